@@ -1,0 +1,363 @@
+//! Every line a client sends to the server.
+
+use crate::digest::Sha256Digest;
+use crate::error::{EncodeError, ParseError};
+use crate::fields::{FieldReader, LineWriter, split_verb};
+use crate::{EncodeLine, ParseLine};
+
+/// A message from a client to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMessage {
+    /// `HELLO|version`: asks for a protocol version; must be the first line.
+    Hello {
+        /// The highest version the client speaks.
+        version: u64,
+    },
+    /// `LOGIN|user|password`: logs in, registering the name if it is new.
+    Login {
+        /// The user name.
+        user: String,
+        /// The password, in clear (the last field: it may contain `|`).
+        password: String,
+    },
+    /// `TEXT|message`: a public message to everyone else in the room.
+    Text {
+        /// The message text.
+        text: String,
+    },
+    /// `DM|to|message`: a private message to every session of `to`.
+    Dm {
+        /// The recipient's user name.
+        to: String,
+        /// The message text.
+        text: String,
+    },
+    /// `FILE|name|size|sha256`, followed by `size` bytes and `\n` (version 2:
+    /// only after the server answered `FILE_READY|name`).
+    File {
+        /// The file's base name.
+        name: String,
+        /// The body length in bytes.
+        size: u64,
+        /// The SHA-256 of the body.
+        sha256: Sha256Digest,
+    },
+    /// `GET_FILE|name`: asks for a stored file.
+    GetFile {
+        /// The stored file's name.
+        name: String,
+    },
+    /// `LIST_FILES`: asks for the list of stored files.
+    ListFiles,
+    /// `PING|token`: asks the server to answer `PONG|token`.
+    Ping {
+        /// An opaque token echoed back.
+        token: String,
+    },
+    /// `PONG|token`: answers a server's `PING|token`.
+    Pong {
+        /// The token of the `PING` being answered.
+        token: String,
+    },
+    /// `QUIT`: logs out and closes the connection.
+    Quit,
+}
+
+impl ClientMessage {
+    /// The verb that starts this message's line.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            ClientMessage::Hello { .. } => "HELLO",
+            ClientMessage::Login { .. } => "LOGIN",
+            ClientMessage::Text { .. } => "TEXT",
+            ClientMessage::Dm { .. } => "DM",
+            ClientMessage::File { .. } => "FILE",
+            ClientMessage::GetFile { .. } => "GET_FILE",
+            ClientMessage::ListFiles => "LIST_FILES",
+            ClientMessage::Ping { .. } => "PING",
+            ClientMessage::Pong { .. } => "PONG",
+            ClientMessage::Quit => "QUIT",
+        }
+    }
+}
+
+impl ParseLine for ClientMessage {
+    fn parse_line(line: &str) -> Result<Self, ParseError> {
+        let (verb, rest) = split_verb(line)?;
+        let message = match verb {
+            "HELLO" => {
+                let mut f = FieldReader::new("HELLO", rest);
+                let version = f.number("version")?;
+                f.finish()?;
+                ClientMessage::Hello { version }
+            }
+            "LOGIN" => {
+                let mut f = FieldReader::new("LOGIN", rest);
+                ClientMessage::Login {
+                    user: f.next("user")?.to_owned(),
+                    password: f.last("password")?.to_owned(),
+                }
+            }
+            "TEXT" => ClientMessage::Text {
+                text: FieldReader::new("TEXT", rest).last("message")?.to_owned(),
+            },
+            "DM" => {
+                let mut f = FieldReader::new("DM", rest);
+                ClientMessage::Dm {
+                    to: f.next("to")?.to_owned(),
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "FILE" => {
+                let mut f = FieldReader::new("FILE", rest);
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                let sha256 = f.digest("sha256")?;
+                f.finish()?;
+                ClientMessage::File { name, size, sha256 }
+            }
+            "GET_FILE" => ClientMessage::GetFile {
+                name: FieldReader::new("GET_FILE", rest).last("name")?.to_owned(),
+            },
+            "LIST_FILES" => {
+                FieldReader::new("LIST_FILES", rest).finish()?;
+                ClientMessage::ListFiles
+            }
+            "PING" => ClientMessage::Ping {
+                token: FieldReader::new("PING", rest).last("token")?.to_owned(),
+            },
+            "PONG" => ClientMessage::Pong {
+                token: FieldReader::new("PONG", rest).last("token")?.to_owned(),
+            },
+            "QUIT" => {
+                FieldReader::new("QUIT", rest).finish()?;
+                ClientMessage::Quit
+            }
+            other => return Err(ParseError::UnknownCommand(other.to_owned())),
+        };
+        Ok(message)
+    }
+}
+
+impl EncodeLine for ClientMessage {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let line = LineWriter::new(self.verb(), out);
+        match self {
+            ClientMessage::Hello { version } => line.number("version", *version),
+            ClientMessage::Login { user, password } => {
+                line.field("user", user).last("password", password)
+            }
+            ClientMessage::Text { text } => line.last("message", text),
+            ClientMessage::Dm { to, text } => line.field("to", to).last("message", text),
+            ClientMessage::File { name, size, sha256 } => line
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256),
+            ClientMessage::GetFile { name } => line.last("name", name),
+            ClientMessage::Ping { token } | ClientMessage::Pong { token } => {
+                line.last("token", token)
+            }
+            ClientMessage::ListFiles | ClientMessage::Quit => line,
+        }
+        .finish()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    fn hash() -> Sha256Digest {
+        Sha256Digest::from_hex(HASH).unwrap()
+    }
+
+    fn examples() -> Vec<(&'static str, ClientMessage)> {
+        vec![
+            ("HELLO|2", ClientMessage::Hello { version: 2 }),
+            (
+                "LOGIN|Đặng|mật|khẩu",
+                ClientMessage::Login {
+                    user: "Đặng".into(),
+                    password: "mật|khẩu".into(),
+                },
+            ),
+            (
+                "TEXT|xin chào | mọi người",
+                ClientMessage::Text {
+                    text: "xin chào | mọi người".into(),
+                },
+            ),
+            ("TEXT|", ClientMessage::Text { text: "".into() }),
+            (
+                "DM|bob|hi|there",
+                ClientMessage::Dm {
+                    to: "bob".into(),
+                    text: "hi|there".into(),
+                },
+            ),
+            (
+                "FILE|ảnh.png|1024|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                ClientMessage::File {
+                    name: "ảnh.png".into(),
+                    size: 1024,
+                    sha256: hash(),
+                },
+            ),
+            (
+                "GET_FILE|a.txt",
+                ClientMessage::GetFile {
+                    name: "a.txt".into(),
+                },
+            ),
+            ("LIST_FILES", ClientMessage::ListFiles),
+            ("PING|42", ClientMessage::Ping { token: "42".into() }),
+            ("PONG|42", ClientMessage::Pong { token: "42".into() }),
+            ("QUIT", ClientMessage::Quit),
+        ]
+    }
+
+    #[test]
+    fn every_verb_parses_and_encodes_exactly() {
+        for (line, message) in examples() {
+            assert_eq!(
+                ClientMessage::parse_line(line),
+                Ok(message.clone()),
+                "{line}"
+            );
+            assert_eq!(message.to_line().unwrap(), format!("{line}\n").into_bytes());
+        }
+    }
+
+    #[test]
+    fn malformed_lines_map_to_their_error() {
+        let table: Vec<(&str, ParseError)> = vec![
+            ("", ParseError::Empty),
+            ("HI", ParseError::UnknownCommand("HI".into())),
+            ("text|hi", ParseError::UnknownCommand("text".into())),
+            (
+                "TEXT",
+                ParseError::MissingField {
+                    command: "TEXT",
+                    field: "message",
+                },
+            ),
+            (
+                "LOGIN|bob",
+                ParseError::MissingField {
+                    command: "LOGIN",
+                    field: "password",
+                },
+            ),
+            (
+                "FILE|a.png|12",
+                ParseError::MissingField {
+                    command: "FILE",
+                    field: "sha256",
+                },
+            ),
+            (
+                "FILE|a.png|-1|00",
+                ParseError::BadNumber {
+                    command: "FILE",
+                    field: "size",
+                },
+            ),
+            (
+                "FILE|a.png|1e3|00",
+                ParseError::BadNumber {
+                    command: "FILE",
+                    field: "size",
+                },
+            ),
+            (
+                "FILE|a.png|3|abc",
+                ParseError::BadDigest { command: "FILE" },
+            ),
+            (
+                &"FILE|a.png|3|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855|x"
+                    [..],
+                ParseError::UnexpectedField { command: "FILE" },
+            ),
+            (
+                "HELLO|two",
+                ParseError::BadNumber {
+                    command: "HELLO",
+                    field: "version",
+                },
+            ),
+            (
+                "LIST_FILES|x",
+                ParseError::UnexpectedField {
+                    command: "LIST_FILES",
+                },
+            ),
+            ("QUIT|bye", ParseError::UnexpectedField { command: "QUIT" }),
+        ];
+        for (line, error) in table {
+            assert_eq!(ClientMessage::parse_line(line), Err(error), "{line}");
+        }
+    }
+
+    #[test]
+    fn encode_refuses_what_would_break_the_line() {
+        let dm = ClientMessage::Dm {
+            to: "a|b".into(),
+            text: "x".into(),
+        };
+        assert!(matches!(dm.to_line(), Err(EncodeError::Separator { .. })));
+        let text = ClientMessage::Text {
+            text: "two\nlines".into(),
+        };
+        assert!(matches!(text.to_line(), Err(EncodeError::LineBreak { .. })));
+    }
+
+    /// Text without line breaks: what a field may hold.
+    pub(crate) fn free_text() -> impl Strategy<Value = String> {
+        "[^\r\n]{0,40}"
+    }
+
+    /// Text that is a valid non-last field.
+    pub(crate) fn field_text() -> impl Strategy<Value = String> {
+        "[^\r\n|]{0,20}"
+    }
+
+    pub(crate) fn digest() -> impl Strategy<Value = Sha256Digest> {
+        any::<[u8; 32]>().prop_map(Sha256Digest)
+    }
+
+    fn client_message() -> impl Strategy<Value = ClientMessage> {
+        prop_oneof![
+            any::<u64>().prop_map(|version| ClientMessage::Hello { version }),
+            (field_text(), free_text())
+                .prop_map(|(user, password)| ClientMessage::Login { user, password }),
+            free_text().prop_map(|text| ClientMessage::Text { text }),
+            (field_text(), free_text()).prop_map(|(to, text)| ClientMessage::Dm { to, text }),
+            (field_text(), any::<u64>(), digest())
+                .prop_map(|(name, size, sha256)| ClientMessage::File { name, size, sha256 }),
+            free_text().prop_map(|name| ClientMessage::GetFile { name }),
+            Just(ClientMessage::ListFiles),
+            free_text().prop_map(|token| ClientMessage::Ping { token }),
+            free_text().prop_map(|token| ClientMessage::Pong { token }),
+            Just(ClientMessage::Quit),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(message in client_message()) {
+            let line = message.to_line().unwrap();
+            let text = std::str::from_utf8(&line).unwrap();
+            prop_assert!(text.ends_with('\n'));
+            prop_assert_eq!(ClientMessage::parse_line(&text[..text.len() - 1]), Ok(message));
+        }
+
+        #[test]
+        fn parsing_never_panics(line in "\\PC*") {
+            let _ = ClientMessage::parse_line(&line);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Errors of parsing, encoding and reading messages.
+//!
+//! [`ParseError`] and [`EncodeError`] are small and comparable, like httparse's
+//! `Error`. [`ReadError`] separates what a peer can recover from (a bad line:
+//! answer `ERROR|…` and go on) from what breaks the stream (I/O, EOF inside a
+//! message, a body not followed by its newline): see
+//! [`ReadError::is_recoverable`].
+
+use std::io;
+
+use thiserror::Error;
+
+/// Why one line is not a valid message.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ParseError {
+    /// The line is empty.
+    #[error("empty line")]
+    Empty,
+    /// The first field is not a verb this side understands.
+    #[error("unknown command {0:?}")]
+    UnknownCommand(String),
+    /// The line ends before a required field.
+    #[error("{command} is missing its {field} field")]
+    MissingField {
+        /// The verb whose field is missing.
+        command: &'static str,
+        /// The name of the missing field, as `docs/PROTOCOL.md` names it.
+        field: &'static str,
+    },
+    /// The line has more fields than the verb takes.
+    #[error("{command} takes fewer fields")]
+    UnexpectedField {
+        /// The verb that was given too many fields.
+        command: &'static str,
+    },
+    /// A number field is not plain decimal digits fitting in 64 bits.
+    #[error("{command}: {field} must be a plain decimal number")]
+    BadNumber {
+        /// The verb whose field is wrong.
+        command: &'static str,
+        /// The field that is not a number.
+        field: &'static str,
+    },
+    /// A digest field is not 64 hexadecimal digits.
+    #[error("{command}: sha256 must be 64 hexadecimal digits")]
+    BadDigest {
+        /// The verb whose digest is wrong.
+        command: &'static str,
+    },
+}
+
+/// Why a message cannot be written as one line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EncodeError {
+    /// A field other than the last one contains the `|` separator.
+    #[error("{command}: the {field} field contains '|'")]
+    Separator {
+        /// The verb being encoded.
+        command: &'static str,
+        /// The field holding the separator.
+        field: &'static str,
+    },
+    /// A field contains `\n` or `\r`, which would end the line early.
+    #[error("{command}: the {field} field contains a line break")]
+    LineBreak {
+        /// The verb being encoded.
+        command: &'static str,
+        /// The field holding the line break.
+        field: &'static str,
+    },
+    /// A list item contains the `,` list separator (or is empty).
+    #[error("{command}: a list item is empty or contains ','")]
+    ListItem {
+        /// The verb being encoded.
+        command: &'static str,
+    },
+}
+
+/// Why the next message could not be read from a stream.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    /// The underlying stream failed (this includes read time-outs).
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// A line was longer than the reader's limit. It has been skipped up to
+    /// its newline, so the stream is in sync again.
+    #[error("line longer than {limit} bytes")]
+    LineTooLong {
+        /// The limit in bytes, newline included.
+        limit: usize,
+    },
+    /// A line was not valid UTF-8. It has been skipped.
+    #[error("line is not valid UTF-8")]
+    InvalidUtf8,
+    /// A line was read whole but is not a valid message.
+    #[error("invalid message {line:?}: {cause}")]
+    Invalid {
+        /// The offending line (lossily decoded, line ending removed).
+        line: String,
+        /// What is wrong with it.
+        #[source]
+        cause: ParseError,
+    },
+    /// The stream ended inside a line or a body.
+    #[error("connection closed in the middle of a message")]
+    UnexpectedEof,
+    /// A file body was not followed by its `\n`: the peer and this side no
+    /// longer agree on where messages start.
+    #[error("file body not followed by a newline")]
+    BadBodyTerminator,
+}
+
+impl ReadError {
+    /// Whether the stream is still in sync after this error, so the reader
+    /// can answer `ERROR|…` and read the next message.
+    pub fn is_recoverable(&self) -> bool {
+        matches!(
+            self,
+            ReadError::LineTooLong { .. } | ReadError::InvalidUtf8 | ReadError::Invalid { .. }
+        )
+    }
+
+    /// Whether this is a read time-out (the stream may still be usable).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ReadError::Io(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recoverable_errors_are_the_line_level_ones() {
+        assert!(ReadError::LineTooLong { limit: 8 }.is_recoverable());
+        assert!(ReadError::InvalidUtf8.is_recoverable());
+        assert!(
+            ReadError::Invalid {
+                line: "X".into(),
+                cause: ParseError::Empty
+            }
+            .is_recoverable()
+        );
+        assert!(!ReadError::UnexpectedEof.is_recoverable());
+        assert!(!ReadError::BadBodyTerminator.is_recoverable());
+        assert!(!ReadError::Io(io::ErrorKind::BrokenPipe.into()).is_recoverable());
+    }
+
+    #[test]
+    fn timeouts_are_recognised() {
+        assert!(ReadError::Io(io::ErrorKind::WouldBlock.into()).is_timeout());
+        assert!(ReadError::Io(io::ErrorKind::TimedOut.into()).is_timeout());
+        assert!(!ReadError::UnexpectedEof.is_timeout());
+    }
+}

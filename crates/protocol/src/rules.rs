@@ -1,0 +1,303 @@
+//! The naming and text rules every party enforces: the server on what it
+//! accepts, clients on what they send and on what they save to disk.
+//!
+//! Names are compared after Unicode NFC normalisation, so "Đặng" typed on a
+//! keyboard that composes characters and on one that does not is the same
+//! name.
+
+use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+
+/// The longest user name, in characters.
+pub const MAX_USER_NAME_CHARS: usize = 32;
+
+/// The longest file name, in UTF-8 bytes (the common file-system limit).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// The longest message text, in UTF-8 bytes. Chosen so that every server
+/// line carrying a message (`HISTORY|ts|DM|from|to|…` being the longest)
+/// stays within [`crate::MAX_LINE_LEN`].
+pub const MAX_TEXT_BYTES: usize = 7 * 1024;
+
+/// Why a user name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UserNameError {
+    /// The name is empty.
+    #[error("user name is empty")]
+    Empty,
+    /// The name has more than [`MAX_USER_NAME_CHARS`] characters.
+    #[error("user name is longer than {MAX_USER_NAME_CHARS} characters")]
+    TooLong,
+    /// The name holds a character other than letters, digits, `_`, `-`, `.`.
+    #[error("user names may only hold letters, digits, '_', '-' and '.' (found {0:?})")]
+    BadChar(char),
+}
+
+/// Why a file name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FileNameError {
+    /// The name is empty.
+    #[error("file name is empty")]
+    Empty,
+    /// The name is longer than [`MAX_FILE_NAME_BYTES`] bytes.
+    #[error("file name is longer than {MAX_FILE_NAME_BYTES} bytes")]
+    TooLong,
+    /// The name holds a path separator, drive colon or other character that
+    /// is not allowed in a file name on some system.
+    #[error("file name may not contain {0:?}")]
+    ForbiddenChar(char),
+    /// The name holds a control character.
+    #[error("file name may not contain control characters")]
+    ControlChar,
+    /// The name holds a bidirectional-text override, which can disguise an
+    /// extension ("gpj.exe" shown as "exe.jpg").
+    #[error("file name may not contain bidirectional text controls")]
+    BidiControl,
+    /// The name starts with `.` (hidden files, `.` and `..`).
+    #[error("file name may not start with '.'")]
+    LeadingDot,
+    /// The name starts or ends with a space, or ends with `.`, which some
+    /// systems silently drop.
+    #[error("file name may not start with a space or end with '.' or a space")]
+    BadEdge,
+    /// The name is a reserved device name on Windows (`CON`, `NUL`, `COM1`…).
+    #[error("file name is reserved on Windows")]
+    Reserved,
+}
+
+/// Why message text is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TextError {
+    /// The text is empty.
+    #[error("message is empty")]
+    Empty,
+    /// The text is longer than [`MAX_TEXT_BYTES`].
+    #[error("message is longer than {MAX_TEXT_BYTES} bytes")]
+    TooLong,
+    /// The text holds a control character other than tab (terminal escape
+    /// codes among them).
+    #[error("message may not contain control characters (found U+{0:04X})")]
+    ControlChar(u32),
+}
+
+/// Normalises a user name to NFC and checks it: 1 to 32 characters, each a
+/// Unicode letter or digit or one of `_ - .`.
+pub fn normalize_user_name(name: &str) -> Result<String, UserNameError> {
+    let name: String = name.nfc().collect();
+    let mut count = 0;
+    for c in name.chars() {
+        count += 1;
+        if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+            return Err(UserNameError::BadChar(c));
+        }
+    }
+    match count {
+        0 => Err(UserNameError::Empty),
+        n if n > MAX_USER_NAME_CHARS => Err(UserNameError::TooLong),
+        _ => Ok(name),
+    }
+}
+
+/// The key two user names are compared by: NFC, then lower case, so
+/// "Minh" and "minh" are the same user.
+pub fn user_key(name: &str) -> String {
+    name.nfc().collect::<String>().to_lowercase()
+}
+
+/// Normalises a file name to NFC and checks it is a safe base name: no path
+/// separators or drive letters, no control or bidi characters, no leading
+/// dot, no trailing dot or space, at most 255 bytes, not a Windows device
+/// name, and none of the characters Windows forbids (`< > : " | ? *`).
+pub fn normalize_file_name(name: &str) -> Result<String, FileNameError> {
+    let name: String = name.nfc().collect();
+    if name.is_empty() {
+        return Err(FileNameError::Empty);
+    }
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return Err(FileNameError::TooLong);
+    }
+    for c in name.chars() {
+        if c.is_control() {
+            return Err(FileNameError::ControlChar);
+        }
+        if is_bidi_control(c) {
+            return Err(FileNameError::BidiControl);
+        }
+        if matches!(c, '/' | '\\' | ':' | '<' | '>' | '"' | '|' | '?' | '*') {
+            return Err(FileNameError::ForbiddenChar(c));
+        }
+    }
+    if name.starts_with('.') {
+        return Err(FileNameError::LeadingDot);
+    }
+    if name.starts_with(' ') || name.ends_with(['.', ' ']) {
+        return Err(FileNameError::BadEdge);
+    }
+    if is_windows_device_name(&name) {
+        return Err(FileNameError::Reserved);
+    }
+    Ok(name)
+}
+
+/// The extension of a file name in lower case, without the dot; `None` when
+/// the name has no dot.
+pub fn file_extension(name: &str) -> Option<String> {
+    name.rsplit_once('.')
+        .map(|(_, extension)| extension.to_lowercase())
+}
+
+/// Checks message text: not empty, at most [`MAX_TEXT_BYTES`], and no control
+/// characters other than tab.
+pub fn check_text(text: &str) -> Result<(), TextError> {
+    if text.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(TextError::TooLong);
+    }
+    match text.chars().find(|&c| c.is_control() && c != '\t') {
+        Some(c) => Err(TextError::ControlChar(c as u32)),
+        None => Ok(()),
+    }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_windows_device_name(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .trim_end()
+        .to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_names_are_users() {
+        for name in ["Đặng", "Cường", "trần_hải.đăng", "user-1", "a", "李雷"] {
+            assert_eq!(normalize_user_name(name).as_deref(), Ok(name));
+        }
+        // Decomposed input (as macOS keyboards produce) becomes NFC.
+        let decomposed = "Cu\u{031B}o\u{031B}\u{0300}ng";
+        assert_eq!(normalize_user_name(decomposed).unwrap(), "Cường");
+        assert_eq!(user_key(decomposed), user_key("CƯỜNG"));
+    }
+
+    #[test]
+    fn bad_user_names_say_why() {
+        assert_eq!(normalize_user_name(""), Err(UserNameError::Empty));
+        assert_eq!(
+            normalize_user_name(&"a".repeat(33)),
+            Err(UserNameError::TooLong)
+        );
+        assert_eq!(
+            normalize_user_name(&"đ".repeat(32)).map(|n| n.chars().count()),
+            Ok(32)
+        );
+        for (name, c) in [
+            ("a b", ' '),
+            ("a|b", '|'),
+            ("a,b", ','),
+            ("a\nb", '\n'),
+            ("x@y", '@'),
+        ] {
+            assert_eq!(
+                normalize_user_name(name),
+                Err(UserNameError::BadChar(c)),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn safe_file_names_pass() {
+        for name in [
+            "ảnh chụp.png",
+            "a (1).txt",
+            "report.final.pdf",
+            "..a",
+            "a..b.txt",
+            "CONSOLE.txt",
+        ] {
+            let result = normalize_file_name(name);
+            if name == "..a" {
+                assert_eq!(result, Err(FileNameError::LeadingDot));
+            } else {
+                assert_eq!(result.as_deref(), Ok(name), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn dangerous_file_names_are_refused() {
+        let table = [
+            ("", FileNameError::Empty),
+            ("../etc/passwd", FileNameError::ForbiddenChar('/')),
+            ("..\\boot.ini", FileNameError::ForbiddenChar('\\')),
+            ("/etc/passwd", FileNameError::ForbiddenChar('/')),
+            ("C:\\x.txt", FileNameError::ForbiddenChar(':')),
+            ("C:x.txt", FileNameError::ForbiddenChar(':')),
+            ("..", FileNameError::LeadingDot),
+            (".", FileNameError::LeadingDot),
+            (".bashrc", FileNameError::LeadingDot),
+            ("a\0.txt", FileNameError::ControlChar),
+            ("a\u{1b}[31m.txt", FileNameError::ControlChar),
+            ("a\u{7f}.txt", FileNameError::ControlChar),
+            ("evil\u{202E}gnp.exe", FileNameError::BidiControl),
+            ("a\u{2067}.txt", FileNameError::BidiControl),
+            ("a.txt.", FileNameError::BadEdge),
+            ("a.txt ", FileNameError::BadEdge),
+            (" a.txt", FileNameError::BadEdge),
+            ("a|b.txt", FileNameError::ForbiddenChar('|')),
+            ("what?.txt", FileNameError::ForbiddenChar('?')),
+            ("CON", FileNameError::Reserved),
+            ("nul.txt", FileNameError::Reserved),
+            ("com1.png", FileNameError::Reserved),
+        ];
+        for (name, error) in table {
+            assert_eq!(normalize_file_name(name), Err(error), "{name:?}");
+        }
+        let long = format!("{}.txt", "đ".repeat(126));
+        assert_eq!(long.len(), 256);
+        assert_eq!(normalize_file_name(&long), Err(FileNameError::TooLong));
+    }
+
+    #[test]
+    fn names_are_never_url_decoded() {
+        assert_eq!(
+            normalize_file_name("%2e%2e%2fetc").as_deref(),
+            Ok("%2e%2e%2fetc")
+        );
+    }
+
+    #[test]
+    fn extensions_ignore_case() {
+        assert_eq!(file_extension("A.PNG").as_deref(), Some("png"));
+        assert_eq!(file_extension("a.tar.GZ").as_deref(), Some("gz"));
+        assert_eq!(file_extension("README"), None);
+    }
+
+    #[test]
+    fn text_rules() {
+        assert_eq!(check_text("xin chào\tbạn 😀"), Ok(()));
+        assert_eq!(check_text(""), Err(TextError::Empty));
+        assert_eq!(check_text("\u{1b}[2J"), Err(TextError::ControlChar(0x1b)));
+        assert_eq!(check_text("a\0b"), Err(TextError::ControlChar(0)));
+        assert_eq!(check_text("a\u{85}b"), Err(TextError::ControlChar(0x85)));
+        assert_eq!(check_text(&"a".repeat(MAX_TEXT_BYTES)), Ok(()));
+        assert_eq!(
+            check_text(&"a".repeat(MAX_TEXT_BYTES + 1)),
+            Err(TextError::TooLong)
+        );
+    }
+}

@@ -1,0 +1,733 @@
+//! Every line the server sends to a client.
+
+use crate::digest::Sha256Digest;
+use crate::error::{EncodeError, ParseError};
+use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
+use crate::{EncodeLine, ParseLine};
+
+/// A message from the server to a client.
+///
+/// A version 1 client (one that never said `HELLO`) only ever receives
+/// `LOGIN_OK`, `ERROR`, `NOTIFY`, `TEXT`, `DM` and the two-field form of
+/// `FILE_TRANSFER`, the seed's messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerMessage {
+    /// `HELLO|version`: the version the server will speak on this connection.
+    Hello {
+        /// The agreed version.
+        version: u64,
+    },
+    /// `LOGIN_OK|user`: the login succeeded; `user` is the name as registered.
+    LoginOk {
+        /// The user's registered name.
+        user: String,
+    },
+    /// `ERROR|reason`: a request was refused; `reason` is for humans.
+    Error {
+        /// What went wrong.
+        reason: String,
+    },
+    /// `NOTIFY|text`: a human-readable event (joins, leaves, shares).
+    Notify {
+        /// The event, as a sentence.
+        text: String,
+    },
+    /// `TEXT|from|message`: a public message.
+    Text {
+        /// The sender.
+        from: String,
+        /// The message text.
+        text: String,
+    },
+    /// `DM|from|message`: a private message to the receiving user.
+    Dm {
+        /// The sender.
+        from: String,
+        /// The message text.
+        text: String,
+    },
+    /// `FILE_READY|name` (v2): send the body of the announced upload now.
+    FileReady {
+        /// The name from the client's `FILE` line.
+        name: String,
+    },
+    /// `FILE_TRANSFER|name|size` (v1) or `FILE_TRANSFER|name|size|sha256`
+    /// (v2), followed by `size` bytes and `\n`.
+    FileTransfer {
+        /// The stored file's name.
+        name: String,
+        /// The body length in bytes.
+        size: u64,
+        /// The body's SHA-256 (version 2 only).
+        sha256: Option<Sha256Digest>,
+    },
+    /// `FILE_SHARED|user|name|size|sha256` (v2): a file was stored.
+    FileShared {
+        /// Who uploaded it.
+        user: String,
+        /// The name it is stored under (may differ from the uploaded name).
+        name: String,
+        /// Its length in bytes.
+        size: u64,
+        /// Its SHA-256.
+        sha256: Sha256Digest,
+    },
+    /// `USERS|a,b,c` (v2): users online now. A long list is split over
+    /// several lines, each adding to the set.
+    Users {
+        /// The user names.
+        users: Vec<String>,
+    },
+    /// `JOINED|user` (v2): a user came online.
+    Joined {
+        /// The user.
+        user: String,
+    },
+    /// `LEFT|user` (v2): a user's last session ended.
+    Left {
+        /// The user.
+        user: String,
+    },
+    /// `HISTORY|unix_ts|entry…` (v2): one past event, oldest first.
+    History {
+        /// When it happened, in seconds since the Unix epoch.
+        ts: u64,
+        /// What happened.
+        entry: HistoryEntry,
+    },
+    /// `HISTORY_END` (v2): the history replay after login is over.
+    HistoryEnd,
+    /// `FILE_INFO|name|size|sha256|uploader|unix_ts` (v2): one stored file.
+    FileInfo {
+        /// The stored name.
+        name: String,
+        /// Its length in bytes.
+        size: u64,
+        /// Its SHA-256.
+        sha256: Sha256Digest,
+        /// Who uploaded it (empty if unknown).
+        uploader: String,
+        /// When it was stored, in seconds since the Unix epoch.
+        ts: u64,
+    },
+    /// `FILES_END` (v2): the end of a `LIST_FILES` answer.
+    FilesEnd,
+    /// `LIMITS|max_file_size|ext,ext` (v2): the server's upload limits.
+    Limits {
+        /// The largest accepted upload in bytes.
+        max_file_size: u64,
+        /// Accepted extensions, lower case, without the dot.
+        allowed_extensions: Vec<String>,
+    },
+    /// `PING|token`: the client must answer `PONG|token`.
+    Ping {
+        /// An opaque token.
+        token: String,
+    },
+    /// `PONG|token`: the answer to a client's `PING|token`.
+    Pong {
+        /// The client's token.
+        token: String,
+    },
+}
+
+/// One replayed event inside a `HISTORY` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryEntry {
+    /// `TEXT|from|message`: a public message.
+    Text {
+        /// The sender.
+        from: String,
+        /// The message text.
+        text: String,
+    },
+    /// `DM|from|to|message`: a private message to or from the receiving user.
+    Dm {
+        /// The sender.
+        from: String,
+        /// The recipient.
+        to: String,
+        /// The message text.
+        text: String,
+    },
+    /// `FILE_SHARED|user|name|size|sha256`: a file was shared.
+    FileShared {
+        /// Who uploaded it.
+        user: String,
+        /// The stored name.
+        name: String,
+        /// Its length in bytes.
+        size: u64,
+        /// Its SHA-256.
+        sha256: Sha256Digest,
+    },
+}
+
+impl ServerMessage {
+    /// The verb that starts this message's line.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            ServerMessage::Hello { .. } => "HELLO",
+            ServerMessage::LoginOk { .. } => "LOGIN_OK",
+            ServerMessage::Error { .. } => "ERROR",
+            ServerMessage::Notify { .. } => "NOTIFY",
+            ServerMessage::Text { .. } => "TEXT",
+            ServerMessage::Dm { .. } => "DM",
+            ServerMessage::FileReady { .. } => "FILE_READY",
+            ServerMessage::FileTransfer { .. } => "FILE_TRANSFER",
+            ServerMessage::FileShared { .. } => "FILE_SHARED",
+            ServerMessage::Users { .. } => "USERS",
+            ServerMessage::Joined { .. } => "JOINED",
+            ServerMessage::Left { .. } => "LEFT",
+            ServerMessage::History { .. } => "HISTORY",
+            ServerMessage::HistoryEnd => "HISTORY_END",
+            ServerMessage::FileInfo { .. } => "FILE_INFO",
+            ServerMessage::FilesEnd => "FILES_END",
+            ServerMessage::Limits { .. } => "LIMITS",
+            ServerMessage::Ping { .. } => "PING",
+            ServerMessage::Pong { .. } => "PONG",
+        }
+    }
+
+    /// A shorthand for an `ERROR` line.
+    pub fn error(reason: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            reason: reason.into(),
+        }
+    }
+
+    /// A shorthand for a `NOTIFY` line.
+    pub fn notify(text: impl Into<String>) -> Self {
+        ServerMessage::Notify { text: text.into() }
+    }
+}
+
+impl ParseLine for ServerMessage {
+    fn parse_line(line: &str) -> Result<Self, ParseError> {
+        let (verb, rest) = split_verb(line)?;
+        let message = match verb {
+            "HELLO" => {
+                let mut f = FieldReader::new("HELLO", rest);
+                let version = f.number("version")?;
+                f.finish()?;
+                ServerMessage::Hello { version }
+            }
+            "LOGIN_OK" => ServerMessage::LoginOk {
+                user: FieldReader::new("LOGIN_OK", rest).last("user")?.to_owned(),
+            },
+            "ERROR" => ServerMessage::Error {
+                reason: FieldReader::new("ERROR", rest).last("reason")?.to_owned(),
+            },
+            "NOTIFY" => ServerMessage::Notify {
+                text: FieldReader::new("NOTIFY", rest).last("text")?.to_owned(),
+            },
+            "TEXT" => {
+                let mut f = FieldReader::new("TEXT", rest);
+                ServerMessage::Text {
+                    from: f.next("from")?.to_owned(),
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "DM" => {
+                let mut f = FieldReader::new("DM", rest);
+                ServerMessage::Dm {
+                    from: f.next("from")?.to_owned(),
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "FILE_READY" => ServerMessage::FileReady {
+                name: FieldReader::new("FILE_READY", rest)
+                    .last("name")?
+                    .to_owned(),
+            },
+            "FILE_TRANSFER" => {
+                let mut f = FieldReader::new("FILE_TRANSFER", rest);
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                let sha256 = if f.has_more() {
+                    Some(f.digest("sha256")?)
+                } else {
+                    None
+                };
+                f.finish()?;
+                ServerMessage::FileTransfer { name, size, sha256 }
+            }
+            "FILE_SHARED" => {
+                let mut f = FieldReader::new("FILE_SHARED", rest);
+                let (user, name, size, sha256) = read_share(&mut f)?;
+                f.finish()?;
+                ServerMessage::FileShared {
+                    user,
+                    name,
+                    size,
+                    sha256,
+                }
+            }
+            "USERS" => ServerMessage::Users {
+                users: split_list(FieldReader::new("USERS", rest).last("users")?),
+            },
+            "JOINED" => ServerMessage::Joined {
+                user: FieldReader::new("JOINED", rest).last("user")?.to_owned(),
+            },
+            "LEFT" => ServerMessage::Left {
+                user: FieldReader::new("LEFT", rest).last("user")?.to_owned(),
+            },
+            "HISTORY" => parse_history(rest)?,
+            "HISTORY_END" => {
+                FieldReader::new("HISTORY_END", rest).finish()?;
+                ServerMessage::HistoryEnd
+            }
+            "FILE_INFO" => {
+                let mut f = FieldReader::new("FILE_INFO", rest);
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                let sha256 = f.digest("sha256")?;
+                let uploader = f.next("uploader")?.to_owned();
+                let ts = f.number("unix_ts")?;
+                f.finish()?;
+                ServerMessage::FileInfo {
+                    name,
+                    size,
+                    sha256,
+                    uploader,
+                    ts,
+                }
+            }
+            "FILES_END" => {
+                FieldReader::new("FILES_END", rest).finish()?;
+                ServerMessage::FilesEnd
+            }
+            "LIMITS" => {
+                let mut f = FieldReader::new("LIMITS", rest);
+                let max_file_size = f.number("max_file_size")?;
+                let allowed_extensions = split_list(f.last("extensions")?);
+                ServerMessage::Limits {
+                    max_file_size,
+                    allowed_extensions,
+                }
+            }
+            "PING" => ServerMessage::Ping {
+                token: FieldReader::new("PING", rest).last("token")?.to_owned(),
+            },
+            "PONG" => ServerMessage::Pong {
+                token: FieldReader::new("PONG", rest).last("token")?.to_owned(),
+            },
+            other => return Err(ParseError::UnknownCommand(other.to_owned())),
+        };
+        Ok(message)
+    }
+}
+
+fn read_share(f: &mut FieldReader<'_>) -> Result<(String, String, u64, Sha256Digest), ParseError> {
+    let user = f.next("user")?.to_owned();
+    let name = f.next("name")?.to_owned();
+    let size = f.number("size")?;
+    let sha256 = f.digest("sha256")?;
+    Ok((user, name, size, sha256))
+}
+
+fn parse_history(rest: Option<&str>) -> Result<ServerMessage, ParseError> {
+    let mut f = FieldReader::new("HISTORY", rest);
+    let ts = f.number("unix_ts")?;
+    let kind = f.next("kind")?;
+    let entry = match kind {
+        "TEXT" => HistoryEntry::Text {
+            from: f.next("from")?.to_owned(),
+            text: f.last("message")?.to_owned(),
+        },
+        "DM" => HistoryEntry::Dm {
+            from: f.next("from")?.to_owned(),
+            to: f.next("to")?.to_owned(),
+            text: f.last("message")?.to_owned(),
+        },
+        "FILE_SHARED" => {
+            let (user, name, size, sha256) = read_share(&mut f)?;
+            f.finish()?;
+            HistoryEntry::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            }
+        }
+        other => return Err(ParseError::UnknownCommand(format!("HISTORY|{other}"))),
+    };
+    Ok(ServerMessage::History { ts, entry })
+}
+
+impl EncodeLine for ServerMessage {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let line = LineWriter::new(self.verb(), out);
+        match self {
+            ServerMessage::Hello { version } => line.number("version", *version),
+            ServerMessage::LoginOk { user } => line.last("user", user),
+            ServerMessage::Error { reason } => line.last("reason", reason),
+            ServerMessage::Notify { text } => line.last("text", text),
+            ServerMessage::Text { from, text } | ServerMessage::Dm { from, text } => {
+                line.field("from", from).last("message", text)
+            }
+            ServerMessage::FileReady { name } => line.last("name", name),
+            ServerMessage::FileTransfer { name, size, sha256 } => {
+                let line = line.field("name", name).number("size", *size);
+                match sha256 {
+                    Some(sha256) => line.digest("sha256", sha256),
+                    None => line,
+                }
+            }
+            ServerMessage::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            } => line
+                .field("user", user)
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256),
+            ServerMessage::Users { users } => line.list("users", users),
+            ServerMessage::Joined { user } | ServerMessage::Left { user } => {
+                line.last("user", user)
+            }
+            ServerMessage::History { ts, entry } => {
+                let line = line.number("unix_ts", *ts);
+                match entry {
+                    HistoryEntry::Text { from, text } => line
+                        .field("kind", "TEXT")
+                        .field("from", from)
+                        .last("message", text),
+                    HistoryEntry::Dm { from, to, text } => line
+                        .field("kind", "DM")
+                        .field("from", from)
+                        .field("to", to)
+                        .last("message", text),
+                    HistoryEntry::FileShared {
+                        user,
+                        name,
+                        size,
+                        sha256,
+                    } => line
+                        .field("kind", "FILE_SHARED")
+                        .field("user", user)
+                        .field("name", name)
+                        .number("size", *size)
+                        .digest("sha256", sha256),
+                }
+            }
+            ServerMessage::FileInfo {
+                name,
+                size,
+                sha256,
+                uploader,
+                ts,
+            } => line
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256)
+                .field("uploader", uploader)
+                .number("unix_ts", *ts),
+            ServerMessage::Limits {
+                max_file_size,
+                allowed_extensions,
+            } => line
+                .number("max_file_size", *max_file_size)
+                .list("extensions", allowed_extensions),
+            ServerMessage::Ping { token } | ServerMessage::Pong { token } => {
+                line.last("token", token)
+            }
+            ServerMessage::HistoryEnd | ServerMessage::FilesEnd => line,
+        }
+        .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::tests::{digest, field_text, free_text};
+
+    const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    fn hash() -> Sha256Digest {
+        Sha256Digest::from_hex(HASH).unwrap()
+    }
+
+    fn examples() -> Vec<(String, ServerMessage)> {
+        vec![
+            ("HELLO|2".into(), ServerMessage::Hello { version: 2 }),
+            (
+                "LOGIN_OK|Cường".into(),
+                ServerMessage::LoginOk {
+                    user: "Cường".into(),
+                },
+            ),
+            (
+                "ERROR|File too large".into(),
+                ServerMessage::error("File too large"),
+            ),
+            (
+                "NOTIFY|ton shared file: a.png".into(),
+                ServerMessage::notify("ton shared file: a.png"),
+            ),
+            (
+                "TEXT|minh|a|b".into(),
+                ServerMessage::Text {
+                    from: "minh".into(),
+                    text: "a|b".into(),
+                },
+            ),
+            (
+                "DM|minh|psst".into(),
+                ServerMessage::Dm {
+                    from: "minh".into(),
+                    text: "psst".into(),
+                },
+            ),
+            (
+                "FILE_READY|a.png".into(),
+                ServerMessage::FileReady {
+                    name: "a.png".into(),
+                },
+            ),
+            (
+                "FILE_TRANSFER|a.png|5".into(),
+                ServerMessage::FileTransfer {
+                    name: "a.png".into(),
+                    size: 5,
+                    sha256: None,
+                },
+            ),
+            (
+                format!("FILE_TRANSFER|a.png|5|{HASH}"),
+                ServerMessage::FileTransfer {
+                    name: "a.png".into(),
+                    size: 5,
+                    sha256: Some(hash()),
+                },
+            ),
+            (
+                format!("FILE_SHARED|ton|a (1).png|5|{HASH}"),
+                ServerMessage::FileShared {
+                    user: "ton".into(),
+                    name: "a (1).png".into(),
+                    size: 5,
+                    sha256: hash(),
+                },
+            ),
+            (
+                "USERS|an,bình".into(),
+                ServerMessage::Users {
+                    users: vec!["an".into(), "bình".into()],
+                },
+            ),
+            ("USERS|".into(), ServerMessage::Users { users: vec![] }),
+            (
+                "JOINED|an".into(),
+                ServerMessage::Joined { user: "an".into() },
+            ),
+            ("LEFT|an".into(), ServerMessage::Left { user: "an".into() }),
+            (
+                "HISTORY|1700000000|TEXT|an|hi|there".into(),
+                ServerMessage::History {
+                    ts: 1_700_000_000,
+                    entry: HistoryEntry::Text {
+                        from: "an".into(),
+                        text: "hi|there".into(),
+                    },
+                },
+            ),
+            (
+                "HISTORY|1|DM|an|bình|secret".into(),
+                ServerMessage::History {
+                    ts: 1,
+                    entry: HistoryEntry::Dm {
+                        from: "an".into(),
+                        to: "bình".into(),
+                        text: "secret".into(),
+                    },
+                },
+            ),
+            (
+                format!("HISTORY|2|FILE_SHARED|an|a.png|5|{HASH}"),
+                ServerMessage::History {
+                    ts: 2,
+                    entry: HistoryEntry::FileShared {
+                        user: "an".into(),
+                        name: "a.png".into(),
+                        size: 5,
+                        sha256: hash(),
+                    },
+                },
+            ),
+            ("HISTORY_END".into(), ServerMessage::HistoryEnd),
+            (
+                format!("FILE_INFO|a.png|5|{HASH}|an|1700000000"),
+                ServerMessage::FileInfo {
+                    name: "a.png".into(),
+                    size: 5,
+                    sha256: hash(),
+                    uploader: "an".into(),
+                    ts: 1_700_000_000,
+                },
+            ),
+            ("FILES_END".into(), ServerMessage::FilesEnd),
+            (
+                "LIMITS|10485760|jpg,png".into(),
+                ServerMessage::Limits {
+                    max_file_size: 10_485_760,
+                    allowed_extensions: vec!["jpg".into(), "png".into()],
+                },
+            ),
+            ("PING|7".into(), ServerMessage::Ping { token: "7".into() }),
+            ("PONG|7".into(), ServerMessage::Pong { token: "7".into() }),
+        ]
+    }
+
+    #[test]
+    fn every_verb_parses_and_encodes_exactly() {
+        for (line, message) in examples() {
+            assert_eq!(
+                ServerMessage::parse_line(&line),
+                Ok(message.clone()),
+                "{line}"
+            );
+            assert_eq!(message.to_line().unwrap(), format!("{line}\n").into_bytes());
+        }
+    }
+
+    #[test]
+    fn malformed_lines_map_to_their_error() {
+        let table: Vec<(String, ParseError)> = vec![
+            (
+                "HISTORY|x|TEXT|a|b".into(),
+                ParseError::BadNumber {
+                    command: "HISTORY",
+                    field: "unix_ts",
+                },
+            ),
+            (
+                "HISTORY|1|JOIN|a".into(),
+                ParseError::UnknownCommand("HISTORY|JOIN".into()),
+            ),
+            (
+                "FILE_TRANSFER|a|5|nothex".into(),
+                ParseError::BadDigest {
+                    command: "FILE_TRANSFER",
+                },
+            ),
+            (
+                format!("FILE_TRANSFER|a|5|{HASH}|x"),
+                ParseError::UnexpectedField {
+                    command: "FILE_TRANSFER",
+                },
+            ),
+            (
+                "FILE_INFO|a|5".into(),
+                ParseError::MissingField {
+                    command: "FILE_INFO",
+                    field: "sha256",
+                },
+            ),
+            (
+                "FILES_END|x".into(),
+                ParseError::UnexpectedField {
+                    command: "FILES_END",
+                },
+            ),
+        ];
+        for (line, error) in table {
+            assert_eq!(ServerMessage::parse_line(&line), Err(error), "{line}");
+        }
+    }
+
+    fn list_item() -> impl Strategy<Value = String> {
+        "[^\r\n|,]{1,10}"
+    }
+
+    fn history_entry() -> impl Strategy<Value = HistoryEntry> {
+        prop_oneof![
+            (field_text(), free_text()).prop_map(|(from, text)| HistoryEntry::Text { from, text }),
+            (field_text(), field_text(), free_text())
+                .prop_map(|(from, to, text)| HistoryEntry::Dm { from, to, text }),
+            (field_text(), field_text(), any::<u64>(), digest()).prop_map(
+                |(user, name, size, sha256)| HistoryEntry::FileShared {
+                    user,
+                    name,
+                    size,
+                    sha256
+                }
+            ),
+        ]
+    }
+
+    fn server_message() -> impl Strategy<Value = ServerMessage> {
+        prop_oneof![
+            any::<u64>().prop_map(|version| ServerMessage::Hello { version }),
+            free_text().prop_map(|user| ServerMessage::LoginOk { user }),
+            free_text().prop_map(ServerMessage::error),
+            free_text().prop_map(ServerMessage::notify),
+            (field_text(), free_text()).prop_map(|(from, text)| ServerMessage::Text { from, text }),
+            (field_text(), free_text()).prop_map(|(from, text)| ServerMessage::Dm { from, text }),
+            free_text().prop_map(|name| ServerMessage::FileReady { name }),
+            (field_text(), any::<u64>(), proptest::option::of(digest())).prop_map(
+                |(name, size, sha256)| ServerMessage::FileTransfer { name, size, sha256 }
+            ),
+            (field_text(), field_text(), any::<u64>(), digest()).prop_map(
+                |(user, name, size, sha256)| ServerMessage::FileShared {
+                    user,
+                    name,
+                    size,
+                    sha256
+                }
+            ),
+            proptest::collection::vec(list_item(), 0..5)
+                .prop_map(|users| ServerMessage::Users { users }),
+            free_text().prop_map(|user| ServerMessage::Joined { user }),
+            free_text().prop_map(|user| ServerMessage::Left { user }),
+            (any::<u64>(), history_entry())
+                .prop_map(|(ts, entry)| ServerMessage::History { ts, entry }),
+            Just(ServerMessage::HistoryEnd),
+            (
+                field_text(),
+                any::<u64>(),
+                digest(),
+                field_text(),
+                any::<u64>()
+            )
+                .prop_map(|(name, size, sha256, uploader, ts)| {
+                    ServerMessage::FileInfo {
+                        name,
+                        size,
+                        sha256,
+                        uploader,
+                        ts,
+                    }
+                }),
+            Just(ServerMessage::FilesEnd),
+            (any::<u64>(), proptest::collection::vec(list_item(), 0..5)).prop_map(
+                |(max_file_size, allowed_extensions)| ServerMessage::Limits {
+                    max_file_size,
+                    allowed_extensions
+                }
+            ),
+            free_text().prop_map(|token| ServerMessage::Ping { token }),
+            free_text().prop_map(|token| ServerMessage::Pong { token }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(message in server_message()) {
+            let line = message.to_line().unwrap();
+            let text = std::str::from_utf8(&line).unwrap();
+            prop_assert!(text.ends_with('\n'));
+            prop_assert_eq!(ServerMessage::parse_line(&text[..text.len() - 1]), Ok(message));
+        }
+
+        #[test]
+        fn parsing_never_panics(line in "\\PC*") {
+            let _ = ServerMessage::parse_line(&line);
+        }
+    }
+}
