@@ -278,8 +278,7 @@ pub(crate) mod tests {
                 ParseError::BadDigest { command: "FILE" },
             ),
             (
-                &"FILE|a.png|3|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855|x"
-                    [..],
+                "FILE|a.png|3|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855|x",
                 ParseError::UnexpectedField { command: "FILE" },
             ),
             (

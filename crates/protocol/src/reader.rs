@@ -312,7 +312,7 @@ mod tests {
                 stall: false,
             },
         ));
-        let mut next = |r: &mut MessageReader<_>| loop {
+        let next = |r: &mut MessageReader<_>| loop {
             match r.read_message::<ClientMessage>() {
                 Err(e) if e.is_timeout() => continue,
                 other => return other.unwrap(),
