@@ -1,0 +1,159 @@
+//! Server settings and their defaults, with the reason for each.
+//!
+//! The defaults suit the seed's setting, a class or a team on one LAN, often
+//! behind one NAT address, so per-address limits are generous. The anchors
+//! are IRC servers, which face the same problems: Ergo keeps a 96 KiB send
+//! queue per client, allows a burst of 5 lines then 2 per second, gives 60 s
+//! to register and pings after 90 s of silence.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server can be told at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Holds `creds.txt`, `message_history.txt` and `server_files/`; created
+    /// if missing.
+    pub data_dir: PathBuf,
+    /// The largest upload in bytes. Default 10 MiB, the seed's limit.
+    pub max_file_size: u64,
+    /// Accepted upload extensions, lower case, without the dot. Default the
+    /// seed's list: jpg, png, gif, mp3, wav, txt, pdf.
+    pub allowed_extensions: Vec<String>,
+    /// Whether an unknown name logging in creates an account, as in the
+    /// seed. Default on.
+    pub allow_registration: bool,
+    /// Argon2id cost for new password hashes.
+    pub password_hashing: HashParams,
+    /// How many past events a version 2 client is shown at login. Default
+    /// 100.
+    pub history_len: usize,
+    /// Abuse and resource limits.
+    pub limits: Limits,
+}
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    /// Memory in KiB. Default 19456 (19 MiB), OWASP's recommendation.
+    pub memory_kib: u32,
+    /// Passes over memory. Default 2 (OWASP).
+    pub iterations: u32,
+    /// Lanes. Default 1 (OWASP).
+    pub parallelism: u32,
+}
+
+/// Limits that keep one client from hurting the others.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections open at once, in total. Default 4096: thread-per-
+    /// connection costs two small threads each, far below this.
+    pub max_connections: usize,
+    /// Connections open at once from one IP address. Default 256, so a
+    /// whole class behind one NAT address fits.
+    pub max_connections_per_ip: usize,
+    /// Time from connecting to a successful login. Default 60 s (Ergo's
+    /// registration time-out); a silent connection is closed after it.
+    pub login_timeout: Duration,
+    /// Silence after which a version 2 client is sent `PING`. Default 90 s,
+    /// as IRC servers do.
+    pub ping_interval: Duration,
+    /// Time a `PING` may go unanswered before the connection is closed.
+    /// Default 60 s.
+    pub ping_timeout: Duration,
+    /// Bytes that may wait in one session's outgoing queue. Default 1 MiB:
+    /// ten times Ergo's 96 KiB because a login replays up to 100 history
+    /// lines at once. A client that falls this far behind is disconnected.
+    pub send_queue_bytes: usize,
+    /// Commands a client may send at once before flood control slows it.
+    /// Default 10.
+    pub flood_burst: u32,
+    /// Commands per second once the burst is spent; a faster client is
+    /// slowed down (its commands wait), not disconnected. Default 5; 0
+    /// turns flood control off.
+    pub flood_rate: f64,
+    /// Longest wait for the next bytes of a file body. Default 30 s; a
+    /// stalled upload is dropped and its temporary file deleted.
+    pub body_read_timeout: Duration,
+    /// Failed logins allowed per account within `login_failure_window`.
+    /// Default 5.
+    pub login_failures_per_account: u32,
+    /// Failed logins allowed per IP address within `login_failure_window`.
+    /// Default 20 (a class shares one address).
+    pub login_failures_per_ip: u32,
+    /// The window the two counts above are kept for. Default 60 s.
+    pub login_failure_window: Duration,
+    /// Downloads one session may have queued at once. Default 8.
+    pub max_queued_downloads: usize,
+}
+
+/// The seed's upload extension allow-list.
+pub const DEFAULT_EXTENSIONS: [&str; 7] = ["jpg", "png", "gif", "mp3", "wav", "txt", "pdf"];
+
+/// The seed's upload limit: 10 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+impl Config {
+    /// The default settings with data kept in `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            data_dir: data_dir.into(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            allowed_extensions: DEFAULT_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
+            allow_registration: true,
+            password_hashing: HashParams::default(),
+            history_len: 100,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Whether `extension` (any case, no dot) may be uploaded.
+    pub fn extension_allowed(&self, extension: &str) -> bool {
+        let extension = extension.to_lowercase();
+        self.allowed_extensions.contains(&extension)
+    }
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        HashParams {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            max_connections_per_ip: 256,
+            login_timeout: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(90),
+            ping_timeout: Duration::from_secs(60),
+            send_queue_bytes: 1024 * 1024,
+            flood_burst: 10,
+            flood_rate: 5.0,
+            body_read_timeout: Duration::from_secs(30),
+            login_failures_per_account: 5,
+            login_failures_per_ip: 20,
+            login_failure_window: Duration::from_secs(60),
+            max_queued_downloads: 8,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_seeds() {
+        let config = Config::new("/tmp/x");
+        assert_eq!(config.max_file_size, 10_485_760);
+        assert!(config.extension_allowed("PNG"));
+        assert!(!config.extension_allowed("exe"));
+        assert_eq!(config.password_hashing.memory_kib, 19_456);
+    }
+}

@@ -1,0 +1,43 @@
+//! The media-chat server as a library, so tests start it in-process on port 0
+//! and stop it cleanly; `main.rs` only parses flags and calls [`Server::run`].
+//!
+//! One thread per connection reads and handles that client's commands, as in
+//! the seed. Nothing ever writes to a socket under a shared lock: each
+//! session has a byte-bounded outgoing queue drained by its own writer
+//! thread, and a client that stops reading is disconnected when its queue
+//! overflows.
+//!
+//! # Layout
+//! - `config`: [`Config`], [`Limits`], [`HashParams`] and their defaults.
+//! - `server`: [`Server`] (open the data dir, run), [`ServerHandle`].
+//! - `shutdown`: [`Shutdown`], the stop signal shared with Ctrl-C.
+//! - `listener`: the accept loop; spawns one named thread per session.
+//! - `connections`: connection limits (total, per IP) and force-closing.
+//! - `session`: one client's read → handle → reply loop and its login.
+//! - `commands`: what a logged-in client's commands do.
+//! - `upload`: receiving a `FILE` body into the store.
+//! - `outbox`: the per-session bounded queue and its writer thread.
+//! - `hub`: online sessions, fan-out, presence.
+//! - `history`: the recent events replayed at login.
+//! - `accounts`: logins, registration, password hashing, throttling.
+//! - `throttle`: token buckets and failure counters.
+//! - `storage`: the data dir on disk: `creds`, `chat_log`, `files`.
+
+mod accounts;
+mod commands;
+mod config;
+mod connections;
+mod history;
+mod hub;
+mod listener;
+mod outbox;
+mod server;
+mod session;
+mod shutdown;
+mod storage;
+mod throttle;
+mod upload;
+
+pub use config::{Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, HashParams, Limits};
+pub use server::{Server, ServerError, ServerHandle};
+pub use shutdown::Shutdown;

@@ -1,0 +1,145 @@
+//! `media-chat-server`: parses flags, sets up logging, binds, and runs the
+//! server until Ctrl-C or SIGTERM.
+
+use std::io::{IsTerminal, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bytesize::ByteSize;
+use clap::Parser;
+use media_chat_server::{Config, DEFAULT_EXTENSIONS, HashParams, Limits, Server, Shutdown};
+
+/// A self-hosted media-sharing chat server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "0.0.0.0:5000")]
+    bind: String,
+    /// Directory for creds.txt, message_history.txt and server_files/.
+    #[arg(long, default_value = ".")]
+    data_dir: PathBuf,
+    /// Largest accepted upload (e.g. 10MiB, 500KB, 1048576).
+    #[arg(long, default_value = "10MiB")]
+    max_file_size: ByteSize,
+    /// Upload extensions to accept, comma-separated, without dots.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.map(String::from))]
+    allowed_ext: Vec<String>,
+    /// Refuse unknown user names instead of registering them.
+    #[arg(long)]
+    no_register: bool,
+    /// Argon2id memory cost in KiB for new password hashes.
+    #[arg(long, default_value_t = HashParams::default().memory_kib)]
+    argon2_memory_kib: u32,
+    /// Argon2id passes.
+    #[arg(long, default_value_t = HashParams::default().iterations)]
+    argon2_iterations: u32,
+    /// Argon2id lanes.
+    #[arg(long, default_value_t = HashParams::default().parallelism)]
+    argon2_parallelism: u32,
+    /// Past events replayed to a version 2 client at login.
+    #[arg(long, default_value_t = 100)]
+    history_len: usize,
+    /// Connections open at once, in total.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Connections open at once from one IP address.
+    #[arg(long, default_value_t = Limits::default().max_connections_per_ip)]
+    max_connections_per_ip: usize,
+    /// Time allowed from connecting to logging in (e.g. 60s).
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    login_timeout: Duration,
+    /// Silence after which a version 2 client is pinged.
+    #[arg(long, default_value = "90s", value_parser = humantime::parse_duration)]
+    ping_interval: Duration,
+    /// Time a ping may go unanswered before the client is dropped.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    ping_timeout: Duration,
+    /// Bytes that may wait for one client before it is dropped as not reading.
+    #[arg(long, default_value = "1MiB")]
+    send_queue: ByteSize,
+    /// Commands a client may send at once before flood control slows it.
+    #[arg(long, default_value_t = Limits::default().flood_burst)]
+    flood_burst: u32,
+    /// Commands per second after the burst; 0 turns flood control off.
+    #[arg(long, default_value_t = Limits::default().flood_rate)]
+    flood_rate: f64,
+    /// Longest wait for the next bytes of an upload.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: Duration,
+    /// Failed logins per account per minute before attempts are refused.
+    #[arg(long, default_value_t = Limits::default().login_failures_per_account)]
+    login_failures_per_account: u32,
+    /// Failed logins per IP address per minute before attempts are refused.
+    #[arg(long, default_value_t = Limits::default().login_failures_per_ip)]
+    login_failures_per_ip: u32,
+}
+
+impl Args {
+    fn into_config(self) -> Config {
+        let mut config = Config::new(self.data_dir);
+        config.max_file_size = self.max_file_size.as_u64();
+        config.allowed_extensions = self
+            .allowed_ext
+            .iter()
+            .map(|e| e.trim().trim_start_matches('.').to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
+        config.allow_registration = !self.no_register;
+        config.password_hashing = HashParams {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+        };
+        config.history_len = self.history_len;
+        let limits = &mut config.limits;
+        limits.max_connections = self.max_connections;
+        limits.max_connections_per_ip = self.max_connections_per_ip;
+        limits.login_timeout = self.login_timeout;
+        limits.ping_interval = self.ping_interval;
+        limits.ping_timeout = self.ping_timeout;
+        limits.send_queue_bytes = usize::try_from(self.send_queue.as_u64()).unwrap_or(usize::MAX);
+        limits.flood_burst = self.flood_burst;
+        limits.flood_rate = self.flood_rate;
+        limits.body_read_timeout = self.body_timeout;
+        limits.login_failures_per_account = self.login_failures_per_account;
+        limits.login_failures_per_ip = self.login_failures_per_ip;
+        config
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let bind = args.bind.clone();
+    let server = Server::open(args.into_config())?;
+    let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let shutdown = Shutdown::new();
+    let on_signal = shutdown.clone();
+    ctrlc::set_handler(move || on_signal.trigger()).context("cannot install the signal handler")?;
+    // One machine-readable line, so scripts and tests can find the port.
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {}", listener.local_addr()?)?;
+    stdout.flush()?;
+    server.run(listener, shutdown)?;
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! Opening the data directory and running the server until shutdown.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use media_chat_protocol::ServerMessage;
+use thiserror::Error;
+use tracing::{info, warn};
+
+use crate::accounts::Accounts;
+use crate::config::Config;
+use crate::connections::Connections;
+use crate::history::History;
+use crate::hub::Hub;
+use crate::listener::accept_loop;
+use crate::session::Context;
+use crate::shutdown::Shutdown;
+use crate::storage::DataDir;
+use crate::storage::chat_log::{self, ChatEvent, ChatLog};
+use crate::storage::files::{FileMeta, FileStore};
+
+/// How long sessions get to write out their goodbye before their sockets
+/// are closed under them.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// How long to wait for sessions to end after their sockets were closed.
+const FORCED_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// What stops the server from starting or running.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// Part of the data directory could not be opened or read.
+    #[error("cannot use the data directory at {path}: {source}")]
+    DataDir {
+        /// The file or directory at fault.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The listening socket failed.
+    #[error("listener error: {0}")]
+    Listener(#[from] io::Error),
+    /// The server thread panicked.
+    #[error("the server thread panicked")]
+    Panicked,
+}
+
+/// A server whose data directory is open, ready to accept connections.
+pub struct Server {
+    ctx: Arc<Context>,
+    connections: Arc<Connections>,
+}
+
+impl Server {
+    /// Opens (creating if needed) the data directory: loads accounts,
+    /// wrapping seed password hashes; replays the chat log into history;
+    /// indexes `server_files/` and removes unfinished uploads.
+    pub fn open(config: Config) -> Result<Server, ServerError> {
+        let at = |path: PathBuf| move |source| ServerError::DataDir { path, source };
+        let data = DataDir::open(&config.data_dir).map_err(at(config.data_dir.clone()))?;
+        let accounts = Accounts::open(
+            &data.creds(),
+            config.password_hashing,
+            &config.limits,
+            config.allow_registration,
+        )
+        .map_err(at(data.creds()))?;
+        let mut history = History::new(config.history_len);
+        let mut known_files = HashMap::new();
+        chat_log::replay(&data.chat_log(), |stamped| {
+            if let ChatEvent::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            } = &stamped.event
+            {
+                let meta = FileMeta {
+                    name: name.clone(),
+                    size: *size,
+                    sha256: *sha256,
+                    uploader: user.clone(),
+                    ts: stamped.ts,
+                };
+                known_files.entry(name.clone()).or_insert(meta);
+            }
+            history.record(stamped);
+        })
+        .map_err(at(data.chat_log()))?;
+        let files = FileStore::open(&data.files(), &data.incoming(), &known_files)
+            .map_err(at(data.files()))?;
+        let log = ChatLog::open(&data.chat_log()).map_err(at(data.chat_log()))?;
+        let limits = ServerMessage::Limits {
+            max_file_size: config.max_file_size,
+            allowed_extensions: config.allowed_extensions.clone(),
+        };
+        let connections = Connections::new(
+            config.limits.max_connections,
+            config.limits.max_connections_per_ip,
+        );
+        Ok(Server {
+            ctx: Arc::new(Context {
+                hub: Hub::new(history, log, limits),
+                accounts,
+                files,
+                config,
+            }),
+            connections,
+        })
+    }
+
+    /// Serves connections on `listener` until `shutdown` is triggered, then
+    /// says goodbye to every session, closes them and flushes the log.
+    pub fn run(self, listener: TcpListener, shutdown: Shutdown) -> Result<(), ServerError> {
+        let wake_address = loopback(listener.local_addr()?);
+        shutdown.on_trigger(move || {
+            // Unblocks `accept` so the loop sees the signal.
+            let _ = TcpStream::connect_timeout(&wake_address, Duration::from_secs(1));
+        });
+        info!(address = %listener.local_addr()?, data_dir = %self.ctx.config.data_dir.display(), "listening");
+        accept_loop(&listener, &self.ctx, &self.connections, &shutdown);
+        drop(listener);
+        info!("shutting down");
+        self.ctx.hub.close_all("Server is shutting down");
+        if !self.connections.wait_until_all_closed(GRACE) {
+            self.connections.close_all();
+            if !self.connections.wait_until_all_closed(FORCED_CLOSE_WAIT) {
+                warn!("some sessions did not end in time");
+            }
+        }
+        self.ctx.hub.close_log();
+        info!("stopped");
+        Ok(())
+    }
+
+    /// Runs the server on a thread of its own; the handle stops it.
+    pub fn spawn(self, listener: TcpListener) -> io::Result<ServerHandle> {
+        let address = listener.local_addr()?;
+        let shutdown = Shutdown::new();
+        let signal = shutdown.clone();
+        let thread = thread::Builder::new()
+            .name("accept".into())
+            .spawn(move || self.run(listener, signal))?;
+        Ok(ServerHandle {
+            address,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// A server running on its own thread. Dropping the handle stops it too.
+pub struct ServerHandle {
+    address: SocketAddr,
+    shutdown: Shutdown,
+    thread: Option<JoinHandle<Result<(), ServerError>>>,
+}
+
+impl ServerHandle {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Stops the server gracefully and waits for it to finish.
+    pub fn stop(mut self) -> Result<(), ServerError> {
+        self.stop_and_join()
+    }
+
+    fn stop_and_join(&mut self) -> Result<(), ServerError> {
+        self.shutdown.trigger();
+        match self.thread.take() {
+            Some(thread) => thread.join().map_err(|_| ServerError::Panicked)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        let _ = self.stop_and_join();
+    }
+}
+
+/// The address to connect to in order to reach a listener bound to
+/// `address` from this machine.
+fn loopback(address: SocketAddr) -> SocketAddr {
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), address.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), address.port())
+        }
+        _ => address,
+    }
+}

@@ -1,0 +1,234 @@
+//! `creds.txt`: one `name|secret` line per account.
+//!
+//! A secret is one of:
+//! - `$argon2id$…`, a salted argon2id PHC string (every new account);
+//! - `sha256+$argon2id$…`, a seed account's unsalted SHA-256 hex digest
+//!   wrapped in argon2id, so no unsalted hash stays on disk;
+//! - 64 hex digits, the seed's own format, which is only ever read: it is
+//!   wrapped at start-up.
+//!
+//! A line that is none of these is kept verbatim (nothing an administrator
+//! wrote is thrown away) and its user cannot log in until it is repaired.
+//! Blank lines are dropped.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use media_chat_protocol::Sha256Digest;
+use media_chat_protocol::rules::{normalize_user_name, user_key};
+use tracing::warn;
+
+/// The marker in front of a wrapped seed hash.
+const WRAPPED_PREFIX: &str = "sha256+";
+
+/// What `creds.txt` stores for one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Secret {
+    /// An argon2id PHC string over the password.
+    Argon2(String),
+    /// An argon2id PHC string over the lower-case hex SHA-256 of the password.
+    WrappedSha256(String),
+    /// The seed's unsalted SHA-256, still to be wrapped.
+    LegacySha256(Sha256Digest),
+}
+
+/// One line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CredsLine {
+    /// A usable account.
+    Account {
+        /// The name as registered.
+        name: String,
+        /// Its stored secret.
+        secret: Secret,
+    },
+    /// A line that could not be read, kept as it was. `key` is the user it
+    /// belongs to, when that much could be read.
+    Damaged {
+        /// The line as it was in the file.
+        raw: String,
+        /// The user key of its name, if the name was valid.
+        key: Option<String>,
+    },
+}
+
+impl CredsLine {
+    /// The user key this line claims, if any.
+    pub(crate) fn key(&self) -> Option<String> {
+        match self {
+            CredsLine::Account { name, .. } => Some(user_key(name)),
+            CredsLine::Damaged { key, .. } => key.clone(),
+        }
+    }
+}
+
+/// Reads `path`; a missing file is an empty list.
+pub(crate) fn load(path: &Path) -> io::Result<Vec<CredsLine>> {
+    let text = match fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            let parsed = parse_line(line);
+            if let CredsLine::Damaged { key, .. } = &parsed {
+                warn!(
+                    line = number + 1,
+                    user = key.as_deref().unwrap_or("?"),
+                    "creds.txt: malformed line kept as is; that user cannot log in until it is fixed"
+                );
+            }
+            parsed
+        })
+        .collect();
+    Ok(lines)
+}
+
+/// Parses one non-blank line.
+pub(crate) fn parse_line(line: &str) -> CredsLine {
+    let damaged = |key: Option<String>| CredsLine::Damaged {
+        raw: line.to_owned(),
+        key,
+    };
+    let Some((name, secret)) = line.split_once('|') else {
+        return damaged(None);
+    };
+    let Ok(name) = normalize_user_name(name) else {
+        return damaged(None);
+    };
+    let secret = secret.trim_end();
+    let parsed = if let Some(wrapped) = secret.strip_prefix(WRAPPED_PREFIX) {
+        is_argon2_phc(wrapped).then(|| Secret::WrappedSha256(wrapped.to_owned()))
+    } else if is_argon2_phc(secret) {
+        Some(Secret::Argon2(secret.to_owned()))
+    } else {
+        Sha256Digest::from_hex(secret).map(Secret::LegacySha256)
+    };
+    match parsed {
+        Some(secret) => CredsLine::Account { name, secret },
+        None => damaged(Some(user_key(&name))),
+    }
+}
+
+/// Writes the lines back in `creds.txt` form.
+pub(crate) fn render(lines: &[CredsLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        match line {
+            CredsLine::Account { name, secret } => {
+                out.push_str(name);
+                out.push('|');
+                match secret {
+                    Secret::Argon2(phc) => out.push_str(phc),
+                    Secret::WrappedSha256(phc) => {
+                        out.push_str(WRAPPED_PREFIX);
+                        out.push_str(phc);
+                    }
+                    Secret::LegacySha256(digest) => out.push_str(&digest.to_hex()),
+                }
+            }
+            CredsLine::Damaged { raw, .. } => out.push_str(raw),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn is_argon2_phc(text: &str) -> bool {
+    text.starts_with("$argon2") && argon2::password_hash::phc::PasswordHash::new(text).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The credentials file printed in the seed report, blank line and the
+    /// malformed `vinh` line (63 digits) included.
+    const SEED: &str = "dat|0ebe2eca800cf7bd9d9d9f9f4aafbc0c77ae155f43bbbeca69cb256a24c7f9bb
+vinh|e3b0c44298fc1c149afb4c8996fb92427ae41e4649b934ca495991b7852b855
+cuong|5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5
+ton|03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4
+join|0ebe2eca800cf7bd9d9d9f9f4aafbc0c77ae155f43bbbeca69cb256a24c7f9bb
+minh|be9688998f08509844f215f9397237b2f1147c69989ae9d94e8fd43351a8a60e
+
+hong|0ebe2eca800cf7bd9d9d9f9f4aafbc0c77ae155f43bbbeca69cb256a24c7f9bb
+odin|52f3141f5cb06025c96c6794e35f5611a578919d0deb4d934136acaba06d4b82
+";
+
+    #[test]
+    fn seed_file_loads_with_its_flaws() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        fs::write(&path, SEED).unwrap();
+        let lines = load(&path).unwrap();
+        assert_eq!(lines.len(), 8, "the blank line is dropped");
+        let legacy = lines
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l,
+                    CredsLine::Account {
+                        secret: Secret::LegacySha256(_),
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(legacy, 7);
+        assert_eq!(
+            lines[1],
+            CredsLine::Damaged {
+                raw: "vinh|e3b0c44298fc1c149afb4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+                key: Some("vinh".into())
+            }
+        );
+    }
+
+    #[test]
+    fn render_round_trips() {
+        let phc = "$argon2id$v=19$m=256,t=1,p=1$c29tZXNhbHQ$7pCvZkYwO2Ds7TDJE0L2Nw";
+        let lines = vec![
+            CredsLine::Account {
+                name: "Đặng".into(),
+                secret: Secret::Argon2(phc.into()),
+            },
+            CredsLine::Account {
+                name: "ton".into(),
+                secret: Secret::WrappedSha256(phc.into()),
+            },
+            CredsLine::Damaged {
+                raw: "garbage without separator".into(),
+                key: None,
+            },
+        ];
+        let text = render(&lines);
+        assert_eq!(
+            text,
+            format!("Đặng|{phc}\nton|sha256+{phc}\ngarbage without separator\n")
+        );
+        let parsed: Vec<_> = text.lines().map(parse_line).collect();
+        assert_eq!(parsed, lines);
+    }
+
+    #[test]
+    fn damaged_lines_are_recognised() {
+        for line in [
+            "nobar",
+            "bad name|$argon2id$x",
+            "x|",
+            "x|$argon2id$broken",
+            "x|sha256+deadbeef",
+            "|abc",
+        ] {
+            assert!(
+                matches!(parse_line(line), CredsLine::Damaged { .. }),
+                "{line}"
+            );
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! `server_files/`: stored uploads and the index the server answers from.
+//!
+//! Safety rules, all in this file:
+//! - a stored name is always a single, already validated path component,
+//!   checked on components, never by string prefix;
+//! - uploads are written to `.incoming/`, fsynced, then renamed into place
+//!   without replacing anything, so a crash never leaves a partial file under
+//!   its final name and a name is never silently overwritten;
+//! - symlinks are never followed: they are left out of the index at start-up,
+//!   and files are opened with `O_NOFOLLOW`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use media_chat_protocol::Sha256Digest;
+use media_chat_protocol::rules::{MAX_FILE_NAME_BYTES, normalize_file_name};
+use parking_lot::Mutex;
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+use tracing::{info, warn};
+
+use super::sync_dir;
+
+/// What the server knows about one stored file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileMeta {
+    /// The stored name (a single path component).
+    pub(crate) name: String,
+    /// Length in bytes.
+    pub(crate) size: u64,
+    /// SHA-256 of the contents.
+    pub(crate) sha256: Sha256Digest,
+    /// Who uploaded it; empty when unknown (a file put there by hand).
+    pub(crate) uploader: String,
+    /// When it was stored, seconds since the Unix epoch.
+    pub(crate) ts: u64,
+}
+
+/// Why a stored file cannot be opened.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// No such file in the index, or it is no longer a regular file.
+    NotFound,
+    /// The file is indexed but could not be read.
+    Io(io::Error),
+}
+
+/// Most copies of one name (`a (1).png` … ) before uploads are refused.
+const MAX_COPIES: u32 = 10_000;
+
+/// The upload store.
+pub(crate) struct FileStore {
+    dir: PathBuf,
+    incoming: PathBuf,
+    index: Mutex<BTreeMap<String, FileMeta>>,
+}
+
+impl FileStore {
+    /// Opens the store: empties `incoming` (uploads cut off by a crash) and
+    /// indexes every regular file in `dir`. `known` holds what the chat log
+    /// recorded for each name; other files are hashed now.
+    pub(crate) fn open(
+        dir: &Path,
+        incoming: &Path,
+        known: &HashMap<String, FileMeta>,
+    ) -> io::Result<FileStore> {
+        for entry in fs::read_dir(incoming)? {
+            let entry = entry?;
+            info!(file = %entry.path().display(), "removing an unfinished upload");
+            fs::remove_file(entry.path())?;
+        }
+        let mut index = BTreeMap::new();
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if let Some(meta) = index_entry(&entry, known)? {
+                index.insert(meta.name.clone(), meta);
+            }
+        }
+        Ok(FileStore {
+            dir: dir.to_path_buf(),
+            incoming: incoming.to_path_buf(),
+            index: Mutex::new(index),
+        })
+    }
+
+    /// A new temporary file for an upload in progress; deleted when dropped
+    /// unless committed.
+    pub(crate) fn begin_upload(&self) -> io::Result<NamedTempFile> {
+        tempfile::Builder::new()
+            .prefix("upload-")
+            .tempfile_in(&self.incoming)
+    }
+
+    /// Moves a finished, verified and fsynced upload into place under `name`
+    /// or, if that name holds different contents, `name (1)`, `name (2)`…
+    /// If a file of that name family already holds the same contents,
+    /// nothing is stored again and that file is returned.
+    pub(crate) fn commit(
+        &self,
+        upload: NamedTempFile,
+        name: &str,
+        size: u64,
+        sha256: Sha256Digest,
+        uploader: &str,
+        ts: u64,
+    ) -> io::Result<FileMeta> {
+        let mut index = self.index.lock();
+        let mut upload = upload;
+        for copy in 0..MAX_COPIES {
+            let candidate = numbered(name, copy);
+            if candidate.len() > MAX_FILE_NAME_BYTES {
+                break;
+            }
+            if let Some(existing) = index.get(&candidate) {
+                if existing.sha256 == sha256 && existing.size == size {
+                    return Ok(existing.clone());
+                }
+                continue;
+            }
+            let path =
+                contained_path(&self.dir, &candidate).ok_or_else(|| invalid_name(&candidate))?;
+            match upload.persist_noclobber(&path) {
+                Ok(_) => {
+                    sync_dir(&self.dir)?;
+                    let meta = FileMeta {
+                        name: candidate.clone(),
+                        size,
+                        sha256,
+                        uploader: uploader.to_owned(),
+                        ts,
+                    };
+                    index.insert(candidate, meta.clone());
+                    return Ok(meta);
+                }
+                // Something not in the index holds the name (a planted
+                // symlink, a file added by hand): never replace it.
+                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => upload = e.file,
+                Err(e) => return Err(e.error),
+            }
+        }
+        Err(io::Error::other(format!("no free name left for {name:?}")))
+    }
+
+    /// Opens a stored file for reading, refusing anything but the regular
+    /// file the index describes.
+    pub(crate) fn open_file(&self, name: &str) -> Result<(File, FileMeta), OpenError> {
+        let meta = self
+            .index
+            .lock()
+            .get(name)
+            .cloned()
+            .ok_or(OpenError::NotFound)?;
+        let path = contained_path(&self.dir, &meta.name).ok_or(OpenError::NotFound)?;
+        let file = open_no_follow(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => OpenError::NotFound,
+            _ if is_symlink_error(&e) => OpenError::NotFound,
+            _ => OpenError::Io(e),
+        })?;
+        let stat = file.metadata().map_err(OpenError::Io)?;
+        if !stat.is_file() || stat.len() != meta.size {
+            warn!(file = %meta.name, "stored file changed on disk; not serving it");
+            return Err(OpenError::NotFound);
+        }
+        Ok((file, meta))
+    }
+
+    /// Every stored file, sorted by name.
+    pub(crate) fn list(&self) -> Vec<FileMeta> {
+        self.index.lock().values().cloned().collect()
+    }
+}
+
+/// `name` for copy 0, else `stem (copy).ext`.
+fn numbered(name: &str, copy: u32) -> String {
+    if copy == 0 {
+        return name.to_owned();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension)) => format!("{stem} ({copy}).{extension}"),
+        None => format!("{name} ({copy})"),
+    }
+}
+
+/// `dir/name` if `name` is exactly one normal path component.
+fn contained_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut components = Path::new(name).components();
+    match (components.next(), components.next()) {
+        (Some(Component::Normal(part)), None) if part == name => Some(dir.join(part)),
+        _ => None,
+    }
+}
+
+fn invalid_name(name: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a plain file name: {name:?}"),
+    )
+}
+
+fn index_entry(
+    entry: &fs::DirEntry,
+    known: &HashMap<String, FileMeta>,
+) -> io::Result<Option<FileMeta>> {
+    let path = entry.path();
+    let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+        warn!(file = %path.display(), "not indexing a file whose name is not UTF-8");
+        return Ok(None);
+    };
+    if normalize_file_name(&name).as_deref() != Ok(name.as_str()) {
+        if name != ".gitkeep" {
+            warn!(file = %path.display(), "not indexing a file whose name breaks the naming rules");
+        }
+        return Ok(None);
+    }
+    let stat = fs::symlink_metadata(&path)?;
+    if !stat.is_file() {
+        warn!(file = %path.display(), "not indexing something that is not a regular file (symlinks are never served)");
+        return Ok(None);
+    }
+    if let Some(meta) = known.get(&name).filter(|meta| meta.size == stat.len()) {
+        return Ok(Some(meta.clone()));
+    }
+    let (size, sha256) = hash_file(&path)?;
+    let ts = stat
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    Ok(Some(FileMeta {
+        name,
+        size,
+        sha256,
+        uploader: String::new(),
+        ts,
+    }))
+}
+
+fn hash_file(path: &Path) -> io::Result<(u64, Sha256Digest)> {
+    let mut file = open_no_follow(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, Sha256Digest(hasher.finalize().into())))
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, "symlink"));
+    }
+    OpenOptions::new().read(true).open(path)
+}
+
+#[cfg(unix)]
+fn is_symlink_error(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_symlink_error(_: &io::Error) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    struct Fixture {
+        _root: tempfile::TempDir,
+        dir: PathBuf,
+        incoming: PathBuf,
+    }
+
+    fn fixture() -> Fixture {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("server_files");
+        let incoming = root.path().join(".incoming");
+        fs::create_dir_all(&dir).unwrap();
+        fs::create_dir_all(&incoming).unwrap();
+        Fixture {
+            _root: root,
+            dir,
+            incoming,
+        }
+    }
+
+    fn upload(store: &FileStore, name: &str, contents: &[u8]) -> FileMeta {
+        let mut temp = store.begin_upload().unwrap();
+        temp.write_all(contents).unwrap();
+        let sha256 = Sha256Digest(Sha256::digest(contents).into());
+        store
+            .commit(temp, name, contents.len() as u64, sha256, "ton", 1)
+            .unwrap()
+    }
+
+    #[test]
+    fn names_collide_into_numbered_copies_and_duplicates_are_not_stored() {
+        let f = fixture();
+        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
+        assert_eq!(upload(&store, "ảnh.png", b"one").name, "ảnh.png");
+        assert_eq!(upload(&store, "ảnh.png", b"two").name, "ảnh (1).png");
+        assert_eq!(upload(&store, "ảnh.png", b"two").name, "ảnh (1).png");
+        assert_eq!(upload(&store, "ảnh.png", b"one").name, "ảnh.png");
+        assert_eq!(upload(&store, "ảnh.png", b"three").name, "ảnh (2).png");
+        assert_eq!(upload(&store, "README", b"x").name, "README");
+        assert_eq!(upload(&store, "README", b"y").name, "README (1)");
+        assert_eq!(fs::read_dir(&f.dir).unwrap().count(), 5);
+        assert_eq!(fs::read_dir(&f.incoming).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn reopening_indexes_files_and_clears_unfinished_uploads() {
+        let f = fixture();
+        fs::write(f.dir.join("by hand.txt"), b"hello").unwrap();
+        fs::write(f.incoming.join("upload-crashed"), b"partial").unwrap();
+        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
+        let files = store.list();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].name, "by hand.txt");
+        assert_eq!(files[0].uploader, "");
+        assert_eq!(
+            files[0].sha256,
+            Sha256Digest(Sha256::digest(b"hello").into())
+        );
+        assert_eq!(fs::read_dir(&f.incoming).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_neither_served_nor_written_through() {
+        let f = fixture();
+        let outside = f.dir.parent().unwrap().join("secret.txt");
+        fs::write(&outside, b"secret").unwrap();
+        std::os::unix::fs::symlink(&outside, f.dir.join("link.txt")).unwrap();
+        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
+        assert!(store.list().is_empty());
+        assert!(matches!(
+            store.open_file("link.txt"),
+            Err(OpenError::NotFound)
+        ));
+        let stored = upload(&store, "link.txt", b"mine");
+        assert_eq!(stored.name, "link (1).txt");
+        assert_eq!(fs::read(&outside).unwrap(), b"secret");
+    }
+
+    #[test]
+    fn containment_is_checked_on_components() {
+        let dir = Path::new("/data/server_files");
+        assert!(contained_path(dir, "a.txt").is_some());
+        for bad in ["../a.txt", "a/b.txt", "/etc/passwd", ".", "..", ""] {
+            assert_eq!(contained_path(dir, bad), None, "{bad}");
+        }
+    }
+}

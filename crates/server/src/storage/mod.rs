@@ -1,0 +1,104 @@
+//! The data directory on disk: paths, formats and atomic writes. Nothing in
+//! here touches a socket.
+//!
+//! - `creds`: the accounts file, `creds.txt`.
+//! - `chat_log`: the event log, `message_history.txt`.
+//! - `files`: the upload store, `server_files/`, and its temporary files.
+
+pub(crate) mod chat_log;
+pub(crate) mod creds;
+pub(crate) mod files;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The layout of the data directory.
+#[derive(Debug, Clone)]
+pub(crate) struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Opens `root`, creating it and its sub-directories if missing.
+    pub(crate) fn open(root: &Path) -> io::Result<DataDir> {
+        let dir = DataDir {
+            root: root.to_path_buf(),
+        };
+        fs::create_dir_all(dir.files())?;
+        fs::create_dir_all(dir.incoming())?;
+        Ok(dir)
+    }
+
+    /// `creds.txt`: one account per line.
+    pub(crate) fn creds(&self) -> PathBuf {
+        self.root.join("creds.txt")
+    }
+
+    /// `message_history.txt`: one event per line.
+    pub(crate) fn chat_log(&self) -> PathBuf {
+        self.root.join("message_history.txt")
+    }
+
+    /// `server_files/`: stored uploads under their announced names.
+    pub(crate) fn files(&self) -> PathBuf {
+        self.root.join("server_files")
+    }
+
+    /// `.incoming/`: uploads in progress. On the same file system as
+    /// `server_files/`, so finishing an upload is a rename.
+    pub(crate) fn incoming(&self) -> PathBuf {
+        self.root.join(".incoming")
+    }
+}
+
+/// Replaces `path` with `contents` so that a crash leaves either the old or
+/// the new file, never a mix: temporary file, fsync, rename, fsync of the
+/// directory.
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = parent_dir(path);
+    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    temp.write_all(contents)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Makes a rename or a new file in `dir` durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        write_atomically(&path, b"one\n").unwrap();
+        write_atomically(&path, b"two\n").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two\n");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("creds.txt")]);
+    }
+
+    #[test]
+    fn open_creates_the_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::open(&dir.path().join("new")).unwrap();
+        assert!(data.files().is_dir());
+        assert!(data.incoming().is_dir());
+    }
+}

@@ -1,0 +1,180 @@
+//! Receiving a `FILE` upload.
+//!
+//! The body streams from the socket into a temporary file in `.incoming/`,
+//! hashed as it arrives, never held in memory. Only a complete body whose
+//! SHA-256 matches the header is fsynced and renamed into `server_files/`.
+//! Every refusal keeps the stream in sync: a version 2 client has not sent
+//! the body yet (it waits for `FILE_READY`), and a version 1 client's body is
+//! read and discarded. Only a declared size over the limit closes a version 1
+//! connection, rather than reading megabytes only to throw them away.
+
+use std::io::{self, Read, Write};
+
+use media_chat_protocol::rules::{file_extension, normalize_file_name};
+use media_chat_protocol::{ReadError, ServerMessage, Sha256Digest};
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+use tracing::{error, info, warn};
+
+use crate::session::{Flow, Session};
+use crate::storage::chat_log::unix_now;
+
+/// Copy buffer for bodies.
+const CHUNK: usize = 64 * 1024;
+
+/// How receiving a body ended, short of success.
+enum BodyError {
+    /// The stream broke (EOF, time-out, missing newline): close.
+    Stream(ReadError),
+    /// The disk failed; the body was still read to the end.
+    Disk(io::Error),
+}
+
+impl Session {
+    /// `FILE|name|size|sha256`, then (version 2: after `FILE_READY`) the body.
+    pub(crate) fn receive_file(&mut self, name: &str, size: u64, sha256: Sha256Digest) -> Flow {
+        if size > self.ctx.config.max_file_size {
+            // The seed's text, byte for byte.
+            self.send_error("File too large");
+            return if self.is_v2() {
+                Flow::Continue
+            } else {
+                Flow::Close
+            };
+        }
+        let name = match self.check_upload_name(name) {
+            Ok(name) => name,
+            Err(reason) => return self.refuse_upload(reason, size),
+        };
+        if self.is_v2() {
+            self.send(&ServerMessage::FileReady { name: name.clone() });
+        }
+        let upload = match self.ctx.files.begin_upload() {
+            Ok(upload) => upload,
+            Err(e) => {
+                error!(error = %e, "could not create an upload file");
+                return self.refuse_upload("The server could not store the file".to_owned(), size);
+            }
+        };
+        let received = self.read_body(upload, size);
+        let (upload, digest) = match received {
+            Ok(done) => done,
+            Err(BodyError::Disk(e)) => {
+                error!(error = %e, "could not write an upload");
+                self.send_error("The server could not store the file");
+                return Flow::Continue;
+            }
+            Err(BodyError::Stream(ReadError::BadBodyTerminator)) => {
+                self.send_error("File body must be followed by a newline");
+                return Flow::Close;
+            }
+            Err(BodyError::Stream(e)) => {
+                warn!(peer = %self.peer, error = %e, "upload cut off; discarded");
+                return Flow::Close;
+            }
+        };
+        if digest != sha256 {
+            info!(peer = %self.peer, file = %name, "upload failed its hash check; discarded");
+            self.send_error("Hash mismatch: the file was damaged in transfer and was not stored");
+            return Flow::Continue;
+        }
+        let uploader = self.user.clone().unwrap_or_default();
+        let stored = upload.as_file().sync_all().and_then(|()| {
+            self.ctx
+                .files
+                .commit(upload, &name, size, digest, &uploader, unix_now())
+        });
+        match stored {
+            Ok(meta) => {
+                info!(user = %uploader, file = %meta.name, size, "stored an upload");
+                self.ctx.hub.share(&meta);
+            }
+            Err(e) => {
+                error!(error = %e, "could not store an upload");
+                self.send_error("The server could not store the file");
+            }
+        }
+        Flow::Continue
+    }
+
+    /// The stored form of an uploaded name, or the refusal text.
+    fn check_upload_name(&self, name: &str) -> Result<String, String> {
+        let name = normalize_file_name(name).map_err(|e| format!("Bad file name: {e}"))?;
+        let allowed = || self.ctx.config.allowed_extensions.join(", ");
+        match file_extension(&name) {
+            Some(extension) if self.ctx.config.extension_allowed(&extension) => Ok(name),
+            Some(extension) => Err(format!(
+                "File type not allowed: .{extension} (allowed: {})",
+                allowed()
+            )),
+            None => Err(format!(
+                "File type not allowed: no extension (allowed: {})",
+                allowed()
+            )),
+        }
+    }
+
+    /// Refuses an upload, discarding a version 1 client's body.
+    fn refuse_upload(&mut self, reason: String, size: u64) -> Flow {
+        self.send_error(reason);
+        if self.is_v2() {
+            return Flow::Continue;
+        }
+        self.set_body_timeout();
+        let skipped = self.reader.skip_body(size);
+        match skipped {
+            Ok(()) => Flow::Continue,
+            Err(ReadError::BadBodyTerminator) => {
+                self.send_error("File body must be followed by a newline");
+                Flow::Close
+            }
+            Err(_) => Flow::Close,
+        }
+    }
+
+    /// Streams the body into `upload`, hashing it. On a disk error the rest
+    /// is still read, so the stream stays in sync.
+    fn read_body(
+        &mut self,
+        mut upload: NamedTempFile,
+        size: u64,
+    ) -> Result<(NamedTempFile, Sha256Digest), BodyError> {
+        self.set_body_timeout();
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut disk_error = None;
+        let mut left = size;
+        let mut body = self.reader.body(size);
+        while left > 0 {
+            let n = match body.read(&mut buf) {
+                Ok(0) => return Err(BodyError::Stream(ReadError::UnexpectedEof)),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(BodyError::Stream(e.into())),
+            };
+            left -= n as u64;
+            hasher.update(&buf[..n]);
+            if disk_error.is_none()
+                && let Err(e) = upload.write_all(&buf[..n])
+            {
+                disk_error = Some(e);
+            }
+        }
+        self.reader.finish_body().map_err(BodyError::Stream)?;
+        match disk_error {
+            Some(e) => Err(BodyError::Disk(e)),
+            None => Ok((upload, Sha256Digest(hasher.finalize().into()))),
+        }
+    }
+
+    /// Bodies get their own time-out; the session loop sets the next
+    /// read's time-out itself before each line.
+    fn set_body_timeout(&self) {
+        let timeout = self.ctx.config.limits.body_read_timeout;
+        let _ = self
+            .reader
+            .get_ref()
+            .get_ref()
+            .set_read_timeout(Some(timeout));
+    }
+}
