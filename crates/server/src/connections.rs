@@ -1,12 +1,14 @@
 //! Connection limits (in total and per IP address) and the list of open
-//! connections, so shutdown can close them all.
+//! connections, so shutdown can say goodbye to each and close them all.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Shutdown as SocketShutdown, TcpStream};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
+
+use crate::outbox::Outbox;
 
 /// Every open connection, counted per address.
 pub(crate) struct Connections {
@@ -19,7 +21,8 @@ pub(crate) struct Connections {
 #[derive(Default)]
 struct State {
     next_id: u64,
-    open: HashMap<u64, TcpStream>,
+    /// Open connections; the outbox is set once the session is set up.
+    open: HashMap<u64, Option<Outbox>>,
     per_ip: HashMap<IpAddr, usize>,
 }
 
@@ -60,13 +63,8 @@ impl Connections {
         })
     }
 
-    /// Takes a place for `stream`, or says why there is none.
-    pub(crate) fn admit(
-        self: &Arc<Self>,
-        stream: &TcpStream,
-        ip: IpAddr,
-    ) -> Result<Admission, Refusal> {
-        let handle = stream.try_clone().map_err(|_| Refusal::ServerFull)?;
+    /// Takes a place for a connection from `ip`, or says why there is none.
+    pub(crate) fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admission, Refusal> {
         let mut state = self.state.lock();
         if state.open.len() >= self.max_total {
             return Err(Refusal::ServerFull);
@@ -78,7 +76,7 @@ impl Connections {
         *from_ip += 1;
         let id = state.next_id;
         state.next_id += 1;
-        state.open.insert(id, handle);
+        state.open.insert(id, None);
         Ok(Admission {
             connections: self.clone(),
             id,
@@ -86,10 +84,19 @@ impl Connections {
         })
     }
 
-    /// Closes every open connection; their sessions then end on their own.
+    /// Queues `line` for every connection, then closes each once its queue
+    /// is written out.
+    pub(crate) fn say_goodbye(&self, line: &Arc<[u8]>) {
+        for outbox in self.state.lock().open.values().flatten() {
+            outbox.push(line.clone());
+            outbox.close();
+        }
+    }
+
+    /// Closes every open connection at once; their sessions then end.
     pub(crate) fn close_all(&self) {
-        for stream in self.state.lock().open.values() {
-            let _ = stream.shutdown(SocketShutdown::Both);
+        for outbox in self.state.lock().open.values().flatten() {
+            outbox.abort();
         }
     }
 
@@ -104,6 +111,15 @@ impl Connections {
             }
         }
         true
+    }
+}
+
+impl Admission {
+    /// Records the session's queue, so shutdown can reach it.
+    pub(crate) fn attach(&self, outbox: &Outbox) {
+        if let Some(slot) = self.connections.state.lock().open.get_mut(&self.id) {
+            *slot = Some(outbox.clone());
+        }
     }
 }
 
@@ -125,40 +141,29 @@ impl Drop for Admission {
 
 #[cfg(test)]
 mod tests {
-    use std::net::TcpListener;
-
     use super::*;
 
     #[test]
     fn limits_per_ip_and_in_total() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let connections = Connections::new(3, 2);
-        let first = connections.admit(&stream, a).unwrap();
-        let _second = connections.admit(&stream, a).unwrap();
+        let first = connections.admit(a).unwrap();
+        let _second = connections.admit(a).unwrap();
         assert_eq!(
-            connections.admit(&stream, a).err(),
+            connections.admit(a).err(),
             Some(Refusal::TooManyFromAddress)
         );
-        let _third = connections.admit(&stream, b).unwrap();
-        assert_eq!(
-            connections.admit(&stream, b).err(),
-            Some(Refusal::ServerFull)
-        );
+        let _third = connections.admit(b).unwrap();
+        assert_eq!(connections.admit(b).err(), Some(Refusal::ServerFull));
         drop(first);
-        assert!(connections.admit(&stream, a).is_ok());
+        assert!(connections.admit(a).is_ok());
     }
 
     #[test]
     fn waiting_ends_when_the_last_connection_closes() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let connections = Connections::new(10, 10);
-        let admission = connections
-            .admit(&stream, "10.0.0.1".parse().unwrap())
-            .unwrap();
+        let admission = connections.admit("10.0.0.1".parse().unwrap()).unwrap();
         assert!(!connections.wait_until_all_closed(Duration::from_millis(10)));
         let closer = std::thread::spawn(move || drop(admission));
         assert!(connections.wait_until_all_closed(Duration::from_secs(10)));

@@ -254,19 +254,6 @@ impl Hub {
         broadcast(&state, None, &v1, &v2);
     }
 
-    /// Sends every session `NOTIFY|reason`, then closes it once its queue
-    /// is written out.
-    pub(crate) fn close_all(&self, reason: &str) {
-        let state = self.shared.state.lock();
-        let Some(line) = encode(&ServerMessage::notify(reason)) else {
-            return;
-        };
-        for peer in state.peers.values() {
-            peer.outbox.push(line.clone());
-            peer.outbox.close();
-        }
-    }
-
     /// Flushes and fsyncs the chat log; later events are not logged.
     pub(crate) fn close_log(&self) {
         self.shared.log.close();

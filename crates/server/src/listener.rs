@@ -59,7 +59,7 @@ fn admit(
     ctx: &Arc<Context>,
     connections: &Arc<Connections>,
 ) {
-    let admission = match connections.admit(&stream, peer.ip()) {
+    let admission = match connections.admit(peer.ip()) {
         Ok(admission) => admission,
         Err(refusal) => {
             warn!(%peer, reason = refusal.reason(), "connection refused");

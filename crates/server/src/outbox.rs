@@ -39,7 +39,7 @@ enum Outgoing {
         file: File,
         size: u64,
     },
-    /// Flush, then close the connection.
+    /// Flush, then end the connection's sending side.
     Close,
 }
 
@@ -131,9 +131,16 @@ impl Outbox {
             .map_err(|_| QueueFileError::Closed)
     }
 
-    /// Asks the writer to flush what is queued, then close the connection.
+    /// Asks the writer to flush what is queued, then end the sending side
+    /// (the client sees end of stream; the session closes the rest).
     pub(crate) fn close(&self) {
         let _ = self.tx.send(Outgoing::Close);
+    }
+
+    /// Closes the connection at once, dropping whatever is queued.
+    pub(crate) fn abort(&self) {
+        self.shared.dead.store(true, Ordering::Release);
+        let _ = self.shared.stream.shutdown(SocketShutdown::Both);
     }
 
     /// Whether the session has been disconnected.
@@ -182,7 +189,7 @@ fn drain(stream: &mut TcpStream, rx: &Receiver<Outgoing>, shared: &Shared) -> io
                 }
                 Outgoing::Close => {
                     flush(stream, &mut batch, shared)?;
-                    let _ = stream.shutdown(SocketShutdown::Both);
+                    let _ = stream.shutdown(SocketShutdown::Write);
                     return Ok(());
                 }
             }

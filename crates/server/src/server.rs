@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use media_chat_protocol::ServerMessage;
+use media_chat_protocol::{EncodeLine, ServerMessage};
 use thiserror::Error;
 use tracing::{info, warn};
 
@@ -127,7 +127,9 @@ impl Server {
         accept_loop(&listener, &self.ctx, &self.connections, &shutdown);
         drop(listener);
         info!("shutting down");
-        self.ctx.hub.close_all("Server is shutting down");
+        if let Ok(goodbye) = ServerMessage::notify("Server is shutting down").to_line() {
+            self.connections.say_goodbye(&goodbye.into());
+        }
         if !self.connections.wait_until_all_closed(GRACE) {
             self.connections.close_all();
             if !self.connections.wait_until_all_closed(FORCED_CLOSE_WAIT) {

@@ -6,7 +6,7 @@
 //! error, EOF inside a message, a body not followed by its newline) or a
 //! time-out ends it.
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -28,6 +28,9 @@ use crate::throttle::TokenBucket;
 /// Longest a write to a client may make no progress before the connection
 /// is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest time a closing connection is drained before it is dropped.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// Read buffer per connection. Small, since a thousand idle sessions each
 /// hold one; large reads (file bodies) bypass it.
@@ -89,6 +92,7 @@ impl Session {
         let limits = &ctx.config.limits;
         let (outbox, writer) =
             Outbox::start(&stream, limits.send_queue_bytes, &format!("{id}-{peer}"))?;
+        admission.attach(&outbox);
         let flood = TokenBucket::new(limits.flood_burst, limits.flood_rate, Instant::now());
         Ok(Session {
             reader: MessageReader::new(BufReader::with_capacity(READ_BUFFER, stream)),
@@ -289,6 +293,33 @@ impl Session {
         self.outbox.close();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
+        }
+        self.linger();
+    }
+
+    /// Reads and discards what the client still sends, for a moment, before
+    /// the socket is dropped. Closing with unread input resets the
+    /// connection, which can destroy the last reply before the client reads
+    /// it (an `ERROR` sent while it was still streaming an upload, say).
+    fn linger(&mut self) {
+        let deadline = Instant::now() + LINGER;
+        let mut buf = [0u8; 4096];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero()
+                || self
+                    .reader
+                    .get_ref()
+                    .get_ref()
+                    .set_read_timeout(Some(left))
+                    .is_err()
+            {
+                return;
+            }
+            match self.reader.get_mut().read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
         }
     }
 }
