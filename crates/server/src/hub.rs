@@ -232,21 +232,23 @@ impl Hub {
         DmOutcome::Delivered
     }
 
-    /// Announces a stored file to every session, the uploader's included.
-    pub(crate) fn share(&self, file: &FileMeta) {
+    /// Announces that `sharer` shared a stored file, to every session, the
+    /// sharer's included. The sharer may differ from the file's first
+    /// uploader when identical contents were uploaded again.
+    pub(crate) fn share(&self, sharer: &str, file: &FileMeta) {
         let mut state = self.shared.state.lock();
         self.record(
             &mut state,
             ChatEvent::FileShared {
-                user: file.uploader.clone(),
+                user: sharer.to_owned(),
                 name: file.name.clone(),
                 size: file.size,
                 sha256: file.sha256,
             },
         );
-        let v1 = ServerMessage::notify(format!("{} shared file: {}", file.uploader, file.name));
+        let v1 = ServerMessage::notify(format!("{sharer} shared file: {}", file.name));
         let v2 = ServerMessage::FileShared {
-            user: file.uploader.clone(),
+            user: sharer.to_owned(),
             name: file.name.clone(),
             size: file.size,
             sha256: file.sha256,

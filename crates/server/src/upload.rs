@@ -32,7 +32,12 @@ enum BodyError {
 
 impl Session {
     /// `FILE|name|size|sha256`, then (version 2: after `FILE_READY`) the body.
-    pub(crate) fn receive_file(&mut self, name: &str, size: u64, sha256: Sha256Digest) -> Flow {
+    pub(crate) fn receive_file(
+        &mut self,
+        sent_name: &str,
+        size: u64,
+        sha256: Sha256Digest,
+    ) -> Flow {
         if size > self.ctx.config.max_file_size {
             // The seed's text, byte for byte.
             self.send_error("File too large");
@@ -42,12 +47,14 @@ impl Session {
                 Flow::Close
             };
         }
-        let name = match self.check_upload_name(name) {
+        let name = match self.check_upload_name(sent_name) {
             Ok(name) => name,
             Err(reason) => return self.refuse_upload(reason, size),
         };
         if self.is_v2() {
-            self.send(&ServerMessage::FileReady { name: name.clone() });
+            self.send(&ServerMessage::FileReady {
+                name: sent_name.to_owned(),
+            });
         }
         let upload = match self.ctx.files.begin_upload() {
             Ok(upload) => upload,
@@ -87,7 +94,7 @@ impl Session {
         match stored {
             Ok(meta) => {
                 info!(user = %uploader, file = %meta.name, size, "stored an upload");
-                self.ctx.hub.share(&meta);
+                self.ctx.hub.share(&uploader, &meta);
             }
             Err(e) => {
                 error!(error = %e, "could not store an upload");

@@ -1,0 +1,287 @@
+//! The server binary as a real process: the `listening on <addr>` line,
+//! a clean exit on SIGTERM/SIGINT with every client told, and no partial
+//! file after `kill -9` in the middle of an upload (leftovers cleaned at the
+//! next start).
+//!
+//! The in-process end-to-end suite lives in the `media-chat-e2e` crate
+//! (`tests/` at the workspace root); this file only covers what needs a
+//! separate process: signals and crashes.
+#![cfg(unix)]
+
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use media_chat_protocol::{MessageReader, ReadError};
+use sha2::{Digest, Sha256};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The server binary running on `127.0.0.1:0` over `data_dir`, killed on
+/// drop if still running.
+struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    fn start(data_dir: &Path, log: &Path) -> Self {
+        let stderr = File::create(log).expect("cannot create the log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_media-chat-server"))
+            .args(["--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(["--argon2-memory-kib", "256", "--argon2-iterations", "1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("cannot start the server binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let first = reader.read_line(&mut line).map(|_| line);
+            let _ = tx.send(first);
+            // Keep the pipe drained so the server never blocks on it.
+            let _ = io::copy(&mut reader, &mut io::sink());
+        });
+        let mut process = ServerProcess {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: log.to_path_buf(),
+        };
+        let line = match rx.recv_timeout(TIMEOUT) {
+            Ok(Ok(line)) => line,
+            other => panic!(
+                "no `listening on` line ({other:?}); log:\n{}",
+                process.log_text()
+            ),
+        };
+        process.addr = line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| {
+                panic!(
+                    "expected `listening on <addr>`, got {line:?}; log:\n{}",
+                    process.log_text()
+                )
+            });
+        process
+    }
+
+    fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid fits pid_t");
+        // SAFETY: kill(2) with a child's pid has no memory-safety concerns.
+        let result = unsafe { libc::kill(pid, signal) };
+        assert_eq!(result, 0, "kill failed: {}", io::Error::last_os_error());
+    }
+
+    /// Waits for the process to exit (polling: a process exit sends no
+    /// event a test can block on with a time-out).
+    fn wait(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit within {TIMEOUT:?}; log:\n{}",
+                self.log_text()
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A minimal raw client (the e2e crate's `RawClient` is not a dependency
+/// of this package).
+struct Client {
+    reader: MessageReader<BufReader<TcpStream>>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).expect("cannot connect");
+        stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        let writer = stream.try_clone().expect("clone");
+        Client {
+            reader: MessageReader::new(BufReader::new(stream)),
+            writer,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("send");
+    }
+
+    fn send_line(&mut self, line: &str) {
+        self.send(format!("{line}\n").as_bytes());
+    }
+
+    fn read_line(&mut self) -> String {
+        match self.reader.read_line() {
+            Ok(Some(line)) => line,
+            other => panic!("expected a line, got {other:?}"),
+        }
+    }
+
+    fn expect_line(&mut self, expected: &str) {
+        assert_eq!(self.read_line(), expected);
+    }
+
+    fn expect_eof(&mut self) {
+        match self.reader.read_line() {
+            Ok(None) => {}
+            Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::ConnectionReset => {}
+            other => panic!("expected the connection to close, got {other:?}"),
+        }
+    }
+
+    fn login_v1(addr: SocketAddr, user: &str) -> Self {
+        let mut client = Client::connect(addr);
+        client.send_line(&format!("LOGIN|{user}|pw"));
+        client.expect_line(&format!("LOGIN_OK|{user}"));
+        client
+    }
+
+    fn login_v2(addr: SocketAddr, user: &str) -> Self {
+        let mut client = Client::connect(addr);
+        client.send_line("HELLO|2");
+        client.expect_line("HELLO|2");
+        client.send_line(&format!("LOGIN|{user}|pw"));
+        client.expect_line(&format!("LOGIN_OK|{user}"));
+        while client.read_line() != "HISTORY_END" {}
+        client
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn stops_cleanly_on(signal: libc::c_int) {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut server = ServerProcess::start(&root.path().join("data"), &root.path().join("log"));
+    let mut old = Client::login_v1(server.addr, "old");
+    let mut new = Client::login_v2(server.addr, "new");
+    old.expect_line("NOTIFY|new joined the chat");
+
+    server.signal(signal);
+    for client in [&mut old, &mut new] {
+        client.expect_line("NOTIFY|Server is shutting down");
+        client.expect_eof();
+    }
+    let status = server.wait();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "exit status {status}; log:\n{}",
+        server.log_text()
+    );
+}
+
+#[test]
+fn sigterm_tells_every_client_and_exits_zero() {
+    stops_cleanly_on(libc::SIGTERM);
+}
+
+#[test]
+fn sigint_tells_every_client_and_exits_zero() {
+    stops_cleanly_on(libc::SIGINT);
+}
+
+#[test]
+fn kill_9_during_an_upload_leaves_no_partial_file() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("data");
+    let files = data.join("server_files");
+    let incoming = data.join(".incoming");
+    let mut server = ServerProcess::start(&data, &root.path().join("log1"));
+
+    let body: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
+    let header = format!("FILE|big.png|{}|{}", body.len(), sha256_hex(&body));
+    let mut client = Client::login_v2(server.addr, "uploader");
+    client.send_line(&header);
+    client.expect_line("FILE_READY|big.png");
+    client.send(&body[..body.len() / 2]);
+
+    // The server is writing the upload into .incoming/.
+    let deadline = Instant::now() + TIMEOUT;
+    while entries(&incoming).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no temporary file in .incoming/; data dir: {:?}",
+            entries(&data)
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+    server.child.kill().expect("SIGKILL");
+    server.wait();
+    assert_eq!(
+        entries(&files),
+        Vec::<String>::new(),
+        "a partial upload reached server_files/"
+    );
+    drop(client);
+
+    // The next start removes the leftovers before it listens.
+    let server = ServerProcess::start(&data, &root.path().join("log2"));
+    assert_eq!(
+        entries(&incoming),
+        Vec::<String>::new(),
+        ".incoming/ not cleaned at start"
+    );
+    assert_eq!(entries(&files), Vec::<String>::new());
+
+    // And the same upload now goes through whole.
+    let mut client = Client::login_v2(server.addr, "uploader");
+    client.send_line(&header);
+    client.expect_line("FILE_READY|big.png");
+    client.send(&body);
+    client.send(b"\n");
+    client.expect_line(&format!(
+        "FILE_SHARED|uploader|big.png|{}|{}",
+        body.len(),
+        sha256_hex(&body)
+    ));
+    let mut stored = Vec::new();
+    File::open(files.join("big.png"))
+        .and_then(|mut f| f.read_to_end(&mut stored))
+        .expect("big.png stored");
+    assert!(stored == body, "the stored file differs from the upload");
+}

@@ -1,0 +1,57 @@
+//! End-to-end tests of the media-chat server: each test starts a real server
+//! on `127.0.0.1:0` over a fresh temporary data dir (see the `media_chat_e2e`
+//! support library) and drives it over real sockets, asserting on the exact
+//! lines of `/work/spec/server-behaviour.md`.
+//!
+//! # Layout
+//! - `login`: HELLO, login, registration, user names, throttling.
+//! - `legacy`: the seed's `creds.txt` (SHA-256 hashes) loaded and migrated.
+//! - `messaging`: TEXT fan-out, DMs (privacy, offline delivery), presence, history.
+//! - `files`: uploads (v1 and v2), downloads, refusals, collisions, LIST_FILES.
+//! - `paths`: hostile file names and symlinks never reach outside `server_files/`.
+//! - `robustness`: framing: split writes, batched writes, bad lines.
+//! - `limits`: slow readers, time-outs, keepalive, connection limits, flood
+//!   control, many clients at once.
+//! - `compat`: version 1 and version 2 clients in one room.
+//! - `lifecycle`: restart and graceful stop.
+
+mod compat;
+mod files;
+mod legacy;
+mod lifecycle;
+mod limits;
+mod login;
+mod messaging;
+mod paths;
+mod robustness;
+
+use media_chat_e2e::{RawClient, TestServer};
+
+/// The password every test user has unless a test says otherwise.
+pub const PW: &str = "pw";
+
+/// Logs in one version 1 client per name, in order, with password [`PW`],
+/// and consumes the `NOTIFY|<later> joined the chat` lines each earlier
+/// client got, so every returned client starts with nothing pending.
+pub fn room_v1<const N: usize>(server: &TestServer, names: [&str; N]) -> [RawClient; N] {
+    let mut clients: Vec<RawClient> = names
+        .iter()
+        .map(|name| server.client_v1(name, PW))
+        .collect();
+    for (i, client) in clients.iter_mut().enumerate() {
+        let expected: Vec<String> = names[i + 1..]
+            .iter()
+            .map(|later| format!("NOTIFY|{later} joined the chat"))
+            .collect();
+        assert_eq!(
+            client.collect_pending(),
+            expected,
+            "presence seen by {}",
+            names[i]
+        );
+    }
+    match clients.try_into() {
+        Ok(clients) => clients,
+        Err(_) => unreachable!("one client per name"),
+    }
+}
