@@ -1,0 +1,92 @@
+//! The library's error types.
+
+use std::io;
+
+use media_chat_protocol::{EncodeError, FileNameError, TextError};
+use thiserror::Error;
+
+/// Why connecting or logging in failed.
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    /// The server could not be reached or the connection broke.
+    #[error("cannot reach the server: {0}")]
+    Io(#[from] io::Error),
+    /// The server refused the login; the text is the server's reason.
+    #[error("{0}")]
+    Refused(String),
+    /// The server said something this client does not understand.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+}
+
+/// Why a line of user input is not something to send.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InputError {
+    /// Nothing but blanks.
+    #[error("nothing to send")]
+    Empty,
+    /// `@user` or `/dm user` without a message (the seed's warning).
+    #[error("write it as @user message")]
+    MissingMessage,
+    /// The message breaks the text rules.
+    #[error("{0}")]
+    Text(#[from] TextError),
+}
+
+/// Why a command could not be sent.
+#[derive(Debug, Error)]
+pub enum SendError {
+    /// The input is not a valid message.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// There is no connection right now.
+    #[error("not connected")]
+    NotConnected,
+    /// A field holds a character the line format cannot carry.
+    #[error("cannot send: {0}")]
+    Unsendable(#[from] EncodeError),
+}
+
+/// Why a transfer was refused before it started.
+#[derive(Debug, Error)]
+pub enum TransferError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        #[source]
+        source: io::Error,
+    },
+    /// It is a directory or something else that is not a regular file.
+    #[error("{0} is not a regular file")]
+    NotAFile(String),
+    /// Over the server's size limit.
+    #[error("file too large: {size} bytes, the server accepts at most {max}")]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The extension is not on the server's list.
+    #[error("file type not allowed: {extension} (allowed: {allowed})")]
+    TypeNotAllowed {
+        /// The file's extension, or "no extension".
+        extension: String,
+        /// The allowed extensions, comma-separated.
+        allowed: String,
+    },
+    /// The file's name cannot be used on the server.
+    #[error("bad file name: {0}")]
+    BadName(#[from] FileNameError),
+    /// There is no connection right now.
+    #[error("not connected")]
+    NotConnected,
+}
+
+/// Why the download cache could not be cleared.
+#[derive(Debug, Error)]
+#[error("cannot clear the download cache: {0}")]
+pub struct CacheError(#[from] pub io::Error);

@@ -1,0 +1,186 @@
+//! What the library tells its caller: every server message it understood,
+//! transfer progress, and connection changes.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use media_chat_protocol::{HistoryEntry, Sha256Digest};
+
+/// Identifies one upload or download for progress, cancel and result.
+pub type TransferId = u64;
+
+/// One stored file on the server, as `LIST_FILES` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The stored name.
+    pub name: String,
+    /// Length in bytes.
+    pub size: u64,
+    /// SHA-256 of the contents.
+    pub sha256: Sha256Digest,
+    /// Who uploaded it (empty if unknown).
+    pub uploader: String,
+    /// When it was stored, seconds since the Unix epoch.
+    pub ts: u64,
+}
+
+/// Which way a transfer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From this machine to the server.
+    Upload,
+    /// From the server into the download cache.
+    Download,
+}
+
+/// Something that happened, delivered on [`crate::Client::events`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Logged in (also after a reconnect); `user` is the name as registered.
+    LoggedIn {
+        /// The user's registered name.
+        user: String,
+    },
+    /// The server's upload limits.
+    Limits {
+        /// Largest accepted upload in bytes.
+        max_file_size: u64,
+        /// Accepted extensions, lower case, without the dot.
+        allowed_extensions: Vec<String>,
+    },
+    /// Everyone online right after login (this user included).
+    Users {
+        /// The user names.
+        users: Vec<String>,
+    },
+    /// A user came online.
+    Joined {
+        /// The user.
+        user: String,
+    },
+    /// A user went offline.
+    Left {
+        /// The user.
+        user: String,
+    },
+    /// One past event replayed after login, oldest first.
+    History {
+        /// When it happened, seconds since the Unix epoch.
+        ts: u64,
+        /// What happened.
+        entry: HistoryEntry,
+    },
+    /// The history replay is over.
+    HistoryEnd,
+    /// A public message from someone else.
+    Text {
+        /// The sender.
+        from: String,
+        /// The message.
+        text: String,
+    },
+    /// A private message to this user.
+    Dm {
+        /// The sender.
+        from: String,
+        /// The message.
+        text: String,
+    },
+    /// A human-readable notice from the server.
+    Notify {
+        /// The notice.
+        text: String,
+    },
+    /// The server refused something this client asked for.
+    ServerError {
+        /// The server's reason.
+        reason: String,
+    },
+    /// Someone (possibly this user) shared a file.
+    FileShared {
+        /// The uploader.
+        user: String,
+        /// The stored name.
+        name: String,
+        /// Length in bytes.
+        size: u64,
+        /// SHA-256 of the contents.
+        sha256: Sha256Digest,
+    },
+    /// The answer to [`crate::Client::list_files`].
+    FileList {
+        /// Every stored file, sorted by name.
+        files: Vec<FileInfo>,
+    },
+    /// Bytes moved so far in a transfer.
+    Progress {
+        /// The transfer.
+        id: TransferId,
+        /// Upload or download.
+        direction: Direction,
+        /// The file name.
+        name: String,
+        /// Bytes done.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// An upload was stored; `name` is the stored name (it may differ from
+    /// the local one when the name was taken).
+    Uploaded {
+        /// The transfer.
+        id: TransferId,
+        /// The stored name.
+        name: String,
+        /// Length in bytes.
+        size: u64,
+    },
+    /// A download finished and its SHA-256 matched.
+    Downloaded {
+        /// The transfer.
+        id: TransferId,
+        /// The file name.
+        name: String,
+        /// Where it is in the cache.
+        path: PathBuf,
+    },
+    /// A transfer failed; nothing partial is left behind.
+    TransferFailed {
+        /// The transfer.
+        id: TransferId,
+        /// Upload or download.
+        direction: Direction,
+        /// The file name.
+        name: String,
+        /// Why, for people.
+        reason: String,
+    },
+    /// A transfer was cancelled by the caller; nothing partial is left.
+    TransferCancelled {
+        /// The transfer.
+        id: TransferId,
+        /// Upload or download.
+        direction: Direction,
+        /// The file name.
+        name: String,
+    },
+    /// [`crate::Client::open`] could not hand a file to the system viewer.
+    OpenFailed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The connection was lost (not after [`crate::Client::quit`]).
+    Disconnected {
+        /// Why, for people.
+        reason: String,
+    },
+    /// A reconnect attempt is about to be made after `delay`.
+    Reconnecting {
+        /// 1 for the first attempt.
+        attempt: u32,
+        /// The wait before this attempt.
+        delay: Duration,
+    },
+}

@@ -1,0 +1,227 @@
+//! The chat connection once logged in: a writer thread that sends queued
+//! lines (so no call ever blocks on the network) and a reader thread that
+//! turns server lines into [`Event`]s.
+
+use std::io::Write;
+use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+use media_chat_protocol::{ClientMessage, ReadError, ServerMessage};
+use tracing::{debug, warn};
+
+use crate::client::Shared;
+use crate::event::{Event, FileInfo};
+use crate::handshake::LineReader;
+
+/// Silence after which the client pings the server; a second silence of
+/// the same length ends the connection.
+const KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// What the writer thread is asked to do.
+pub(crate) enum Outbound {
+    /// Send these bytes.
+    Line(Vec<u8>),
+    /// Send `QUIT` and end the sending side.
+    Quit,
+}
+
+/// A live chat connection.
+pub(crate) struct Link {
+    /// Queue for the writer thread.
+    pub(crate) tx: Sender<Outbound>,
+    /// The socket, to close it.
+    pub(crate) stream: TcpStream,
+    /// Which connection this is (bumped on every reconnect).
+    pub(crate) generation: u64,
+    /// Disconnects when the reader thread ends.
+    pub(crate) reader_done: Receiver<()>,
+}
+
+/// Starts the writer thread for `stream`.
+pub(crate) fn spawn_writer(
+    stream: TcpStream,
+    generation: u64,
+) -> std::io::Result<(Sender<Outbound>, JoinHandle<()>)> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let handle = thread::Builder::new()
+        .name(format!("chat-writer-{generation}"))
+        .spawn(move || write_loop(stream, rx))?;
+    Ok((tx, handle))
+}
+
+fn write_loop(mut stream: TcpStream, rx: Receiver<Outbound>) {
+    let mut batch = Vec::new();
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        let mut quit = false;
+        while let Some(item) = next {
+            match item {
+                Outbound::Line(line) => batch.extend_from_slice(&line),
+                Outbound::Quit => {
+                    batch.extend_from_slice(b"QUIT\n");
+                    quit = true;
+                    break;
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        if let Err(e) = stream.write_all(&batch) {
+            debug!(error = %e, "chat connection write failed");
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        }
+        batch.clear();
+        if quit {
+            let _ = stream.shutdown(Shutdown::Write);
+            return;
+        }
+    }
+}
+
+/// Starts the reader thread; `done` is dropped when it ends.
+pub(crate) fn spawn_reader(
+    shared: Arc<Shared>,
+    reader: LineReader,
+    generation: u64,
+    done: Sender<()>,
+) -> std::io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name(format!("chat-reader-{generation}"))
+        .spawn(move || {
+            let reason = Inbound::new(&shared).run(reader);
+            drop(done);
+            shared.link_lost(generation, reason);
+        })
+}
+
+/// The reader thread's state.
+struct Inbound<'a> {
+    shared: &'a Shared,
+    /// `USERS` lines are gathered until the welcome moves on.
+    users: Option<Vec<String>>,
+    /// `FILE_INFO` lines are gathered until `FILES_END`.
+    files: Vec<FileInfo>,
+    pinged: bool,
+}
+
+impl<'a> Inbound<'a> {
+    fn new(shared: &'a Shared) -> Self {
+        Inbound {
+            shared,
+            users: Some(Vec::new()),
+            files: Vec::new(),
+            pinged: false,
+        }
+    }
+
+    /// Reads until the connection ends; returns why it ended.
+    fn run(mut self, mut reader: LineReader) -> String {
+        let _ = reader.get_ref().get_ref().set_read_timeout(Some(KEEPALIVE));
+        loop {
+            match reader.read_message::<ServerMessage>() {
+                Ok(Some(ServerMessage::FileTransfer { size, .. })) => {
+                    // Never asked for on this connection; skip the body to
+                    // stay in step.
+                    if let Err(e) = reader.skip_body(size) {
+                        return e.to_string();
+                    }
+                }
+                Ok(Some(message)) => {
+                    self.pinged = false;
+                    self.handle(message);
+                }
+                Ok(None) => return "the server closed the connection".to_owned(),
+                Err(e) if e.is_timeout() => {
+                    if self.pinged {
+                        return "the server stopped answering".to_owned();
+                    }
+                    self.pinged = true;
+                    let _ = self.shared.send(&ClientMessage::Ping {
+                        token: "keepalive".to_owned(),
+                    });
+                }
+                Err(e) if e.is_recoverable() => {
+                    warn!(error = %e, "skipping a line from the server")
+                }
+                Err(ReadError::Io(e)) => return e.to_string(),
+                Err(e) => return e.to_string(),
+            }
+        }
+    }
+
+    fn handle(&mut self, message: ServerMessage) {
+        if let ServerMessage::Users { users } = &message
+            && let Some(gathered) = &mut self.users
+        {
+            gathered.extend(users.iter().cloned());
+            return;
+        }
+        if let Some(users) = self.users.take() {
+            self.shared.emit(Event::Users { users });
+        }
+        let event = match message {
+            ServerMessage::Limits {
+                max_file_size,
+                allowed_extensions,
+            } => {
+                self.shared.set_limits(max_file_size, &allowed_extensions);
+                Event::Limits {
+                    max_file_size,
+                    allowed_extensions,
+                }
+            }
+            ServerMessage::Users { users } => Event::Users { users },
+            ServerMessage::Joined { user } => Event::Joined { user },
+            ServerMessage::Left { user } => Event::Left { user },
+            ServerMessage::History { ts, entry } => Event::History { ts, entry },
+            ServerMessage::HistoryEnd => Event::HistoryEnd,
+            ServerMessage::Text { from, text } => Event::Text { from, text },
+            ServerMessage::Dm { from, text } => Event::Dm { from, text },
+            ServerMessage::Notify { text } => Event::Notify { text },
+            ServerMessage::Error { reason } => Event::ServerError { reason },
+            ServerMessage::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            } => Event::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            },
+            ServerMessage::FileInfo {
+                name,
+                size,
+                sha256,
+                uploader,
+                ts,
+            } => {
+                self.files.push(FileInfo {
+                    name,
+                    size,
+                    sha256,
+                    uploader,
+                    ts,
+                });
+                return;
+            }
+            ServerMessage::FilesEnd => Event::FileList {
+                files: std::mem::take(&mut self.files),
+            },
+            ServerMessage::Ping { token } => {
+                let _ = self.shared.send(&ClientMessage::Pong { token });
+                return;
+            }
+            ServerMessage::Pong { .. }
+            | ServerMessage::Hello { .. }
+            | ServerMessage::LoginOk { .. }
+            | ServerMessage::FileReady { .. }
+            | ServerMessage::FileTransfer { .. } => return,
+        };
+        self.shared.emit(event);
+    }
+}

@@ -1,0 +1,415 @@
+//! Uploads and downloads, each on a connection of its own.
+//!
+//! A transfer logs in on a fresh connection, so the chat connection stays
+//! live both ways while megabytes move, and cancelling is closing that
+//! connection: the server then drops the partial upload. Uploads are hashed
+//! before sending (the header carries the SHA-256); downloads are hashed
+//! while written to a temporary file in the cache and only renamed to their
+//! name when the hash matches.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use media_chat_protocol::rules::{file_extension, normalize_file_name};
+use media_chat_protocol::{ClientMessage, ServerMessage, Sha256Digest};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::client::Shared;
+use crate::error::{ConnectError, TransferError};
+use crate::event::{Direction, Event, TransferId};
+use crate::handshake::{self, Connection};
+
+/// Copy buffer size.
+const CHUNK: usize = 64 * 1024;
+
+/// At most this many progress events per second per transfer.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Longest wait for the server's answer during a transfer.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The limits uploads are checked against before sending: the server's
+/// `LIMITS` line, or the seed's defaults until it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UploadLimits {
+    pub(crate) max_file_size: u64,
+    pub(crate) allowed_extensions: Vec<String>,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            max_file_size: 10 * 1024 * 1024,
+            allowed_extensions: ["jpg", "png", "gif", "mp3", "wav", "txt", "pdf"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+/// A running transfer: its cancel flag and thread.
+pub(crate) struct Handle {
+    cancel: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Handle {
+    /// Asks the transfer to stop at its next chunk.
+    pub(crate) fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits for the transfer thread to end.
+    pub(crate) fn join(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Why a transfer did not complete.
+#[derive(Debug, Error)]
+enum Failure {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Connect(#[from] ConnectError),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Corrupt(String),
+}
+
+/// Checks a file against `limits` and starts uploading it.
+pub(crate) fn start_upload(
+    shared: &Arc<Shared>,
+    path: &Path,
+    limits: &UploadLimits,
+) -> Result<TransferId, TransferError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| TransferError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(TransferError::NotAFile(shown));
+    }
+    let raw_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = normalize_file_name(&raw_name)?;
+    let allowed = || limits.allowed_extensions.join(", ");
+    match file_extension(&name) {
+        Some(extension) if limits.allowed_extensions.contains(&extension) => {}
+        Some(extension) => {
+            return Err(TransferError::TypeNotAllowed {
+                extension: format!(".{extension}"),
+                allowed: allowed(),
+            });
+        }
+        None => {
+            return Err(TransferError::TypeNotAllowed {
+                extension: "no extension".to_owned(),
+                allowed: allowed(),
+            });
+        }
+    }
+    if meta.len() > limits.max_file_size {
+        return Err(TransferError::TooLarge {
+            size: meta.len(),
+            max: limits.max_file_size,
+        });
+    }
+    let path = path.to_path_buf();
+    let size = meta.len();
+    Ok(spawn(shared, Direction::Upload, name, move |run| {
+        run.upload(&path, size)
+    }))
+}
+
+/// Starts downloading the stored file `name`.
+pub(crate) fn start_download(
+    shared: &Arc<Shared>,
+    name: &str,
+) -> Result<TransferId, TransferError> {
+    let name = normalize_file_name(name)?;
+    Ok(spawn(shared, Direction::Download, name, |run| {
+        run.download()
+    }))
+}
+
+fn spawn(
+    shared: &Arc<Shared>,
+    direction: Direction,
+    name: String,
+    work: impl FnOnce(&mut Run) -> Result<Event, Failure> + Send + 'static,
+) -> TransferId {
+    let id = shared.next_transfer_id();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let mut run = Run {
+        shared: shared.clone(),
+        id,
+        direction,
+        name,
+        cancel: cancel.clone(),
+        last_progress: None,
+    };
+    // Registered before the thread starts, so it can always remove itself.
+    let mut transfers = shared.transfers.lock();
+    let spawned = thread::Builder::new()
+        .name(format!("transfer-{id}"))
+        .spawn(move || {
+            let outcome = work(&mut run);
+            run.shared.transfers.lock().remove(&run.id);
+            run.finish(outcome);
+        });
+    match spawned {
+        Ok(thread) => {
+            transfers.insert(
+                id,
+                Handle {
+                    cancel,
+                    thread: Some(thread),
+                },
+            );
+        }
+        Err(e) => {
+            drop(transfers);
+            shared.emit(Event::TransferFailed {
+                id,
+                direction,
+                name: String::new(),
+                reason: format!("cannot start the transfer: {e}"),
+            });
+        }
+    }
+    id
+}
+
+/// One transfer's thread state.
+struct Run {
+    shared: Arc<Shared>,
+    id: TransferId,
+    direction: Direction,
+    name: String,
+    cancel: Arc<AtomicBool>,
+    last_progress: Option<Instant>,
+}
+
+impl Run {
+    fn upload(&mut self, path: &Path, size: u64) -> Result<Event, Failure> {
+        let sha256 = self.hash_file(path, size)?;
+        let mut connection = self.connect()?;
+        handshake::send(
+            &mut connection.stream,
+            &ClientMessage::File {
+                name: self.name.clone(),
+                size,
+                sha256,
+            },
+        )?;
+        loop {
+            match handshake::next(&mut connection.reader)? {
+                ServerMessage::FileReady { .. } => break,
+                ServerMessage::Error { reason } => return Err(Failure::Refused(reason)),
+                other => self.answer_ping(&mut connection, other)?,
+            }
+        }
+        let mut file = File::open(path)?;
+        let mut buf = vec![0u8; CHUNK];
+        let mut sent = 0u64;
+        while sent < size {
+            self.check_cancel(&connection)?;
+            let want = usize::try_from(size - sent).map_or(CHUNK, |left| left.min(CHUNK));
+            let n = file.read(&mut buf[..want])?;
+            if n == 0 {
+                let _ = connection.stream.shutdown(Shutdown::Both);
+                return Err(Failure::Corrupt(
+                    "the file shrank while it was being sent".to_owned(),
+                ));
+            }
+            connection.stream.write_all(&buf[..n])?;
+            sent += n as u64;
+            self.progress(sent, size);
+        }
+        connection.stream.write_all(b"\n")?;
+        let me = self.shared.user();
+        loop {
+            match handshake::next(&mut connection.reader)? {
+                ServerMessage::FileShared {
+                    user,
+                    name,
+                    size,
+                    sha256: stored,
+                } if stored == sha256 && user == me => {
+                    let _ = handshake::send(&mut connection.stream, &ClientMessage::Quit);
+                    return Ok(Event::Uploaded {
+                        id: self.id,
+                        name,
+                        size,
+                    });
+                }
+                ServerMessage::Error { reason } => return Err(Failure::Refused(reason)),
+                other => self.answer_ping(&mut connection, other)?,
+            }
+        }
+    }
+
+    fn download(&mut self) -> Result<Event, Failure> {
+        let mut connection = self.connect()?;
+        handshake::send(
+            &mut connection.stream,
+            &ClientMessage::GetFile {
+                name: self.name.clone(),
+            },
+        )?;
+        let (name, size, expected) = loop {
+            match handshake::next(&mut connection.reader)? {
+                ServerMessage::FileTransfer { name, size, sha256 } => break (name, size, sha256),
+                ServerMessage::Error { reason } => return Err(Failure::Refused(reason)),
+                other => self.answer_ping(&mut connection, other)?,
+            }
+        };
+        // Never trust a path from the server.
+        let name = normalize_file_name(&name)
+            .map_err(|e| Failure::Corrupt(format!("the server sent an unsafe file name: {e}")))?;
+        let expected = expected.ok_or_else(|| {
+            Failure::Corrupt("the server sent no SHA-256 to verify against".to_owned())
+        })?;
+        let mut download = self.shared.cache.begin()?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut received = 0u64;
+        {
+            let mut body = connection.reader.body(size);
+            while received < size {
+                if self.cancel.load(Ordering::SeqCst) {
+                    let _ = connection.stream.shutdown(Shutdown::Both);
+                    return Err(Failure::Cancelled);
+                }
+                let n = body.read(&mut buf)?;
+                if n == 0 {
+                    return Err(Failure::Io(io::ErrorKind::UnexpectedEof.into()));
+                }
+                hasher.update(&buf[..n]);
+                download.write_all(&buf[..n])?;
+                received += n as u64;
+                self.progress(received, size);
+            }
+        }
+        connection
+            .reader
+            .finish_body()
+            .map_err(|e| Failure::Corrupt(e.to_string()))?;
+        let _ = handshake::send(&mut connection.stream, &ClientMessage::Quit);
+        if Sha256Digest(hasher.finalize().into()) != expected {
+            // Dropping `download` deletes it: nothing corrupt stays behind.
+            return Err(Failure::Corrupt(
+                "SHA-256 mismatch: the download was damaged and has been discarded".to_owned(),
+            ));
+        }
+        download.as_file().sync_all()?;
+        let path: PathBuf = self.shared.cache.keep(download, &name)?;
+        Ok(Event::Downloaded {
+            id: self.id,
+            name,
+            path,
+        })
+    }
+
+    fn connect(&self) -> Result<Connection, Failure> {
+        let config = &self.shared.config;
+        let mut connection = handshake::open(&config.address, &config.user, &config.password)?;
+        connection.stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+        handshake::skip_welcome(&mut connection)?;
+        Ok(connection)
+    }
+
+    fn hash_file(&mut self, path: &Path, size: u64) -> Result<Sha256Digest, Failure> {
+        let mut file = File::open(path)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut total = 0u64;
+        loop {
+            if self.cancel.load(Ordering::SeqCst) {
+                return Err(Failure::Cancelled);
+            }
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            total += n as u64;
+        }
+        if total != size {
+            return Err(Failure::Corrupt(
+                "the file changed while it was being read".to_owned(),
+            ));
+        }
+        Ok(Sha256Digest(hasher.finalize().into()))
+    }
+
+    fn answer_ping(
+        &self,
+        connection: &mut Connection,
+        message: ServerMessage,
+    ) -> Result<(), Failure> {
+        if let ServerMessage::Ping { token } = message {
+            handshake::send(&mut connection.stream, &ClientMessage::Pong { token })?;
+        }
+        Ok(())
+    }
+
+    fn check_cancel(&self, connection: &Connection) -> Result<(), Failure> {
+        if self.cancel.load(Ordering::SeqCst) {
+            // Closing mid-body makes the server drop the partial upload.
+            let _ = connection.stream.shutdown(Shutdown::Both);
+            return Err(Failure::Cancelled);
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self, done: u64, total: u64) {
+        let due = self
+            .last_progress
+            .is_none_or(|last| last.elapsed() >= PROGRESS_INTERVAL);
+        if due || done == total {
+            self.last_progress = Some(Instant::now());
+            self.shared.emit(Event::Progress {
+                id: self.id,
+                direction: self.direction,
+                name: self.name.clone(),
+                done,
+                total,
+            });
+        }
+    }
+
+    fn finish(&self, outcome: Result<Event, Failure>) {
+        let event = match outcome {
+            Ok(event) => event,
+            Err(Failure::Cancelled) => Event::TransferCancelled {
+                id: self.id,
+                direction: self.direction,
+                name: self.name.clone(),
+            },
+            Err(failure) => Event::TransferFailed {
+                id: self.id,
+                direction: self.direction,
+                name: self.name.clone(),
+                reason: failure.to_string(),
+            },
+        };
+        self.shared.emit(event);
+    }
+}
