@@ -95,7 +95,8 @@ impl App {
                 }
             }
             Command::Users => {
-                let users: Vec<&str> = self.online.iter().map(String::as_str).collect();
+                let mut users: Vec<&str> = self.online.iter().map(String::as_str).collect();
+                users.sort_by_key(|user| user.to_lowercase());
                 self.say(&format!("[i] online: {}", users.join(", ")));
             }
             Command::Clear => match self.client.clear_cache() {

@@ -1,0 +1,311 @@
+//! The terminal client driven through its stdin and stdout as a child
+//! process, against a real in-process server on 127.0.0.1:0.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use media_chat_client::{Client, ClientConfig, Event};
+use media_chat_server::{Config, HashParams, Server, ServerHandle};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const PASSWORD: &str = "mật khẩu";
+
+struct TestServer {
+    handle: ServerHandle,
+    dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().join("data"));
+        config.password_hashing = HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        config.limits.flood_rate = 0.0;
+        let server = Server::open(config).unwrap();
+        let handle = server
+            .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
+            .unwrap();
+        TestServer { handle, dir }
+    }
+
+    fn port(&self) -> u16 {
+        self.handle.local_addr().port()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn observer(&self, user: &str) -> Client {
+        let mut config = ClientConfig::new(self.handle.local_addr().to_string(), user, PASSWORD);
+        config.cache_dir = Some(self.path(&format!("cache-{user}")));
+        Client::connect(config).unwrap()
+    }
+}
+
+/// A running `media-chat-cli`.
+struct Cli {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Cli {
+    fn start(server: &TestServer, user: &str, password: &str) -> Cli {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &server.port().to_string(),
+                "--user",
+                user,
+            ])
+            .arg("--cache-dir")
+            .arg(server.path(&format!("cache-{user}")))
+            .arg("--no-reconnect")
+            .env("MEDIA_CHAT_PASSWORD", password)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start media-chat-cli");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = crossbeam_channel::unbounded();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Cli {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for an output line ending with `suffix` (lines start with a
+    /// timestamp) and returns it.
+    fn expect(&mut self, suffix: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.ends_with(suffix) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line ending {suffix:?}; saw {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Closes stdin (end of input) and waits for the exit status.
+    fn finish(mut self) -> (ExitStatus, Vec<String>) {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let rest: Vec<String> = self.lines.iter().collect();
+                self.seen.extend(rest);
+                return (status, self.seen);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the client did not exit; saw {:#?}",
+                self.seen
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn stderr(mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+        }
+        text
+    }
+}
+
+fn wait_for(client: &Client, mut wanted: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + TIMEOUT;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.events().recv_timeout(left) {
+            Ok(event) if wanted(&event) => return event,
+            Ok(event) => seen.push(event),
+            Err(_) => panic!("event not seen; saw {seen:#?}"),
+        }
+    }
+}
+
+#[test]
+fn two_terminal_clients_hold_a_conversation() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut minh = Cli::start(&server, "Minh", PASSWORD);
+    minh.expect("[i] logged in as Minh");
+    an.expect("[i] Minh joined");
+
+    minh.send("xin chào | mọi người");
+    minh.expect("[Me] xin chào | mọi người");
+    an.expect("Minh: xin chào | mọi người");
+
+    an.send("@minh psst");
+    an.expect("[PM → minh] psst");
+    minh.expect("[PM from an] psst");
+
+    minh.send("/dm an ok");
+    an.expect("[PM from Minh] ok");
+
+    minh.send("@an");
+    minh.expect("[!] write it as @user message");
+
+    minh.send("/users");
+    minh.expect("[i] online: an, Minh");
+
+    minh.send("/quit");
+    let (status, _) = minh.finish();
+    assert!(status.success());
+    an.expect("[i] Minh left");
+    let (status, _) = an.finish();
+    assert!(status.success());
+}
+
+#[test]
+fn piped_input_is_delivered_before_exit() {
+    let server = TestServer::start();
+    let observer = server.observer("observer");
+    let mut piper = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
+        .args([
+            "--port",
+            &server.port().to_string(),
+            "--user",
+            "piper",
+            "--no-reconnect",
+        ])
+        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    piper
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello\n/quit\n")
+        .unwrap();
+    let output = piper.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(printed.contains("[Me] hello"), "{printed}");
+    let event = wait_for(&observer, |e| matches!(e, Event::Text { .. }));
+    assert_eq!(
+        event,
+        Event::Text {
+            from: "piper".into(),
+            text: "hello".into()
+        }
+    );
+}
+
+#[test]
+fn files_are_sent_fetched_verified_and_cleared() {
+    let server = TestServer::start();
+    let original = server.path("ghi chú.txt");
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&original, &body).unwrap();
+
+    let mut sender = Cli::start(&server, "sender", PASSWORD);
+    sender.expect("[i] logged in as sender");
+    sender.send(&format!("/send {}", original.display()));
+    // End of input right after /send: the upload still completes.
+    let (status, seen) = sender.finish();
+    assert!(status.success());
+    assert!(
+        seen.iter()
+            .any(|l| l.ends_with("[+] shared ghi chú.txt (195.3 KiB)")),
+        "{seen:#?}"
+    );
+    assert_eq!(
+        std::fs::read(server.path("data/server_files/ghi chú.txt")).unwrap(),
+        body
+    );
+
+    let mut getter = Cli::start(&server, "getter", PASSWORD);
+    getter.expect("[i] logged in as getter");
+    getter.send("/files");
+    getter.expect("ghi chú.txt  195.3 KiB  by sender");
+    getter.send("/get ghi chú.txt");
+    let line = getter.expect("ghi chú.txt");
+    let cached = server.path("cache-getter/ghi chú.txt");
+    assert!(line.contains("[+] downloaded"), "{line}");
+    assert!(line.ends_with(&cached.display().to_string()), "{line}");
+    assert_eq!(std::fs::read(&cached).unwrap(), body);
+    getter.send("/get missing.txt");
+    getter.expect("[!] download of missing.txt failed: No such file: missing.txt");
+    getter.send("/send /definitely/not/here.png");
+    getter.expect("No such file or directory (os error 2)");
+    getter.send("/clear");
+    getter.expect("[*] cache cleared (1 file, 195.3 KiB)");
+    assert!(!cached.exists());
+    getter.send("/quit");
+    assert!(getter.finish().0.success());
+}
+
+#[test]
+fn a_refused_login_exits_with_the_servers_reason() {
+    let server = TestServer::start();
+    drop(server.observer("taken"));
+    let cli = Cli::start(&server, "taken", "wrong password");
+    let mut cli = cli;
+    drop(cli.stdin.take());
+    let status = cli.child.wait().unwrap();
+    assert!(!status.success());
+    let stderr = cli.stderr();
+    assert!(stderr.contains("Wrong password"), "{stderr}");
+}
+
+#[test]
+fn unknown_commands_are_not_sent_as_text() {
+    let server = TestServer::start();
+    let observer = server.observer("observer");
+    let mut cli = Cli::start(&server, "typo", PASSWORD);
+    cli.expect("[i] logged in as typo");
+    cli.send("/snd x");
+    cli.expect("[!] unknown command /snd; /help lists them");
+    cli.send("after");
+    let event = wait_for(&observer, |e| matches!(e, Event::Text { .. }));
+    assert_eq!(
+        event,
+        Event::Text {
+            from: "typo".into(),
+            text: "after".into()
+        }
+    );
+    let _ = cli.finish();
+}
