@@ -1,0 +1,184 @@
+//! Simulated users: connecting and logging in with bounded concurrency, and
+//! encoding the timestamped chat lines the receivers check.
+//!
+//! Each message's text is `<sender> <seq> <micros> <padding>`: the sender's
+//! index, its sequence number, and the send time in microseconds since the
+//! run's epoch (the scheduled time when paced).
+
+use std::io::{BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use media_chat_protocol::fields::LineWriter;
+use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ServerMessage};
+
+/// Every simulated user's password.
+pub const PASSWORD: &str = "bench-password";
+
+/// Longest a login may take before the run gives up on it (a storm of
+/// first logins with the default argon2 cost queues for a while).
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A logged-in connection.
+pub struct Client {
+    /// The client's index among its scenario's users.
+    pub index: usize,
+    /// The socket (blocking).
+    pub stream: TcpStream,
+    /// Bytes read past `HISTORY_END` during login, not yet handled.
+    pub leftover: Vec<u8>,
+    /// From starting to connect to reading `HISTORY_END`, in microseconds.
+    pub login_micros: u64,
+}
+
+/// Logs in `names.len()` users (version 2), at most `concurrency` at once,
+/// handing each logged-in client to `sink` as soon as it is in. Each
+/// connects, sends `HELLO|2` and `LOGIN` in one write and waits for
+/// `HISTORY_END`. Returns every login's time in microseconds, or the first
+/// failure (the remaining logins are then skipped).
+pub fn connect_all(
+    addr: SocketAddr,
+    names: &[String],
+    concurrency: usize,
+    sink: &(dyn Fn(Client) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<Vec<u64>> {
+    let next = AtomicUsize::new(0);
+    let times = Mutex::new(Vec::with_capacity(names.len()));
+    let failure = Mutex::new(None);
+    thread::scope(|scope| -> anyhow::Result<()> {
+        for w in 0..concurrency.clamp(1, names.len().max(1)) {
+            let (next, times, failure) = (&next, &times, &failure);
+            thread::Builder::new()
+                .name(format!("login-{w}"))
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(name) = names.get(index) else { return };
+                        let result = login(addr, index, name).and_then(|client| {
+                            let micros = client.login_micros;
+                            sink(client)?;
+                            Ok(micros)
+                        });
+                        match result {
+                            Ok(micros) => lock(times).push(micros),
+                            Err(e) => {
+                                lock(failure).get_or_insert(e);
+                                // The run is void anyway: skip the rest.
+                                next.store(usize::MAX / 2, Ordering::Relaxed);
+                                return;
+                            }
+                        }
+                    }
+                })?;
+        }
+        Ok(())
+    })?;
+    if let Some(e) = lock(&failure).take() {
+        return Err(e);
+    }
+    Ok(std::mem::take(&mut *lock(&times)))
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking login thread is reported
+/// by the scope anyway).
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Connects and logs in one user.
+pub fn login(addr: SocketAddr, index: usize, name: &str) -> anyhow::Result<Client> {
+    let started = Instant::now();
+    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(30))
+        .with_context(|| format!("{name}: cannot connect to {addr}"))?;
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(LOGIN_TIMEOUT))?;
+    let mut hello = Vec::new();
+    ClientMessage::Hello { version: 2 }.encode(&mut hello)?;
+    ClientMessage::Login {
+        user: name.to_owned(),
+        password: PASSWORD.to_owned(),
+    }
+    .encode(&mut hello)?;
+    (&stream).write_all(&hello)?;
+    let mut reader = MessageReader::new(BufReader::with_capacity(64 * 1024, stream));
+    loop {
+        let message = reader
+            .read_message::<ServerMessage>()
+            .with_context(|| format!("{name}: reading the welcome"))?;
+        match message {
+            None => bail!("{name}: the server closed the connection during login"),
+            Some(ServerMessage::HistoryEnd) => break,
+            Some(ServerMessage::Error { reason }) => bail!("{name}: login refused: {reason}"),
+            Some(_) => {}
+        }
+    }
+    let login_micros = started.elapsed().as_micros() as u64;
+    let leftover = reader.get_ref().buffer().to_vec();
+    let stream = reader.get_mut().get_ref().try_clone()?;
+    stream.set_read_timeout(None)?;
+    Ok(Client {
+        index,
+        stream,
+        leftover,
+        login_micros,
+    })
+}
+
+/// Appends `TEXT|<sender> <seq> <micros> <padding>\n` to `out`, the text
+/// padded with `x` to at least `payload` bytes.
+pub fn encode_text(
+    out: &mut Vec<u8>,
+    text: &mut String,
+    sender: usize,
+    seq: u64,
+    micros: u64,
+    payload: usize,
+) {
+    use std::fmt::Write as _;
+    text.clear();
+    let _ = write!(text, "{sender} {seq} {micros} ");
+    while text.len() < payload {
+        text.push('x');
+    }
+    // The text is digits, spaces and `x`: encoding cannot fail.
+    let _ = LineWriter::new("TEXT", out).last("message", text).finish();
+}
+
+/// Reads `<sender> <seq> <micros>` back from a message text.
+pub fn decode_text(text: &str) -> Option<(usize, u64, u64)> {
+    let mut parts = text.splitn(4, ' ');
+    let sender = parts.next()?.parse().ok()?;
+    let seq = parts.next()?.parse().ok()?;
+    let micros = parts.next()?.parse().ok()?;
+    Some((sender, seq, micros))
+}
+
+/// Names `prefix0`, `prefix1`, … for `count` users.
+pub fn names(prefix: &str, count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("{prefix}{i}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_through_the_protocol() {
+        let (mut out, mut text) = (Vec::new(), String::new());
+        encode_text(&mut out, &mut text, 7, 42, 123_456, 40);
+        let line = std::str::from_utf8(&out).unwrap();
+        assert!(line.ends_with('\n'));
+        let Ok(ClientMessage::Text { text }) =
+            <ClientMessage as media_chat_protocol::ParseLine>::parse_line(line.trim_end())
+        else {
+            panic!("not a TEXT line: {line}");
+        };
+        assert!(text.len() >= 40);
+        assert_eq!(decode_text(&text), Some((7, 42, 123_456)));
+    }
+}

@@ -1,0 +1,331 @@
+//! `media-chat-loadgen`: load scenarios against the media-chat server.
+//!
+//! By default it starts the release server binary found next to itself
+//! (`target/release/media-chat-server`) as a child in a temporary data dir,
+//! with flood control off and connection limits lifted, once per scenario
+//! run, and reads its CPU time, threads and memory from `/proc/<pid>`.
+//! `--addr` targets a running server instead; `--in-process` runs the
+//! server on threads of this process (for the smoke test).
+//!
+//! # Layout
+//! - `target`: starting the server, `/proc` sampling, `RLIMIT_NOFILE`.
+//! - `client`: logging users in with bounded concurrency; message texts.
+//! - `sender`: paced and flat-out senders.
+//! - `pool`: epoll receiver threads that check every delivery.
+//! - `stats`: latency histogram, sequence tracking.
+//! - `report`: table and JSON output.
+//! - `scenario`: `fanout`, `idle`, `files`, `login`.
+
+mod client;
+mod pool;
+mod report;
+mod scenario;
+mod sender;
+mod stats;
+mod target;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bytesize::ByteSize;
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+
+use crate::report::Report;
+use crate::scenario::Env;
+use crate::scenario::fanout::Fanout;
+use crate::scenario::files::Files;
+use crate::scenario::login::Login;
+use crate::target::{Mode, default_server_binary, raise_nofile_limit};
+
+/// Load generator for the media-chat server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Use a server already listening here instead of starting one.
+    #[arg(long, global = true)]
+    addr: Option<SocketAddr>,
+    /// With --addr: the server's pid, to read its CPU and memory.
+    #[arg(long, global = true, requires = "addr")]
+    server_pid: Option<u32>,
+    /// The server binary to start (default: media-chat-server next to this
+    /// program).
+    #[arg(long, global = true)]
+    server_bin: Option<PathBuf>,
+    /// Run the server inside this process (no binary needed; its CPU and
+    /// memory numbers then include the load generator).
+    #[arg(long, global = true, conflicts_with_all = ["addr", "server_bin"])]
+    in_process: bool,
+    /// Directory for the server's temporary data dirs (default: the system
+    /// temp dir). /dev/shm keeps fsync out of file benchmarks.
+    #[arg(long, global = true)]
+    data_root: Option<PathBuf>,
+    /// Print one JSON object per scenario run instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Small sizes, so each scenario runs in a few seconds (for smoke tests).
+    #[arg(long, global = true)]
+    quick: bool,
+    /// Run each scenario this many times and add the median of every number.
+    #[arg(long, global = true, default_value_t = 1)]
+    runs: usize,
+    /// Cheap argon2 in the login scenario too.
+    #[arg(long, global = true)]
+    fast_hash: bool,
+    /// Connections opened at once while logging users in.
+    #[arg(long, global = true, default_value_t = 100)]
+    connect_concurrency: usize,
+    /// Receiver threads (each waits on many sockets with epoll).
+    #[arg(long, global = true, default_value_t = 2)]
+    receivers: usize,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// N users in one room, all sending: latency, throughput, loss.
+    Fanout {
+        /// Users in the room [default: 200; quick: 20].
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Messages each user sends [default: 200; quick: 20].
+        #[arg(long)]
+        messages: Option<u64>,
+        /// Messages per second per user, 0 = as fast as possible [default:
+        /// 20].
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Minimum message text length in bytes.
+        #[arg(long, default_value_t = 64)]
+        payload: usize,
+        /// Sender threads when paced.
+        #[arg(long, default_value_t = 1)]
+        senders: usize,
+    },
+    /// N logged-in users doing nothing: memory and threads per connection.
+    Idle {
+        /// Users [default: 1000; quick: 50].
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Seconds to stay idle before measuring.
+        #[arg(long)]
+        settle: Option<f64>,
+    },
+    /// Uploads then downloads with hash checks, chat latency meanwhile.
+    Files {
+        /// Bytes per file [default: 10MiB; quick: 1MiB].
+        #[arg(long)]
+        size: Option<ByteSize>,
+        /// Files [default: 8; quick: 4].
+        #[arg(long)]
+        count: Option<usize>,
+        /// Transfers at once [default: 2].
+        #[arg(long)]
+        parallel: Option<usize>,
+        /// Chat messages per second during the transfers.
+        #[arg(long, default_value_t = 50.0)]
+        chat_rate: f64,
+    },
+    /// A storm of first logins with the default argon2 cost, while a room
+    /// chats.
+    Login {
+        /// Users logging in [default: 1000; quick: 20].
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Logins in flight at once [default: 100; quick: 10].
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Users already online and chatting.
+        #[arg(long, default_value_t = 10)]
+        room: usize,
+        /// Messages per second per room user.
+        #[arg(long, default_value_t = 10.0)]
+        room_rate: f64,
+    },
+    /// Every scenario with its defaults (or quick sizes).
+    All,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<bool> {
+    raise_nofile_limit();
+    let mode = if let Some(addr) = args.addr {
+        Mode::Remote {
+            addr,
+            pid: args.server_pid,
+        }
+    } else if args.in_process {
+        Mode::InProcess
+    } else {
+        let binary = args
+            .server_bin
+            .clone()
+            .or_else(default_server_binary)
+            .context(
+                "no media-chat-server next to the load generator: build it with \
+             `cargo build --release -p media-chat-server -p media-chat-bench`, \
+             or pass --server-bin, --addr or --in-process",
+            )?;
+        Mode::Child { binary }
+    };
+    let env = Env {
+        mode,
+        data_root: args.data_root.clone(),
+        fast_hash: args.fast_hash,
+        concurrency: args.connect_concurrency,
+        receivers: args.receivers,
+    };
+    let scenarios = match &args.scenario {
+        Scenario::All => vec![
+            Scenario::Fanout {
+                clients: None,
+                messages: None,
+                rate: None,
+                payload: 64,
+                senders: 1,
+            },
+            Scenario::Idle {
+                clients: None,
+                settle: None,
+            },
+            Scenario::Files {
+                size: None,
+                count: None,
+                parallel: None,
+                chat_rate: 50.0,
+            },
+            Scenario::Login {
+                clients: None,
+                concurrency: None,
+                room: 10,
+                room_rate: 10.0,
+            },
+        ],
+        _ => Vec::new(),
+    };
+    let list: Vec<&Scenario> = if scenarios.is_empty() {
+        vec![&args.scenario]
+    } else {
+        scenarios.iter().collect()
+    };
+    let mut all_ok = true;
+    for scenario in list {
+        let mut runs = Vec::new();
+        for _ in 0..args.runs.max(1) {
+            let mut report = run_one(&env, scenario, args.quick)?;
+            all_ok &= report.ok();
+            report.print(args.json);
+            runs.push(report);
+        }
+        if runs.len() > 1 {
+            median_report(&runs).print(args.json);
+        }
+    }
+    Ok(all_ok)
+}
+
+fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report> {
+    let pick = |full, small| choose(quick, full, small);
+    match *scenario {
+        Scenario::Fanout {
+            clients,
+            messages,
+            rate,
+            payload,
+            senders,
+        } => scenario::fanout::run(
+            env,
+            Fanout {
+                clients: clients.unwrap_or(pick(200, 20)),
+                messages: messages.unwrap_or(choose(quick, 200, 20)),
+                rate: rate.unwrap_or(20.0),
+                payload,
+                senders,
+            },
+        ),
+        Scenario::Idle { clients, settle } => scenario::idle::run(
+            env,
+            clients.unwrap_or(pick(1000, 50)),
+            Duration::from_secs_f64(settle.unwrap_or(choose(quick, 2.0, 0.3))),
+        ),
+        Scenario::Files {
+            size,
+            count,
+            parallel,
+            chat_rate,
+        } => scenario::files::run(
+            env,
+            Files {
+                size: size.map_or(choose(quick, 10 << 20, 1 << 20), |s| s.as_u64()),
+                count: count.unwrap_or(pick(8, 4)),
+                parallel: parallel.unwrap_or(2),
+                chat_rate,
+            },
+        ),
+        Scenario::Login {
+            clients,
+            concurrency,
+            room,
+            room_rate,
+        } => scenario::login::run(
+            env,
+            Login {
+                clients: clients.unwrap_or(pick(1000, 20)),
+                concurrency: concurrency.unwrap_or(pick(100, 10)),
+                room,
+                room_rate,
+            },
+        ),
+        Scenario::All => anyhow::bail!("`all` is expanded by the caller"),
+    }
+}
+
+/// The full-size or the quick value.
+fn choose<T>(quick: bool, full: T, small: T) -> T {
+    if quick { small } else { full }
+}
+
+/// A report whose every number is the median over `runs`.
+fn median_report(runs: &[Report]) -> Report {
+    let first = runs[0].fields();
+    let name = first
+        .get("scenario")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
+    let mut median = Report::new(&format!("{name} (median of {})", runs.len()));
+    for (key, value) in first {
+        if key == "scenario" || key == "notes" || key == "ok" {
+            continue;
+        }
+        if value.is_number() {
+            let mut values: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.fields().get(key).and_then(Value::as_f64))
+                .collect();
+            let m = stats::median(&mut values);
+            if value.is_u64() {
+                median.set(key, m.round() as u64);
+            } else {
+                median.float(key, m, 3);
+            }
+        } else {
+            median.set(key, value.clone());
+        }
+    }
+    median
+}

@@ -1,0 +1,113 @@
+//! A scenario's results: printed as a two-column table for people, or as
+//! one JSON object per line with `--json`.
+
+use serde_json::{Map, Value};
+
+use crate::stats::{Histogram, Integrity};
+use crate::target::ProcSample;
+
+/// Named results in the order they were added.
+pub struct Report {
+    fields: Map<String, Value>,
+    notes: Vec<String>,
+}
+
+impl Report {
+    /// A report for `scenario`.
+    pub fn new(scenario: &str) -> Report {
+        let mut fields = Map::new();
+        fields.insert("scenario".into(), scenario.into());
+        Report {
+            fields,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The fields so far.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+
+    /// Adds a field.
+    pub fn set(&mut self, key: &str, value: impl Into<Value>) -> &mut Self {
+        self.fields.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a float rounded to `digits` decimals.
+    pub fn float(&mut self, key: &str, value: f64, digits: i32) -> &mut Self {
+        let scale = 10f64.powi(digits);
+        self.set(key, (value * scale).round() / scale)
+    }
+
+    /// Adds `<prefix>_p50_ms`, `_p99_ms`, `_p999_ms` and `_max_ms`.
+    pub fn latency(&mut self, prefix: &str, h: &Histogram) -> &mut Self {
+        let ms = |us: u64| us as f64 / 1000.0;
+        self.set(&format!("{prefix}_samples"), h.count());
+        self.float(&format!("{prefix}_p50_ms"), ms(h.quantile(0.5)), 3);
+        self.float(&format!("{prefix}_p99_ms"), ms(h.quantile(0.99)), 3);
+        self.float(&format!("{prefix}_p999_ms"), ms(h.quantile(0.999)), 3);
+        self.float(&format!("{prefix}_max_ms"), ms(h.max()), 3)
+    }
+
+    /// Adds `lost`, `duplicated` and `reordered`.
+    pub fn integrity(&mut self, integrity: Integrity) -> &mut Self {
+        self.set("lost", integrity.lost);
+        self.set("duplicated", integrity.duplicated);
+        self.set("reordered", integrity.reordered)
+    }
+
+    /// Adds the server's CPU seconds between two samples, its threads and
+    /// memory at `after`.
+    pub fn server(&mut self, before: Option<ProcSample>, after: Option<ProcSample>) -> &mut Self {
+        if let (Some(before), Some(after)) = (before, after) {
+            self.float("server_cpu_s", after.cpu_secs - before.cpu_secs, 2);
+            self.set("server_threads", after.threads);
+            self.float("server_rss_mib", after.rss_kib as f64 / 1024.0, 1);
+            self.float("server_peak_rss_mib", after.hwm_kib as f64 / 1024.0, 1);
+        }
+        self
+    }
+
+    /// A free-text remark printed under the table (and kept in the JSON).
+    pub fn note(&mut self, note: impl Into<String>) -> &mut Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether the run counts as correct: nothing lost, duplicated or
+    /// reordered, and no failure recorded.
+    pub fn ok(&self) -> bool {
+        let zero = |key: &str| self.fields.get(key).and_then(Value::as_u64).unwrap_or(0) == 0;
+        zero("lost") && zero("duplicated") && zero("reordered") && zero("failures")
+    }
+
+    /// Prints the report.
+    pub fn print(&mut self, json: bool) {
+        let ok = self.ok();
+        self.set("ok", ok);
+        if !self.notes.is_empty() {
+            let notes = self.notes.clone();
+            self.set("notes", notes);
+        }
+        if json {
+            println!("{}", Value::Object(self.fields.clone()));
+            return;
+        }
+        let width = self.fields.keys().map(String::len).max().unwrap_or(0);
+        for (key, value) in &self.fields {
+            if key == "notes" {
+                continue;
+            }
+            let shown = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            println!("  {key:<width$}  {shown}");
+        }
+        for note in &self.notes {
+            println!("  note: {note}");
+        }
+        println!();
+    }
+}

@@ -1,0 +1,79 @@
+//! The scenarios, one file each, and what they share: the run settings and
+//! waiting for deliveries to finish.
+
+pub mod fanout;
+pub mod files;
+pub mod idle;
+pub mod login;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::pool::Progress;
+use crate::report::Report;
+use crate::target::{Mode, Setup, Target};
+
+/// Settings shared by every scenario.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// How to reach the server.
+    pub mode: Mode,
+    /// Where temporary data dirs go (default: the system temp dir).
+    pub data_root: Option<PathBuf>,
+    /// Cheap argon2 even where a scenario would use the default cost.
+    pub fast_hash: bool,
+    /// Connections opened at once while logging users in.
+    pub concurrency: usize,
+    /// Receiver threads in the load generator.
+    pub receivers: usize,
+}
+
+impl Env {
+    /// Starts the server for one scenario.
+    pub fn start(&self, setup: Setup) -> anyhow::Result<Target> {
+        Target::start(&self.mode, setup, self.data_root.as_deref())
+    }
+}
+
+/// Waits until `progress.distinct` reaches `expected`, or nothing new
+/// arrived for `quiet` once `done_sending()` holds, or `deadline` passes.
+/// Returns whether everything arrived.
+pub fn wait_for_deliveries(
+    progress: &Progress,
+    expected: u64,
+    quiet: Duration,
+    deadline: Instant,
+    done_sending: impl Fn() -> bool,
+) -> bool {
+    let mut last = progress.distinct.load(Ordering::Relaxed);
+    let mut last_change = Instant::now();
+    loop {
+        let now_seen = progress.distinct.load(Ordering::Relaxed);
+        if now_seen >= expected {
+            return true;
+        }
+        let now = Instant::now();
+        if now_seen != last {
+            last = now_seen;
+            last_change = now;
+        } else if done_sending() && now - last_change >= quiet {
+            return false;
+        }
+        if now >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Adds the load generator's own CPU use to a report, so a reader can tell
+/// whether the generator was the bottleneck.
+pub fn loadgen_cpu(report: &mut Report, before: f64, wall: f64) {
+    let used = crate::target::own_cpu_secs() - before;
+    report.float("loadgen_cpu_s", used, 2);
+    if wall > 0.0 {
+        report.float("loadgen_cores", used / wall, 2);
+    }
+}

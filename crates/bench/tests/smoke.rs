@@ -1,0 +1,98 @@
+//! Smoke test of the load generator: every scenario in `--quick` mode must
+//! deliver every message exactly once and in order. Speed is not checked
+//! (this runs in debug builds, beside other tests).
+//!
+//! The server runs inside the load generator (`--in-process`), which works
+//! on a clean checkout under any `cargo test` invocation; when the server
+//! binary has been built next to the load generator (as `cargo test
+//! --workspace` does), one scenario also runs against it as a child
+//! process, the way benchmarks run.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const LOADGEN: &str = env!("CARGO_BIN_EXE_media-chat-loadgen");
+
+/// Runs the load generator with `args` and returns its JSON reports.
+fn run(args: &[&str]) -> Vec<Value> {
+    let started = Instant::now();
+    let output = Command::new(LOADGEN)
+        .args(["--quick", "--json", "--fast-hash"])
+        .args(args)
+        .output()
+        .expect("the load generator runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "loadgen {args:?} failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "loadgen {args:?} took {:?}",
+        started.elapsed()
+    );
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect()
+}
+
+fn check(report: &Value) {
+    let scenario = report["scenario"].as_str().unwrap_or("?");
+    for key in ["lost", "duplicated", "reordered", "failures"] {
+        assert_eq!(
+            report[key].as_u64(),
+            Some(0),
+            "{scenario}: {key} is not 0 in {report}"
+        );
+    }
+    assert_eq!(report["ok"], Value::Bool(true), "{scenario}: {report}");
+}
+
+#[test]
+fn every_scenario_delivers_everything_once_and_in_order() {
+    let reports = run(&["--in-process", "all"]);
+    let names: Vec<&str> = reports
+        .iter()
+        .filter_map(|r| r["scenario"].as_str())
+        .collect();
+    assert_eq!(names, ["fanout", "idle", "files", "login"]);
+    for report in &reports {
+        check(report);
+    }
+    let fanout = &reports[0];
+    assert_eq!(fanout["deliveries"], fanout["expected_deliveries"]);
+    assert!(fanout["latency_samples"].as_u64() > Some(0));
+    assert!(reports[2]["chat_samples"].as_u64() > Some(0));
+    assert!(reports[3]["room_samples"].as_u64() > Some(0));
+}
+
+#[test]
+fn flat_out_fanout_against_the_server_binary() {
+    let server = Path::new(LOADGEN).with_file_name("media-chat-server");
+    let mut args = vec![
+        "fanout",
+        "--rate",
+        "0",
+        "--clients",
+        "8",
+        "--messages",
+        "200",
+    ];
+    let server_bin = server.to_string_lossy().into_owned();
+    if server.is_file() {
+        args.extend(["--server-bin", &server_bin]);
+    } else {
+        // `cargo test -p media-chat-bench` does not build the server binary.
+        args.insert(0, "--in-process");
+    }
+    let reports = run(&args);
+    assert_eq!(reports.len(), 1);
+    check(&reports[0]);
+    assert_eq!(reports[0]["deliveries"].as_u64(), Some(8 * 7 * 200));
+}
