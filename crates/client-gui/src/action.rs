@@ -1,0 +1,41 @@
+//! What the user asked for, returned by the UI functions and carried out by
+//! the app, which is the only place that talks to the network or the disk
+//! (the seed's buttons and a few more).
+
+use std::path::PathBuf;
+
+use media_chat_client::TransferId;
+
+/// One thing the user wants done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Log in with the login form's fields.
+    LogIn,
+    /// Start a server on this computer, then log in to it.
+    HostAndLogIn,
+    /// Send the entry's text (Enter or **Send**).
+    Send,
+    /// **Send File**: pick a file with the system dialog.
+    PickFile,
+    /// Upload this file (from the path field or a drop).
+    SendPath(PathBuf),
+    /// **Get File**: ask for a file name.
+    AskFileName,
+    /// Download this stored file.
+    Download {
+        /// The stored name.
+        name: String,
+        /// Open it once verified (Get File does, as the seed did).
+        open: bool,
+    },
+    /// **Clear**: empty the download cache.
+    Clear,
+    /// **Exit**: log out and close the window.
+    Exit,
+    /// Cancel a transfer.
+    Cancel(TransferId),
+    /// Put `@name ` into the entry.
+    Mention(String),
+    /// Open a file with the system viewer.
+    Open(PathBuf),
+}

@@ -1,0 +1,34 @@
+//! The media-chat desktop client: a thin eframe/egui front over
+//! `media-chat-client`. The library's reader thread feeds a crossbeam
+//! channel; the UI drains it every frame and is woken by
+//! `request_repaint`, so it never polls and never touches a socket.
+//!
+//! # Layout
+//! - `app`: [`App`], the screens, the per-frame `tick` and `draw`, and
+//!   carrying out actions.
+//! - `action`: [`Action`], what the user asked for.
+//! - `state`: [`State`], plain data folded from client events.
+//! - `net`: [`Net`], owner of the client connection.
+//! - `ui/`: one file per panel: `login`, `chat`, `composer`, `side`,
+//!   `transfers`, `dialogs`.
+//! - `thumbnails`: decoding downloaded images off the UI thread.
+//! - `picker`: the system file dialog, off the UI thread.
+//! - `host`: hosting a chat on this computer.
+//! - `settings`: the remembered login fields.
+//! - `fonts`: fonts with emoji.
+
+pub mod action;
+pub mod app;
+pub mod fonts;
+pub mod host;
+pub mod net;
+pub mod picker;
+pub mod settings;
+pub mod state;
+pub mod thumbnails;
+pub mod ui;
+
+pub use action::Action;
+pub use app::{App, Paths};
+pub use net::Net;
+pub use state::State;

@@ -1,0 +1,493 @@
+//! Plain data: what the window shows. [`State::apply`] folds each client
+//! event in; nothing here touches a socket, the disk or egui.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytesize::ByteSize;
+use chrono::{DateTime, Local};
+use media_chat_client::{Cleared, Direction, Event, HistoryEntry, Input, TransferId};
+
+/// How a chat line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Something this user sent publicly (`[Me] …`).
+    Mine,
+    /// A public message from someone else.
+    Public,
+    /// A private message this user sent (`[PM → x] …`).
+    PrivateOut,
+    /// A private message to this user (`[PM from x] …`).
+    PrivateIn,
+    /// A neutral notice (joins, shares, `[*] cache cleared`).
+    Notice,
+    /// Something that worked (`[+] downloaded …`).
+    Success,
+    /// Something that went wrong (`[!] …`).
+    Warning,
+}
+
+/// One line in the chat pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// Local time, `HH:MM:SS` (or a date for history).
+    pub time: String,
+    /// How to draw it.
+    pub kind: LineKind,
+    /// The text with its seed tag, e.g. `[PM → an] hi`.
+    pub text: String,
+    /// A downloaded image to show under the line.
+    pub image: Option<PathBuf>,
+}
+
+/// A file on the server, for the side panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFile {
+    /// The stored name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Who shared it.
+    pub uploader: String,
+}
+
+/// A running upload or download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// Which way.
+    pub direction: Direction,
+    /// The file name.
+    pub name: String,
+    /// Bytes done.
+    pub done: u64,
+    /// Bytes in all (0 until the first progress).
+    pub total: u64,
+}
+
+/// The chat connection as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connected and logged in.
+    Up,
+    /// Lost, not (yet) reconnecting.
+    Lost {
+        /// Why.
+        reason: String,
+    },
+    /// Waiting to reconnect.
+    Reconnecting {
+        /// Which attempt comes next.
+        attempt: u32,
+        /// After how long.
+        delay: Duration,
+    },
+}
+
+/// Something [`State::apply`] asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open this file with the system viewer.
+    Open(PathBuf),
+    /// Make a thumbnail of this downloaded image.
+    Thumbnail(PathBuf),
+}
+
+/// Everything the chat screen shows.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The logged-in user's name.
+    pub me: String,
+    /// The chat pane, oldest first.
+    pub lines: Vec<Line>,
+    /// Who is online, by lower-case name.
+    pub online: BTreeMap<String, String>,
+    /// Files on the server, by name.
+    pub files: BTreeMap<String, SharedFile>,
+    /// Running transfers.
+    pub transfers: BTreeMap<TransferId, Transfer>,
+    /// The connection.
+    pub link: Link,
+    /// The server's upload limits, once announced.
+    pub max_file_size: Option<u64>,
+    /// Lines that arrived while the window was not focused.
+    pub unread: usize,
+    /// Whether the window has focus (set by the app each frame).
+    pub focused: bool,
+    /// Downloads to open once verified (Get File, as in the seed).
+    pub open_when_done: HashSet<TransferId>,
+}
+
+impl State {
+    /// An empty chat for `me`.
+    pub fn new(me: &str) -> Self {
+        State {
+            me: me.to_owned(),
+            lines: Vec::new(),
+            online: BTreeMap::new(),
+            files: BTreeMap::new(),
+            transfers: BTreeMap::new(),
+            link: Link::Up,
+            max_file_size: None,
+            unread: 0,
+            focused: true,
+            open_when_done: HashSet::new(),
+        }
+    }
+
+    /// Adds a line stamped with the current time.
+    pub fn push(&mut self, kind: LineKind, text: impl Into<String>) {
+        self.lines.push(Line {
+            time: Local::now().format("%H:%M:%S").to_string(),
+            kind,
+            text: text.into(),
+            image: None,
+        });
+    }
+
+    /// Shows what the user just sent, as the seed did: `[Me] …` or
+    /// `[PM → x] …`.
+    pub fn sent(&mut self, input: &Input) {
+        match input {
+            Input::Public(text) => self.push(LineKind::Mine, format!("[Me] {text}")),
+            Input::Direct { to, text } => {
+                self.push(LineKind::PrivateOut, format!("[PM → {to}] {text}"))
+            }
+        }
+    }
+
+    /// Shows what Clear freed: `[*] cache cleared (…)`.
+    pub fn cleared(&mut self, cleared: Cleared) {
+        self.push(
+            LineKind::Notice,
+            format!(
+                "[*] cache cleared ({} file{}, {})",
+                cleared.files,
+                if cleared.files == 1 { "" } else { "s" },
+                ByteSize(cleared.bytes)
+            ),
+        );
+    }
+
+    /// A started transfer, shown until it ends.
+    pub fn started(&mut self, id: TransferId, direction: Direction, name: &str) {
+        self.transfers.insert(
+            id,
+            Transfer {
+                direction,
+                name: name.to_owned(),
+                done: 0,
+                total: 0,
+            },
+        );
+    }
+
+    /// Folds one client event in; returns what the app must do about it.
+    pub fn apply(&mut self, event: Event) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let before = self.lines.len();
+        match event {
+            Event::LoggedIn { user } => {
+                if self.link != Link::Up {
+                    self.push(LineKind::Success, "[+] reconnected");
+                }
+                self.me = user;
+                self.link = Link::Up;
+                self.online.clear();
+            }
+            Event::Limits { max_file_size, .. } => self.max_file_size = Some(max_file_size),
+            Event::Users { users } => {
+                for user in users {
+                    self.online.insert(user.to_lowercase(), user);
+                }
+            }
+            Event::Joined { user } => {
+                self.push(LineKind::Notice, format!("[i] {user} joined"));
+                self.online.insert(user.to_lowercase(), user);
+            }
+            Event::Left { user } => {
+                self.push(LineKind::Notice, format!("[i] {user} left"));
+                self.online.remove(&user.to_lowercase());
+            }
+            Event::History { ts, entry } => self.history(ts, entry),
+            Event::HistoryEnd => {}
+            Event::Text { from, text } => self.push(LineKind::Public, format!("{from}: {text}")),
+            Event::Dm { from, text } => {
+                self.push(LineKind::PrivateIn, format!("[PM from {from}] {text}"))
+            }
+            Event::Notify { text } => self.push(LineKind::Notice, format!("[i] {text}")),
+            Event::ServerError { reason } => self.push(LineKind::Warning, format!("[!] {reason}")),
+            Event::FileShared {
+                user, name, size, ..
+            } => {
+                self.push(
+                    LineKind::Notice,
+                    format!("[i] {user} shared {name} ({})", ByteSize(size)),
+                );
+                self.files.insert(
+                    name.clone(),
+                    SharedFile {
+                        name,
+                        size,
+                        uploader: user,
+                    },
+                );
+            }
+            Event::FileList { files } => {
+                self.files = files
+                    .into_iter()
+                    .map(|f| {
+                        let shared = SharedFile {
+                            name: f.name.clone(),
+                            size: f.size,
+                            uploader: f.uploader,
+                        };
+                        (f.name, shared)
+                    })
+                    .collect();
+            }
+            Event::Progress {
+                id,
+                direction,
+                name,
+                done,
+                total,
+            } => {
+                let transfer = self.transfers.entry(id).or_insert(Transfer {
+                    direction,
+                    name,
+                    done: 0,
+                    total,
+                });
+                transfer.done = done;
+                transfer.total = total;
+            }
+            Event::Uploaded { id, name, size } => {
+                self.transfers.remove(&id);
+                self.push(
+                    LineKind::Success,
+                    format!("[+] uploaded {name} ({})", ByteSize(size)),
+                );
+            }
+            Event::Downloaded { id, name: _, path } => {
+                self.transfers.remove(&id);
+                self.push(
+                    LineKind::Success,
+                    format!("[+] downloaded {}", path.display()),
+                );
+                if is_image(&path) {
+                    if let Some(line) = self.lines.last_mut() {
+                        line.image = Some(path.clone());
+                    }
+                    effects.push(Effect::Thumbnail(path.clone()));
+                }
+                if self.open_when_done.remove(&id) {
+                    effects.push(Effect::Open(path));
+                }
+            }
+            Event::TransferFailed {
+                id,
+                direction,
+                name,
+                reason,
+            } => {
+                self.transfers.remove(&id);
+                self.open_when_done.remove(&id);
+                self.push(
+                    LineKind::Warning,
+                    format!("[!] {} of {name} failed: {reason}", verb(direction)),
+                );
+            }
+            Event::TransferCancelled {
+                id,
+                direction,
+                name,
+            } => {
+                self.transfers.remove(&id);
+                self.open_when_done.remove(&id);
+                self.push(
+                    LineKind::Warning,
+                    format!("[!] {} of {name} cancelled", verb(direction)),
+                );
+            }
+            Event::OpenFailed { path, reason } => {
+                self.push(
+                    LineKind::Warning,
+                    format!("[!] cannot open {}: {reason}", path.display()),
+                );
+            }
+            Event::Disconnected { reason } => {
+                self.push(LineKind::Warning, format!("[!] disconnected: {reason}"));
+                self.link = Link::Lost { reason };
+            }
+            Event::Reconnecting { attempt, delay } => {
+                self.link = Link::Reconnecting { attempt, delay }
+            }
+        }
+        if !self.focused {
+            self.unread += self.lines[before..]
+                .iter()
+                .filter(|line| matches!(line.kind, LineKind::Public | LineKind::PrivateIn))
+                .count();
+        }
+        effects
+    }
+
+    fn history(&mut self, ts: u64, entry: HistoryEntry) {
+        let time = i64::try_from(ts)
+            .ok()
+            .and_then(|ts| DateTime::from_timestamp(ts, 0))
+            .map(|t| t.with_timezone(&Local).format("%d/%m %H:%M").to_string())
+            .unwrap_or_default();
+        let (kind, text) = match entry {
+            HistoryEntry::Text { from, text } if from == self.me => {
+                (LineKind::Mine, format!("[Me] {text}"))
+            }
+            HistoryEntry::Text { from, text } => (LineKind::Public, format!("{from}: {text}")),
+            HistoryEntry::Dm { from, to, text } if from == self.me => {
+                (LineKind::PrivateOut, format!("[PM → {to}] {text}"))
+            }
+            HistoryEntry::Dm { from, text, .. } => {
+                (LineKind::PrivateIn, format!("[PM from {from}] {text}"))
+            }
+            HistoryEntry::FileShared {
+                user, name, size, ..
+            } => (
+                LineKind::Notice,
+                format!("[i] {user} shared {name} ({})", ByteSize(size)),
+            ),
+        };
+        self.lines.push(Line {
+            time,
+            kind,
+            text,
+            image: None,
+        });
+    }
+}
+
+/// Whether a file is an image shown inline (png, jpg, gif).
+pub fn is_image(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "png" | "jpg" | "jpeg" | "gif"
+        )
+    })
+}
+
+fn verb(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Upload => "upload",
+        Direction::Download => "download",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use media_chat_client::Sha256Digest;
+
+    use super::*;
+
+    fn texts(state: &State) -> Vec<&str> {
+        state.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn the_seeds_tags() {
+        let mut state = State::new("minh");
+        state.sent(&Input::Public("hi".into()));
+        state.sent(&Input::Direct {
+            to: "an".into(),
+            text: "psst".into(),
+        });
+        state.apply(Event::Dm {
+            from: "an".into(),
+            text: "ok".into(),
+        });
+        state.apply(Event::Text {
+            from: "an".into(),
+            text: "hello".into(),
+        });
+        state.cleared(Cleared {
+            files: 1,
+            bytes: 10,
+        });
+        state.apply(Event::Disconnected {
+            reason: "gone".into(),
+        });
+        assert_eq!(
+            texts(&state),
+            [
+                "[Me] hi",
+                "[PM → an] psst",
+                "[PM from an] ok",
+                "an: hello",
+                "[*] cache cleared (1 file, 10 B)",
+                "[!] disconnected: gone"
+            ]
+        );
+        assert_eq!(
+            state.link,
+            Link::Lost {
+                reason: "gone".into()
+            }
+        );
+    }
+
+    #[test]
+    fn presence_and_files_stay_current() {
+        let mut state = State::new("minh");
+        state.apply(Event::Users {
+            users: vec!["an".into(), "minh".into()],
+        });
+        state.apply(Event::Joined {
+            user: "Bình".into(),
+        });
+        state.apply(Event::Left { user: "an".into() });
+        assert_eq!(state.online.values().collect::<Vec<_>>(), ["Bình", "minh"]);
+        state.apply(Event::FileShared {
+            user: "an".into(),
+            name: "a.png".into(),
+            size: 3,
+            sha256: Sha256Digest([0; 32]),
+        });
+        assert_eq!(state.files["a.png"].uploader, "an");
+    }
+
+    #[test]
+    fn downloads_open_when_asked_and_images_get_thumbnails() {
+        let mut state = State::new("minh");
+        state.started(7, Direction::Download, "a.png");
+        state.open_when_done.insert(7);
+        let effects = state.apply(Event::Downloaded {
+            id: 7,
+            name: "a.png".into(),
+            path: "/c/a.png".into(),
+        });
+        assert_eq!(
+            effects,
+            [
+                Effect::Thumbnail("/c/a.png".into()),
+                Effect::Open("/c/a.png".into())
+            ]
+        );
+        assert!(state.transfers.is_empty());
+        assert_eq!(state.lines[0].image.as_deref(), Some(Path::new("/c/a.png")));
+    }
+
+    #[test]
+    fn unread_counts_only_while_unfocused() {
+        let mut state = State::new("minh");
+        let text = || Event::Text {
+            from: "an".into(),
+            text: "x".into(),
+        };
+        state.apply(text());
+        assert_eq!(state.unread, 0);
+        state.focused = false;
+        state.apply(text());
+        state.apply(Event::Joined { user: "b".into() });
+        assert_eq!(state.unread, 1);
+    }
+}

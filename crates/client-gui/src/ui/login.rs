@@ -1,0 +1,97 @@
+//! The login screen: host, port, user name, masked password; Enter or
+//! **Log in**; or host a chat on this computer.
+
+use egui::{Align, Key, Layout, RichText, TextEdit};
+
+use crate::action::Action;
+
+/// The login form's fields and status.
+#[derive(Debug, Clone, Default)]
+pub struct LoginForm {
+    /// Server host.
+    pub host: String,
+    /// Server port, as typed.
+    pub port: String,
+    /// User name.
+    pub user: String,
+    /// Password (never saved).
+    pub password: String,
+    /// The server's reason for the last refusal, or a local problem.
+    pub error: Option<String>,
+    /// A login is under way.
+    pub busy: bool,
+}
+
+/// Draws the login screen.
+pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
+    let mut action = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.12);
+        ui.heading(RichText::new("media-chat").size(28.0));
+        ui.label("Chat and share files with your group.");
+        ui.add_space(16.0);
+    });
+    let width = 320.0;
+    ui.allocate_ui_with_layout(
+        egui::vec2(ui.available_width(), ui.available_height()),
+        Layout::top_down(Align::Center),
+        |ui| {
+            ui.set_max_width(width);
+            let mut enter = false;
+            egui::Grid::new("login-fields")
+                .num_columns(2)
+                .spacing([8.0, 8.0])
+                .show(ui, |ui| {
+                    enter |= field(ui, "Host", &mut form.host, false);
+                    ui.end_row();
+                    enter |= field(ui, "Port", &mut form.port, false);
+                    ui.end_row();
+                    enter |= field(ui, "User name", &mut form.user, false);
+                    ui.end_row();
+                    enter |= field(ui, "Password", &mut form.password, true);
+                    ui.end_row();
+                });
+            ui.add_space(8.0);
+            ui.add_enabled_ui(!form.busy, |ui| {
+                if ui.button(RichText::new("Log in").size(16.0)).clicked() || (enter && !form.busy) {
+                    action = Some(Action::LogIn);
+                }
+            });
+            if form.busy {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Logging in…");
+                });
+            }
+            if let Some(error) = &form.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            ui.add_space(20.0);
+            ui.separator();
+            ui.label("No server yet?");
+            ui.add_enabled_ui(!form.busy, |ui| {
+                if ui
+                    .button("Host a chat on this computer")
+                    .on_hover_text("Starts a server here on the port above; others on your network join with this computer's address.")
+                    .clicked()
+                {
+                    action = Some(Action::HostAndLogIn);
+                }
+            });
+        },
+    );
+    action
+}
+
+/// One labelled field; returns whether Enter was pressed in it.
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool) -> bool {
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            TextEdit::singleline(value)
+                .password(password)
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+    response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
+}
