@@ -653,3 +653,29 @@ pub fn tree(root: &Path) -> BTreeSet<PathBuf> {
     }
     paths
 }
+
+impl TestServer {
+    /// Stops the server gracefully and starts it again on the same data dir
+    /// with the same settings **on the same address**, so a client that
+    /// reconnects by itself finds it again. Existing clients are closed.
+    /// (`std` sets `SO_REUSEADDR` on Unix, so the port is free at once; a
+    /// bind that still fails is retried for [`DEFAULT_TIMEOUT`].)
+    pub fn restart_same_addr(&mut self) {
+        self.stop();
+        let server = match Server::open(self.config.clone()) {
+            Ok(server) => server,
+            Err(e) => panic!("Server::open({:?}) failed: {e:?}", self.config.data_dir),
+        };
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        let listener = loop {
+            match TcpListener::bind(self.addr) {
+                Ok(listener) => break listener,
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                    thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("cannot bind {} again: {e}", self.addr),
+            }
+        };
+        self.handle = Some(server.spawn(listener).expect("cannot spawn the server"));
+    }
+}

@@ -14,7 +14,14 @@
 //!   control, many clients at once.
 //! - `compat`: version 1 and version 2 clients in one room.
 //! - `lifecycle`: restart and graceful stop.
+//! - `client`, `client_files`, `client_fake`, `client_reconnect`: the client
+//!   library (`media-chat-client`) against the server, and against fake
+//!   servers for what a real one never does.
 
+mod client;
+mod client_fake;
+mod client_files;
+mod client_reconnect;
 mod compat;
 mod files;
 mod legacy;

@@ -100,7 +100,7 @@ pub(crate) fn spawn_reader(
 /// The reader thread's state.
 struct Inbound<'a> {
     shared: &'a Shared,
-    /// `USERS` lines are gathered until the welcome moves on.
+    /// `USERS` lines are gathered until the welcome moves on to history.
     users: Option<Vec<String>>,
     /// `FILE_INFO` lines are gathered until `FILES_END`.
     files: Vec<FileInfo>,
@@ -159,7 +159,11 @@ impl<'a> Inbound<'a> {
             gathered.extend(users.iter().cloned());
             return;
         }
-        if let Some(users) = self.users.take() {
+        // The welcome's user list is complete once something other than
+        // the LIMITS line follows it.
+        if !matches!(message, ServerMessage::Limits { .. })
+            && let Some(users) = self.users.take()
+        {
             self.shared.emit(Event::Users { users });
         }
         let event = match message {

@@ -10,9 +10,12 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use parking_lot::Mutex;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -54,16 +57,49 @@ impl Default for UploadLimits {
     }
 }
 
-/// A running transfer: its cancel flag and thread.
+/// How a transfer is stopped from another thread: a flag it checks
+/// between chunks, and its socket, closed so a blocked read or write ends
+/// at once.
+#[derive(Default)]
+struct Stop {
+    requested: AtomicBool,
+    socket: Mutex<Option<TcpStream>>,
+}
+
+impl Stop {
+    fn request(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        if let Some(socket) = self.socket.lock().as_ref() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn is_requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// Remembers the transfer's socket; closes it at once if a stop was
+    /// already asked for.
+    fn watch(&self, socket: &TcpStream) -> io::Result<()> {
+        let mut slot = self.socket.lock();
+        *slot = Some(socket.try_clone()?);
+        if self.is_requested() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        Ok(())
+    }
+}
+
+/// A running transfer: how to stop it, and its thread.
 pub(crate) struct Handle {
-    cancel: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Handle {
-    /// Asks the transfer to stop at its next chunk.
+    /// Stops the transfer: it ends with `TransferCancelled`.
     pub(crate) fn cancel(&self) {
-        self.cancel.store(true, Ordering::SeqCst);
+        self.stop.request();
     }
 
     /// Waits for the transfer thread to end.
@@ -155,13 +191,13 @@ fn spawn(
     work: impl FnOnce(&mut Run) -> Result<Event, Failure> + Send + 'static,
 ) -> TransferId {
     let id = shared.next_transfer_id();
-    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(Stop::default());
     let mut run = Run {
         shared: shared.clone(),
         id,
         direction,
         name,
-        cancel: cancel.clone(),
+        stop: stop.clone(),
         last_progress: None,
     };
     // Registered before the thread starts, so it can always remove itself.
@@ -178,7 +214,7 @@ fn spawn(
             transfers.insert(
                 id,
                 Handle {
-                    cancel,
+                    stop,
                     thread: Some(thread),
                 },
             );
@@ -202,7 +238,7 @@ struct Run {
     id: TransferId,
     direction: Direction,
     name: String,
-    cancel: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     last_progress: Option<Instant>,
 }
 
@@ -229,7 +265,7 @@ impl Run {
         let mut buf = vec![0u8; CHUNK];
         let mut sent = 0u64;
         while sent < size {
-            self.check_cancel(&connection)?;
+            self.check_stop()?;
             let want = usize::try_from(size - sent).map_or(CHUNK, |left| left.min(CHUNK));
             let n = file.read(&mut buf[..want])?;
             if n == 0 {
@@ -280,9 +316,15 @@ impl Run {
                 other => self.answer_ping(&mut connection, other)?,
             }
         };
-        // Never trust a path from the server.
-        let name = normalize_file_name(&name)
-            .map_err(|e| Failure::Corrupt(format!("the server sent an unsafe file name: {e}")))?;
+        // Never trust a path from the server: the file is saved under the
+        // name asked for, which was checked, and must be the one sent.
+        if normalize_file_name(&name).as_deref() != Ok(self.name.as_str()) {
+            return Err(Failure::Corrupt(format!(
+                "the server sent {name:?} instead of {:?}",
+                self.name
+            )));
+        }
+        let name = self.name.clone();
         let expected = expected.ok_or_else(|| {
             Failure::Corrupt("the server sent no SHA-256 to verify against".to_owned())
         })?;
@@ -293,10 +335,7 @@ impl Run {
         {
             let mut body = connection.reader.body(size);
             while received < size {
-                if self.cancel.load(Ordering::SeqCst) {
-                    let _ = connection.stream.shutdown(Shutdown::Both);
-                    return Err(Failure::Cancelled);
-                }
+                self.check_stop()?;
                 let n = body.read(&mut buf)?;
                 if n == 0 {
                     return Err(Failure::Io(io::ErrorKind::UnexpectedEof.into()));
@@ -330,7 +369,9 @@ impl Run {
     fn connect(&self) -> Result<Connection, Failure> {
         let config = &self.shared.config;
         let mut connection = handshake::open(&config.address, &config.user, &config.password)?;
+        self.stop.watch(&connection.stream)?;
         connection.stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+        connection.stream.set_write_timeout(Some(ANSWER_TIMEOUT))?;
         handshake::skip_welcome(&mut connection)?;
         Ok(connection)
     }
@@ -341,9 +382,7 @@ impl Run {
         let mut buf = vec![0u8; CHUNK];
         let mut total = 0u64;
         loop {
-            if self.cancel.load(Ordering::SeqCst) {
-                return Err(Failure::Cancelled);
-            }
+            self.check_stop()?;
             let n = file.read(&mut buf)?;
             if n == 0 {
                 break;
@@ -370,10 +409,10 @@ impl Run {
         Ok(())
     }
 
-    fn check_cancel(&self, connection: &Connection) -> Result<(), Failure> {
-        if self.cancel.load(Ordering::SeqCst) {
-            // Closing mid-body makes the server drop the partial upload.
-            let _ = connection.stream.shutdown(Shutdown::Both);
+    /// `Cancelled` once a stop was asked for. The stop also closed the
+    /// socket: mid-body, that makes the server drop the partial upload.
+    fn check_stop(&self) -> Result<(), Failure> {
+        if self.stop.is_requested() {
             return Err(Failure::Cancelled);
         }
         Ok(())
@@ -398,7 +437,9 @@ impl Run {
     fn finish(&self, outcome: Result<Event, Failure>) {
         let event = match outcome {
             Ok(event) => event,
-            Err(Failure::Cancelled) => Event::TransferCancelled {
+            // Whatever broke after a stop (a read or write on the socket the
+            // stop closed) is the cancel.
+            Err(_) if self.stop.is_requested() => Event::TransferCancelled {
                 id: self.id,
                 direction: self.direction,
                 name: self.name.clone(),
