@@ -16,7 +16,7 @@ use crate::state::{Effect, LineKind, Link, State};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::{composer, entry_id};
-use crate::ui::dialogs::{Dialogs, dialogs};
+use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
 use crate::ui::login::{LoginForm, login_screen};
 use crate::ui::side::side_panel;
 use crate::ui::transfers::transfers;
@@ -52,6 +52,7 @@ pub struct App {
     server: String,
     chat: Option<Chat>,
     title: String,
+    open_downloads: bool,
 }
 
 /// The chat window's state.
@@ -85,7 +86,14 @@ impl App {
             server: String::new(),
             chat: None,
             title: String::new(),
+            open_downloads: true,
         }
+    }
+
+    /// Whether Get File opens what it downloads (as the seed did). Tests
+    /// turn it off so no viewer pops up.
+    pub fn set_open_downloads(&mut self, open: bool) {
+        self.open_downloads = open;
     }
 
     /// The chat state, once logged in (for tests).
@@ -119,7 +127,7 @@ impl App {
             for effect in chat.state.apply(event) {
                 match effect {
                     Effect::Open(path) => {
-                        if let Some(client) = self.net.client() {
+                        if let Some(client) = self.net.client().filter(|_| self.open_downloads) {
                             client.open(path);
                         }
                     }
@@ -134,7 +142,7 @@ impl App {
         let mut actions = Vec::new();
         match chat.picker.poll() {
             Some(Picked::File(path)) => actions.push(Action::SendPath(path)),
-            Some(Picked::Unavailable) => chat.dialogs.send_path = Some(String::new()),
+            Some(Picked::Unavailable) => chat.dialogs.send_path = Some(Prompt::default()),
             Some(Picked::Cancelled) | None => {}
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -403,7 +411,7 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
                 Err(e) => state.push(LineKind::Warning, format!("[!] Cannot send {name}: {e}")),
             }
         }
-        Action::AskFileName => chat.dialogs.get_file = Some(String::new()),
+        Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
         Action::Download { name, open } => match client.get_file(&name) {
             Ok(id) => {
                 state.started(id, Direction::Download, &name);

@@ -8,16 +8,34 @@ use crate::action::Action;
 /// What the open dialogs hold.
 #[derive(Debug, Default)]
 pub struct Dialogs {
-    /// The Get File prompt, with the name typed so far.
-    pub get_file: Option<String>,
-    /// The send-by-path field, with the path typed so far.
-    pub send_path: Option<String>,
+    /// The Get File prompt.
+    pub get_file: Option<Prompt>,
+    /// The send-by-path prompt.
+    pub send_path: Option<Prompt>,
+}
+
+/// A one-field prompt.
+#[derive(Debug, Default)]
+pub struct Prompt {
+    /// What has been typed.
+    pub text: String,
+    /// Whether the field was given focus when the prompt opened.
+    focused: bool,
+}
+
+impl Prompt {
+    /// Gives the field focus the first time it is shown.
+    fn focus_once(&mut self, field: &egui::Response) {
+        if !std::mem::replace(&mut self.focused, true) {
+            field.request_focus();
+        }
+    }
 }
 
 /// Draws whichever dialogs are open.
 pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs) -> Option<Action> {
     let mut action = None;
-    if let Some(name) = &mut dialogs.get_file {
+    if let Some(prompt) = &mut dialogs.get_file {
         let mut close = false;
         egui::Window::new("Get File")
             .collapsible(false)
@@ -25,14 +43,15 @@ pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs) -> Option<Action> {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.label("File name:");
-                let field = ui.add(TextEdit::singleline(name).desired_width(260.0));
+                let field = ui.add(TextEdit::singleline(&mut prompt.text).desired_width(260.0));
                 let field = field.accessible_name("File name");
-                field.request_focus();
+                prompt.focus_once(&field);
+                let name = prompt.text.trim();
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
-                    if (ui.button("Download").clicked() || enter) && !name.trim().is_empty() {
+                    if (ui.button("Download").clicked() || enter) && !name.is_empty() {
                         action = Some(Action::Download {
-                            name: name.trim().to_owned(),
+                            name: name.to_owned(),
                             open: true,
                         });
                         close = true;
@@ -46,7 +65,7 @@ pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs) -> Option<Action> {
             dialogs.get_file = None;
         }
     }
-    if let Some(path) = &mut dialogs.send_path {
+    if let Some(prompt) = &mut dialogs.send_path {
         let mut close = false;
         egui::Window::new("Send File")
             .collapsible(false)
@@ -54,13 +73,14 @@ pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs) -> Option<Action> {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.label("No file dialog is available here. Type the file's path, or drop the file on the window:");
-                let field = ui.add(TextEdit::singleline(path).desired_width(360.0));
+                let field = ui.add(TextEdit::singleline(&mut prompt.text).desired_width(360.0));
                 let field = field.accessible_name("File path");
-                field.request_focus();
+                prompt.focus_once(&field);
+                let path = prompt.text.trim();
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
-                    if (ui.button("Send").clicked() || enter) && !path.trim().is_empty() {
-                        action = Some(Action::SendPath(path.trim().into()));
+                    if (ui.button("Send").clicked() || enter) && !path.is_empty() {
+                        action = Some(Action::SendPath(path.into()));
                         close = true;
                     }
                     if ui.button("Cancel").clicked() {

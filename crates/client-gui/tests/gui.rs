@@ -1,0 +1,387 @@
+//! The desktop client driven through egui_kittest (no display, no GPU)
+//! against a real in-process server on 127.0.0.1:0.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use media_chat_client::{Client, ClientConfig, Event};
+use media_chat_gui::{App, Paths, fonts};
+use media_chat_server::{Config, HashParams, Server, ServerHandle};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const PASSWORD: &str = "mật khẩu";
+
+struct World {
+    server: Option<ServerHandle>,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().join("data"));
+        config.password_hashing = HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        config.limits.flood_rate = 0.0;
+        let server = Server::open(config).unwrap();
+        let handle = server
+            .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
+            .unwrap();
+        World {
+            server: Some(handle),
+            dir,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.server.as_ref().unwrap().local_addr().port()
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.dir.path().join("gui-cache")
+    }
+
+    fn library_client(&self, user: &str) -> Client {
+        let address = format!("127.0.0.1:{}", self.port());
+        let mut config = ClientConfig::new(address, user, PASSWORD);
+        config.cache_dir = Some(self.dir.path().join(format!("cache-{user}")));
+        Client::connect(config).unwrap()
+    }
+
+    fn harness(&self) -> Harness<'static, App> {
+        let mut app = App::new(Paths {
+            settings: Some(self.dir.path().join("config/login.toml")),
+            cache_dir: Some(self.cache()),
+            host_data_dir: Some(self.dir.path().join("hosted")),
+        });
+        app.set_open_downloads(false);
+        // kittest panics on a glyph no font has: every Vietnamese letter and
+        // emoji drawn in these tests proves the bundled fonts cover it.
+        Harness::builder()
+            .with_size(egui::vec2(980.0, 680.0))
+            .with_context_setup(fonts::install)
+            .build_ui_state(
+                |ui, app: &mut App| {
+                    app.tick(ui.ctx());
+                    app.draw(ui);
+                },
+                app,
+            )
+    }
+
+    /// A harness logged in as `user` through the login screen.
+    fn logged_in(&self, user: &str) -> Harness<'static, App> {
+        let mut harness = self.harness();
+        log_in(&mut harness, self.port(), user, PASSWORD);
+        step_until(&mut harness, "the chat window", |h| {
+            h.state().state().is_some()
+        });
+        harness
+    }
+}
+
+/// Fills the login form by typing, then clicks **Log in**.
+fn log_in(harness: &mut Harness<'static, App>, port: u16, user: &str, password: &str) {
+    harness.state_mut().form_mut().port = port.to_string();
+    harness.run_steps(2);
+    type_into(harness, "User name", user);
+    let field = harness.get_by_role_and_label(Role::PasswordInput, "Password");
+    field.focus();
+    field.type_text(password);
+    harness.run_steps(2);
+    harness.get_by_label("Log in").click();
+    harness.run_steps(2);
+}
+
+fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    field.focus();
+    field.type_text(text);
+    harness.run_steps(2);
+}
+
+/// Types into the message entry and presses Enter.
+fn say(harness: &mut Harness<'static, App>, text: &str) {
+    let entry = harness.get_by_role_and_label(Role::TextInput, "Message");
+    entry.focus();
+    entry.type_text(text);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+}
+
+/// Runs frames until `done` holds; the client threads deliver events in
+/// between. Panics after the time-out.
+fn step_until(
+    harness: &mut Harness<'static, App>,
+    what: &str,
+    mut done: impl FnMut(&Harness<'static, App>) -> bool,
+) {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        harness.step();
+        if done(harness) {
+            harness.run_steps(2);
+            return;
+        }
+        if Instant::now() >= deadline {
+            let lines: Vec<String> = harness
+                .state()
+                .state()
+                .map(|s| s.lines.iter().map(|l| l.text.clone()).collect())
+                .unwrap_or_default();
+            panic!("timed out waiting for {what}; chat lines: {lines:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn step_until_label(harness: &mut Harness<'static, App>, label: &str) {
+    step_until(harness, label, |h| h.query_by_label(label).is_some());
+}
+
+fn step_until_label_contains(harness: &mut Harness<'static, App>, part: &str) {
+    step_until(harness, part, |h| h.query_by_label_contains(part).is_some());
+}
+
+fn wait_for(client: &Client, mut wanted: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + TIMEOUT;
+    let mut seen = Vec::new();
+    loop {
+        match client
+            .events()
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(event) if wanted(&event) => return event,
+            Ok(event) => seen.push(event),
+            Err(_) => panic!("event not seen; saw {seen:#?}"),
+        }
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn typing_and_enter_sends_and_shows_the_line() {
+    let world = World::new();
+    let observer = world.library_client("observer");
+    let mut harness = world.logged_in("Đặng");
+    say(&mut harness, "xin chào 😀");
+    assert!(harness.query_by_label("[Me] xin chào 😀").is_some());
+    let event = wait_for(&observer, |e| matches!(e, Event::Text { .. }));
+    assert_eq!(
+        event,
+        Event::Text {
+            from: "Đặng".into(),
+            text: "xin chào 😀".into()
+        }
+    );
+    // The entry is empty again and the login was remembered (not the password).
+    let remembered = std::fs::read_to_string(world.dir.path().join("config/login.toml")).unwrap();
+    assert!(
+        remembered.contains("Đặng") && !remembered.contains(PASSWORD),
+        "{remembered}"
+    );
+}
+
+#[test]
+fn another_clients_message_appears() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let bob = world.library_client("bob");
+    step_until_label(&mut harness, "[i] bob joined");
+    bob.send_text("chào minh").unwrap();
+    step_until_label(&mut harness, "bob: chào minh");
+    assert!(harness.state().state().unwrap().online.contains_key("bob"));
+}
+
+#[test]
+fn a_private_message_is_shown_as_sent_and_reaches_only_its_target() {
+    let world = World::new();
+    let bob = world.library_client("bob");
+    let carol = world.library_client("carol");
+    let mut harness = world.logged_in("minh");
+    say(&mut harness, "@bob hi");
+    assert!(harness.query_by_label("[PM → bob] hi").is_some());
+    let event = wait_for(&bob, |e| matches!(e, Event::Dm { .. }));
+    assert_eq!(
+        event,
+        Event::Dm {
+            from: "minh".into(),
+            text: "hi".into()
+        }
+    );
+    say(&mut harness, "after");
+    let seen_by_carol = wait_for(&carol, |e| {
+        matches!(e, Event::Dm { .. } | Event::Text { .. })
+    });
+    assert_eq!(
+        seen_by_carol,
+        Event::Text {
+            from: "minh".into(),
+            text: "after".into()
+        },
+        "carol must not get the private message"
+    );
+}
+
+#[test]
+fn an_at_name_without_text_warns_as_the_seed_did() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    say(&mut harness, "@bob");
+    assert!(
+        harness
+            .query_by_label_contains("Write it as @user message")
+            .is_some()
+    );
+}
+
+#[test]
+fn get_file_downloads_verifies_and_clear_empties_the_cache() {
+    let world = World::new();
+    let bob = world.library_client("bob");
+    let original = world.dir.path().join("bài tập.txt");
+    std::fs::write(&original, "Bài tập tuần 3\n".repeat(100)).unwrap();
+    bob.send_file(&original).unwrap();
+    wait_for(&bob, |e| matches!(e, Event::Uploaded { .. }));
+
+    let mut harness = world.logged_in("minh");
+    harness.get_by_label("Get File").click();
+    step_until(&mut harness, "the Get File prompt", |h| {
+        h.query_by_role_and_label(Role::TextInput, "File name")
+            .is_some()
+    });
+    type_into(&mut harness, "File name", "bài tập.txt");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    let cached = world.cache().join("bài tập.txt");
+    step_until_label(
+        &mut harness,
+        &format!("[+] downloaded {}", cached.display()),
+    );
+    assert_eq!(
+        std::fs::read(&cached).unwrap(),
+        std::fs::read(&original).unwrap()
+    );
+
+    harness.get_by_label("Clear").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("[*] cache cleared (1 file, 2.0 KiB)")
+            .is_some()
+    );
+    assert!(files_in(&world.cache()).is_empty());
+}
+
+#[test]
+fn side_panel_download_button_fetches_a_shared_image_and_shows_it_inline() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let bob = world.library_client("bob");
+    let picture = world.dir.path().join("ảnh.png");
+    image::RgbaImage::from_pixel(64, 48, image::Rgba([30, 120, 220, 255]))
+        .save(&picture)
+        .unwrap();
+    bob.send_file(&picture).unwrap();
+    step_until_label_contains(&mut harness, "bob shared ảnh.png");
+    harness.get_by_label("Download").click();
+    harness.run_steps(2);
+    step_until_label_contains(&mut harness, "[+] downloaded");
+    step_until(&mut harness, "the thumbnail", |h| {
+        h.query_by_label("Open ảnh.png").is_some()
+    });
+}
+
+#[test]
+fn a_dropped_file_is_uploaded_with_progress_to_completion() {
+    #[derive(Debug)]
+    struct Dropped(PathBuf);
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            std::fs::read(&self.0).map_err(|e| e.to_string())
+        }
+    }
+    let world = World::new();
+    let bob = world.library_client("bob");
+    let mut harness = world.logged_in("minh");
+    let file = world.dir.path().join("notes.txt");
+    std::fs::write(&file, vec![b'x'; 3 * 1024 * 1024]).unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(file)));
+    harness.run_steps(2);
+    step_until_label(&mut harness, "[+] uploaded notes.txt (3.0 MiB)");
+    let shared = wait_for(&bob, |e| matches!(e, Event::FileShared { .. }));
+    assert!(matches!(shared, Event::FileShared { name, .. } if name == "notes.txt"));
+}
+
+#[test]
+fn a_refused_login_shows_the_servers_reason() {
+    let world = World::new();
+    drop(world.library_client("taken"));
+    let mut harness = world.harness();
+    log_in(&mut harness, world.port(), "taken", "wrong");
+    step_until_label(&mut harness, "Wrong password");
+    assert!(harness.state().state().is_none());
+}
+
+#[test]
+fn losing_the_server_shows_disconnected_and_keeps_the_draft() {
+    let mut world = World::new();
+    let mut harness = world.logged_in("minh");
+    let entry = harness.get_by_role_and_label(Role::TextInput, "Message");
+    entry.focus();
+    entry.type_text("half-typed");
+    harness.run_steps(2);
+    world.server.take().unwrap().stop().unwrap();
+    step_until_label_contains(&mut harness, "[!] disconnected");
+    assert!(harness.query_by_label_contains("Connection lost").is_some());
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Message")
+            .value()
+            .as_deref(),
+        Some("half-typed")
+    );
+}
+
+#[test]
+fn clicking_an_online_user_starts_a_private_message() {
+    let world = World::new();
+    let _bob = world.library_client("bob");
+    let mut harness = world.logged_in("minh");
+    step_until(&mut harness, "bob online", |h| {
+        h.query_by_label("bob").is_some()
+    });
+    harness.get_by_label("bob").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Message")
+            .value()
+            .as_deref(),
+        Some("@bob ")
+    );
+}
