@@ -1,0 +1,173 @@
+//! A TLS connection shared by a reader thread and a writer thread.
+//!
+//! rustls keeps one state machine per connection, which both directions
+//! need, so a plain `Mutex` around a stream would make a writer wait while
+//! the reader is blocked on the socket. Here the lock guards only the TLS
+//! state, never socket I/O: the reader reads raw bytes from the socket
+//! unlocked, then locks to decrypt; the writer locks to encrypt, then writes
+//! unlocked. A second lock, `wire`, is held from encrypting to writing so
+//! records reach the socket in the order they were sealed (the reader also
+//! writes, rarely, to answer key updates or send alerts).
+//!
+//! Socket time-outs keep working: a read that times out mid-record leaves
+//! the partial record inside rustls, and the next read carries on.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rustls::Connection;
+
+/// Raw bytes read from the socket per call.
+const RAW_CHUNK: usize = 16 * 1024;
+
+struct Shared {
+    connection: Mutex<Connection>,
+    wire: Mutex<()>,
+}
+
+/// The reading half of a split TLS connection.
+pub struct TlsReader {
+    socket: TcpStream,
+    shared: Arc<Shared>,
+    raw: Vec<u8>,
+    /// Raw bytes read from the socket but not yet taken by rustls.
+    pending: std::ops::Range<usize>,
+}
+
+/// The writing half of a split TLS connection.
+pub struct TlsWriter {
+    socket: TcpStream,
+    shared: Arc<Shared>,
+}
+
+/// Completes the handshake on `socket` (within the socket's time-outs),
+/// then splits the connection. Nothing is sent or received as application
+/// data before the handshake is complete.
+pub fn handshake(
+    mut socket: TcpStream,
+    connection: impl Into<Connection>,
+) -> io::Result<(TlsReader, TlsWriter)> {
+    let mut connection = connection.into();
+    while connection.is_handshaking() {
+        connection.complete_io(&mut socket)?;
+    }
+    while connection.wants_write() {
+        connection.write_tls(&mut socket)?;
+    }
+    let shared = Arc::new(Shared {
+        connection: Mutex::new(connection),
+        wire: Mutex::new(()),
+    });
+    let reader = TlsReader {
+        socket: socket.try_clone()?,
+        shared: shared.clone(),
+        raw: vec![0; RAW_CHUNK],
+        pending: 0..0,
+    };
+    Ok((reader, TlsWriter { socket, shared }))
+}
+
+impl TlsReader {
+    /// The socket underneath, to set time-outs or shut it down.
+    pub fn socket(&self) -> &TcpStream {
+        &self.socket
+    }
+}
+
+impl Read for TlsReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let decrypted = {
+                let mut connection = self.shared.connection.lock();
+                match connection.reader().read(buf) {
+                    Ok(n) => return Ok(n),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    // The peer closed without close_notify: end of stream.
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+                    Err(e) => return Err(e),
+                }
+                if self.pending.is_empty() {
+                    None
+                } else {
+                    let mut slice = &self.raw[self.pending.clone()];
+                    let before = slice.len();
+                    connection.read_tls(&mut slice)?;
+                    self.pending.start += before - slice.len();
+                    connection
+                        .process_new_packets()
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                    Some(connection.wants_write())
+                }
+            };
+            match decrypted {
+                // New records went in: take their plaintext first.
+                Some(wants_write) => {
+                    if wants_write {
+                        flush_tls(&self.socket, &self.shared)?;
+                    }
+                }
+                None => {
+                    let n = self.socket.read(&mut self.raw)?;
+                    if n == 0 {
+                        return Ok(0);
+                    }
+                    self.pending = 0..n;
+                }
+            }
+        }
+    }
+}
+
+impl TlsWriter {
+    /// The socket underneath, to set time-outs or shut it down.
+    pub fn socket(&self) -> &TcpStream {
+        &self.socket
+    }
+
+    /// Sends close_notify, then ends the sending side of the socket.
+    pub fn close(&mut self) -> io::Result<()> {
+        self.shared.connection.lock().send_close_notify();
+        flush_tls(&self.socket, &self.shared)?;
+        self.socket.shutdown(Shutdown::Write)
+    }
+}
+
+impl Write for TlsWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let _wire = self.shared.wire.lock();
+        let (accepted, sealed) = {
+            let mut connection = self.shared.connection.lock();
+            let accepted = connection.writer().write(buf)?;
+            let mut sealed = Vec::with_capacity(accepted + 64);
+            while connection.wants_write() {
+                connection.write_tls(&mut sealed)?;
+            }
+            (accepted, sealed)
+        };
+        (&self.socket).write_all(&sealed)?;
+        Ok(accepted)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes whatever rustls has sealed, in order with the writer's records.
+fn flush_tls(socket: &TcpStream, shared: &Shared) -> io::Result<()> {
+    let _wire = shared.wire.lock();
+    let mut sealed = Vec::new();
+    {
+        let mut connection = shared.connection.lock();
+        while connection.wants_write() {
+            connection.write_tls(&mut sealed)?;
+        }
+    }
+    let mut socket = socket;
+    socket.write_all(&sealed)
+}
