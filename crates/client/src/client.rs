@@ -222,23 +222,20 @@ impl Drop for Client {
 impl Shared {
     /// Connects and logs in, then starts the writer and reader threads.
     pub(crate) fn establish(shared: &Arc<Shared>) -> Result<(), ConnectError> {
-        let connection = handshake::open(
-            &shared.config.address,
-            &shared.config.user,
-            &shared.config.password,
-        )?;
+        let connection = handshake::open(&shared.config)?;
         if shared.is_closing() {
             return Err(ConnectError::Refused(
                 "the client is shutting down".to_owned(),
             ));
         }
         let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let (tx, writer) = link::spawn_writer(connection.stream.try_clone()?, generation)?;
+        let socket = connection.socket().try_clone()?;
+        let (tx, writer) = link::spawn_writer(connection.writer, generation)?;
         let (done_tx, reader_done) = crossbeam_channel::bounded(0);
         *shared.user.lock() = connection.user.clone();
         *shared.link.lock() = Some(Link {
             tx,
-            stream: connection.stream,
+            socket,
             generation,
             reader_done,
         });
@@ -326,7 +323,7 @@ impl Shared {
             if link.as_ref().is_some_and(|l| l.generation == generation)
                 && let Some(lost) = link.take()
             {
-                let _ = lost.stream.shutdown(Shutdown::Both);
+                let _ = lost.socket.shutdown(Shutdown::Both);
             }
         }
         if self.is_closing() {
@@ -352,7 +349,7 @@ impl Shared {
             // The server closes the connection once it has read QUIT, and
             // so everything before it: wait for that, within reason.
             let _ = link.reader_done.recv_timeout(QUIT_TIMEOUT);
-            let _ = link.stream.shutdown(Shutdown::Both);
+            let _ = link.socket.shutdown(Shutdown::Both);
         }
         let transfers: Vec<transfer::Handle> =
             self.transfers.lock().drain().map(|(_, h)| h).collect();

@@ -1,12 +1,50 @@
 //! How to reach the server and who to log in as.
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use directories::ProjectDirs;
+use media_chat_tls::{Fingerprint, KnownServers};
 
 /// Called after every event is queued, so a UI can wake up (the desktop
 /// client passes `egui::Context::request_repaint`).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// How the connection is protected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// TLS. A certificate from a well-known authority is
+    /// accepted; a self-signed one must have been accepted before (it is
+    /// then remembered in `known_servers`) or be `trust`.
+    Tls {
+        /// Where accepted fingerprints are kept; `None` remembers nothing.
+        known_servers: Option<PathBuf>,
+        /// A fingerprint to accept (and remember) for this server, as a
+        /// script passes with `--trust`.
+        trust: Option<Fingerprint>,
+    },
+    /// The plaintext protocol (the default until servers speak TLS), for
+    /// servers without TLS. Passwords and messages cross the network
+    /// readable by anyone on the path.
+    Plaintext,
+}
+
+impl Transport {
+    /// TLS, remembering accepted certificates in the default place.
+    pub fn tls() -> Self {
+        Transport::Tls {
+            known_servers: default_known_servers(),
+            trust: None,
+        }
+    }
+}
+
+/// `<config dir>/media-chat/known_servers`, if the system has a home.
+pub fn default_known_servers() -> Option<PathBuf> {
+    ProjectDirs::from("", "", "media-chat").map(|dirs| dirs.config_dir().join("known_servers"))
+}
 
 /// Settings for [`crate::Client::connect`].
 #[derive(Clone)]
@@ -22,6 +60,8 @@ pub struct ClientConfig {
     pub cache_dir: Option<PathBuf>,
     /// Reconnect with backoff by itself when the connection drops.
     pub auto_reconnect: bool,
+    /// TLS or plaintext (the default, for now).
+    pub transport: Transport,
     /// Called after each event is queued.
     pub waker: Option<Waker>,
 }
@@ -40,7 +80,23 @@ impl ClientConfig {
             password: password.into(),
             cache_dir: None,
             auto_reconnect: false,
+            transport: Transport::Plaintext,
             waker: None,
+        }
+    }
+
+    /// Remembers `fingerprint` as this server's certificate, after the user
+    /// compared it with the one their administrator gave
+    /// ([`crate::ConnectError::Untrusted`] shows it).
+    pub fn accept_certificate(&self, fingerprint: Fingerprint) -> io::Result<()> {
+        match &self.transport {
+            Transport::Tls {
+                known_servers: Some(path),
+                ..
+            } => KnownServers::new(path).remember(&self.address, fingerprint),
+            _ => Err(io::Error::other(
+                "no known-servers file to remember the certificate in",
+            )),
         }
     }
 }
@@ -53,6 +109,7 @@ impl fmt::Debug for ClientConfig {
             .field("password", &"…")
             .field("cache_dir", &self.cache_dir)
             .field("auto_reconnect", &self.auto_reconnect)
+            .field("transport", &self.transport)
             .field("waker", &self.waker.is_some())
             .finish()
     }

@@ -2,7 +2,10 @@
 
 use std::io;
 
+use std::path::PathBuf;
+
 use media_chat_protocol::{EncodeError, FileNameError, TextError};
+use media_chat_tls::Fingerprint;
 use thiserror::Error;
 
 /// Why connecting or logging in failed.
@@ -17,6 +20,36 @@ pub enum ConnectError {
     /// The server said something this client does not understand.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
+    /// The server's certificate is self-signed (or from an unknown
+    /// authority) and was never accepted. Compare the fingerprint with the
+    /// one the server's administrator gives, then accept it with
+    /// [`crate::ClientConfig::accept_certificate`].
+    #[error(
+        "the server's certificate is not signed by a known authority; its fingerprint is {fingerprint}. \
+         Check it with the server's administrator before trusting it"
+    )]
+    Untrusted {
+        /// The certificate's fingerprint.
+        fingerprint: Fingerprint,
+    },
+    /// The server presented a different certificate from the one accepted
+    /// before: someone may be impersonating it.
+    #[error(
+        "WARNING: the server's certificate has changed! Accepted before: {pinned}; presented now: {presented}. \
+         Someone may be intercepting the connection. If the administrator replaced the certificate, \
+         remove the line for this server from {} and connect again", known_servers.display()
+    )]
+    CertificateChanged {
+        /// The fingerprint accepted before.
+        pinned: Fingerprint,
+        /// The fingerprint presented now.
+        presented: Fingerprint,
+        /// The file to edit to reset this server.
+        known_servers: PathBuf,
+    },
+    /// The TLS handshake failed for another reason.
+    #[error("TLS handshake failed: {0} (an old server without TLS needs the plaintext option)")]
+    Tls(String),
 }
 
 /// Why a line of user input is not something to send.

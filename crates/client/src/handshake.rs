@@ -1,8 +1,10 @@
-//! Opening a connection: connect, `HELLO|2`, `LOGIN`, and the answer.
+//! Opening a connection: connect, TLS (unless plaintext was chosen),
+//! `HELLO|2`, `LOGIN`, and the answer.
 //!
 //! Used for the chat connection and for each transfer connection (uploads
 //! and downloads run on connections of their own, so chat stays live both
-//! ways during a transfer and cancelling one is just closing it).
+//! ways during a transfer and cancelling one is just closing it). The
+//! password is only ever written after the TLS handshake has completed.
 
 use std::io::{BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -12,7 +14,11 @@ use media_chat_protocol::rules::normalize_user_name;
 use media_chat_protocol::{
     ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError, ServerMessage,
 };
+use media_chat_tls::rustls::ClientConnection;
+use media_chat_tls::rustls::pki_types::ServerName;
+use media_chat_tls::{Distrust, KnownServers, ReadHalf, TrustOnFirstUse, WriteHalf};
 
+use crate::config::{ClientConfig, Transport};
 use crate::error::ConnectError;
 
 /// Longest wait for each step of connecting and logging in. Argon2 makes
@@ -20,21 +26,28 @@ use crate::error::ConnectError;
 const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The reading side of a connection.
-pub(crate) type LineReader = MessageReader<BufReader<TcpStream>>;
+pub(crate) type LineReader = MessageReader<BufReader<ReadHalf>>;
 
 /// A logged-in connection.
 pub(crate) struct Connection {
     /// Reads what the server sends next (the welcome after `LOGIN_OK`).
     pub(crate) reader: LineReader,
-    /// The socket, for writing.
-    pub(crate) stream: TcpStream,
+    /// Writes to the server.
+    pub(crate) writer: WriteHalf,
     /// The name as registered on the server.
     pub(crate) user: String,
 }
 
-/// Connects to `address` ("host:port") and logs in.
-pub(crate) fn open(address: &str, user: &str, password: &str) -> Result<Connection, ConnectError> {
-    let user = normalize_user_name(user)
+impl Connection {
+    /// The socket underneath, to set time-outs or shut it down.
+    pub(crate) fn socket(&self) -> &TcpStream {
+        self.writer.socket()
+    }
+}
+
+/// Connects to the configured server and logs in.
+pub(crate) fn open(config: &ClientConfig) -> Result<Connection, ConnectError> {
+    let user = normalize_user_name(&config.user)
         .map_err(|e| ConnectError::Refused(format!("Invalid user name: {e}")))?;
     let mut hello = ClientMessage::Hello {
         version: u64::from(PROTOCOL_VERSION),
@@ -43,16 +56,29 @@ pub(crate) fn open(address: &str, user: &str, password: &str) -> Result<Connecti
     .map_err(|e| ConnectError::Protocol(e.to_string()))?;
     ClientMessage::Login {
         user: user.clone(),
-        password: password.to_owned(),
+        password: config.password.clone(),
     }
     .encode(&mut hello)
     .map_err(|_| ConnectError::Refused("Passwords may not contain line breaks".to_owned()))?;
 
-    let mut stream = connect(address)?;
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(STEP_TIMEOUT))?;
-    stream.write_all(&hello)?;
-    let mut reader = MessageReader::new(BufReader::new(stream.try_clone()?));
+    let socket = connect(&config.address)?;
+    socket.set_nodelay(true)?;
+    socket.set_read_timeout(Some(STEP_TIMEOUT))?;
+    socket.set_write_timeout(Some(STEP_TIMEOUT))?;
+    let (read_half, mut writer) = match &config.transport {
+        Transport::Plaintext => media_chat_tls::plain(socket)?,
+        Transport::Tls {
+            known_servers,
+            trust,
+        } => secure(
+            socket,
+            &config.address,
+            known_servers.as_ref().map(KnownServers::new),
+            *trust,
+        )?,
+    };
+    writer.write_all(&hello)?;
+    let mut reader = MessageReader::new(BufReader::new(read_half));
     match next(&mut reader)? {
         ServerMessage::Hello { version } if version >= 2 => {}
         ServerMessage::Hello { version } => {
@@ -66,12 +92,51 @@ pub(crate) fn open(address: &str, user: &str, password: &str) -> Result<Connecti
     match next(&mut reader)? {
         ServerMessage::LoginOk { user } => Ok(Connection {
             reader,
-            stream,
+            writer,
             user,
         }),
         ServerMessage::Error { reason } => Err(ConnectError::Refused(reason)),
         other => Err(ConnectError::Protocol(format!("{other:?}"))),
     }
+}
+
+/// The TLS handshake, trusting the server as [`TrustOnFirstUse`] does. A
+/// fingerprint passed as `trust` is accepted and remembered.
+fn secure(
+    socket: TcpStream,
+    address: &str,
+    known: Option<KnownServers>,
+    trust: Option<media_chat_tls::Fingerprint>,
+) -> Result<(ReadHalf, WriteHalf), ConnectError> {
+    let pinned = trust.or_else(|| known.as_ref().and_then(|k| k.get(address)));
+    let verifier = TrustOnFirstUse::new(pinned);
+    let name = server_name(address)?;
+    let connection = ClientConnection::new(verifier.client_config(), name)
+        .map_err(|e| ConnectError::Tls(e.to_string()))?;
+    match media_chat_tls::handshake(socket, connection) {
+        Ok((reader, writer)) => {
+            if let (Some(fingerprint), Some(known)) = (trust, &known) {
+                known.remember(address, fingerprint)?;
+            }
+            Ok((ReadHalf::Tls(reader), WriteHalf::Tls(writer)))
+        }
+        Err(error) => Err(match verifier.distrust() {
+            Some(Distrust::Unknown(fingerprint)) => ConnectError::Untrusted { fingerprint },
+            Some(Distrust::Changed { pinned, presented }) => ConnectError::CertificateChanged {
+                pinned,
+                presented,
+                known_servers: known.map(|k| k.path().to_path_buf()).unwrap_or_default(),
+            },
+            None => ConnectError::Tls(error.to_string()),
+        }),
+    }
+}
+
+/// The name a certificate must carry: the host part of `host:port`.
+fn server_name(address: &str) -> Result<ServerName<'static>, ConnectError> {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    ServerName::try_from(host.to_owned()).map_err(|e| ConnectError::Tls(format!("{host}: {e}")))
 }
 
 /// Reads lines until `HISTORY_END`, answering pings: what a transfer
@@ -81,7 +146,7 @@ pub(crate) fn skip_welcome(connection: &mut Connection) -> Result<(), ConnectErr
         match next(&mut connection.reader)? {
             ServerMessage::HistoryEnd => return Ok(()),
             ServerMessage::Ping { token } => {
-                send(&mut connection.stream, &ClientMessage::Pong { token })?
+                send(&mut connection.writer, &ClientMessage::Pong { token })?
             }
             _ => {}
         }
@@ -89,11 +154,11 @@ pub(crate) fn skip_welcome(connection: &mut Connection) -> Result<(), ConnectErr
 }
 
 /// Writes one message.
-pub(crate) fn send(stream: &mut TcpStream, message: &ClientMessage) -> Result<(), ConnectError> {
+pub(crate) fn send(writer: &mut WriteHalf, message: &ClientMessage) -> Result<(), ConnectError> {
     let line = message
         .to_line()
         .map_err(|e| ConnectError::Protocol(e.to_string()))?;
-    stream.write_all(&line)?;
+    writer.write_all(&line)?;
     Ok(())
 }
 
@@ -129,4 +194,22 @@ fn connect(address: &str) -> Result<TcpStream, ConnectError> {
             format!("no address found for {address}"),
         )
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_names_come_from_the_host_part() {
+        assert!(server_name("chat.example.org:5000").is_ok());
+        assert!(matches!(
+            server_name("127.0.0.1:5000"),
+            Ok(ServerName::IpAddress(_))
+        ));
+        assert!(matches!(
+            server_name("[::1]:5000"),
+            Ok(ServerName::IpAddress(_))
+        ));
+    }
 }

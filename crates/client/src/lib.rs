@@ -47,8 +47,9 @@ mod transfer;
 
 pub use cache::{Cleared, default_cache_dir};
 pub use client::Client;
-pub use config::{ClientConfig, Waker};
+pub use config::{ClientConfig, Transport, Waker, default_known_servers};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};
 pub use event::{Direction, Event, FileInfo, TransferId};
 pub use input::{Input, parse_input};
 pub use media_chat_protocol::{HistoryEntry, Sha256Digest};
+pub use media_chat_tls::Fingerprint;

@@ -15,6 +15,7 @@ use tracing::{debug, warn};
 use crate::client::Shared;
 use crate::event::{Event, FileInfo};
 use crate::handshake::LineReader;
+use media_chat_tls::WriteHalf;
 
 /// Silence after which the client pings the server; a second silence of
 /// the same length ends the connection.
@@ -33,26 +34,26 @@ pub(crate) struct Link {
     /// Queue for the writer thread.
     pub(crate) tx: Sender<Outbound>,
     /// The socket, to close it.
-    pub(crate) stream: TcpStream,
+    pub(crate) socket: TcpStream,
     /// Which connection this is (bumped on every reconnect).
     pub(crate) generation: u64,
     /// Disconnects when the reader thread ends.
     pub(crate) reader_done: Receiver<()>,
 }
 
-/// Starts the writer thread for `stream`.
+/// Starts the writer thread for `writer`.
 pub(crate) fn spawn_writer(
-    stream: TcpStream,
+    writer: WriteHalf,
     generation: u64,
 ) -> std::io::Result<(Sender<Outbound>, JoinHandle<()>)> {
     let (tx, rx) = crossbeam_channel::unbounded();
     let handle = thread::Builder::new()
         .name(format!("chat-writer-{generation}"))
-        .spawn(move || write_loop(stream, rx))?;
+        .spawn(move || write_loop(writer, rx))?;
     Ok((tx, handle))
 }
 
-fn write_loop(mut stream: TcpStream, rx: Receiver<Outbound>) {
+fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>) {
     let mut batch = Vec::new();
     while let Ok(first) = rx.recv() {
         let mut next = Some(first);
@@ -68,14 +69,14 @@ fn write_loop(mut stream: TcpStream, rx: Receiver<Outbound>) {
             }
             next = rx.try_recv().ok();
         }
-        if let Err(e) = stream.write_all(&batch) {
+        if let Err(e) = writer.write_all(&batch) {
             debug!(error = %e, "chat connection write failed");
-            let _ = stream.shutdown(Shutdown::Both);
+            let _ = writer.socket().shutdown(Shutdown::Both);
             return;
         }
         batch.clear();
         if quit {
-            let _ = stream.shutdown(Shutdown::Write);
+            let _ = writer.close();
             return;
         }
     }
@@ -119,7 +120,11 @@ impl<'a> Inbound<'a> {
 
     /// Reads until the connection ends; returns why it ended.
     fn run(mut self, mut reader: LineReader) -> String {
-        let _ = reader.get_ref().get_ref().set_read_timeout(Some(KEEPALIVE));
+        let _ = reader
+            .get_ref()
+            .get_ref()
+            .socket()
+            .set_read_timeout(Some(KEEPALIVE));
         loop {
             match reader.read_message::<ServerMessage>() {
                 Ok(Some(ServerMessage::FileTransfer { size, .. })) => {

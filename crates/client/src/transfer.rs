@@ -247,7 +247,7 @@ impl Run {
         let sha256 = self.hash_file(path, size)?;
         let mut connection = self.connect()?;
         handshake::send(
-            &mut connection.stream,
+            &mut connection.writer,
             &ClientMessage::File {
                 name: self.name.clone(),
                 size,
@@ -269,16 +269,16 @@ impl Run {
             let want = usize::try_from(size - sent).map_or(CHUNK, |left| left.min(CHUNK));
             let n = file.read(&mut buf[..want])?;
             if n == 0 {
-                let _ = connection.stream.shutdown(Shutdown::Both);
+                let _ = connection.socket().shutdown(Shutdown::Both);
                 return Err(Failure::Corrupt(
                     "the file shrank while it was being sent".to_owned(),
                 ));
             }
-            connection.stream.write_all(&buf[..n])?;
+            connection.writer.write_all(&buf[..n])?;
             sent += n as u64;
             self.progress(sent, size);
         }
-        connection.stream.write_all(b"\n")?;
+        connection.writer.write_all(b"\n")?;
         let me = self.shared.user();
         loop {
             match handshake::next(&mut connection.reader)? {
@@ -288,7 +288,7 @@ impl Run {
                     size,
                     sha256: stored,
                 } if stored == sha256 && user == me => {
-                    let _ = handshake::send(&mut connection.stream, &ClientMessage::Quit);
+                    let _ = handshake::send(&mut connection.writer, &ClientMessage::Quit);
                     return Ok(Event::Uploaded {
                         id: self.id,
                         name,
@@ -304,7 +304,7 @@ impl Run {
     fn download(&mut self) -> Result<Event, Failure> {
         let mut connection = self.connect()?;
         handshake::send(
-            &mut connection.stream,
+            &mut connection.writer,
             &ClientMessage::GetFile {
                 name: self.name.clone(),
             },
@@ -350,7 +350,7 @@ impl Run {
             .reader
             .finish_body()
             .map_err(|e| Failure::Corrupt(e.to_string()))?;
-        let _ = handshake::send(&mut connection.stream, &ClientMessage::Quit);
+        let _ = handshake::send(&mut connection.writer, &ClientMessage::Quit);
         if Sha256Digest(hasher.finalize().into()) != expected {
             // Dropping `download` deletes it: nothing corrupt stays behind.
             return Err(Failure::Corrupt(
@@ -367,11 +367,12 @@ impl Run {
     }
 
     fn connect(&self) -> Result<Connection, Failure> {
-        let config = &self.shared.config;
-        let mut connection = handshake::open(&config.address, &config.user, &config.password)?;
-        self.stop.watch(&connection.stream)?;
-        connection.stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
-        connection.stream.set_write_timeout(Some(ANSWER_TIMEOUT))?;
+        let mut connection = handshake::open(&self.shared.config)?;
+        self.stop.watch(connection.socket())?;
+        connection.socket().set_read_timeout(Some(ANSWER_TIMEOUT))?;
+        connection
+            .socket()
+            .set_write_timeout(Some(ANSWER_TIMEOUT))?;
         handshake::skip_welcome(&mut connection)?;
         Ok(connection)
     }
@@ -404,7 +405,7 @@ impl Run {
         message: ServerMessage,
     ) -> Result<(), Failure> {
         if let ServerMessage::Ping { token } = message {
-            handshake::send(&mut connection.stream, &ClientMessage::Pong { token })?;
+            handshake::send(&mut connection.writer, &ClientMessage::Pong { token })?;
         }
         Ok(())
     }

@@ -8,6 +8,7 @@
 //!
 //! # Layout
 //! - `split`: [`handshake`], [`TlsReader`], [`TlsWriter`].
+//! - `halves`: [`ReadHalf`], [`WriteHalf`]: either kind of connection.
 //! - `identity`: [`Identity`], the server's certificate (given or generated).
 //! - `trust`: [`TrustOnFirstUse`], [`KnownServers`], [`Distrust`]: how a
 //!   client trusts a server.
@@ -17,12 +18,14 @@
 
 pub mod error;
 pub mod fingerprint;
+pub mod halves;
 pub mod identity;
 pub mod split;
 pub mod trust;
 
 pub use error::TlsError;
 pub use fingerprint::{BadFingerprint, Fingerprint};
+pub use halves::{ReadHalf, WriteHalf, plain};
 pub use identity::Identity;
 pub use rustls;
 pub use split::{TlsReader, TlsWriter, handshake};
