@@ -36,6 +36,8 @@ pub struct Progress {
     pub texts: AtomicU64,
     /// Time of the latest `TEXT` arrival, microseconds since the epoch.
     pub last_text_micros: AtomicU64,
+    /// Bytes received, of any kind.
+    pub bytes: AtomicU64,
     stop: AtomicBool,
 }
 
@@ -283,6 +285,7 @@ fn receive_loop(
                     let _ = epoll.control(libc::EPOLL_CTL_DEL, conn.stream.as_raw_fd(), 0);
                 }
                 Ok(n) => {
+                    progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
                     let class = conn.report.class;
                     let (a, b) = conn.lines(&buf[..carried + n], now, &mut latency[class]);
                     new += a;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::client::{Client, connect_all, lock, names};
 use crate::pool::{MEASURED, Pool};
 use crate::report::Report;
-use crate::scenario::{Env, loadgen_cpu, wait_for_deliveries};
+use crate::scenario::{Env, loadgen_cpu, settle, wait_for_deliveries};
 use crate::sender::{Plan, Senders, Writer};
 use crate::stats::percentiles;
 use crate::target::{Setup, own_cpu_secs};
@@ -52,7 +52,11 @@ pub fn run(env: &Env, args: Fanout) -> anyhow::Result<Report> {
     )?;
     let login_wall = login_started.elapsed().as_secs_f64();
     // Let the JOINED announcements drain before the clock starts.
-    std::thread::sleep(Duration::from_millis(200));
+    settle(
+        &pool.progress,
+        Duration::from_millis(300),
+        Duration::from_secs(30),
+    );
 
     let before = target.sample();
     let cpu_before = own_cpu_secs();

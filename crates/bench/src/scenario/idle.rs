@@ -34,6 +34,11 @@ pub fn run(env: &Env, clients: usize, settle: Duration) -> anyhow::Result<Report
         },
     )?;
     let login_wall = login_started.elapsed().as_secs_f64();
+    crate::scenario::settle(
+        &pool.progress,
+        Duration::from_millis(300),
+        Duration::from_secs(30),
+    );
     std::thread::sleep(settle);
     let idle = target.sample();
     // Prove every idle connection still works: one message to all.

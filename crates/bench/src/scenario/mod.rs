@@ -68,6 +68,24 @@ pub fn wait_for_deliveries(
     }
 }
 
+/// Waits until nothing has arrived for `quiet` (at most `limit`): lets the
+/// announcements of a login wave drain before measuring.
+pub fn settle(progress: &Progress, quiet: Duration, limit: Duration) {
+    let started = Instant::now();
+    let mut last = progress.bytes.load(Ordering::Relaxed);
+    let mut since = Instant::now();
+    while started.elapsed() < limit {
+        thread::sleep(Duration::from_millis(10));
+        let now = progress.bytes.load(Ordering::Relaxed);
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() >= quiet {
+            return;
+        }
+    }
+}
+
 /// Adds the load generator's own CPU use to a report, so a reader can tell
 /// whether the generator was the bottleneck.
 pub fn loadgen_cpu(report: &mut Report, before: f64, wall: f64) {
