@@ -32,7 +32,7 @@ impl Session {
         }
     }
 
-    /// `GET_FILE|name`: queues the file for the writer thread, which
+    /// `GET_FILE|name`: queues the file for the session's writer thread, which
     /// streams it from disk.
     pub(crate) fn get_file(&self, name: &str) {
         let name = match normalize_file_name(name) {

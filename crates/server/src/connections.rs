@@ -88,7 +88,7 @@ impl Connections {
     /// is written out.
     pub(crate) fn say_goodbye(&self, line: &Arc<[u8]>) {
         for outbox in self.state.lock().open.values().flatten() {
-            outbox.push(line.clone());
+            outbox.send(line.clone());
             outbox.close();
         }
     }

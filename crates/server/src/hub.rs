@@ -5,7 +5,8 @@
 //! each session's [`Outbox`], which never blocks; no socket write and no
 //! disk write happens under it (the chat log has its own writer thread).
 //! Holding it across "record, then fan out" gives every session the same
-//! order of events, the order history replays.
+//! order of events, the order history replays. The socket writes happen
+//! after the lock is released, on the flusher threads (see `outbox`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tracing::error;
 
 use crate::history::History;
-use crate::outbox::Outbox;
+use crate::outbox::{Flusher, Outbox};
 use crate::storage::chat_log::{ChatEvent, ChatLog, Stamped, unix_now};
 use crate::storage::files::FileMeta;
 
@@ -31,6 +32,7 @@ pub(crate) struct Hub {
 
 struct Shared {
     state: Mutex<State>,
+    flusher: Flusher,
     log: ChatLog,
     limits: ServerMessage,
 }
@@ -74,6 +76,7 @@ impl Hub {
                     online: BTreeMap::new(),
                     history,
                 }),
+                flusher: Flusher::start(),
                 log,
                 limits,
             }),
@@ -86,6 +89,7 @@ impl Hub {
     /// user's first session, tells everyone else.
     pub(crate) fn join(&self, id: u64, name: &str, version: u64, outbox: &Outbox) {
         let key = user_key(name);
+        let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let first = !state.online.contains_key(&key);
         let held = state.history.take_pending(&key);
@@ -123,7 +127,9 @@ impl Hub {
                 }
             }
         }
-        outbox.push(welcome.into());
+        if outbox.push(welcome.into()) {
+            pending.push(outbox.clone());
+        }
         state.peers.insert(
             id,
             Peer {
@@ -153,12 +159,15 @@ impl Hub {
             let v2 = ServerMessage::Joined {
                 user: name.to_owned(),
             };
-            broadcast(&state, Some(id), &v1, &v2);
+            broadcast(&state, Some(id), &v1, &v2, &mut pending);
         }
+        drop(state);
+        self.shared.flusher.schedule(pending);
     }
 
     /// Removes a session; if it was the user's last, tells everyone.
     pub(crate) fn leave(&self, id: u64) {
+        let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let Some(peer) = state.peers.remove(&id) else {
             return;
@@ -177,12 +186,15 @@ impl Hub {
             );
             let v1 = ServerMessage::notify(format!("{} left the chat", peer.name));
             let v2 = ServerMessage::Left { user: peer.name };
-            broadcast(&state, None, &v1, &v2);
+            broadcast(&state, None, &v1, &v2, &mut pending);
         }
+        drop(state);
+        self.shared.flusher.schedule(pending);
     }
 
     /// A public message from session `id` to every other session.
     pub(crate) fn say(&self, id: u64, text: &str) {
+        let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let Some(from) = state.peers.get(&id).map(|p| p.name.clone()) else {
             return;
@@ -198,12 +210,15 @@ impl Hub {
                 text: text.to_owned(),
             },
         );
-        broadcast(&state, Some(id), &line, &line);
+        broadcast(&state, Some(id), &line, &line, &mut pending);
+        drop(state);
+        self.shared.flusher.schedule(pending);
     }
 
     /// A private message from session `id` to every session of the
     /// registered user `to`, or held for them if they are offline.
     pub(crate) fn direct(&self, id: u64, to: &str, text: &str) -> DmOutcome {
+        let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let Some(from) = state.peers.get(&id).map(|p| p.name.clone()) else {
             return DmOutcome::Held;
@@ -224,11 +239,15 @@ impl Hub {
             text: text.to_owned(),
         }) {
             for session in sessions {
-                if let Some(peer) = state.peers.get(&session) {
-                    peer.outbox.push(line.clone());
+                if let Some(peer) = state.peers.get(&session)
+                    && peer.outbox.push(line.clone())
+                {
+                    pending.push(peer.outbox.clone());
                 }
             }
         }
+        drop(state);
+        self.shared.flusher.schedule(pending);
         DmOutcome::Delivered
     }
 
@@ -236,6 +255,7 @@ impl Hub {
     /// sharer's included. The sharer may differ from the file's first
     /// uploader when identical contents were uploaded again.
     pub(crate) fn share(&self, sharer: &str, file: &FileMeta) {
+        let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         self.record(
             &mut state,
@@ -253,7 +273,9 @@ impl Hub {
             size: file.size,
             sha256: file.sha256,
         };
-        broadcast(&state, None, &v1, &v2);
+        broadcast(&state, None, &v1, &v2, &mut pending);
+        drop(state);
+        self.shared.flusher.schedule(pending);
     }
 
     /// Flushes and fsyncs the chat log; later events are not logged.
@@ -272,8 +294,16 @@ impl Hub {
 }
 
 /// Pushes `v1` to version 1 sessions and `v2` to the others, skipping
-/// `except`. Each form is encoded once and shared.
-fn broadcast(state: &State, except: Option<u64>, v1: &ServerMessage, v2: &ServerMessage) {
+/// `except`. Each form is encoded once and shared. The queues that need
+/// flushing are added to `pending`, for the flusher once the lock is
+/// released.
+fn broadcast(
+    state: &State,
+    except: Option<u64>,
+    v1: &ServerMessage,
+    v2: &ServerMessage,
+    pending: &mut Vec<Outbox>,
+) {
     let Some(v1_line) = encode(v1) else { return };
     let v2_line = if v1 == v2 {
         Some(v1_line.clone())
@@ -290,7 +320,9 @@ fn broadcast(state: &State, except: Option<u64>, v1: &ServerMessage, v2: &Server
         } else {
             &v1_line
         };
-        peer.outbox.push(line.clone());
+        if peer.outbox.push(line.clone()) {
+            pending.push(peer.outbox.clone());
+        }
     }
 }
 

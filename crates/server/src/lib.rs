@@ -3,9 +3,10 @@
 //!
 //! One thread per connection reads and handles that client's commands, as in
 //! the seed. Nothing ever writes to a socket under a shared lock: each
-//! session has a byte-bounded outgoing queue drained by its own writer
-//! thread, and a client that stops reading is disconnected when its queue
-//! overflows.
+//! session has a byte-bounded outgoing queue, written out by a flusher
+//! thread per core with non-blocking sends (or, once the client reads
+//! slowly or downloads a file, by a writer thread of its own), and a client
+//! that stops reading is disconnected when its queue overflows.
 //!
 //! # Layout
 //! - `config`: [`Config`], [`Limits`], [`HashParams`] and their defaults.
@@ -16,7 +17,7 @@
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `commands`: what a logged-in client's commands do.
 //! - `upload`: receiving a `FILE` body into the store.
-//! - `outbox`: the per-session bounded queue and its writer thread.
+//! - `outbox`: the per-session bounded queue, the flushers, the writer.
 //! - `hub`: online sessions, fan-out, presence.
 //! - `history`: the recent events replayed at login.
 //! - `accounts`: logins, registration, password hashing, throttling.

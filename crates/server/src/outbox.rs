@@ -1,14 +1,27 @@
-//! The per-session outgoing queue and the writer thread that drains it.
+//! The per-session outgoing queue, and how it reaches the socket.
 //!
-//! Fan-out only ever pushes into these queues, which never blocks, so no
-//! socket write happens under the hub's lock and one slow client cannot slow
-//! the room. The queue is bounded in bytes rather than in items (an array
-//! channel preallocates its slots, too costly across a thousand idle
-//! sessions): a push that would take it past the cap disconnects that
-//! session instead. The writer batches everything queued into one write per
-//! wake-up and streams file bodies from disk with `io::copy`, which Linux
-//! turns into `sendfile`.
+//! Fan-out only ever pushes into these queues under the hub's lock; a push
+//! is a short critical section on the session's own mutex and never
+//! touches the socket, so no socket write happens under the hub's lock and
+//! one slow client cannot slow the room. The queue is bounded in bytes: a
+//! push that would take it past the cap disconnects that session instead.
+//!
+//! After releasing the hub's lock, the pushing thread hands the queues it
+//! made non-empty to the [`Flusher`]: a thread per core that writes their
+//! lines to the sockets with non-blocking sends, everything a queue holds
+//! in one `sendmsg`. A busy room thus gets more lines per system call
+//! instead of more system calls, as an event loop would, and an idle or
+//! chatting session costs one thread, not two. Only when a socket is full
+//! (the client reads slowly), or a file is to be streamed, does the
+//! session's own writer thread take over and write with blocking calls;
+//! that thread is started the first time it is needed.
+//!
+//! Order is kept because lines enter each queue in hub order and leave it
+//! in that order: at any time at most one thread (a flusher or the writer)
+//! owns the sending side, and a flusher that finds it owned leaves its
+//! lines to the owner.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown as SocketShutdown, TcpStream};
@@ -16,18 +29,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Condvar, Mutex};
 use tracing::{debug, warn};
 
 /// Stack size of a writer thread: it only copies bytes.
-const WRITER_STACK: usize = 128 * 1024;
+const WRITER_STACK: usize = 64 * 1024;
 
-/// Stop adding lines to a batch once it holds this much.
+/// Stop adding lines to one write once it holds this much.
 const BATCH_LIMIT: usize = 64 * 1024;
 
-/// A batch buffer larger than this is freed while the writer waits, so an
-/// idle session holds no buffer.
-const IDLE_BUFFER_LIMIT: usize = 8 * 1024;
+/// Most lines in one `sendmsg` (Linux's `IOV_MAX`).
+const MAX_IOV: usize = 1024;
+
+/// Stack size of a flusher thread.
+const FLUSHER_STACK: usize = 128 * 1024;
 
 /// One item in a session's queue.
 enum Outgoing {
@@ -46,7 +61,6 @@ enum Outgoing {
 /// The sending side of a session's queue. Cloning is shallow.
 #[derive(Clone)]
 pub(crate) struct Outbox {
-    tx: Sender<Outgoing>,
     shared: Arc<Shared>,
 }
 
@@ -54,9 +68,37 @@ struct Shared {
     stream: TcpStream,
     peer: String,
     cap: usize,
-    queued_bytes: AtomicUsize,
+    state: Mutex<State>,
+    /// Wakes the writer thread (`wanted`) and `finish` (`closed`).
+    changed: Condvar,
     queued_downloads: AtomicUsize,
     dead: AtomicBool,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Outgoing>,
+    /// Bytes of lines in `queue` (and in a write in progress).
+    queued_bytes: usize,
+    /// A thread is writing to the socket right now.
+    writing: bool,
+    /// The writer thread owns the sending side until the queue is empty.
+    wanted: bool,
+    /// The `Close` item was handled, or the connection died.
+    closed: bool,
+    /// The session is over: the writer thread should end.
+    exit: bool,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl State {
+    /// Frees a queue that grew during a burst once it is empty again, so
+    /// a quiet session holds no queue memory.
+    fn shrink_if_empty(&mut self) {
+        if self.queue.is_empty() && self.queue.capacity() > 8 {
+            self.queue = VecDeque::new();
+        }
+    }
 }
 
 /// Why a file could not be queued.
@@ -68,49 +110,172 @@ pub(crate) enum QueueFileError {
     Closed,
 }
 
+/// What the flusher should do next.
+enum Step {
+    /// Send these lines now.
+    Send(Vec<Arc<[u8]>>, usize),
+    /// Nothing left, or someone else owns the socket.
+    Done,
+}
+
 impl Outbox {
-    /// Creates the queue for `stream` and starts its writer thread.
-    pub(crate) fn start(
-        stream: &TcpStream,
-        cap: usize,
-        name: &str,
-    ) -> io::Result<(Outbox, JoinHandle<()>)> {
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let shared = Arc::new(Shared {
-            stream: stream.try_clone()?,
-            peer: name.to_owned(),
-            cap,
-            queued_bytes: AtomicUsize::new(0),
-            queued_downloads: AtomicUsize::new(0),
-            dead: AtomicBool::new(false),
-        });
-        let writer_stream = stream.try_clone()?;
-        let writer_shared = shared.clone();
-        let writer = thread::Builder::new()
-            .name(format!("write-{name}"))
-            .stack_size(WRITER_STACK)
-            .spawn(move || write_loop(writer_stream, rx, writer_shared))?;
-        Ok((Outbox { tx, shared }, writer))
+    /// Creates the queue for `stream`.
+    pub(crate) fn new(stream: &TcpStream, cap: usize, name: &str) -> io::Result<Outbox> {
+        Ok(Outbox {
+            shared: Arc::new(Shared {
+                stream: stream.try_clone()?,
+                peer: name.to_owned(),
+                cap,
+                state: Mutex::new(State::default()),
+                changed: Condvar::new(),
+                queued_downloads: AtomicUsize::new(0),
+                dead: AtomicBool::new(false),
+            }),
+        })
     }
 
-    /// Queues encoded line(s). Returns `false` when the session is gone or
-    /// was just disconnected for falling too far behind.
+    /// Queues encoded line(s) without writing them. Returns whether the
+    /// caller must [`Outbox::flush`] this queue once it holds no lock
+    /// (the queue was idle); `false` when someone else will write them, or
+    /// the session is gone or was just disconnected for falling behind.
+    #[must_use]
     pub(crate) fn push(&self, line: Arc<[u8]>) -> bool {
         if self.is_dead() {
             return false;
         }
         let len = line.len();
-        let before = self.shared.queued_bytes.fetch_add(len, Ordering::AcqRel);
-        if before + len > self.shared.cap {
-            self.shared.queued_bytes.fetch_sub(len, Ordering::AcqRel);
-            self.disconnect_slow_reader(before);
+        let mut state = self.shared.state.lock();
+        if state.closed {
             return false;
         }
-        self.tx.send(Outgoing::Line(line)).is_ok()
+        if state.queued_bytes + len > self.shared.cap {
+            let queued = state.queued_bytes;
+            drop(state);
+            self.disconnect_slow_reader(queued);
+            return false;
+        }
+        let idle = state.queue.is_empty() && !state.writing && !state.wanted;
+        state.queued_bytes += len;
+        state.queue.push_back(Outgoing::Line(line));
+        idle
+    }
+
+    /// Queues line(s) and writes them out at once if the socket is free.
+    pub(crate) fn send(&self, line: Arc<[u8]>) {
+        if self.push(line) {
+            self.flush();
+        }
+    }
+
+    /// Writes what is queued with non-blocking sends, unless another
+    /// thread owns the socket; hands over to the writer thread when the
+    /// socket is full or a file or the close comes up. Never blocks on the
+    /// network.
+    pub(crate) fn flush(&self) {
+        loop {
+            match self.next_step() {
+                Step::Done => return,
+                Step::Send(lines, bytes) => {
+                    let sent = send_now(&self.shared.stream, &lines, bytes);
+                    if !self.after_send(lines, bytes, sent) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes the socket and the lines at the front of the queue, or says
+    /// why not.
+    fn next_step(&self) -> Step {
+        let mut state = self.shared.state.lock();
+        if state.writing || state.wanted || self.is_dead() {
+            return Step::Done;
+        }
+        let mut lines = Vec::new();
+        let mut bytes = 0;
+        while bytes < BATCH_LIMIT {
+            match state.queue.front() {
+                Some(Outgoing::Line(line)) => {
+                    bytes += line.len();
+                    if let Some(Outgoing::Line(line)) = state.queue.pop_front() {
+                        lines.push(line);
+                    }
+                }
+                Some(Outgoing::Close) if lines.is_empty() => {
+                    // Nothing before it: ending the sending side does not
+                    // block.
+                    state.queue.pop_front();
+                    let _ = self.shared.stream.shutdown(SocketShutdown::Write);
+                    state.closed = true;
+                    self.shared.changed.notify_all();
+                    return Step::Done;
+                }
+                Some(_) if lines.is_empty() => {
+                    self.hand_over(&mut state);
+                    return Step::Done;
+                }
+                _ => break,
+            }
+        }
+        if lines.is_empty() {
+            state.shrink_if_empty();
+            return Step::Done;
+        }
+        state.writing = true;
+        Step::Send(lines, bytes)
+    }
+
+    /// Accounts for a non-blocking send of `lines`; puts back what did not
+    /// fit and hands over to the writer. Returns whether to go on flushing.
+    fn after_send(&self, lines: Vec<Arc<[u8]>>, bytes: usize, sent: io::Result<usize>) -> bool {
+        let mut state = self.shared.state.lock();
+        state.writing = false;
+        match sent {
+            Ok(n) if n == bytes => {
+                state.queued_bytes -= bytes;
+                true
+            }
+            Ok(n) => {
+                // The socket is full: the rest goes first, via the writer.
+                state.queued_bytes -= n;
+                put_back(&mut state.queue, lines, n);
+                self.hand_over(&mut state);
+                false
+            }
+            Err(e) => {
+                debug!(peer = %self.shared.peer, error = %e, "send failed");
+                drop(state);
+                self.kill();
+                false
+            }
+        }
+    }
+
+    /// Makes the writer thread own the sending side, starting it if need be.
+    fn hand_over(&self, state: &mut State) {
+        state.wanted = true;
+        if state.writer.is_none() {
+            let shared = self.shared.clone();
+            let spawned = thread::Builder::new()
+                .name(format!("write-{}", self.shared.peer))
+                .stack_size(WRITER_STACK)
+                .spawn(move || write_loop(&shared));
+            match spawned {
+                Ok(handle) => state.writer = Some(handle),
+                Err(e) => {
+                    warn!(peer = %self.shared.peer, error = %e, "could not start a writer thread");
+                    state.closed = true;
+                    self.shared.dead.store(true, Ordering::Release);
+                    let _ = self.shared.stream.shutdown(SocketShutdown::Both);
+                }
+            }
+        }
+        self.shared.changed.notify_all();
     }
 
     /// Queues a file transfer: `header`, then `size` bytes of `file`, then
-    /// `\n`.
+    /// `\n`. The writer thread streams it.
     pub(crate) fn push_file(
         &self,
         header: Vec<u8>,
@@ -126,26 +291,56 @@ impl Outbox {
             self.shared.queued_downloads.fetch_sub(1, Ordering::AcqRel);
             return Err(QueueFileError::TooManyDownloads);
         }
-        self.tx
-            .send(Outgoing::File { header, file, size })
-            .map_err(|_| QueueFileError::Closed)
+        self.shared
+            .state
+            .lock()
+            .queue
+            .push_back(Outgoing::File { header, file, size });
+        self.flush();
+        Ok(())
     }
 
-    /// Asks the writer to flush what is queued, then end the sending side
-    /// (the client sees end of stream; the session closes the rest).
+    /// Asks for what is queued to be written out, then the sending side
+    /// ended (the client sees end of stream; the session closes the rest).
     pub(crate) fn close(&self) {
-        let _ = self.tx.send(Outgoing::Close);
+        self.shared.state.lock().queue.push_back(Outgoing::Close);
+        self.flush();
+    }
+
+    /// Closes, waits until everything queued is written (or the connection
+    /// died) and the writer thread, if one was started, has ended.
+    pub(crate) fn finish(&self) {
+        self.close();
+        let writer = {
+            let mut state = self.shared.state.lock();
+            while !state.closed && !self.is_dead() {
+                self.shared.changed.wait(&mut state);
+            }
+            state.exit = true;
+            self.shared.changed.notify_all();
+            state.writer.take()
+        };
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
     }
 
     /// Closes the connection at once, dropping whatever is queued.
     pub(crate) fn abort(&self) {
-        self.shared.dead.store(true, Ordering::Release);
-        let _ = self.shared.stream.shutdown(SocketShutdown::Both);
+        self.kill();
     }
 
     /// Whether the session has been disconnected.
     pub(crate) fn is_dead(&self) -> bool {
         self.shared.dead.load(Ordering::Acquire)
+    }
+
+    fn kill(&self) {
+        self.shared.dead.store(true, Ordering::Release);
+        let _ = self.shared.stream.shutdown(SocketShutdown::Both);
+        let mut state = self.shared.state.lock();
+        state.closed = true;
+        self.shared.changed.notify_all();
     }
 
     fn disconnect_slow_reader(&self, queued: usize) {
@@ -156,65 +351,246 @@ impl Outbox {
                 cap = self.shared.cap,
                 "send queue overflowed (client stopped reading); disconnecting"
             );
-            let _ = self.shared.stream.shutdown(SocketShutdown::Both);
+        }
+        self.kill();
+    }
+}
+
+/// Sends `lines` (`bytes` in all) without blocking, with one `sendmsg`
+/// per [`MAX_IOV`] lines. Returns how many bytes went out (less than
+/// `bytes` when the socket is full).
+#[cfg(target_os = "linux")]
+fn send_now(stream: &TcpStream, lines: &[Arc<[u8]>], bytes: usize) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+
+    let fd = stream.as_raw_fd();
+    let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+    let mut total = 0;
+    for chunk in lines.chunks(MAX_IOV) {
+        let mut iov: Vec<libc::iovec> = chunk
+            .iter()
+            .map(|line| libc::iovec {
+                iov_base: line.as_ptr() as *mut libc::c_void,
+                iov_len: line.len(),
+            })
+            .collect();
+        let want: usize = chunk.iter().map(|line| line.len()).sum();
+        // SAFETY: a zeroed msghdr is valid; it points at `iov`, whose
+        // entries point into `Arc`s that live through the call.
+        let n = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = iov.as_mut_ptr();
+            msg.msg_iovlen = iov.len() as _;
+            libc::sendmsg(fd, &msg, flags)
+        };
+        if n < 0 {
+            let error = io::Error::last_os_error();
+            return match error.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(total),
+                _ => Err(error),
+            };
+        }
+        total += n as usize;
+        if (n as usize) < want {
+            return Ok(total);
         }
     }
+    debug_assert_eq!(total, bytes);
+    Ok(total)
 }
 
-fn write_loop(mut stream: TcpStream, rx: Receiver<Outgoing>, shared: Arc<Shared>) {
-    if let Err(error) = drain(&mut stream, &rx, &shared) {
-        debug!(peer = %shared.peer, %error, "writer stopped");
-        shared.dead.store(true, Ordering::Release);
-        let _ = stream.shutdown(SocketShutdown::Both);
-    }
+/// Elsewhere, every write goes through the writer thread.
+#[cfg(not(target_os = "linux"))]
+fn send_now(_stream: &TcpStream, _lines: &[Arc<[u8]>], _bytes: usize) -> io::Result<usize> {
+    Ok(0)
 }
 
-fn drain(stream: &mut TcpStream, rx: &Receiver<Outgoing>, shared: &Shared) -> io::Result<()> {
-    let mut batch = Vec::new();
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(item) = next {
-            match item {
-                Outgoing::Line(line) => {
-                    batch.extend_from_slice(&line);
-                    if batch.len() >= BATCH_LIMIT {
-                        flush(stream, &mut batch, shared)?;
-                    }
-                }
-                Outgoing::File { header, file, size } => {
-                    flush(stream, &mut batch, shared)?;
-                    let sent = send_file(stream, header, file, size);
-                    shared.queued_downloads.fetch_sub(1, Ordering::AcqRel);
-                    sent?;
-                }
-                Outgoing::Close => {
-                    flush(stream, &mut batch, shared)?;
-                    let _ = stream.shutdown(SocketShutdown::Write);
-                    return Ok(());
-                }
+/// The threads that write out queues after fan-out, one per core.
+/// Dropping it stops them.
+pub(crate) struct Flusher {
+    shared: Arc<FlushQueue>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+struct FlushQueue {
+    state: Mutex<FlushState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct FlushState {
+    queues: Vec<Outbox>,
+    stop: bool,
+}
+
+impl Flusher {
+    /// Starts one flusher thread per core. Without any (the threads could
+    /// not be started), queues are flushed by the thread that filled them.
+    pub(crate) fn start() -> Flusher {
+        let shared = Arc::new(FlushQueue {
+            state: Mutex::new(FlushState::default()),
+            wake: Condvar::new(),
+        });
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let mut threads = Vec::new();
+        for i in 0..cores {
+            let queue = shared.clone();
+            match thread::Builder::new()
+                .name(format!("flush-{i}"))
+                .stack_size(FLUSHER_STACK)
+                .spawn(move || flush_loop(&queue))
+            {
+                Ok(thread) => threads.push(thread),
+                Err(e) => warn!(error = %e, "could not start a flusher thread"),
             }
-            next = rx.try_recv().ok();
         }
-        flush(stream, &mut batch, shared)?;
-        if batch.capacity() > IDLE_BUFFER_LIMIT {
+        Flusher { shared, threads }
+    }
+
+    /// Has `queues` (which pushes said need flushing) written out soon.
+    pub(crate) fn schedule(&self, mut queues: Vec<Outbox>) {
+        if queues.is_empty() {
+            return;
+        }
+        if self.threads.is_empty() {
+            queues.iter().for_each(Outbox::flush);
+            return;
+        }
+        let mut state = self.shared.state.lock();
+        let was_empty = state.queues.is_empty();
+        state.queues.append(&mut queues);
+        if was_empty {
+            self.shared.wake.notify_one();
+        }
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        self.shared.state.lock().stop = true;
+        self.shared.wake.notify_all();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Takes everything scheduled since the last pass and flushes it; a queue
+/// filled by several broadcasts meanwhile goes out in one write.
+fn flush_loop(queue: &FlushQueue) {
+    let mut batch = Vec::new();
+    loop {
+        {
+            let mut state = queue.state.lock();
+            while state.queues.is_empty() && !state.stop {
+                queue.wake.wait(&mut state);
+            }
+            if state.stop {
+                return;
+            }
+            std::mem::swap(&mut batch, &mut state.queues);
+        }
+        for outbox in batch.drain(..) {
+            outbox.flush();
+        }
+    }
+}
+
+/// Puts the unsent part of `lines` (all but the first `sent` bytes) back at
+/// the front of the queue, in order.
+fn put_back(queue: &mut VecDeque<Outgoing>, lines: Vec<Arc<[u8]>>, mut sent: usize) {
+    let mut rest = Vec::new();
+    for line in lines {
+        if sent >= line.len() {
+            sent -= line.len();
+        } else if sent > 0 {
+            rest.push(Arc::from(&line[sent..]));
+            sent = 0;
+        } else {
+            rest.push(line);
+        }
+    }
+    for line in rest.into_iter().rev() {
+        queue.push_front(Outgoing::Line(line));
+    }
+}
+
+/// The writer thread: whenever it is handed the socket, drains the queue
+/// with blocking writes (batching lines, streaming files), then gives the
+/// socket back.
+fn write_loop(shared: &Shared) {
+    let mut stream = &shared.stream;
+    let mut batch = Vec::new();
+    let mut state = shared.state.lock();
+    loop {
+        while !state.wanted && !state.exit {
+            shared.changed.wait(&mut state);
+        }
+        if state.exit {
+            return;
+        }
+        state.writing = true;
+        let item = state.queue.pop_front();
+        let mut lines = 0;
+        if let Some(Outgoing::Line(line)) = &item {
+            batch.extend_from_slice(line);
+            while batch.len() < BATCH_LIMIT {
+                match state.queue.front() {
+                    Some(Outgoing::Line(line)) => batch.extend_from_slice(line),
+                    _ => break,
+                }
+                state.queue.pop_front();
+            }
+            lines = batch.len();
+        }
+        drop(state);
+        let result = match item {
+            None => Ok(true),
+            Some(Outgoing::Line(_)) => stream.write_all(&batch).map(|()| true),
+            Some(Outgoing::File { header, file, size }) => {
+                let sent = send_file(&mut stream, &header, file, size);
+                shared.queued_downloads.fetch_sub(1, Ordering::AcqRel);
+                sent.map(|()| true)
+            }
+            Some(Outgoing::Close) => {
+                let _ = shared.stream.shutdown(SocketShutdown::Write);
+                Ok(false)
+            }
+        };
+        batch.clear();
+        if batch.capacity() > BATCH_LIMIT {
             batch = Vec::new();
         }
+        state = shared.state.lock();
+        state.writing = false;
+        state.queued_bytes -= lines;
+        match result {
+            Ok(true) => {
+                if state.queue.is_empty() {
+                    // Back to the flushers.
+                    state.wanted = false;
+                    state.shrink_if_empty();
+                }
+            }
+            Ok(false) => {
+                state.wanted = false;
+                state.closed = true;
+                shared.changed.notify_all();
+            }
+            Err(error) => {
+                debug!(peer = %shared.peer, %error, "writer stopped");
+                shared.dead.store(true, Ordering::Release);
+                let _ = shared.stream.shutdown(SocketShutdown::Both);
+                state.wanted = false;
+                state.closed = true;
+                shared.changed.notify_all();
+            }
+        }
     }
-    Ok(())
 }
 
-fn flush(stream: &mut TcpStream, batch: &mut Vec<u8>, shared: &Shared) -> io::Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    stream.write_all(batch)?;
-    shared.queued_bytes.fetch_sub(batch.len(), Ordering::AcqRel);
-    batch.clear();
-    Ok(())
-}
-
-fn send_file(stream: &mut TcpStream, header: Vec<u8>, file: File, size: u64) -> io::Result<()> {
-    stream.write_all(&header)?;
+fn send_file(stream: &mut &TcpStream, header: &[u8], file: File, size: u64) -> io::Result<()> {
+    stream.write_all(header)?;
     let sent = io::copy(&mut file.take(size), stream)?;
     if sent != size {
         // The header promised `size` bytes; the peer cannot resynchronise.
@@ -244,14 +620,51 @@ mod tests {
     #[test]
     fn lines_arrive_in_order_then_close() {
         let (server, client) = pair();
-        let (outbox, writer) = Outbox::start(&server, 1024, "t").unwrap();
+        let outbox = Outbox::new(&server, 1024, "t").unwrap();
         for i in 0..3 {
-            assert!(outbox.push(Arc::from(format!("TEXT|a|{i}\n").into_bytes())));
+            outbox.send(Arc::from(format!("TEXT|a|{i}\n").into_bytes()));
         }
-        outbox.close();
-        writer.join().unwrap();
+        outbox.finish();
         let lines: Vec<String> = BufReader::new(client).lines().map(Result::unwrap).collect();
         assert_eq!(lines, ["TEXT|a|0", "TEXT|a|1", "TEXT|a|2"]);
+    }
+
+    #[test]
+    fn a_full_socket_hands_over_to_the_writer_in_order() {
+        let (server, client) = pair();
+        let outbox = Outbox::new(&server, 64 << 20, "w").unwrap();
+        // Far more than the socket buffers hold while nobody reads.
+        let count = 20_000;
+        for i in 0..count {
+            outbox.send(Arc::from(format!("TEXT|a|{i:0>200}\n").into_bytes()));
+        }
+        assert!(outbox.shared.state.lock().writer.is_some());
+        let reader = thread::spawn(move || {
+            BufReader::new(client)
+                .lines()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+        });
+        outbox.finish();
+        let lines = reader.join().unwrap();
+        assert_eq!(lines.len(), count);
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(line, &format!("TEXT|a|{i:0>200}"));
+        }
+    }
+
+    #[test]
+    fn pushing_while_owned_leaves_the_lines_to_the_owner() {
+        let (server, client) = pair();
+        let outbox = Outbox::new(&server, 1024, "o").unwrap();
+        assert!(outbox.push(Arc::from(&b"PING|1\n"[..])));
+        // Not flushed yet: the second push is the first pusher's to write.
+        assert!(!outbox.push(Arc::from(&b"PING|2\n"[..])));
+        outbox.flush();
+        outbox.finish();
+        let lines: Vec<String> = BufReader::new(client).lines().map(Result::unwrap).collect();
+        assert_eq!(lines, ["PING|1", "PING|2"]);
+        assert!(outbox.shared.state.lock().writer.is_none());
     }
 
     #[test]
@@ -260,17 +673,19 @@ mod tests {
         client
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        let (outbox, writer) = Outbox::start(&server, 64 * 1024, "slow").unwrap();
+        let outbox = Outbox::new(&server, 64 * 1024, "slow").unwrap();
         let line: Arc<[u8]> = Arc::from(vec![b'x'; 8 * 1024]);
         // The client never reads: socket buffers fill, then the queue does.
         let pushed = (0..10_000)
-            .take_while(|_| outbox.push(line.clone()))
+            .take_while(|_| {
+                outbox.send(line.clone());
+                !outbox.is_dead()
+            })
             .count();
         assert!(pushed < 10_000, "queue never overflowed");
         assert!(outbox.is_dead());
         assert!(!outbox.push(line));
-        drop(outbox);
-        writer.join().unwrap();
+        outbox.finish();
         // The client sees the connection end after whatever was in flight.
         let mut sink = Vec::new();
         let _ = (&client).read_to_end(&mut sink);
@@ -279,7 +694,7 @@ mod tests {
     #[test]
     fn download_quota_is_enforced() {
         let (server, _client) = pair();
-        let (outbox, _writer) = Outbox::start(&server, 1024, "q").unwrap();
+        let outbox = Outbox::new(&server, 1024, "q").unwrap();
         // A big file the client never reads keeps the first download busy.
         let mut big = tempfile::tempfile().unwrap();
         big.write_all(&vec![0u8; 8 * 1024 * 1024]).unwrap();
@@ -291,5 +706,7 @@ mod tests {
             outbox.push_file(Vec::new(), reopen(&big), size, 2),
             Err(QueueFileError::TooManyDownloads)
         );
+        outbox.abort();
+        outbox.finish();
     }
 }

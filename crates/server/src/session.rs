@@ -9,7 +9,7 @@
 use std::io::{BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use media_chat_protocol::{
@@ -68,7 +68,6 @@ pub(crate) struct Session {
     lines_read: u64,
     flood: TokenBucket,
     ping: Ping,
-    writer: Option<JoinHandle<()>>,
     _admission: Admission,
 }
 
@@ -79,7 +78,7 @@ struct Ping {
 }
 
 impl Session {
-    /// Sets up the connection's queue and writer thread.
+    /// Sets up the connection's queue.
     pub(crate) fn new(
         ctx: Arc<Context>,
         id: u64,
@@ -90,8 +89,7 @@ impl Session {
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
         let limits = &ctx.config.limits;
-        let (outbox, writer) =
-            Outbox::start(&stream, limits.send_queue_bytes, &format!("{id}-{peer}"))?;
+        let outbox = Outbox::new(&stream, limits.send_queue_bytes, &format!("{id}-{peer}"))?;
         admission.attach(&outbox);
         let flood = TokenBucket::new(limits.flood_burst, limits.flood_rate, Instant::now());
         Ok(Session {
@@ -106,7 +104,6 @@ impl Session {
             lines_read: 0,
             flood,
             ping: Ping::default(),
-            writer: Some(writer),
             _admission: admission,
         })
     }
@@ -121,9 +118,7 @@ impl Session {
     /// Queues one line for this client.
     pub(crate) fn send(&self, message: &ServerMessage) {
         match message.to_line() {
-            Ok(line) => {
-                self.outbox.push(line.into());
-            }
+            Ok(line) => self.outbox.send(line.into()),
             Err(e) => tracing::error!(error = %e, "could not encode a reply"),
         }
     }
@@ -290,10 +285,7 @@ impl Session {
             info!(peer = %self.peer, user = %user, "logged out");
             self.ctx.hub.leave(self.id);
         }
-        self.outbox.close();
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
-        }
+        self.outbox.finish();
         self.linger();
     }
 
