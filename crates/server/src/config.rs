@@ -47,7 +47,8 @@ pub struct HashParams {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Connections open at once, in total. Default 4096: thread-per-
-    /// connection costs two small threads each, far below this.
+    /// connection costs one small thread each (about 28 KiB resident when
+    /// idle, see docs/BENCHMARKS.md), far below this.
     pub max_connections: usize,
     /// Connections open at once from one IP address. Default 256, so a
     /// whole class behind one NAT address fits.

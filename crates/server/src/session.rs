@@ -17,7 +17,7 @@ use media_chat_protocol::{
 };
 use tracing::{debug, info};
 
-use crate::accounts::Accounts;
+use crate::accounts::{Accounts, LoginError};
 use crate::config::Config;
 use crate::connections::Admission;
 use crate::hub::Hub;
@@ -31,6 +31,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest time a closing connection is drained before it is dropped.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// Stack of the helper thread a login runs on (see `log_in_on_helper`). More
+/// than four times a session's, so glibc never hands a cached login stack,
+/// its pages dirtied by argon2, to a new session thread.
+const LOGIN_STACK: usize = 2 * 1024 * 1024;
 
 /// Read buffer per connection. Small, since a thousand idle sessions each
 /// hold one; large reads (file bodies) bypass it.
@@ -264,13 +269,9 @@ impl Session {
     }
 
     fn login(&mut self, user: &str, password: &str) {
-        let accounts: &Accounts = &self.ctx.accounts;
-        match accounts.login(user, password, self.peer.ip()) {
+        match self.log_in_on_helper(user, password) {
             Ok(name) => {
                 info!(peer = %self.peer, user = %name, version = self.version, "logged in");
-                self.ctx
-                    .hub
-                    .join(self.id, &name, self.version, &self.outbox);
                 self.user = Some(name);
             }
             Err(e) => {
@@ -278,6 +279,34 @@ impl Session {
                 self.send_error(e.to_string());
             }
         }
+    }
+
+    /// Checks the password (argon2) and joins the room on a short-lived
+    /// helper thread. Both run deep in the stack; on the session's own
+    /// long-lived thread those pages would stay resident for the whole
+    /// connection (about 16 KiB, half of an idle session's memory), while a
+    /// helper's stack is unmapped when it ends. A thread start costs
+    /// microseconds, a hash milliseconds.
+    fn log_in_on_helper(&self, user: &str, password: &str) -> Result<String, LoginError> {
+        let ctx = &self.ctx;
+        let (id, version, ip, outbox) = (self.id, self.version, self.peer.ip(), &self.outbox);
+        let log_in = move || {
+            let name = ctx.accounts.login(user, password, ip)?;
+            ctx.hub.join(id, &name, version, outbox);
+            Ok(name)
+        };
+        thread::scope(|scope| {
+            let helper = thread::Builder::new()
+                .name(format!("login-{id}"))
+                .stack_size(LOGIN_STACK)
+                .spawn_scoped(scope, log_in);
+            match helper {
+                Ok(helper) => helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => log_in(),
+            }
+        })
     }
 
     fn finish(mut self) {
@@ -295,7 +324,9 @@ impl Session {
     /// it (an `ERROR` sent while it was still streaming an upload, say).
     fn linger(&mut self) {
         let deadline = Instant::now() + LINGER;
-        let mut buf = [0u8; 4096];
+        // On the heap: a 4 KiB array here would sit in `run`'s frame and be
+        // touched (stack probes) by every session for its whole life.
+        let mut buf = vec![0u8; 4096];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero()
