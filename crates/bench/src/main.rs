@@ -120,14 +120,15 @@ enum Scenario {
         /// Bytes per file [default: 10MiB; quick: 1MiB].
         #[arg(long)]
         size: Option<ByteSize>,
-        /// Files [default: 8; quick: 4].
+        /// Files [default: 64; quick: 4].
         #[arg(long)]
         count: Option<usize>,
         /// Transfers at once [default: 2].
         #[arg(long)]
         parallel: Option<usize>,
-        /// Chat messages per second during the transfers.
-        #[arg(long, default_value_t = 50.0)]
+        /// Chat messages per second during the transfers (enough samples
+        /// for a p99 within a second or two of transfers).
+        #[arg(long, default_value_t = 200.0)]
         chat_rate: f64,
     },
     /// A storm of first logins with the default argon2 cost, while a room
@@ -206,7 +207,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 size: None,
                 count: None,
                 parallel: None,
-                chat_rate: 50.0,
+                chat_rate: 200.0,
             },
             Scenario::Login {
                 clients: None,
@@ -271,7 +272,7 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
             env,
             Files {
                 size: size.map_or(choose(quick, 10 << 20, 1 << 20), |s| s.as_u64()),
-                count: count.unwrap_or(pick(8, 4)),
+                count: count.unwrap_or(pick(64, 4)),
                 parallel: parallel.unwrap_or(2),
                 chat_rate,
             },
