@@ -15,6 +15,7 @@
 //! - `listener`: the accept loop; spawns one named thread per session.
 //! - `connections`: connection limits (total, per IP) and force-closing.
 //! - `session`: one client's read → handle → reply loop and its login.
+//! - `logins`: the worker threads logins run on, off the session threads.
 //! - `commands`: what a logged-in client's commands do.
 //! - `upload`: receiving a `FILE` body into the store.
 //! - `outbox`: the per-session bounded queue, the flushers, the writer.
@@ -31,6 +32,7 @@ mod connections;
 mod history;
 mod hub;
 mod listener;
+mod logins;
 mod outbox;
 mod server;
 mod session;

@@ -18,6 +18,7 @@ use crate::connections::Connections;
 use crate::history::History;
 use crate::hub::Hub;
 use crate::listener::accept_loop;
+use crate::logins::LoginWorkers;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
 use crate::storage::DataDir;
@@ -108,6 +109,7 @@ impl Server {
         Ok(Server {
             ctx: Arc::new(Context {
                 hub: Hub::new(history, log, limits),
+                logins: LoginWorkers::start(),
                 accounts,
                 files,
                 config,

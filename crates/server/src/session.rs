@@ -21,6 +21,7 @@ use crate::accounts::{Accounts, LoginError};
 use crate::config::Config;
 use crate::connections::Admission;
 use crate::hub::Hub;
+use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
 use crate::storage::files::FileStore;
 use crate::throttle::TokenBucket;
@@ -31,11 +32,6 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest time a closing connection is drained before it is dropped.
 const LINGER: Duration = Duration::from_secs(2);
-
-/// Stack of the helper thread a login runs on (see `log_in_on_helper`). More
-/// than four times a session's, so glibc never hands a cached login stack,
-/// its pages dirtied by argon2, to a new session thread.
-const LOGIN_STACK: usize = 2 * 1024 * 1024;
 
 /// Read buffer per connection. Small, since a thousand idle sessions each
 /// hold one; large reads (file bodies) bypass it, and a longer line is
@@ -50,6 +46,7 @@ pub(crate) struct Context {
     pub(crate) accounts: Accounts,
     pub(crate) files: FileStore,
     pub(crate) hub: Hub,
+    pub(crate) logins: LoginWorkers,
 }
 
 /// Whether the session goes on after a command.
@@ -272,7 +269,7 @@ impl Session {
     }
 
     fn login(&mut self, user: &str, password: &str) {
-        match self.log_in_on_helper(user, password) {
+        match self.log_in_on_worker(user, password) {
             Ok(name) => {
                 info!(peer = %self.peer, user = %name, version = self.version, "logged in");
                 self.user = Some(name);
@@ -284,31 +281,18 @@ impl Session {
         }
     }
 
-    /// Checks the password (argon2) and joins the room on a short-lived
-    /// helper thread. Both run deep in the stack; on the session's own
-    /// long-lived thread those pages would stay resident for the whole
-    /// connection (about 16 KiB, half of an idle session's memory), while a
-    /// helper's stack is unmapped when it ends. A thread start costs
-    /// microseconds, a hash milliseconds.
-    fn log_in_on_helper(&self, user: &str, password: &str) -> Result<String, LoginError> {
-        let ctx = &self.ctx;
-        let (id, version, ip, outbox) = (self.id, self.version, self.peer.ip(), &self.outbox);
-        let log_in = move || {
-            let name = ctx.accounts.login(user, password, ip)?;
-            ctx.hub.join(id, &name, version, outbox);
+    /// Checks the password (argon2) and joins the room on a login worker
+    /// (see `logins`): that code runs deep, and on this long-lived thread
+    /// its stack pages would stay resident for the whole connection.
+    fn log_in_on_worker(&self, user: &str, password: &str) -> Result<String, LoginError> {
+        let ctx = self.ctx.clone();
+        let outbox = self.outbox.clone();
+        let (id, version, ip) = (self.id, self.version, self.peer.ip());
+        let (user, password) = (user.to_owned(), password.to_owned());
+        self.ctx.logins.run(move || {
+            let name = ctx.accounts.login(&user, &password, ip)?;
+            ctx.hub.join(id, &name, version, &outbox);
             Ok(name)
-        };
-        thread::scope(|scope| {
-            let helper = thread::Builder::new()
-                .name(format!("login-{id}"))
-                .stack_size(LOGIN_STACK)
-                .spawn_scoped(scope, log_in);
-            match helper {
-                Ok(helper) => helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => log_in(),
-            }
         })
     }
 
