@@ -98,7 +98,25 @@ impl TestServer {
         }
         let mut config = fast_config(data_dir);
         configure(&mut config);
-        let (handle, addr) = launch(&config);
+        let (handle, addr) = launch(&config, "127.0.0.1:0".parse().expect("an address"));
+        TestServer {
+            handle: Some(handle),
+            addr,
+            config,
+            root,
+        }
+    }
+
+    /// Starts a server listening on `bind` (to reach it from another
+    /// interface than loopback, say).
+    pub fn start_on(bind: SocketAddr, configure: impl FnOnce(&mut Config)) -> Self {
+        let root = tempfile::Builder::new()
+            .prefix("media-chat-e2e-")
+            .tempdir()
+            .expect("cannot create a temporary dir");
+        let mut config = fast_config(root.path().join("data"));
+        configure(&mut config);
+        let (handle, addr) = launch(&config, bind);
         TestServer {
             handle: Some(handle),
             addr,
@@ -125,6 +143,14 @@ impl TestServer {
     /// The server's data dir.
     pub fn data_dir(&self) -> &Path {
         &self.config.data_dir
+    }
+
+    /// The fingerprint of the server's TLS certificate (generated in the
+    /// data dir at start-up, kept across restarts).
+    pub fn fingerprint(&self) -> media_chat_tls::Fingerprint {
+        media_chat_tls::Identity::load_or_generate(self.data_dir(), Vec::new())
+            .expect("cannot read the server's certificate")
+            .fingerprint()
     }
 
     /// `<data>/server_files`, where uploads are stored.
@@ -165,7 +191,7 @@ impl TestServer {
     /// with the same settings, on a new port. Existing clients are closed.
     pub fn restart(&mut self) {
         self.stop();
-        let (handle, addr) = launch(&self.config);
+        let (handle, addr) = launch(&self.config, "127.0.0.1:0".parse().expect("an address"));
         self.handle = Some(handle);
         self.addr = addr;
     }
@@ -193,12 +219,12 @@ impl Drop for TestServer {
     }
 }
 
-fn launch(config: &Config) -> (ServerHandle, SocketAddr) {
+fn launch(config: &Config, bind: SocketAddr) -> (ServerHandle, SocketAddr) {
     let server = match Server::open(config.clone()) {
         Ok(server) => server,
         Err(e) => panic!("Server::open({:?}) failed: {e:?}", config.data_dir),
     };
-    let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind 127.0.0.1:0");
+    let listener = TcpListener::bind(bind).unwrap_or_else(|e| panic!("cannot bind {bind}: {e}"));
     let handle = server.spawn(listener).expect("cannot spawn the server");
     let addr = handle.local_addr();
     (handle, addr)

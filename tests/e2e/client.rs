@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use media_chat_client::{Client, ClientConfig, Event, HistoryEntry, Input, InputError, SendError};
+use media_chat_client::{
+    Client, ClientConfig, Event, HistoryEntry, Input, InputError, SendError, Transport,
+};
 use media_chat_e2e::{TestServer, wait_until};
 use tempfile::TempDir;
 
@@ -59,9 +61,10 @@ impl TestClient {
     }
 }
 
-/// Connects `user` (password [`PW`]) to `address`, with the cache in a
-/// fresh temporary dir and `configure` applied to the settings. Returns as
-/// soon as the login succeeded: the welcome events are still queued.
+/// Connects `user` (password [`PW`]) to `address` with the plaintext
+/// protocol (fake servers and proxies speak it), with the cache in a fresh
+/// temporary dir and `configure` applied to the settings. Returns as soon
+/// as the login succeeded: the welcome events are still queued.
 pub fn connect_with(
     address: impl ToString,
     user: &str,
@@ -73,15 +76,23 @@ pub fn connect_with(
         .expect("cannot create a temporary dir");
     let mut config = ClientConfig::new(address.to_string(), user, PW);
     config.cache_dir = Some(dir.path().join("a").join("cache"));
+    config.transport = Transport::Plaintext;
     configure(&mut config);
     let client = Client::connect(config)
         .unwrap_or_else(|e| panic!("{user} cannot connect to {}: {e}", address.to_string()));
     TestClient { client, dir }
 }
 
-/// Connects `user` to `server` with the default settings.
+/// Connects `user` to `server` over TLS, trusting the server's
+/// certificate: most library tests thus run over TLS.
 pub fn connect(server: &TestServer, user: &str) -> TestClient {
-    connect_with(server.addr(), user, |_| {})
+    let trust = server.fingerprint();
+    connect_with(server.addr(), user, |config| {
+        config.transport = Transport::Tls {
+            known_servers: None,
+            trust: Some(trust),
+        }
+    })
 }
 
 /// Connects `user` and consumes the welcome up to [`Event::HistoryEnd`].

@@ -17,6 +17,8 @@
 //! - `client`, `client_files`, `client_fake`, `client_reconnect`: the client
 //!   library (`media-chat-client`) against the server, and against fake
 //!   servers for what a real one never does.
+//! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
+//!   and what crosses the wire.
 
 mod client;
 mod client_fake;
@@ -31,6 +33,7 @@ mod login;
 mod messaging;
 mod paths;
 mod robustness;
+mod tls;
 
 use media_chat_e2e::{RawClient, TestServer};
 

@@ -15,7 +15,7 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 /// How the connection is protected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
-    /// TLS. A certificate from a well-known authority is
+    /// TLS (the default). A certificate from a well-known authority is
     /// accepted; a self-signed one must have been accepted before (it is
     /// then remembered in `known_servers`) or be `trust`.
     Tls {
@@ -25,9 +25,8 @@ pub enum Transport {
         /// script passes with `--trust`.
         trust: Option<Fingerprint>,
     },
-    /// The plaintext protocol (the default until servers speak TLS), for
-    /// servers without TLS. Passwords and messages cross the network
-    /// readable by anyone on the path.
+    /// The plaintext protocol, for old servers without TLS. Passwords and
+    /// messages cross the network readable by anyone on the path.
     Plaintext,
 }
 
@@ -60,15 +59,15 @@ pub struct ClientConfig {
     pub cache_dir: Option<PathBuf>,
     /// Reconnect with backoff by itself when the connection drops.
     pub auto_reconnect: bool,
-    /// TLS or plaintext (the default, for now).
+    /// TLS (the default) or plaintext.
     pub transport: Transport,
     /// Called after each event is queued.
     pub waker: Option<Waker>,
 }
 
 impl ClientConfig {
-    /// Settings to log in as `user` at `address`, with the default cache
-    /// and no automatic reconnect.
+    /// Settings to log in as `user` at `address` over TLS, with the default
+    /// cache and known-servers file and no automatic reconnect.
     pub fn new(
         address: impl Into<String>,
         user: impl Into<String>,
@@ -80,7 +79,7 @@ impl ClientConfig {
             password: password.into(),
             cache_dir: None,
             auto_reconnect: false,
-            transport: Transport::Plaintext,
+            transport: Transport::tls(),
             waker: None,
         }
     }

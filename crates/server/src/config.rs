@@ -30,6 +30,34 @@ pub struct Config {
     pub history_len: usize,
     /// Abuse and resource limits.
     pub limits: Limits,
+    /// TLS on the same port.
+    pub tls: TlsSettings,
+}
+
+/// How the server offers TLS. TLS and the plaintext protocol share the
+/// port: a connection whose first byte starts a TLS handshake gets TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// Offer TLS at all. Default on.
+    pub enabled: bool,
+    /// A PEM certificate chain and its PEM private key (from a public CA,
+    /// say). `None`: a self-signed pair is generated on first start and
+    /// kept in the data dir (`tls-cert.pem`, `tls-key.pem`).
+    pub cert_and_key: Option<(PathBuf, PathBuf)>,
+    /// Refuse the plaintext protocol except from this machine (loopback),
+    /// where it is harmless. Default off, so the seed's own clients still
+    /// connect.
+    pub require: bool,
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            enabled: true,
+            cert_and_key: None,
+            require: false,
+        }
+    }
 }
 
 /// Argon2id cost parameters.
@@ -105,6 +133,7 @@ impl Config {
             password_hashing: HashParams::default(),
             history_len: 100,
             limits: Limits::default(),
+            tls: TlsSettings::default(),
         }
     }
 

@@ -14,6 +14,7 @@
 //! - `shutdown`: [`Shutdown`], the stop signal shared with Ctrl-C.
 //! - `listener`: the accept loop; spawns one named thread per session.
 //! - `connections`: connection limits (total, per IP) and force-closing.
+//! - `transport`: TLS or plaintext, decided by a connection's first byte.
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `logins`: the worker threads logins run on, off the session threads.
 //! - `commands`: what a logged-in client's commands do.
@@ -39,8 +40,11 @@ mod session;
 mod shutdown;
 mod storage;
 mod throttle;
+mod transport;
 mod upload;
 
-pub use config::{Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, HashParams, Limits};
+pub use config::{
+    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, HashParams, Limits, TlsSettings,
+};
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;

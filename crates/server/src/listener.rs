@@ -67,17 +67,11 @@ fn admit(
             return;
         }
     };
-    let session = match Session::new(ctx.clone(), id, stream, peer, admission) {
-        Ok(session) => session,
-        Err(e) => {
-            error!(%peer, error = %e, "could not set up a session");
-            return;
-        }
-    };
+    let ctx = ctx.clone();
     let spawned = thread::Builder::new()
         .name(format!("session-{id}"))
         .stack_size(SESSION_STACK)
-        .spawn(move || session.run());
+        .spawn(move || Session::serve(ctx, id, stream, peer, admission));
     if let Err(e) = spawned {
         error!(%peer, error = %e, "could not start a session thread");
     }

@@ -10,7 +10,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use bytesize::ByteSize;
 use clap::Parser;
-use media_chat_server::{Config, DEFAULT_EXTENSIONS, HashParams, Limits, Server, Shutdown};
+use media_chat_server::{
+    Config, DEFAULT_EXTENSIONS, HashParams, Limits, Server, Shutdown, TlsSettings,
+};
 
 /// A self-hosted media-sharing chat server.
 #[derive(Debug, Parser)]
@@ -76,11 +78,32 @@ struct Args {
     /// Failed logins per IP address per minute before attempts are refused.
     #[arg(long, default_value_t = Limits::default().login_failures_per_ip)]
     login_failures_per_ip: u32,
+    /// TLS certificate chain (PEM), e.g. from a public CA; without it a
+    /// self-signed certificate is generated in the data dir on first start.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Refuse the plaintext protocol except from this machine. Turn it on
+    /// when the server is reachable from the internet or an untrusted
+    /// network; the seed's own clients (plaintext only) then work only on
+    /// the server's machine.
+    #[arg(long, conflicts_with = "no_tls")]
+    require_tls: bool,
+    /// Do not offer TLS at all (plaintext only).
+    #[arg(long)]
+    no_tls: bool,
 }
 
 impl Args {
     fn into_config(self) -> Config {
         let mut config = Config::new(self.data_dir);
+        config.tls = TlsSettings {
+            enabled: !self.no_tls,
+            cert_and_key: self.tls_cert.zip(self.tls_key),
+            require: self.require_tls,
+        };
         config.max_file_size = self.max_file_size.as_u64();
         config.allowed_extensions = self
             .allowed_ext
@@ -139,6 +162,9 @@ fn run(args: Args) -> anyhow::Result<()> {
     // One machine-readable line, so scripts and tests can find the port.
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {}", listener.local_addr()?)?;
+    if let Some(fingerprint) = server.tls_fingerprint() {
+        writeln!(stdout, "tls certificate {fingerprint}")?;
+    }
     stdout.flush()?;
     server.run(listener, shutdown)?;
     Ok(())

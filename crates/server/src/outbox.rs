@@ -16,6 +16,10 @@
 //! session's own writer thread take over and write with blocking calls;
 //! that thread is started the first time it is needed.
 //!
+//! A TLS session's lines must be encrypted in order by one owner of its TLS
+//! state, so its queue always goes to its writer thread (TLS sessions cost
+//! two threads); the flushers only ever write plaintext.
+//!
 //! Order is kept because lines enter each queue in hub order and leave it
 //! in that order: at any time at most one thread (a flusher or the writer)
 //! owns the sending side, and a flusher that finds it owned leaves its
@@ -29,6 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 
+use media_chat_tls::TlsWriter;
 use parking_lot::{Condvar, Mutex};
 use tracing::{debug, warn};
 
@@ -78,6 +83,9 @@ pub(crate) struct Outbox {
 
 struct Shared {
     stream: TcpStream,
+    /// The TLS writing half, for a TLS session; only the writer thread
+    /// uses it.
+    tls: Option<Mutex<TlsWriter>>,
     peer: String,
     cap: usize,
     state: Mutex<State>,
@@ -131,11 +139,17 @@ enum Step {
 }
 
 impl Outbox {
-    /// Creates the queue for `stream`.
-    pub(crate) fn new(stream: &TcpStream, cap: usize, name: &str) -> io::Result<Outbox> {
+    /// Creates the queue for `stream`, or for its TLS writing half.
+    pub(crate) fn new(
+        stream: &TcpStream,
+        cap: usize,
+        name: &str,
+        tls: Option<TlsWriter>,
+    ) -> io::Result<Outbox> {
         Ok(Outbox {
             shared: Arc::new(Shared {
                 stream: stream.try_clone()?,
+                tls: tls.map(Mutex::new),
                 peer: name.to_owned(),
                 cap,
                 state: Mutex::new(State::default()),
@@ -202,6 +216,12 @@ impl Outbox {
     fn next_step(&self) -> Step {
         let mut state = self.shared.state.lock();
         if state.writing || state.wanted || self.is_dead() {
+            return Step::Done;
+        }
+        if self.shared.tls.is_some() {
+            if !state.queue.is_empty() {
+                self.hand_over(&mut state);
+            }
             return Step::Done;
         }
         let mut lines = Vec::new();
@@ -563,7 +583,6 @@ fn put_back(queue: &mut VecDeque<Outgoing>, lines: Vec<Arc<[u8]>>, mut sent: usi
 /// with blocking writes (batching lines, streaming files), then gives the
 /// socket back.
 fn write_loop(shared: &Shared) {
-    let mut stream = &shared.stream;
     let mut batch = Vec::new();
     let mut state = shared.state.lock();
     loop {
@@ -590,15 +609,15 @@ fn write_loop(shared: &Shared) {
         drop(state);
         let result = match item {
             None => Ok(true),
-            Some(Outgoing::Line(_)) => stream.write_all(&batch).map(|()| true),
+            Some(Outgoing::Line(_)) => shared.write_all(&batch).map(|()| true),
             Some(Outgoing::File(transfer)) => {
                 let FileTransfer { header, file, size } = *transfer;
-                let sent = send_file(&mut stream, &header, file, size);
+                let sent = send_file(shared, &header, file, size);
                 shared.queued_downloads.fetch_sub(1, Ordering::AcqRel);
                 sent.map(|()| true)
             }
             Some(Outgoing::Close) => {
-                let _ = shared.stream.shutdown(SocketShutdown::Write);
+                shared.end_sending();
                 Ok(false)
             }
         };
@@ -634,9 +653,35 @@ fn write_loop(shared: &Shared) {
     }
 }
 
-fn send_file(stream: &mut &TcpStream, header: &[u8], file: File, size: u64) -> io::Result<()> {
-    stream.write_all(header)?;
-    let sent = io::copy(&mut file.take(size), stream)?;
+impl Shared {
+    /// A blocking write, through TLS for a TLS session.
+    fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        match &self.tls {
+            Some(tls) => tls.lock().write_all(bytes),
+            None => (&self.stream).write_all(bytes),
+        }
+    }
+
+    /// Ends the sending side (after close_notify, for TLS).
+    fn end_sending(&self) {
+        match &self.tls {
+            Some(tls) => {
+                let _ = tls.lock().close();
+            }
+            None => {
+                let _ = self.stream.shutdown(SocketShutdown::Write);
+            }
+        }
+    }
+}
+
+fn send_file(shared: &Shared, header: &[u8], mut file: File, size: u64) -> io::Result<()> {
+    shared.write_all(header)?;
+    // Plaintext goes out with `sendfile`; TLS is encrypted in user space.
+    let sent = match &shared.tls {
+        Some(tls) => io::copy(&mut (&mut file).take(size), &mut *tls.lock())?,
+        None => io::copy(&mut file.take(size), &mut &shared.stream)?,
+    };
     if sent != size {
         // The header promised `size` bytes; the peer cannot resynchronise.
         return Err(io::Error::new(
@@ -644,7 +689,7 @@ fn send_file(stream: &mut &TcpStream, header: &[u8], file: File, size: u64) -> i
             "stored file shrank while being sent",
         ));
     }
-    stream.write_all(b"\n")
+    shared.write_all(b"\n")
 }
 
 #[cfg(test)]
@@ -670,7 +715,7 @@ mod tests {
     #[test]
     fn lines_arrive_in_order_then_close() {
         let (server, client) = pair();
-        let outbox = Outbox::new(&server, 1024, "t").unwrap();
+        let outbox = Outbox::new(&server, 1024, "t", None).unwrap();
         for i in 0..3 {
             outbox.send(Arc::from(format!("TEXT|a|{i}\n").into_bytes()));
         }
@@ -682,7 +727,7 @@ mod tests {
     #[test]
     fn a_full_socket_hands_over_to_the_writer_in_order() {
         let (server, client) = pair();
-        let outbox = Outbox::new(&server, 64 << 20, "w").unwrap();
+        let outbox = Outbox::new(&server, 64 << 20, "w", None).unwrap();
         // Far more than the socket buffers hold while nobody reads.
         let count = 20_000;
         for i in 0..count {
@@ -706,7 +751,7 @@ mod tests {
     #[test]
     fn pushing_while_owned_leaves_the_lines_to_the_owner() {
         let (server, client) = pair();
-        let outbox = Outbox::new(&server, 1024, "o").unwrap();
+        let outbox = Outbox::new(&server, 1024, "o", None).unwrap();
         assert!(outbox.push(Arc::from(&b"PING|1\n"[..])));
         // Not flushed yet: the second push is the first pusher's to write.
         assert!(!outbox.push(Arc::from(&b"PING|2\n"[..])));
@@ -723,7 +768,7 @@ mod tests {
         client
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        let outbox = Outbox::new(&server, 64 * 1024, "slow").unwrap();
+        let outbox = Outbox::new(&server, 64 * 1024, "slow", None).unwrap();
         let line: Arc<[u8]> = Arc::from(vec![b'x'; 8 * 1024]);
         // The client never reads: socket buffers fill, then the queue does.
         let pushed = (0..10_000)
@@ -744,16 +789,17 @@ mod tests {
     #[test]
     fn download_quota_is_enforced() {
         let (server, _client) = pair();
-        let outbox = Outbox::new(&server, 1024, "q").unwrap();
+        let outbox = Outbox::new(&server, 1024, "q", None).unwrap();
         // A big file the client never reads keeps the first download busy.
-        let mut big = tempfile::tempfile().unwrap();
+        let mut big = tempfile::NamedTempFile::new().unwrap();
         big.write_all(&vec![0u8; 8 * 1024 * 1024]).unwrap();
         let size = 8 * 1024 * 1024;
-        let reopen = |f: &File| f.try_clone().unwrap();
-        assert_eq!(outbox.push_file(Vec::new(), reopen(&big), size, 2), Ok(()));
-        assert_eq!(outbox.push_file(Vec::new(), reopen(&big), size, 2), Ok(()));
+        // Each download reads through a handle of its own, as GET_FILE's do.
+        let open = || File::open(big.path()).unwrap();
+        assert_eq!(outbox.push_file(Vec::new(), open(), size, 2), Ok(()));
+        assert_eq!(outbox.push_file(Vec::new(), open(), size, 2), Ok(()));
         assert_eq!(
-            outbox.push_file(Vec::new(), reopen(&big), size, 2),
+            outbox.push_file(Vec::new(), open(), size, 2),
             Err(QueueFileError::TooManyDownloads)
         );
         outbox.abort();

@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use media_chat_protocol::{EncodeLine, ServerMessage};
+use media_chat_tls::{Fingerprint, Identity};
 use thiserror::Error;
 use tracing::{info, warn};
 
@@ -24,6 +25,7 @@ use crate::shutdown::Shutdown;
 use crate::storage::DataDir;
 use crate::storage::chat_log::{self, ChatEvent, ChatLog};
 use crate::storage::files::{FileMeta, FileStore};
+use crate::transport::TlsPolicy;
 
 /// How long sessions get to write out their goodbye before their sockets
 /// are closed under them.
@@ -47,6 +49,9 @@ pub enum ServerError {
     /// The listening socket failed.
     #[error("listener error: {0}")]
     Listener(#[from] io::Error),
+    /// The TLS certificate could not be loaded or generated.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// The server thread panicked.
     #[error("the server thread panicked")]
     Panicked,
@@ -56,6 +61,7 @@ pub enum ServerError {
 pub struct Server {
     ctx: Arc<Context>,
     connections: Arc<Connections>,
+    fingerprint: Option<Fingerprint>,
 }
 
 impl Server {
@@ -106,6 +112,7 @@ impl Server {
             config.limits.max_connections,
             config.limits.max_connections_per_ip,
         );
+        let (tls, fingerprint) = tls_policy(&config, &data)?;
         Ok(Server {
             ctx: Arc::new(Context {
                 hub: Hub::new(history, log, limits),
@@ -113,9 +120,17 @@ impl Server {
                 accounts,
                 files,
                 config,
+                tls,
             }),
             connections,
+            fingerprint,
         })
+    }
+
+    /// The SHA-256 fingerprint of the TLS certificate (`SHA256:AB:CD:…`),
+    /// what an administrator tells users to expect; `None` without TLS.
+    pub fn tls_fingerprint(&self) -> Option<String> {
+        self.fingerprint.map(|f| f.to_string())
     }
 
     /// Serves connections on `listener` until `shutdown` is triggered, then
@@ -216,6 +231,50 @@ fn tune_allocator() {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
+}
+
+/// Loads or generates the TLS identity the settings ask for.
+fn tls_policy(
+    config: &Config,
+    data: &DataDir,
+) -> Result<(TlsPolicy, Option<Fingerprint>), ServerError> {
+    let settings = &config.tls;
+    if !settings.enabled {
+        return Ok((
+            TlsPolicy {
+                config: None,
+                require: false,
+            },
+            None,
+        ));
+    }
+    let identity = match &settings.cert_and_key {
+        Some((cert, key)) => Identity::load(cert, key),
+        None => Identity::load_or_generate(data.root(), certificate_names()),
+    }
+    .map_err(|e| ServerError::Tls(e.to_string()))?;
+    let server_config = identity
+        .server_config()
+        .map_err(|e| ServerError::Tls(e.to_string()))?;
+    let fingerprint = identity.fingerprint();
+    info!(%fingerprint, self_signed = identity.self_signed, "TLS certificate");
+    Ok((
+        TlsPolicy {
+            config: Some(server_config),
+            require: settings.require,
+        },
+        Some(fingerprint),
+    ))
+}
+
+/// Names a generated certificate carries. Clients pin self-signed
+/// certificates by fingerprint, so these matter only for display.
+fn certificate_names() -> Vec<String> {
+    vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ]
 }
 
 /// The address to connect to in order to reach a listener bound to

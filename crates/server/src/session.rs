@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use media_chat_protocol::{
     ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError, ServerMessage,
 };
+use media_chat_tls::ReadHalf;
 use tracing::{debug, info};
 
 use crate::accounts::{Accounts, LoginError};
@@ -25,6 +26,7 @@ use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
 use crate::storage::files::FileStore;
 use crate::throttle::TokenBucket;
+use crate::transport::{self, Accepted, TlsPolicy};
 
 /// Longest a write to a client may make no progress before the connection
 /// is dropped.
@@ -47,6 +49,7 @@ pub(crate) struct Context {
     pub(crate) files: FileStore,
     pub(crate) hub: Hub,
     pub(crate) logins: LoginWorkers,
+    pub(crate) tls: TlsPolicy,
 }
 
 /// Whether the session goes on after a command.
@@ -63,7 +66,7 @@ pub(crate) struct Session {
     pub(crate) ctx: Arc<Context>,
     pub(crate) id: u64,
     pub(crate) peer: SocketAddr,
-    pub(crate) reader: MessageReader<BufReader<TcpStream>>,
+    pub(crate) reader: MessageReader<BufReader<ReadHalf>>,
     pub(crate) outbox: Outbox,
     /// The protocol version: 1 until the client says `HELLO|2`.
     pub(crate) version: u64,
@@ -83,29 +86,56 @@ struct Ping {
 }
 
 impl Session {
-    /// Sets up the connection's queue.
-    pub(crate) fn new(
+    /// Serves a new connection: TLS or plaintext first, then the session.
+    pub(crate) fn serve(
         ctx: Arc<Context>,
         id: u64,
         stream: TcpStream,
         peer: SocketAddr,
         admission: Admission,
+    ) {
+        let connected_at = Instant::now();
+        let Some(accepted) =
+            transport::accept(stream, peer, &ctx.tls, ctx.config.limits.login_timeout)
+        else {
+            return;
+        };
+        match Session::new(ctx, id, accepted, peer, admission, connected_at) {
+            Ok(session) => session.run(),
+            Err(e) => debug!(%peer, error = %e, "could not set up a session"),
+        }
+    }
+
+    /// Sets up the connection's queue.
+    fn new(
+        ctx: Arc<Context>,
+        id: u64,
+        accepted: Accepted,
+        peer: SocketAddr,
+        admission: Admission,
+        connected_at: Instant,
     ) -> std::io::Result<Session> {
+        let stream = accepted.reader.socket();
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
         let limits = &ctx.config.limits;
-        let outbox = Outbox::new(&stream, limits.send_queue_bytes, &format!("{id}-{peer}"))?;
+        let outbox = Outbox::new(
+            stream,
+            limits.send_queue_bytes,
+            &format!("{id}-{peer}"),
+            accepted.tls_writer,
+        )?;
         admission.attach(&outbox);
         let flood = TokenBucket::new(limits.flood_burst, limits.flood_rate, Instant::now());
         Ok(Session {
-            reader: MessageReader::new(BufReader::with_capacity(READ_BUFFER, stream)),
+            reader: MessageReader::new(BufReader::with_capacity(READ_BUFFER, accepted.reader)),
             ctx,
             id,
             peer,
             outbox,
             version: 1,
             user: None,
-            connected_at: Instant::now(),
+            connected_at,
             lines_read: 0,
             flood,
             ping: Ping::default(),
@@ -147,6 +177,7 @@ impl Session {
             .reader
             .get_ref()
             .get_ref()
+            .socket()
             .set_read_timeout(timeout)
             .is_err()
         {
@@ -321,6 +352,7 @@ impl Session {
                     .reader
                     .get_ref()
                     .get_ref()
+                    .socket()
                     .set_read_timeout(Some(left))
                     .is_err()
             {

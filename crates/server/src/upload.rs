@@ -182,6 +182,7 @@ impl Session {
             .reader
             .get_ref()
             .get_ref()
+            .socket()
             .set_read_timeout(Some(timeout));
     }
 }

@@ -30,6 +30,12 @@ impl DataDir {
         Ok(dir)
     }
 
+    /// The directory itself (the generated TLS certificate and key,
+    /// `tls-cert.pem` and `tls-key.pem`, live here).
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// `creds.txt`: one account per line.
     pub(crate) fn creds(&self) -> PathBuf {
         self.root.join("creds.txt")
