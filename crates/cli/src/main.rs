@@ -6,6 +6,7 @@ mod command;
 mod password;
 mod progress;
 mod render;
+mod trust;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::thread;
 
 use anyhow::Context;
 use clap::Parser;
-use media_chat_client::{Client, ClientConfig};
+use media_chat_client::{ClientConfig, Fingerprint, Transport, default_known_servers};
 
 /// Chat on a media-chat server from the terminal.
 ///
@@ -43,6 +44,15 @@ struct Args {
     /// Do not reconnect by itself when the connection drops.
     #[arg(long)]
     no_reconnect: bool,
+    /// Speak the plaintext protocol, for old servers without TLS (the
+    /// password and messages then cross the network readable).
+    #[arg(long, conflicts_with = "trust")]
+    plaintext: bool,
+    /// Trust the server's self-signed certificate if it has this
+    /// fingerprint (SHA256:AB:CD:…, as the server prints at start-up), and
+    /// remember it; for scripts, instead of the question.
+    #[arg(long, value_name = "FINGERPRINT")]
+    trust: Option<Fingerprint>,
 }
 
 fn main() -> ExitCode {
@@ -65,7 +75,15 @@ fn run(args: Args) -> anyhow::Result<()> {
     let mut config = ClientConfig::new(&address, &args.user, password);
     config.cache_dir = args.cache_dir;
     config.auto_reconnect = !args.no_reconnect;
-    let client = Client::connect(config).with_context(|| format!("cannot log in to {address}"))?;
+    config.transport = if args.plaintext {
+        Transport::Plaintext
+    } else {
+        Transport::Tls {
+            known_servers: default_known_servers(),
+            trust: args.trust,
+        }
+    };
+    let client = trust::connect(config)?;
     let (lines, input) = crossbeam_channel::bounded(16);
     thread::Builder::new()
         .name("stdin".into())

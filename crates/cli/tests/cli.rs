@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use media_chat_client::{Client, ClientConfig, Event};
+use media_chat_client::{Client, ClientConfig, Event, Transport};
 use media_chat_server::{Config, HashParams, Server, ServerHandle};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,6 +18,7 @@ const PASSWORD: &str = "mật khẩu";
 struct TestServer {
     handle: ServerHandle,
     dir: tempfile::TempDir,
+    fingerprint: String,
 }
 
 impl TestServer {
@@ -31,10 +32,15 @@ impl TestServer {
         };
         config.limits.flood_rate = 0.0;
         let server = Server::open(config).unwrap();
+        let fingerprint = server.tls_fingerprint().unwrap();
         let handle = server
             .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
             .unwrap();
-        TestServer { handle, dir }
+        TestServer {
+            handle,
+            dir,
+            fingerprint,
+        }
     }
 
     fn port(&self) -> u16 {
@@ -45,9 +51,34 @@ impl TestServer {
         self.dir.path().join(name)
     }
 
+    /// `media-chat-cli` against this server, trusting its certificate, with
+    /// its config (known servers) in the test's temporary dir.
+    fn command(&self, user: &str) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"));
+        command
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &self.port().to_string(),
+                "--user",
+                user,
+            ])
+            .args(["--trust", &self.fingerprint, "--no-reconnect"])
+            .arg("--cache-dir")
+            .arg(self.path(&format!("cache-{user}")))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("MEDIA_CHAT_PASSWORD", PASSWORD);
+        command
+    }
+
     fn observer(&self, user: &str) -> Client {
         let mut config = ClientConfig::new(self.handle.local_addr().to_string(), user, PASSWORD);
         config.cache_dir = Some(self.path(&format!("cache-{user}")));
+        config.transport = Transport::Tls {
+            known_servers: None,
+            trust: Some(self.fingerprint.parse().unwrap()),
+        };
         Client::connect(config).unwrap()
     }
 }
@@ -62,18 +93,8 @@ struct Cli {
 
 impl Cli {
     fn start(server: &TestServer, user: &str, password: &str) -> Cli {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &server.port().to_string(),
-                "--user",
-                user,
-            ])
-            .arg("--cache-dir")
-            .arg(server.path(&format!("cache-{user}")))
-            .arg("--no-reconnect")
+        let mut child = server
+            .command(user)
             .env("MEDIA_CHAT_PASSWORD", password)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -200,15 +221,8 @@ fn two_terminal_clients_hold_a_conversation() {
 fn piped_input_is_delivered_before_exit() {
     let server = TestServer::start();
     let observer = server.observer("observer");
-    let mut piper = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
-        .args([
-            "--port",
-            &server.port().to_string(),
-            "--user",
-            "piper",
-            "--no-reconnect",
-        ])
-        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+    let mut piper = server
+        .command("piper")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -308,4 +322,96 @@ fn unknown_commands_are_not_sent_as_text() {
         }
     );
     let _ = cli.finish();
+}
+
+#[test]
+fn an_unknown_certificate_is_not_trusted_without_asking() {
+    let server = TestServer::start();
+    let output = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
+        .args(["--port", &server.port().to_string(), "--user", "careful"])
+        .env("XDG_CONFIG_HOME", server.path("config"))
+        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&server.fingerprint), "{stderr}");
+    assert!(
+        stderr.contains(&format!("--trust {}", server.fingerprint)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_trusted_fingerprint_is_remembered_for_the_next_run() {
+    let server = TestServer::start();
+    let mut first = server
+        .command("keeper")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    first.stdin.take().unwrap().write_all(b"/quit\n").unwrap();
+    assert!(first.wait_with_output().unwrap().status.success());
+    let known = std::fs::read_to_string(server.path("config/media-chat/known_servers")).unwrap();
+    assert!(known.contains(&server.fingerprint), "{known}");
+    // No --trust this time: the remembered fingerprint is enough.
+    let mut again = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
+        .args([
+            "--port",
+            &server.port().to_string(),
+            "--user",
+            "keeper",
+            "--no-reconnect",
+        ])
+        .env("XDG_CONFIG_HOME", server.path("config"))
+        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    again.stdin.take().unwrap().write_all(b"/quit\n").unwrap();
+    let output = again.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn plaintext_still_reaches_the_server() {
+    let server = TestServer::start();
+    let observer = server.observer("observer");
+    let mut plain = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
+        .args([
+            "--port",
+            &server.port().to_string(),
+            "--user",
+            "old",
+            "--plaintext",
+            "--no-reconnect",
+        ])
+        .env("XDG_CONFIG_HOME", server.path("config"))
+        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    plain
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello in clear\n/quit\n")
+        .unwrap();
+    assert!(plain.wait_with_output().unwrap().status.success());
+    let event = wait_for(&observer, |e| matches!(e, Event::Text { .. }));
+    assert_eq!(
+        event,
+        Event::Text {
+            from: "old".into(),
+            text: "hello in clear".into()
+        }
+    );
 }

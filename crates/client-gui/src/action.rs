@@ -4,13 +4,15 @@
 
 use std::path::PathBuf;
 
-use media_chat_client::TransferId;
+use media_chat_client::{Fingerprint, TransferId};
 
 /// One thing the user wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Log in with the login form's fields.
     LogIn,
+    /// Remember this certificate for the server, then log in.
+    TrustAndLogIn(Fingerprint),
     /// Start a server on this computer, then log in to it.
     HostAndLogIn,
     /// Send the entry's text (Enter or **Send**).

@@ -5,7 +5,10 @@
 use std::path::PathBuf;
 
 use egui::{Align2, Color32, RichText};
-use media_chat_client::{ClientConfig, Direction, InputError, SendError};
+use media_chat_client::{
+    ClientConfig, ConnectError, Direction, Fingerprint, InputError, SendError, Transport,
+    default_known_servers,
+};
 
 use crate::action::Action;
 use crate::host::{self, HostedServer};
@@ -30,6 +33,9 @@ pub struct Paths {
     pub cache_dir: Option<PathBuf>,
     /// Data of a server hosted from the login screen.
     pub host_data_dir: Option<PathBuf>,
+    /// Fingerprints of accepted self-signed certificates (`None`: the
+    /// library's default place).
+    pub known_servers: Option<PathBuf>,
 }
 
 impl Paths {
@@ -39,6 +45,7 @@ impl Paths {
             settings: settings::default_path(),
             cache_dir: None,
             host_data_dir: host::default_data_dir(),
+            known_servers: default_known_servers(),
         }
     }
 }
@@ -78,6 +85,7 @@ impl App {
                 host: remembered.host,
                 port: remembered.port.to_string(),
                 user: remembered.user,
+                tls: remembered.tls,
                 ..LoginForm::default()
             },
             paths,
@@ -118,7 +126,10 @@ impl App {
             self.form.busy = false;
             match outcome {
                 Ok(user) => self.logged_in(user, ctx),
-                Err(reason) => self.form.error = Some(reason),
+                Err(ConnectError::Untrusted { fingerprint }) => {
+                    self.form.untrusted = Some(fingerprint)
+                }
+                Err(reason) => self.form.error = Some(reason.to_string()),
             }
         }
         let Some(chat) = &mut self.chat else { return };
@@ -194,6 +205,7 @@ impl App {
                 host: self.form.host.trim().to_owned(),
                 port: self.form.port.trim().parse().unwrap_or(5000),
                 user: self.form.user.trim().to_owned(),
+                tls: self.form.tls,
             };
             if let Err(e) = settings::save(path, &remembered) {
                 tracing::warn!(error = %e, "cannot remember the login fields");
@@ -209,6 +221,12 @@ impl App {
                     hosted.lan_address
                 ),
             );
+            if let Some(fingerprint) = hosted.fingerprint {
+                state.push(
+                    LineKind::Notice,
+                    format!("[i] tell them to expect the certificate {fingerprint}"),
+                );
+            }
         }
         if let Some(client) = self.net.client() {
             let _ = client.list_files();
@@ -226,7 +244,8 @@ impl App {
 
     fn run(&mut self, action: Action, ctx: &egui::Context) {
         match action {
-            Action::LogIn => self.log_in(ctx),
+            Action::LogIn => self.log_in(ctx, None),
+            Action::TrustAndLogIn(fingerprint) => self.log_in(ctx, Some(fingerprint)),
             Action::HostAndLogIn => self.host_and_log_in(ctx),
             other => {
                 if let Some(chat) = &mut self.chat {
@@ -236,7 +255,9 @@ impl App {
         }
     }
 
-    fn log_in(&mut self, ctx: &egui::Context) {
+    /// Logs in with the form's fields; `trust` is a certificate the user
+    /// just accepted (or that of the server hosted here).
+    fn log_in(&mut self, ctx: &egui::Context, trust: Option<Fingerprint>) {
         let port: u16 = match self.form.port.trim().parse() {
             Ok(port) => port,
             Err(_) => {
@@ -254,7 +275,16 @@ impl App {
             ClientConfig::new(&address, self.form.user.trim(), self.form.password.clone());
         config.cache_dir = self.paths.cache_dir.clone();
         config.auto_reconnect = true;
+        config.transport = if self.form.tls {
+            Transport::Tls {
+                known_servers: self.paths.known_servers.clone(),
+                trust,
+            }
+        } else {
+            Transport::Plaintext
+        };
         self.form.error = None;
+        self.form.untrusted = None;
         self.form.busy = true;
         self.server = address;
         let ctx = ctx.clone();
@@ -281,7 +311,8 @@ impl App {
                 }
             }
         }
-        self.log_in(ctx);
+        let own = self.hosted.as_ref().and_then(|hosted| hosted.fingerprint);
+        self.log_in(ctx, own);
     }
 }
 
@@ -370,7 +401,7 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
         return;
     };
     match action {
-        Action::LogIn | Action::HostAndLogIn => {}
+        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn => {}
         Action::Send => {
             if chat.draft.trim().is_empty() {
                 return;

@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::PathBuf;
 
 use directories::ProjectDirs;
+use media_chat_client::Fingerprint;
 use media_chat_server::{Config, Server, ServerHandle};
 
 /// A server this window started.
@@ -12,6 +13,9 @@ pub struct HostedServer {
     handle: ServerHandle,
     /// The address others on the network use to join.
     pub lan_address: SocketAddr,
+    /// The TLS certificate's fingerprint, for others to check when their
+    /// client asks.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl HostedServer {
@@ -29,6 +33,7 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// Starts a server on all interfaces at `port` (0 picks a free one).
 pub fn start(data_dir: PathBuf, port: u16) -> Result<HostedServer, String> {
     let server = Server::open(Config::new(data_dir)).map_err(|e| e.to_string())?;
+    let fingerprint = server.tls_fingerprint().and_then(|f| f.parse().ok());
     let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, port))
         .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -36,6 +41,7 @@ pub fn start(data_dir: PathBuf, port: u16) -> Result<HostedServer, String> {
     Ok(HostedServer {
         handle,
         lan_address: SocketAddr::new(lan_ip(), port),
+        fingerprint,
     })
 }
 

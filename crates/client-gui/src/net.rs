@@ -43,8 +43,8 @@ impl Net {
         self.connecting.is_some()
     }
 
-    /// The login's outcome, once: `Some(Ok(user))` or `Some(Err(reason))`.
-    pub fn poll_login(&mut self) -> Option<Result<String, String>> {
+    /// The login's outcome, once: `Some(Ok(user))` or `Some(Err(why))`.
+    pub fn poll_login(&mut self) -> Option<Result<String, ConnectError>> {
         let outcome = self.connecting.as_ref()?.try_recv().ok()?;
         self.connecting = None;
         Some(match outcome {
@@ -53,7 +53,7 @@ impl Net {
                 self.client = Some(client);
                 Ok(user)
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         })
     }
 

@@ -17,6 +17,8 @@ pub struct Remembered {
     pub port: u16,
     /// User name.
     pub user: String,
+    /// Whether to use TLS.
+    pub tls: bool,
 }
 
 impl Default for Remembered {
@@ -25,6 +27,7 @@ impl Default for Remembered {
             host: "127.0.0.1".to_owned(),
             port: 5000,
             user: String::new(),
+            tls: true,
         }
     }
 }
@@ -65,6 +68,7 @@ mod tests {
             host: "chat.lan".into(),
             port: 5050,
             user: "Đặng".into(),
+            tls: false,
         };
         save(&path, &remembered).unwrap();
         assert_eq!(load(&path), remembered);

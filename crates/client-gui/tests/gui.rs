@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use media_chat_client::{Client, ClientConfig, Event};
+use media_chat_client::{Client, ClientConfig, Event, Fingerprint, Transport};
 use media_chat_gui::{App, Paths, fonts};
 use media_chat_server::{Config, HashParams, Server, ServerHandle};
+use media_chat_tls::KnownServers;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const PASSWORD: &str = "mật khẩu";
@@ -19,6 +20,7 @@ const PASSWORD: &str = "mật khẩu";
 struct World {
     server: Option<ServerHandle>,
     dir: tempfile::TempDir,
+    fingerprint: Fingerprint,
 }
 
 impl World {
@@ -32,12 +34,14 @@ impl World {
         };
         config.limits.flood_rate = 0.0;
         let server = Server::open(config).unwrap();
+        let fingerprint = server.tls_fingerprint().unwrap().parse().unwrap();
         let handle = server
             .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
             .unwrap();
         World {
             server: Some(handle),
             dir,
+            fingerprint,
         }
     }
 
@@ -53,14 +57,32 @@ impl World {
         let address = format!("127.0.0.1:{}", self.port());
         let mut config = ClientConfig::new(address, user, PASSWORD);
         config.cache_dir = Some(self.dir.path().join(format!("cache-{user}")));
+        config.transport = Transport::Tls {
+            known_servers: None,
+            trust: Some(self.fingerprint),
+        };
         Client::connect(config).unwrap()
     }
 
+    fn known_servers(&self) -> PathBuf {
+        self.dir.path().join("config/known_servers")
+    }
+
+    /// A window whose user already accepted the server's certificate.
     fn harness(&self) -> Harness<'static, App> {
+        KnownServers::new(self.known_servers())
+            .remember(&format!("127.0.0.1:{}", self.port()), self.fingerprint)
+            .unwrap();
+        self.fresh_harness()
+    }
+
+    /// A window that has never seen this server.
+    fn fresh_harness(&self) -> Harness<'static, App> {
         let mut app = App::new(Paths {
             settings: Some(self.dir.path().join("config/login.toml")),
             cache_dir: Some(self.cache()),
             host_data_dir: Some(self.dir.path().join("hosted")),
+            known_servers: Some(self.known_servers()),
         });
         app.set_open_downloads(false);
         // kittest panics on a glyph no font has: every Vietnamese letter and
@@ -384,4 +406,28 @@ fn clicking_an_online_user_starts_a_private_message() {
             .as_deref(),
         Some("@bob ")
     );
+}
+
+#[test]
+fn an_unknown_certificate_is_shown_and_trusted_on_the_users_word() {
+    let world = World::new();
+    let mut harness = world.fresh_harness();
+    log_in(&mut harness, world.port(), "minh", PASSWORD);
+    step_until_label(&mut harness, "Is this the right server?");
+    assert!(
+        harness
+            .query_by_label(&world.fingerprint.to_string())
+            .is_some()
+    );
+    assert!(
+        harness.state().state().is_none(),
+        "nothing is sent before the user decides"
+    );
+    harness.get_by_label("Trust and log in").click();
+    harness.run_steps(2);
+    step_until(&mut harness, "the chat window", |h| {
+        h.state().state().is_some()
+    });
+    let known = std::fs::read_to_string(world.known_servers()).unwrap();
+    assert!(known.contains(&world.fingerprint.to_string()), "{known}");
 }

@@ -3,6 +3,8 @@
 
 use egui::{Align, Key, Layout, RichText, TextEdit};
 
+use media_chat_client::Fingerprint;
+
 use crate::action::Action;
 
 /// The login form's fields and status.
@@ -20,6 +22,10 @@ pub struct LoginForm {
     pub error: Option<String>,
     /// A login is under way.
     pub busy: bool,
+    /// Use TLS (off only for old servers).
+    pub tls: bool,
+    /// A self-signed certificate the user is asked to trust.
+    pub untrusted: Option<Fingerprint>,
 }
 
 /// Draws the login screen.
@@ -50,6 +56,11 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
                     ui.end_row();
                     enter |= field(ui, "Password", &mut form.password, true);
                     ui.end_row();
+                    ui.label("");
+                    ui.checkbox(&mut form.tls, "Encrypted (TLS)").on_hover_text(
+                        "Turn off only for an old server without TLS: the password and messages would cross the network readable",
+                    );
+                    ui.end_row();
                 });
             ui.add_space(8.0);
             ui.add_enabled_ui(!form.busy, |ui| {
@@ -65,6 +76,24 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
             }
             if let Some(error) = &form.error {
                 ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            if let Some(fingerprint) = form.untrusted {
+                ui.add_space(8.0);
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.strong("Is this the right server?");
+                    ui.label(
+                        "Its certificate is not signed by a known authority. Compare this fingerprint with the one the server's administrator gives you:",
+                    );
+                    ui.monospace(fingerprint.to_string());
+                    ui.horizontal(|ui| {
+                        if ui.button("Trust and log in").clicked() {
+                            action = Some(Action::TrustAndLogIn(fingerprint));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            form.untrusted = None;
+                        }
+                    });
+                });
             }
             ui.add_space(20.0);
             ui.separator();
