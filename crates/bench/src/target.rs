@@ -199,8 +199,14 @@ fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Resu
         .spawn()
         .with_context(|| format!("cannot start {}", binary.display()))?;
     let stdout = child.stdout.take().context("no stdout")?;
+    let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
+    stdout.read_line(&mut line)?;
+    // Keep reading what else the server prints (its TLS fingerprint, say):
+    // a closed pipe would fail its next write and stop it.
+    std::thread::Builder::new()
+        .name("server-stdout".into())
+        .spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()))?;
     let Some(addr) = line.trim().strip_prefix("listening on ") else {
         let _ = child.kill();
         let _ = child.wait();
