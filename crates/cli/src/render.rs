@@ -3,7 +3,7 @@
 
 use bytesize::ByteSize;
 use chrono::{DateTime, Local};
-use media_chat_client::{Cleared, Direction, Event, HistoryEntry, Input};
+use media_chat_client::{Cleared, Event, Input, display};
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
 pub fn now() -> String {
@@ -26,52 +26,26 @@ pub fn at(ts: u64) -> String {
 
 /// The echo of what the user just sent.
 pub fn sent(input: &Input) -> String {
-    match input {
-        Input::Public(text) => format!("[Me] {text}"),
-        Input::Direct { to, text } => format!("[PM → {to}] {text}"),
-    }
+    display::sent(input).text
 }
 
 /// What `/clear` freed.
 pub fn cleared(cleared: Cleared) -> String {
-    format!(
-        "[*] cache cleared ({} file{}, {})",
-        cleared.files,
-        if cleared.files == 1 { "" } else { "s" },
-        ByteSize(cleared.bytes)
-    )
+    display::cleared(cleared).text
 }
 
 /// The line for an event, without its time prefix; `None` for events that
-/// are not shown as lines (progress, lists handled elsewhere).
+/// are not shown (progress has its bars, user lists answer `/users`).
 pub fn event(event: &Event, me: &str) -> Option<String> {
-    let line = match event {
-        Event::LoggedIn { user } => format!("[i] logged in as {user}"),
-        Event::Limits { .. } | Event::Users { .. } | Event::Progress { .. } | Event::HistoryEnd => {
-            return None;
+    match event {
+        Event::LoggedIn { user } => Some(format!("[i] logged in as {user}")),
+        Event::FileShared { name, .. } => {
+            display::event(event, me).map(|shown| format!("{} — /get {name}", shown.text))
         }
-        Event::Joined { user } => format!("[i] {user} joined"),
-        Event::Left { user } => format!("[i] {user} left"),
-        Event::History { entry, .. } => history(entry, me),
-        Event::Text { from, text } => format!("{from}: {text}"),
-        Event::Dm { from, text } => format!("[PM from {from}] {text}"),
-        Event::Notify { text } => format!("[i] {text}"),
-        Event::ServerError { reason } => format!("[!] {reason}"),
-        Event::FileShared {
-            user, name, size, ..
-        } => {
-            format!(
-                "[i] {user} shared {name} ({}) — /get {name}",
-                ByteSize(*size)
-            )
-        }
-        Event::FileList { files } if files.is_empty() => "[i] no files shared yet".to_owned(),
+        Event::FileList { files } if files.is_empty() => Some("[i] no files shared yet".to_owned()),
         Event::FileList { files } => {
-            let mut out = format!(
-                "[i] {} shared file{}:",
-                files.len(),
-                if files.len() == 1 { "" } else { "s" }
-            );
+            let plural = if files.len() == 1 { "" } else { "s" };
+            let mut out = format!("[i] {} shared file{plural}:", files.len());
             for file in files {
                 let by = if file.uploader.is_empty() {
                     "?"
@@ -84,107 +58,58 @@ pub fn event(event: &Event, me: &str) -> Option<String> {
                     ByteSize(file.size)
                 ));
             }
-            out
+            Some(out)
         }
-        Event::Uploaded { name, size, .. } => format!("[+] shared {name} ({})", ByteSize(*size)),
-        Event::Downloaded { path, .. } => format!("[+] downloaded {}", path.display()),
-        Event::TransferFailed {
-            direction,
-            name,
-            reason,
-            ..
-        } => format!("[!] {} of {name} failed: {reason}", verb(*direction)),
-        Event::TransferCancelled {
-            direction, name, ..
-        } => {
-            format!("[!] {} of {name} cancelled", verb(*direction))
-        }
-        Event::OpenFailed { path, reason } => {
-            format!("[!] cannot open {}: {reason}", path.display())
-        }
-        Event::Disconnected { reason } => format!("[!] disconnected: {reason}"),
-        Event::Reconnecting { attempt, delay } => {
-            format!(
-                "[!] reconnecting in {:.1} s (attempt {attempt})",
-                delay.as_secs_f32()
-            )
-        }
-    };
-    Some(line)
-}
-
-fn history(entry: &HistoryEntry, me: &str) -> String {
-    match entry {
-        HistoryEntry::Text { from, text } if from == me => format!("[Me] {text}"),
-        HistoryEntry::Text { from, text } => format!("{from}: {text}"),
-        HistoryEntry::Dm { from, to, text } if from == me => format!("[PM → {to}] {text}"),
-        HistoryEntry::Dm { from, text, .. } => format!("[PM from {from}] {text}"),
-        HistoryEntry::FileShared {
-            user, name, size, ..
-        } => {
-            format!("[i] {user} shared {name} ({})", ByteSize(*size))
-        }
-    }
-}
-
-fn verb(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Upload => "upload",
-        Direction::Download => "download",
+        Event::Reconnecting { attempt, delay } => Some(format!(
+            "[!] reconnecting in {:.1} s (attempt {attempt})",
+            delay.as_secs_f32()
+        )),
+        _ => display::event(event, me).map(|shown| shown.text),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use media_chat_client::{FileInfo, Sha256Digest};
 
     use super::*;
 
     #[test]
-    fn the_seeds_tags() {
-        assert_eq!(sent(&Input::Public("hi".into())), "[Me] hi");
-        assert_eq!(
-            sent(&Input::Direct {
-                to: "an".into(),
-                text: "psst".into()
-            }),
-            "[PM → an] psst"
-        );
+    fn terminal_lines_add_their_hints_to_the_shared_tags() {
         let dm = Event::Dm {
             from: "an".into(),
             text: "hi".into(),
         };
         assert_eq!(event(&dm, "me").unwrap(), "[PM from an] hi");
-        let downloaded = Event::Downloaded {
-            id: 1,
+        let shared = Event::FileShared {
+            user: "an".into(),
             name: "a.png".into(),
-            path: PathBuf::from("/c/a.png"),
+            size: 2048,
+            sha256: Sha256Digest([0; 32]),
         };
-        assert_eq!(event(&downloaded, "me").unwrap(), "[+] downloaded /c/a.png");
-        let lost = Event::Disconnected {
-            reason: "gone".into(),
-        };
-        assert_eq!(event(&lost, "me").unwrap(), "[!] disconnected: gone");
         assert_eq!(
-            cleared(Cleared {
-                files: 2,
-                bytes: 2048
-            }),
-            "[*] cache cleared (2 files, 2.0 KiB)"
+            event(&shared, "me").unwrap(),
+            "[i] an shared a.png (2.0 KiB) — /get a.png"
         );
+        let logged_in = Event::LoggedIn { user: "me".into() };
+        assert_eq!(event(&logged_in, "me").unwrap(), "[i] logged in as me");
     }
 
     #[test]
-    fn history_shows_own_lines_as_sent() {
-        let mine = Event::History {
-            ts: 0,
-            entry: HistoryEntry::Dm {
-                from: "me".into(),
-                to: "an".into(),
-                text: "x".into(),
-            },
+    fn file_lists_are_one_line_per_file() {
+        let files = Event::FileList {
+            files: vec![FileInfo {
+                name: "a.png".into(),
+                size: 10,
+                sha256: Sha256Digest([0; 32]),
+                uploader: String::new(),
+                ts: 0,
+            }],
         };
-        assert_eq!(event(&mine, "me").unwrap(), "[PM → an] x");
+        assert_eq!(
+            event(&files, "me").unwrap(),
+            "[i] 1 shared file:\n    a.png  10 B  by ?"
+        );
         assert!(at(1_764_072_000).starts_with("[2025-11-2"));
     }
 }

@@ -4,8 +4,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
+use media_chat_client::display::Tone;
 use media_chat_gui::fonts;
-use media_chat_gui::state::{LineKind, State};
+use media_chat_gui::state::State;
 use media_chat_gui::thumbnails::Thumbnails;
 use media_chat_gui::ui::chat::{ChatView, chat_pane};
 
@@ -20,17 +21,17 @@ fn pane(messages: usize) -> Harness<'static, Pane> {
     for n in 0..messages {
         let (kind, text) = match n % 4 {
             0 => (
-                LineKind::Public,
+                Tone::Public,
                 format!("an: tin nhắn số {n} — xin chào cả lớp 😀"),
             ),
             1 => (
-                LineKind::Mine,
+                Tone::Mine,
                 format!(
                     "[Me] trả lời {n}, a somewhat longer line that wraps onto a second row when the pane is narrow enough to need it"
                 ),
             ),
-            2 => (LineKind::PrivateIn, format!("[PM from bình] riêng tư {n}")),
-            _ => (LineKind::Notice, format!("[i] người dùng {n} joined")),
+            2 => (Tone::PrivateIn, format!("[PM from bình] riêng tư {n}")),
+            _ => (Tone::Notice, format!("[i] người dùng {n} joined")),
         };
         state.push(kind, text);
     }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use egui::{Align2, Color32, RichText};
+use media_chat_client::display::Tone;
 use media_chat_client::{
     ClientConfig, ConnectError, Direction, Fingerprint, InputError, SendError, Transport,
     default_known_servers,
@@ -15,7 +16,7 @@ use crate::host::{self, HostedServer};
 use crate::net::Net;
 use crate::picker::{Picked, Picker};
 use crate::settings::{self, Remembered};
-use crate::state::{Effect, LineKind, Link, State};
+use crate::state::{Effect, Link, State};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::{composer, entry_id};
@@ -215,7 +216,7 @@ impl App {
         let mut state = State::new(&user);
         if let Some(hosted) = &self.hosted {
             state.push(
-                LineKind::Notice,
+                Tone::Notice,
                 format!(
                     "[i] hosting a chat here: others join at {}",
                     hosted.lan_address
@@ -223,7 +224,7 @@ impl App {
             );
             if let Some(fingerprint) = hosted.fingerprint {
                 state.push(
-                    LineKind::Notice,
+                    Tone::Notice,
                     format!("[i] tell them to expect the certificate {fingerprint}"),
                 );
             }
@@ -414,17 +415,17 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
                 }
                 Err(SendError::Input(InputError::MissingMessage)) => {
                     state.push(
-                        LineKind::Warning,
+                        Tone::Warning,
                         "[!] Write it as @user message (Nhập dạng @user nội_dung)",
                     );
                 }
                 Err(SendError::NotConnected) => {
                     state.push(
-                        LineKind::Warning,
+                        Tone::Warning,
                         "[!] Not connected: your message is kept; send it again once reconnected",
                     );
                 }
-                Err(e) => state.push(LineKind::Warning, format!("[!] {e}")),
+                Err(e) => state.push(Tone::Warning, format!("[!] {e}")),
             }
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
@@ -439,7 +440,7 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
                 .unwrap_or_default();
             match client.send_file(&path) {
                 Ok(id) => state.started(id, Direction::Upload, &name),
-                Err(e) => state.push(LineKind::Warning, format!("[!] Cannot send {name}: {e}")),
+                Err(e) => state.push(Tone::Warning, format!("[!] Cannot send {name}: {e}")),
             }
         }
         Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
@@ -450,11 +451,11 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
                     state.open_when_done.insert(id);
                 }
             }
-            Err(e) => state.push(LineKind::Warning, format!("[!] Cannot get {name}: {e}")),
+            Err(e) => state.push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
         },
         Action::Clear => match client.clear_cache() {
             Ok(cleared) => state.cleared(cleared),
-            Err(e) => state.push(LineKind::Warning, format!("[!] {e}")),
+            Err(e) => state.push(Tone::Warning, format!("[!] {e}")),
         },
         Action::Exit => {
             net.log_out();

@@ -5,28 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bytesize::ByteSize;
 use chrono::{DateTime, Local};
-use media_chat_client::{Cleared, Direction, Event, HistoryEntry, Input, TransferId};
-
-/// How a chat line is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// Something this user sent publicly (`[Me] …`).
-    Mine,
-    /// A public message from someone else.
-    Public,
-    /// A private message this user sent (`[PM → x] …`).
-    PrivateOut,
-    /// A private message to this user (`[PM from x] …`).
-    PrivateIn,
-    /// A neutral notice (joins, shares, `[*] cache cleared`).
-    Notice,
-    /// Something that worked (`[+] downloaded …`).
-    Success,
-    /// Something that went wrong (`[!] …`).
-    Warning,
-}
+use media_chat_client::display::{self, Shown, Tone};
+use media_chat_client::{Cleared, Direction, Event, Input, TransferId};
 
 /// One line in the chat pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +15,7 @@ pub struct Line {
     /// Local time, `HH:MM:SS` (or a date for history).
     pub time: String,
     /// How to draw it.
-    pub kind: LineKind,
+    pub tone: Tone,
     /// The text with its seed tag, e.g. `[PM → an] hi`.
     pub text: String,
     /// A downloaded image to show under the line.
@@ -136,10 +117,10 @@ impl State {
     }
 
     /// Adds a line stamped with the current time.
-    pub fn push(&mut self, kind: LineKind, text: impl Into<String>) {
+    pub fn push(&mut self, tone: Tone, text: impl Into<String>) {
         self.lines.push(Line {
             time: Local::now().format("%H:%M:%S").to_string(),
-            kind,
+            tone,
             text: text.into(),
             image: None,
         });
@@ -148,25 +129,16 @@ impl State {
     /// Shows what the user just sent, as the seed did: `[Me] …` or
     /// `[PM → x] …`.
     pub fn sent(&mut self, input: &Input) {
-        match input {
-            Input::Public(text) => self.push(LineKind::Mine, format!("[Me] {text}")),
-            Input::Direct { to, text } => {
-                self.push(LineKind::PrivateOut, format!("[PM → {to}] {text}"))
-            }
-        }
+        self.show(display::sent(input));
     }
 
     /// Shows what Clear freed: `[*] cache cleared (…)`.
     pub fn cleared(&mut self, cleared: Cleared) {
-        self.push(
-            LineKind::Notice,
-            format!(
-                "[*] cache cleared ({} file{}, {})",
-                cleared.files,
-                if cleared.files == 1 { "" } else { "s" },
-                ByteSize(cleared.bytes)
-            ),
-        );
+        self.show(display::cleared(cleared));
+    }
+
+    fn show(&mut self, shown: Shown) {
+        self.push(shown.tone, shown.text);
     }
 
     /// A started transfer, shown until it ends.
@@ -184,65 +156,84 @@ impl State {
 
     /// Folds one client event in; returns what the app must do about it.
     pub fn apply(&mut self, event: Event) -> Vec<Effect> {
-        let mut effects = Vec::new();
         let before = self.lines.len();
+        let effects = self.update(&event);
+        match &event {
+            Event::History { ts, entry } => {
+                let shown = display::history(entry, &self.me);
+                self.lines.push(Line {
+                    time: history_time(*ts),
+                    tone: shown.tone,
+                    text: shown.text,
+                    image: None,
+                });
+            }
+            _ => {
+                if let Some(shown) = display::event(&event, &self.me) {
+                    self.show(shown);
+                }
+            }
+        }
+        if let Event::Downloaded { path, .. } = &event
+            && is_image(path)
+            && let Some(line) = self.lines.last_mut()
+        {
+            line.image = Some(path.clone());
+        }
+        if !self.focused {
+            self.unread += self.lines[before..]
+                .iter()
+                .filter(|line| matches!(line.tone, Tone::Public | Tone::PrivateIn))
+                .count();
+        }
+        effects
+    }
+
+    /// What an event changes besides the chat lines: who is online, the
+    /// files, the transfers, the connection.
+    fn update(&mut self, event: &Event) -> Vec<Effect> {
+        let mut effects = Vec::new();
         match event {
             Event::LoggedIn { user } => {
                 if self.link != Link::Up {
-                    self.push(LineKind::Success, "[+] reconnected");
+                    self.push(Tone::Success, "[+] reconnected");
                 }
-                self.me = user;
+                self.me = user.clone();
                 self.link = Link::Up;
                 self.online.clear();
             }
-            Event::Limits { max_file_size, .. } => self.max_file_size = Some(max_file_size),
+            Event::Limits { max_file_size, .. } => self.max_file_size = Some(*max_file_size),
             Event::Users { users } => {
                 for user in users {
-                    self.online.insert(user.to_lowercase(), user);
+                    self.online.insert(user.to_lowercase(), user.clone());
                 }
             }
             Event::Joined { user } => {
-                self.push(LineKind::Notice, format!("[i] {user} joined"));
-                self.online.insert(user.to_lowercase(), user);
+                self.online.insert(user.to_lowercase(), user.clone());
             }
             Event::Left { user } => {
-                self.push(LineKind::Notice, format!("[i] {user} left"));
                 self.online.remove(&user.to_lowercase());
             }
-            Event::History { ts, entry } => self.history(ts, entry),
-            Event::HistoryEnd => {}
-            Event::Text { from, text } => self.push(LineKind::Public, format!("{from}: {text}")),
-            Event::Dm { from, text } => {
-                self.push(LineKind::PrivateIn, format!("[PM from {from}] {text}"))
-            }
-            Event::Notify { text } => self.push(LineKind::Notice, format!("[i] {text}")),
-            Event::ServerError { reason } => self.push(LineKind::Warning, format!("[!] {reason}")),
             Event::FileShared {
                 user, name, size, ..
             } => {
-                self.push(
-                    LineKind::Notice,
-                    format!("[i] {user} shared {name} ({})", ByteSize(size)),
-                );
-                self.files.insert(
-                    name.clone(),
-                    SharedFile {
-                        name,
-                        size,
-                        uploader: user,
-                    },
-                );
+                let shared = SharedFile {
+                    name: name.clone(),
+                    size: *size,
+                    uploader: user.clone(),
+                };
+                self.files.insert(name.clone(), shared);
             }
             Event::FileList { files } => {
                 self.files = files
-                    .into_iter()
+                    .iter()
                     .map(|f| {
                         let shared = SharedFile {
                             name: f.name.clone(),
                             size: f.size,
-                            uploader: f.uploader,
+                            uploader: f.uploader.clone(),
                         };
-                        (f.name, shared)
+                        (f.name.clone(), shared)
                     })
                     .collect();
             }
@@ -253,117 +244,61 @@ impl State {
                 done,
                 total,
             } => {
-                let transfer = self.transfers.entry(id).or_insert(Transfer {
-                    direction,
-                    name,
+                let transfer = self.transfers.entry(*id).or_insert(Transfer {
+                    direction: *direction,
+                    name: name.clone(),
                     done: 0,
-                    total,
+                    total: *total,
                 });
-                transfer.done = done;
-                transfer.total = total;
+                transfer.done = *done;
+                transfer.total = *total;
             }
-            Event::Uploaded { id, name, size } => {
-                self.transfers.remove(&id);
-                self.push(
-                    LineKind::Success,
-                    format!("[+] uploaded {name} ({})", ByteSize(size)),
-                );
+            Event::Uploaded { id, .. } => {
+                self.transfers.remove(id);
             }
-            Event::Downloaded { id, name: _, path } => {
-                self.transfers.remove(&id);
-                self.push(
-                    LineKind::Success,
-                    format!("[+] downloaded {}", path.display()),
-                );
-                if is_image(&path) {
-                    if let Some(line) = self.lines.last_mut() {
-                        line.image = Some(path.clone());
-                    }
+            Event::Downloaded { id, path, .. } => {
+                self.transfers.remove(id);
+                if is_image(path) {
                     effects.push(Effect::Thumbnail(path.clone()));
                 }
-                if self.open_when_done.remove(&id) {
-                    effects.push(Effect::Open(path));
+                if self.open_when_done.remove(id) {
+                    effects.push(Effect::Open(path.clone()));
                 }
             }
-            Event::TransferFailed {
-                id,
-                direction,
-                name,
-                reason,
-            } => {
-                self.transfers.remove(&id);
-                self.open_when_done.remove(&id);
-                self.push(
-                    LineKind::Warning,
-                    format!("[!] {} of {name} failed: {reason}", verb(direction)),
-                );
-            }
-            Event::TransferCancelled {
-                id,
-                direction,
-                name,
-            } => {
-                self.transfers.remove(&id);
-                self.open_when_done.remove(&id);
-                self.push(
-                    LineKind::Warning,
-                    format!("[!] {} of {name} cancelled", verb(direction)),
-                );
-            }
-            Event::OpenFailed { path, reason } => {
-                self.push(
-                    LineKind::Warning,
-                    format!("[!] cannot open {}: {reason}", path.display()),
-                );
+            Event::TransferFailed { id, .. } | Event::TransferCancelled { id, .. } => {
+                self.transfers.remove(id);
+                self.open_when_done.remove(id);
             }
             Event::Disconnected { reason } => {
-                self.push(LineKind::Warning, format!("[!] disconnected: {reason}"));
-                self.link = Link::Lost { reason };
+                self.link = Link::Lost {
+                    reason: reason.clone(),
+                }
             }
             Event::Reconnecting { attempt, delay } => {
-                self.link = Link::Reconnecting { attempt, delay }
+                self.link = Link::Reconnecting {
+                    attempt: *attempt,
+                    delay: *delay,
+                }
             }
-        }
-        if !self.focused {
-            self.unread += self.lines[before..]
-                .iter()
-                .filter(|line| matches!(line.kind, LineKind::Public | LineKind::PrivateIn))
-                .count();
+            Event::History { .. }
+            | Event::HistoryEnd
+            | Event::Text { .. }
+            | Event::Dm { .. }
+            | Event::Notify { .. }
+            | Event::ServerError { .. }
+            | Event::OpenFailed { .. } => {}
         }
         effects
     }
+}
 
-    fn history(&mut self, ts: u64, entry: HistoryEntry) {
-        let time = i64::try_from(ts)
-            .ok()
-            .and_then(|ts| DateTime::from_timestamp(ts, 0))
-            .map(|t| t.with_timezone(&Local).format("%d/%m %H:%M").to_string())
-            .unwrap_or_default();
-        let (kind, text) = match entry {
-            HistoryEntry::Text { from, text } if from == self.me => {
-                (LineKind::Mine, format!("[Me] {text}"))
-            }
-            HistoryEntry::Text { from, text } => (LineKind::Public, format!("{from}: {text}")),
-            HistoryEntry::Dm { from, to, text } if from == self.me => {
-                (LineKind::PrivateOut, format!("[PM → {to}] {text}"))
-            }
-            HistoryEntry::Dm { from, text, .. } => {
-                (LineKind::PrivateIn, format!("[PM from {from}] {text}"))
-            }
-            HistoryEntry::FileShared {
-                user, name, size, ..
-            } => (
-                LineKind::Notice,
-                format!("[i] {user} shared {name} ({})", ByteSize(size)),
-            ),
-        };
-        self.lines.push(Line {
-            time,
-            kind,
-            text,
-            image: None,
-        });
-    }
+/// A replayed event's time, with its day.
+fn history_time(ts: u64) -> String {
+    i64::try_from(ts)
+        .ok()
+        .and_then(|ts| DateTime::from_timestamp(ts, 0))
+        .map(|t| t.with_timezone(&Local).format("%d/%m %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// Whether a file is an image shown inline (png, jpg, gif).
@@ -374,13 +309,6 @@ pub fn is_image(path: &Path) -> bool {
             "png" | "jpg" | "jpeg" | "gif"
         )
     })
-}
-
-fn verb(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Upload => "upload",
-        Direction::Download => "download",
-    }
 }
 
 #[cfg(test)]

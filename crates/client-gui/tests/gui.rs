@@ -354,7 +354,7 @@ fn a_dropped_file_is_uploaded_with_progress_to_completion() {
         .dropped_files
         .push(Arc::new(Dropped(file)));
     harness.run_steps(2);
-    step_until_label(&mut harness, "[+] uploaded notes.txt (3.0 MiB)");
+    step_until_label(&mut harness, "[+] shared notes.txt (3.0 MiB)");
     let shared = wait_for(&bob, |e| matches!(e, Event::FileShared { .. }));
     assert!(matches!(shared, Event::FileShared { name, .. } if name == "notes.txt"));
 }

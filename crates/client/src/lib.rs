@@ -27,6 +27,7 @@
 //! - `event`: [`Event`] and the types it carries.
 //! - `error`: the error types.
 //! - `input`: [`parse_input`], the seed's `@user` / `/dm user` rules.
+//! - `display`: how events read as chat lines, with the seed's tags.
 //! - `handshake`: connecting and logging in.
 //! - `link`: the chat connection's writer and reader threads.
 //! - `transfer`: uploads and downloads on their own connections.
@@ -37,6 +38,7 @@
 mod cache;
 mod client;
 mod config;
+pub mod display;
 mod error;
 mod event;
 mod handshake;

@@ -149,7 +149,7 @@ fn draw_line(
         );
         ui.vertical(|ui| {
             ui.set_max_width(text_width);
-            ui.add(Label::new(RichText::new(&line.text).color(line_color(ui, line.kind))).wrap());
+            ui.add(Label::new(RichText::new(&line.text).color(line_color(ui, line.tone))).wrap());
             if let Some(path) = &line.image
                 && let Some(texture) = thumbnails.get(path)
             {

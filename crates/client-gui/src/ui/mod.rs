@@ -11,20 +11,20 @@ pub mod transfers;
 
 use egui::Color32;
 
-use crate::state::LineKind;
+use media_chat_client::display::Tone;
 
 /// The colour a line of `kind` is drawn in, so private messages and
 /// notices stand out from public chat.
-pub fn line_color(ui: &egui::Ui, kind: LineKind) -> Color32 {
+pub fn line_color(ui: &egui::Ui, tone: Tone) -> Color32 {
     let dark = ui.visuals().dark_mode;
-    match (kind, dark) {
-        (LineKind::Mine | LineKind::Public, _) => ui.visuals().text_color(),
-        (LineKind::PrivateOut | LineKind::PrivateIn, true) => Color32::from_rgb(196, 150, 255),
-        (LineKind::PrivateOut | LineKind::PrivateIn, false) => Color32::from_rgb(120, 60, 190),
-        (LineKind::Notice, _) => ui.visuals().weak_text_color(),
-        (LineKind::Success, true) => Color32::from_rgb(110, 200, 120),
-        (LineKind::Success, false) => Color32::from_rgb(20, 120, 40),
-        (LineKind::Warning, true) => Color32::from_rgb(255, 140, 100),
-        (LineKind::Warning, false) => Color32::from_rgb(190, 50, 20),
+    match (tone, dark) {
+        (Tone::Mine | Tone::Public, _) => ui.visuals().text_color(),
+        (Tone::PrivateOut | Tone::PrivateIn, true) => Color32::from_rgb(196, 150, 255),
+        (Tone::PrivateOut | Tone::PrivateIn, false) => Color32::from_rgb(120, 60, 190),
+        (Tone::Notice, _) => ui.visuals().weak_text_color(),
+        (Tone::Success, true) => Color32::from_rgb(110, 200, 120),
+        (Tone::Success, false) => Color32::from_rgb(20, 120, 40),
+        (Tone::Warning, true) => Color32::from_rgb(255, 140, 100),
+        (Tone::Warning, false) => Color32::from_rgb(190, 50, 20),
     }
 }
