@@ -2,7 +2,6 @@
 //! process, against a real in-process server on 127.0.0.1:0.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::thread;
@@ -10,45 +9,33 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use media_chat_client::{Client, ClientConfig, Event, Transport};
-use media_chat_server::{Config, HashParams, Server, ServerHandle};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const PASSWORD: &str = "mật khẩu";
 
+/// The shared end-to-end test server, and what the terminal client needs
+/// to reach it.
 struct TestServer {
-    handle: ServerHandle,
-    dir: tempfile::TempDir,
+    server: media_chat_e2e::TestServer,
     fingerprint: String,
 }
 
 impl TestServer {
     fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::new(dir.path().join("data"));
-        config.password_hashing = HashParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        };
-        config.limits.flood_rate = 0.0;
-        let server = Server::open(config).unwrap();
-        let fingerprint = server.tls_fingerprint().unwrap();
-        let handle = server
-            .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
-            .unwrap();
+        let server = media_chat_e2e::TestServer::start();
+        let fingerprint = server.fingerprint().to_string();
         TestServer {
-            handle,
-            dir,
+            server,
             fingerprint,
         }
     }
 
     fn port(&self) -> u16 {
-        self.handle.local_addr().port()
+        self.server.addr().port()
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.server.root().join(name)
     }
 
     /// `media-chat-cli` against this server, trusting its certificate, with
@@ -73,7 +60,7 @@ impl TestServer {
     }
 
     fn observer(&self, user: &str) -> Client {
-        let mut config = ClientConfig::new(self.handle.local_addr().to_string(), user, PASSWORD);
+        let mut config = ClientConfig::new(self.server.addr().to_string(), user, PASSWORD);
         config.cache_dir = Some(self.path(&format!("cache-{user}")));
         config.transport = Transport::Tls {
             known_servers: None,

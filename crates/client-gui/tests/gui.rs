@@ -1,7 +1,6 @@
 //! The desktop client driven through egui_kittest (no display, no GPU)
 //! against a real in-process server on 127.0.0.1:0.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,53 +9,47 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Client, ClientConfig, Event, Fingerprint, Transport};
+use media_chat_e2e::TestServer;
 use media_chat_gui::{App, Paths, fonts};
-use media_chat_server::{Config, HashParams, Server, ServerHandle};
 use media_chat_tls::KnownServers;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const PASSWORD: &str = "mật khẩu";
 
+/// A real server (the shared end-to-end test server) and a window's
+/// directories beside it.
 struct World {
-    server: Option<ServerHandle>,
-    dir: tempfile::TempDir,
+    server: TestServer,
     fingerprint: Fingerprint,
 }
 
 impl World {
     fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::new(dir.path().join("data"));
-        config.password_hashing = HashParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        };
-        config.limits.flood_rate = 0.0;
-        let server = Server::open(config).unwrap();
-        let fingerprint = server.tls_fingerprint().unwrap().parse().unwrap();
-        let handle = server
-            .spawn(TcpListener::bind("127.0.0.1:0").unwrap())
-            .unwrap();
+        let server = TestServer::start();
+        let fingerprint = server.fingerprint();
         World {
-            server: Some(handle),
-            dir,
+            server,
             fingerprint,
         }
     }
 
     fn port(&self) -> u16 {
-        self.server.as_ref().unwrap().local_addr().port()
+        self.server.addr().port()
+    }
+
+    /// A path in the test's temporary dir.
+    fn path(&self, name: &str) -> PathBuf {
+        self.server.root().join(name)
     }
 
     fn cache(&self) -> PathBuf {
-        self.dir.path().join("gui-cache")
+        self.path("gui-cache")
     }
 
     fn library_client(&self, user: &str) -> Client {
         let address = format!("127.0.0.1:{}", self.port());
         let mut config = ClientConfig::new(address, user, PASSWORD);
-        config.cache_dir = Some(self.dir.path().join(format!("cache-{user}")));
+        config.cache_dir = Some(self.path(&format!("cache-{user}")));
         config.transport = Transport::Tls {
             known_servers: None,
             trust: Some(self.fingerprint),
@@ -65,7 +58,7 @@ impl World {
     }
 
     fn known_servers(&self) -> PathBuf {
-        self.dir.path().join("config/known_servers")
+        self.path("config/known_servers")
     }
 
     /// A window whose user already accepted the server's certificate.
@@ -79,9 +72,9 @@ impl World {
     /// A window that has never seen this server.
     fn fresh_harness(&self) -> Harness<'static, App> {
         let mut app = App::new(Paths {
-            settings: Some(self.dir.path().join("config/login.toml")),
+            settings: Some(self.path("config/login.toml")),
             cache_dir: Some(self.cache()),
-            host_data_dir: Some(self.dir.path().join("hosted")),
+            host_data_dir: Some(self.path("hosted")),
             known_servers: Some(self.known_servers()),
         });
         app.set_open_downloads(false);
@@ -215,7 +208,7 @@ fn typing_and_enter_sends_and_shows_the_line() {
         }
     );
     // The entry is empty again and the login was remembered (not the password).
-    let remembered = std::fs::read_to_string(world.dir.path().join("config/login.toml")).unwrap();
+    let remembered = std::fs::read_to_string(world.path("config/login.toml")).unwrap();
     assert!(
         remembered.contains("Đặng") && !remembered.contains(PASSWORD),
         "{remembered}"
@@ -279,7 +272,7 @@ fn an_at_name_without_text_warns_as_the_seed_did() {
 fn get_file_downloads_verifies_and_clear_empties_the_cache() {
     let world = World::new();
     let bob = world.library_client("bob");
-    let original = world.dir.path().join("bài tập.txt");
+    let original = world.path("bài tập.txt");
     std::fs::write(&original, "Bài tập tuần 3\n".repeat(100)).unwrap();
     bob.send_file(&original).unwrap();
     wait_for(&bob, |e| matches!(e, Event::Uploaded { .. }));
@@ -318,7 +311,7 @@ fn side_panel_download_button_fetches_a_shared_image_and_shows_it_inline() {
     let world = World::new();
     let mut harness = world.logged_in("minh");
     let bob = world.library_client("bob");
-    let picture = world.dir.path().join("ảnh.png");
+    let picture = world.path("ảnh.png");
     image::RgbaImage::from_pixel(64, 48, image::Rgba([30, 120, 220, 255]))
         .save(&picture)
         .unwrap();
@@ -347,7 +340,7 @@ fn a_dropped_file_is_uploaded_with_progress_to_completion() {
     let world = World::new();
     let bob = world.library_client("bob");
     let mut harness = world.logged_in("minh");
-    let file = world.dir.path().join("notes.txt");
+    let file = world.path("notes.txt");
     std::fs::write(&file, vec![b'x'; 3 * 1024 * 1024]).unwrap();
     harness
         .input_mut()
@@ -377,7 +370,7 @@ fn losing_the_server_shows_disconnected_and_keeps_the_draft() {
     entry.focus();
     entry.type_text("half-typed");
     harness.run_steps(2);
-    world.server.take().unwrap().stop().unwrap();
+    world.server.stop();
     step_until_label_contains(&mut harness, "[!] disconnected");
     assert!(harness.query_by_label_contains("Connection lost").is_some());
     assert_eq!(
