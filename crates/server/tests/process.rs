@@ -27,6 +27,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 struct ServerProcess {
     child: Child,
     addr: SocketAddr,
+    /// The `SHA256:…` fingerprint the server printed at start-up.
+    fingerprint: String,
     log: PathBuf,
 }
 
@@ -46,8 +48,12 @@ impl ServerProcess {
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let first = reader.read_line(&mut line).map(|_| line);
+            let mut lines = String::new();
+            // `listening on <addr>`, then `tls certificate <fingerprint>`.
+            let first = reader
+                .read_line(&mut lines)
+                .and_then(|_| reader.read_line(&mut lines))
+                .map(|_| lines);
             let _ = tx.send(first);
             // Keep the pipe drained so the server never blocks on it.
             let _ = io::copy(&mut reader, &mut io::sink());
@@ -55,15 +61,23 @@ impl ServerProcess {
         let mut process = ServerProcess {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fingerprint: String::new(),
             log: log.to_path_buf(),
         };
-        let line = match rx.recv_timeout(TIMEOUT) {
-            Ok(Ok(line)) => line,
+        let lines = match rx.recv_timeout(TIMEOUT) {
+            Ok(Ok(lines)) => lines,
             other => panic!(
                 "no `listening on` line ({other:?}); log:\n{}",
                 process.log_text()
             ),
         };
+        let mut lines = lines.lines();
+        let line = lines.next().unwrap_or_default().to_owned();
+        process.fingerprint = lines
+            .next()
+            .and_then(|line| line.strip_prefix("tls certificate "))
+            .unwrap_or_else(|| panic!("no `tls certificate` line; log:\n{}", process.log_text()))
+            .to_owned();
         process.addr = line
             .trim_end()
             .strip_prefix("listening on ")
@@ -284,4 +298,25 @@ fn kill_9_during_an_upload_leaves_no_partial_file() {
         .and_then(|mut f| f.read_to_end(&mut stored))
         .expect("big.png stored");
     assert!(stored == body, "the stored file differs from the upload");
+}
+
+#[test]
+fn the_certificate_fingerprint_is_printed_and_kept_across_restarts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let first = ServerProcess::start(&data, &dir.path().join("first.log"));
+    assert!(
+        first.fingerprint.starts_with("SHA256:"),
+        "{}",
+        first.fingerprint
+    );
+    assert_eq!(first.fingerprint.len(), 7 + 32 * 3 - 1);
+    let printed = first.fingerprint.clone();
+    drop(first);
+    let again = ServerProcess::start(&data, &dir.path().join("again.log"));
+    assert_eq!(
+        again.fingerprint, printed,
+        "the generated certificate is kept"
+    );
+    assert!(data.join("tls-cert.pem").exists() && data.join("tls-key.pem").exists());
 }
