@@ -1,12 +1,12 @@
-//! Simulated users: connecting and logging in with bounded concurrency, and
-//! encoding the timestamped chat lines the receivers check.
+//! Simulated users: connecting (plaintext or TLS) and logging in with
+//! bounded concurrency, and encoding the timestamped chat lines the
+//! receivers check.
 //!
 //! Each message's text is `<sender> <seq> <micros> <padding>`: the sender's
 //! index, its sequence number, and the send time in microseconds since the
 //! run's epoch (the scheduled time when paced).
 
-use std::io::{BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::BufReader;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use media_chat_protocol::fields::LineWriter;
 use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ServerMessage};
+
+use crate::link::{Connector, Link};
 
 /// Every simulated user's password.
 pub const PASSWORD: &str = "bench-password";
@@ -27,8 +29,8 @@ const LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Client {
     /// The client's index among its scenario's users.
     pub index: usize,
-    /// The socket (blocking).
-    pub stream: TcpStream,
+    /// The connection (its socket blocking).
+    pub link: Link,
     /// Bytes read past `HISTORY_END` during login, not yet handled.
     pub leftover: Vec<u8>,
     /// From starting to connect to reading `HISTORY_END`, in microseconds.
@@ -37,11 +39,12 @@ pub struct Client {
 
 /// Logs in `names.len()` users (version 2), at most `concurrency` at once,
 /// handing each logged-in client to `sink` as soon as it is in. Each
-/// connects, sends `HELLO|2` and `LOGIN` in one write and waits for
-/// `HISTORY_END`. Returns every login's time in microseconds, or the first
-/// failure (the remaining logins are then skipped).
+/// connects (and completes the TLS handshake, if any), sends `HELLO|2` and
+/// `LOGIN` in one write and waits for `HISTORY_END`. Returns every login's
+/// time in microseconds, or the first failure (the remaining logins are
+/// then skipped).
 pub fn connect_all(
-    addr: SocketAddr,
+    connector: &Connector,
     names: &[String],
     concurrency: usize,
     sink: &(dyn Fn(Client) -> anyhow::Result<()> + Sync),
@@ -59,7 +62,7 @@ pub fn connect_all(
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(name) = names.get(index) else { return };
-                        let result = login(addr, index, name).and_then(|client| {
+                        let result = login(connector, index, name).and_then(|client| {
                             let micros = client.login_micros;
                             sink(client)?;
                             Ok(micros)
@@ -91,12 +94,13 @@ pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Connects and logs in one user.
-pub fn login(addr: SocketAddr, index: usize, name: &str) -> anyhow::Result<Client> {
+pub fn login(connector: &Connector, index: usize, name: &str) -> anyhow::Result<Client> {
     let started = Instant::now();
-    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(30))
+    let addr = connector.addr;
+    let link = connector
+        .connect(Duration::from_secs(30))
         .with_context(|| format!("{name}: cannot connect to {addr}"))?;
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(LOGIN_TIMEOUT))?;
+    link.socket().set_read_timeout(Some(LOGIN_TIMEOUT))?;
     let mut hello = Vec::new();
     ClientMessage::Hello { version: 2 }.encode(&mut hello)?;
     ClientMessage::Login {
@@ -104,8 +108,9 @@ pub fn login(addr: SocketAddr, index: usize, name: &str) -> anyhow::Result<Clien
         password: PASSWORD.to_owned(),
     }
     .encode(&mut hello)?;
-    (&stream).write_all(&hello)?;
-    let mut reader = MessageReader::new(BufReader::with_capacity(64 * 1024, stream));
+    link.write_all(&hello)?;
+    let reader = link.reader(16 * 1024)?;
+    let mut reader = MessageReader::new(BufReader::with_capacity(64 * 1024, reader));
     loop {
         let message = reader
             .read_message::<ServerMessage>()
@@ -118,12 +123,13 @@ pub fn login(addr: SocketAddr, index: usize, name: &str) -> anyhow::Result<Clien
         }
     }
     let login_micros = started.elapsed().as_micros() as u64;
-    let leftover = reader.get_ref().buffer().to_vec();
-    let stream = reader.get_mut().get_ref().try_clone()?;
-    stream.set_read_timeout(None)?;
+    let buffered = reader.get_ref();
+    let mut leftover = buffered.buffer().to_vec();
+    leftover.extend_from_slice(buffered.get_ref().pending());
+    link.socket().set_read_timeout(None)?;
     Ok(Client {
         index,
-        stream,
+        link,
         leftover,
         login_micros,
     })

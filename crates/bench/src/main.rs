@@ -5,11 +5,13 @@
 //! with flood control off and connection limits lifted, once per scenario
 //! run, and reads its CPU time, threads and memory from `/proc/<pid>`.
 //! `--addr` targets a running server instead; `--in-process` runs the
-//! server on threads of this process (for the smoke test).
+//! server on threads of this process (for the smoke test). `--tls` makes
+//! every user speak TLS, pinned to the certificate the server generated.
 //!
 //! # Layout
 //! - `target`: starting the server, `/proc` sampling, `RLIMIT_NOFILE`.
 //! - `client`: logging users in with bounded concurrency; message texts.
+//! - `link`: a user's connection, plaintext or TLS.
 //! - `sender`: paced and flat-out senders.
 //! - `pool`: epoll receiver threads that check every delivery.
 //! - `stats`: latency histogram, sequence tracking.
@@ -17,6 +19,7 @@
 //! - `scenario`: `fanout`, `idle`, `files`, `login`.
 
 mod client;
+mod link;
 mod pool;
 mod report;
 mod scenario;
@@ -81,6 +84,10 @@ struct Args {
     /// Receiver threads (each waits on many sockets with epoll).
     #[arg(long, global = true, default_value_t = 2)]
     receivers: usize,
+    /// Every user connects over TLS, pinning the certificate the server
+    /// prints (with --addr: the one it presents first).
+    #[arg(long, global = true)]
+    tls: bool,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -189,6 +196,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         fast_hash: args.fast_hash,
         concurrency: args.connect_concurrency,
         receivers: args.receivers,
+        tls: args.tls,
     };
     let scenarios = match &args.scenario {
         Scenario::All => vec![

@@ -1,8 +1,9 @@
 //! The receiving side: a few threads, each waiting on many sockets with
 //! epoll, so a thousand simulated users cost two threads, not a thousand.
-//! Every read takes whatever is buffered (up to 256 KiB) and each complete
-//! line is checked: `TEXT` lines give a latency sample and a sequence
-//! number; everything else is counted.
+//! Every read takes whatever is buffered (up to 256 KiB; over TLS, the raw
+//! bytes are decrypted by the same thread) and each complete line is
+//! checked: `TEXT` lines give a latency sample and a sequence number;
+//! everything else is counted.
 
 use std::io;
 use std::net::TcpStream;
@@ -17,6 +18,7 @@ use anyhow::anyhow;
 use media_chat_protocol::fields::{FieldReader, split_verb};
 
 use crate::client::{Client, decode_text};
+use crate::link::Link;
 use crate::stats::{Histogram, Integrity, SeqTrack};
 
 /// Bytes taken from a socket per read.
@@ -170,7 +172,7 @@ impl Pool {
 }
 
 struct Conn {
-    stream: TcpStream,
+    link: Link,
     carry: Vec<u8>,
     report: ReceiverReport,
 }
@@ -243,12 +245,15 @@ fn receive_loop(
     let mut latency = [Histogram::default(), Histogram::default()];
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 512];
     let mut buf = vec![0u8; READ_CHUNK + media_chat_protocol::MAX_LINE_LEN];
+    // Over TLS, `buf` takes the raw bytes and this the carried partial
+    // line followed by the plaintext.
+    let mut plain = Vec::new();
     loop {
         while let Ok((client, class)) = inbox.try_recv() {
             let token = conns.len() as u64;
-            epoll.control(libc::EPOLL_CTL_ADD, client.stream.as_raw_fd(), token)?;
+            epoll.control(libc::EPOLL_CTL_ADD, client.link.socket().as_raw_fd(), token)?;
             let mut conn = Conn {
-                stream: client.stream,
+                link: client.link,
                 carry: Vec::new(),
                 report: ReceiverReport {
                     index: client.index,
@@ -277,26 +282,48 @@ fn receive_loop(
             let Some(conn) = conns.get_mut(event.u64 as usize) else {
                 continue;
             };
-            let carried = conn.carry.len();
-            buf[..carried].copy_from_slice(&conn.carry);
-            match recv_now(&conn.stream, &mut buf[carried..carried + READ_CHUNK]) {
-                Ok(0) => {
-                    conn.report.closed = true;
-                    let _ = epoll.control(libc::EPOLL_CTL_DEL, conn.stream.as_raw_fd(), 0);
+            let received = match &conn.link {
+                Link::Plain(stream) => {
+                    let carried = conn.carry.len();
+                    buf[..carried].copy_from_slice(&conn.carry);
+                    recv_now(stream, &mut buf[carried..carried + READ_CHUNK])
+                        .map(|n| (n, &buf[..carried + n], false))
                 }
-                Ok(n) => {
+                Link::Tls(tls) => match recv_now(conn.link.socket(), &mut buf[..READ_CHUNK]) {
+                    Ok(n) => {
+                        plain.clear();
+                        plain.extend_from_slice(&conn.carry);
+                        match tls.decrypt(&buf[..n], &mut plain) {
+                            Ok(closed) => Ok((n, &plain[..], closed)),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match received {
+                Ok((0, _, _)) => {
+                    conn.report.closed = true;
+                    let _ = epoll.control(libc::EPOLL_CTL_DEL, conn.link.socket().as_raw_fd(), 0);
+                }
+                Ok((n, bytes, closed)) => {
                     progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
                     let class = conn.report.class;
-                    let (a, b) = conn.lines(&buf[..carried + n], now, &mut latency[class]);
+                    let (a, b) = conn.lines(bytes, now, &mut latency[class]);
                     new += a;
                     texts += b;
+                    if closed {
+                        conn.report.closed = true;
+                        let _ =
+                            epoll.control(libc::EPOLL_CTL_DEL, conn.link.socket().as_raw_fd(), 0);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     conn.report.closed = true;
                     conn.report.error.get_or_insert_with(|| e.to_string());
-                    let _ = epoll.control(libc::EPOLL_CTL_DEL, conn.stream.as_raw_fd(), 0);
+                    let _ = epoll.control(libc::EPOLL_CTL_DEL, conn.link.socket().as_raw_fd(), 0);
                 }
             }
         }

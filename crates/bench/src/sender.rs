@@ -6,8 +6,6 @@
 //! shows it as latency. As fast as possible (`rate == 0`): each client
 //! writes bursts of messages in one `write`, stamped when encoded.
 
-use std::io::Write;
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
@@ -16,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 
 use crate::client::encode_text;
+use crate::link::Link;
 use crate::stats::Histogram;
 
 /// Messages per `write` when sending as fast as possible.
@@ -37,12 +36,12 @@ pub struct Plan {
 }
 
 /// One sending user: its sender index (as written in the texts) and a
-/// socket to write to.
+/// connection to write to.
 pub struct Writer {
     /// The index written into each text.
     pub sender: usize,
-    /// A clone of the client's socket.
-    pub stream: TcpStream,
+    /// A clone of the client's connection.
+    pub link: Link,
 }
 
 /// What the senders did.
@@ -168,7 +167,7 @@ fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBoo
                 due_micros,
                 plan.payload,
             );
-            if let Err(e) = (&writer.stream).write_all(&line) {
+            if let Err(e) = writer.link.write_all(&line) {
                 sent.error
                     .get_or_insert_with(|| format!("sender {}: {e}", writer.sender));
                 alive[i] = false;
@@ -211,7 +210,7 @@ fn flat_out(group: Vec<(usize, Writer)>, plan: Plan, stop: &AtomicBool) -> Sent 
                     plan.payload,
                 );
             }
-            if let Err(e) = (&writer.stream).write_all(&batch) {
+            if let Err(e) = writer.link.write_all(&batch) {
                 sent.error
                     .get_or_insert_with(|| format!("sender {}: {e}", writer.sender));
                 alive[i] = false;

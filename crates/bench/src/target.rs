@@ -2,17 +2,19 @@
 //! next to the load generator, a server running inside this process (for
 //! the smoke test, when no binary was built), or one already running at
 //! `--addr`. Reads the server's CPU time, threads and memory from
-//! `/proc/<pid>`.
+//! `/proc/<pid>`, and learns the fingerprint of its TLS certificate.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use media_chat_server::{Config, HashParams, Server, ServerHandle};
+use media_chat_tls::Fingerprint;
 use tempfile::TempDir;
 
 /// How the load generator reaches a server.
@@ -42,9 +44,21 @@ pub struct Target {
     pub addr: SocketAddr,
     /// The process to read `/proc` from, if known.
     pub pid: Option<u32>,
+    certificate: Certificate,
     child: Option<Child>,
     handle: Option<ServerHandle>,
     _data: Option<TempDir>,
+}
+
+/// How the fingerprint of the server's TLS certificate is learnt.
+enum Certificate {
+    /// Asked from the server in this process.
+    Known(Option<Fingerprint>),
+    /// The child prints it (`tls certificate SHA256:…`) after its address;
+    /// a server without TLS, or an older binary, prints nothing.
+    Printed(mpsc::Receiver<Fingerprint>),
+    /// A server started elsewhere: learnt on first use.
+    FirstUse,
 }
 
 /// A sample of `/proc/<pid>`.
@@ -74,12 +88,34 @@ impl Target {
             Mode::Remote { addr, pid } => Ok(Target {
                 addr: *addr,
                 pid: *pid,
+                certificate: Certificate::FirstUse,
                 child: None,
                 handle: None,
                 _data: None,
             }),
             Mode::Child { binary } => start_child(binary, setup, data_root),
             Mode::InProcess => start_in_process(setup, data_root),
+        }
+    }
+
+    /// The fingerprint to pin for TLS: the one the server printed (or, in
+    /// this process, reported); for a server started elsewhere, the one it
+    /// presents now, or `None` if its certificate chains to a public
+    /// authority. An error if the server offers no TLS.
+    pub fn tls_fingerprint(&self) -> anyhow::Result<Option<Fingerprint>> {
+        match &self.certificate {
+            Certificate::Known(Some(fingerprint)) => Ok(Some(*fingerprint)),
+            Certificate::Known(None) => bail!("the server offers no TLS"),
+            Certificate::Printed(printed) => printed
+                .recv_timeout(Duration::from_secs(5))
+                .map(Some)
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "the server printed no `tls certificate` line: it offers no TLS \
+                         (--no-tls, or a binary from before TLS)"
+                    )
+                }),
+            Certificate::FirstUse => crate::link::first_use(self.addr),
         }
     }
 
@@ -202,11 +238,22 @@ fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Resu
     let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
     stdout.read_line(&mut line)?;
-    // Keep reading what else the server prints (its TLS fingerprint, say):
-    // a closed pipe would fail its next write and stop it.
+    // Keep reading what else the server prints (a closed pipe would fail
+    // its next write and stop it), passing on its TLS fingerprint.
+    let (fingerprint, printed) = mpsc::channel();
     std::thread::Builder::new()
         .name("server-stdout".into())
-        .spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()))?;
+        .spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { return };
+                if let Some(Ok(parsed)) = line
+                    .strip_prefix("tls certificate ")
+                    .map(str::parse::<Fingerprint>)
+                {
+                    let _ = fingerprint.send(parsed);
+                }
+            }
+        })?;
     let Some(addr) = line.trim().strip_prefix("listening on ") else {
         let _ = child.kill();
         let _ = child.wait();
@@ -216,6 +263,7 @@ fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Resu
     Ok(Target {
         addr: addr.parse().context("bad listening address")?,
         pid: Some(child.id()),
+        certificate: Certificate::Printed(printed),
         child: Some(child),
         handle: None,
         _data: Some(dir),
@@ -238,10 +286,16 @@ fn start_in_process(setup: Setup, root: Option<&Path>) -> anyhow::Result<Target>
     limits.ping_interval = Duration::from_secs(3600);
     limits.login_failures_per_ip = 1_000_000;
     let listener = TcpListener::bind("127.0.0.1:0")?;
-    let handle = Server::open(config)?.spawn(listener)?;
+    let server = Server::open(config)?;
+    let fingerprint = server
+        .tls_fingerprint()
+        .map(|f| f.parse::<Fingerprint>())
+        .transpose()?;
+    let handle = server.spawn(listener)?;
     Ok(Target {
         addr: handle.local_addr(),
         pid: Some(std::process::id()),
+        certificate: Certificate::Known(fingerprint),
         child: None,
         handle: Some(handle),
         _data: Some(dir),

@@ -6,7 +6,7 @@
 //! on a clean checkout under any `cargo test` invocation; when the server
 //! binary has been built next to the load generator (as `cargo test
 //! --workspace` does), one scenario also runs against it as a child
-//! process, the way benchmarks run.
+//! process, the way benchmarks run. Fan-out and files run over TLS too.
 
 use std::path::Path;
 use std::process::Command;
@@ -70,6 +70,22 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     assert!(fanout["latency_samples"].as_u64() > Some(0));
     assert!(reports[2]["chat_samples"].as_u64() > Some(0));
     assert!(reports[3]["room_samples"].as_u64() > Some(0));
+}
+
+#[test]
+fn fanout_and_files_over_tls_deliver_everything() {
+    for scenario in ["fanout", "files"] {
+        let reports = run(&["--in-process", "--tls", scenario]);
+        assert_eq!(reports.len(), 1);
+        let report = &reports[0];
+        check(report);
+        assert_eq!(report["transport"], "tls", "{report}");
+        if scenario == "fanout" {
+            assert_eq!(report["deliveries"], report["expected_deliveries"]);
+        } else {
+            assert!(report["chat_samples"].as_u64() > Some(0));
+        }
+    }
 }
 
 #[test]

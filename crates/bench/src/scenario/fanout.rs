@@ -34,22 +34,19 @@ pub fn run(env: &Env, args: Fanout) -> anyhow::Result<Report> {
         fast_hash: true,
         max_file_size: 10 << 20,
     })?;
+    let connector = env.connector(&target)?;
     let epoch = Instant::now();
     let pool = Pool::start(env.receivers, epoch)?;
     let writers = Mutex::new(Vec::with_capacity(n));
     let login_started = Instant::now();
-    let mut login_times = connect_all(
-        target.addr,
-        &names("u", n),
-        env.concurrency,
-        &|c: Client| {
+    let mut login_times =
+        connect_all(&connector, &names("u", n), env.concurrency, &|c: Client| {
             lock(&writers).push(Writer {
                 sender: c.index,
-                stream: c.stream.try_clone()?,
+                link: c.link.try_clone()?,
             });
             pool.add(c, MEASURED)
-        },
-    )?;
+        })?;
     let login_wall = login_started.elapsed().as_secs_f64();
     // Let the JOINED announcements drain before the clock starts.
     settle(
@@ -108,6 +105,7 @@ pub fn run(env: &Env, args: Fanout) -> anyhow::Result<Report> {
 
     let mut report = Report::new("fanout");
     report
+        .set("transport", env.transport())
         .set("clients", n)
         .set("messages_per_client", args.messages)
         .float("rate_per_client", args.rate, 2)

@@ -1,8 +1,7 @@
 //! `files`: uploads, then downloads, with hash checks on both ends, while
 //! a separate pair of users chats and the chat's latency is measured.
 
-use std::io::{BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufReader, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -13,6 +12,7 @@ use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ServerMessag
 use sha2::{Digest, Sha256};
 
 use crate::client::{Client, connect_all, lock, names};
+use crate::link::{Link, LinkReader};
 use crate::pool::{BYSTANDER, MEASURED, Pool};
 use crate::report::Report;
 use crate::scenario::Env;
@@ -49,15 +49,16 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
         fast_hash: true,
         max_file_size: args.size.max(10 << 20),
     })?;
+    let connector = env.connector(&target)?;
     let epoch = Instant::now();
     let pool = Pool::start(env.receivers, epoch)?;
     // The chat pair: c0 talks, c1 listens (and is measured).
     let chat_writer = Mutex::new(None);
-    connect_all(target.addr, &names("c", 2), 2, &|c: Client| {
+    connect_all(&connector, &names("c", 2), 2, &|c: Client| {
         if c.index == 0 {
             *lock(&chat_writer) = Some(Writer {
                 sender: 0,
-                stream: c.stream.try_clone()?,
+                link: c.link.try_clone()?,
             });
             pool.add(c, BYSTANDER)
         } else {
@@ -66,7 +67,7 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
     })?;
     let movers = Mutex::new(Vec::new());
     connect_all(
-        target.addr,
+        &connector,
         &names("f", args.parallel.max(1)),
         env.concurrency,
         &|c: Client| {
@@ -74,13 +75,13 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
             Ok(())
         },
     )?;
-    let mut readers: Vec<Reader> = movers
+    let mut readers = movers
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
         // Keep what arrived after the welcome in front of the stream.
-        .map(|c| MessageReader::new(Prefixed::wrap(c.stream, c.leftover)))
-        .collect();
+        .map(|c| Ok(MessageReader::new(Prefixed::wrap(&c.link, c.leftover)?)))
+        .collect::<anyhow::Result<Vec<Reader>>>()?;
     let writer = chat_writer
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
@@ -126,6 +127,7 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
     let mb = |secs: f64| if secs > 0.0 { total / secs / 1e6 } else { 0.0 };
     let mut report = Report::new("files");
     report
+        .set("transport", env.transport())
         .set("file_bytes", args.size)
         .set("files", bodies.len())
         .set("parallel", readers_len(args.parallel))
@@ -243,13 +245,13 @@ fn upload(reader: &mut Reader, body: &Body) -> anyhow::Result<()> {
         sha256: body.sha256,
     }
     .encode(&mut header)?;
-    let mut stream = reader.get_ref().get_ref().stream().try_clone()?;
-    stream.write_all(&header)?;
+    let link = reader.get_ref().get_ref().link().try_clone()?;
+    link.write_all(&header)?;
     until(reader, |m| {
         matches!(m, ServerMessage::FileReady { .. }).then_some(())
     })?;
-    stream.write_all(&body.bytes)?;
-    stream.write_all(b"\n")?;
+    link.write_all(&body.bytes)?;
+    link.write_all(b"\n")?;
     until(reader, |m| match m {
         ServerMessage::FileShared { sha256, .. } if sha256 == body.sha256 => Some(()),
         _ => None,
@@ -262,12 +264,7 @@ fn download(reader: &mut Reader, body: &Body) -> anyhow::Result<()> {
         name: body.name.clone(),
     }
     .encode(&mut line)?;
-    reader
-        .get_ref()
-        .get_ref()
-        .stream()
-        .try_clone()?
-        .write_all(&line)?;
+    reader.get_ref().get_ref().link().write_all(&line)?;
     let (size, announced) = until(reader, |m| match m {
         ServerMessage::FileTransfer { name, size, sha256 } if name == body.name => {
             Some((size, sha256))
@@ -294,28 +291,28 @@ fn download(reader: &mut Reader, body: &Body) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A stream with some bytes to hand out first (what the login read past
-/// the welcome).
+/// A connection with some bytes to hand out first (what the login read
+/// past the welcome).
 pub struct Prefixed {
     prefix: Vec<u8>,
     at: usize,
-    stream: TcpStream,
+    reader: LinkReader,
 }
 
 impl Prefixed {
-    fn wrap(stream: TcpStream, prefix: Vec<u8>) -> BufReader<Prefixed> {
-        BufReader::with_capacity(
+    fn wrap(link: &Link, prefix: Vec<u8>) -> std::io::Result<BufReader<Prefixed>> {
+        Ok(BufReader::with_capacity(
             256 * 1024,
             Prefixed {
                 prefix,
                 at: 0,
-                stream,
+                reader: link.reader(256 * 1024)?,
             },
-        )
+        ))
     }
 
-    fn stream(&self) -> &TcpStream {
-        &self.stream
+    fn link(&self) -> &Link {
+        self.reader.link()
     }
 }
 
@@ -327,6 +324,6 @@ impl Read for Prefixed {
             self.at += n;
             return Ok(n);
         }
-        self.stream.read(buf)
+        self.reader.read(buf)
     }
 }

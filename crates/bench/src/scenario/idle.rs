@@ -1,6 +1,5 @@
 //! `idle`: N logged-in users doing nothing; what each costs the server.
 
-use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -17,18 +16,19 @@ pub fn run(env: &Env, clients: usize, settle: Duration) -> anyhow::Result<Report
         fast_hash: true,
         max_file_size: 10 << 20,
     })?;
+    let connector = env.connector(&target)?;
     let epoch = Instant::now();
     let pool = Pool::start(env.receivers, epoch)?;
     let empty = target.sample();
     let login_started = Instant::now();
     let first = Mutex::new(None);
     let mut login_times = connect_all(
-        target.addr,
+        &connector,
         &names("u", clients),
         env.concurrency,
         &|c: Client| {
             if c.index == 0 {
-                *lock(&first) = Some(c.stream.try_clone()?);
+                *lock(&first) = Some(c.link.try_clone()?);
             }
             pool.add(c, MEASURED)
         },
@@ -46,7 +46,7 @@ pub fn run(env: &Env, clients: usize, settle: Duration) -> anyhow::Result<Report
     let micros = epoch.elapsed().as_micros() as u64;
     encode_text(&mut line, &mut String::new(), 0, 0, micros, 64);
     let first = first.into_inner().unwrap_or_else(|e| e.into_inner());
-    let sent = first.map(|mut s| s.write_all(&line)).transpose()?.is_some();
+    let sent = first.map(|l| l.write_all(&line)).transpose()?.is_some();
     let expected = if sent { clients as u64 - 1 } else { 0 };
     wait_for_deliveries(
         &pool.progress,
@@ -59,6 +59,7 @@ pub fn run(env: &Env, clients: usize, settle: Duration) -> anyhow::Result<Report
     target.stop();
 
     let mut report = Report::new("idle");
+    report.set("transport", env.transport());
     report.set("clients", clients);
     login_section(&mut report, login_wall, &mut login_times);
     if let (Some(empty), Some(idle)) = (empty, idle) {

@@ -33,13 +33,14 @@ pub fn run(env: &Env, args: Login) -> anyhow::Result<Report> {
         fast_hash: env.fast_hash,
         max_file_size: 10 << 20,
     })?;
+    let connector = env.connector(&target)?;
     let epoch = Instant::now();
     let pool = Pool::start(env.receivers, epoch)?;
     let writers = Mutex::new(Vec::new());
-    connect_all(target.addr, &names("r", room), room, &|c: Client| {
+    connect_all(&connector, &names("r", room), room, &|c: Client| {
         lock(&writers).push(Writer {
             sender: c.index,
-            stream: c.stream.try_clone()?,
+            link: c.link.try_clone()?,
         });
         pool.add(c, MEASURED)
     })?;
@@ -61,7 +62,7 @@ pub fn run(env: &Env, args: Login) -> anyhow::Result<Report> {
     let before = target.sample();
     let storm_started = Instant::now();
     let mut times = connect_all(
-        target.addr,
+        &connector,
         &names("s", args.clients),
         args.concurrency,
         &|c: Client| pool.add(c, BYSTANDER),
@@ -86,6 +87,7 @@ pub fn run(env: &Env, args: Login) -> anyhow::Result<Report> {
 
     let mut report = Report::new("login");
     report
+        .set("transport", env.transport())
         .set("clients", args.clients)
         .set("concurrency", args.concurrency)
         .set(

@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::link::Connector;
 use crate::pool::Progress;
 use crate::report::Report;
 use crate::target::{Mode, Setup, Target};
@@ -28,12 +29,29 @@ pub struct Env {
     pub concurrency: usize,
     /// Receiver threads in the load generator.
     pub receivers: usize,
+    /// Users speak TLS, pinned to the server's certificate.
+    pub tls: bool,
 }
 
 impl Env {
     /// Starts the server for one scenario.
     pub fn start(&self, setup: Setup) -> anyhow::Result<Target> {
         Target::start(&self.mode, setup, self.data_root.as_deref())
+    }
+
+    /// How users reach `target`: plaintext, or TLS pinned to the
+    /// fingerprint of its certificate. Once per target.
+    pub fn connector(&self, target: &Target) -> anyhow::Result<Connector> {
+        Ok(if self.tls {
+            Connector::tls(target.addr, target.tls_fingerprint()?)
+        } else {
+            Connector::plain(target.addr)
+        })
+    }
+
+    /// `tls` or `plaintext`, for the reports.
+    pub fn transport(&self) -> &'static str {
+        if self.tls { "tls" } else { "plaintext" }
     }
 }
 
