@@ -40,6 +40,15 @@ use tracing::{debug, warn};
 /// Stack size of a writer thread: it only copies bytes.
 const WRITER_STACK: usize = 64 * 1024;
 
+/// A writer thread with nothing to do for this long ends; the next
+/// hand-over starts a new one. A session that has been slow once, or that
+/// speaks TLS, thus does not keep a second thread for life.
+const WRITER_IDLE_EXIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Chunk a download is encrypted in, for TLS sessions (plaintext uses
+/// `sendfile`): big enough that each chunk fills several TLS records.
+const TLS_FILE_CHUNK: usize = 256 * 1024;
+
 /// Stop adding lines to one write once it holds this much.
 const BATCH_LIMIT: usize = 64 * 1024;
 
@@ -587,7 +596,16 @@ fn write_loop(shared: &Shared) {
     let mut state = shared.state.lock();
     loop {
         while !state.wanted && !state.exit {
-            shared.changed.wait(&mut state);
+            let idle = shared
+                .changed
+                .wait_for(&mut state, WRITER_IDLE_EXIT)
+                .timed_out();
+            if idle && !state.wanted && !state.exit {
+                // Nothing to write for a while: give the thread (and its
+                // stack) back; `hand_over` starts another when needed.
+                state.writer = None;
+                return;
+            }
         }
         if state.exit {
             return;
@@ -679,7 +697,19 @@ fn send_file(shared: &Shared, header: &[u8], mut file: File, size: u64) -> io::R
     shared.write_all(header)?;
     // Plaintext goes out with `sendfile`; TLS is encrypted in user space.
     let sent = match &shared.tls {
-        Some(tls) => io::copy(&mut (&mut file).take(size), &mut *tls.lock())?,
+        Some(tls) => {
+            let mut chunk = vec![0u8; TLS_FILE_CHUNK];
+            let mut body = (&mut file).take(size);
+            let mut sent = 0u64;
+            loop {
+                let n = body.read(&mut chunk)?;
+                if n == 0 {
+                    break sent;
+                }
+                tls.lock().write_all(&chunk[..n])?;
+                sent += n as u64;
+            }
+        }
         None => io::copy(&mut file.take(size), &mut &shared.stream)?,
     };
     if sent != size {

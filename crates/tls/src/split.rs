@@ -31,6 +31,7 @@ struct Shared {
 pub struct TlsReader {
     socket: TcpStream,
     shared: Arc<Shared>,
+    /// Raw bytes from the socket; allocated only while some are pending.
     raw: Vec<u8>,
     /// Raw bytes read from the socket but not yet taken by rustls.
     pending: std::ops::Range<usize>,
@@ -63,7 +64,7 @@ pub fn handshake(
     let reader = TlsReader {
         socket: socket.try_clone()?,
         shared: shared.clone(),
-        raw: vec![0; RAW_CHUNK],
+        raw: Vec::new(),
         pending: 0..0,
     };
     Ok((reader, TlsWriter { socket, shared }))
@@ -98,6 +99,9 @@ impl Read for TlsReader {
                     let before = slice.len();
                     connection.read_tls(&mut slice)?;
                     self.pending.start += before - slice.len();
+                    if self.pending.is_empty() {
+                        self.raw = Vec::new();
+                    }
                     connection
                         .process_new_packets()
                         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
@@ -112,6 +116,14 @@ impl Read for TlsReader {
                     }
                 }
                 None => {
+                    if self.raw.is_empty() {
+                        // Wait for bytes before taking a buffer, so an idle
+                        // connection holds none.
+                        if self.socket.peek(&mut [0u8; 1])? == 0 {
+                            return Ok(0);
+                        }
+                        self.raw = vec![0; RAW_CHUNK];
+                    }
                     let n = self.socket.read(&mut self.raw)?;
                     if n == 0 {
                         return Ok(0);
