@@ -4,7 +4,9 @@
 //!
 //! Rows wrap, so their heights differ. Each row's height is measured when
 //! it is drawn and estimated (from its length) until then; the pane places
-//! rows from the running sum of these heights.
+//! rows from the running sum of these heights, kept up to date from the
+//! first row that changed, and finds the first row in view by binary
+//! search, so a frame never walks the whole history.
 
 use egui::{
     Align, Button, Image, Label, Layout, RichText, ScrollArea, Sense, UiBuilder, pos2, vec2,
@@ -31,6 +33,11 @@ pub struct ChatView {
     heights: Vec<f32>,
     /// Whether each height was measured at the current width.
     measured: Vec<bool>,
+    /// Where each row starts (one more entry than rows: the last is the
+    /// total height).
+    tops: Vec<f32>,
+    /// The first row whose start may be out of date.
+    stale_from: usize,
     /// The text width the heights belong to.
     width: f32,
     /// Whether the view was at the bottom last frame.
@@ -45,6 +52,15 @@ impl ChatView {
     /// Asks for a jump to the newest line (after the user sends).
     pub fn scroll_to_bottom(&mut self) {
         self.jump_to_bottom = true;
+    }
+
+    /// Brings the row starts up to date from the first stale row.
+    fn refresh_tops(&mut self) {
+        self.tops.resize(self.heights.len() + 1, 0.0);
+        for index in self.stale_from..self.heights.len() {
+            self.tops[index + 1] = self.tops[index] + self.heights[index];
+        }
+        self.stale_from = self.heights.len();
     }
 }
 
@@ -63,10 +79,12 @@ pub fn chat_pane(
         view.measured.iter_mut().for_each(|m| *m = false);
     }
     let added = state.lines.len().saturating_sub(view.heights.len());
+    view.stale_from = view.stale_from.min(view.heights.len());
     for line in &state.lines[view.heights.len()..] {
         view.heights.push(estimate(line, text_width, row_height));
         view.measured.push(false);
     }
+    view.refresh_tops();
     if added > 0 && !view.at_bottom && !view.jump_to_bottom {
         view.unseen += added;
     }
@@ -74,7 +92,7 @@ pub fn chat_pane(
     let mut area = ScrollArea::vertical()
         .auto_shrink([false, false])
         .stick_to_bottom(true);
-    let total: f32 = view.heights.iter().sum();
+    let total = view.tops.last().copied().unwrap_or(0.0);
     if std::mem::take(&mut view.jump_to_bottom) {
         area = area.vertical_scroll_offset(total);
         view.unseen = 0;
@@ -83,13 +101,12 @@ pub fn chat_pane(
         ui.set_height(total);
         let origin = ui.min_rect().top();
         let left = ui.min_rect().left();
-        let mut top = 0.0;
-        for (index, line) in state.lines.iter().enumerate() {
-            let height = view.heights[index];
-            if top + height < viewport.min.y {
-                top += height;
-                continue;
-            }
+        let first = view
+            .tops
+            .partition_point(|&top| top <= viewport.min.y)
+            .saturating_sub(1);
+        for (index, line) in state.lines.iter().enumerate().skip(first) {
+            let (top, height) = (view.tops[index], view.heights[index]);
             if top > viewport.max.y {
                 break;
             }
@@ -109,8 +126,8 @@ pub fn chat_pane(
             if (measured - height).abs() > 0.5 || !view.measured[index] {
                 view.heights[index] = measured;
                 view.measured[index] = true;
+                view.stale_from = view.stale_from.min(index);
             }
-            top += height;
         }
     });
     let bottom = output.state.clamped_offset().y + output.inner_rect.height();
@@ -188,4 +205,28 @@ fn estimate(line: &Line, text_width: f32, row_height: f32) -> f32 {
         } else {
             0.0
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_starts_follow_changed_heights_from_the_first_change() {
+        let mut view = ChatView {
+            heights: vec![10.0, 20.0, 30.0],
+            ..ChatView::default()
+        };
+        view.refresh_tops();
+        assert_eq!(view.tops, [0.0, 10.0, 30.0, 60.0]);
+        view.heights[1] = 25.0;
+        view.stale_from = 1;
+        view.heights.push(5.0);
+        view.refresh_tops();
+        assert_eq!(view.tops, [0.0, 10.0, 35.0, 65.0, 70.0]);
+        let first_visible = |y: f32| view.tops.partition_point(|&top| top <= y).saturating_sub(1);
+        assert_eq!(first_visible(0.0), 0);
+        assert_eq!(first_visible(12.0), 1);
+        assert_eq!(first_visible(65.0), 3);
+    }
 }
