@@ -16,6 +16,7 @@ use media_chat_protocol::{
     ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError, ServerMessage,
 };
 use media_chat_tls::ReadHalf;
+use socket2::{SockRef, TcpKeepalive};
 use tracing::{debug, info};
 
 use crate::accounts::{Accounts, LoginError};
@@ -31,6 +32,12 @@ use crate::transport::{self, Accepted, TlsPolicy};
 /// Longest a write to a client may make no progress before the connection
 /// is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// TCP keepalive: probe after 60 s of silence, then every 15 s; Linux
+/// gives up after 9 unanswered probes, about 3 minutes in all.
+const TCP_KEEPALIVE: TcpKeepalive = TcpKeepalive::new()
+    .with_time(Duration::from_secs(60))
+    .with_interval(Duration::from_secs(15));
 
 /// Longest time a closing connection is drained before it is dropped.
 const LINGER: Duration = Duration::from_secs(2);
@@ -118,6 +125,9 @@ impl Session {
         let stream = accepted.reader.socket();
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+        // Version 1 clients know no PING: let the kernel notice a peer that
+        // vanished (a laptop closed mid-session) so its session ends.
+        SockRef::from(stream).set_tcp_keepalive(&TCP_KEEPALIVE)?;
         let limits = &ctx.config.limits;
         let outbox = Outbox::new(
             stream,
