@@ -28,7 +28,7 @@ pub use fingerprint::{BadFingerprint, Fingerprint};
 pub use halves::{ReadHalf, WriteHalf, plain};
 pub use identity::Identity;
 pub use rustls;
-pub use split::{TlsReader, TlsWriter, handshake};
+pub use split::{Sent, TlsReader, TlsWriter, handshake};
 pub use trust::{Distrust, KnownServers, TrustOnFirstUse};
 
 /// The first byte of a TLS handshake record.

@@ -11,6 +11,11 @@
 //!
 //! Socket time-outs keep working: a read that times out mid-record leaves
 //! the partial record inside rustls, and the next read carries on.
+//!
+//! A server can also seal and send without blocking
+//! ([`TlsWriter::seal_and_try_send`]): what the socket does not take at once
+//! waits, already sealed, under the `wire` lock, and every later write sends
+//! it first, so records still reach the wire in sealing order.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -24,7 +29,21 @@ const RAW_CHUNK: usize = 16 * 1024;
 
 struct Shared {
     connection: Mutex<Connection>,
-    wire: Mutex<()>,
+    /// Held from sealing to writing; holds sealed bytes a non-blocking send
+    /// left behind, which go out before anything else.
+    wire: Mutex<Vec<u8>>,
+}
+
+/// How much of a non-blocking [`TlsWriter::seal_and_try_send`] went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Everything was sealed and sent.
+    All,
+    /// Everything was sealed; part of it waits. Call
+    /// [`TlsWriter::flush_pending`] (blocking) before relying on it.
+    Partly,
+    /// Bytes from an earlier try still wait; nothing was sealed.
+    Busy,
 }
 
 /// The reading half of a split TLS connection.
@@ -51,6 +70,9 @@ pub fn handshake(
     connection: impl Into<Connection>,
 ) -> io::Result<(TlsReader, TlsWriter)> {
     let mut connection = connection.into();
+    // Seal whatever a write hands over at once; the callers bound their
+    // batches themselves.
+    connection.set_buffer_limit(None);
     while connection.is_handshaking() {
         connection.complete_io(&mut socket)?;
     }
@@ -59,7 +81,7 @@ pub fn handshake(
     }
     let shared = Arc::new(Shared {
         connection: Mutex::new(connection),
-        wire: Mutex::new(()),
+        wire: Mutex::new(Vec::new()),
     });
     let reader = TlsReader {
         socket: socket.try_clone()?,
@@ -147,11 +169,54 @@ impl TlsWriter {
         flush_tls(&self.socket, &self.shared)?;
         self.socket.shutdown(Shutdown::Write)
     }
+
+    /// Seals `plaintext` and hands it to `send`, a non-blocking send that
+    /// returns how many bytes the socket took. Never blocks: what does not
+    /// go out waits, sealed, for [`TlsWriter::flush_pending`] or the next
+    /// write.
+    pub fn seal_and_try_send<B: AsRef<[u8]>>(
+        &self,
+        plaintext: &[B],
+        mut send: impl FnMut(&[u8]) -> io::Result<usize>,
+    ) -> io::Result<Sent> {
+        let mut unsent = self.shared.wire.lock();
+        if !unsent.is_empty() {
+            let n = send(&unsent)?;
+            unsent.drain(..n);
+            if !unsent.is_empty() {
+                return Ok(Sent::Busy);
+            }
+        }
+        let sealed = {
+            let mut connection = self.shared.connection.lock();
+            for part in plaintext {
+                connection.writer().write_all(part.as_ref())?;
+            }
+            let mut sealed = Vec::new();
+            while connection.wants_write() {
+                connection.write_tls(&mut sealed)?;
+            }
+            sealed
+        };
+        let n = send(&sealed)?;
+        if n == sealed.len() {
+            return Ok(Sent::All);
+        }
+        unsent.extend_from_slice(&sealed[n..]);
+        Ok(Sent::Partly)
+    }
+
+    /// Writes out (blocking) what a non-blocking send left behind.
+    pub fn flush_pending(&self) -> io::Result<()> {
+        let mut unsent = self.shared.wire.lock();
+        write_unsent(&self.socket, &mut unsent)
+    }
 }
 
 impl Write for TlsWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let _wire = self.shared.wire.lock();
+        let mut unsent = self.shared.wire.lock();
+        write_unsent(&self.socket, &mut unsent)?;
         let (accepted, sealed) = {
             let mut connection = self.shared.connection.lock();
             let accepted = connection.writer().write(buf)?;
@@ -170,9 +235,19 @@ impl Write for TlsWriter {
     }
 }
 
+/// Writes (blocking) the sealed bytes a non-blocking send left behind.
+fn write_unsent(mut socket: &TcpStream, unsent: &mut Vec<u8>) -> io::Result<()> {
+    if !unsent.is_empty() {
+        socket.write_all(unsent)?;
+        *unsent = Vec::new();
+    }
+    Ok(())
+}
+
 /// Writes whatever rustls has sealed, in order with the writer's records.
 fn flush_tls(socket: &TcpStream, shared: &Shared) -> io::Result<()> {
-    let _wire = shared.wire.lock();
+    let mut unsent = shared.wire.lock();
+    write_unsent(socket, &mut unsent)?;
     let mut sealed = Vec::new();
     {
         let mut connection = shared.connection.lock();

@@ -130,3 +130,57 @@ fn a_changed_certificate_is_refused_naming_both_fingerprints() {
     );
     server.thread.join().unwrap();
 }
+
+#[test]
+fn non_blocking_sends_keep_sealed_bytes_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Identity::load_or_generate(dir.path(), vec!["localhost".into()]).unwrap();
+    let fingerprint = identity.fingerprint();
+    let config = identity.server_config().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        let (_reader, mut writer) =
+            handshake(socket, ServerConnection::new(config).unwrap()).unwrap();
+        let socket = writer.socket().try_clone().unwrap();
+        // A socket that takes at most 10 bytes per try, then one that is full.
+        let mut stingy = |bytes: &[u8]| {
+            let n = bytes.len().min(10);
+            (&socket).write_all(&bytes[..n])?;
+            Ok(n)
+        };
+        let first = ["line 1\n", "line 2\n"];
+        assert_eq!(
+            writer.seal_and_try_send(&first, &mut stingy).unwrap(),
+            media_chat_tls::Sent::Partly
+        );
+        let mut full = |_: &[u8]| Ok(0);
+        assert_eq!(
+            writer
+                .seal_and_try_send(&["never sealed\n"], &mut full)
+                .unwrap(),
+            media_chat_tls::Sent::Busy
+        );
+        writer.flush_pending().unwrap();
+        writer.write_all(b"line 3\n").unwrap();
+        writer.close().unwrap();
+    });
+    let socket = TcpStream::connect(address).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let verifier = TrustOnFirstUse::new(Some(fingerprint));
+    let name = ServerName::try_from("localhost").unwrap();
+    let (reader, _writer) = handshake(
+        socket,
+        ClientConnection::new(verifier.client_config(), name).unwrap(),
+    )
+    .unwrap();
+    let lines: Vec<String> = BufReader::new(reader)
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    server.join().unwrap();
+    assert_eq!(lines, ["line 1", "line 2", "line 3"]);
+}
