@@ -16,9 +16,11 @@
 //! session's own writer thread take over and write with blocking calls;
 //! that thread is started the first time it is needed.
 //!
-//! A TLS session's lines must be encrypted in order by one owner of its TLS
-//! state, so its queue always goes to its writer thread (TLS sessions cost
-//! two threads); the flushers only ever write plaintext.
+//! A TLS session's lines are sealed by whichever thread owns its sending
+//! side, flusher or writer, so they are encrypted in queue order; a
+//! flusher sends the sealed batch without blocking and leaves what the
+//! socket did not take to the writer thread, which sends it before
+//! anything else. Closing a TLS session (close_notify) is the writer's.
 //!
 //! Order is kept because lines enter each queue in hub order and leave it
 //! in that order: at any time at most one thread (a flusher or the writer)
@@ -33,7 +35,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 
-use media_chat_tls::TlsWriter;
+use media_chat_tls::{Sent, TlsWriter};
 use parking_lot::{Condvar, Mutex};
 use tracing::{debug, warn};
 
@@ -139,6 +141,15 @@ pub(crate) enum QueueFileError {
     Closed,
 }
 
+/// How far a non-blocking send got.
+enum Progress {
+    /// This many bytes of the lines went out.
+    Sent(usize),
+    /// A TLS session's lines were all sealed, but not all sealed bytes
+    /// went out.
+    SealedWaiting,
+}
+
 /// What the flusher should do next.
 enum Step {
     /// Send these lines now.
@@ -211,7 +222,10 @@ impl Outbox {
             match self.next_step() {
                 Step::Done => return,
                 Step::Send(lines, bytes) => {
-                    let sent = send_now(&self.shared.stream, &lines, bytes);
+                    let sent = match &self.shared.tls {
+                        None => send_now(&self.shared.stream, &lines, bytes).map(Progress::Sent),
+                        Some(tls) => self.seal_and_send(tls, &lines, bytes),
+                    };
                     if !self.after_send(lines, bytes, sent) {
                         return;
                     }
@@ -227,12 +241,6 @@ impl Outbox {
         if state.writing || state.wanted || self.is_dead() {
             return Step::Done;
         }
-        if self.shared.tls.is_some() {
-            if !state.queue.is_empty() {
-                self.hand_over(&mut state);
-            }
-            return Step::Done;
-        }
         let mut lines = Vec::new();
         let mut bytes = 0;
         while bytes < BATCH_LIMIT {
@@ -243,7 +251,7 @@ impl Outbox {
                         lines.push(line);
                     }
                 }
-                Some(Outgoing::Close) if lines.is_empty() => {
+                Some(Outgoing::Close) if lines.is_empty() && self.shared.tls.is_none() => {
                     // Nothing before it: ending the sending side does not
                     // block.
                     state.queue.pop_front();
@@ -267,17 +275,39 @@ impl Outbox {
         Step::Send(lines, bytes)
     }
 
+    /// Seals a TLS session's lines and sends them without blocking.
+    fn seal_and_send(
+        &self,
+        tls: &Mutex<TlsWriter>,
+        lines: &[Arc<[u8]>],
+        bytes: usize,
+    ) -> io::Result<Progress> {
+        let send = |sealed: &[u8]| send_now(&self.shared.stream, &[sealed], sealed.len());
+        Ok(match tls.lock().seal_and_try_send(lines, send)? {
+            Sent::All => Progress::Sent(bytes),
+            Sent::Partly => Progress::SealedWaiting,
+            Sent::Busy => Progress::Sent(0),
+        })
+    }
+
     /// Accounts for a non-blocking send of `lines`; puts back what did not
     /// fit and hands over to the writer. Returns whether to go on flushing.
-    fn after_send(&self, lines: Vec<Arc<[u8]>>, bytes: usize, sent: io::Result<usize>) -> bool {
+    fn after_send(&self, lines: Vec<Arc<[u8]>>, bytes: usize, sent: io::Result<Progress>) -> bool {
         let mut state = self.shared.state.lock();
         state.writing = false;
         match sent {
-            Ok(n) if n == bytes => {
+            Ok(Progress::Sent(n)) if n == bytes => {
                 state.queued_bytes -= bytes;
                 true
             }
-            Ok(n) => {
+            Ok(Progress::SealedWaiting) => {
+                // The lines are sealed and out of the queue; the writer
+                // sends the sealed rest before anything else.
+                state.queued_bytes -= bytes;
+                self.hand_over(&mut state);
+                false
+            }
+            Ok(Progress::Sent(n)) => {
                 // The socket is full: the rest goes first, via the writer.
                 state.queued_bytes -= n;
                 put_back(&mut state.queue, lines, n);
@@ -405,7 +435,7 @@ impl Outbox {
 /// per [`MAX_IOV`] lines. Returns how many bytes went out (less than
 /// `bytes` when the socket is full).
 #[cfg(target_os = "linux")]
-fn send_now(stream: &TcpStream, lines: &[Arc<[u8]>], bytes: usize) -> io::Result<usize> {
+fn send_now<B: AsRef<[u8]>>(stream: &TcpStream, lines: &[B], bytes: usize) -> io::Result<usize> {
     use std::os::fd::AsRawFd;
 
     let fd = stream.as_raw_fd();
@@ -415,13 +445,13 @@ fn send_now(stream: &TcpStream, lines: &[Arc<[u8]>], bytes: usize) -> io::Result
         let mut iov: Vec<libc::iovec> = chunk
             .iter()
             .map(|line| libc::iovec {
-                iov_base: line.as_ptr() as *mut libc::c_void,
-                iov_len: line.len(),
+                iov_base: line.as_ref().as_ptr() as *mut libc::c_void,
+                iov_len: line.as_ref().len(),
             })
             .collect();
-        let want: usize = chunk.iter().map(|line| line.len()).sum();
+        let want: usize = chunk.iter().map(|line| line.as_ref().len()).sum();
         // SAFETY: a zeroed msghdr is valid; it points at `iov`, whose
-        // entries point into `Arc`s that live through the call.
+        // entries point into `lines`, borrowed for the whole call.
         let n = unsafe {
             let mut msg: libc::msghdr = std::mem::zeroed();
             msg.msg_iov = iov.as_mut_ptr();
@@ -446,7 +476,7 @@ fn send_now(stream: &TcpStream, lines: &[Arc<[u8]>], bytes: usize) -> io::Result
 
 /// Elsewhere, every write goes through the writer thread.
 #[cfg(not(target_os = "linux"))]
-fn send_now(_stream: &TcpStream, _lines: &[Arc<[u8]>], _bytes: usize) -> io::Result<usize> {
+fn send_now<B: AsRef<[u8]>>(_stream: &TcpStream, _lines: &[B], _bytes: usize) -> io::Result<usize> {
     Ok(0)
 }
 
@@ -626,7 +656,8 @@ fn write_loop(shared: &Shared) {
         }
         drop(state);
         let result = match item {
-            None => Ok(true),
+            // Handed over only to send what a flusher sealed but could not.
+            None => shared.flush_pending().map(|()| true),
             Some(Outgoing::Line(_)) => shared.write_all(&batch).map(|()| true),
             Some(Outgoing::File(transfer)) => {
                 let FileTransfer { header, file, size } = *transfer;
@@ -677,6 +708,14 @@ impl Shared {
         match &self.tls {
             Some(tls) => tls.lock().write_all(bytes),
             None => (&self.stream).write_all(bytes),
+        }
+    }
+
+    /// Sends (blocking) TLS bytes a flusher sealed but could not send.
+    fn flush_pending(&self) -> io::Result<()> {
+        match &self.tls {
+            Some(tls) => tls.lock().flush_pending(),
+            None => Ok(()),
         }
     }
 

@@ -187,12 +187,17 @@ impl TlsWriter {
                 return Ok(Sent::Busy);
             }
         }
+        // One write of the whole batch: rustls seals each write in records
+        // of its own, and a record per line would cost a seal per line.
+        let batch: Vec<u8> = plaintext
+            .iter()
+            .flat_map(|part| part.as_ref())
+            .copied()
+            .collect();
         let sealed = {
             let mut connection = self.shared.connection.lock();
-            for part in plaintext {
-                connection.writer().write_all(part.as_ref())?;
-            }
-            let mut sealed = Vec::new();
+            connection.writer().write_all(&batch)?;
+            let mut sealed = Vec::with_capacity(batch.len() + 64);
             while connection.wants_write() {
                 connection.write_tls(&mut sealed)?;
             }
