@@ -38,22 +38,28 @@ impl TestServer {
         self.server.root().join(name)
     }
 
-    /// `media-chat-cli` against this server, trusting its certificate, with
-    /// its config (known servers) in the test's temporary dir.
+    /// `media-chat-cli` against this server, trusting its certificate.
     fn command(&self, user: &str) -> Command {
+        let mut command = self.untrusting_command(user);
+        command
+            .args(["--trust", &self.fingerprint])
+            .arg("--cache-dir")
+            .arg(self.path(&format!("cache-{user}")));
+        command
+    }
+
+    /// `media-chat-cli` against this server with no `--trust`, its config
+    /// (known servers) in the test's temporary dir.
+    fn untrusting_command(&self, user: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"));
         command
             .args([
-                "--host",
-                "127.0.0.1",
                 "--port",
                 &self.port().to_string(),
                 "--user",
                 user,
+                "--no-reconnect",
             ])
-            .args(["--trust", &self.fingerprint, "--no-reconnect"])
-            .arg("--cache-dir")
-            .arg(self.path(&format!("cache-{user}")))
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("MEDIA_CHAT_PASSWORD", PASSWORD);
         command
@@ -314,10 +320,8 @@ fn unknown_commands_are_not_sent_as_text() {
 #[test]
 fn an_unknown_certificate_is_not_trusted_without_asking() {
     let server = TestServer::start();
-    let output = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
-        .args(["--port", &server.port().to_string(), "--user", "careful"])
-        .env("XDG_CONFIG_HOME", server.path("config"))
-        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+    let output = server
+        .untrusting_command("careful")
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -344,16 +348,8 @@ fn a_trusted_fingerprint_is_remembered_for_the_next_run() {
     let known = std::fs::read_to_string(server.path("config/media-chat/known_servers")).unwrap();
     assert!(known.contains(&server.fingerprint), "{known}");
     // No --trust this time: the remembered fingerprint is enough.
-    let mut again = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
-        .args([
-            "--port",
-            &server.port().to_string(),
-            "--user",
-            "keeper",
-            "--no-reconnect",
-        ])
-        .env("XDG_CONFIG_HOME", server.path("config"))
-        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+    let mut again = server
+        .untrusting_command("keeper")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -371,17 +367,9 @@ fn a_trusted_fingerprint_is_remembered_for_the_next_run() {
 fn plaintext_still_reaches_the_server() {
     let server = TestServer::start();
     let observer = server.observer("observer");
-    let mut plain = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"))
-        .args([
-            "--port",
-            &server.port().to_string(),
-            "--user",
-            "old",
-            "--plaintext",
-            "--no-reconnect",
-        ])
-        .env("XDG_CONFIG_HOME", server.path("config"))
-        .env("MEDIA_CHAT_PASSWORD", PASSWORD)
+    let mut plain = server
+        .untrusting_command("old")
+        .arg("--plaintext")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
