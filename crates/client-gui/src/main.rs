@@ -1,9 +1,13 @@
 //! `media-chat`: the desktop client's window.
 
+use std::io::IsTerminal;
+
 use media_chat_gui::{App, Paths, fonts};
 
 fn main() -> eframe::Result {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
