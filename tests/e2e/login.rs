@@ -1,7 +1,9 @@
-//! HELLO, login and registration, user-name rules, login errors and
-//! throttling.
+//! HELLO, login and registration, user-name rules, look-alike names, login
+//! errors and throttling.
 
-use media_chat_e2e::TestServer;
+use std::thread;
+
+use media_chat_e2e::{RawClient, TestServer};
 use media_chat_protocol::rules::normalize_user_name;
 
 use crate::PW;
@@ -320,4 +322,118 @@ fn failed_logins_are_throttled_per_address() {
     let mut fresh = server.connect();
     fresh.send_line("LOGIN|u4|pw");
     assert_throttled(&fresh.read_line(), 60);
+}
+
+/// The refusal of a name that can be mistaken for an existing user's.
+const LOOK_ALIKE: &str = "ERROR|Invalid user name: too similar to an existing user";
+
+/// The SHA-256 of "1234", a seed-format password hash.
+const SEED_HASH_1234: &str = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4";
+
+// See: issue 9, "Names people can mistake".
+#[test]
+fn names_that_look_like_an_existing_user_are_refused() {
+    let server = TestServer::start();
+    server.client_v1("alice", PW).quit();
+    server.client_v1("Bill", PW).quit();
+    let mut client = server.connect();
+    for name in [
+        "\u{0430}lice", // Cyrillic а
+        "ａｌｉｃｅ",   // fullwidth
+        "al\u{0456}ce", // Cyrillic і
+        "\u{0410}LICE", // Cyrillic А, the rest in capitals
+        "aIice",        // capital I for l
+        "a1ice",        // digit 1 for l
+        "BiII",         // capital I for l, twice
+        "ＢＩＬＬ",     // fullwidth capitals
+    ] {
+        client.send_line(&format!("LOGIN|{name}|pw"));
+        client.expect_line(LOOK_ALIKE);
+    }
+    // Still the same connection, still able to register a distinct name.
+    client.send_line("LOGIN|alison|pw");
+    client.expect_line("LOGIN_OK|alison");
+    let creds = server.creds();
+    let names: Vec<&str> = creds
+        .lines()
+        .filter_map(|line| line.split_once('|').map(|(name, _)| name))
+        .collect();
+    assert_eq!(names, ["alice", "Bill", "alison"], "{creds:?}");
+    // The login key is as before: case alone is the same account.
+    let mut upper = server.connect();
+    upper.send_line("LOGIN|ALICE|pw");
+    upper.expect_line("LOGIN_OK|alice");
+}
+
+// See: issue 9, "Names people can mistake".
+#[test]
+fn distinct_vietnamese_names_all_register() {
+    let server = TestServer::start();
+    for name in [
+        "Đặng",
+        "trần_hải.đăng",
+        "Nguyễn",
+        "Nguyen",
+        "Hải",
+        "Hài",
+        "Hai",
+        "Đăng",
+        "Dang",
+        "Dương",
+        "Duong",
+        "Cường",
+        "Cương",
+    ] {
+        let mut client = server.connect();
+        client.send_line(&format!("LOGIN|{name}|pw"));
+        client.expect_line(&format!("LOGIN_OK|{name}"));
+    }
+    // An eth (Ð, U+00D0) looks exactly like Đ: that one is taken.
+    let mut eth = server.connect();
+    eth.send_line("LOGIN|\u{00D0}ặng|pw");
+    eth.expect_line(LOOK_ALIKE);
+}
+
+// See: issue 9, "Names people can mistake".
+#[test]
+fn look_alike_accounts_already_on_disk_keep_working() {
+    let creds = format!("alice|{SEED_HASH_1234}\n\u{0430}lice|{SEED_HASH_1234}\n");
+    let mut server = TestServer::start_seeded(&[("creds.txt", creds.as_bytes())], |_| {});
+    for _ in 0..2 {
+        for name in ["alice", "\u{0430}lice"] {
+            let mut client = server.connect();
+            client.send_line(&format!("LOGIN|{name}|1234"));
+            client.expect_line(&format!("LOGIN_OK|{name}"));
+        }
+        // A third look-alike is refused, before and after a restart.
+        let mut third = server.connect();
+        third.send_line("LOGIN|al\u{0456}ce|1234");
+        third.expect_line(LOOK_ALIKE);
+        server.restart();
+    }
+}
+
+// See: issue 9, "Names people can mistake".
+#[test]
+fn two_look_alikes_registering_at_once_cannot_both_pass() {
+    let server = TestServer::start();
+    let addr = server.addr();
+    let outcomes: Vec<String> = ["alice", "\u{0430}lice"]
+        .map(|name| {
+            thread::spawn(move || {
+                let mut client = RawClient::connect(addr);
+                client.send_line(&format!("LOGIN|{name}|pw"));
+                client.read_line()
+            })
+        })
+        .into_iter()
+        .map(|thread| thread.join().expect("a login thread panicked"))
+        .collect();
+    let ok = outcomes
+        .iter()
+        .filter(|l| l.starts_with("LOGIN_OK|"))
+        .count();
+    let refused = outcomes.iter().filter(|l| *l == LOOK_ALIKE).count();
+    assert_eq!((ok, refused), (1, 1), "{outcomes:?}");
+    assert_eq!(server.creds().lines().count(), 1, "{:?}", server.creds());
 }

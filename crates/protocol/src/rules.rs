@@ -3,8 +3,11 @@
 //!
 //! Names are compared after Unicode NFC normalisation, so "Đặng" typed on a
 //! keyboard that composes characters and on one that does not is the same
-//! name.
+//! name. Names that are different accounts but can be mistaken for one
+//! another ("alice" and "аlice" with a Cyrillic "а") share a skeleton
+//! ([`user_skeletons`]).
 
+use caseless::Caseless;
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
@@ -104,6 +107,42 @@ pub fn user_key(name: &str) -> String {
     name.nfc().collect::<String>().to_lowercase()
 }
 
+/// The confusable skeletons of a user name: two names can be mistaken for
+/// each other when they share one (Unicode UTS #39 confusable detection).
+/// The server refuses to register a name sharing a skeleton with an existing
+/// account; logging in still goes by [`user_key`].
+///
+/// A skeleton is the UTS #39 skeleton of the name after NFKC (fullwidth
+/// "ａ" is "a"), case folded afterwards as well, since people read names
+/// regardless of case. It maps only characters that look alike: Cyrillic
+/// "а" and "і" to Latin "a" and "i", "0" to "o", "I" and "1" to "l", "rn" to
+/// "m" (the skeleton itself is not meant for display). Accents stay, so
+/// distinct Vietnamese names stay distinct: "Hải", "Hài" and "Hai",
+/// "Nguyễn" and "Nguyen", "Đăng" and "Dang" ("Đ" keeps its stroke; only the
+/// look-alike eth "Ð" shares it).
+///
+/// There are two, both returned when they differ: one of the name as
+/// written, so "BiII" (capital i) is seen to look like "Bill", and one of the
+/// name case folded first, so "АLICE" (Cyrillic capital А) is seen to look
+/// like "alice". Folding first alone would miss the first: it turns "I"
+/// into "i" before the skeleton could map it to "l".
+pub fn user_skeletons(name: &str) -> Vec<String> {
+    let compatible: String = name.nfkc().collect();
+    let folded: String = compatible.chars().default_case_fold().nfkc().collect();
+    let skeleton = |text: &str| -> String {
+        unicode_security::skeleton(text)
+            .default_case_fold()
+            .nfd()
+            .collect()
+    };
+    let mut skeletons = vec![skeleton(&compatible)];
+    let of_folded = skeleton(&folded);
+    if of_folded != skeletons[0] {
+        skeletons.push(of_folded);
+    }
+    skeletons
+}
+
 /// Normalises a file name to NFC and checks it is a safe base name: no path
 /// separators or drive letters, no control or bidi characters, no leading
 /// dot, no trailing dot or space, at most 255 bytes, not a Windows device
@@ -161,7 +200,7 @@ pub fn check_text(text: &str) -> Result<(), TextError> {
     }
 }
 
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -180,7 +219,17 @@ fn is_windows_device_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
+
+    /// Whether two names share a skeleton, as the server checks them.
+    fn user_names_look_alike(a: &str, b: &str) -> bool {
+        let b = user_skeletons(b);
+        user_skeletons(a)
+            .iter()
+            .any(|skeleton| b.contains(skeleton))
+    }
 
     #[test]
     fn vietnamese_names_are_users() {
@@ -191,6 +240,68 @@ mod tests {
         let decomposed = "Cu\u{031B}o\u{031B}\u{0300}ng";
         assert_eq!(normalize_user_name(decomposed).unwrap(), "Cường");
         assert_eq!(user_key(decomposed), user_key("CƯỜNG"));
+    }
+
+    #[test]
+    fn look_alike_user_names_share_a_skeleton() {
+        for (a, b) in [
+            ("alice", "\u{0430}lice"), // Cyrillic а
+            ("alice", "ａｌｉｃｅ"),   // fullwidth
+            ("alice", "al\u{0456}ce"), // Cyrillic і
+            ("alice", "\u{0410}LICE"), // Cyrillic capital А, capitals
+            ("alice", "aIice"),        // capital I for l
+            ("alice", "a1ice"),        // digit 1 for l
+            ("Bill", "BiII"),
+            ("bill", "ＢＩＬＬ"),
+            ("mary", "rnary"),
+            ("user0", "userO"),
+            ("Đặng", "\u{00D0}ặng"), // eth for d with stroke
+            ("Đặng", "Đa\u{0323}\u{0306}ng"),
+        ] {
+            assert!(user_names_look_alike(a, b), "{a:?} and {b:?}");
+            assert!(user_names_look_alike(b, a), "{b:?} and {a:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_vietnamese_names_keep_distinct_skeletons() {
+        for (a, b) in [
+            ("Nguyễn", "Nguyen"),
+            ("Hải", "Hài"),
+            ("Hải", "Hai"),
+            ("Đăng", "Dang"),
+            ("Đặng", "Đăng"),
+            ("Dương", "Duong"),
+            ("Cường", "Cương"),
+            ("trần_hải.đăng", "tran_hai.dang"),
+            ("ali", "all"),
+            ("iris", "lris"),
+        ] {
+            assert!(!user_names_look_alike(a, b), "{a:?} and {b:?}");
+        }
+        // Every tone on every Vietnamese vowel: 72 syllables, 72 skeletons.
+        let mut seen = std::collections::HashMap::new();
+        for vowel in ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"] {
+            for tone in ["", "\u{300}", "\u{301}", "\u{303}", "\u{309}", "\u{323}"] {
+                let syllable: String = format!("h{vowel}{tone}n").nfc().collect();
+                for skeleton in user_skeletons(&syllable) {
+                    if let Some(other) = seen.insert(skeleton, syllable.clone()) {
+                        assert_eq!(other, syllable, "{other:?} and {syllable:?} collide");
+                    }
+                }
+            }
+        }
+        assert_eq!(seen.values().collect::<HashSet<_>>().len(), 72);
+    }
+
+    #[test]
+    fn case_alone_shares_the_folded_skeleton() {
+        for (a, b) in [("Minh", "MINH"), ("đặng", "ĐẶNG"), ("Ian", "ian")] {
+            assert_eq!(user_skeletons(a).last(), user_skeletons(b).last());
+        }
+        assert_eq!(user_skeletons("alice"), ["alice"]);
+        assert_eq!(user_skeletons("BiII"), ["bill", "biii"]);
+        assert_eq!(user_skeletons("MINH"), ["mlnh", "rninh"]);
     }
 
     #[test]

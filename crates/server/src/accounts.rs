@@ -5,6 +5,13 @@
 //! instead of exhausting memory: each argon2id hash takes 19 MiB). The file
 //! is rewritten atomically under the lock whenever an account is added or
 //! its hash upgraded.
+//!
+//! A new name must not look like an existing one ("аlice" with a Cyrillic
+//! "а" next to "alice"): registration checks the names' confusable
+//! skeletons (`rules::user_skeletons`) under the same lock that inserts, so
+//! two look-alikes registering at once cannot both pass. Logging in still
+//! goes by the user key alone, and look-alikes already in `creds.txt` keep
+//! working.
 
 use std::collections::HashMap;
 use std::io;
@@ -14,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use media_chat_protocol::rules::{UserNameError, normalize_user_name, user_key};
+use media_chat_protocol::rules::{UserNameError, normalize_user_name, user_key, user_skeletons};
 use parking_lot::{Condvar, Mutex};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -34,6 +41,9 @@ pub(crate) enum LoginError {
     /// The name breaks the naming rules.
     #[error("Invalid user name: {0}")]
     InvalidName(UserNameError),
+    /// A new name that can be mistaken for an existing user's.
+    #[error("Invalid user name: too similar to an existing user")]
+    LooksLikeExisting,
     /// The password is over [`MAX_PASSWORD_BYTES`].
     #[error("Password is too long (at most {MAX_PASSWORD_BYTES} bytes)")]
     PasswordTooLong,
@@ -69,6 +79,71 @@ pub(crate) struct Accounts {
 struct Table {
     lines: Vec<CredsLine>,
     by_key: HashMap<String, usize>,
+    /// Every skeleton of every name in `lines`, to the line of one name
+    /// that has it (look-alikes loaded from disk share an entry).
+    by_skeleton: HashMap<String, usize>,
+}
+
+impl Table {
+    fn new(lines: Vec<CredsLine>) -> Table {
+        let mut table = Table {
+            lines: Vec::new(),
+            by_key: HashMap::new(),
+            by_skeleton: HashMap::new(),
+        };
+        for line in lines {
+            if let Some(name) = line.name()
+                && let Some(other) = table.look_alike(name)
+                && table.lines[other].key() != line.key()
+            {
+                warn!(
+                    user = %name,
+                    like = table.lines[other].name().unwrap_or("?"),
+                    "creds.txt holds two names that look alike; both keep working"
+                );
+            }
+            table.lines.push(line);
+            table.index_last();
+        }
+        table
+    }
+
+    /// Indexes the last line's key and skeletons. A second line for one key
+    /// replaces the first in the key index.
+    fn index_last(&mut self) {
+        let index = self.lines.len() - 1;
+        let Some(name) = self.lines[index].name() else {
+            return;
+        };
+        for skeleton in user_skeletons(name) {
+            self.by_skeleton.entry(skeleton).or_insert(index);
+        }
+        if self.by_key.insert(user_key(name), index).is_some() {
+            warn!(user = %name, "creds.txt names this user twice; the last line wins");
+        }
+    }
+
+    /// The line of an existing name that `name` can be mistaken for.
+    fn look_alike(&self, name: &str) -> Option<usize> {
+        user_skeletons(name)
+            .iter()
+            .find_map(|skeleton| self.by_skeleton.get(skeleton).copied())
+    }
+
+    /// Refuses `name` if it can be mistaken for an existing name.
+    fn refuse_look_alike(&self, name: &str) -> Result<(), LoginError> {
+        match self.look_alike(name) {
+            None => Ok(()),
+            Some(index) => {
+                info!(
+                    user = %name,
+                    like = self.lines[index].name().unwrap_or("?"),
+                    "refused a name that looks like an existing user's"
+                );
+                Err(LoginError::LooksLikeExisting)
+            }
+        }
+    }
 }
 
 enum Found {
@@ -102,17 +177,9 @@ impl Accounts {
         if wrapped > 0 {
             write_atomically(path, creds::render(&lines).as_bytes())?;
         }
-        let mut by_key = HashMap::new();
-        for (index, line) in lines.iter().enumerate() {
-            if let Some(key) = line.key()
-                && by_key.insert(key.clone(), index).is_some()
-            {
-                warn!(user = %key, "creds.txt names this user twice; the last line wins");
-            }
-        }
         Ok(Accounts {
             path: path.to_path_buf(),
-            table: Mutex::new(Table { lines, by_key }),
+            table: Mutex::new(Table::new(lines)),
             hasher,
             failures: FailureLimiter::new(
                 limits.login_failure_window,
@@ -186,6 +253,8 @@ impl Accounts {
         if !self.allow_registration {
             return Err(LoginError::RegistrationClosed);
         }
+        // Checked before hashing too, so a refused name costs no hash.
+        self.table.lock().refuse_look_alike(name)?;
         if password.is_empty() {
             return Err(LoginError::EmptyPassword);
         }
@@ -197,6 +266,9 @@ impl Accounts {
         if table.by_key.contains_key(key) {
             return Ok(None);
         }
+        // Again under the lock that inserts: a look-alike may have been
+        // registered while this one was hashing.
+        table.refuse_look_alike(name)?;
         table.lines.push(CredsLine::Account {
             name: name.to_owned(),
             secret: Secret::Argon2(phc),
@@ -205,8 +277,7 @@ impl Accounts {
             table.lines.pop();
             return Err(LoginError::Storage(e));
         }
-        let index = table.lines.len() - 1;
-        table.by_key.insert(key.to_owned(), index);
+        table.index_last();
         info!(user = %name, "registered a new account");
         Ok(Some(name.to_owned()))
     }
@@ -439,6 +510,92 @@ mod tests {
         assert!(matches!(
             closed.login("a", "x", ip()),
             Err(LoginError::RegistrationClosed)
+        ));
+    }
+
+    // See: issue 9, "Names people can mistake".
+    #[test]
+    fn look_alikes_are_refused_and_the_refusal_costs_no_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = open(dir.path());
+        accounts.login("alice", "pw", ip()).unwrap();
+        for name in ["\u{0430}lice", "ａｌｉｃｅ", "aIice"] {
+            let error = accounts.login(name, "pw", ip()).unwrap_err();
+            assert!(matches!(error, LoginError::LooksLikeExisting), "{name}");
+            assert_eq!(
+                error.to_string(),
+                "Invalid user name: too similar to an existing user"
+            );
+            assert_eq!(accounts.registered_name(name), None);
+        }
+        // The name comes before the password.
+        assert!(matches!(
+            accounts.login("\u{0430}lice", "", ip()),
+            Err(LoginError::LooksLikeExisting)
+        ));
+        let reopened = open(dir.path());
+        assert!(matches!(
+            reopened.login("al\u{0456}ce", "pw", ip()),
+            Err(LoginError::LooksLikeExisting)
+        ));
+        let creds = fs::read_to_string(dir.path().join("creds.txt")).unwrap();
+        assert_eq!(creds.lines().count(), 1, "{creds}");
+    }
+
+    // See: issue 9, "Names people can mistake".
+    #[test]
+    fn look_alikes_registering_at_once_cannot_both_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = open(dir.path());
+        for round in 0..20 {
+            let names = [format!("bob{round}"), format!("b\u{043E}b{round}")];
+            let barrier = std::sync::Barrier::new(2);
+            let results: Vec<_> = std::thread::scope(|scope| {
+                let threads: Vec<_> = names
+                    .iter()
+                    .map(|name| {
+                        let (accounts, barrier) = (&accounts, &barrier);
+                        scope.spawn(move || {
+                            barrier.wait();
+                            accounts.login(name, "pw", ip())
+                        })
+                    })
+                    .collect();
+                threads.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            let passed = results.iter().filter(|r| r.is_ok()).count();
+            let refused = results
+                .iter()
+                .filter(|r| matches!(r, Err(LoginError::LooksLikeExisting)))
+                .count();
+            assert_eq!((passed, refused), (1, 1), "{names:?}: {results:?}");
+        }
+    }
+
+    // See: issue 9, "Names people can mistake".
+    #[test]
+    fn look_alikes_already_on_disk_keep_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let digest = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4";
+        fs::write(
+            dir.path().join("creds.txt"),
+            format!("alice|{digest}\n\u{0430}lice|{digest}\nvinh|damaged\n"),
+        )
+        .unwrap();
+        let accounts = open(dir.path());
+        assert_eq!(accounts.login("alice", "1234", ip()).unwrap(), "alice");
+        assert_eq!(
+            accounts.login("\u{0430}lice", "1234", ip()).unwrap(),
+            "\u{0430}lice"
+        );
+        // A damaged line's name is taken, look-alikes of it too.
+        assert!(matches!(
+            accounts.login("vinh", "x", ip()),
+            Err(LoginError::Damaged)
+        ));
+        assert!(matches!(
+            accounts.login("v\u{0456}nh", "x", ip()),
+            Err(LoginError::LooksLikeExisting)
         ));
     }
 

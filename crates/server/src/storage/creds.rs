@@ -43,23 +43,29 @@ pub(crate) enum CredsLine {
         /// Its stored secret.
         secret: Secret,
     },
-    /// A line that could not be read, kept as it was. `key` is the user it
+    /// A line that could not be read, kept as it was. `name` is the user it
     /// belongs to, when that much could be read.
     Damaged {
         /// The line as it was in the file.
         raw: String,
-        /// The user key of its name, if the name was valid.
-        key: Option<String>,
+        /// Its name (NFC), if the name was valid.
+        name: Option<String>,
     },
 }
 
 impl CredsLine {
+    /// The user name this line claims, if any: the name stays taken even
+    /// while its line is damaged.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            CredsLine::Account { name, .. } => Some(name),
+            CredsLine::Damaged { name, .. } => name.as_deref(),
+        }
+    }
+
     /// The user key this line claims, if any.
     pub(crate) fn key(&self) -> Option<String> {
-        match self {
-            CredsLine::Account { name, .. } => Some(user_key(name)),
-            CredsLine::Damaged { key, .. } => key.clone(),
-        }
+        self.name().map(user_key)
     }
 }
 
@@ -76,10 +82,10 @@ pub(crate) fn load(path: &Path) -> io::Result<Vec<CredsLine>> {
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(number, line)| {
             let parsed = parse_line(line);
-            if let CredsLine::Damaged { key, .. } = &parsed {
+            if let CredsLine::Damaged { name, .. } = &parsed {
                 warn!(
                     line = number + 1,
-                    user = key.as_deref().unwrap_or("?"),
+                    user = name.as_deref().unwrap_or("?"),
                     "creds.txt: malformed line kept as is; that user cannot log in until it is fixed"
                 );
             }
@@ -91,9 +97,9 @@ pub(crate) fn load(path: &Path) -> io::Result<Vec<CredsLine>> {
 
 /// Parses one non-blank line.
 pub(crate) fn parse_line(line: &str) -> CredsLine {
-    let damaged = |key: Option<String>| CredsLine::Damaged {
+    let damaged = |name: Option<String>| CredsLine::Damaged {
         raw: line.to_owned(),
-        key,
+        name,
     };
     let Some((name, secret)) = line.split_once('|') else {
         return damaged(None);
@@ -111,7 +117,7 @@ pub(crate) fn parse_line(line: &str) -> CredsLine {
     };
     match parsed {
         Some(secret) => CredsLine::Account { name, secret },
-        None => damaged(Some(user_key(&name))),
+        None => damaged(Some(name)),
     }
 }
 
@@ -184,7 +190,7 @@ odin|52f3141f5cb06025c96c6794e35f5611a578919d0deb4d934136acaba06d4b82
             lines[1],
             CredsLine::Damaged {
                 raw: "vinh|e3b0c44298fc1c149afb4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
-                key: Some("vinh".into())
+                name: Some("vinh".into())
             }
         );
     }
@@ -203,7 +209,7 @@ odin|52f3141f5cb06025c96c6794e35f5611a578919d0deb4d934136acaba06d4b82
             },
             CredsLine::Damaged {
                 raw: "garbage without separator".into(),
-                key: None,
+                name: None,
             },
         ];
         let text = render(&lines);
