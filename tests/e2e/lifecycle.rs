@@ -114,3 +114,49 @@ fn leftover_upload_files_are_removed_at_start() {
     let mut client = server.client_v1("a", PW);
     assert_eq!(client.download_v1("kept.txt"), b"a stored file");
 }
+
+// See: issue 9, "Crash leftovers and storage".
+#[test]
+fn stale_temporary_copies_of_the_password_file_are_removed_at_start() {
+    // ton's seed line: the SHA-256 of "1234".
+    let creds: &[u8] = b"ton|03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4\n";
+    let server = TestServer::start_seeded(
+        &[
+            ("creds.txt", creds),
+            // What a crash in the middle of a creds.txt rewrite leaves.
+            (".tmp-abc", creds),
+            (".tmp-Xy12Zq", b"ton|half a line"),
+            // Not ours: kept.
+            (".tmp", b"kept"),
+            ("tmp-abc", b"kept"),
+            ("notes.tmp-1", b"kept"),
+            (".tmp-dir/inside.txt", b"kept"),
+            ("server_files/.tmp-upload.txt", b"a stored file"),
+        ],
+        |_| {},
+    );
+    let entries = dir_entries(server.data_dir());
+    assert!(
+        !entries.contains(".tmp-abc") && !entries.contains(".tmp-Xy12Zq"),
+        "{entries:?}"
+    );
+    for kept in [".tmp", "tmp-abc", "notes.tmp-1", ".tmp-dir", "creds.txt"] {
+        assert!(entries.contains(kept), "{kept} was removed: {entries:?}");
+    }
+    assert_eq!(
+        fs::read(server.data_dir().join(".tmp-dir/inside.txt")).expect("inside.txt"),
+        b"kept"
+    );
+    assert_eq!(
+        fs::read(server.files_dir().join(".tmp-upload.txt")).expect(".tmp-upload.txt"),
+        b"a stored file"
+    );
+    assert!(
+        server.creds().starts_with("ton|sha256+$argon2id$"),
+        "{:?}",
+        server.creds()
+    );
+    let mut client = server.connect();
+    client.send_line("LOGIN|ton|1234");
+    client.expect_line("LOGIN_OK|ton");
+}

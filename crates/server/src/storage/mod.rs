@@ -13,6 +13,12 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use tracing::{info, warn};
+
+/// How [`write_atomically`]'s temporary files start. Left behind by a crash
+/// in the middle of a rewrite, they are removed at the next start.
+const TEMP_PREFIX: &str = ".tmp-";
+
 /// The layout of the data directory.
 #[derive(Debug, Clone)]
 pub(crate) struct DataDir {
@@ -20,13 +26,17 @@ pub(crate) struct DataDir {
 }
 
 impl DataDir {
-    /// Opens `root`, creating it and its sub-directories if missing.
+    /// Opens `root`, creating it and its sub-directories if missing, and
+    /// removes the temporary files a crash during [`write_atomically`] left
+    /// there (each a full copy of the file being rewritten: `creds.txt`,
+    /// every password hash).
     pub(crate) fn open(root: &Path) -> io::Result<DataDir> {
         let dir = DataDir {
             root: root.to_path_buf(),
         };
         fs::create_dir_all(dir.files())?;
         fs::create_dir_all(dir.incoming())?;
+        remove_stale_temporaries(root)?;
         Ok(dir)
     }
 
@@ -63,7 +73,9 @@ impl DataDir {
 /// directory.
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     let dir = parent_dir(path);
-    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)?;
     temp.write_all(contents)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
@@ -73,6 +85,31 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// Makes a rename or a new file in `dir` durable.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// Removes the regular files directly in `dir` named like
+/// [`write_atomically`]'s temporaries; nothing else, and nothing below. One
+/// that cannot be removed is only logged: it stops no one.
+fn remove_stale_temporaries(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let is_ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(TEMP_PREFIX));
+        // `file_type` does not follow symlinks: a link is never ours.
+        if !is_ours || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let path = entry.path();
+        match fs::remove_file(&path) {
+            Ok(()) => info!(file = %path.display(), "removed a temporary file left by a crash"),
+            Err(e) => {
+                warn!(file = %path.display(), error = %e, "cannot remove a temporary file left by a crash")
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -98,6 +135,42 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("creds.txt")]);
+    }
+
+    // See: issue 9, "Crash leftovers and storage".
+    #[test]
+    fn open_removes_only_our_stale_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("creds.txt"), "a|b\n").unwrap();
+        fs::write(root.join(".tmp-abc"), "a|b\n").unwrap();
+        fs::write(root.join(".tmp-Đặng"), "").unwrap();
+        for kept in [".tmp", "x.tmp-1", "tmp-abc"] {
+            fs::write(root.join(kept), "").unwrap();
+        }
+        fs::create_dir(root.join(".tmp-dir")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("creds.txt"), root.join(".tmp-link")).unwrap();
+        DataDir::open(root).unwrap();
+        let mut names: Vec<_> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut expected = vec![
+            ".incoming",
+            ".tmp",
+            ".tmp-dir",
+            "creds.txt",
+            "server_files",
+            "tmp-abc",
+            "x.tmp-1",
+        ];
+        if cfg!(unix) {
+            expected.insert(3, ".tmp-link");
+        }
+        assert_eq!(names, expected);
+        assert_eq!(fs::read(root.join("creds.txt")).unwrap(), b"a|b\n");
     }
 
     #[test]
