@@ -160,3 +160,35 @@ fn stale_temporary_copies_of_the_password_file_are_removed_at_start() {
     client.send_line("LOGIN|ton|1234");
     client.expect_line("LOGIN_OK|ton");
 }
+
+// See: issue 9, "Crash leftovers and storage".
+#[test]
+fn a_torn_last_log_line_does_not_swallow_the_next_event() {
+    // The second line was cut short by a crash: no newline, half a message.
+    let log = "2025-11-25T12:00:00Z|TEXT|an|xin chào | mọi người\n\
+               2025-11-25T12:00:01Z|TEXT|an|this message was cu";
+    let mut server = TestServer::start_seeded(&[("message_history.txt", log.as_bytes())], |_| {});
+    let mut an = server.client_v1("an", PW);
+    let mut binh = server.client_v2("bình", PW);
+    an.expect_line("NOTIFY|bình joined the chat");
+    binh.send_line("TEXT|sau khi khởi động lại");
+    an.expect_line("TEXT|bình|sau khi khởi động lại");
+
+    server.restart();
+    let mut binh = server.connect();
+    let welcome = binh.login_v2("bình", PW);
+    assert_eq!(
+        welcome.history(),
+        [
+            "TEXT|an|xin chào | mọi người",
+            "TEXT|bình|sau khi khởi động lại"
+        ]
+    );
+    let on_disk = fs::read_to_string(server.data_dir().join("message_history.txt"))
+        .expect("message_history.txt");
+    assert!(on_disk.ends_with('\n'), "{on_disk:?}");
+    assert!(
+        !on_disk.contains("was cu"),
+        "the torn line is dropped: {on_disk:?}"
+    );
+}

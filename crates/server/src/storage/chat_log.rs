@@ -15,18 +15,29 @@
 //! Appends go through a channel to one writer thread, so no session waits
 //! on the disk and lines never interleave; the writer flushes whenever the
 //! channel runs empty and fsyncs when the log is closed.
+//!
+//! A crash can cut the last line short. Every line the server writes ends in
+//! `\n`, so a last line without one is torn: reading skips it, and opening
+//! for appending cuts it off, so the next event starts on a line of its own.
+//! Lines read back are bounded by [`MAX_LOG_LINE`]; a longer one is skipped
+//! without being held in memory.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::Sender;
-use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::fields::{FieldReader, LineWriter};
+use media_chat_protocol::{MAX_LINE_LEN, Sha256Digest};
 use parking_lot::Mutex;
 use tracing::{error, warn};
+
+/// The longest log line read back, newline excluded. The longest line the
+/// server writes (a `DM_OFFLINE` with the longest names and text) is well
+/// under it; a longer line could not be sent as a `HISTORY` line anyway.
+const MAX_LOG_LINE: usize = MAX_LINE_LEN;
 
 /// Something that happened in the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,29 +167,123 @@ impl Stamped {
 }
 
 /// Reads every event in the log at `path`, oldest first, skipping (and
-/// counting) lines it cannot read. A missing log has no events.
+/// counting) lines it cannot read, lines over [`MAX_LOG_LINE`] and a torn
+/// last line. A missing log has no events.
 pub(crate) fn replay(path: &Path, mut visit: impl FnMut(Stamped)) -> io::Result<()> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let mut skipped = 0usize;
-    for line in BufReader::new(file).split(b'\n') {
-        let line = line?;
-        match std::str::from_utf8(&line)
-            .ok()
-            .and_then(Stamped::parse_log_line)
-        {
-            Some(stamped) => visit(stamped),
-            None if line.is_empty() => {}
-            None => skipped += 1,
+    let mut lines = LogLines::new(BufReader::new(file), MAX_LOG_LINE);
+    let (mut skipped, mut too_long, mut torn) = (0usize, 0usize, false);
+    while let Some(line) = lines.next_line()? {
+        match line {
+            LogLine::Complete(line) => match std::str::from_utf8(line)
+                .ok()
+                .and_then(Stamped::parse_log_line)
+            {
+                Some(stamped) => visit(stamped),
+                None if line.is_empty() => {}
+                None => skipped += 1,
+            },
+            LogLine::TooLong => too_long += 1,
+            LogLine::Torn => torn = true,
         }
     }
-    if skipped > 0 {
-        warn!(skipped, path = %path.display(), "skipped unreadable chat log lines");
+    if skipped > 0 || too_long > 0 {
+        warn!(skipped, too_long, path = %path.display(), "skipped unreadable chat log lines");
+    }
+    if torn {
+        warn!(path = %path.display(), "skipped the chat log's last line, cut short by a crash");
     }
     Ok(())
+}
+
+/// One line of the log as [`LogLines`] reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum LogLine<'a> {
+    /// A whole line, newline excluded.
+    Complete(&'a [u8]),
+    /// A line over the limit, skipped.
+    TooLong,
+    /// The end of the file came before a newline: the last line was cut
+    /// short.
+    Torn,
+}
+
+/// Splits a log into lines like `BufRead::split`, but never holds more than
+/// `max` bytes of one line.
+struct LogLines<R> {
+    reader: R,
+    line: Vec<u8>,
+    max: usize,
+}
+
+impl<R: BufRead> LogLines<R> {
+    fn new(reader: R, max: usize) -> Self {
+        LogLines {
+            reader,
+            line: Vec::new(),
+            max,
+        }
+    }
+
+    /// The next line; `None` at the end of the file.
+    fn next_line(&mut self) -> io::Result<Option<LogLine<'_>>> {
+        self.line.clear();
+        let mut too_long = false;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                let nothing_left = self.line.is_empty() && !too_long;
+                return Ok((!nothing_left).then_some(LogLine::Torn));
+            }
+            let newline = available.iter().position(|&b| b == b'\n');
+            let part = &available[..newline.unwrap_or(available.len())];
+            if !too_long && self.line.len() + part.len() > self.max {
+                too_long = true;
+                self.line = Vec::new();
+            }
+            if !too_long {
+                self.line.extend_from_slice(part);
+            }
+            let used = part.len() + usize::from(newline.is_some());
+            self.reader.consume(used);
+            if newline.is_some() {
+                return Ok(Some(if too_long {
+                    LogLine::TooLong
+                } else {
+                    LogLine::Complete(&self.line)
+                }));
+            }
+        }
+    }
+}
+
+/// Cuts off a last line that has no newline, so that what is appended next
+/// starts on a line of its own. Returns how many bytes were cut.
+fn cut_torn_tail(file: &mut File) -> io::Result<u64> {
+    let len = file.metadata()?.len();
+    let mut chunk = vec![0u8; 8 * 1024];
+    let mut end = len;
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let part = &mut chunk[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(part)?;
+        if let Some(newline) = part.iter().rposition(|&b| b == b'\n') {
+            end = start + newline as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if end == len {
+        return Ok(0);
+    }
+    file.set_len(end)?;
+    file.sync_all()?;
+    Ok(len - end)
 }
 
 /// The append side of the log.
@@ -188,9 +293,21 @@ pub(crate) struct ChatLog {
 }
 
 impl ChatLog {
-    /// Opens `path` for appending and starts the writer thread.
+    /// Opens `path` for appending, cutting off a torn last line first, and
+    /// starts the writer thread.
     pub(crate) fn open(path: &Path) -> io::Result<ChatLog> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut repair = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
+        let cut = cut_torn_tail(&mut repair)?;
+        if cut > 0 {
+            warn!(bytes = cut, path = %path.display(), "cut off the chat log's torn last line");
+        }
+        drop(repair);
+        let file = OpenOptions::new().append(true).open(path)?;
         let (tx, rx) = crossbeam_channel::unbounded::<Vec<u8>>();
         let writer = thread::Builder::new()
             .name("chat-log".into())
@@ -311,6 +428,117 @@ mod tests {
         let mut replayed = Vec::new();
         replay(&path, |stamped| replayed.push(stamped)).unwrap();
         assert_eq!(replayed, events());
+    }
+
+    // See: issue 9, "Crash leftovers and storage".
+    #[test]
+    fn a_torn_last_line_is_skipped_then_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("message_history.txt");
+        let whole = String::from_utf8(events()[0].to_log_line().unwrap()).unwrap();
+        let torn = &whole[..whole.len() - 8];
+        std::fs::write(&path, format!("{whole}{torn}")).unwrap();
+        let mut replayed = Vec::new();
+        replay(&path, |stamped| replayed.push(stamped)).unwrap();
+        assert_eq!(replayed, events()[..1]);
+
+        let log = ChatLog::open(&path).unwrap();
+        log.append(&events()[1]);
+        log.close();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "{whole}{}",
+                String::from_utf8(events()[1].to_log_line().unwrap()).unwrap()
+            )
+        );
+        let mut replayed = Vec::new();
+        replay(&path, |stamped| replayed.push(stamped)).unwrap();
+        assert_eq!(replayed, events()[..2]);
+    }
+
+    #[test]
+    fn cutting_the_tail_keeps_whole_lines_and_empties_a_log_of_one_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let long_torn = "x".repeat(20_000);
+        for (contents, kept) in [
+            ("", ""),
+            ("a\n", "a\n"),
+            ("a\nb", "a\n"),
+            ("torn", ""),
+            ("\n", "\n"),
+        ]
+        .map(|(c, k)| (c.to_owned(), k.to_owned()))
+        .into_iter()
+        .chain([(format!("a\n{long_torn}"), "a\n".to_owned())])
+        {
+            std::fs::write(&path, &contents).unwrap();
+            ChatLog::open(&path).unwrap().close();
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                kept,
+                "{contents:?}"
+            );
+        }
+    }
+
+    // See: issue 9, "Crash leftovers and storage".
+    #[test]
+    fn a_line_over_the_limit_is_skipped_without_being_held_whole() {
+        let huge = 16 * 1024 * 1024;
+        let good = events()[0].to_log_line().unwrap();
+        let input = io::repeat(b'x')
+            .take(huge)
+            .chain(&b"\n"[..])
+            .chain(&good[..]);
+        let mut lines = LogLines::new(BufReader::new(input), MAX_LOG_LINE);
+        assert_eq!(lines.next_line().unwrap(), Some(LogLine::TooLong));
+        assert!(
+            lines.line.capacity() <= 2 * MAX_LOG_LINE,
+            "held {} bytes of a {huge}-byte line",
+            lines.line.capacity()
+        );
+        assert_eq!(
+            lines.next_line().unwrap(),
+            Some(LogLine::Complete(&good[..good.len() - 1]))
+        );
+        assert_eq!(lines.next_line().unwrap(), None);
+
+        // Exactly at the limit is a line; one byte over is not.
+        let mut at_limit = vec![b'y'; MAX_LOG_LINE];
+        at_limit.extend_from_slice(b"\nz\n");
+        at_limit.extend(vec![b'y'; MAX_LOG_LINE + 1]);
+        at_limit.push(b'\n');
+        let mut lines = LogLines::new(&at_limit[..], MAX_LOG_LINE);
+        assert_eq!(
+            lines.next_line().unwrap(),
+            Some(LogLine::Complete(&vec![b'y'; MAX_LOG_LINE][..]))
+        );
+        assert_eq!(lines.next_line().unwrap(), Some(LogLine::Complete(b"z")));
+        assert_eq!(lines.next_line().unwrap(), Some(LogLine::TooLong));
+        assert_eq!(lines.next_line().unwrap(), None);
+    }
+
+    // See: issue 9, "Crash leftovers and storage".
+    #[test]
+    fn replay_skips_an_event_over_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("message_history.txt");
+        let long = Stamped {
+            ts: 1_764_072_000,
+            event: ChatEvent::Text {
+                from: "minh".into(),
+                text: "dài quá ".repeat(2_000),
+            },
+        };
+        let mut log = events()[0].to_log_line().unwrap();
+        log.extend(long.to_log_line().unwrap());
+        log.extend(events()[1].to_log_line().unwrap());
+        std::fs::write(&path, log).unwrap();
+        let mut replayed = Vec::new();
+        replay(&path, |stamped| replayed.push(stamped)).unwrap();
+        assert_eq!(replayed, events()[..2]);
     }
 
     #[test]
