@@ -12,15 +12,25 @@ use media_chat_e2e::{RawClient, TestServer};
 
 use crate::{PW, room_v1};
 
+/// How long a client waits for a line in the tests that load the machine:
+/// long enough for a busy CI runner, and only a failure waits this long.
+const GENEROUS: Duration = Duration::from_secs(60);
+
 #[test]
 fn a_client_that_stops_reading_is_dropped_and_the_others_keep_up() {
+    // See: issue 9, "Tests that depend on the machine's speed". Nothing here
+    // is timed: the reader must get every message, in order, and the client
+    // that never reads must be dropped exactly once.
     let server = TestServer::start_with(|config| {
         config.limits.send_queue_bytes = 64 * 1024;
+        // A small queue holds only a small welcome (see Config::validate).
+        config.history_len = 2;
+        config.limits.max_connections = 8;
+        config.limits.max_connections_per_ip = 8;
     });
     let [mut sender, mut reader, mut stalled] = room_v1(&server, ["sender", "reader", "stalled"]);
-    // Every message must reach the reading client within a second, however
-    // far the stalled one falls behind.
-    reader.set_timeout(Duration::from_secs(1));
+    reader.set_timeout(GENEROUS);
+    sender.set_timeout(GENEROUS);
     let filler = "x".repeat(7000);
     let mut dropped_at = None;
     // Enough to fill the kernel's socket buffers (a few MB on loopback) and
@@ -49,10 +59,9 @@ fn a_client_that_stops_reading_is_dropped_and_the_others_keep_up() {
     eprintln!("the stalled client was dropped after {dropped_at} messages");
     sender.expect_line("NOTIFY|stalled left the chat");
     sender.expect_quiet();
-    reader.set_timeout(Duration::from_secs(5));
     reader.expect_quiet();
     // What was already in its socket buffer, then the end.
-    stalled.set_timeout(Duration::from_secs(10));
+    stalled.set_timeout(GENEROUS);
     stalled.drain_to_eof();
 }
 

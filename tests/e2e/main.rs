@@ -1,7 +1,7 @@
 //! End-to-end tests of the media-chat server: each test starts a real server
 //! on `127.0.0.1:0` over a fresh temporary data dir (see the `media_chat_e2e`
 //! support library) and drives it over real sockets, asserting on the exact
-//! lines of `/work/spec/server-behaviour.md`.
+//! lines `docs/PROTOCOL.md` specifies.
 //!
 //! # Layout
 //! - `login`: HELLO, login, registration, user names, throttling.
@@ -10,6 +10,10 @@
 //! - `files`: uploads (v1 and v2), downloads, refusals, collisions, LIST_FILES.
 //! - `paths`: hostile file names and symlinks never reach outside `server_files/`.
 //! - `robustness`: framing: split writes, batched writes, bad lines.
+//! - `bodies`: a file body is data, never commands, whatever the header.
+//! - `deadlines`: login, line, body and TLS handshake deadlines that a
+//!   trickling client cannot renew.
+//! - `answers`: every command with a bad field gets exactly one `ERROR`.
 //! - `limits`: slow readers, time-outs, keepalive, connection limits, flood
 //!   control, many clients at once.
 //! - `compat`: version 1 and version 2 clients in one room.
@@ -20,11 +24,14 @@
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
 //!   and what crosses the wire.
 
+mod answers;
+mod bodies;
 mod client;
 mod client_fake;
 mod client_files;
 mod client_reconnect;
 mod compat;
+mod deadlines;
 mod files;
 mod legacy;
 mod lifecycle;

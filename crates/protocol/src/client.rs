@@ -124,10 +124,10 @@ impl ParseLine for ClientMessage {
                 ClientMessage::ListFiles
             }
             "PING" => ClientMessage::Ping {
-                token: FieldReader::new("PING", rest).last("token")?.to_owned(),
+                token: FieldReader::new("PING", rest).token("token")?.to_owned(),
             },
             "PONG" => ClientMessage::Pong {
-                token: FieldReader::new("PONG", rest).last("token")?.to_owned(),
+                token: FieldReader::new("PONG", rest).token("token")?.to_owned(),
             },
             "QUIT" => {
                 FieldReader::new("QUIT", rest).finish()?;
@@ -155,7 +155,7 @@ impl EncodeLine for ClientMessage {
                 .digest("sha256", sha256),
             ClientMessage::GetFile { name } => line.last("name", name),
             ClientMessage::Ping { token } | ClientMessage::Pong { token } => {
-                line.last("token", token)
+                line.token("token", token)
             }
             ClientMessage::ListFiles | ClientMessage::Quit => line,
         }
@@ -295,9 +295,27 @@ pub(crate) mod tests {
                 },
             ),
             ("QUIT|bye", ParseError::UnexpectedField { command: "QUIT" }),
+            ("PING|", ParseError::BadToken { command: "PING" }),
+            ("PING|\u{1b}[2J", ParseError::BadToken { command: "PING" }),
+            ("PONG|a\rb", ParseError::BadToken { command: "PONG" }),
+            ("PONG|\u{202e}x", ParseError::BadToken { command: "PONG" }),
         ];
         for (line, error) in table {
             assert_eq!(ClientMessage::parse_line(line), Err(error), "{line}");
+        }
+    }
+
+    #[test]
+    fn encode_refuses_a_token_that_could_not_be_read_back() {
+        for token in ["", "a\rb", "\u{1b}", &"t".repeat(65)] {
+            let ping = ClientMessage::Ping {
+                token: token.to_owned(),
+            };
+            assert_eq!(
+                ping.to_line(),
+                Err(EncodeError::BadToken { command: "PING" }),
+                "{token:?}"
+            );
         }
     }
 
@@ -317,6 +335,11 @@ pub(crate) mod tests {
     /// Text without line breaks: what a field may hold.
     pub(crate) fn free_text() -> impl Strategy<Value = String> {
         "[^\r\n]{0,40}"
+    }
+
+    /// A valid `PING`/`PONG` token.
+    pub(crate) fn token() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 ._đĐăâêôơưạ-ỹ-]{1,20}"
     }
 
     /// Text that is a valid non-last field.
@@ -339,8 +362,8 @@ pub(crate) mod tests {
                 .prop_map(|(name, size, sha256)| ClientMessage::File { name, size, sha256 }),
             free_text().prop_map(|name| ClientMessage::GetFile { name }),
             Just(ClientMessage::ListFiles),
-            free_text().prop_map(|token| ClientMessage::Ping { token }),
-            free_text().prop_map(|token| ClientMessage::Pong { token }),
+            token().prop_map(|token| ClientMessage::Ping { token }),
+            token().prop_map(|token| ClientMessage::Pong { token }),
             Just(ClientMessage::Quit),
         ]
     }

@@ -41,6 +41,14 @@ pub enum ParseError {
         /// The field that is not a number.
         field: &'static str,
     },
+    /// A `PING`/`PONG` token is empty, longer than
+    /// [`crate::fields::MAX_TOKEN_BYTES`], or holds a control or
+    /// bidirectional-text character.
+    #[error("{command}: token must be 1 to 64 printable characters")]
+    BadToken {
+        /// The verb whose token is wrong.
+        command: &'static str,
+    },
     /// A digest field is not 64 hexadecimal digits.
     #[error("{command}: sha256 must be 64 hexadecimal digits")]
     BadDigest {
@@ -68,6 +76,12 @@ pub enum EncodeError {
         /// The field holding the line break.
         field: &'static str,
     },
+    /// A `PING`/`PONG` token is empty, too long or not printable.
+    #[error("{command}: token must be 1 to 64 printable characters")]
+    BadToken {
+        /// The verb being encoded.
+        command: &'static str,
+    },
     /// A list item contains the `,` list separator (or is empty).
     #[error("{command}: a list item is empty or contains ','")]
     ListItem {
@@ -88,10 +102,16 @@ pub enum ReadError {
     LineTooLong {
         /// The limit in bytes, newline included.
         limit: usize,
+        /// The line's first bytes (at most [`LONG_LINE_HEAD`]), enough to
+        /// tell which verb it started with.
+        head: Vec<u8>,
     },
     /// A line was not valid UTF-8. It has been skipped.
     #[error("line is not valid UTF-8")]
-    InvalidUtf8,
+    InvalidUtf8 {
+        /// The raw line, line ending removed.
+        line: Vec<u8>,
+    },
     /// A line was read whole but is not a valid message.
     #[error("invalid message {line:?}: {cause}")]
     Invalid {
@@ -110,14 +130,73 @@ pub enum ReadError {
     BadBodyTerminator,
 }
 
+/// How many first bytes of an overlong line [`ReadError::LineTooLong`]
+/// keeps.
+pub const LONG_LINE_HEAD: usize = 32;
+
+/// What a line that could not be read as a message says about a file body
+/// following it (see [`ReadError::body_announcement`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyAnnouncement {
+    /// Not a `FILE` header: nothing follows the line.
+    None,
+    /// A `FILE` header whose size field reads as this many bytes: a body of
+    /// that size (and its `\n`) may follow.
+    Size(u64),
+    /// A `FILE` header whose size cannot be read (missing, not a number, or
+    /// cut off in an overlong line): nobody can tell where its body ends.
+    Unknown,
+}
+
+impl BodyAnnouncement {
+    /// Reads `line` (raw bytes, line ending removed) as a possible `FILE`
+    /// header: `FILE|name|size|…`, the size being the third field.
+    pub fn of_line(line: &[u8]) -> BodyAnnouncement {
+        let Some(rest) = line.strip_prefix(b"FILE|") else {
+            return if line == b"FILE" {
+                BodyAnnouncement::Unknown
+            } else {
+                BodyAnnouncement::None
+            };
+        };
+        let size = rest
+            .splitn(3, |&b| b == b'|')
+            .nth(1)
+            .and_then(|field| std::str::from_utf8(field).ok())
+            .and_then(crate::fields::parse_decimal);
+        match size {
+            Some(size) => BodyAnnouncement::Size(size),
+            None => BodyAnnouncement::Unknown,
+        }
+    }
+}
+
 impl ReadError {
     /// Whether the stream is still in sync after this error, so the reader
-    /// can answer `ERROR|…` and read the next message.
+    /// can answer `ERROR|…` and read the next message. (A peer that sends a
+    /// file body right after its header may still have a body on its way:
+    /// see [`ReadError::body_announcement`].)
     pub fn is_recoverable(&self) -> bool {
         matches!(
             self,
-            ReadError::LineTooLong { .. } | ReadError::InvalidUtf8 | ReadError::Invalid { .. }
+            ReadError::LineTooLong { .. }
+                | ReadError::InvalidUtf8 { .. }
+                | ReadError::Invalid { .. }
         )
+    }
+
+    /// Whether the refused line was a `FILE` header, and the size of the
+    /// body it announced. An overlong `FILE` header's size is never read:
+    /// it is [`BodyAnnouncement::Unknown`].
+    pub fn body_announcement(&self) -> BodyAnnouncement {
+        match self {
+            ReadError::Invalid { line, .. } => BodyAnnouncement::of_line(line.as_bytes()),
+            ReadError::InvalidUtf8 { line } => BodyAnnouncement::of_line(line),
+            ReadError::LineTooLong { head, .. } if head.starts_with(b"FILE|") => {
+                BodyAnnouncement::Unknown
+            }
+            _ => BodyAnnouncement::None,
+        }
     }
 
     /// Whether this is a read time-out (the stream may still be usable).
@@ -132,8 +211,14 @@ mod tests {
 
     #[test]
     fn recoverable_errors_are_the_line_level_ones() {
-        assert!(ReadError::LineTooLong { limit: 8 }.is_recoverable());
-        assert!(ReadError::InvalidUtf8.is_recoverable());
+        assert!(
+            ReadError::LineTooLong {
+                limit: 8,
+                head: Vec::new()
+            }
+            .is_recoverable()
+        );
+        assert!(ReadError::InvalidUtf8 { line: Vec::new() }.is_recoverable());
         assert!(
             ReadError::Invalid {
                 line: "X".into(),
@@ -144,6 +229,43 @@ mod tests {
         assert!(!ReadError::UnexpectedEof.is_recoverable());
         assert!(!ReadError::BadBodyTerminator.is_recoverable());
         assert!(!ReadError::Io(io::ErrorKind::BrokenPipe.into()).is_recoverable());
+    }
+
+    #[test]
+    fn file_headers_announce_their_body() {
+        let cases: [(&[u8], BodyAnnouncement); 10] = [
+            (b"FILE|a.txt|5|abc", BodyAnnouncement::Size(5)),
+            (b"FILE|caf\xe9.txt|12|x", BodyAnnouncement::Size(12)),
+            (b"FILE|a.txt|7", BodyAnnouncement::Size(7)),
+            (b"FILE|a.txt|7|h|extra", BodyAnnouncement::Size(7)),
+            (b"FILE|a.txt|-1|h", BodyAnnouncement::Unknown),
+            (b"FILE|a.txt|\xff5|h", BodyAnnouncement::Unknown),
+            (b"FILE|a.txt", BodyAnnouncement::Unknown),
+            (b"FILE", BodyAnnouncement::Unknown),
+            (b"FILES|a|5|h", BodyAnnouncement::None),
+            (b"TEXT|FILE|a|5|h", BodyAnnouncement::None),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(
+                BodyAnnouncement::of_line(line),
+                expected,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        let too_long = ReadError::LineTooLong {
+            limit: 8,
+            head: b"FILE|aaaa".to_vec(),
+        };
+        assert_eq!(too_long.body_announcement(), BodyAnnouncement::Unknown);
+        let bad_utf8 = ReadError::InvalidUtf8 {
+            line: b"FILE|\xff.txt|3|h".to_vec(),
+        };
+        assert_eq!(bad_utf8.body_announcement(), BodyAnnouncement::Size(3));
+        assert_eq!(
+            ReadError::UnexpectedEof.body_announcement(),
+            BodyAnnouncement::None
+        );
     }
 
     #[test]

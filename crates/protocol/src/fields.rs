@@ -7,6 +7,9 @@
 use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 
+/// The longest `PING`/`PONG` token, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 64;
+
 /// Reads the fields after a verb, one at a time, naming each so errors can
 /// say which one is missing or wrong.
 pub struct FieldReader<'a> {
@@ -47,6 +50,19 @@ impl<'a> FieldReader<'a> {
         })
     }
 
+    /// The last field as a `PING`/`PONG` token: 1 to [`MAX_TOKEN_BYTES`]
+    /// bytes, no control or bidirectional-text characters (a token is
+    /// echoed back, so it must be safe to show and to encode).
+    pub fn token(&mut self, field: &'static str) -> Result<&'a str, ParseError> {
+        let token = self.last(field)?;
+        if !is_valid_token(token) {
+            return Err(ParseError::BadToken {
+                command: self.command,
+            });
+        }
+        Ok(token)
+    }
+
     /// The next field parsed as a plain decimal number.
     pub fn number(&mut self, field: &'static str) -> Result<u64, ParseError> {
         let text = self.next(field)?;
@@ -78,6 +94,16 @@ impl<'a> FieldReader<'a> {
             }),
         }
     }
+}
+
+/// Whether `token` may be a `PING`/`PONG` token: 1 to [`MAX_TOKEN_BYTES`]
+/// bytes, no control or bidirectional-text characters.
+pub fn is_valid_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= MAX_TOKEN_BYTES
+        && !token
+            .chars()
+            .any(|c| c.is_control() || crate::rules::is_bidi_control(c))
 }
 
 /// Splits a line into its verb and the text after the first `|`, if any.
@@ -135,6 +161,17 @@ impl<'a> LineWriter<'a> {
 
     /// Appends the last field, which may contain `|`.
     pub fn last(self, field: &'static str, value: &str) -> Self {
+        self.push(field, value)
+    }
+
+    /// Appends a `PING`/`PONG` token as the last field (see
+    /// [`is_valid_token`]).
+    pub fn token(mut self, field: &'static str, value: &str) -> Self {
+        if !is_valid_token(value) {
+            self.fail(EncodeError::BadToken {
+                command: self.command,
+            });
+        }
         self.push(field, value)
     }
 

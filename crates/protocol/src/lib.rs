@@ -29,7 +29,7 @@ pub mod server;
 
 pub use client::ClientMessage;
 pub use digest::Sha256Digest;
-pub use error::{EncodeError, ParseError, ReadError};
+pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};
 pub use reader::MessageReader;
 pub use rules::{FileNameError, TextError, UserNameError};
 pub use server::{HistoryEntry, ServerMessage};

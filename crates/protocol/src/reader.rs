@@ -12,7 +12,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use crate::error::ReadError;
+use crate::error::{LONG_LINE_HEAD, ReadError};
 use crate::{MAX_LINE_LEN, ParseLine};
 
 /// Reads messages of type `M` and file bodies from a buffered stream.
@@ -85,8 +85,14 @@ impl<R: BufRead> MessageReader<R> {
             if !self.discarding {
                 // The limit counts the newline, hence the `>=`.
                 if self.line.len() + chunk.len() >= self.max_line_len {
+                    // Keep the head, so the error can say which verb this
+                    // was (a `FILE` header announces a body).
                     self.discarding = true;
-                    self.line.clear();
+                    let head = LONG_LINE_HEAD
+                        .saturating_sub(self.line.len())
+                        .min(chunk.len());
+                    self.line.extend_from_slice(&chunk[..head]);
+                    self.line.truncate(LONG_LINE_HEAD);
                 } else {
                     self.line.extend_from_slice(chunk);
                 }
@@ -129,17 +135,25 @@ impl<R: BufRead> MessageReader<R> {
         }
     }
 
+    /// Whether part of a line has been read and the rest is still awaited.
+    pub fn has_partial_line(&self) -> bool {
+        !self.line.is_empty() || self.discarding
+    }
+
     fn take_line(&mut self) -> Result<String, ReadError> {
         if std::mem::take(&mut self.discarding) {
             return Err(ReadError::LineTooLong {
                 limit: self.max_line_len,
+                head: std::mem::take(&mut self.line),
             });
         }
         if self.line.last() == Some(&b'\r') {
             self.line.pop();
         }
         let bytes = std::mem::take(&mut self.line);
-        String::from_utf8(bytes).map_err(|_| ReadError::InvalidUtf8)
+        String::from_utf8(bytes).map_err(|e| ReadError::InvalidUtf8 {
+            line: e.into_bytes(),
+        })
     }
 }
 
@@ -218,13 +232,53 @@ mod tests {
         let mut r = MessageReader::new(BufReader::with_capacity(512, Cursor::new(input)));
         let err = r.read_line().unwrap_err();
         assert!(matches!(
-            err,
+            &err,
             ReadError::LineTooLong {
-                limit: MAX_LINE_LEN
-            }
+                limit: MAX_LINE_LEN,
+                head,
+            } if head == &[b'x'; 32]
         ));
         assert!(err.is_recoverable());
+        assert!(!r.has_partial_line());
         assert_eq!(r.read_line().unwrap().as_deref(), Some("TEXT|after"));
+    }
+
+    #[test]
+    fn a_line_cut_by_a_time_out_is_partial_until_it_ends() {
+        let mut r = MessageReader::new(BufReader::with_capacity(
+            1,
+            Trickle {
+                bytes: b"TEXT|ab\n".to_vec(),
+                at: 0,
+                stall: false,
+            },
+        ));
+        assert!(!r.has_partial_line());
+        let mut saw_partial = false;
+        let line = loop {
+            match r.read_line() {
+                Err(e) if e.is_timeout() => saw_partial |= r.has_partial_line(),
+                other => break other.unwrap(),
+            }
+        };
+        assert_eq!(line.as_deref(), Some("TEXT|ab"));
+        assert!(saw_partial);
+        assert!(!r.has_partial_line());
+    }
+
+    #[test]
+    fn an_overlong_line_keeps_its_head_across_reads() {
+        let mut input = b"FILE|".to_vec();
+        input.resize(10_000, b'n');
+        input.extend_from_slice(b"|5|h\n");
+        let mut r = MessageReader::new(BufReader::with_capacity(3, Cursor::new(input)));
+        match r.read_line() {
+            Err(ReadError::LineTooLong { head, .. }) => {
+                assert_eq!(head.len(), crate::error::LONG_LINE_HEAD);
+                assert!(head.starts_with(b"FILE|nnn"));
+            }
+            other => panic!("expected LineTooLong, got {other:?}"),
+        }
     }
 
     #[test]
@@ -243,7 +297,9 @@ mod tests {
     #[test]
     fn invalid_utf8_and_bad_lines_are_recoverable() {
         let mut r = reader(b"TEXT|\xff\xfe\nNOPE\nQUIT\n");
-        assert!(matches!(r.read_line(), Err(ReadError::InvalidUtf8)));
+        assert!(
+            matches!(r.read_line(), Err(ReadError::InvalidUtf8 { line }) if line == b"TEXT|\xff\xfe")
+        );
         let err = r.read_message::<ClientMessage>().unwrap_err();
         assert!(matches!(
             &err,
@@ -368,7 +424,7 @@ mod tests {
                     let finished = r.finish_body();
                     prop_assert!(read < 5 || finished.is_err());
                 }
-                Err(ReadError::InvalidUtf8) => prop_assert!(false, "cut inside a character must not pass as a line"),
+                Err(ReadError::InvalidUtf8 { .. }) => prop_assert!(false, "cut inside a character must not pass as a line"),
                 other => prop_assert!(false, "unexpected {:?}", other),
             }
         }

@@ -81,6 +81,12 @@ pub enum TextError {
     /// codes among them).
     #[error("message may not contain control characters (found U+{0:04X})")]
     ControlChar(u32),
+    /// The text holds a bidirectional embedding, override or isolate,
+    /// which reorders how the rest of the line is shown (and can make a
+    /// message look like something else). The plain marks (LRM, RLM, ALM)
+    /// are allowed.
+    #[error("message may not contain bidirectional text overrides (found U+{0:04X})")]
+    BidiOverride(u32),
 }
 
 /// Normalises a user name to NFC and checks it: 1 to 32 characters, each a
@@ -185,8 +191,8 @@ pub fn file_extension(name: &str) -> Option<String> {
         .map(|(_, extension)| extension.to_lowercase())
 }
 
-/// Checks message text: not empty, at most [`MAX_TEXT_BYTES`], and no control
-/// characters other than tab.
+/// Checks message text: not empty, at most [`MAX_TEXT_BYTES`], no control
+/// characters other than tab, and no bidirectional overrides.
 pub fn check_text(text: &str) -> Result<(), TextError> {
     if text.is_empty() {
         return Err(TextError::Empty);
@@ -194,10 +200,15 @@ pub fn check_text(text: &str) -> Result<(), TextError> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(TextError::TooLong);
     }
-    match text.chars().find(|&c| c.is_control() && c != '\t') {
-        Some(c) => Err(TextError::ControlChar(c as u32)),
-        None => Ok(()),
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            return Err(TextError::ControlChar(c as u32));
+        }
+        if is_bidi_control(c) && !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}') {
+            return Err(TextError::BidiOverride(c as u32));
+        }
     }
+    Ok(())
 }
 
 pub(crate) fn is_bidi_control(c: char) -> bool {
@@ -410,5 +421,14 @@ mod tests {
             check_text(&"a".repeat(MAX_TEXT_BYTES + 1)),
             Err(TextError::TooLong)
         );
+        assert_eq!(
+            check_text("see \u{202e}gpj.exe"),
+            Err(TextError::BidiOverride(0x202e))
+        );
+        assert_eq!(
+            check_text("\u{2067}x"),
+            Err(TextError::BidiOverride(0x2067))
+        );
+        assert_eq!(check_text("שלום\u{200f} hi"), Ok(()));
     }
 }

@@ -307,10 +307,10 @@ impl ParseLine for ServerMessage {
                 }
             }
             "PING" => ServerMessage::Ping {
-                token: FieldReader::new("PING", rest).last("token")?.to_owned(),
+                token: FieldReader::new("PING", rest).token("token")?.to_owned(),
             },
             "PONG" => ServerMessage::Pong {
-                token: FieldReader::new("PONG", rest).last("token")?.to_owned(),
+                token: FieldReader::new("PONG", rest).token("token")?.to_owned(),
             },
             other => return Err(ParseError::UnknownCommand(other.to_owned())),
         };
@@ -432,7 +432,7 @@ impl EncodeLine for ServerMessage {
                 .number("max_file_size", *max_file_size)
                 .list("extensions", allowed_extensions),
             ServerMessage::Ping { token } | ServerMessage::Pong { token } => {
-                line.last("token", token)
+                line.token("token", token)
             }
             ServerMessage::HistoryEnd | ServerMessage::FilesEnd => line,
         }
@@ -445,7 +445,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::client::tests::{digest, field_text, free_text};
+    use crate::client::tests::{digest, field_text, free_text, token};
 
     const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -711,8 +711,8 @@ mod tests {
                     allowed_extensions
                 }
             ),
-            free_text().prop_map(|token| ServerMessage::Ping { token }),
-            free_text().prop_map(|token| ServerMessage::Pong { token }),
+            token().prop_map(|token| ServerMessage::Ping { token }),
+            token().prop_map(|token| ServerMessage::Pong { token }),
         ]
     }
 

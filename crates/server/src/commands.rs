@@ -1,7 +1,7 @@
 //! What a logged-in client's chat and download commands do.
 
 use media_chat_protocol::ServerMessage;
-use media_chat_protocol::rules::{check_text, normalize_file_name};
+use media_chat_protocol::rules::{check_text, normalize_file_name, normalize_user_name};
 
 use crate::hub::DmOutcome;
 use crate::outbox::QueueFileError;
@@ -22,7 +22,14 @@ impl Session {
         if let Err(e) = check_text(text) {
             return self.send_error(format!("Message refused: {e}"));
         }
-        let Some(to) = self.ctx.accounts.registered_name(to) else {
+        // Checked first so that the refusal never echoes control or bidi
+        // characters (an ESC would reach the sender's terminal; a `\r`
+        // could not even be encoded, and the reply would be lost).
+        let to = match normalize_user_name(to) {
+            Ok(to) => to,
+            Err(e) => return self.send_error(format!("No such user ({e})")),
+        };
+        let Some(to) = self.ctx.accounts.registered_name(&to) else {
             return self.send_error(format!("No such user: {to}"));
         };
         if self.ctx.hub.direct(self.id, &to, text) == DmOutcome::Held {

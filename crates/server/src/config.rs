@@ -90,9 +90,13 @@ pub struct Limits {
     /// Time a `PING` may go unanswered before the connection is closed.
     /// Default 60 s.
     pub ping_timeout: Duration,
-    /// Bytes that may wait in one session's outgoing queue. Default 1 MiB:
-    /// ten times Ergo's 96 KiB because a login replays up to 100 history
-    /// lines at once. A client that falls this far behind is disconnected.
+    /// Bytes that may wait in one session's outgoing queue. Default 2 MiB,
+    /// twenty times Ergo's 96 KiB, because the welcome is queued at once:
+    /// up to 100 history lines of up to 8 KiB and the names of up to 4096
+    /// users online must fit ([`Config::validate`] checks it). Lines
+    /// broadcast to many sessions are stored once, so a full queue costs
+    /// little memory of its own. A client that falls this far behind is
+    /// disconnected.
     pub send_queue_bytes: usize,
     /// Commands a client may send at once before flood control slows it.
     /// Default 10.
@@ -101,9 +105,22 @@ pub struct Limits {
     /// slowed down (its commands wait), not disconnected. Default 5; 0
     /// turns flood control off.
     pub flood_rate: f64,
+    /// Time a line may take to arrive once it has begun. Default 30 s: a
+    /// line normally arrives in one packet, and a client that trickles a
+    /// line byte by byte must not hold its session for ever (the session
+    /// notices a started line at its next check, so the bound is at most
+    /// twice this).
+    pub line_timeout: Duration,
     /// Longest wait for the next bytes of a file body. Default 30 s; a
     /// stalled upload is dropped and its temporary file deleted.
     pub body_read_timeout: Duration,
+    /// The slowest a file body may arrive, in bytes per second, after
+    /// [`Limits::body_grace`]. Default 10 KiB/s, so a 10 MiB upload has
+    /// about 17 minutes plus the grace period; a trickle is dropped.
+    pub body_min_rate: u64,
+    /// Time every body gets on top of its size at the minimum rate.
+    /// Default 30 s.
+    pub body_grace: Duration,
     /// Failed logins allowed per account within `login_failure_window`.
     /// Default 5.
     pub login_failures_per_account: u32,
@@ -162,10 +179,13 @@ impl Default for Limits {
             login_timeout: Duration::from_secs(60),
             ping_interval: Duration::from_secs(90),
             ping_timeout: Duration::from_secs(60),
-            send_queue_bytes: 1024 * 1024,
+            send_queue_bytes: 2 * 1024 * 1024,
             flood_burst: 10,
             flood_rate: 5.0,
+            line_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
+            body_min_rate: 10 * 1024,
+            body_grace: Duration::from_secs(30),
             login_failures_per_account: 5,
             login_failures_per_ip: 20,
             login_failure_window: Duration::from_secs(60),

@@ -10,6 +10,7 @@
 //!
 //! # Layout
 //! - `config`: [`Config`], [`Limits`], [`HashParams`] and their defaults.
+//! - `validate`: [`Config::validate`] and [`ConfigError`]: settings checked at start-up.
 //! - `server`: [`Server`] (open the data dir, run), [`ServerHandle`].
 //! - `shutdown`: [`Shutdown`], the stop signal shared with Ctrl-C.
 //! - `listener`: the accept loop; spawns one named thread per session.
@@ -42,9 +43,11 @@ mod storage;
 mod throttle;
 mod transport;
 mod upload;
+mod validate;
 
 pub use config::{
     Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, HashParams, Limits, TlsSettings,
 };
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;
+pub use validate::{ConfigError, MAX_TIMEOUT, MIN_FLOOD_RATE};

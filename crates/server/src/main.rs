@@ -61,7 +61,7 @@ struct Args {
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     ping_timeout: Duration,
     /// Bytes that may wait for one client before it is dropped as not reading.
-    #[arg(long, default_value = "1MiB")]
+    #[arg(long, default_value = "2MiB")]
     send_queue: ByteSize,
     /// Commands a client may send at once before flood control slows it.
     #[arg(long, default_value_t = Limits::default().flood_burst)]
@@ -69,9 +69,18 @@ struct Args {
     /// Commands per second after the burst; 0 turns flood control off.
     #[arg(long, default_value_t = Limits::default().flood_rate)]
     flood_rate: f64,
+    /// Time a line may take to arrive once it has begun.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    line_timeout: Duration,
     /// Longest wait for the next bytes of an upload.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     body_timeout: Duration,
+    /// Slowest accepted upload rate once --body-grace is spent (e.g. 10KiB).
+    #[arg(long, default_value = "10KiB")]
+    body_min_rate: ByteSize,
+    /// Time every upload gets on top of its size at --body-min-rate.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    body_grace: Duration,
     /// Failed logins per account per minute before attempts are refused.
     #[arg(long, default_value_t = Limits::default().login_failures_per_account)]
     login_failures_per_account: u32,
@@ -97,11 +106,11 @@ struct Args {
 }
 
 impl Args {
-    fn into_config(self) -> Config {
-        let mut config = Config::new(self.data_dir);
+    fn config(&self) -> Config {
+        let mut config = Config::new(&self.data_dir);
         config.tls = TlsSettings {
             enabled: !self.no_tls,
-            cert_and_key: self.tls_cert.zip(self.tls_key),
+            cert_and_key: self.tls_cert.clone().zip(self.tls_key.clone()),
             require: self.require_tls,
         };
         config.max_file_size = self.max_file_size.as_u64();
@@ -127,7 +136,10 @@ impl Args {
         limits.send_queue_bytes = usize::try_from(self.send_queue.as_u64()).unwrap_or(usize::MAX);
         limits.flood_burst = self.flood_burst;
         limits.flood_rate = self.flood_rate;
+        limits.line_timeout = self.line_timeout;
         limits.body_read_timeout = self.body_timeout;
+        limits.body_min_rate = self.body_min_rate.as_u64();
+        limits.body_grace = self.body_grace;
         limits.login_failures_per_account = self.login_failures_per_account;
         limits.login_failures_per_ip = self.login_failures_per_ip;
         config
@@ -143,7 +155,14 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match run(Args::parse()) {
+    let args = Args::parse();
+    let config = args.config();
+    if let Err(e) = config.validate() {
+        // Like clap's own usage errors: exit status 2.
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    match run(&args.bind, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -152,10 +171,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
-    let bind = args.bind.clone();
-    let server = Server::open(args.into_config())?;
-    let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+fn run(bind: &str, config: Config) -> anyhow::Result<()> {
+    let server = Server::open(config)?;
+    let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
     let shutdown = Shutdown::new();
     let on_signal = shutdown.clone();
     ctrlc::set_handler(move || on_signal.trigger()).context("cannot install the signal handler")?;

@@ -49,6 +49,9 @@ pub enum ServerError {
     /// The listening socket failed.
     #[error("listener error: {0}")]
     Listener(#[from] io::Error),
+    /// A setting makes no sense (see [`Config::validate`]).
+    #[error("invalid setting: {0}")]
+    Config(#[from] crate::validate::ConfigError),
     /// The TLS certificate could not be loaded or generated.
     #[error("TLS: {0}")]
     Tls(String),
@@ -69,6 +72,7 @@ impl Server {
     /// wrapping seed password hashes; replays the chat log into history;
     /// indexes `server_files/` and removes unfinished uploads.
     pub fn open(config: Config) -> Result<Server, ServerError> {
+        config.validate()?;
         tune_allocator();
         let at = |path: PathBuf| move |source| ServerError::DataDir { path, source };
         let data = DataDir::open(&config.data_dir).map_err(at(config.data_dir.clone()))?;

@@ -13,7 +13,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use media_chat_protocol::{
-    ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError, ServerMessage,
+    BodyAnnouncement, ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError,
+    ServerMessage,
 };
 use media_chat_tls::ReadHalf;
 use socket2::{SockRef, TcpKeepalive};
@@ -41,6 +42,9 @@ const TCP_KEEPALIVE: TcpKeepalive = TcpKeepalive::new()
 
 /// Longest time a closing connection is drained before it is dropped.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// The answer to a command whose real reply could not be encoded.
+const INTERNAL_ERROR: &str = "Internal server error; the command was not carried out";
 
 /// Read buffer per connection. Small, since a thousand idle sessions each
 /// hold one; large reads (file bodies) bypass it, and a longer line is
@@ -80,6 +84,10 @@ pub(crate) struct Session {
     /// The logged-in user's name as registered.
     pub(crate) user: Option<String>,
     connected_at: Instant,
+    /// When the last command arrived (keepalive is due after silence).
+    last_heard: Instant,
+    /// When the line now being received began, as far as the session saw.
+    line_started: Option<Instant>,
     lines_read: u64,
     flood: TokenBucket,
     ping: Ping,
@@ -102,9 +110,12 @@ impl Session {
         admission: Admission,
     ) {
         let connected_at = Instant::now();
-        let Some(accepted) =
-            transport::accept(stream, peer, &ctx.tls, ctx.config.limits.login_timeout)
-        else {
+        let Some(accepted) = transport::accept(
+            stream,
+            peer,
+            &ctx.tls,
+            connected_at + ctx.config.limits.login_timeout,
+        ) else {
             return;
         };
         match Session::new(ctx, id, accepted, peer, admission, connected_at) {
@@ -146,6 +157,8 @@ impl Session {
             version: 1,
             user: None,
             connected_at,
+            last_heard: connected_at,
+            line_started: None,
             lines_read: 0,
             flood,
             ping: Ping::default(),
@@ -160,11 +173,17 @@ impl Session {
         self.finish();
     }
 
-    /// Queues one line for this client.
+    /// Queues one line for this client. A reply that cannot be encoded is a
+    /// bug: it is logged, and the client still gets an answer.
     pub(crate) fn send(&self, message: &ServerMessage) {
         match message.to_line() {
             Ok(line) => self.outbox.send(line.into()),
-            Err(e) => tracing::error!(error = %e, "could not encode a reply"),
+            Err(e) => {
+                tracing::error!(error = %e, ?message, "bug: a reply could not be encoded");
+                if let Ok(line) = ServerMessage::error(INTERNAL_ERROR).to_line() {
+                    self.outbox.send(line.into());
+                }
+            }
         }
     }
 
@@ -179,40 +198,28 @@ impl Session {
     }
 
     fn serve_one(&mut self) -> Flow {
-        let timeout = match self.read_timeout() {
-            Some(left) if left.is_zero() => return self.on_timeout(),
-            timeout => timeout,
-        };
-        if self
-            .reader
-            .get_ref()
-            .get_ref()
-            .socket()
-            .set_read_timeout(timeout)
-            .is_err()
-        {
-            return Flow::Close;
+        let now = Instant::now();
+        if self.reader.has_partial_line() {
+            self.line_started.get_or_insert(now);
+        } else {
+            self.line_started = None;
         }
+        let wake = self.wake_at(now);
+        let deadline = self.reader.get_mut().get_mut().deadline_mut();
+        deadline.set(Some(wake));
+        deadline.set_stall(None);
         match self.reader.read_message::<ClientMessage>() {
             Ok(None) => Flow::Close,
             Ok(Some(message)) => {
                 self.ping.waiting_since = None;
+                self.last_heard = Instant::now();
+                self.line_started = None;
                 let flow = self.handle(message);
                 self.lines_read += 1;
                 flow
             }
             Err(e) if e.is_timeout() => self.on_timeout(),
-            Err(e) if e.is_recoverable() => {
-                self.lines_read += 1;
-                self.send_error(describe(&e));
-                if is_file_header(&e) {
-                    // A version 1 client streams the body right after the
-                    // header; without a readable size there is no way back
-                    // into sync.
-                    return Flow::Close;
-                }
-                Flow::Continue
-            }
+            Err(e) if e.is_recoverable() => self.on_bad_line(&e),
             Err(e) => {
                 debug!(peer = %self.peer, error = %e, "connection ended");
                 Flow::Close
@@ -220,43 +227,93 @@ impl Session {
         }
     }
 
-    /// How long the next read may wait: until the login deadline, until a
-    /// keepalive is due, or (version 1, logged in) for ever.
-    fn read_timeout(&self) -> Option<Duration> {
+    /// When the next read must return, however the client trickles its
+    /// bytes: at the login deadline (absolute from connecting), when a
+    /// started line has had its time, when a keepalive is due, and in any
+    /// case after one line time-out, so that a line begun meanwhile gets its
+    /// deadline.
+    fn wake_at(&self, now: Instant) -> Instant {
         let limits = &self.ctx.config.limits;
+        let mut wake = self.line_started.unwrap_or(now) + limits.line_timeout;
         if self.user.is_none() {
-            return Some(
-                limits
-                    .login_timeout
-                    .saturating_sub(self.connected_at.elapsed()),
-            );
+            wake = wake.min(self.login_deadline());
+        } else if self.is_v2() {
+            wake = wake.min(match self.ping.waiting_since {
+                Some(since) => since + limits.ping_timeout,
+                None => self.last_heard + limits.ping_interval,
+            });
         }
-        if !self.is_v2() {
-            return None;
-        }
-        Some(match self.ping.waiting_since {
-            Some(since) => limits.ping_timeout.saturating_sub(since.elapsed()),
-            None => limits.ping_interval,
-        })
+        wake
     }
 
+    /// The instant a connection that has not logged in is closed.
+    pub(crate) fn login_deadline(&self) -> Instant {
+        self.connected_at + self.ctx.config.limits.login_timeout
+    }
+
+    /// A read reached its deadline: decides which one it was.
     fn on_timeout(&mut self) -> Flow {
-        if self.user.is_none() {
+        let limits = &self.ctx.config.limits;
+        let now = Instant::now();
+        if self.user.is_none() && reached(self.login_deadline(), now) {
             info!(peer = %self.peer, "closing a connection that did not log in in time");
             self.send_error("Login timed out");
             return Flow::Close;
         }
-        if self.ping.waiting_since.is_some() {
-            info!(peer = %self.peer, user = ?self.user, "closing a connection that did not answer PING");
-            self.send_error("Ping timeout");
+        if let Some(started) = self.line_started
+            && reached(started + limits.line_timeout, now)
+        {
+            info!(peer = %self.peer, user = ?self.user, "closing a connection that did not finish its line");
+            self.send_error("Line not finished in time");
             return Flow::Close;
         }
-        self.ping.sent += 1;
-        self.ping.waiting_since = Some(Instant::now());
-        self.send(&ServerMessage::Ping {
-            token: self.ping.sent.to_string(),
-        });
-        Flow::Continue
+        if self.user.is_none() || !self.is_v2() {
+            return Flow::Continue;
+        }
+        match self.ping.waiting_since {
+            Some(since) if reached(since + limits.ping_timeout, now) => {
+                info!(peer = %self.peer, user = ?self.user, "closing a connection that did not answer PING");
+                self.send_error("Ping timeout");
+                Flow::Close
+            }
+            None if reached(self.last_heard + limits.ping_interval, now) => {
+                self.ping.sent += 1;
+                self.ping.waiting_since = Some(now);
+                self.send(&ServerMessage::Ping {
+                    token: self.ping.sent.to_string(),
+                });
+                Flow::Continue
+            }
+            _ => Flow::Continue,
+        }
+    }
+
+    /// A line that could not be read as a command: answered with an
+    /// `ERROR`. If it was a `FILE` header and its body is on its way, the
+    /// body is read and thrown away, never taken for commands; a body whose
+    /// size cannot be read leaves no way back into step, so the connection
+    /// is closed.
+    fn on_bad_line(&mut self, error: &ReadError) -> Flow {
+        self.lines_read += 1;
+        self.send_error(describe(error));
+        if !self.body_follows_header() {
+            return Flow::Continue;
+        }
+        match error.body_announcement() {
+            BodyAnnouncement::None => Flow::Continue,
+            BodyAnnouncement::Size(size) => self.discard_body(size),
+            BodyAnnouncement::Unknown => {
+                info!(peer = %self.peer, "closing a connection whose file header had no readable size");
+                Flow::Close
+            }
+        }
+    }
+
+    /// Whether a `FILE` header's body follows it at once: for a version 1
+    /// connection (every connection before `HELLO`). A version 2 client
+    /// sends the body only after `FILE_READY`.
+    pub(crate) fn body_follows_header(&self) -> bool {
+        !self.is_v2()
     }
 
     fn handle(&mut self, message: ClientMessage) -> Flow {
@@ -304,6 +361,12 @@ impl Session {
             }
             ClientMessage::Login { user, password } => self.login(&user, &password),
             ClientMessage::Quit => return Flow::Close,
+            ClientMessage::File { size, .. } => {
+                self.send_error("Please log in first");
+                if self.body_follows_header() {
+                    return self.discard_body(size);
+                }
+            }
             _ => self.send_error("Please log in first"),
         }
         Flow::Continue
@@ -351,41 +414,26 @@ impl Session {
     /// connection, which can destroy the last reply before the client reads
     /// it (an `ERROR` sent while it was still streaming an upload, say).
     fn linger(&mut self) {
-        let deadline = Instant::now() + LINGER;
+        let deadline = self.reader.get_mut().get_mut().deadline_mut();
+        deadline.set(Some(Instant::now() + LINGER));
+        deadline.set_stall(None);
         // On the heap: a 4 KiB array here would sit in `run`'s frame and be
         // touched (stack probes) by every session for its whole life.
         let mut buf = vec![0u8; 4096];
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero()
-                || self
-                    .reader
-                    .get_ref()
-                    .get_ref()
-                    .socket()
-                    .set_read_timeout(Some(left))
-                    .is_err()
-            {
-                return;
-            }
-            match self.reader.get_mut().read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
+        while let Ok(1..) = self.reader.get_mut().read(&mut buf) {}
     }
 }
 
-/// Whether a line that could not be parsed announced a file body.
-fn is_file_header(error: &ReadError) -> bool {
-    matches!(error, ReadError::Invalid { line, .. } if line.starts_with("FILE|"))
+/// Whether `deadline` has come at `now`.
+pub(crate) fn reached(deadline: Instant, now: Instant) -> bool {
+    now >= deadline
 }
 
 /// The `ERROR` text for a line that could not be read.
 fn describe(error: &ReadError) -> String {
     match error {
-        ReadError::LineTooLong { limit } => format!("Line too long (at most {limit} bytes)"),
-        ReadError::InvalidUtf8 => "Line is not valid UTF-8".to_owned(),
+        ReadError::LineTooLong { limit, .. } => format!("Line too long (at most {limit} bytes)"),
+        ReadError::InvalidUtf8 { .. } => "Line is not valid UTF-8".to_owned(),
         ReadError::Invalid { cause, .. } => format!("Bad command: {cause}"),
         other => other.to_string(),
     }

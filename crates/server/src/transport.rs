@@ -6,11 +6,11 @@
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use media_chat_protocol::{EncodeLine, ServerMessage};
 use media_chat_tls::rustls::{ServerConfig, ServerConnection};
-use media_chat_tls::{ReadHalf, TlsWriter, is_tls_hello};
+use media_chat_tls::{PlainReader, ReadHalf, TlsWriter, deadline, is_tls_hello};
 use tracing::{debug, info};
 
 /// How a connection will be spoken to.
@@ -29,15 +29,19 @@ pub(crate) struct TlsPolicy {
     pub(crate) require: bool,
 }
 
-/// Waits (at most `timeout`) for the client's first byte, then completes a
-/// TLS handshake or checks that plaintext is allowed. `None` when the
+/// Waits (until `deadline`) for the client's first byte, then completes a
+/// TLS handshake, also by `deadline` however slowly the client sends its
+/// records, or checks that plaintext is allowed. `None` when the
 /// connection ends here (closed, timed out, refused).
 pub(crate) fn accept(
     stream: TcpStream,
     peer: SocketAddr,
     policy: &TlsPolicy,
-    timeout: Duration,
+    deadline: Instant,
 ) -> Option<Accepted> {
+    let timeout = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
     stream.set_read_timeout(Some(timeout)).ok()?;
     let mut first = [0u8; 1];
     match stream.peek(&mut first) {
@@ -69,13 +73,17 @@ pub(crate) fn accept(
         let connection = ServerConnection::new(config.clone()).ok()?;
         let saved_write_timeout = stream.write_timeout().ok().flatten();
         stream.set_write_timeout(Some(timeout)).ok()?;
-        return match media_chat_tls::handshake(stream, connection) {
+        return match media_chat_tls::handshake_until(stream, connection, Some(deadline)) {
             Ok((reader, writer)) => {
                 let _ = writer.socket().set_write_timeout(saved_write_timeout);
                 Some(Accepted {
                     reader: ReadHalf::Tls(reader),
                     tls_writer: Some(writer),
                 })
+            }
+            Err(e) if deadline::is_timeout(&e) => {
+                info!(%peer, "closing a connection whose TLS handshake did not finish in time");
+                None
             }
             Err(e) => {
                 info!(%peer, error = %e, "TLS handshake failed");
@@ -92,7 +100,7 @@ pub(crate) fn accept(
         return None;
     }
     Some(Accepted {
-        reader: ReadHalf::Plain(stream),
+        reader: ReadHalf::Plain(PlainReader::new(stream)),
         tls_writer: None,
     })
 }

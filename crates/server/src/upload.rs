@@ -9,6 +9,7 @@
 //! connection, rather than reading megabytes only to throw them away.
 
 use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
 
 use media_chat_protocol::rules::{file_extension, normalize_file_name};
 use media_chat_protocol::{ReadError, ServerMessage, Sha256Digest};
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use tracing::{error, info, warn};
 
-use crate::session::{Flow, Session};
+use crate::session::{Flow, Session, reached};
 use crate::storage::chat_log::unix_now;
 
 /// Copy buffer for bodies.
@@ -51,11 +52,8 @@ impl Session {
             Ok(name) => name,
             Err(reason) => return self.refuse_upload(reason, size),
         };
-        if self.is_v2() {
-            self.send(&ServerMessage::FileReady {
-                name: sent_name.to_owned(),
-            });
-        }
+        // The temporary file first: once `FILE_READY` is out, the body is on
+        // its way and a refusal could only discard it.
         let upload = match self.ctx.files.begin_upload() {
             Ok(upload) => upload,
             Err(e) => {
@@ -63,6 +61,11 @@ impl Session {
                 return self.refuse_upload("The server could not store the file".to_owned(), size);
             }
         };
+        if self.is_v2() {
+            self.send(&ServerMessage::FileReady {
+                name: sent_name.to_owned(),
+            });
+        }
         let received = self.read_body(upload, size);
         let (upload, digest) = match received {
             Ok(done) => done,
@@ -77,6 +80,7 @@ impl Session {
             }
             Err(BodyError::Stream(e)) => {
                 warn!(peer = %self.peer, error = %e, "upload cut off; discarded");
+                self.explain_body_timeout(&e);
                 return Flow::Close;
             }
         };
@@ -124,18 +128,46 @@ impl Session {
     /// Refuses an upload, discarding a version 1 client's body.
     fn refuse_upload(&mut self, reason: String, size: u64) -> Flow {
         self.send_error(reason);
-        if self.is_v2() {
-            return Flow::Continue;
+        if self.body_follows_header() {
+            self.discard_body(size)
+        } else {
+            Flow::Continue
         }
-        self.set_body_timeout();
-        let skipped = self.reader.skip_body(size);
-        match skipped {
+    }
+
+    /// Reads and throws away a refused upload's body of `size` bytes and its
+    /// newline, so that none of it is taken for commands. A body over the
+    /// upload limit is not read megabytes at a time only to be thrown
+    /// away: the connection is closed instead.
+    pub(crate) fn discard_body(&mut self, size: u64) -> Flow {
+        if size > self.ctx.config.max_file_size {
+            info!(peer = %self.peer, size, "closing rather than draining an oversized body");
+            return Flow::Close;
+        }
+        self.bound_body(size);
+        match self.reader.skip_body(size) {
             Ok(()) => Flow::Continue,
             Err(ReadError::BadBodyTerminator) => {
                 self.send_error("File body must be followed by a newline");
                 Flow::Close
             }
-            Err(_) => Flow::Close,
+            Err(e) => {
+                info!(peer = %self.peer, error = %e, "a discarded body did not arrive; closing");
+                self.explain_body_timeout(&e);
+                Flow::Close
+            }
+        }
+    }
+
+    /// Tells the client why its connection closes when a body timed out.
+    fn explain_body_timeout(&self, error: &ReadError) {
+        if !error.is_timeout() {
+            return;
+        }
+        if self.user.is_none() && reached(self.login_deadline(), Instant::now()) {
+            self.send_error("Login timed out");
+        } else {
+            self.send_error("File body did not arrive in time");
         }
     }
 
@@ -146,7 +178,7 @@ impl Session {
         mut upload: NamedTempFile,
         size: u64,
     ) -> Result<(NamedTempFile, Sha256Digest), BodyError> {
-        self.set_body_timeout();
+        self.bound_body(size);
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
         let mut disk_error = None;
@@ -174,15 +206,21 @@ impl Session {
         }
     }
 
-    /// Bodies get their own time-out; the session loop sets the next
-    /// read's time-out itself before each line.
-    fn set_body_timeout(&self) {
-        let timeout = self.ctx.config.limits.body_read_timeout;
-        let _ = self
-            .reader
-            .get_ref()
-            .get_ref()
-            .socket()
-            .set_read_timeout(Some(timeout));
+    /// Bounds the reading of a `size`-byte body: every read may stall at most
+    /// the body time-out, and the whole body must arrive within a grace
+    /// period plus the time it takes at the minimum rate, so a trickle
+    /// cannot hold the connection for ever. Before login the login deadline
+    /// still holds. The session loop sets the next line's deadline itself.
+    fn bound_body(&mut self, size: u64) {
+        let limits = &self.ctx.config.limits;
+        let at_min_rate = Duration::from_secs(size / limits.body_min_rate.max(1));
+        let mut deadline = Instant::now() + limits.body_grace + at_min_rate;
+        if self.user.is_none() {
+            deadline = deadline.min(self.login_deadline());
+        }
+        let stall = limits.body_read_timeout;
+        let bound = self.reader.get_mut().get_mut().deadline_mut();
+        bound.set(Some(deadline));
+        bound.set_stall(Some(stall));
     }
 }

@@ -4,14 +4,38 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 
+use crate::deadline::ReadDeadline;
 use crate::split::{TlsReader, TlsWriter};
 
 /// The reading half of a connection.
 pub enum ReadHalf {
     /// The plaintext protocol.
-    Plain(TcpStream),
+    Plain(PlainReader),
     /// TLS.
     Tls(TlsReader),
+}
+
+/// The reading half of a plaintext connection.
+pub struct PlainReader {
+    socket: TcpStream,
+    deadline: ReadDeadline,
+}
+
+impl PlainReader {
+    /// Reads from `socket`, with no deadline until one is set.
+    pub fn new(socket: TcpStream) -> Self {
+        PlainReader {
+            socket,
+            deadline: ReadDeadline::default(),
+        }
+    }
+}
+
+impl Read for PlainReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.deadline
+            .read(&self.socket, |mut socket| socket.read(buf))
+    }
 }
 
 /// The writing half of a connection.
@@ -25,7 +49,7 @@ pub enum WriteHalf {
 /// Splits a plaintext connection.
 pub fn plain(socket: TcpStream) -> io::Result<(ReadHalf, WriteHalf)> {
     Ok((
-        ReadHalf::Plain(socket.try_clone()?),
+        ReadHalf::Plain(PlainReader::new(socket.try_clone()?)),
         WriteHalf::Plain(socket),
     ))
 }
@@ -34,8 +58,17 @@ impl ReadHalf {
     /// The socket underneath, to set time-outs or shut it down.
     pub fn socket(&self) -> &TcpStream {
         match self {
-            ReadHalf::Plain(socket) => socket,
+            ReadHalf::Plain(reader) => &reader.socket,
             ReadHalf::Tls(reader) => reader.socket(),
+        }
+    }
+
+    /// The deadline every read from the socket keeps (see
+    /// [`ReadDeadline`]); unset, the socket's own time-out applies.
+    pub fn deadline_mut(&mut self) -> &mut ReadDeadline {
+        match self {
+            ReadHalf::Plain(reader) => &mut reader.deadline,
+            ReadHalf::Tls(reader) => reader.deadline_mut(),
         }
     }
 
@@ -76,7 +109,7 @@ impl WriteHalf {
 impl Read for ReadHalf {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            ReadHalf::Plain(socket) => socket.read(buf),
+            ReadHalf::Plain(reader) => reader.read(buf),
             ReadHalf::Tls(reader) => reader.read(buf),
         }
     }

@@ -9,6 +9,7 @@
 //! # Layout
 //! - `split`: [`handshake`], [`TlsReader`], [`TlsWriter`].
 //! - `halves`: [`ReadHalf`], [`WriteHalf`]: either kind of connection.
+//! - `deadline`: [`ReadDeadline`], reads bounded by an absolute deadline.
 //! - `identity`: [`Identity`], the server's certificate (given or generated).
 //! - `trust`: [`TrustOnFirstUse`], [`KnownServers`], [`Distrust`]: how a
 //!   client trusts a server.
@@ -16,6 +17,7 @@
 //! - `error`: [`TlsError`].
 #![warn(missing_docs)]
 
+pub mod deadline;
 pub mod error;
 pub mod fingerprint;
 pub mod halves;
@@ -23,12 +25,13 @@ pub mod identity;
 pub mod split;
 pub mod trust;
 
+pub use deadline::ReadDeadline;
 pub use error::TlsError;
 pub use fingerprint::{BadFingerprint, Fingerprint};
-pub use halves::{ReadHalf, WriteHalf, plain};
+pub use halves::{PlainReader, ReadHalf, WriteHalf, plain};
 pub use identity::Identity;
 pub use rustls;
-pub use split::{Sent, TlsReader, TlsWriter, handshake};
+pub use split::{Sent, TlsReader, TlsWriter, handshake, handshake_until};
 pub use trust::{Distrust, KnownServers, TrustOnFirstUse};
 
 /// The first byte of a TLS handshake record.

@@ -20,9 +20,12 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
+use std::time::Instant;
 
 use parking_lot::Mutex;
 use rustls::Connection;
+
+use crate::deadline::ReadDeadline;
 
 /// Raw bytes read from the socket per call.
 const RAW_CHUNK: usize = 16 * 1024;
@@ -54,6 +57,8 @@ pub struct TlsReader {
     raw: Vec<u8>,
     /// Raw bytes read from the socket but not yet taken by rustls.
     pending: std::ops::Range<usize>,
+    /// Bounds the raw reads, however the peer trickles its records.
+    deadline: ReadDeadline,
 }
 
 /// The writing half of a split TLS connection.
@@ -66,18 +71,37 @@ pub struct TlsWriter {
 /// then splits the connection. Nothing is sent or received as application
 /// data before the handshake is complete.
 pub fn handshake(
-    mut socket: TcpStream,
+    socket: TcpStream,
     connection: impl Into<Connection>,
+) -> io::Result<(TlsReader, TlsWriter)> {
+    handshake_until(socket, connection, None)
+}
+
+/// [`handshake`], giving up with `TimedOut` at `deadline` however slowly
+/// the peer sends its records (a socket time-out alone is renewed by every
+/// byte that arrives).
+pub fn handshake_until(
+    socket: TcpStream,
+    connection: impl Into<Connection>,
+    deadline: Option<Instant>,
 ) -> io::Result<(TlsReader, TlsWriter)> {
     let mut connection = connection.into();
     // Seal whatever a write hands over at once; the callers bound their
     // batches themselves.
     connection.set_buffer_limit(None);
+    let mut bounded = ReadDeadline::default();
+    if deadline.is_some() {
+        bounded.set(deadline);
+    }
+    let mut io = Bounded {
+        socket: &socket,
+        deadline: &mut bounded,
+    };
     while connection.is_handshaking() {
-        connection.complete_io(&mut socket)?;
+        connection.complete_io(&mut io)?;
     }
     while connection.wants_write() {
-        connection.write_tls(&mut socket)?;
+        connection.write_tls(&mut io)?;
     }
     let shared = Arc::new(Shared {
         connection: Mutex::new(connection),
@@ -88,14 +112,43 @@ pub fn handshake(
         shared: shared.clone(),
         raw: Vec::new(),
         pending: 0..0,
+        deadline: ReadDeadline::default(),
     };
     Ok((reader, TlsWriter { socket, shared }))
+}
+
+/// The socket during the handshake: reads bounded by a deadline.
+struct Bounded<'a> {
+    socket: &'a TcpStream,
+    deadline: &'a mut ReadDeadline,
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.deadline
+            .read(self.socket, |mut socket| socket.read(buf))
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.socket.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.socket.flush()
+    }
 }
 
 impl TlsReader {
     /// The socket underneath, to set time-outs or shut it down.
     pub fn socket(&self) -> &TcpStream {
         &self.socket
+    }
+
+    /// The deadline the reads from the socket keep.
+    pub fn deadline_mut(&mut self) -> &mut ReadDeadline {
+        &mut self.deadline
     }
 }
 
@@ -141,12 +194,18 @@ impl Read for TlsReader {
                     if self.raw.is_empty() {
                         // Wait for bytes before taking a buffer, so an idle
                         // connection holds none.
-                        if self.socket.peek(&mut [0u8; 1])? == 0 {
+                        let peeked = self
+                            .deadline
+                            .read(&self.socket, |socket| socket.peek(&mut [0u8; 1]))?;
+                        if peeked == 0 {
                             return Ok(0);
                         }
                         self.raw = vec![0; RAW_CHUNK];
                     }
-                    let n = self.socket.read(&mut self.raw)?;
+                    let raw = &mut self.raw;
+                    let n = self
+                        .deadline
+                        .read(&self.socket, |mut socket| socket.read(raw))?;
                     if n == 0 {
                         return Ok(0);
                     }
