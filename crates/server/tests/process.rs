@@ -320,3 +320,33 @@ fn the_certificate_fingerprint_is_printed_and_kept_across_restarts() {
     );
     assert!(data.join("tls-cert.pem").exists() && data.join("tls-key.pem").exists());
 }
+
+#[test]
+fn nonsense_settings_exit_2_naming_the_flag() {
+    // See: issue 9, "Configuration that cannot break the server".
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (args, flag) in [
+        (
+            &["--history-len", "500", "--send-queue", "1MiB"][..],
+            "--send-queue",
+        ),
+        (&["--flood-rate", "1e-300"], "--flood-rate"),
+        (&["--login-timeout", "0s"], "--login-timeout"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_media-chat-server"))
+            .args(["--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("cannot run the server binary");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(flag),
+            "{args:?} should name {flag}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} started listening");
+    }
+}
