@@ -1,19 +1,21 @@
 //! The client library against fake servers that do what the real one never
 //! does (or seldom does): a user list split over several lines, a download
 //! whose bytes do not match its SHA-256, a file name that tries to leave
-//! the cache, and a download that stalls while the user cancels it.
+//! the cache, a download that stalls while the user cancels it, a transfer
+//! whose handshake is never answered, and floods that must not make the
+//! client's queues grow without limit.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Lines, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use media_chat_client::{Direction, Event};
-use media_chat_e2e::{dir_entries, sha256_hex, test_bytes};
+use media_chat_client::{Direction, Event, SendError};
+use media_chat_e2e::{dir_entries, sha256_hex, test_bytes, wait_until};
 
-use crate::client::{TestClient, WAIT, connect_with, wait_collect, wait_for};
+use crate::client::{TestClient, WAIT, connect_with, next_events, text, wait_collect, wait_for};
 
 /// How long a fake connection waits for the client's next line before it
 /// gives up and closes: bounds a test whose client never closes.
@@ -21,6 +23,9 @@ const FAKE_IDLE: Duration = Duration::from_secs(6);
 
 /// What the fake server answers to `GET_FILE|name`: the bytes to write.
 type OnGetFile = Arc<dyn Fn(&str) -> Vec<u8> + Send + Sync>;
+
+/// What a fake does with its `n`th connection (0 for the first).
+type OnConnection = Arc<dyn Fn(TcpStream, usize) + Send + Sync>;
 
 /// The welcome after `LOGIN_OK|u` unless a test gives its own.
 const WELCOME: &str = "LIMITS|10485760|txt,png\nUSERS|u\nHISTORY_END\n";
@@ -44,19 +49,25 @@ impl FakeServer {
         welcome: &'static str,
         on_get_file: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
+        let on_get_file: OnGetFile = Arc::new(on_get_file);
+        Self::start_custom(move |stream, _| serve(stream, welcome, &on_get_file))
+    }
+
+    /// A fake whose connections are all served by `on_connection`.
+    fn start_custom(on_connection: impl Fn(TcpStream, usize) + Send + Sync + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
-        let on_get_file: OnGetFile = Arc::new(on_get_file);
+        let on_connection: OnConnection = Arc::new(on_connection);
         let accept = thread::spawn(move || {
-            for stream in listener.incoming() {
+            for (n, stream) in listener.incoming().enumerate() {
                 if stopping.load(Ordering::SeqCst) {
                     return;
                 }
                 let Ok(stream) = stream else { continue };
-                let on_get_file = on_get_file.clone();
-                thread::spawn(move || serve(stream, welcome, &on_get_file));
+                let on_connection = on_connection.clone();
+                thread::spawn(move || on_connection(stream, n));
             }
         });
         FakeServer {
@@ -220,4 +231,243 @@ fn cancelling_a_stalled_download_ends_it_promptly() {
         }
     );
     assert!(dir_entries(client.cache_dir()).is_empty());
+}
+
+/// Answers `HELLO` and `LOGIN` on `stream` with `welcome` after
+/// `LOGIN_OK`; returns the lines that follow and the writing side.
+fn fake_login(stream: TcpStream, welcome: &str) -> (Lines<BufReader<TcpStream>>, TcpStream) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut lines = BufReader::new(stream).lines();
+    let hello = lines.next().unwrap().unwrap();
+    assert_eq!(hello, "HELLO|2");
+    writer.write_all(b"HELLO|2\n").unwrap();
+    let login = lines.next().unwrap().unwrap();
+    let user = login
+        .strip_prefix("LOGIN|")
+        .and_then(|rest| rest.split('|').next())
+        .unwrap_or_else(|| panic!("expected LOGIN, got {login:?}"))
+        .to_owned();
+    writer
+        .write_all(format!("LOGIN_OK|{user}\n{welcome}").as_bytes())
+        .unwrap();
+    (lines, writer)
+}
+
+/// Cancelling a transfer whose server never answers its handshake ends it
+/// at once (quit cancels transfers the same way). The fake trickles a byte
+/// now and then without ever finishing a line, so no read time-out can
+/// end the handshake instead: only closing its socket can, and the socket
+/// used to be known to the cancel only after the handshake.
+#[test]
+fn cancelling_a_transfer_whose_handshake_is_never_answered_ends_it() {
+    let (in_handshake, handshakes) = mpsc::channel();
+    let (closed, closes) = mpsc::channel();
+    let fake = FakeServer::start_custom(move |stream, n| {
+        if n == 0 {
+            return serve(
+                stream,
+                WELCOME,
+                &(Arc::new(|_: &str| Vec::new()) as OnGetFile),
+            );
+        }
+        let mut writer = stream.try_clone().unwrap();
+        let mut lines = BufReader::new(stream).lines();
+        if let Some(Ok(hello)) = lines.next() {
+            let _ = in_handshake.send(hello);
+        }
+        // The client closing the connection ends the trickle.
+        while writer.write_all(b" ").is_ok() {
+            thread::sleep(Duration::from_millis(100));
+        }
+        let _ = closed.send(());
+    });
+    let client = connect_fake(&fake);
+    let id = client.get_file("never.txt").unwrap();
+    let hello = handshakes
+        .recv_timeout(WAIT)
+        .expect("the transfer connected");
+    assert_eq!(hello, "HELLO|2");
+    client.cancel(id);
+    let done = wait_for(&client, WAIT, |e| {
+        matches!(e,
+            Event::Downloaded { id: i, .. }
+            | Event::TransferFailed { id: i, .. }
+            | Event::TransferCancelled { id: i, .. } if *i == id)
+    });
+    assert_eq!(
+        done,
+        Event::TransferCancelled {
+            id,
+            direction: Direction::Download,
+            name: "never.txt".into()
+        }
+    );
+    closes
+        .recv_timeout(WAIT)
+        .expect("the fake saw the transfer's connection closed");
+    assert_eq!(client.active_transfers(), 0);
+    assert!(dir_entries(client.cache_dir()).is_empty());
+}
+
+/// How many lines the flood sends, each with this much text: 64 MiB in
+/// all, more than the kernel's socket buffers on both ends can hold (up to
+/// 32 MiB and 4 MiB here), so the fake cannot finish while the client holds
+/// back.
+const FLOOD_LINES: usize = 64 * 1024;
+const FLOOD_TEXT: usize = 1000;
+
+fn flood_text(i: usize) -> String {
+    format!("{i:06}{}", "x".repeat(FLOOD_TEXT - 6))
+}
+
+/// A server that floods a client that does not take its events: the event
+/// queue fills to its bound and stays there, the client stops reading (the
+/// fake cannot finish sending), and once the events are taken every one
+/// arrives, in order.
+#[test]
+fn a_flood_fills_the_event_queue_to_its_bound_and_loses_nothing() {
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
+    let fake = FakeServer::start_custom(move |stream, _| {
+        let (_lines, mut writer) = fake_login(stream, WELCOME);
+        for i in 0..FLOOD_LINES {
+            let line = format!("TEXT|flood|{}\n", flood_text(i));
+            if writer.write_all(line.as_bytes()).is_err() {
+                return;
+            }
+        }
+        let _ = writer.write_all(b"NOTIFY|the end\n");
+        done.store(true, Ordering::SeqCst);
+    });
+    let client = connect_with(fake.addr, "u", |_| {});
+    let bound = client
+        .events()
+        .capacity()
+        .expect("the event queue is bounded");
+    assert!(
+        wait_until(WAIT, || client.events().len() == bound),
+        "the queue never filled: {} of {bound} events queued",
+        client.events().len()
+    );
+    // Held back, the client reads nothing more: the flood cannot be over.
+    assert!(
+        !finished.load(Ordering::SeqCst),
+        "the client took the whole flood while holding {bound} events"
+    );
+    assert_eq!(client.events().len(), bound);
+
+    let welcome = next_events(&client, 4);
+    assert_eq!(
+        welcome,
+        [
+            Event::LoggedIn { user: "u".into() },
+            Event::Limits {
+                max_file_size: 10485760,
+                allowed_extensions: vec!["txt".into(), "png".into()]
+            },
+            Event::Users {
+                users: vec!["u".into()]
+            },
+            Event::HistoryEnd,
+        ]
+    );
+    for i in 0..FLOOD_LINES {
+        let event = wait_for(&client, WAIT, |_| true);
+        assert!(client.events().len() <= bound);
+        if event != text("flood", &flood_text(i)) {
+            panic!("event {i} of the flood is {event:?}");
+        }
+    }
+    assert_eq!(
+        wait_for(&client, WAIT, |_| true),
+        Event::Notify {
+            text: "the end".into()
+        }
+    );
+    assert!(finished.load(Ordering::SeqCst));
+}
+
+/// How many `PING`s the second flood sends, each with a token this long:
+/// 12 MiB of `PONG`s, more than the socket buffers between a client and a
+/// server that does not read.
+const PINGS: usize = 60 * 1000;
+const TOKEN: usize = 200;
+
+fn token(i: usize) -> String {
+    format!("{i:06}{}", "t".repeat(TOKEN - 6))
+}
+
+/// A server that pings and pings but stops reading: the client's queue of
+/// lines to send fills to its bound (a line the user sends then is refused
+/// as congested, never queued without limit), and once the server reads
+/// again every `PONG` and every accepted line arrives, in order.
+#[test]
+fn a_server_that_stops_reading_congests_the_bounded_send_queue_and_loses_nothing() {
+    let (start_reading, reading) = mpsc::channel::<()>();
+    let (answers_tx, answers) = mpsc::channel::<Vec<String>>();
+    let reading = Arc::new(Mutex::new(Some(reading)));
+    let answers_tx = Arc::new(Mutex::new(Some(answers_tx)));
+    let fake = FakeServer::start_custom(move |stream, _| {
+        let (lines, mut writer) = fake_login(stream, WELCOME);
+        let pinger = thread::spawn(move || {
+            for i in 0..PINGS {
+                let ping = format!("PING|{}\n", token(i));
+                if writer.write_all(ping.as_bytes()).is_err() {
+                    return;
+                }
+            }
+        });
+        let reading = reading.lock().unwrap().take().unwrap();
+        let answers_tx = answers_tx.lock().unwrap().take().unwrap();
+        // Reads nothing until the test says so.
+        reading.recv().unwrap();
+        let mut answered = Vec::new();
+        let (mut pongs, mut last) = (0, false);
+        for line in lines {
+            let Ok(line) = line else { break };
+            pongs += usize::from(line.starts_with("PONG|"));
+            last |= line == "TEXT|last";
+            answered.push(line);
+            if pongs == PINGS && last {
+                break;
+            }
+        }
+        let _ = answers_tx.send(answered);
+        pinger.join().unwrap();
+    });
+    let client = connect_fake(&fake);
+    let mut accepted = 0;
+    let congested = wait_until(WAIT * 4, || {
+        match client.send_text(&format!("line {accepted}")) {
+            Ok(()) => {
+                accepted += 1;
+                false
+            }
+            Err(SendError::Congested) => true,
+            Err(e) => panic!("sending failed: {e}"),
+        }
+    });
+    assert!(congested, "{accepted} lines queued and still not congested");
+    start_reading.send(()).unwrap();
+    // Once the server reads again, the queue drains and lines are taken.
+    let taken = wait_until(WAIT * 4, || match client.send_text("last") {
+        Ok(()) => true,
+        Err(SendError::Congested) => false,
+        Err(e) => panic!("sending failed: {e}"),
+    });
+    assert!(taken, "still congested after the server read again");
+    let answered = answers
+        .recv_timeout(WAIT * 4)
+        .expect("the fake read every answer");
+    let pongs: Vec<&String> = answered.iter().filter(|l| l.starts_with("PONG|")).collect();
+    assert_eq!(pongs.len(), PINGS);
+    for (i, pong) in pongs.iter().enumerate() {
+        assert_eq!(**pong, format!("PONG|{}", token(i)), "answer {i}");
+    }
+    let texts: Vec<&String> = answered.iter().filter(|l| l.starts_with("TEXT|")).collect();
+    let expected: Vec<String> = (0..accepted)
+        .map(|i| format!("TEXT|line {i}"))
+        .chain(["TEXT|last".to_owned()])
+        .collect();
+    assert_eq!(texts, expected.iter().collect::<Vec<_>>());
 }

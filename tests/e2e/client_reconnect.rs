@@ -1,10 +1,19 @@
 //! The client library across a server restart on the same address: by
 //! itself with `auto_reconnect`, or when asked with `Client::reconnect`.
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
 use media_chat_client::{Event, SendError};
 use media_chat_e2e::TestServer;
 
-use crate::client::{WAIT, connect_with, join, text, wait_collect, wait_for};
+use crate::PW;
+use crate::client::{TestClient, WAIT, connect_with, join, text, wait_collect, wait_for};
 
 #[test]
 fn auto_reconnect_logs_in_again_after_a_restart() {
@@ -70,4 +79,171 @@ fn reconnect_on_request_when_auto_reconnect_is_off() {
     let bob = join(&server, "bob");
     alice.send_text("back again").unwrap();
     wait_for(&bob, WAIT, |e| *e == text("alice", "back again"));
+}
+
+/// A TCP proxy in front of a real server: it can cut every connection
+/// through it at once (the network dropping), and reports each login that
+/// succeeds through it (a `LOGIN_OK` line passing towards the client).
+struct CuttingProxy {
+    addr: SocketAddr,
+    live: Arc<Mutex<Vec<TcpStream>>>,
+    logins: mpsc::Receiver<()>,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl CuttingProxy {
+    fn start(upstream: SocketAddr) -> CuttingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind the proxy");
+        let addr = listener.local_addr().expect("the proxy's address");
+        let live = Arc::new(Mutex::new(Vec::new()));
+        let (logged_in, logins) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tracked, stopping) = (live.clone(), stop.clone());
+        let accept = thread::spawn(move || {
+            for client in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    continue;
+                };
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                let mut sockets = tracked.lock().unwrap_or_else(|e| e.into_inner());
+                for socket in [&client, &server] {
+                    if let Ok(clone) = socket.try_clone() {
+                        sockets.push(clone);
+                    }
+                }
+                drop(sockets);
+                let (Ok(client_in), Ok(server_in)) = (client.try_clone(), server.try_clone())
+                else {
+                    continue;
+                };
+                thread::spawn(move || pump(client_in, server, None));
+                let logged_in = logged_in.clone();
+                thread::spawn(move || pump(server_in, client, Some(logged_in)));
+            }
+        });
+        CuttingProxy {
+            addr,
+            live,
+            logins,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    /// Closes every connection through the proxy, both ways.
+    fn cut(&self) {
+        let sockets = std::mem::take(&mut *self.live.lock().unwrap_or_else(|e| e.into_inner()));
+        for socket in sockets {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Waits for the next login through the proxy.
+    fn wait_for_login(&self) {
+        if let Err(e) = self.logins.recv_timeout(WAIT) {
+            panic!("no login through the proxy within {WAIT:?}: {e}");
+        }
+    }
+}
+
+impl Drop for CuttingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.cut();
+        // Wakes the blocking accept so the thread sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Copies `from` to `to` until either side closes; with `logins`, reports
+/// the first `LOGIN_OK` once the bytes holding it have been passed on.
+fn pump(mut from: TcpStream, mut to: TcpStream, logins: Option<mpsc::Sender<()>>) {
+    const MARK: &[u8] = b"LOGIN_OK|";
+    let mut seen: Vec<u8> = Vec::new();
+    let mut reported = logins.is_none();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        if !reported {
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(MARK.len()).any(|w| w == MARK) {
+                reported = true;
+                if let Some(logins) = &logins {
+                    let _ = logins.send(());
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// Busy-waits `micros` microseconds: a sleep is far too coarse to place
+/// `quit` at different points of the few dozen microseconds in which a
+/// reconnect installs its connection.
+fn spin(micros: u64) {
+    let until = Instant::now() + Duration::from_micros(micros);
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+}
+
+/// `quit` while an automatic reconnect is logging in must leave nothing
+/// behind: no session of the user on the server, no thread of the client.
+/// Each round connects through a proxy, cuts the connection so the client
+/// reconnects by itself, and calls `quit` at a different moment just after
+/// the reconnect's login went through. Once, the reconnect installed its
+/// connection after `quit` had looked for one, and that logged-in
+/// connection and its threads outlived `quit`.
+#[test]
+fn quit_during_a_reconnect_leaves_no_session_and_no_thread() {
+    let server = TestServer::start();
+    let proxy = CuttingProxy::start(server.addr());
+    let mut observer = server.client_v2("observer", PW);
+    observer.set_timeout(WAIT * 4);
+    for round in 0..24u64 {
+        let alice = connect_with(proxy.addr, "alice", |config| config.auto_reconnect = true);
+        proxy.wait_for_login();
+        let events = alice.events().clone();
+        wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+        observer.skip_until("JOINED|alice");
+
+        proxy.cut();
+        wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+        observer.skip_until("LEFT|alice");
+        proxy.wait_for_login();
+        spin(round % 12 * 10);
+        let TestClient { client, dir } = alice;
+        client.quit();
+
+        // Every thread of the client holds the event channel's sender: it
+        // disconnects once the last one has ended.
+        loop {
+            match events.recv_timeout(WAIT * 4) {
+                Ok(_) => continue,
+                Err(e) if e.is_disconnected() => break,
+                Err(_) => panic!("round {round}: a thread of the client outlived quit"),
+            }
+        }
+        // The reconnect's session joined; it must leave.
+        observer.skip_until("JOINED|alice");
+        observer.skip_until("LEFT|alice");
+        drop(dir);
+    }
+    observer.expect_quiet();
 }

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TrySendError, select};
 use media_chat_protocol::rules::check_text;
 use media_chat_protocol::{ClientMessage, EncodeLine};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 
 use crate::cache::{Cache, Cleared, default_cache_dir};
 use crate::config::ClientConfig;
@@ -19,13 +19,21 @@ use crate::error::{CacheError, ConnectError, InputError, SendError, TransferErro
 use crate::event::{Event, TransferId};
 use crate::handshake;
 use crate::input::{Input, parse_input};
-use crate::link::{self, Link, Outbound};
+use crate::link::{self, Link, Outbound, ReaderStart};
 use crate::reconnect;
+use crate::stop::Stop;
 use crate::transfer::{self, UploadLimits};
 
 /// How long [`Client::quit`] waits for the server to close the connection
 /// (which proves it has read everything sent before `QUIT`).
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Events waiting for the caller. A whole welcome (limits, the user list,
+/// up to 100 history lines) fits many times over, so a login never waits
+/// on the caller, and a chat at human speed never fills it. A flood does:
+/// then the reader waits (see `link`), and at most this many events of at
+/// most ~7 KiB of text each, under 8 MiB, are held.
+const EVENT_QUEUE: usize = 1024;
 
 /// A logged-in user: send with the methods, receive from
 /// [`Client::events`]. No method blocks on the network.
@@ -39,6 +47,9 @@ pub(crate) struct Shared {
     pub(crate) config: ClientConfig,
     pub(crate) cache: Cache,
     event_tx: Sender<Event>,
+    /// The chat connection. Installing one and [`Client::quit`] looking
+    /// for one both happen under this lock, after checking and setting
+    /// `stop` respectively, so no connection is installed behind quit.
     link: Mutex<Option<Link>>,
     user: Mutex<String>,
     limits: Mutex<UploadLimits>,
@@ -47,9 +58,12 @@ pub(crate) struct Shared {
     next_transfer: AtomicU64,
     generation: AtomicU64,
     reconnecting: AtomicBool,
-    closing: AtomicBool,
-    closing_signal: Condvar,
-    closing_lock: Mutex<()>,
+    /// Quit: the flag, and the socket of a chat handshake under way.
+    stop: Stop,
+    /// Never sent on; dropped when quit begins, which wakes every wait on
+    /// `closed` at once (the reconnect backoff, a full event queue).
+    closing: Mutex<Option<Sender<()>>>,
+    closed: Receiver<()>,
 }
 
 impl Client {
@@ -62,7 +76,8 @@ impl Client {
             .clone()
             .or_else(default_cache_dir)
             .unwrap_or_else(|| PathBuf::from("client_downloads"));
-        let (event_tx, events) = crossbeam_channel::unbounded();
+        let (event_tx, events) = crossbeam_channel::bounded(EVENT_QUEUE);
+        let (closing, closed) = crossbeam_channel::bounded(0);
         let shared = Arc::new(Shared {
             cache: Cache::new(cache_dir),
             user: Mutex::new(config.user.clone()),
@@ -75,15 +90,18 @@ impl Client {
             next_transfer: AtomicU64::new(1),
             generation: AtomicU64::new(0),
             reconnecting: AtomicBool::new(false),
-            closing: AtomicBool::new(false),
-            closing_signal: Condvar::new(),
-            closing_lock: Mutex::new(()),
+            stop: Stop::default(),
+            closing: Mutex::new(Some(closing)),
+            closed,
         });
         Shared::establish(&shared)?;
         Ok(Client { shared, events })
     }
 
-    /// Where events arrive, in the order they happened.
+    /// Where events arrive, in the order they happened. The queue is
+    /// bounded: while it is full the client stops reading from the server
+    /// (which in the end drops a client that never catches up), but no
+    /// event is lost.
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
     }
@@ -205,9 +223,13 @@ impl Client {
         }
     }
 
-    /// Logs out: sends `QUIT` after everything already queued, waits (a
-    /// few seconds at most) for the server to close the connection, and
-    /// cancels running transfers.
+    /// Logs out: cancels running transfers, sends `QUIT` after everything
+    /// already queued, waits (a few seconds at most) for the server to
+    /// close the connection, and ends every thread of the client, a
+    /// reconnect under way included. Once it returns, nothing of this
+    /// client is logged in, and [`Client::events`] disconnects when the
+    /// events still queued have been taken. A caller that must not wait
+    /// (a window) calls it on a thread of its own.
     pub fn quit(self) {
         self.shared.shut_down();
     }
@@ -222,7 +244,11 @@ impl Drop for Client {
 impl Shared {
     /// Connects and logs in, then starts the writer and reader threads.
     pub(crate) fn establish(shared: &Arc<Shared>) -> Result<(), ConnectError> {
-        let connection = handshake::open(&shared.config)?;
+        let connection = handshake::open(&shared.config, |socket| shared.stop.watch(socket))?;
+        let mut link = shared.link.lock();
+        // From here on quit finds this connection in `link`, and says
+        // QUIT on it, or has already begun and it is dropped here.
+        shared.stop.unwatch();
         if shared.is_closing() {
             return Err(ConnectError::Refused(
                 "the client is shutting down".to_owned(),
@@ -231,41 +257,55 @@ impl Shared {
         let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let socket = connection.socket().try_clone()?;
         let (tx, writer) = link::spawn_writer(connection.writer, generation)?;
-        let (done_tx, reader_done) = crossbeam_channel::bounded(0);
+        let (done, reader_done) = crossbeam_channel::bounded(0);
         *shared.user.lock() = connection.user.clone();
-        *shared.link.lock() = Some(Link {
+        let start = ReaderStart {
+            reader: connection.reader,
+            user: connection.user,
+            generation,
+            replies: tx.clone(),
+            done,
+        };
+        let reader = link::spawn_reader(shared.clone(), start)?;
+        *link = Some(Link {
             tx,
             socket,
             generation,
             reader_done,
         });
-        shared.emit(Event::LoggedIn {
-            user: connection.user,
-        });
-        let reader = link::spawn_reader(shared.clone(), connection.reader, generation, done_tx)?;
+        // Kept before the lock is released, so quit joins them.
         let mut threads = shared.threads.lock();
         threads.retain(|thread| !thread.is_finished());
         threads.extend([writer, reader]);
         Ok(())
     }
 
-    /// Queues an event for the caller and wakes it.
+    /// Queues an event for the caller and wakes it. While the queue is
+    /// full this waits for the caller to take events, unless quit begins:
+    /// then nobody is reading, and the event is dropped.
     pub(crate) fn emit(&self, event: Event) {
-        if self.event_tx.send(event).is_ok()
-            && let Some(wake) = &self.config.waker
-        {
+        let queued = match self.event_tx.try_send(event) {
+            Ok(()) => true,
+            Err(TrySendError::Full(event)) => select! {
+                send(self.event_tx, event) -> sent => sent.is_ok(),
+                recv(self.closed) -> _ => false,
+            },
+            Err(TrySendError::Disconnected(_)) => false,
+        };
+        if queued && let Some(wake) = &self.config.waker {
             wake();
         }
     }
 
-    /// Queues a message for the chat connection.
+    /// Queues a message for the chat connection, without waiting.
     pub(crate) fn send(&self, message: &ClientMessage) -> Result<(), SendError> {
         let line = message.to_line().map_err(SendError::Unsendable)?;
         let link = self.link.lock();
         let link = link.as_ref().ok_or(SendError::NotConnected)?;
-        link.tx
-            .send(Outbound::Line(line))
-            .map_err(|_| SendError::NotConnected)
+        link.tx.try_send(Outbound::Line(line)).map_err(|e| match e {
+            TrySendError::Full(_) => SendError::Congested,
+            TrySendError::Disconnected(_) => SendError::NotConnected,
+        })
     }
 
     /// Records the server's upload limits.
@@ -288,16 +328,13 @@ impl Shared {
 
     /// Whether [`Client::quit`] has begun.
     pub(crate) fn is_closing(&self) -> bool {
-        self.closing.load(Ordering::SeqCst)
+        self.stop.is_requested()
     }
 
     /// Waits `delay` unless the client is shutting down first; returns
     /// whether it is.
     pub(crate) fn wait_unless_closing(&self, delay: Duration) -> bool {
-        let mut guard = self.closing_lock.lock();
-        if !self.is_closing() {
-            self.closing_signal.wait_for(&mut guard, delay);
-        }
+        let _ = self.closed.recv_timeout(delay);
         self.is_closing()
     }
 
@@ -336,30 +373,41 @@ impl Shared {
     }
 
     fn shut_down(&self) {
-        if self.closing.swap(true, Ordering::SeqCst) {
+        // Closes a chat handshake under way; `establish` checks the flag
+        // under the link lock, taken below, so it installs nothing later.
+        if !self.stop.request() {
             return;
         }
-        {
-            let _guard = self.closing_lock.lock();
-            self.closing_signal.notify_all();
+        drop(self.closing.lock().take());
+        let transfers: Vec<transfer::Handle> =
+            self.transfers.lock().drain().map(|(_, h)| h).collect();
+        for handle in &transfers {
+            handle.cancel();
         }
         let link = self.link.lock().take();
         if let Some(link) = link {
-            let _ = link.tx.send(Outbound::Quit);
             // The server closes the connection once it has read QUIT, and
-            // so everything before it: wait for that, within reason.
-            let _ = link.reader_done.recv_timeout(QUIT_TIMEOUT);
+            // so everything before it: wait for that, within reason. A
+            // full queue means the server is not reading at all.
+            if link.tx.try_send(Outbound::Quit).is_ok() {
+                let _ = link.reader_done.recv_timeout(QUIT_TIMEOUT);
+            }
             let _ = link.socket.shutdown(Shutdown::Both);
         }
-        let transfers: Vec<transfer::Handle> =
-            self.transfers.lock().drain().map(|(_, h)| h).collect();
         for handle in transfers {
-            handle.cancel();
             handle.join();
         }
-        let threads = std::mem::take(&mut *self.threads.lock());
-        for thread in threads {
-            let _ = thread.join();
+        // A thread being joined may start another (a reader that lost its
+        // connection starts the reconnect loop, which ends at once):
+        // join until none is left.
+        loop {
+            let threads = std::mem::take(&mut *self.threads.lock());
+            if threads.is_empty() {
+                break;
+            }
+            for thread in threads {
+                let _ = thread.join();
+            }
         }
     }
 }

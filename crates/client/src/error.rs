@@ -75,6 +75,11 @@ pub enum SendError {
     /// There is no connection right now.
     #[error("not connected")]
     NotConnected,
+    /// The server has stopped reading: the lines waiting to be sent fill
+    /// their queue. This one was not sent; such a connection usually drops
+    /// soon and the client reconnects.
+    #[error("not sent: the server is not keeping up")]
+    Congested,
     /// A field holds a character the line format cannot carry.
     #[error("cannot send: {0}")]
     Unsendable(#[from] EncodeError),

@@ -45,8 +45,13 @@ impl Connection {
     }
 }
 
-/// Connects to the configured server and logs in.
-pub(crate) fn open(config: &ClientConfig) -> Result<Connection, ConnectError> {
+/// Connects to the configured server and logs in. `watch` is handed the
+/// socket as soon as the TCP connection is up, so the caller can close it
+/// from another thread while the handshake waits on the server.
+pub(crate) fn open(
+    config: &ClientConfig,
+    watch: impl FnOnce(&TcpStream) -> std::io::Result<()>,
+) -> Result<Connection, ConnectError> {
     let user = normalize_user_name(&config.user)
         .map_err(|e| ConnectError::Refused(format!("Invalid user name: {e}")))?;
     let mut hello = ClientMessage::Hello {
@@ -62,6 +67,7 @@ pub(crate) fn open(config: &ClientConfig) -> Result<Connection, ConnectError> {
     .map_err(|_| ConnectError::Refused("Passwords may not contain line breaks".to_owned()))?;
 
     let socket = connect(&config.address)?;
+    watch(&socket)?;
     socket.set_nodelay(true)?;
     socket.set_read_timeout(Some(STEP_TIMEOUT))?;
     socket.set_write_timeout(Some(STEP_TIMEOUT))?;

@@ -33,6 +33,7 @@
 //! - `transfer`: uploads and downloads on their own connections.
 //! - `cache`: the download cache.
 //! - `reconnect`: reconnecting with backoff.
+//! - `stop`: stopping work blocked on a socket (cancel, quit).
 #![warn(missing_docs)]
 
 mod cache;
@@ -45,6 +46,7 @@ mod handshake;
 mod input;
 mod link;
 mod reconnect;
+mod stop;
 mod transfer;
 
 pub use cache::{Cleared, default_cache_dir};

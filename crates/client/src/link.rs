@@ -1,6 +1,15 @@
 //! The chat connection once logged in: a writer thread that sends queued
 //! lines (so no call ever blocks on the network) and a reader thread that
 //! turns server lines into [`Event`]s.
+//!
+//! Both queues are bounded, so a server that floods lines, or stops
+//! reading, cannot make the client's memory grow without limit. When the
+//! event queue is full the reader waits for the caller to take events, and
+//! so stops reading: TCP pushes back on the server, which then treats this
+//! client as slow and drops it (and the client reconnects, if it is set to).
+//! No event is ever dropped. When the writer's queue is full, the reader waits to
+//! queue its `PONG`s the same way, and a caller's line is refused with
+//! [`crate::SendError::Congested`] rather than blocking the caller.
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
@@ -9,7 +18,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
-use media_chat_protocol::{ClientMessage, ReadError, ServerMessage};
+use media_chat_protocol::{ClientMessage, EncodeLine, ReadError, ServerMessage};
 use tracing::{debug, warn};
 
 use crate::client::Shared;
@@ -20,6 +29,12 @@ use media_chat_tls::WriteHalf;
 /// Silence after which the client pings the server; a second silence of
 /// the same length ends the connection.
 const KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// Lines waiting for the writer thread. A person types far fewer lines
+/// than this in the time the server needs to read one, so the queue only
+/// fills when the server has stopped reading; then at most this many lines
+/// of at most ~7 KiB each (the text limit), under 2 MiB, wait.
+const WRITE_QUEUE: usize = 256;
 
 /// What the writer thread is asked to do.
 pub(crate) enum Outbound {
@@ -46,7 +61,7 @@ pub(crate) fn spawn_writer(
     writer: WriteHalf,
     generation: u64,
 ) -> std::io::Result<(Sender<Outbound>, JoinHandle<()>)> {
-    let (tx, rx) = crossbeam_channel::unbounded();
+    let (tx, rx) = crossbeam_channel::bounded(WRITE_QUEUE);
     let handle = thread::Builder::new()
         .name(format!("chat-writer-{generation}"))
         .spawn(move || write_loop(writer, rx))?;
@@ -82,17 +97,38 @@ fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>) {
     }
 }
 
-/// Starts the reader thread; `done` is dropped when it ends.
+/// The reader thread's start: what it reads from, how it answers.
+pub(crate) struct ReaderStart {
+    /// The welcome and everything after it.
+    pub(crate) reader: LineReader,
+    /// The name `LOGIN_OK` gave, for [`Event::LoggedIn`].
+    pub(crate) user: String,
+    /// Which connection this is.
+    pub(crate) generation: u64,
+    /// The writer's queue, for `PONG`s and keepalive `PING`s.
+    pub(crate) replies: Sender<Outbound>,
+    /// Dropped when the reader ends.
+    pub(crate) done: Sender<()>,
+}
+
+/// Starts the reader thread. Its first event is [`Event::LoggedIn`], so
+/// that event is emitted on the thread that emits the welcome after it.
 pub(crate) fn spawn_reader(
     shared: Arc<Shared>,
-    reader: LineReader,
-    generation: u64,
-    done: Sender<()>,
+    start: ReaderStart,
 ) -> std::io::Result<JoinHandle<()>> {
+    let ReaderStart {
+        reader,
+        user,
+        generation,
+        replies,
+        done,
+    } = start;
     thread::Builder::new()
         .name(format!("chat-reader-{generation}"))
         .spawn(move || {
-            let reason = Inbound::new(&shared).run(reader);
+            shared.emit(Event::LoggedIn { user });
+            let reason = Inbound::new(&shared, replies).run(reader);
             drop(done);
             shared.link_lost(generation, reason);
         })
@@ -101,6 +137,9 @@ pub(crate) fn spawn_reader(
 /// The reader thread's state.
 struct Inbound<'a> {
     shared: &'a Shared,
+    /// This connection's writer queue (not the link's: the reader answers
+    /// on its own connection, and never takes the link's lock to do so).
+    replies: Sender<Outbound>,
     /// `USERS` lines are gathered until the welcome moves on to history.
     users: Option<Vec<String>>,
     /// `FILE_INFO` lines are gathered until `FILES_END`.
@@ -109,9 +148,10 @@ struct Inbound<'a> {
 }
 
 impl<'a> Inbound<'a> {
-    fn new(shared: &'a Shared) -> Self {
+    fn new(shared: &'a Shared, replies: Sender<Outbound>) -> Self {
         Inbound {
             shared,
+            replies,
             users: Some(Vec::new()),
             files: Vec::new(),
             pinged: false,
@@ -144,9 +184,15 @@ impl<'a> Inbound<'a> {
                         return "the server stopped answering".to_owned();
                     }
                     self.pinged = true;
-                    let _ = self.shared.send(&ClientMessage::Ping {
+                    // A full queue means the server is not reading: the
+                    // next silence ends the connection either way.
+                    if let Ok(line) = (ClientMessage::Ping {
                         token: "keepalive".to_owned(),
-                    });
+                    })
+                    .to_line()
+                    {
+                        let _ = self.replies.try_send(Outbound::Line(line));
+                    }
                 }
                 Err(e) if e.is_recoverable() => {
                     warn!(error = %e, "skipping a line from the server")
@@ -222,7 +268,11 @@ impl<'a> Inbound<'a> {
                 files: std::mem::take(&mut self.files),
             },
             ServerMessage::Ping { token } => {
-                let _ = self.shared.send(&ClientMessage::Pong { token });
+                // Waits while the writer's queue is full: back-pressure on
+                // a server that pings faster than it reads.
+                if let Ok(line) = (ClientMessage::Pong { token }).to_line() {
+                    let _ = self.replies.send(Outbound::Line(line));
+                }
                 return;
             }
             ServerMessage::Pong { .. }

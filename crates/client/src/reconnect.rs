@@ -41,6 +41,8 @@ fn run(shared: &Arc<Shared>) {
         }
         match Shared::establish(shared) {
             Ok(()) => break,
+            // Quit closed the handshake, or came right after it.
+            Err(_) if shared.is_closing() => break,
             Err(ConnectError::Refused(reason)) => {
                 // A refused login (a changed password, say) will not fix
                 // itself by retrying.

@@ -10,12 +10,8 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use parking_lot::Mutex;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -28,6 +24,7 @@ use crate::client::Shared;
 use crate::error::{ConnectError, TransferError};
 use crate::event::{Direction, Event, TransferId};
 use crate::handshake::{self, Connection};
+use crate::stop::Stop;
 
 /// Copy buffer size.
 const CHUNK: usize = 64 * 1024;
@@ -54,39 +51,6 @@ impl Default for UploadLimits {
                 .map(String::from)
                 .to_vec(),
         }
-    }
-}
-
-/// How a transfer is stopped from another thread: a flag it checks
-/// between chunks, and its socket, closed so a blocked read or write ends
-/// at once.
-#[derive(Default)]
-struct Stop {
-    requested: AtomicBool,
-    socket: Mutex<Option<TcpStream>>,
-}
-
-impl Stop {
-    fn request(&self) {
-        self.requested.store(true, Ordering::SeqCst);
-        if let Some(socket) = self.socket.lock().as_ref() {
-            let _ = socket.shutdown(Shutdown::Both);
-        }
-    }
-
-    fn is_requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-
-    /// Remembers the transfer's socket; closes it at once if a stop was
-    /// already asked for.
-    fn watch(&self, socket: &TcpStream) -> io::Result<()> {
-        let mut slot = self.socket.lock();
-        *slot = Some(socket.try_clone()?);
-        if self.is_requested() {
-            let _ = socket.shutdown(Shutdown::Both);
-        }
-        Ok(())
     }
 }
 
@@ -367,8 +331,10 @@ impl Run {
     }
 
     fn connect(&self) -> Result<Connection, Failure> {
-        let mut connection = handshake::open(&self.shared.config)?;
-        self.stop.watch(connection.socket())?;
+        // Watched from the TCP connect on, so a cancel also ends a
+        // handshake the server never answers.
+        let mut connection =
+            handshake::open(&self.shared.config, |socket| self.stop.watch(socket))?;
         connection.socket().set_read_timeout(Some(ANSWER_TIMEOUT))?;
         connection
             .socket()
