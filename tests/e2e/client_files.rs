@@ -1,6 +1,7 @@
 //! Uploads and downloads through the client library against a real server:
 //! a 5 MB round trip with progress, refusals made locally before any byte
-//! is sent, clearing the download cache, and cancelling a download.
+//! is sent, clearing the download cache (also in the background), and
+//! cancelling a download.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -206,6 +207,36 @@ fn clear_cache_removes_downloads_and_counts_them() {
     );
     assert!(dir_entries(alice.cache_dir()).is_empty());
     assert_eq!(alice.clear_cache().unwrap(), Cleared::default());
+}
+
+/// The same, for a caller that must not wait on the disk (the window): the
+/// outcome arrives as an event.
+#[test]
+fn clearing_the_cache_in_the_background_reports_what_it_freed() {
+    let body = test_bytes(4321, 103);
+    let server = TestServer::start_seeded(&[("server_files/note.txt", &body)], |_| {});
+    let alice = join(&server, "alice");
+    let id = alice.get_file("note.txt").unwrap();
+    let done = wait_for(&alice, WAIT, |e| ends(e, id));
+    assert!(matches!(done, Event::Downloaded { .. }), "{done:?}");
+
+    alice.clear_cache_in_background();
+    let cleared = wait_for(&alice, WAIT, |e| {
+        matches!(
+            e,
+            Event::CacheCleared { .. } | Event::CacheNotCleared { .. }
+        )
+    });
+    assert_eq!(
+        cleared,
+        Event::CacheCleared {
+            cleared: Cleared {
+                files: 1,
+                bytes: 4321
+            }
+        }
+    );
+    assert!(dir_entries(alice.cache_dir()).is_empty());
 }
 
 #[test]

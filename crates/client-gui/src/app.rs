@@ -1,6 +1,10 @@
 //! [`App`]: the login screen, then the chat window. Each frame it drains
 //! the client's events into [`State`] (`tick`) and draws (`draw`); the UI
 //! functions return [`Action`]s that `run` carries out through [`Net`].
+//! Nothing here waits on the network or the disk: logging in, starting a
+//! hosted server and clearing the cache run on threads of their own and
+//! report back; logging out and stopping the hosted server are handed to
+//! [`Background`] and outlive the window.
 
 use std::path::PathBuf;
 
@@ -12,11 +16,13 @@ use media_chat_client::{
 };
 
 use crate::action::Action;
+use crate::background::Background;
 use crate::host::{self, HostedServer};
 use crate::net::Net;
 use crate::picker::{Picked, Picker};
 use crate::settings::{self, Remembered};
 use crate::state::{Effect, Link, State};
+use crate::task::{Poll, Task};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::{composer, entry_id};
@@ -57,10 +63,14 @@ pub struct App {
     form: LoginForm,
     net: Net,
     hosted: Option<HostedServer>,
+    /// A hosted server starting up.
+    hosting: Option<Task<Result<HostedServer, String>>>,
     server: String,
     chat: Option<Chat>,
     title: String,
     open_downloads: bool,
+    background: Background,
+    closing: bool,
 }
 
 /// The chat window's state.
@@ -92,11 +102,44 @@ impl App {
             paths,
             net: Net::default(),
             hosted: None,
+            hosting: None,
             server: String::new(),
             chat: None,
             title: String::new(),
             open_downloads: true,
+            background: Background::default(),
+            closing: false,
         }
+    }
+
+    /// The work that outlives the window (logging out, stopping a hosted
+    /// server): `main` waits for it once the window has closed.
+    pub fn background(&self) -> Background {
+        self.background.clone()
+    }
+
+    /// Whether the window is closing (Exit, or the window's close button).
+    pub fn is_closing(&self) -> bool {
+        self.closing
+    }
+
+    /// Closes without waiting: logging out (`QUIT` after what was sent,
+    /// transfers cancelled) and then stopping a hosted server happen in
+    /// the [`Background`]. Safe to call more than once.
+    pub fn shut_down(&mut self) {
+        self.closing = true;
+        let client = self.net.take_client();
+        let hosted = self.hosted.take();
+        if client.is_none() && hosted.is_none() {
+            return;
+        }
+        self.background.spawn("log-out", move || {
+            if let Some(client) = client {
+                client.quit();
+            }
+            // After the log-out, so the user's own QUIT reaches it.
+            drop(hosted);
+        });
     }
 
     /// Whether Get File opens what it downloads (as the seed did). Tests
@@ -123,9 +166,12 @@ impl App {
     /// Per-frame work that draws nothing: finish a login, drain events,
     /// finish thumbnails and dialogs, take dropped files, update the title.
     pub fn tick(&mut self, ctx: &egui::Context) {
+        self.poll_hosting(ctx);
         if let Some(outcome) = self.net.poll_login() {
             self.form.busy = false;
             match outcome {
+                // Logged in after the window began to close: log out too.
+                Ok(_) if self.closing => self.shut_down(),
                 Ok(user) => self.logged_in(user, ctx),
                 Err(ConnectError::Untrusted { fingerprint }) => {
                     self.form.untrusted = Some(fingerprint)
@@ -248,9 +294,13 @@ impl App {
             Action::LogIn => self.log_in(ctx, None),
             Action::TrustAndLogIn(fingerprint) => self.log_in(ctx, Some(fingerprint)),
             Action::HostAndLogIn => self.host_and_log_in(ctx),
+            Action::Exit => {
+                self.shut_down();
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             other => {
                 if let Some(chat) = &mut self.chat {
-                    run_chat_action(other, chat, &mut self.net, ctx);
+                    run_chat_action(other, chat, &self.net, ctx);
                 }
             }
         }
@@ -292,28 +342,62 @@ impl App {
         self.net.connect(config, move || ctx.request_repaint());
     }
 
+    /// Starts a server on this computer, off the UI thread (it reads its
+    /// accounts and replays its chat log first); `poll_hosting`
+    /// logs in once it is up.
     fn host_and_log_in(&mut self, ctx: &egui::Context) {
-        if self.hosted.is_none() {
-            let Some(data_dir) = self.paths.host_data_dir.clone() else {
-                self.form.error =
-                    Some("This system has no data directory to keep the chat in".to_owned());
-                return;
-            };
-            let port = self.form.port.trim().parse().unwrap_or(5000);
-            match host::start(data_dir, port) {
-                Ok(hosted) => {
-                    self.form.host = "127.0.0.1".to_owned();
-                    self.form.port = hosted.port().to_string();
-                    self.hosted = Some(hosted);
-                }
-                Err(e) => {
-                    self.form.error = Some(format!("Cannot host a chat: {e}"));
-                    return;
-                }
-            }
+        if let Some(hosted) = &self.hosted {
+            let own = hosted.fingerprint;
+            return self.log_in(ctx, own);
         }
-        let own = self.hosted.as_ref().and_then(|hosted| hosted.fingerprint);
-        self.log_in(ctx, own);
+        if self.hosting.is_some() {
+            return;
+        }
+        let Some(data_dir) = self.paths.host_data_dir.clone() else {
+            self.form.error =
+                Some("This system has no data directory to keep the chat in".to_owned());
+            return;
+        };
+        let port = self.form.port.trim().parse().unwrap_or(5000);
+        let wake = ctx.clone();
+        match Task::spawn(
+            "host-server",
+            move || host::start(data_dir, port),
+            move || wake.request_repaint(),
+        ) {
+            Ok(task) => {
+                self.hosting = Some(task);
+                self.form.error = None;
+                self.form.hosting = true;
+            }
+            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+        }
+    }
+
+    /// Logs in to the hosted server once it has started.
+    fn poll_hosting(&mut self, ctx: &egui::Context) {
+        let Some(task) = &self.hosting else { return };
+        let started = match task.poll() {
+            Poll::Running => return,
+            Poll::Done(started) => started,
+            Poll::Lost => Err("the server stopped while starting".to_owned()),
+        };
+        self.hosting = None;
+        self.form.hosting = false;
+        match started {
+            Ok(hosted) if self.closing => {
+                self.background
+                    .spawn("stop-hosted-server", move || drop(hosted));
+            }
+            Ok(hosted) => {
+                self.form.host = "127.0.0.1".to_owned();
+                self.form.port = hosted.port().to_string();
+                let own = hosted.fingerprint;
+                self.hosted = Some(hosted);
+                self.log_in(ctx, own);
+            }
+            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+        }
     }
 }
 
@@ -361,7 +445,7 @@ fn draw_chat(
         if let Some(a) = transfers(ui, &chat.state.transfers) {
             action = Some(a);
         }
-        if let Some(a) = composer(ui, &mut chat.draft, &chat.state.online) {
+        if let Some(a) = composer(ui, &mut chat.draft, &chat.state.online, chat.state.clearing) {
             action = Some(a);
         }
         ui.add_space(4.0);
@@ -396,13 +480,13 @@ fn banner(ui: &mut egui::Ui, text: &str) {
     ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong());
 }
 
-fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::Context) {
+fn run_chat_action(action: Action, chat: &mut Chat, net: &Net, ctx: &egui::Context) {
     let state = &mut chat.state;
     let Some(client) = net.client() else {
         return;
     };
     match action {
-        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn => {}
+        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn | Action::Exit => {}
         Action::Send => {
             if chat.draft.trim().is_empty() {
                 return;
@@ -453,13 +537,11 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
             }
             Err(e) => state.push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
         },
-        Action::Clear => match client.clear_cache() {
-            Ok(cleared) => state.cleared(cleared),
-            Err(e) => state.push(Tone::Warning, format!("[!] {e}")),
-        },
-        Action::Exit => {
-            net.log_out();
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        Action::Clear => {
+            if !state.clearing {
+                state.clearing = true;
+                client.clear_cache_in_background();
+            }
         }
         Action::Cancel(id) => client.cancel(id),
         Action::Mention(name) => {
@@ -467,5 +549,12 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &mut Net, ctx: &egui::C
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
         Action::Open(path) => client.open(path),
+    }
+}
+
+impl Drop for App {
+    /// The window's close button, or a test's end: never wait here.
+    fn drop(&mut self) {
+        self.shut_down();
     }
 }

@@ -9,6 +9,8 @@
 //! - `action`: [`Action`], what the user asked for.
 //! - `state`: [`State`], plain data folded from client events.
 //! - `net`: [`Net`], owner of the client connection.
+//! - `task`: one piece of work off the UI thread, polled by the frame.
+//! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per panel: `login`, `chat`, `composer`, `side`,
 //!   `transfers`, `dialogs`.
 //! - `thumbnails`: decoding downloaded images off the UI thread.
@@ -19,16 +21,19 @@
 
 pub mod action;
 pub mod app;
+pub mod background;
 pub mod fonts;
 pub mod host;
 pub mod net;
 pub mod picker;
 pub mod settings;
 pub mod state;
+pub mod task;
 pub mod thumbnails;
 pub mod ui;
 
 pub use action::Action;
 pub use app::{App, Paths};
+pub use background::Background;
 pub use net::Net;
 pub use state::State;

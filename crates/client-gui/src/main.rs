@@ -22,14 +22,20 @@ fn main() -> eframe::Result {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    eframe::run_native(
+    let app = App::new(Paths::from_system());
+    let background = app.background();
+    let closed = eframe::run_native(
         "media-chat",
         options,
         Box::new(|cc| {
             fonts::install(&cc.egui_ctx);
-            Ok(Box::new(Window(App::new(Paths::from_system()))))
+            Ok(Box::new(Window(app)))
         }),
-    )
+    );
+    // The window is gone; finish logging out (QUIT after what was sent,
+    // transfers cancelled) and stopping a hosted server before exiting.
+    background.wait();
+    closed
 }
 
 /// Connects [`App`] to eframe.
@@ -42,5 +48,9 @@ impl eframe::App for Window {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.0.draw(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.0.shut_down();
     }
 }

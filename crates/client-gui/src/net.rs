@@ -2,11 +2,12 @@
 //! (no socket code of its own), logs in off the UI thread, and drains
 //! events within a time budget per frame.
 
-use std::thread;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
 use media_chat_client::{Client, ClientConfig, ConnectError, Event};
+
+use crate::task::{Poll, Task};
 
 /// Longest time one frame spends draining events; the rest wait for the
 /// next frame, which is requested at once.
@@ -16,25 +17,19 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 #[derive(Default)]
 pub struct Net {
     client: Option<Client>,
-    connecting: Option<Receiver<Result<Client, ConnectError>>>,
+    connecting: Option<Task<Result<Client, ConnectError>>>,
 }
 
 impl Net {
     /// Starts logging in on a background thread; `wake` is called when it
     /// is done (and after every event from then on).
     pub fn connect(&mut self, mut config: ClientConfig, wake: impl Fn() + Send + Sync + 'static) {
-        let wake = std::sync::Arc::new(wake);
+        let wake = Arc::new(wake);
         let waker = wake.clone();
-        config.waker = Some(std::sync::Arc::new(move || waker()));
-        let (tx, rx) = crossbeam_channel::bounded(1);
-        self.connecting = Some(rx);
-        let spawned = thread::Builder::new().name("login".into()).spawn(move || {
-            let _ = tx.send(Client::connect(config));
-            wake();
-        });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the login thread");
-            self.connecting = None;
+        config.waker = Some(Arc::new(move || waker()));
+        match Task::spawn("login", move || Client::connect(config), move || wake()) {
+            Ok(task) => self.connecting = Some(task),
+            Err(e) => tracing::error!(error = %e, "cannot start the login thread"),
         }
     }
 
@@ -45,21 +40,29 @@ impl Net {
 
     /// The login's outcome, once: `Some(Ok(user))` or `Some(Err(why))`.
     pub fn poll_login(&mut self) -> Option<Result<String, ConnectError>> {
-        let outcome = self.connecting.as_ref()?.try_recv().ok()?;
+        let outcome = match self.connecting.as_ref()?.poll() {
+            Poll::Running => return None,
+            Poll::Done(outcome) => outcome,
+            Poll::Lost => Err(ConnectError::Protocol(
+                "the login stopped unexpectedly".to_owned(),
+            )),
+        };
         self.connecting = None;
-        Some(match outcome {
-            Ok(client) => {
-                let user = client.user();
-                self.client = Some(client);
-                Ok(user)
-            }
-            Err(e) => Err(e),
-        })
+        Some(outcome.map(|client| {
+            let user = client.user();
+            self.client = Some(client);
+            user
+        }))
     }
 
     /// The logged-in client.
     pub fn client(&self) -> Option<&Client> {
         self.client.as_ref()
+    }
+
+    /// Hands the client over, to log it out where waiting is allowed.
+    pub fn take_client(&mut self) -> Option<Client> {
+        self.client.take()
     }
 
     /// Events that arrived since the last frame, within the frame budget;
@@ -77,12 +80,5 @@ impl Net {
             }
         }
         (events, false)
-    }
-
-    /// Logs out (sends `QUIT` after what is queued).
-    pub fn log_out(&mut self) {
-        if let Some(client) = self.client.take() {
-            client.quit();
-        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local};
 use media_chat_client::display::{self, Shown, Tone};
-use media_chat_client::{Cleared, Direction, Event, Input, TransferId};
+use media_chat_client::{Direction, Event, Input, TransferId};
 
 /// One line in the chat pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +97,8 @@ pub struct State {
     pub focused: bool,
     /// Downloads to open once verified (Get File, as in the seed).
     pub open_when_done: HashSet<TransferId>,
+    /// The download cache is being cleared (off the UI thread).
+    pub clearing: bool,
 }
 
 impl State {
@@ -113,6 +115,7 @@ impl State {
             unread: 0,
             focused: true,
             open_when_done: HashSet::new(),
+            clearing: false,
         }
     }
 
@@ -130,11 +133,6 @@ impl State {
     /// `[PM → x] …`.
     pub fn sent(&mut self, input: &Input) {
         self.show(display::sent(input));
-    }
-
-    /// Shows what Clear freed: `[*] cache cleared (…)`.
-    pub fn cleared(&mut self, cleared: Cleared) {
-        self.show(display::cleared(cleared));
     }
 
     fn show(&mut self, shown: Shown) {
@@ -280,6 +278,7 @@ impl State {
                     delay: *delay,
                 }
             }
+            Event::CacheCleared { .. } | Event::CacheNotCleared { .. } => self.clearing = false,
             Event::History { .. }
             | Event::HistoryEnd
             | Event::Text { .. }
@@ -313,7 +312,7 @@ pub fn is_image(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use media_chat_client::Sha256Digest;
+    use media_chat_client::{Cleared, Sha256Digest};
 
     use super::*;
 
@@ -337,10 +336,14 @@ mod tests {
             from: "an".into(),
             text: "hello".into(),
         });
-        state.cleared(Cleared {
-            files: 1,
-            bytes: 10,
+        state.clearing = true;
+        state.apply(Event::CacheCleared {
+            cleared: Cleared {
+                files: 1,
+                bytes: 10,
+            },
         });
+        assert!(!state.clearing);
         state.apply(Event::Disconnected {
             reason: "gone".into(),
         });

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_client::{Client, ClientConfig, Event, Fingerprint, Transport};
 use media_chat_e2e::TestServer;
+use media_chat_gui::ui::composer::composer;
 use media_chat_gui::{App, Paths, fonts};
 use media_chat_tls::KnownServers;
 
@@ -296,14 +297,48 @@ fn get_file_downloads_verifies_and_clear_empties_the_cache() {
         std::fs::read(&original).unwrap()
     );
 
+    // Clearing runs off the UI thread: the frame that handles the click
+    // only marks it under way, and its outcome arrives as an event.
     harness.get_by_label("Clear").click();
+    harness.step();
+    assert!(harness.state().state().unwrap().clearing);
+    let lines = &harness.state().state().unwrap().lines;
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.text.starts_with("[*] cache cleared")),
+        "{lines:#?}"
+    );
+    step_until_label(&mut harness, "[*] cache cleared (1 file, 2.0 KiB)");
+    assert!(!harness.state().state().unwrap().clearing);
+    assert!(files_in(&world.cache()).is_empty());
+}
+
+#[test]
+fn while_the_cache_is_being_cleared_clear_is_disabled_and_says_so() {
+    let online = std::collections::BTreeMap::new();
+    let mut harness = Harness::new_ui_state(
+        |ui, (draft, clearing): &mut (String, bool)| {
+            let _ = composer(ui, draft, &online, *clearing);
+        },
+        (String::new(), true),
+    );
+    // The spinner repaints for ever: step rather than run to rest.
     harness.run_steps(2);
+    assert!(harness.get_by_label("Clear").accesskit_node().is_disabled());
     assert!(
         harness
-            .query_by_label("[*] cache cleared (1 file, 2.0 KiB)")
+            .query_by_label("Clearing the download cache…")
             .is_some()
     );
-    assert!(files_in(&world.cache()).is_empty());
+    harness.state_mut().1 = false;
+    harness.run_steps(2);
+    assert!(!harness.get_by_label("Clear").accesskit_node().is_disabled());
+    assert!(
+        harness
+            .query_by_label("Clearing the download cache…")
+            .is_none()
+    );
 }
 
 #[test]

@@ -215,6 +215,29 @@ impl Client {
         Ok(self.shared.cache.clear()?)
     }
 
+    /// Deletes every finished download in the cache on a thread of its
+    /// own, for a caller that must not wait on the disk; the outcome
+    /// arrives as [`Event::CacheCleared`] or [`Event::CacheNotCleared`].
+    pub fn clear_cache_in_background(&self) {
+        let shared = self.shared.clone();
+        let spawned = thread::Builder::new()
+            .name("clear-cache".into())
+            .spawn(move || {
+                shared.emit(match shared.cache.clear() {
+                    Ok(cleared) => Event::CacheCleared { cleared },
+                    Err(e) => Event::CacheNotCleared {
+                        reason: CacheError(e).to_string(),
+                    },
+                })
+            });
+        match spawned {
+            Ok(thread) => self.shared.keep_thread(thread),
+            Err(e) => self.shared.emit(Event::CacheNotCleared {
+                reason: format!("cannot clear the download cache: no thread for it: {e}"),
+            }),
+        }
+    }
+
     /// Starts reconnecting with backoff if the connection is down (it is
     /// done by itself when [`ClientConfig::auto_reconnect`] is set).
     pub fn reconnect(&self) {

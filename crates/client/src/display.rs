@@ -138,6 +138,8 @@ pub fn event(event: &Event, me: &str) -> Option<Shown> {
         Event::Disconnected { reason } => {
             shown(Tone::Warning, format!("[!] disconnected: {reason}"))
         }
+        Event::CacheCleared { cleared: freed } => cleared(*freed),
+        Event::CacheNotCleared { reason } => shown(Tone::Warning, format!("[!] {reason}")),
     };
     Some(line)
 }
@@ -189,6 +191,23 @@ mod tests {
             })
             .text,
             "[*] cache cleared (2 files, 2.0 KiB)"
+        );
+        let in_background = Event::CacheCleared {
+            cleared: Cleared { files: 1, bytes: 5 },
+        };
+        assert_eq!(
+            text(event(&in_background, "me")),
+            "[*] cache cleared (1 file, 5 B)"
+        );
+        let failed = Event::CacheNotCleared {
+            reason: "cannot clear the download cache: denied".into(),
+        };
+        assert_eq!(
+            event(&failed, "me"),
+            Some(shown(
+                Tone::Warning,
+                "[!] cannot clear the download cache: denied".into()
+            ))
         );
     }
 

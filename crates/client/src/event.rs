@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use media_chat_protocol::{HistoryEntry, Sha256Digest};
 
+use crate::cache::Cleared;
+
 /// Identifies one upload or download for progress, cancel and result.
 pub type TransferId = u64;
 
@@ -169,6 +171,17 @@ pub enum Event {
         /// The file.
         path: PathBuf,
         /// Why.
+        reason: String,
+    },
+    /// [`crate::Client::clear_cache_in_background`] deleted the finished
+    /// downloads.
+    CacheCleared {
+        /// What was freed.
+        cleared: Cleared,
+    },
+    /// [`crate::Client::clear_cache_in_background`] failed.
+    CacheNotCleared {
+        /// Why, for people.
         reason: String,
     },
     /// The connection was lost (not after [`crate::Client::quit`]).

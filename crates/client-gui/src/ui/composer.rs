@@ -12,11 +12,13 @@ pub fn entry_id() -> egui::Id {
     egui::Id::unique("message-entry")
 }
 
-/// Draws the entry and toolbar.
+/// Draws the entry and toolbar; `clearing` while the download cache is
+/// being cleared.
 pub fn composer(
     ui: &mut egui::Ui,
     draft: &mut String,
     online: &BTreeMap<String, String>,
+    clearing: bool,
 ) -> Option<Action> {
     let mut action = None;
     let id = entry_id();
@@ -61,15 +63,18 @@ pub fn composer(
         if ui.button("Get File").clicked() {
             action = Some(Action::AskFileName);
         }
-        if ui
-            .button("Clear")
-            .on_hover_text("Empty the download cache")
-            .clicked()
-        {
+        let clear = ui
+            .add_enabled(!clearing, egui::Button::new("Clear"))
+            .on_hover_text("Empty the download cache");
+        if clear.clicked() {
             action = Some(Action::Clear);
         }
         if ui.button("Exit").clicked() {
             action = Some(Action::Exit);
+        }
+        if clearing {
+            ui.spinner();
+            ui.label("Clearing the download cache…");
         }
     });
     action

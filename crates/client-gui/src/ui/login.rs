@@ -22,6 +22,9 @@ pub struct LoginForm {
     pub error: Option<String>,
     /// A login is under way.
     pub busy: bool,
+    /// A chat server is starting on this computer (it reads its data
+    /// first: accounts, the chat log).
+    pub hosting: bool,
     /// Use TLS (off only for old servers).
     pub tls: bool,
     /// A self-signed certificate the user is asked to trust.
@@ -63,12 +66,18 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
                     ui.end_row();
                 });
             ui.add_space(8.0);
-            ui.add_enabled_ui(!form.busy, |ui| {
-                if ui.button(RichText::new("Log in").size(16.0)).clicked() || (enter && !form.busy) {
+            let idle = !form.busy && !form.hosting;
+            ui.add_enabled_ui(idle, |ui| {
+                if ui.button(RichText::new("Log in").size(16.0)).clicked() || (enter && idle) {
                     action = Some(Action::LogIn);
                 }
             });
-            if form.busy {
+            if form.hosting {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Starting the chat server…");
+                });
+            } else if form.busy {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Logging in…");
@@ -98,7 +107,7 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
             ui.add_space(20.0);
             ui.separator();
             ui.label("No server yet?");
-            ui.add_enabled_ui(!form.busy, |ui| {
+            ui.add_enabled_ui(idle, |ui| {
                 if ui
                     .button("Host a chat on this computer")
                     .on_hover_text("Starts a server here on the port above; others on your network join with this computer's address.")
