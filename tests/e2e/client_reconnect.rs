@@ -247,3 +247,71 @@ fn quit_during_a_reconnect_leaves_no_session_and_no_thread() {
     }
     observer.expect_quiet();
 }
+
+/// A client whose caller does not take its events stops reading (its
+/// event queue is bounded), so the server sees a slow client and drops
+/// it; once the events are taken, every message it received comes, in
+/// order and without a gap, then the disconnect, then it logs in again.
+/// With an unbounded queue it read everything into memory and was never
+/// dropped.
+#[test]
+fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
+    let server = TestServer::start_with(|config| {
+        config.limits.send_queue_bytes = 64 * 1024;
+        // A small queue holds only a small welcome (see Config::validate).
+        config.history_len = 2;
+    });
+    let alice = connect_with(server.addr(), "alice", |config| {
+        config.auto_reconnect = true
+    });
+    let mut bob = server.client_v2("bob", PW);
+    bob.set_timeout(WAIT * 4);
+    let filler = "x".repeat(7000);
+    let said = |i: usize| format!("{i:05} {filler}");
+    // Enough to fill the event queue, the kernel's socket buffers (up to
+    // 32 MiB here) and then the server's 64 KiB queue.
+    let mut dropped = false;
+    for i in 0..12_000 {
+        bob.send_line(&format!("TEXT|{}", said(i)));
+        if i % 100 == 99 && bob.collect_pending().iter().any(|l| l == "LEFT|alice") {
+            dropped = true;
+            break;
+        }
+    }
+    assert!(
+        dropped,
+        "the client that held back its events was never dropped"
+    );
+
+    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    assert_eq!(
+        welcome.first(),
+        Some(&Event::LoggedIn {
+            user: "alice".into()
+        })
+    );
+    wait_for(&alice, WAIT, |e| *e == Event::Joined { user: "bob".into() });
+    let mut received = 0;
+    let reason = loop {
+        match wait_for(&alice, WAIT, |_| true) {
+            Event::Text { from, text } => {
+                assert_eq!(from, "bob");
+                assert!(
+                    text == said(received),
+                    "message {received} is missing: got {:?}",
+                    &text[..5]
+                );
+                received += 1;
+            }
+            Event::Disconnected { reason } => break reason,
+            other => panic!("after {received} messages: {other:?}"),
+        }
+    };
+    assert!(received > 1024, "only {received} messages before the drop");
+    let (between, _) = wait_collect(&alice, WAIT, |e| matches!(e, Event::LoggedIn { .. }));
+    assert!(
+        matches!(between.as_slice(), [Event::Reconnecting { attempt: 1, .. }]),
+        "dropped ({reason}), then {between:#?}"
+    );
+    bob.skip_until("JOINED|alice");
+}
