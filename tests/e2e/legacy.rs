@@ -154,3 +154,24 @@ fn a_damaged_line_locks_out_only_its_user() {
         server.creds()
     );
 }
+
+// See: issue 10, "A durable message store".
+#[test]
+fn a_new_account_is_not_glued_onto_a_hand_edited_last_line() {
+    // No seed hash to wrap, so the file is not rewritten at start-up.
+    let mut server = TestServer::start_seeded(&[("creds.txt", VINH_LINE.as_bytes())], |_| {});
+    server.client_v1("newbie", "pw").quit();
+    let creds = server.creds();
+    let (first, rest) = creds.split_once('\n').expect("two lines");
+    assert_eq!(first, VINH_LINE, "{creds:?}");
+    assert!(rest.starts_with("newbie|$argon2id$"), "{creds:?}");
+    assert!(
+        rest.ends_with('\n') && rest.lines().count() == 1,
+        "{creds:?}"
+    );
+    server.restart();
+    server.client_v1("newbie", "pw").quit();
+    let mut vinh = server.connect();
+    vinh.send_line("LOGIN|vinh|anything");
+    vinh.expect_line(DAMAGED);
+}

@@ -437,3 +437,54 @@ fn two_look_alikes_registering_at_once_cannot_both_pass() {
     assert_eq!((ok, refused), (1, 1), "{outcomes:?}");
     assert_eq!(server.creds().lines().count(), 1, "{:?}", server.creds());
 }
+
+// See: issue 10, "A durable message store".
+#[test]
+fn registrations_at_once_are_on_disk_before_login_ok_and_survive_a_restart() {
+    let mut server = TestServer::start();
+    let (addr, creds) = (server.addr(), server.data_dir().join("creds.txt"));
+    let distinct: Vec<String> = (0..24).map(|i| format!("reg{i}")).collect();
+    let threads: Vec<_> = distinct
+        .iter()
+        .cloned()
+        .chain((0..8).map(|_| "Same".to_owned()))
+        .map(|name| {
+            let creds = creds.clone();
+            thread::spawn(move || {
+                let mut client = RawClient::connect(addr);
+                client.send_line(&format!("LOGIN|{name}|pw"));
+                client.expect_line(&format!("LOGIN_OK|{name}"));
+                // Written before LOGIN_OK, not some time after it. (Only
+                // this line: others may be half written right now.)
+                let text = std::fs::read_to_string(&creds).expect("creds.txt");
+                let line = format!("{name}|$argon2id$");
+                assert!(text.lines().any(|l| l.starts_with(&line)), "{text:?}");
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a registration thread panicked");
+    }
+    let text = server.creds();
+    assert!(text.ends_with('\n'), "{text:?}");
+    let mut names: Vec<&str> = text
+        .lines()
+        .map(|line| match line.split_once("|$argon2id$") {
+            Some((name, _)) => name,
+            None => panic!("not an account line: {line:?}"),
+        })
+        .collect();
+    names.sort_unstable();
+    let mut expected: Vec<&str> = distinct.iter().map(String::as_str).collect();
+    expected.push("Same");
+    expected.sort_unstable();
+    assert_eq!(names, expected, "each account exactly once: {text:?}");
+
+    server.restart();
+    let mut client = server.connect();
+    client.send_line("LOGIN|Same|wrong");
+    client.expect_line("ERROR|Wrong password");
+    for name in expected {
+        server.client_v1(name, PW).quit();
+    }
+}

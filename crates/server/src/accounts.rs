@@ -2,14 +2,33 @@
 //!
 //! Password hashing is slow on purpose, so it never runs under the accounts
 //! lock, and at most one hash per core runs at a time (a login storm queues
-//! instead of exhausting memory: each argon2id hash takes 19 MiB). The file
-//! is rewritten atomically under the lock whenever an account is added or
-//! its hash upgraded.
+//! instead of exhausting memory: each argon2id hash takes 19 MiB).
+//!
+//! Disk I/O never runs under the accounts lock either: every DM looks its
+//! recipient up there, and every login its account. A registration goes
+//! in three steps:
+//! 1. *reserve* the name in the table (one short critical section that
+//!    checks the key and the look-alikes and inserts, so two registrations
+//!    of one name, or of two look-alikes, cannot both pass);
+//! 2. *save* it: append its line to `creds.txt` and sync it, under the
+//!    writer lock, a lock of its own (see [`Accounts::save`]);
+//! 3. *publish* it: move it from the reservations to the accounts, or drop
+//!    the reservation if the write failed.
+//!
+//! Until step 3 the account does not exist for anyone else: a DM to it is
+//! to an unknown user, and a login to it (or a look-alike registration)
+//! waits for the outcome, which is all it could act on. So `LOGIN_OK` is
+//! only ever sent for an account whose line is on disk: a crash never loses
+//! an account whose messages survived.
+//!
+//! A hash upgrade rewrites the whole file atomically, also under the writer
+//! lock and not the accounts lock. The writer lock is always taken first
+//! (never while holding the accounts lock), and the lines in the table only
+//! change under it, so a rewrite cannot lose a line being appended.
 //!
 //! A new name must not look like an existing one ("аlice" with a Cyrillic
 //! "а" next to "alice"): registration checks the names' confusable
-//! skeletons (`rules::user_skeletons`) under the same lock that inserts, so
-//! two look-alikes registering at once cannot both pass. Logging in still
+//! skeletons (`rules::user_skeletons`) when it reserves. Logging in still
 //! goes by the user key alone, and look-alikes already in `creds.txt` keep
 //! working.
 
@@ -17,6 +36,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -71,17 +91,61 @@ pub(crate) enum LoginError {
 pub(crate) struct Accounts {
     path: PathBuf,
     table: Mutex<Table>,
+    /// Signalled whenever reservations are published or dropped, for the
+    /// logins and registrations waiting on a reserved name.
+    settled: Condvar,
+    /// Held for every write of `creds.txt`. Taken before `table`, never
+    /// while holding it.
+    writer: Mutex<Journal>,
     hasher: Hasher,
     failures: FailureLimiter,
     allow_registration: bool,
+    /// Runs on the writer, before each write to disk: tests pause it there.
+    #[cfg(test)]
+    before_write: Mutex<Option<WriteHook>>,
+}
+
+/// The writer's own state.
+#[derive(Default)]
+struct Journal {
+    /// Outcomes of appends made for others, by reservation ticket, until
+    /// their registrants collect them.
+    outcomes: HashMap<u64, Result<(), Arc<io::Error>>>,
+}
+
+/// A test's code run before each write to disk.
+#[cfg(test)]
+type WriteHook = Box<dyn FnMut(DiskWrite) + Send>;
+
+/// What the writer is about to do, for [`Accounts::before_write`].
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DiskWrite {
+    Append,
+    Rewrite,
 }
 
 struct Table {
+    /// What `creds.txt` holds, in its order (blank lines aside). Changes
+    /// only under the writer lock.
     lines: Vec<CredsLine>,
     by_key: HashMap<String, usize>,
     /// Every skeleton of every name in `lines`, to the line of one name
     /// that has it (look-alikes loaded from disk share an entry).
     by_skeleton: HashMap<String, usize>,
+    /// Names being registered, by user key: taken, but not accounts yet.
+    reserved: HashMap<String, Reservation>,
+    next_ticket: u64,
+}
+
+/// A registration between reserving its name and publishing its account.
+struct Reservation {
+    /// Orders reservations, and names this one's outcome in the journal.
+    ticket: u64,
+    line: CredsLine,
+    skeletons: Vec<String>,
+    /// Taken by the writer: its line is being written.
+    writing: bool,
 }
 
 impl Table {
@@ -90,10 +154,12 @@ impl Table {
             lines: Vec::new(),
             by_key: HashMap::new(),
             by_skeleton: HashMap::new(),
+            reserved: HashMap::new(),
+            next_ticket: 0,
         };
         for line in lines {
             if let Some(name) = line.name()
-                && let Some(other) = table.look_alike(name)
+                && let Some(other) = table.look_alike(&user_skeletons(name))
                 && table.lines[other].key() != line.key()
             {
                 warn!(
@@ -123,16 +189,27 @@ impl Table {
         }
     }
 
-    /// The line of an existing name that `name` can be mistaken for.
-    fn look_alike(&self, name: &str) -> Option<usize> {
-        user_skeletons(name)
+    /// The line of an existing name that a name with these skeletons can
+    /// be mistaken for.
+    fn look_alike(&self, skeletons: &[String]) -> Option<usize> {
+        skeletons
             .iter()
             .find_map(|skeleton| self.by_skeleton.get(skeleton).copied())
     }
 
-    /// Refuses `name` if it can be mistaken for an existing name.
-    fn refuse_look_alike(&self, name: &str) -> Result<(), LoginError> {
-        match self.look_alike(name) {
+    /// Whether a name being registered can be mistaken for a name with
+    /// these skeletons. Reservations are few (at most the registrations
+    /// waiting for the disk), so a scan is enough.
+    fn reserved_look_alike(&self, skeletons: &[String]) -> bool {
+        self.reserved
+            .values()
+            .any(|reserved| reserved.skeletons.iter().any(|s| skeletons.contains(s)))
+    }
+
+    /// Refuses `name` (with these skeletons) if it can be mistaken for an
+    /// existing name.
+    fn refuse_look_alike(&self, name: &str, skeletons: &[String]) -> Result<(), LoginError> {
+        match self.look_alike(skeletons) {
             None => Ok(()),
             Some(index) => {
                 info!(
@@ -143,6 +220,33 @@ impl Table {
                 Err(LoginError::LooksLikeExisting)
             }
         }
+    }
+
+    /// The account of `key`; a reserved name is still missing.
+    fn found(&self, key: &str) -> Found {
+        match self.by_key.get(key).map(|&i| &self.lines[i]) {
+            None => Found::Missing,
+            Some(CredsLine::Damaged { .. }) => Found::Damaged,
+            Some(CredsLine::Account { name, secret }) => Found::Account {
+                name: name.clone(),
+                secret: secret.clone(),
+            },
+        }
+    }
+
+    /// Takes every reservation not yet being written, in ticket order.
+    fn take_unwritten(&mut self) -> Vec<(String, u64, CredsLine)> {
+        let mut batch: Vec<_> = self
+            .reserved
+            .iter_mut()
+            .filter(|(_, reserved)| !reserved.writing)
+            .map(|(key, reserved)| {
+                reserved.writing = true;
+                (key.clone(), reserved.ticket, reserved.line.clone())
+            })
+            .collect();
+        batch.sort_by_key(|(_, ticket, _)| *ticket);
+        batch
     }
 }
 
@@ -180,6 +284,8 @@ impl Accounts {
         Ok(Accounts {
             path: path.to_path_buf(),
             table: Mutex::new(Table::new(lines)),
+            settled: Condvar::new(),
+            writer: Mutex::new(Journal::default()),
             hasher,
             failures: FailureLimiter::new(
                 limits.login_failure_window,
@@ -187,6 +293,8 @@ impl Accounts {
                 limits.login_failures_per_ip,
             ),
             allow_registration,
+            #[cfg(test)]
+            before_write: Mutex::new(None),
         })
     }
 
@@ -222,25 +330,25 @@ impl Accounts {
         }
     }
 
-    /// The registered form of `name`, if such a user exists.
+    /// The registered form of `name`, if such a user exists. A name still
+    /// being registered does not: this never waits for the disk.
     pub(crate) fn registered_name(&self, name: &str) -> Option<String> {
         let key = user_key(&normalize_user_name(name).ok()?);
-        match self.find(&key) {
+        match self.table.lock().found(&key) {
             Found::Account { name, .. } => Some(name),
             Found::Missing | Found::Damaged => None,
         }
     }
 
+    /// The account of `key`, for a login. If the name is being registered,
+    /// waits until it is saved (an account, maybe this login's) or the
+    /// save failed (missing).
     fn find(&self, key: &str) -> Found {
-        let table = self.table.lock();
-        match table.by_key.get(key).map(|&i| &table.lines[i]) {
-            None => Found::Missing,
-            Some(CredsLine::Damaged { .. }) => Found::Damaged,
-            Some(CredsLine::Account { name, secret }) => Found::Account {
-                name: name.clone(),
-                secret: secret.clone(),
-            },
+        let mut table = self.table.lock();
+        while !table.by_key.contains_key(key) && table.reserved.contains_key(key) {
+            self.settled.wait(&mut table);
         }
+        table.found(key)
     }
 
     /// Creates the account; `None` if the name was taken while hashing.
@@ -253,8 +361,9 @@ impl Accounts {
         if !self.allow_registration {
             return Err(LoginError::RegistrationClosed);
         }
+        let skeletons = user_skeletons(name);
         // Checked before hashing too, so a refused name costs no hash.
-        self.table.lock().refuse_look_alike(name)?;
+        self.table.lock().refuse_look_alike(name, &skeletons)?;
         if password.is_empty() {
             return Err(LoginError::EmptyPassword);
         }
@@ -262,24 +371,98 @@ impl Accounts {
             .hasher
             .hash(password.as_bytes())
             .map_err(LoginError::Storage)?;
-        let mut table = self.table.lock();
-        if table.by_key.contains_key(key) {
-            return Ok(None);
-        }
-        // Again under the lock that inserts: a look-alike may have been
-        // registered while this one was hashing.
-        table.refuse_look_alike(name)?;
-        table.lines.push(CredsLine::Account {
+        let line = CredsLine::Account {
             name: name.to_owned(),
             secret: Secret::Argon2(phc),
-        });
-        if let Err(e) = write_atomically(&self.path, creds::render(&table.lines).as_bytes()) {
-            table.lines.pop();
-            return Err(LoginError::Storage(e));
-        }
-        table.index_last();
+        };
+        let Some(ticket) = self.reserve(key, name, skeletons, line)? else {
+            return Ok(None);
+        };
+        self.save(ticket).map_err(LoginError::Storage)?;
         info!(user = %name, "registered a new account");
         Ok(Some(name.to_owned()))
+    }
+
+    /// Reserves `key` for `line`, unless the name was registered while
+    /// hashing (`None`) or looks like a name that was.
+    ///
+    /// If the name, or a look-alike, is reserved by another registration,
+    /// waits for its outcome: refusing now could point at an account that
+    /// its failed save never creates.
+    fn reserve(
+        &self,
+        key: &str,
+        name: &str,
+        skeletons: Vec<String>,
+        line: CredsLine,
+    ) -> Result<Option<u64>, LoginError> {
+        let mut table = self.table.lock();
+        loop {
+            if table.by_key.contains_key(key) {
+                return Ok(None);
+            }
+            table.refuse_look_alike(name, &skeletons)?;
+            if !table.reserved.contains_key(key) && !table.reserved_look_alike(&skeletons) {
+                break;
+            }
+            self.settled.wait(&mut table);
+        }
+        let ticket = table.next_ticket;
+        table.next_ticket += 1;
+        let reservation = Reservation {
+            ticket,
+            line,
+            skeletons,
+            writing: false,
+        };
+        table.reserved.insert(key.to_owned(), reservation);
+        Ok(Some(ticket))
+    }
+
+    /// Appends the reservation `ticket`'s line to `creds.txt`, syncs it and
+    /// publishes the account; on failure drops the reservation.
+    ///
+    /// Group commit: whoever holds the writer lock writes every reservation
+    /// waiting for it in one append and one sync, and leaves their outcomes
+    /// in the journal. A registrant that gets the lock after that finds its
+    /// outcome there and touches no disk. So a storm of registrations costs
+    /// a sync per batch, not per account, and a reservation never waits
+    /// for more than the write in progress and its own.
+    fn save(&self, ticket: u64) -> io::Result<()> {
+        let mut journal = self.writer.lock();
+        if let Some(outcome) = journal.outcomes.remove(&ticket) {
+            return outcome.map_err(unshare);
+        }
+        // This reservation is in the batch: a writer that took it would
+        // have settled it before letting go of the lock.
+        let batch = self.table.lock().take_unwritten();
+        let lines: Vec<CredsLine> = batch.iter().map(|(_, _, line)| line.clone()).collect();
+        #[cfg(test)]
+        self.before_write(DiskWrite::Append);
+        let outcome = creds::append(&self.path, &lines).map_err(Arc::new);
+        let mut table = self.table.lock();
+        for (key, other, _) in &batch {
+            let Some(reserved) = table.reserved.remove(key) else {
+                continue;
+            };
+            if outcome.is_ok() {
+                table.lines.push(reserved.line);
+                table.index_last();
+            }
+            if *other != ticket {
+                journal.outcomes.insert(*other, outcome.clone());
+            }
+        }
+        drop(table);
+        self.settled.notify_all();
+        outcome.map_err(unshare)
+    }
+
+    #[cfg(test)]
+    fn before_write(&self, what: DiskWrite) {
+        if let Some(hook) = self.before_write.lock().as_mut() {
+            hook(what);
+        }
     }
 
     fn verify(
@@ -302,6 +485,11 @@ impl Accounts {
 
     /// Replaces a wrapped or outdated hash with a direct one at current
     /// cost. A failure only means the upgrade waits for the next login.
+    ///
+    /// The file is rewritten from a copy of the lines taken under the
+    /// writer lock, which also holds back appends (and so any change to
+    /// the lines) until the rename: no line is lost, and logins meanwhile
+    /// check the old hash, which is as good.
     fn upgrade(&self, key: &str, old: &Secret, password: &str) {
         let phc = match self.hasher.hash(password.as_bytes()) {
             Ok(phc) => phc,
@@ -310,26 +498,37 @@ impl Accounts {
                 return;
             }
         };
-        let mut table = self.table.lock();
-        let Some(&index) = table.by_key.get(key) else {
-            return;
-        };
-        let CredsLine::Account { secret, .. } = &mut table.lines[index] else {
-            return;
-        };
-        if secret != old {
-            return;
-        }
-        let previous = std::mem::replace(secret, Secret::Argon2(phc));
-        if let Err(e) = write_atomically(&self.path, creds::render(&table.lines).as_bytes()) {
-            warn!(user = %key, error = %e, "could not save an upgraded password hash");
-            if let CredsLine::Account { secret, .. } = &mut table.lines[index] {
-                *secret = previous;
+        let _writer = self.writer.lock();
+        let (index, mut lines) = {
+            let table = self.table.lock();
+            let Some(&index) = table.by_key.get(key) else {
+                return;
+            };
+            match &table.lines[index] {
+                CredsLine::Account { secret, .. } if secret == old => {}
+                _ => return,
             }
-        } else {
-            info!(user = %key, "upgraded a password hash");
+            (index, table.lines.clone())
+        };
+        if let CredsLine::Account { secret, .. } = &mut lines[index] {
+            *secret = Secret::Argon2(phc);
         }
+        #[cfg(test)]
+        self.before_write(DiskWrite::Rewrite);
+        if let Err(e) = write_atomically(&self.path, creds::render(&lines).as_bytes()) {
+            warn!(user = %key, error = %e, "could not save an upgraded password hash");
+            return;
+        }
+        let mut table = self.table.lock();
+        let upgraded = lines.swap_remove(index);
+        table.lines[index] = upgraded;
+        info!(user = %key, "upgraded a password hash");
     }
+}
+
+/// An error kept in the journal, for one of the registrants it concerns.
+fn unshare(error: Arc<io::Error>) -> io::Error {
+    io::Error::new(error.kind(), error)
 }
 
 /// Argon2id with the configured cost, run at most once per core at a time.
@@ -417,7 +616,10 @@ impl Drop for Permit<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
     use std::fs;
+    use std::sync::{Barrier, mpsc};
+    use std::thread;
 
     use super::*;
 
@@ -431,8 +633,246 @@ mod tests {
         "10.0.0.1".parse().unwrap()
     }
 
+    /// The SHA-256 of "1234", a seed-format password hash.
+    const SEED_HASH_1234: &str = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4";
+
     fn open(dir: &Path) -> Accounts {
         Accounts::open(&dir.join("creds.txt"), FAST, &Limits::default(), true).unwrap()
+    }
+
+    /// The names in `creds.txt`, in file order.
+    fn names_on_disk(dir: &Path) -> Vec<String> {
+        let text = fs::read_to_string(dir.join("creds.txt")).unwrap();
+        assert!(text.is_empty() || text.ends_with('\n'), "{text:?}");
+        text.lines()
+            .map(|line| match creds::parse_line(line) {
+                CredsLine::Account { name, .. } => name,
+                CredsLine::Damaged { .. } => panic!("a damaged line: {line:?}"),
+            })
+            .collect()
+    }
+
+    /// Writes to disk stopped on the writer: each one reports what it is
+    /// about to do on `entered`, then waits for a message on `release`.
+    struct Paused {
+        entered: mpsc::Receiver<DiskWrite>,
+        release: mpsc::Sender<()>,
+    }
+
+    impl Paused {
+        /// Lets the stopped write and every later one go on.
+        fn release_all(self) {}
+    }
+
+    /// Stops every write of `accounts` before it touches the disk.
+    fn pause_writes(accounts: &Accounts) -> Paused {
+        let (entered_tx, entered) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        *accounts.before_write.lock() = Some(Box::new(move |what| {
+            let _ = entered_tx.send(what);
+            let _ = release_rx.recv();
+        }));
+        Paused { entered, release }
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn a_registration_saving_to_disk_blocks_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = open(dir.path());
+        accounts.login("alice", "pw", ip()).unwrap();
+        thread::scope(|scope| {
+            // Made in here, so a failing assertion releases the writer.
+            let paused = pause_writes(&accounts);
+            let bob = scope.spawn(|| accounts.login("bob", "pw", ip()));
+            assert_eq!(paused.entered.recv().unwrap(), DiskWrite::Append);
+            // Bob's line is about to be written and synced, and meanwhile:
+            assert!(
+                accounts.table.try_lock().is_some(),
+                "the accounts lock is held during the disk write"
+            );
+            assert_eq!(accounts.registered_name("ALICE").as_deref(), Some("alice"));
+            assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+            assert!(matches!(
+                accounts.login("alice", "nope", ip()),
+                Err(LoginError::WrongPassword)
+            ));
+            // Bob is nobody yet: no DM to him, not on disk.
+            assert_eq!(accounts.registered_name("bob"), None);
+            assert_eq!(names_on_disk(dir.path()), ["alice"]);
+            // Logins to his name wait for his line, then go to his account.
+            let same = scope.spawn(|| accounts.login("BOB", "pw", ip()));
+            let wrong = scope.spawn(|| accounts.login("bob", "other", ip()));
+            let look_alike = scope.spawn(|| accounts.login("b\u{043E}b", "pw", ip()));
+            paused.release.send(()).unwrap();
+            assert_eq!(bob.join().unwrap().unwrap(), "bob");
+            assert_eq!(names_on_disk(dir.path()), ["alice", "bob"]);
+            paused.release_all();
+            assert_eq!(same.join().unwrap().unwrap(), "bob");
+            assert!(matches!(
+                wrong.join().unwrap(),
+                Err(LoginError::WrongPassword)
+            ));
+            assert!(matches!(
+                look_alike.join().unwrap(),
+                Err(LoginError::LooksLikeExisting)
+            ));
+        });
+        assert_eq!(accounts.registered_name("Bob").as_deref(), Some("bob"));
+        assert_eq!(names_on_disk(dir.path()), ["alice", "bob"]);
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn an_upgrade_rewrite_blocks_no_one_and_loses_no_line() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("creds.txt"),
+            format!("ton|{SEED_HASH_1234}\n"),
+        )
+        .unwrap();
+        let accounts = open(dir.path());
+        accounts.login("alice", "pw", ip()).unwrap();
+        thread::scope(|scope| {
+            let paused = pause_writes(&accounts);
+            // Ton's wrapped seed hash is replaced at his login.
+            let ton = scope.spawn(|| accounts.login("ton", "1234", ip()));
+            assert_eq!(paused.entered.recv().unwrap(), DiskWrite::Rewrite);
+            assert!(
+                accounts.table.try_lock().is_some(),
+                "the accounts lock is held during the rewrite"
+            );
+            assert_eq!(accounts.registered_name("ton").as_deref(), Some("ton"));
+            assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+            // A registration now is appended after the rewrite, not lost in it.
+            let newbie = scope.spawn(|| accounts.login("newbie", "pw", ip()));
+            paused.release_all();
+            assert_eq!(ton.join().unwrap().unwrap(), "ton");
+            assert_eq!(newbie.join().unwrap().unwrap(), "newbie");
+        });
+        assert_eq!(names_on_disk(dir.path()), ["ton", "alice", "newbie"]);
+        let creds = fs::read_to_string(dir.path().join("creds.txt")).unwrap();
+        assert!(
+            creds.starts_with("ton|$argon2id$v=19$m=64,t=1,p=1$"),
+            "{creds}"
+        );
+        let reopened = open(dir.path());
+        for (name, password) in [("ton", "1234"), ("alice", "pw"), ("newbie", "pw")] {
+            assert_eq!(reopened.login(name, password, ip()).unwrap(), name);
+        }
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn a_failed_save_releases_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        let accounts = open(dir.path());
+        accounts.login("alice", "pw", ip()).unwrap();
+        // Nothing can be written at a directory.
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        let error = accounts.login("bob", "pw", ip()).unwrap_err();
+        assert!(matches!(error, LoginError::Storage(_)), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "The server could not save the account; try again later"
+        );
+        assert_eq!(accounts.registered_name("bob"), None);
+        assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+        fs::remove_dir(&path).unwrap();
+        // The name is free again, for a look-alike too.
+        assert_eq!(
+            accounts.login("b\u{043E}b", "two", ip()).unwrap(),
+            "b\u{043E}b"
+        );
+        assert!(matches!(
+            accounts.login("bob", "pw", ip()),
+            Err(LoginError::LooksLikeExisting)
+        ));
+        let names = names_on_disk(dir.path());
+        assert!(names.contains(&"b\u{043E}b".to_owned()), "{names:?}");
+        assert!(!names.contains(&"bob".to_owned()), "{names:?}");
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn registrations_at_once_each_land_on_disk_once() {
+        const THREADS: usize = 12;
+        const EACH: usize = 8;
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = open(dir.path());
+        let barrier = Barrier::new(2 * THREADS);
+        thread::scope(|scope| {
+            for t in 0..THREADS {
+                let (accounts, barrier) = (&accounts, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    for i in 0..EACH {
+                        let name = format!("user{t}x{i}");
+                        assert_eq!(accounts.login(&name, "pw", ip()).unwrap(), name);
+                        // Saved before it is returned. (Only this line is
+                        // checked: others may be half written right now.)
+                        let creds = fs::read_to_string(&accounts.path).unwrap();
+                        let line = format!("{name}|$argon2id$");
+                        assert!(creds.lines().any(|l| l.starts_with(&line)), "{name}");
+                    }
+                });
+                // Everyone at once on one name: one account, the rest log in.
+                scope.spawn(move || {
+                    barrier.wait();
+                    assert_eq!(accounts.login("Same", "pw", ip()).unwrap(), "Same");
+                });
+            }
+        });
+        let names = names_on_disk(dir.path());
+        let distinct: HashSet<&String> = names.iter().collect();
+        assert_eq!(names.len(), THREADS * EACH + 1, "{names:?}");
+        assert_eq!(distinct.len(), names.len(), "a name twice: {names:?}");
+        let reopened = open(dir.path());
+        for name in &names {
+            assert_eq!(reopened.login(name, "pw", ip()).unwrap(), *name);
+        }
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn upgrades_racing_registrations_lose_no_line() {
+        const SEEDS: usize = 16;
+        let dir = tempfile::tempdir().unwrap();
+        let seed: String = (0..SEEDS)
+            .map(|i| format!("seed{i}|{SEED_HASH_1234}\n"))
+            .collect();
+        fs::write(dir.path().join("creds.txt"), seed).unwrap();
+        let accounts = open(dir.path());
+        let barrier = Barrier::new(2 * SEEDS);
+        thread::scope(|scope| {
+            for i in 0..SEEDS {
+                let (accounts, barrier) = (&accounts, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let name = format!("seed{i}");
+                    assert_eq!(accounts.login(&name, "1234", ip()).unwrap(), name);
+                });
+                scope.spawn(move || {
+                    barrier.wait();
+                    let name = format!("new{i}");
+                    assert_eq!(accounts.login(&name, "pw", ip()).unwrap(), name);
+                });
+            }
+        });
+        let names = names_on_disk(dir.path());
+        assert_eq!(names.len(), 2 * SEEDS, "{names:?}");
+        let creds = fs::read_to_string(dir.path().join("creds.txt")).unwrap();
+        for line in creds.lines() {
+            assert!(line.contains("|$argon2id$v=19$m=64,t=1,p=1$"), "{line}");
+        }
+        let reopened = open(dir.path());
+        for i in 0..SEEDS {
+            let (seed, new) = (format!("seed{i}"), format!("new{i}"));
+            assert_eq!(reopened.login(&seed, "1234", ip()).unwrap(), seed);
+            assert_eq!(reopened.login(&new, "pw", ip()).unwrap(), new);
+        }
     }
 
     #[test]

@@ -10,9 +10,13 @@
 //! A line that is none of these is kept verbatim (nothing an administrator
 //! wrote is thrown away) and its user cannot log in until it is repaired.
 //! Blank lines are dropped.
+//!
+//! A new account is [`append`]ed: one write and one sync, whatever the size
+//! of the file. Changing a line (a hash upgrade) rewrites the whole file
+//! atomically ([`render`], then `write_atomically`).
 
-use std::fs;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use media_chat_protocol::Sha256Digest;
@@ -125,24 +129,89 @@ pub(crate) fn parse_line(line: &str) -> CredsLine {
 pub(crate) fn render(lines: &[CredsLine]) -> String {
     let mut out = String::new();
     for line in lines {
-        match line {
-            CredsLine::Account { name, secret } => {
-                out.push_str(name);
-                out.push('|');
-                match secret {
-                    Secret::Argon2(phc) => out.push_str(phc),
-                    Secret::WrappedSha256(phc) => {
-                        out.push_str(WRAPPED_PREFIX);
-                        out.push_str(phc);
-                    }
-                    Secret::LegacySha256(digest) => out.push_str(&digest.to_hex()),
-                }
-            }
-            CredsLine::Damaged { raw, .. } => out.push_str(raw),
-        }
-        out.push('\n');
+        render_line(line, &mut out);
     }
     out
+}
+
+/// Appends `lines` to `path`, creating it if missing, and syncs them: when
+/// this returns `Ok`, the accounts survive a crash.
+///
+/// The file may have been edited by hand and its last line left without a
+/// newline: one is written first, so the new line is not glued onto it.
+/// If the write or a sync fails, the file is cut back to its old length
+/// (as far as the failure allows), so a refused registration does not
+/// come back at the next start as an account or as a half line claiming
+/// its name. A new file gets the mode (0600 on Unix) `write_atomically`'s
+/// temporaries give a rewritten one, and its directory is synced too.
+pub(crate) fn append(path: &Path, lines: &[CredsLine]) -> io::Result<()> {
+    let (mut file, created) = match open_for_append(path, false) {
+        Ok(file) => (file, false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (open_for_append(path, true)?, true),
+        Err(e) => return Err(e),
+    };
+    let old_len = file.metadata()?.len();
+    let mut text = String::new();
+    if old_len > 0 && !ends_with_newline(&mut file)? {
+        text.push('\n');
+    }
+    for line in lines {
+        render_line(line, &mut text);
+    }
+    let written = file
+        .write_all(text.as_bytes())
+        // The data and the new length: all a reader needs.
+        .and_then(|()| file.sync_data())
+        .and_then(|()| {
+            if created {
+                super::sync_dir(super::parent_dir(path))
+            } else {
+                Ok(())
+            }
+        });
+    if let Err(e) = written {
+        if let Err(cut) = file.set_len(old_len).and_then(|()| file.sync_data()) {
+            warn!(error = %cut, "creds.txt: could not remove a failed append");
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+fn open_for_append(path: &Path, create: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).append(true).create(create);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Whether the last byte of a non-empty `file` is a newline.
+fn ends_with_newline(file: &mut File) -> io::Result<bool> {
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// Writes one line in `creds.txt` form, newline included.
+fn render_line(line: &CredsLine, out: &mut String) {
+    match line {
+        CredsLine::Account { name, secret } => {
+            out.push_str(name);
+            out.push('|');
+            match secret {
+                Secret::Argon2(phc) => out.push_str(phc),
+                Secret::WrappedSha256(phc) => {
+                    out.push_str(WRAPPED_PREFIX);
+                    out.push_str(phc);
+                }
+                Secret::LegacySha256(digest) => out.push_str(&digest.to_hex()),
+            }
+        }
+        CredsLine::Damaged { raw, .. } => out.push_str(raw),
+    }
+    out.push('\n');
 }
 
 fn is_argon2_phc(text: &str) -> bool {
@@ -219,6 +288,62 @@ odin|52f3141f5cb06025c96c6794e35f5611a578919d0deb4d934136acaba06d4b82
         );
         let parsed: Vec<_> = text.lines().map(parse_line).collect();
         assert_eq!(parsed, lines);
+    }
+
+    fn account(name: &str) -> CredsLine {
+        CredsLine::Account {
+            name: name.into(),
+            secret: Secret::Argon2(
+                "$argon2id$v=19$m=256,t=1,p=1$c29tZXNhbHQ$7pCvZkYwO2Ds7TDJE0L2Nw".into(),
+            ),
+        }
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn append_creates_the_file_then_adds_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        append(&path, &[account("an")]).unwrap();
+        append(&path, &[account("bình"), account("cường")]).unwrap();
+        let lines = load(&path).unwrap();
+        assert_eq!(lines, [account("an"), account("bình"), account("cường")]);
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            render(&lines),
+            "the same bytes a rewrite writes"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "password hashes are for the owner");
+        }
+    }
+
+    // See: issue 10, "A durable message store".
+    #[test]
+    fn append_never_glues_onto_a_last_line_without_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        let edited =
+            "x|damaged\r\nvinh|e3b0c44298fc1c149afb4c8996fb92427ae41e4649b934ca495991b7852b855";
+        fs::write(&path, edited).unwrap();
+        append(&path, &[account("an")]).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("{edited}\n{}", render(&[account("an")])));
+        let lines = load(&path).unwrap();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[1].name(), Some("vinh"));
+        assert_eq!(lines[2], account("an"));
+    }
+
+    #[test]
+    fn append_to_a_file_that_cannot_be_written_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.txt");
+        fs::create_dir(&path).unwrap();
+        assert!(append(&path, &[account("an")]).is_err());
     }
 
     #[test]
