@@ -260,6 +260,8 @@ fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
         config.limits.send_queue_bytes = 64 * 1024;
         // A small queue holds only a small welcome (see Config::validate).
         config.history_len = 2;
+        config.limits.max_connections = 8;
+        config.limits.max_connections_per_ip = 8;
     });
     let alice = connect_with(server.addr(), "alice", |config| {
         config.auto_reconnect = true

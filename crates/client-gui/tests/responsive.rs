@@ -271,13 +271,16 @@ fn hosting_a_chat_starts_the_server_off_the_ui_thread() {
     assert!(harness.state().hosted_address().is_none());
 
     // An empty accounts file: opening it waits for the server's read, and
-    // closing it ends that read.
+    // closing it ends that read. Then a plain file takes the FIFO's place
+    // for the registration to come (no frame has run since: the login that
+    // registers starts in the next one).
     drop(
         std::fs::OpenOptions::new()
             .write(true)
             .open(&accounts)
             .unwrap(),
     );
+    std::fs::remove_file(&accounts).unwrap();
     step_until(&mut harness, "the chat window", |h| {
         h.state().state().is_some()
     });
