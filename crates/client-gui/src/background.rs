@@ -71,7 +71,6 @@ mod tests {
         let (inner, counter) = (background.clone(), done.clone());
         background.spawn("outer", move || {
             gate.recv().unwrap();
-            let counter = counter.clone();
             inner.spawn("inner", move || {
                 counter.fetch_add(1, Ordering::SeqCst);
             });
