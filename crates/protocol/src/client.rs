@@ -1,5 +1,6 @@
 //! Every line a client sends to the server.
 
+use crate::conversation::Conversation;
 use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 use crate::fields::{FieldReader, LineWriter, split_verb};
@@ -61,6 +62,50 @@ pub enum ClientMessage {
     },
     /// `QUIT`: logs out and closes the connection.
     Quit,
+    /// `RESUME|last_id` (v3, before `LOGIN`): the welcome then carries the
+    /// events after `last_id` instead of the latest ones.
+    Resume {
+        /// The highest event id the client has.
+        last_id: u64,
+    },
+    /// `SEND|token|conversation|message` (v3): posts to a conversation; the
+    /// server answers `ACK|token|id|ts` once it is stored, or
+    /// `REJECTED|token|reason`. Sending the same token again posts nothing
+    /// new and gets the same `ACK`.
+    Send {
+        /// Chosen by the client, unique among its sends.
+        token: String,
+        /// Where to post.
+        conversation: Conversation,
+        /// The message text.
+        text: String,
+    },
+    /// `BEFORE|conversation|id|limit` (v3): up to `limit` events of a
+    /// conversation older than `id` (0: the newest), then `PAGE_END`.
+    Before {
+        /// Which conversation.
+        conversation: Conversation,
+        /// Events older than this id; 0 for the newest.
+        before: u64,
+        /// How many at most.
+        limit: u64,
+    },
+    /// `READ|conversation|id` (v3): the user has read up to `id`.
+    Read {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The last event read.
+        id: u64,
+    },
+    /// `TRANSFER_TOKEN` (v3): asks for a single-use token that logs a
+    /// transfer connection in.
+    TransferToken,
+    /// `TRANSFER|token` (v3, instead of `LOGIN`): logs a connection in for
+    /// file transfers only, with a token from `TRANSFER_TOKEN`.
+    Transfer {
+        /// The token.
+        token: String,
+    },
 }
 
 impl ClientMessage {
@@ -77,6 +122,12 @@ impl ClientMessage {
             ClientMessage::Ping { .. } => "PING",
             ClientMessage::Pong { .. } => "PONG",
             ClientMessage::Quit => "QUIT",
+            ClientMessage::Resume { .. } => "RESUME",
+            ClientMessage::Send { .. } => "SEND",
+            ClientMessage::Before { .. } => "BEFORE",
+            ClientMessage::Read { .. } => "READ",
+            ClientMessage::TransferToken => "TRANSFER_TOKEN",
+            ClientMessage::Transfer { .. } => "TRANSFER",
         }
     }
 }
@@ -133,6 +184,48 @@ impl ParseLine for ClientMessage {
                 FieldReader::new("QUIT", rest).finish()?;
                 ClientMessage::Quit
             }
+            "RESUME" => {
+                let mut f = FieldReader::new("RESUME", rest);
+                let last_id = f.number("last_id")?;
+                f.finish()?;
+                ClientMessage::Resume { last_id }
+            }
+            "SEND" => {
+                let mut f = FieldReader::new("SEND", rest);
+                ClientMessage::Send {
+                    token: f.next_token("token")?.to_owned(),
+                    conversation: f.conversation("conversation")?,
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "BEFORE" => {
+                let mut f = FieldReader::new("BEFORE", rest);
+                let conversation = f.conversation("conversation")?;
+                let before = f.number("id")?;
+                let limit = f.number("limit")?;
+                f.finish()?;
+                ClientMessage::Before {
+                    conversation,
+                    before,
+                    limit,
+                }
+            }
+            "READ" => {
+                let mut f = FieldReader::new("READ", rest);
+                let conversation = f.conversation("conversation")?;
+                let id = f.number("id")?;
+                f.finish()?;
+                ClientMessage::Read { conversation, id }
+            }
+            "TRANSFER_TOKEN" => {
+                FieldReader::new("TRANSFER_TOKEN", rest).finish()?;
+                ClientMessage::TransferToken
+            }
+            "TRANSFER" => ClientMessage::Transfer {
+                token: FieldReader::new("TRANSFER", rest)
+                    .token("token")?
+                    .to_owned(),
+            },
             other => return Err(ParseError::UnknownCommand(other.to_owned())),
         };
         Ok(message)
@@ -157,7 +250,28 @@ impl EncodeLine for ClientMessage {
             ClientMessage::Ping { token } | ClientMessage::Pong { token } => {
                 line.token("token", token)
             }
-            ClientMessage::ListFiles | ClientMessage::Quit => line,
+            ClientMessage::ListFiles | ClientMessage::Quit | ClientMessage::TransferToken => line,
+            ClientMessage::Resume { last_id } => line.number("last_id", *last_id),
+            ClientMessage::Send {
+                token,
+                conversation,
+                text,
+            } => line
+                .field_token("token", token)
+                .field("conversation", &conversation.to_string())
+                .last("message", text),
+            ClientMessage::Before {
+                conversation,
+                before,
+                limit,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .number("id", *before)
+                .number("limit", *limit),
+            ClientMessage::Read { conversation, id } => line
+                .field("conversation", &conversation.to_string())
+                .number("id", *id),
+            ClientMessage::Transfer { token } => line.token("token", token),
         }
         .finish()
     }
@@ -217,6 +331,45 @@ pub(crate) mod tests {
             ("PING|42", ClientMessage::Ping { token: "42".into() }),
             ("PONG|42", ClientMessage::Pong { token: "42".into() }),
             ("QUIT", ClientMessage::Quit),
+            ("RESUME|41", ClientMessage::Resume { last_id: 41 }),
+            (
+                "SEND|t-1|#general|xin chào | mọi người",
+                ClientMessage::Send {
+                    token: "t-1".into(),
+                    conversation: Conversation::general(),
+                    text: "xin chào | mọi người".into(),
+                },
+            ),
+            (
+                "SEND|t-2|@Bình|psst",
+                ClientMessage::Send {
+                    token: "t-2".into(),
+                    conversation: Conversation::Direct("Bình".into()),
+                    text: "psst".into(),
+                },
+            ),
+            (
+                "BEFORE|#general|0|50",
+                ClientMessage::Before {
+                    conversation: Conversation::general(),
+                    before: 0,
+                    limit: 50,
+                },
+            ),
+            (
+                "READ|@an|17",
+                ClientMessage::Read {
+                    conversation: Conversation::Direct("an".into()),
+                    id: 17,
+                },
+            ),
+            ("TRANSFER_TOKEN", ClientMessage::TransferToken),
+            (
+                "TRANSFER|9f86d081884c7d65",
+                ClientMessage::Transfer {
+                    token: "9f86d081884c7d65".into(),
+                },
+            ),
         ]
     }
 
@@ -337,6 +490,19 @@ pub(crate) mod tests {
         "[^\r\n]{0,40}"
     }
 
+    /// A valid token for a field that is not the last (no `|`).
+    pub(crate) fn send_token() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9._-]{1,20}"
+    }
+
+    /// A valid conversation name.
+    pub(crate) fn conversation() -> impl Strategy<Value = Conversation> {
+        prop_oneof![
+            "[a-zA-Zđă][a-zA-Z0-9_.đăạ-]{0,10}".prop_map(Conversation::Room),
+            "[a-zA-Z0-9_.đăạ-]{1,10}".prop_map(Conversation::Direct),
+        ]
+    }
+
     /// A valid `PING`/`PONG` token.
     pub(crate) fn token() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9 ._đĐăâêôơưạ-ỹ-]{1,20}"
@@ -365,6 +531,25 @@ pub(crate) mod tests {
             token().prop_map(|token| ClientMessage::Ping { token }),
             token().prop_map(|token| ClientMessage::Pong { token }),
             Just(ClientMessage::Quit),
+            any::<u64>().prop_map(|last_id| ClientMessage::Resume { last_id }),
+            (send_token(), conversation(), free_text()).prop_map(|(token, conversation, text)| {
+                ClientMessage::Send {
+                    token,
+                    conversation,
+                    text,
+                }
+            }),
+            (conversation(), any::<u64>(), any::<u64>()).prop_map(
+                |(conversation, before, limit)| ClientMessage::Before {
+                    conversation,
+                    before,
+                    limit
+                }
+            ),
+            (conversation(), any::<u64>())
+                .prop_map(|(conversation, id)| ClientMessage::Read { conversation, id }),
+            Just(ClientMessage::TransferToken),
+            token().prop_map(|token| ClientMessage::Transfer { token }),
         ]
     }
 

@@ -49,6 +49,12 @@ pub enum ParseError {
         /// The verb whose token is wrong.
         command: &'static str,
     },
+    /// A conversation field is not `#room` or `@user` with a valid name.
+    #[error("{command}: conversation must be #room or @user")]
+    BadConversation {
+        /// The verb whose conversation is wrong.
+        command: &'static str,
+    },
     /// A digest field is not 64 hexadecimal digits.
     #[error("{command}: sha256 must be 64 hexadecimal digits")]
     BadDigest {

@@ -4,6 +4,7 @@
 //! at the next `|`; the last field takes the rest of the line, so free text
 //! may contain `|`. Neither half does any I/O.
 
+use crate::conversation::Conversation;
 use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 
@@ -61,6 +62,26 @@ impl<'a> FieldReader<'a> {
             });
         }
         Ok(token)
+    }
+
+    /// The next field as a send token (see [`is_valid_token`]; a token
+    /// that is not the last field cannot hold `|` either).
+    pub fn next_token(&mut self, field: &'static str) -> Result<&'a str, ParseError> {
+        let token = self.next(field)?;
+        if !is_valid_token(token) {
+            return Err(ParseError::BadToken {
+                command: self.command,
+            });
+        }
+        Ok(token)
+    }
+
+    /// The next field as a conversation name (`#room` or `@user`).
+    pub fn conversation(&mut self, field: &'static str) -> Result<Conversation, ParseError> {
+        let text = self.next(field)?;
+        Conversation::parse(text).map_err(|_| ParseError::BadConversation {
+            command: self.command,
+        })
     }
 
     /// The next field parsed as a plain decimal number.
@@ -173,6 +194,17 @@ impl<'a> LineWriter<'a> {
             });
         }
         self.push(field, value)
+    }
+
+    /// Appends a token as a field that is not the last (see
+    /// [`is_valid_token`]; it may not hold `|` either).
+    pub fn field_token(mut self, field: &'static str, value: &str) -> Self {
+        if !is_valid_token(value) {
+            self.fail(EncodeError::BadToken {
+                command: self.command,
+            });
+        }
+        self.field(field, value)
     }
 
     /// Appends a decimal number field.

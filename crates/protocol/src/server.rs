@@ -1,7 +1,9 @@
 //! Every line the server sends to a client.
 
+use crate::conversation::Conversation;
 use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
+use crate::event::EventLine;
 use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
 use crate::{EncodeLine, ParseLine};
 
@@ -129,6 +131,69 @@ pub enum ServerMessage {
         /// The client's token.
         token: String,
     },
+    /// `EVENT|id|ts|conversation|kind|…` (v3): a stored event, live or in
+    /// the welcome's backlog or a page.
+    Event(EventLine),
+    /// `ACK|token|id|ts` (v3): the client's `SEND` with this token is
+    /// stored as event `id`.
+    Ack {
+        /// The client's token.
+        token: String,
+        /// The stored event's id.
+        id: u64,
+        /// When it was stored, in seconds since the Unix epoch.
+        ts: u64,
+    },
+    /// `REJECTED|token|reason` (v3): the client's `SEND` was refused.
+    Rejected {
+        /// The client's token.
+        token: String,
+        /// Why, for humans.
+        reason: String,
+    },
+    /// `READ|conversation|id` (v3): the user has read the conversation up
+    /// to `id` (at login, and whenever another of their sessions says so).
+    ReadUpTo {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The last event read.
+        id: u64,
+    },
+    /// `GAP|conversation|after|before` (v3, in the welcome): events of the
+    /// conversation with `after < id < before` were left out; page them
+    /// with `BEFORE`.
+    Gap {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The client's last id (from `RESUME`).
+        after: u64,
+        /// The oldest event of the conversation that was sent.
+        before: u64,
+    },
+    /// `SYNCED|last_id` (v3): the welcome's backlog is over; live events
+    /// follow, each with an id above `last_id`.
+    Synced {
+        /// The highest event id stored when the backlog was read.
+        last_id: u64,
+    },
+    /// `PAGE_END|conversation|more` (v3): the end of a `BEFORE` answer;
+    /// `more` says whether older events exist.
+    PageEnd {
+        /// Which conversation.
+        conversation: Conversation,
+        /// Whether there are older events.
+        more: bool,
+    },
+    /// `TRANSFER_TOKEN|token` (v3): a single-use token for `TRANSFER`.
+    TransferToken {
+        /// The token.
+        token: String,
+    },
+    /// `TRANSFER_OK|user` (v3): a transfer connection is logged in.
+    TransferOk {
+        /// The user it acts for.
+        user: String,
+    },
 }
 
 /// One replayed event inside a `HISTORY` line.
@@ -186,6 +251,15 @@ impl ServerMessage {
             ServerMessage::Limits { .. } => "LIMITS",
             ServerMessage::Ping { .. } => "PING",
             ServerMessage::Pong { .. } => "PONG",
+            ServerMessage::Event(_) => "EVENT",
+            ServerMessage::Ack { .. } => "ACK",
+            ServerMessage::Rejected { .. } => "REJECTED",
+            ServerMessage::ReadUpTo { .. } => "READ",
+            ServerMessage::Gap { .. } => "GAP",
+            ServerMessage::Synced { .. } => "SYNCED",
+            ServerMessage::PageEnd { .. } => "PAGE_END",
+            ServerMessage::TransferToken { .. } => "TRANSFER_TOKEN",
+            ServerMessage::TransferOk { .. } => "TRANSFER_OK",
         }
     }
 
@@ -312,6 +386,73 @@ impl ParseLine for ServerMessage {
             "PONG" => ServerMessage::Pong {
                 token: FieldReader::new("PONG", rest).token("token")?.to_owned(),
             },
+            "EVENT" => ServerMessage::Event(EventLine::parse_fields(rest)?),
+            "ACK" => {
+                let mut f = FieldReader::new("ACK", rest);
+                let token = f.next_token("token")?.to_owned();
+                let id = f.number("id")?;
+                let ts = f.number("unix_ts")?;
+                f.finish()?;
+                ServerMessage::Ack { token, id, ts }
+            }
+            "REJECTED" => {
+                let mut f = FieldReader::new("REJECTED", rest);
+                ServerMessage::Rejected {
+                    token: f.next_token("token")?.to_owned(),
+                    reason: f.last("reason")?.to_owned(),
+                }
+            }
+            "READ" => {
+                let mut f = FieldReader::new("READ", rest);
+                let conversation = f.conversation("conversation")?;
+                let id = f.number("id")?;
+                f.finish()?;
+                ServerMessage::ReadUpTo { conversation, id }
+            }
+            "GAP" => {
+                let mut f = FieldReader::new("GAP", rest);
+                let conversation = f.conversation("conversation")?;
+                let after = f.number("after")?;
+                let before = f.number("before")?;
+                f.finish()?;
+                ServerMessage::Gap {
+                    conversation,
+                    after,
+                    before,
+                }
+            }
+            "SYNCED" => {
+                let mut f = FieldReader::new("SYNCED", rest);
+                let last_id = f.number("last_id")?;
+                f.finish()?;
+                ServerMessage::Synced { last_id }
+            }
+            "PAGE_END" => {
+                let mut f = FieldReader::new("PAGE_END", rest);
+                let conversation = f.conversation("conversation")?;
+                let more = match f.number("more")? {
+                    0 => false,
+                    1 => true,
+                    _ => {
+                        return Err(ParseError::BadNumber {
+                            command: "PAGE_END",
+                            field: "more",
+                        });
+                    }
+                };
+                f.finish()?;
+                ServerMessage::PageEnd { conversation, more }
+            }
+            "TRANSFER_TOKEN" => ServerMessage::TransferToken {
+                token: FieldReader::new("TRANSFER_TOKEN", rest)
+                    .token("token")?
+                    .to_owned(),
+            },
+            "TRANSFER_OK" => ServerMessage::TransferOk {
+                user: FieldReader::new("TRANSFER_OK", rest)
+                    .last("user")?
+                    .to_owned(),
+            },
             other => return Err(ParseError::UnknownCommand(other.to_owned())),
         };
         Ok(message)
@@ -435,6 +576,31 @@ impl EncodeLine for ServerMessage {
                 line.token("token", token)
             }
             ServerMessage::HistoryEnd | ServerMessage::FilesEnd => line,
+            ServerMessage::Event(event) => event.encode_fields(line),
+            ServerMessage::Ack { token, id, ts } => line
+                .field_token("token", token)
+                .number("id", *id)
+                .number("unix_ts", *ts),
+            ServerMessage::Rejected { token, reason } => {
+                line.field_token("token", token).last("reason", reason)
+            }
+            ServerMessage::ReadUpTo { conversation, id } => line
+                .field("conversation", &conversation.to_string())
+                .number("id", *id),
+            ServerMessage::Gap {
+                conversation,
+                after,
+                before,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .number("after", *after)
+                .number("before", *before),
+            ServerMessage::Synced { last_id } => line.number("last_id", *last_id),
+            ServerMessage::PageEnd { conversation, more } => line
+                .field("conversation", &conversation.to_string())
+                .number("more", u64::from(*more)),
+            ServerMessage::TransferToken { token } => line.token("token", token),
+            ServerMessage::TransferOk { user } => line.last("user", user),
         }
         .finish()
     }
@@ -445,7 +611,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::client::tests::{digest, field_text, free_text, token};
+    use crate::client::tests::{conversation, digest, field_text, free_text, send_token, token};
+    use crate::event::EventBody;
 
     const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -581,6 +748,80 @@ mod tests {
             ),
             ("PING|7".into(), ServerMessage::Ping { token: "7".into() }),
             ("PONG|7".into(), ServerMessage::Pong { token: "7".into() }),
+            (
+                "EVENT|7|1764072000|#general|TEXT|an|chào | cả nhà".into(),
+                ServerMessage::Event(EventLine {
+                    id: 7,
+                    ts: 1_764_072_000,
+                    conversation: Conversation::general(),
+                    body: EventBody::Text {
+                        from: "an".into(),
+                        text: "chào | cả nhà".into(),
+                    },
+                }),
+            ),
+            (
+                format!("EVENT|8|1764072001|@bình|FILE|an|a (1).png|5|{HASH}"),
+                ServerMessage::Event(EventLine {
+                    id: 8,
+                    ts: 1_764_072_001,
+                    conversation: Conversation::Direct("bình".into()),
+                    body: EventBody::File {
+                        user: "an".into(),
+                        name: "a (1).png".into(),
+                        size: 5,
+                        sha256: hash(),
+                    },
+                }),
+            ),
+            (
+                "ACK|t-1|9|1764072002".into(),
+                ServerMessage::Ack {
+                    token: "t-1".into(),
+                    id: 9,
+                    ts: 1_764_072_002,
+                },
+            ),
+            (
+                "REJECTED|t-2|No such user: x".into(),
+                ServerMessage::Rejected {
+                    token: "t-2".into(),
+                    reason: "No such user: x".into(),
+                },
+            ),
+            (
+                "READ|#general|9".into(),
+                ServerMessage::ReadUpTo {
+                    conversation: Conversation::general(),
+                    id: 9,
+                },
+            ),
+            (
+                "GAP|@an|3|120".into(),
+                ServerMessage::Gap {
+                    conversation: Conversation::Direct("an".into()),
+                    after: 3,
+                    before: 120,
+                },
+            ),
+            ("SYNCED|120".into(), ServerMessage::Synced { last_id: 120 }),
+            (
+                "PAGE_END|#general|1".into(),
+                ServerMessage::PageEnd {
+                    conversation: Conversation::general(),
+                    more: true,
+                },
+            ),
+            (
+                "TRANSFER_TOKEN|ab12".into(),
+                ServerMessage::TransferToken {
+                    token: "ab12".into(),
+                },
+            ),
+            (
+                "TRANSFER_OK|an".into(),
+                ServerMessage::TransferOk { user: "an".into() },
+            ),
         ]
     }
 
@@ -713,6 +954,53 @@ mod tests {
             ),
             token().prop_map(|token| ServerMessage::Ping { token }),
             token().prop_map(|token| ServerMessage::Pong { token }),
+            version_3_message(),
+        ]
+    }
+
+    fn event_line() -> impl Strategy<Value = EventLine> {
+        let body = prop_oneof![
+            (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
+            (field_text(), field_text(), any::<u64>(), digest()).prop_map(
+                |(user, name, size, sha256)| EventBody::File {
+                    user,
+                    name,
+                    size,
+                    sha256
+                }
+            ),
+        ];
+        (any::<u64>(), any::<u64>(), conversation(), body).prop_map(
+            |(id, ts, conversation, body)| EventLine {
+                id,
+                ts,
+                conversation,
+                body,
+            },
+        )
+    }
+
+    fn version_3_message() -> impl Strategy<Value = ServerMessage> {
+        prop_oneof![
+            event_line().prop_map(ServerMessage::Event),
+            (send_token(), any::<u64>(), any::<u64>())
+                .prop_map(|(token, id, ts)| ServerMessage::Ack { token, id, ts }),
+            (send_token(), free_text())
+                .prop_map(|(token, reason)| ServerMessage::Rejected { token, reason }),
+            (conversation(), any::<u64>())
+                .prop_map(|(conversation, id)| ServerMessage::ReadUpTo { conversation, id }),
+            (conversation(), any::<u64>(), any::<u64>()).prop_map(
+                |(conversation, after, before)| ServerMessage::Gap {
+                    conversation,
+                    after,
+                    before
+                }
+            ),
+            any::<u64>().prop_map(|last_id| ServerMessage::Synced { last_id }),
+            (conversation(), any::<bool>())
+                .prop_map(|(conversation, more)| ServerMessage::PageEnd { conversation, more }),
+            token().prop_map(|token| ServerMessage::TransferToken { token }),
+            free_text().prop_map(|user| ServerMessage::TransferOk { user }),
         ]
     }
 

@@ -1,0 +1,107 @@
+//! A stored event as version 3 shows it: `EVENT|id|ts|conversation|kind|…`.
+//!
+//! Every event the server stores has a unique id, increasing in the order
+//! every session sees events, and a time; the conversation is named from
+//! the reader's side (see [`Conversation`]).
+
+use crate::conversation::Conversation;
+use crate::digest::Sha256Digest;
+use crate::error::ParseError;
+use crate::fields::{FieldReader, LineWriter};
+
+/// `EVENT|id|unix_ts|conversation|kind|…` (v3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLine {
+    /// The event's id: unique, and increasing in the order events happen.
+    pub id: u64,
+    /// When it was stored, in seconds since the Unix epoch.
+    pub ts: u64,
+    /// Where it happened, from the reader's side.
+    pub conversation: Conversation,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// What an [`EventLine`] says happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventBody {
+    /// `TEXT|from|message`: a message.
+    Text {
+        /// The sender.
+        from: String,
+        /// The message text (the last field: it may contain `|`).
+        text: String,
+    },
+    /// `FILE|user|name|size|sha256`: a file was shared.
+    File {
+        /// Who shared it.
+        user: String,
+        /// The name it is stored under.
+        name: String,
+        /// Its length in bytes.
+        size: u64,
+        /// Its SHA-256.
+        sha256: Sha256Digest,
+    },
+}
+
+impl EventLine {
+    /// Reads the fields after `EVENT|`.
+    pub(crate) fn parse_fields(rest: Option<&str>) -> Result<EventLine, ParseError> {
+        let mut f = FieldReader::new("EVENT", rest);
+        let id = f.number("id")?;
+        let ts = f.number("unix_ts")?;
+        let conversation = f.conversation("conversation")?;
+        let body = match f.next("kind")? {
+            "TEXT" => EventBody::Text {
+                from: f.next("from")?.to_owned(),
+                text: f.last("message")?.to_owned(),
+            },
+            "FILE" => {
+                let user = f.next("user")?.to_owned();
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                let sha256 = f.digest("sha256")?;
+                f.finish()?;
+                EventBody::File {
+                    user,
+                    name,
+                    size,
+                    sha256,
+                }
+            }
+            other => return Err(ParseError::UnknownCommand(format!("EVENT|{other}"))),
+        };
+        Ok(EventLine {
+            id,
+            ts,
+            conversation,
+            body,
+        })
+    }
+
+    /// Writes the fields after `EVENT|`.
+    pub(crate) fn encode_fields<'a>(&self, line: LineWriter<'a>) -> LineWriter<'a> {
+        let line = line
+            .number("id", self.id)
+            .number("unix_ts", self.ts)
+            .field("conversation", &self.conversation.to_string());
+        match &self.body {
+            EventBody::Text { from, text } => line
+                .field("kind", "TEXT")
+                .field("from", from)
+                .last("message", text),
+            EventBody::File {
+                user,
+                name,
+                size,
+                sha256,
+            } => line
+                .field("kind", "FILE")
+                .field("user", user)
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256),
+        }
+    }
+}
