@@ -1,0 +1,311 @@
+//! media-chat's durable store: every event with its id, file metadata, who
+//! missed which direct messages, and read positions, in one SQLite database
+//! (`media-chat.db` in the data dir, WAL mode), beside the human-readable
+//! chat log `message_history.txt`.
+//!
+//! Storage only: no sockets. The server talks to it through [`Store`] and
+//! the plain types of [`types`]; callers never see SQLite, so another
+//! backend (PostgreSQL) can take its place behind the same methods.
+//!
+//! One writer thread commits whatever has been submitted in one
+//! transaction (group commit) and then hands the committed events, in id
+//! order, to the [`Sink`] the store was opened with, before it answers the
+//! submitters: nobody receives an event before it is committed, and every
+//! session receives events in id order. Reads run beside it, each on a
+//! pooled connection of its own.
+//!
+//! # Layout
+//! - [`types`]: [`Event`], [`EventId`], [`Conversation`], [`FileMeta`], …
+//! - `schema`: the migrations (`schema/*.sql`), applied at open.
+//! - `writer`: the writer thread and its group commit.
+//! - `read`: the queries and the reader pool.
+//! - `sql`: how conversations and events map to rows.
+//! - `chat_log`: the `message_history.txt` line format and appender.
+//! - `import`: the one-time import of an older data dir's chat log.
+//! - `error`: [`StoreError`].
+
+mod chat_log;
+mod error;
+mod import;
+mod read;
+mod schema;
+mod sql;
+pub mod types;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use parking_lot::Mutex;
+use rusqlite::Connection;
+use tracing::info;
+
+pub use chat_log::unix_now;
+pub use error::StoreError;
+pub use import::ImportReport;
+pub use types::{
+    Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, NewEvent, Page, Pair,
+};
+
+use crate::read::Readers;
+use crate::writer::Op;
+
+/// The database's file name in the data dir.
+pub const DB_FILE: &str = "media-chat.db";
+
+/// The chat log's file name in the data dir.
+pub const LOG_FILE: &str = "message_history.txt";
+
+/// Page cache of the writer's connection, in KiB.
+const WRITER_CACHE_KIB: i64 = 2048;
+
+/// What survives a crash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sync {
+    /// Commits survive the server process being killed, not the machine
+    /// losing power (SQLite's `synchronous=NORMAL` in WAL mode).
+    #[default]
+    Normal,
+    /// Every batch is fsynced before anyone sees it: commits also survive
+    /// power loss (`synchronous=FULL`).
+    Full,
+}
+
+/// Receives every committed event, in id order, on the writer thread,
+/// before the submitters are answered. Fan-out lives here.
+pub trait Sink: Send + 'static {
+    /// `events` were committed, in this order.
+    fn committed(&self, events: &[Committed]);
+}
+
+/// A handle to the store. Cloning is shallow.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    ops: Sender<Op>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Readers,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store of the data dir `dir`. A data
+    /// dir with a chat log and no database (one from before the store) is
+    /// imported first: every event and every file's metadata.
+    pub fn open(
+        dir: &Path,
+        sync: Sync,
+        sink: Box<dyn Sink>,
+    ) -> Result<(Store, Option<ImportReport>), StoreError> {
+        let path = dir.join(DB_FILE);
+        let log_path = dir.join(LOG_FILE);
+        let fresh = !path.exists();
+        let mut db = open_writer(&path, sync)?;
+        schema::migrate(&mut db)?;
+        let report = if fresh && log_path.exists() {
+            Some(import::import(&mut db, &log_path)?)
+        } else {
+            None
+        };
+        let log = chat_log::LogWriter::open(&log_path).map_err(|source| StoreError::Io {
+            path: log_path.clone(),
+            source,
+        })?;
+        let (ops, receiver) = crossbeam_channel::unbounded();
+        let writer = writer::start(db, log, sink, receiver).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        info!(path = %path.display(), "store open");
+        Ok((
+            Store {
+                inner: Arc::new(Inner {
+                    ops,
+                    writer: Mutex::new(Some(writer)),
+                    readers: Readers::new(&path),
+                    path,
+                }),
+            },
+            report,
+        ))
+    }
+
+    /// Stores an event and waits until it is committed and handed to the
+    /// sink. With a token the store already holds for that author, nothing
+    /// new is stored: the earlier event comes back, marked duplicate.
+    pub fn append(&self, event: NewEvent) -> Result<Committed, StoreError> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.submit(Op::Append { event, reply })?;
+        answer
+            .recv()
+            .map_err(|_| StoreError::Failed("the batch could not be committed".into()))?
+    }
+
+    /// Logs that a user's first session came online (a `JOIN` line).
+    pub fn joined(&self, name: &str) -> Result<(), StoreError> {
+        self.submit(Op::Joined {
+            name: name.to_owned(),
+        })
+    }
+
+    /// Logs that a user's last session ended (a `LEAVE` line); the direct
+    /// messages stored after this count as missed until their next login.
+    pub fn left(&self, name: &str) -> Result<(), StoreError> {
+        self.submit(Op::Left {
+            name: name.to_owned(),
+        })
+    }
+
+    /// Records that `user` has read `conversation` up to `id` (a position
+    /// only moves forward).
+    pub fn mark_read(
+        &self,
+        user: &str,
+        conversation: Conversation,
+        id: EventId,
+    ) -> Result<(), StoreError> {
+        self.submit(Op::Read {
+            user: user.to_owned(),
+            conversation,
+            id,
+        })
+    }
+
+    /// Waits until everything submitted before is committed.
+    pub fn barrier(&self) -> Result<(), StoreError> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.submit(Op::Barrier { reply })?;
+        answer.recv().map_err(|_| StoreError::Closed)
+    }
+
+    /// The newest `limit` events the user `viewer` (a user key) may see,
+    /// oldest first.
+    pub fn latest(&self, viewer: &str, limit: usize) -> Result<Vec<Event>, StoreError> {
+        self.inner
+            .readers
+            .with(|db| read::latest(db, viewer, limit))
+    }
+
+    /// The events after `after` that `viewer` (a user key) may see, at most
+    /// `per_conversation` per conversation (the newest), with the gaps.
+    pub fn since(
+        &self,
+        viewer: &str,
+        after: EventId,
+        per_conversation: usize,
+    ) -> Result<Backlog, StoreError> {
+        self.inner
+            .readers
+            .with(|db| read::since(db, viewer, after, per_conversation))
+    }
+
+    /// Up to `limit` events of `conversation` before `before` (`None`: the
+    /// newest), oldest first; refused if `viewer` (a user key) may not see
+    /// it.
+    pub fn page(
+        &self,
+        viewer: &str,
+        conversation: &Conversation,
+        before: Option<EventId>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let mut outcome = None;
+        self.inner.readers.with(|db| {
+            outcome = Some(read::page(db, viewer, conversation, before, limit));
+            Ok(())
+        })?;
+        outcome.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// The direct messages to `viewer` (a user key) since their last
+    /// session ended: the newest `limit`, oldest first, and whether older
+    /// ones exist.
+    pub fn missed_direct(
+        &self,
+        viewer: &str,
+        limit: usize,
+    ) -> Result<(Vec<Event>, bool), StoreError> {
+        self.inner
+            .readers
+            .with(|db| read::missed_direct(db, viewer, limit))
+    }
+
+    /// Where `viewer` (a user key) has read up to, per conversation.
+    pub fn read_positions(&self, viewer: &str) -> Result<Vec<(Conversation, EventId)>, StoreError> {
+        self.inner
+            .readers
+            .with(|db| read::read_positions(db, viewer))
+    }
+
+    /// Every file recorded by a share, by name.
+    pub fn files(&self) -> Result<Vec<FileMeta>, StoreError> {
+        self.inner.readers.with(read::files)
+    }
+
+    /// The highest event id stored.
+    pub fn last_id(&self) -> Result<EventId, StoreError> {
+        self.inner.readers.with(sql::last_id)
+    }
+
+    /// Writes a consistent copy of the database to `dest` (which must not
+    /// exist), while the store keeps running (`VACUUM INTO`).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        backup(&self.inner.path, dest)
+    }
+
+    /// Commits what was submitted, checkpoints the WAL into the database,
+    /// fsyncs the chat log and stops the writer. Later writes fail with
+    /// [`StoreError::Closed`].
+    pub fn close(&self) {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        if self.submit(Op::Barrier { reply }).is_ok() {
+            let _ = answer.recv();
+        }
+        if let Some(writer) = self.inner.writer.lock().take() {
+            let _ = self.inner.ops.send(Op::Shutdown);
+            let _ = writer.join();
+        }
+    }
+
+    fn submit(&self, op: Op) -> Result<(), StoreError> {
+        if self.inner.writer.lock().is_none() {
+            return Err(StoreError::Closed);
+        }
+        self.inner.ops.send(op).map_err(|_| StoreError::Closed)
+    }
+}
+
+/// Copies the database at `source` (running or not) to `dest`.
+pub fn backup(source: &Path, dest: &Path) -> Result<(), StoreError> {
+    let db = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    db.busy_timeout(Duration::from_secs(30))?;
+    let dest = dest.to_str().ok_or_else(|| StoreError::Io {
+        path: dest.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not UTF-8"),
+    })?;
+    db.execute("VACUUM INTO ?1", [dest])?;
+    Ok(())
+}
+
+fn open_writer(path: &Path, sync: Sync) -> Result<Connection, StoreError> {
+    let db = Connection::open(path)?;
+    db.busy_timeout(Duration::from_secs(5))?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(
+        None,
+        "synchronous",
+        match sync {
+            Sync::Normal => "NORMAL",
+            Sync::Full => "FULL",
+        },
+    )?;
+    db.pragma_update(None, "foreign_keys", "ON")?;
+    db.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+    Ok(db)
+}

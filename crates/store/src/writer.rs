@@ -1,0 +1,320 @@
+//! The one writer thread: it takes whatever has been submitted, commits it
+//! in one transaction (group commit), appends the log lines, hands the
+//! committed events to the [`Sink`] in id order, and only then answers
+//! the submitters. So nobody sees an event before it is committed, every
+//! session sees events in id order, and no caller's lock is held while the
+//! disk works.
+
+use std::collections::HashMap;
+use std::thread::{self, JoinHandle};
+
+use crossbeam_channel::{Receiver, Sender};
+use media_chat_protocol::rules::user_key;
+use rusqlite::{Connection, TransactionBehavior, params};
+use tracing::{error, info};
+
+use crate::chat_log::{ChatEvent, LogWriter, Stamped, unix_now};
+use crate::sql::{self, to_sql};
+use crate::types::{Committed, Conversation, EventBody, EventId, NewEvent};
+use crate::{Sink, StoreError};
+
+/// Most operations in one transaction: a bound on the latency one batch
+/// adds, far above what a busy room submits between two commits.
+const MAX_BATCH: usize = 1024;
+
+/// What the writer thread is asked to do.
+pub(crate) enum Op {
+    /// Store an event; answer with what was committed.
+    Append {
+        event: NewEvent,
+        reply: Sender<Result<Committed, StoreError>>,
+    },
+    /// A user's first session came online: a `JOIN` line in the log.
+    Joined { name: String },
+    /// A user's last session ended: a `LEAVE` line, and the direct
+    /// messages after the current last id count as missed.
+    Left { name: String },
+    /// A user has read a conversation up to an id.
+    Read {
+        user: String,
+        conversation: Conversation,
+        id: EventId,
+    },
+    /// Answer once everything submitted before is committed.
+    Barrier { reply: Sender<()> },
+    /// Commit what came before, then stop.
+    Shutdown,
+}
+
+/// What one operation produced, to finish once the batch is committed.
+enum Done {
+    Event {
+        committed: Box<Committed>,
+        reply: Sender<Result<Committed, StoreError>>,
+        log: Option<Stamped>,
+    },
+    Log(Stamped),
+    Barrier(Sender<()>),
+    Nothing,
+}
+
+/// Starts the writer thread on `db`.
+pub(crate) fn start(
+    db: Connection,
+    log: LogWriter,
+    sink: Box<dyn Sink>,
+    ops: Receiver<Op>,
+) -> std::io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("store-writer".into())
+        .spawn(move || {
+            let mut writer = Writer {
+                db,
+                log,
+                sink,
+                conversations: HashMap::new(),
+            };
+            writer.run(&ops);
+        })
+}
+
+struct Writer {
+    db: Connection,
+    log: LogWriter,
+    sink: Box<dyn Sink>,
+    /// Row ids of conversations already looked up or created.
+    conversations: HashMap<Conversation, i64>,
+}
+
+impl Writer {
+    fn run(&mut self, ops: &Receiver<Op>) {
+        let mut stopping = false;
+        while !stopping {
+            let Ok(first) = ops.recv() else { break };
+            let mut batch = Vec::new();
+            let mut next = Some(first);
+            while let Some(op) = next.take() {
+                if matches!(op, Op::Shutdown) {
+                    stopping = true;
+                    break;
+                }
+                batch.push(op);
+                if batch.len() < MAX_BATCH {
+                    next = ops.try_recv().ok();
+                }
+            }
+            if !batch.is_empty() {
+                self.commit(batch);
+            }
+        }
+        self.log.sync();
+        if let Err(e) = self
+            .db
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA optimize;")
+        {
+            error!(error = %e, "could not checkpoint the database at shutdown");
+        }
+        info!("store closed");
+    }
+
+    fn commit(&mut self, batch: Vec<Op>) {
+        let mut done = Vec::with_capacity(batch.len());
+        let mut ops = batch.into_iter();
+        let outcome = (|| -> Result<(), StoreError> {
+            let tx = self
+                .db
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for op in ops.by_ref() {
+                done.push(apply(&tx, &mut self.conversations, op)?);
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            error!(error = %e, "a batch could not be committed; its events are refused");
+            // The cache may name conversations the rollback removed.
+            self.conversations.clear();
+            fail(done, &e);
+            // The operation that failed was consumed (its submitter sees
+            // the store fail); the ones after it were never tried.
+            for op in ops {
+                if let Op::Append { reply, .. } = op {
+                    let _ = reply.send(Err(StoreError::Failed(e.to_string())));
+                }
+            }
+            return;
+        }
+        let mut committed = Vec::new();
+        for item in &done {
+            match item {
+                Done::Event {
+                    committed: event,
+                    log,
+                    ..
+                } => {
+                    if let Some(line) = log {
+                        self.log.append(line);
+                    }
+                    if !event.duplicate {
+                        committed.push((**event).clone());
+                    }
+                }
+                Done::Log(line) => self.log.append(line),
+                Done::Barrier(_) | Done::Nothing => {}
+            }
+        }
+        self.log.flush();
+        if !committed.is_empty() {
+            self.sink.committed(&committed);
+        }
+        for item in done {
+            match item {
+                Done::Event {
+                    committed, reply, ..
+                } => {
+                    let _ = reply.send(Ok(*committed));
+                }
+                Done::Barrier(reply) => {
+                    let _ = reply.send(());
+                }
+                Done::Log(_) | Done::Nothing => {}
+            }
+        }
+    }
+}
+
+/// Applies one operation inside the batch's transaction.
+fn apply(
+    tx: &Connection,
+    conversations: &mut HashMap<Conversation, i64>,
+    op: Op,
+) -> Result<Done, StoreError> {
+    Ok(match op {
+        Op::Append { event, reply } => {
+            if let Some(token) = &event.token
+                && let Some(earlier) = sql::event_by_token(tx, &event.author, token)?
+            {
+                return Ok(Done::Event {
+                    committed: Box::new(Committed {
+                        event: earlier,
+                        token: event.token,
+                        origin: event.origin,
+                        duplicate: true,
+                    }),
+                    reply,
+                    log: None,
+                });
+            }
+            let conversation = match conversations.get(&event.conversation) {
+                Some(&id) => id,
+                None => {
+                    let id = sql::conversation_id(tx, &event.conversation, true)?
+                        .ok_or(StoreError::NoSuchConversation)?;
+                    conversations.insert(event.conversation.clone(), id);
+                    id
+                }
+            };
+            let ts = unix_now();
+            let id = sql::insert_event(
+                tx,
+                conversation,
+                ts,
+                &event.author,
+                &event.body,
+                event.token.as_deref(),
+            )?;
+            let stored = crate::types::Event {
+                id,
+                ts,
+                conversation: event.conversation,
+                author: event.author,
+                body: event.body,
+            };
+            let log = log_line(&stored);
+            Done::Event {
+                committed: Box::new(Committed {
+                    event: stored,
+                    token: event.token,
+                    origin: event.origin,
+                    duplicate: false,
+                }),
+                reply,
+                log: Some(log),
+            }
+        }
+        Op::Joined { name } => Done::Log(Stamped {
+            ts: unix_now(),
+            event: ChatEvent::Joined { user: name },
+        }),
+        Op::Left { name } => {
+            let last = sql::last_id(tx)?;
+            tx.prepare_cached(
+                "INSERT INTO users (key, last_seen) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen",
+            )?
+            .execute(params![user_key(&name), to_sql(last.0)])?;
+            Done::Log(Stamped {
+                ts: unix_now(),
+                event: ChatEvent::Left { user: name },
+            })
+        }
+        Op::Read {
+            user,
+            conversation,
+            id,
+        } => {
+            if let Some(conversation) = sql::conversation_id(tx, &conversation, false)? {
+                tx.prepare_cached(
+                    "INSERT INTO read_positions (user_key, conversation, event_id) \
+                     VALUES (?1, ?2, ?3) ON CONFLICT (user_key, conversation) \
+                     DO UPDATE SET event_id = max(event_id, excluded.event_id)",
+                )?
+                .execute(params![user_key(&user), conversation, to_sql(id.0)])?;
+            }
+            Done::Nothing
+        }
+        Op::Barrier { reply } => Done::Barrier(reply),
+        Op::Shutdown => Done::Nothing,
+    })
+}
+
+/// Answers every submitter of a batch that could not be committed.
+fn fail(done: Vec<Done>, error: &StoreError) {
+    for item in done {
+        match item {
+            Done::Event { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Failed(error.to_string())));
+            }
+            Done::Barrier(reply) => {
+                let _ = reply.send(());
+            }
+            Done::Log(_) | Done::Nothing => {}
+        }
+    }
+}
+
+/// The log line of a stored event.
+fn log_line(event: &crate::types::Event) -> Stamped {
+    let event_kind = match (&event.conversation, &event.body) {
+        (Conversation::Direct(pair), EventBody::Text { text }) => ChatEvent::Dm {
+            from: event.author.clone(),
+            to: pair.other(&user_key(&event.author)).to_owned(),
+            text: text.clone(),
+            queued: false,
+        },
+        (Conversation::General, EventBody::Text { text }) => ChatEvent::Text {
+            from: event.author.clone(),
+            text: text.clone(),
+        },
+        (_, EventBody::FileShared { name, size, sha256 }) => ChatEvent::FileShared {
+            user: event.author.clone(),
+            name: name.clone(),
+            size: *size,
+            sha256: *sha256,
+        },
+    };
+    Stamped {
+        ts: event.ts,
+        event: event_kind,
+    }
+}
