@@ -70,7 +70,7 @@ fn limits_line_reflects_the_configuration() {
 #[test]
 fn hello_negotiates_the_version() {
     let server = TestServer::start();
-    for (asked, agreed) in [(2, 2), (3, 2), (99, 2), (1, 1)] {
+    for (asked, agreed) in [(2, 2), (3, 3), (99, 3), (1, 1)] {
         let mut client = server.connect();
         client.hello(asked, agreed);
     }

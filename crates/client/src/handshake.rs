@@ -11,10 +11,12 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use media_chat_protocol::rules::normalize_user_name;
-use media_chat_protocol::{
-    ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError, ServerMessage,
-};
+use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ReadError, ServerMessage};
 use media_chat_tls::rustls::ClientConnection;
+
+/// The protocol version the engine asks for: 2, until it speaks version 3
+/// (ids, acknowledged sends, resume).
+const SPOKEN_VERSION: u64 = 2;
 use media_chat_tls::rustls::pki_types::ServerName;
 use media_chat_tls::{Distrust, KnownServers, ReadHalf, TrustOnFirstUse, WriteHalf};
 
@@ -55,7 +57,7 @@ pub(crate) fn open(
     let user = normalize_user_name(&config.user)
         .map_err(|e| ConnectError::Refused(format!("Invalid user name: {e}")))?;
     let mut hello = ClientMessage::Hello {
-        version: u64::from(PROTOCOL_VERSION),
+        version: SPOKEN_VERSION,
     }
     .to_line()
     .map_err(|e| ConnectError::Protocol(e.to_string()))?;

@@ -280,6 +280,16 @@ impl<'a> Inbound<'a> {
             | ServerMessage::LoginOk { .. }
             | ServerMessage::FileReady { .. }
             | ServerMessage::FileTransfer { .. } => return,
+            // Version 3 only; this engine speaks version 2.
+            ServerMessage::Event(_)
+            | ServerMessage::Ack { .. }
+            | ServerMessage::Rejected { .. }
+            | ServerMessage::ReadUpTo { .. }
+            | ServerMessage::Gap { .. }
+            | ServerMessage::Synced { .. }
+            | ServerMessage::PageEnd { .. }
+            | ServerMessage::TransferToken { .. }
+            | ServerMessage::TransferOk { .. } => return,
         };
         self.shared.emit(event);
     }

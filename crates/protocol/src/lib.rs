@@ -41,8 +41,8 @@ pub use rules::{FileNameError, TextError, UserNameError};
 pub use server::{HistoryEntry, ServerMessage};
 
 /// The highest protocol version this crate speaks; a client asks for it with
-/// `HELLO|2`. A client that never says `HELLO` speaks version 1, the seed's.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// `HELLO|3`. A client that never says `HELLO` speaks version 1, the seed's.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The longest line a party has to accept, newline included (8 KiB).
 pub const MAX_LINE_LEN: usize = 8 * 1024;

@@ -1,42 +1,175 @@
-//! What a logged-in client's chat and download commands do.
+//! What a logged-in client's chat, paging and download commands do.
 
-use media_chat_protocol::ServerMessage;
-use media_chat_protocol::rules::{check_text, normalize_file_name, normalize_user_name};
+use media_chat_protocol::rules::{check_text, normalize_file_name, normalize_user_name, user_key};
+use media_chat_protocol::{Conversation as WireConversation, ServerMessage};
+use media_chat_store::{Committed, Conversation, EventBody, EventId, NewEvent, Pair};
 
-use crate::hub::DmOutcome;
+use crate::lines;
 use crate::outbox::QueueFileError;
 use crate::session::Session;
 use crate::storage::files::OpenError;
 
+/// Most events one `BEFORE` page holds.
+pub(crate) const MAX_PAGE: u64 = 200;
+
+/// The refusal when the store cannot take a message.
+const NOT_STORED: &str = "The server could not store the message; try again later";
+
 impl Session {
-    /// `TEXT|message`: to every other session.
+    /// `TEXT|message`: to every other session, once stored.
     pub(crate) fn say(&self, text: &str) {
         if let Err(e) = check_text(text) {
             return self.send_error(format!("Message refused: {e}"));
         }
-        self.ctx.hub.say(self.id, text);
+        if self.post(Conversation::General, text, None).is_err() {
+            self.send_error(NOT_STORED);
+        }
     }
 
-    /// `DM|to|message`: to every session of `to`, or held until they log in.
+    /// `DM|to|message`: to every session of `to`, once stored; an offline
+    /// user gets it at their next login.
     pub(crate) fn direct(&self, to: &str, text: &str) {
         if let Err(e) = check_text(text) {
             return self.send_error(format!("Message refused: {e}"));
         }
-        // Checked first so that the refusal never echoes control or bidi
-        // characters (an ESC would reach the sender's terminal; a `\r`
-        // could not even be encoded, and the reply would be lost).
-        let to = match normalize_user_name(to) {
+        let to = match self.registered(to) {
             Ok(to) => to,
-            Err(e) => return self.send_error(format!("No such user ({e})")),
+            Err(reason) => return self.send_error(reason),
         };
-        let Some(to) = self.ctx.accounts.registered_name(&to) else {
-            return self.send_error(format!("No such user: {to}"));
-        };
-        if self.ctx.hub.direct(self.id, &to, text) == DmOutcome::Held {
+        let offline = !self.ctx.hub.is_online(&user_key(&to));
+        let conversation = Conversation::Direct(Pair::new(self.name(), &to));
+        if self.post(conversation, text, None).is_err() {
+            return self.send_error(NOT_STORED);
+        }
+        if offline {
             self.send(&ServerMessage::notify(format!(
                 "{to} is offline; they will get your message when they log in"
             )));
         }
+    }
+
+    /// `SEND|token|conversation|message` (v3): stored, then `ACK` to this
+    /// session and the event to everyone else in the conversation. A token
+    /// already stored is acknowledged again and posts nothing.
+    pub(crate) fn send_to(&self, token: &str, conversation: &WireConversation, text: &str) {
+        let reject = |reason: String| {
+            self.send(&ServerMessage::Rejected {
+                token: token.to_owned(),
+                reason,
+            })
+        };
+        if let Err(e) = check_text(text) {
+            return reject(format!("Message refused: {e}"));
+        }
+        let conversation = match self.resolve(conversation) {
+            Ok(conversation) => conversation,
+            Err(reason) => return reject(reason),
+        };
+        match self.post(conversation, text, Some(token)) {
+            Ok(committed) if committed.duplicate => self.send(&ServerMessage::Ack {
+                token: token.to_owned(),
+                id: committed.event.id.0,
+                ts: committed.event.ts,
+            }),
+            Ok(_) => {}
+            Err(()) => reject(NOT_STORED.to_owned()),
+        }
+    }
+
+    /// `BEFORE|conversation|id|limit` (v3): a page of the conversation's
+    /// past, then `PAGE_END`.
+    pub(crate) fn page(&self, conversation: &WireConversation, before: u64, limit: u64) {
+        let resolved = match self.resolve(conversation) {
+            Ok(resolved) => resolved,
+            Err(reason) => return self.send_error(reason),
+        };
+        let key = user_key(self.name());
+        let before = (before > 0).then_some(EventId(before));
+        let limit = usize::try_from(limit.clamp(1, MAX_PAGE)).unwrap_or(1);
+        match self.ctx.store.page(&key, &resolved, before, limit) {
+            Ok(page) => {
+                for event in &page.events {
+                    self.send(&lines::event_line(event, &key));
+                }
+                self.send(&ServerMessage::PageEnd {
+                    conversation: conversation.clone(),
+                    more: page.more,
+                });
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not read a page");
+                self.send_error("The server could not read the messages; try again later");
+            }
+        }
+    }
+
+    /// `READ|conversation|id` (v3): remembers where the user has read up
+    /// to, and tells their other sessions.
+    pub(crate) fn mark_read(&self, conversation: &WireConversation, id: u64) {
+        let resolved = match self.resolve(conversation) {
+            Ok(resolved) => resolved,
+            Err(reason) => return self.send_error(reason),
+        };
+        let id = id.min(self.ctx.hub.last_fanned().0);
+        if let Err(e) = self.ctx.store.mark_read(self.name(), resolved, EventId(id)) {
+            tracing::error!(error = %e, "could not record a read position");
+            return;
+        }
+        self.ctx.hub.to_own_sessions(
+            &user_key(self.name()),
+            self.id,
+            &ServerMessage::ReadUpTo {
+                conversation: conversation.clone(),
+                id,
+            },
+        );
+    }
+
+    /// Stores a message from this session's user; the hub fans it out once
+    /// it is committed.
+    fn post(
+        &self,
+        conversation: Conversation,
+        text: &str,
+        token: Option<&str>,
+    ) -> Result<Committed, ()> {
+        self.ctx
+            .store
+            .append(NewEvent {
+                conversation,
+                author: self.name().to_owned(),
+                body: EventBody::Text {
+                    text: text.to_owned(),
+                },
+                token: token.map(str::to_owned),
+                origin: self.id,
+            })
+            .map_err(|e| tracing::error!(error = %e, "could not store a message"))
+    }
+
+    /// The conversation a version 3 client names, if it exists for this
+    /// user, or the refusal text.
+    fn resolve(&self, conversation: &WireConversation) -> Result<Conversation, String> {
+        match conversation {
+            WireConversation::Room(_) if conversation.is_general() => Ok(Conversation::General),
+            WireConversation::Room(name) => Err(format!("No such room: #{name}")),
+            WireConversation::Direct(to) => {
+                let to = self.registered(to)?;
+                Ok(Conversation::Direct(Pair::new(self.name(), &to)))
+            }
+        }
+    }
+
+    /// The registered form of the user name `to`, or the refusal text.
+    fn registered(&self, to: &str) -> Result<String, String> {
+        // Checked first so that the refusal never echoes control or bidi
+        // characters (an ESC would reach the sender's terminal; a `\r`
+        // could not even be encoded, and the reply would be lost).
+        let to = normalize_user_name(to).map_err(|e| format!("No such user ({e})"))?;
+        self.ctx
+            .accounts
+            .registered_name(&to)
+            .ok_or_else(|| format!("No such user: {to}"))
     }
 
     /// `GET_FILE|name`: queues the file for the session's writer thread, which

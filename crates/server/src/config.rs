@@ -7,6 +7,8 @@
 //! to register and pings after 90 s of silence.
 
 use std::path::PathBuf;
+
+pub use media_chat_store::Durability;
 use std::time::Duration;
 
 /// Everything the server can be told at start-up.
@@ -32,6 +34,11 @@ pub struct Config {
     pub limits: Limits,
     /// TLS on the same port.
     pub tls: TlsSettings,
+    /// What a commit survives. Default [`Durability::Normal`]: a crash of
+    /// the server process loses nothing any client received or was told
+    /// was stored; [`Durability::Full`] also survives power loss, at an
+    /// fsync per batch.
+    pub durability: Durability,
 }
 
 /// How the server offers TLS. TLS and the plaintext protocol share the
@@ -151,6 +158,7 @@ impl Config {
             history_len: 100,
             limits: Limits::default(),
             tls: TlsSettings::default(),
+            durability: Durability::Normal,
         }
     }
 

@@ -1,30 +1,37 @@
-//! The shared state of the room: who is online, and fan-out.
+//! The shared state of the chat: who is online, and the fan-out of events
+//! once the store has committed them.
 //!
-//! Like mini-redis's `Db`, a [`Hub`] is a cheap handle around one lock. The
-//! lock is held only to update the maps and push already-encoded lines into
-//! each session's [`Outbox`], which never blocks; no socket write and no
-//! disk write happens under it (the chat log has its own writer thread).
-//! Holding it across "record, then fan out" gives every session the same
-//! order of events, the order history replays. The socket writes happen
-//! after the lock is released, on the flusher threads (see `outbox`).
+//! Like mini-redis's `Db`, a [`Hub`] is a cheap handle around one lock.
+//! The lock is held only to update the maps and push already-encoded lines
+//! into each session's [`Outbox`], which never blocks; no socket write and
+//! no disk write happens under it. The store's writer thread calls
+//! [`Hub::committed`] (the store's [`Sink`]) after each commit, with the
+//! events in id order, so every session gets events in id order and none
+//! before it is stored. The socket writes happen after the lock is
+//! released, on the flusher threads (see `outbox`).
+//!
+//! A session that is logging in is *syncing*: it already receives live
+//! lines, but they wait in a buffer of its own while the session reads its
+//! welcome (history, backlog) from the store. When the welcome is out, the
+//! buffered lines follow, without the events the welcome already held. So
+//! there is neither a gap nor a duplicate between the two.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{EncodeLine, HistoryEntry, ServerMessage};
-use parking_lot::{Mutex, MutexGuard};
-use tracing::error;
+use media_chat_protocol::{EncodeLine, ServerMessage};
+use media_chat_store::{Committed, Conversation, EventId, Sink};
+use parking_lot::Mutex;
+use tracing::{error, warn};
 
-use crate::history::History;
+use crate::lines;
 use crate::outbox::{Flusher, Outbox};
-use crate::storage::chat_log::{ChatEvent, ChatLog, Stamped, unix_now};
-use crate::storage::files::FileMeta;
 
 /// Keep each `USERS` line well under the 8 KiB line limit.
 const USERS_LINE_BUDGET: usize = 7 * 1024;
 
-/// A handle to the room. Cloning is shallow.
+/// A handle to the chat's shared state. Cloning is shallow.
 #[derive(Clone)]
 pub(crate) struct Hub {
     shared: Arc<Shared>,
@@ -33,15 +40,17 @@ pub(crate) struct Hub {
 struct Shared {
     state: Mutex<State>,
     flusher: Flusher,
-    log: ChatLog,
     limits: ServerMessage,
+    /// Most bytes a syncing session may have waiting in its buffer.
+    sync_cap: usize,
 }
 
 struct State {
     peers: HashMap<u64, Peer>,
     /// Online users by key, with the name as registered and their sessions.
     online: BTreeMap<String, Online>,
-    history: History,
+    /// The highest event id fanned out so far.
+    fanned: EventId,
 }
 
 struct Peer {
@@ -49,86 +58,81 @@ struct Peer {
     name: String,
     version: u64,
     outbox: Outbox,
+    /// While logging in: the lines that arrived meanwhile.
+    syncing: Option<Vec<Waiting>>,
+    sync_bytes: usize,
 }
+
+/// A line kept for a syncing session, with the id of the event it is
+/// (none for presence).
+type Waiting = (Option<EventId>, Arc<[u8]>);
 
 struct Online {
     name: String,
     sessions: Vec<u64>,
 }
 
-/// What happened to a private message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DmOutcome {
-    /// Every session of the recipient has it queued.
-    Delivered,
-    /// The recipient is offline; they get it at their next login.
-    Held,
+/// What [`Hub::join`] found.
+pub(crate) struct Joined {
+    /// `LOGIN_OK`, and for version 2 and later `LIMITS` and `USERS`: the
+    /// head of the welcome.
+    pub(crate) head: Vec<u8>,
+    /// Whether this is the user's only session (they were offline).
+    pub(crate) first: bool,
+}
+
+/// What [`Hub::leave`] found, when the user's last session ended.
+pub(crate) struct Left {
+    /// The user's registered name.
+    pub(crate) name: String,
+    /// The highest event id fanned out while they were online.
+    pub(crate) last_seen: EventId,
 }
 
 impl Hub {
-    /// A room with no one in it. `limits` is the `LIMITS` line shown to
-    /// version 2 clients at login.
-    pub(crate) fn new(history: History, log: ChatLog, limits: ServerMessage) -> Hub {
+    /// A chat with no one in it. `limits` is the `LIMITS` line shown to
+    /// version 2 clients at login; `sync_cap` bounds what waits for a
+    /// session while it logs in.
+    pub(crate) fn new(limits: ServerMessage, sync_cap: usize) -> Hub {
         Hub {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     peers: HashMap::new(),
                     online: BTreeMap::new(),
-                    history,
+                    fanned: EventId(0),
                 }),
                 flusher: Flusher::start(),
-                log,
                 limits,
+                sync_cap,
             }),
         }
     }
 
-    /// Adds a logged-in session: queues its welcome (`LOGIN_OK`, then for
-    /// version 2 `LIMITS`, `USERS`, history and `HISTORY_END`; for version
-    /// 1 the DMs held while the user was offline) and, if this is the
-    /// user's first session, tells everyone else.
-    pub(crate) fn join(&self, id: u64, name: &str, version: u64, outbox: &Outbox) {
+    /// Adds a logged-in session, syncing: returns the head of its welcome
+    /// (the rest comes from the store; see [`Hub::synced`]) and, if this is
+    /// the user's first session, tells everyone else.
+    pub(crate) fn join(&self, id: u64, name: &str, version: u64, outbox: &Outbox) -> Joined {
         let key = user_key(name);
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let first = !state.online.contains_key(&key);
-        let held = state.history.take_pending(&key);
-        let mut welcome = Vec::new();
+        let mut head = Vec::new();
         append(
-            &mut welcome,
+            &mut head,
             &ServerMessage::LoginOk {
                 user: name.to_owned(),
             },
         );
         if version >= 2 {
-            append(&mut welcome, &self.shared.limits);
+            append(&mut head, &self.shared.limits);
             let mut names: Vec<String> = state.online.values().map(|o| o.name.clone()).collect();
             if first {
                 names.push(name.to_owned());
                 names.sort_by_key(|n| user_key(n));
             }
             for users in chunk_names(names) {
-                append(&mut welcome, &ServerMessage::Users { users });
+                append(&mut head, &ServerMessage::Users { users });
             }
-            for entry in state.history.visible_to(&key) {
-                if let Some(history) = history_line(&entry.stamped) {
-                    append(&mut welcome, &history);
-                }
-            }
-            append(&mut welcome, &ServerMessage::HistoryEnd);
-        } else {
-            for entry in held {
-                if let ChatEvent::Dm { from, text, .. } = &entry.stamped.event {
-                    let dm = ServerMessage::Dm {
-                        from: from.clone(),
-                        text: text.clone(),
-                    };
-                    append(&mut welcome, &dm);
-                }
-            }
-        }
-        if outbox.push(welcome.into()) {
-            pending.push(outbox.clone());
         }
         state.peers.insert(
             id,
@@ -137,6 +141,8 @@ impl Hub {
                 name: name.to_owned(),
                 version,
                 outbox: outbox.clone(),
+                syncing: Some(Vec::new()),
+                sync_bytes: 0,
             },
         );
         state
@@ -149,212 +155,221 @@ impl Hub {
             .sessions
             .push(id);
         if first {
-            self.record(
-                &mut state,
-                ChatEvent::Joined {
-                    user: name.to_owned(),
-                },
-            );
             let v1 = ServerMessage::notify(format!("{name} joined the chat"));
             let v2 = ServerMessage::Joined {
                 user: name.to_owned(),
             };
-            broadcast(&state, Some(id), &v1, &v2, &mut pending);
+            self.presence(&mut state, Some(id), &v1, &v2, &mut pending);
         }
         drop(state);
         self.shared.flusher.schedule(pending);
+        Joined { head, first }
     }
 
-    /// Removes a session; if it was the user's last, tells everyone.
-    pub(crate) fn leave(&self, id: u64) {
+    /// The session's welcome is out, holding every event up to `through`:
+    /// what waited for it follows, less those events.
+    pub(crate) fn synced(&self, id: u64, through: EventId) {
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
-        let Some(peer) = state.peers.remove(&id) else {
-            return;
-        };
-        let Some(online) = state.online.get_mut(&peer.key) else {
-            return;
-        };
-        online.sessions.retain(|&session| session != id);
-        if online.sessions.is_empty() {
-            state.online.remove(&peer.key);
-            self.record(
-                &mut state,
-                ChatEvent::Left {
-                    user: peer.name.clone(),
-                },
-            );
-            let v1 = ServerMessage::notify(format!("{} left the chat", peer.name));
-            let v2 = ServerMessage::Left { user: peer.name };
-            broadcast(&state, None, &v1, &v2, &mut pending);
-        }
-        drop(state);
-        self.shared.flusher.schedule(pending);
-    }
-
-    /// A public message from session `id` to every other session.
-    pub(crate) fn say(&self, id: u64, text: &str) {
-        let mut pending = Vec::new();
-        let mut state = self.shared.state.lock();
-        let Some(from) = state.peers.get(&id).map(|p| p.name.clone()) else {
-            return;
-        };
-        let line = ServerMessage::Text {
-            from: from.clone(),
-            text: text.to_owned(),
-        };
-        self.record(
-            &mut state,
-            ChatEvent::Text {
-                from,
-                text: text.to_owned(),
-            },
-        );
-        broadcast(&state, Some(id), &line, &line, &mut pending);
-        drop(state);
-        self.shared.flusher.schedule(pending);
-    }
-
-    /// A private message from session `id` to every session of the
-    /// registered user `to`, or held for them if they are offline.
-    pub(crate) fn direct(&self, id: u64, to: &str, text: &str) -> DmOutcome {
-        let mut pending = Vec::new();
-        let mut state = self.shared.state.lock();
-        let Some(from) = state.peers.get(&id).map(|p| p.name.clone()) else {
-            return DmOutcome::Held;
-        };
-        let sessions = state.online.get(&user_key(to)).map(|o| o.sessions.clone());
-        let event = ChatEvent::Dm {
-            from: from.clone(),
-            to: to.to_owned(),
-            text: text.to_owned(),
-            queued: sessions.is_none(),
-        };
-        self.record(&mut state, event);
-        let Some(sessions) = sessions else {
-            return DmOutcome::Held;
-        };
-        if let Some(line) = encode(&ServerMessage::Dm {
-            from,
-            text: text.to_owned(),
-        }) {
-            for session in sessions {
-                if let Some(peer) = state.peers.get(&session)
-                    && peer.outbox.push(line.clone())
-                {
+        if let Some(peer) = state.peers.get_mut(&id)
+            && let Some(waiting) = peer.syncing.take()
+        {
+            peer.sync_bytes = 0;
+            for (event, line) in waiting {
+                // Only the first push into an idle queue asks for a flush.
+                if event.is_none_or(|event| event > through) && peer.outbox.push(line) {
                     pending.push(peer.outbox.clone());
                 }
             }
         }
         drop(state);
         self.shared.flusher.schedule(pending);
-        DmOutcome::Delivered
     }
 
-    /// Announces that `sharer` shared a stored file, to every session, the
-    /// sharer's included. The sharer may differ from the file's first
-    /// uploader when identical contents were uploaded again.
-    pub(crate) fn share(&self, sharer: &str, file: &FileMeta) {
+    /// Removes a session; if it was the user's last, tells everyone and
+    /// returns what the store must record.
+    pub(crate) fn leave(&self, id: u64) -> Option<Left> {
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
-        self.record(
-            &mut state,
-            ChatEvent::FileShared {
-                user: sharer.to_owned(),
-                name: file.name.clone(),
-                size: file.size,
-                sha256: file.sha256,
-            },
-        );
-        let v1 = ServerMessage::notify(format!("{sharer} shared file: {}", file.name));
-        let v2 = ServerMessage::FileShared {
-            user: sharer.to_owned(),
-            name: file.name.clone(),
-            size: file.size,
-            sha256: file.sha256,
+        let peer = state.peers.remove(&id)?;
+        let online = state.online.get_mut(&peer.key)?;
+        online.sessions.retain(|&session| session != id);
+        if !online.sessions.is_empty() {
+            return None;
+        }
+        state.online.remove(&peer.key);
+        let v1 = ServerMessage::notify(format!("{} left the chat", peer.name));
+        let v2 = ServerMessage::Left {
+            user: peer.name.clone(),
         };
-        broadcast(&state, None, &v1, &v2, &mut pending);
+        self.presence(&mut state, None, &v1, &v2, &mut pending);
+        let last_seen = state.fanned;
+        drop(state);
+        self.shared.flusher.schedule(pending);
+        Some(Left {
+            name: peer.name,
+            last_seen,
+        })
+    }
+
+    /// The highest event id fanned out so far.
+    pub(crate) fn last_fanned(&self) -> EventId {
+        self.shared.state.lock().fanned
+    }
+
+    /// Whether the user with `key` has a session online.
+    pub(crate) fn is_online(&self, key: &str) -> bool {
+        self.shared.state.lock().online.contains_key(key)
+    }
+
+    /// Sends `line` to every version 3 session of the user with `key` but
+    /// `except` (another session telling where it has read up to, say).
+    pub(crate) fn to_own_sessions(&self, key: &str, except: u64, line: &ServerMessage) {
+        let Some(line) = encode(line) else { return };
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        let sessions = match state.online.get(key) {
+            Some(online) => online.sessions.clone(),
+            None => return,
+        };
+        for session in sessions {
+            if session == except {
+                continue;
+            }
+            if let Some(peer) = state.peers.get_mut(&session)
+                && peer.version >= 3
+            {
+                deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
+            }
+        }
         drop(state);
         self.shared.flusher.schedule(pending);
     }
 
-    /// Flushes and fsyncs the chat log; later events are not logged.
-    pub(crate) fn close_log(&self) {
-        self.shared.log.close();
-    }
-
-    fn record(&self, state: &mut MutexGuard<'_, State>, event: ChatEvent) {
-        let stamped = Stamped {
-            ts: unix_now(),
-            event,
+    /// Pushes a presence line to every session but `except`: `v1` to
+    /// version 1 sessions, `v2` to the others.
+    fn presence(
+        &self,
+        state: &mut State,
+        except: Option<u64>,
+        v1: &ServerMessage,
+        v2: &ServerMessage,
+        pending: &mut Vec<Outbox>,
+    ) {
+        let (Some(v1), Some(v2)) = (encode(v1), encode(v2)) else {
+            return;
         };
-        self.shared.log.append(&stamped);
-        state.history.record(stamped);
+        for (id, peer) in &mut state.peers {
+            if Some(*id) == except {
+                continue;
+            }
+            let line = if peer.version >= 2 { &v2 } else { &v1 };
+            deliver(peer, None, line.clone(), self.shared.sync_cap, pending);
+        }
     }
 }
 
-/// Pushes `v1` to version 1 sessions and `v2` to the others, skipping
-/// `except`. Each form is encoded once and shared. The queues that need
-/// flushing are added to `pending`, for the flusher once the lock is
-/// released.
-fn broadcast(
-    state: &State,
-    except: Option<u64>,
-    v1: &ServerMessage,
-    v2: &ServerMessage,
-    pending: &mut Vec<Outbox>,
-) {
-    let Some(v1_line) = encode(v1) else { return };
-    let v2_line = if v1 == v2 {
-        Some(v1_line.clone())
-    } else {
-        encode(v2)
-    };
-    let Some(v2_line) = v2_line else { return };
-    for (id, peer) in &state.peers {
-        if Some(*id) == except {
+impl Sink for Hub {
+    /// Fans committed events out, in id order: to everyone for `#general`,
+    /// to the two users for a direct conversation; the session that sent
+    /// an acknowledged message gets `ACK` instead of the event.
+    fn committed(&self, events: &[Committed]) {
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        for committed in events {
+            fan_out(&mut state, committed, self.shared.sync_cap, &mut pending);
+            state.fanned = committed.event.id;
+        }
+        drop(state);
+        self.shared.flusher.schedule(pending);
+    }
+}
+
+/// Pushes one committed event to every session that may see it.
+fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut Vec<Outbox>) {
+    let event = &committed.event;
+    let id = Some(event.id);
+    let is_share = matches!(event.body, media_chat_store::EventBody::FileShared { .. });
+    let author = user_key(&event.author);
+    // Encoded once per form, on first use.
+    let mut old = [None, None];
+    let mut viewed: HashMap<String, Option<Arc<[u8]>>> = HashMap::new();
+    for (session, peer) in &mut state.peers {
+        let origin = *session == committed.origin;
+        if !event.conversation.visible_to(&peer.key) {
             continue;
         }
-        let line = if peer.version >= 2 {
-            &v2_line
-        } else {
-            &v1_line
+        if origin && let Some(token) = &committed.token {
+            let ack = ServerMessage::Ack {
+                token: token.clone(),
+                id: event.id.0,
+                ts: event.ts,
+            };
+            if let Some(line) = encode(&ack) {
+                deliver(peer, id, line, cap, pending);
+            }
+            continue;
+        }
+        // The sender knows what it sent; a share goes to everyone, and a
+        // version 1 or 2 user writing to themselves gets it, as in the seed.
+        let recipient = match &event.conversation {
+            Conversation::Direct(pair) => Some(user_key(pair.other(&author))),
+            Conversation::General => None,
         };
-        if peer.outbox.push(line.clone()) {
-            pending.push(peer.outbox.clone());
+        let to_self_old = peer.version < 3 && recipient.as_deref() == Some(peer.key.as_str());
+        if origin && !is_share && !to_self_old {
+            continue;
+        }
+        let line = if peer.version >= 3 {
+            viewed
+                .entry(peer.key.clone())
+                .or_insert_with(|| encode(&lines::event_line(event, &peer.key)))
+                .clone()
+        } else {
+            // Versions 1 and 2 get a direct message only as its recipient,
+            // as in the seed.
+            if recipient
+                .as_ref()
+                .is_some_and(|recipient| *recipient != peer.key)
+            {
+                continue;
+            }
+            let form = usize::from(peer.version >= 2);
+            old[form]
+                .get_or_insert_with(|| encode(&lines::live_line(event, peer.version)))
+                .clone()
+        };
+        if let Some(line) = line {
+            deliver(peer, id, line, cap, pending);
         }
     }
 }
 
-/// The `HISTORY` line for a replayable event.
-fn history_line(stamped: &Stamped) -> Option<ServerMessage> {
-    let entry = match &stamped.event {
-        ChatEvent::Text { from, text } => HistoryEntry::Text {
-            from: from.clone(),
-            text: text.clone(),
-        },
-        ChatEvent::Dm { from, to, text, .. } => HistoryEntry::Dm {
-            from: from.clone(),
-            to: to.clone(),
-            text: text.clone(),
-        },
-        ChatEvent::FileShared {
-            user,
-            name,
-            size,
-            sha256,
-        } => HistoryEntry::FileShared {
-            user: user.clone(),
-            name: name.clone(),
-            size: *size,
-            sha256: *sha256,
-        },
-        ChatEvent::Joined { .. } | ChatEvent::Left { .. } => return None,
-    };
-    Some(ServerMessage::History {
-        ts: stamped.ts,
-        entry,
-    })
+/// Pushes `line` to `peer`, or keeps it in its buffer while it syncs.
+fn deliver(
+    peer: &mut Peer,
+    event: Option<EventId>,
+    line: Arc<[u8]>,
+    cap: usize,
+    pending: &mut Vec<Outbox>,
+) {
+    match &mut peer.syncing {
+        Some(waiting) => {
+            peer.sync_bytes += line.len();
+            if peer.sync_bytes > cap {
+                warn!(user = %peer.name, "too much waited for a session still logging in; disconnecting");
+                peer.outbox.abort();
+                peer.syncing = None;
+                return;
+            }
+            waiting.push((event, line));
+        }
+        None => {
+            if peer.outbox.push(line) {
+                pending.push(peer.outbox.clone());
+            }
+        }
+    }
 }
 
 /// Splits user names into lists whose `USERS` lines fit the line limit.
@@ -374,7 +389,8 @@ fn chunk_names(names: Vec<String>) -> Vec<Vec<String>> {
     chunks
 }
 
-fn encode(message: &ServerMessage) -> Option<Arc<[u8]>> {
+/// Encodes a line to be shared between every session it goes to.
+pub(crate) fn encode(message: &ServerMessage) -> Option<Arc<[u8]>> {
     match message.to_line() {
         Ok(line) => Some(line.into()),
         Err(e) => {
@@ -384,7 +400,8 @@ fn encode(message: &ServerMessage) -> Option<Arc<[u8]>> {
     }
 }
 
-fn append(out: &mut Vec<u8>, message: &ServerMessage) {
+/// Appends an encoded line to `out`.
+pub(crate) fn append(out: &mut Vec<u8>, message: &ServerMessage) {
     if let Err(e) = message.encode(out) {
         error!(error = %e, "could not encode a server line");
     }

@@ -19,20 +19,23 @@
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `logins`: the worker threads logins run on, off the session threads.
 //! - `commands`: what a logged-in client's commands do.
+//! - `welcome`: what a login receives, read from the store.
+//! - `transfers`: single-use tokens that log transfer connections in.
 //! - `upload`: receiving a `FILE` body into the store.
 //! - `outbox`: the per-session bounded queue, the flushers, the writer.
-//! - `hub`: online sessions, fan-out, presence.
-//! - `history`: the recent events replayed at login.
+//! - `hub`: online sessions, fan-out of committed events, presence.
+//! - `lines`: how stored events read on the wire, per version and reader.
 //! - `accounts`: logins, registration, password hashing, throttling.
 //! - `throttle`: token buckets and failure counters.
-//! - `storage`: the data dir on disk: `creds`, `chat_log`, `files`.
+//! - `storage`: the data dir on disk: `creds`, `files` (the events are in
+//!   `media-chat-store`).
 
 mod accounts;
 mod commands;
 mod config;
 mod connections;
-mod history;
 mod hub;
+mod lines;
 mod listener;
 mod logins;
 mod outbox;
@@ -41,12 +44,14 @@ mod session;
 mod shutdown;
 mod storage;
 mod throttle;
+mod transfers;
 mod transport;
 mod upload;
 mod validate;
+mod welcome;
 
 pub use config::{
-    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, HashParams, Limits, TlsSettings,
+    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits, TlsSettings,
 };
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;

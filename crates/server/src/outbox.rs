@@ -102,6 +102,8 @@ struct Shared {
     state: Mutex<State>,
     /// Wakes the writer thread (`wanted`) and `finish` (`closed`).
     changed: Condvar,
+    /// Wakes [`Outbox::send_paced`] when the queue drained.
+    drained: Condvar,
     queued_downloads: AtomicUsize,
     dead: AtomicBool,
 }
@@ -119,6 +121,8 @@ struct State {
     closed: bool,
     /// The session is over: the writer thread should end.
     exit: bool,
+    /// A thread waits in [`Outbox::send_paced`] for the queue to drain.
+    space_wanted: bool,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -174,6 +178,7 @@ impl Outbox {
                 cap,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
+                drained: Condvar::new(),
                 queued_downloads: AtomicUsize::new(0),
                 dead: AtomicBool::new(false),
             }),
@@ -211,6 +216,38 @@ impl Outbox {
         if self.push(line) {
             self.flush();
         }
+    }
+
+    /// Queues `line` once the queue is at most half full, waiting for the
+    /// client to read (at most `patience` without progress), and writes it
+    /// out. For long replies (a welcome with a thousand messages) that must
+    /// not overflow the queue and need not arrive all at once. Returns
+    /// false when the session is gone or the client did not read in time
+    /// (then it is disconnected as a slow reader).
+    pub(crate) fn send_paced(&self, line: Arc<[u8]>, patience: std::time::Duration) -> bool {
+        let room = self.shared.cap / 2;
+        let mut state = self.shared.state.lock();
+        while state.queued_bytes > 0 && state.queued_bytes + line.len() > room {
+            if state.closed || self.is_dead() {
+                return false;
+            }
+            state.space_wanted = true;
+            if self
+                .shared
+                .drained
+                .wait_for(&mut state, patience)
+                .timed_out()
+            {
+                let queued = state.queued_bytes;
+                drop(state);
+                self.disconnect_slow_reader(queued);
+                return false;
+            }
+        }
+        state.space_wanted = false;
+        drop(state);
+        self.send(line);
+        !self.is_dead()
     }
 
     /// Writes what is queued with non-blocking sends, unless another
@@ -298,18 +335,21 @@ impl Outbox {
         match sent {
             Ok(Progress::Sent(n)) if n == bytes => {
                 state.queued_bytes -= bytes;
+                wake_pacer(&self.shared, &state);
                 true
             }
             Ok(Progress::SealedWaiting) => {
                 // The lines are sealed and out of the queue; the writer
                 // sends the sealed rest before anything else.
                 state.queued_bytes -= bytes;
+                wake_pacer(&self.shared, &state);
                 self.hand_over(&mut state);
                 false
             }
             Ok(Progress::Sent(n)) => {
                 // The socket is full: the rest goes first, via the writer.
                 state.queued_bytes -= n;
+                wake_pacer(&self.shared, &state);
                 put_back(&mut state.queue, lines, n);
                 self.hand_over(&mut state);
                 false
@@ -416,6 +456,7 @@ impl Outbox {
         let mut state = self.shared.state.lock();
         state.closed = true;
         self.shared.changed.notify_all();
+        self.shared.drained.notify_all();
     }
 
     fn disconnect_slow_reader(&self, queued: usize) {
@@ -428,6 +469,14 @@ impl Outbox {
             );
         }
         self.kill();
+    }
+}
+
+/// Wakes a thread waiting in [`Outbox::send_paced`], if any, now that the
+/// queue holds fewer bytes.
+fn wake_pacer(shared: &Shared, state: &State) {
+    if state.space_wanted {
+        shared.drained.notify_all();
     }
 }
 
@@ -677,6 +726,7 @@ fn write_loop(shared: &Shared) {
         state = shared.state.lock();
         state.writing = false;
         state.queued_bytes -= lines;
+        wake_pacer(shared, &state);
         match result {
             Ok(true) => {
                 if state.queue.is_empty() {
@@ -697,6 +747,7 @@ fn write_loop(shared: &Shared) {
                 state.wanted = false;
                 state.closed = true;
                 shared.changed.notify_all();
+                shared.drained.notify_all();
             }
         }
     }

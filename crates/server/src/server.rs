@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use media_chat_protocol::{EncodeLine, ServerMessage};
+use media_chat_store::{FileMeta, Store};
 use media_chat_tls::{Fingerprint, Identity};
 use thiserror::Error;
 use tracing::{info, warn};
@@ -16,15 +17,14 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::connections::Connections;
-use crate::history::History;
 use crate::hub::Hub;
 use crate::listener::accept_loop;
 use crate::logins::LoginWorkers;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
 use crate::storage::DataDir;
-use crate::storage::chat_log::{self, ChatEvent, ChatLog};
-use crate::storage::files::{FileMeta, FileStore};
+use crate::storage::files::FileStore;
+use crate::transfers::TransferTokens;
 use crate::transport::TlsPolicy;
 
 /// How long sessions get to write out their goodbye before their sockets
@@ -52,6 +52,9 @@ pub enum ServerError {
     /// A setting makes no sense (see [`Config::validate`]).
     #[error("invalid setting: {0}")]
     Config(#[from] crate::validate::ConfigError),
+    /// The message store could not be opened.
+    #[error("message store: {0}")]
+    Store(#[source] media_chat_store::StoreError),
     /// The TLS certificate could not be loaded or generated.
     #[error("TLS: {0}")]
     Tls(String),
@@ -69,8 +72,9 @@ pub struct Server {
 
 impl Server {
     /// Opens (creating if needed) the data directory: loads accounts,
-    /// wrapping seed password hashes; replays the chat log into history;
-    /// indexes `server_files/` and removes unfinished uploads.
+    /// wrapping seed password hashes; opens the message store (importing
+    /// `message_history.txt` the first time); indexes `server_files/` and
+    /// removes unfinished uploads.
     pub fn open(config: Config) -> Result<Server, ServerError> {
         config.validate()?;
         tune_allocator();
@@ -83,35 +87,30 @@ impl Server {
             config.allow_registration,
         )
         .map_err(at(data.creds()))?;
-        let mut history = History::new(config.history_len);
-        let mut known_files = HashMap::new();
-        chat_log::replay(&data.chat_log(), |stamped| {
-            if let ChatEvent::FileShared {
-                user,
-                name,
-                size,
-                sha256,
-            } = &stamped.event
-            {
-                let meta = FileMeta {
-                    name: name.clone(),
-                    size: *size,
-                    sha256: *sha256,
-                    uploader: user.clone(),
-                    ts: stamped.ts,
-                };
-                known_files.entry(name.clone()).or_insert(meta);
-            }
-            history.record(stamped);
-        })
-        .map_err(at(data.chat_log()))?;
-        let files = FileStore::open(&data.files(), &data.incoming(), &known_files)
-            .map_err(at(data.files()))?;
-        let log = ChatLog::open(&data.chat_log()).map_err(at(data.chat_log()))?;
         let limits = ServerMessage::Limits {
             max_file_size: config.max_file_size,
             allowed_extensions: config.allowed_extensions.clone(),
         };
+        let hub = Hub::new(limits, config.limits.send_queue_bytes);
+        let (store, imported) = Store::open(data.root(), config.durability, Box::new(hub.clone()))
+            .map_err(ServerError::Store)?;
+        if let Some(report) = imported {
+            info!(
+                events = report.events,
+                files = report.files,
+                skipped = report.skipped,
+                millis = report.millis,
+                "imported message_history.txt into the database"
+            );
+        }
+        let known_files: HashMap<String, FileMeta> = store
+            .files()
+            .map_err(ServerError::Store)?
+            .into_iter()
+            .map(|file| (file.name.clone(), file))
+            .collect();
+        let files = FileStore::open(&data.files(), &data.incoming(), &known_files)
+            .map_err(at(data.files()))?;
         let connections = Connections::new(
             config.limits.max_connections,
             config.limits.max_connections_per_ip,
@@ -119,7 +118,9 @@ impl Server {
         let (tls, fingerprint) = tls_policy(&config, &data)?;
         Ok(Server {
             ctx: Arc::new(Context {
-                hub: Hub::new(history, log, limits),
+                hub,
+                store,
+                transfers: TransferTokens::default(),
                 logins: LoginWorkers::start(),
                 accounts,
                 files,
@@ -158,7 +159,7 @@ impl Server {
                 warn!("some sessions did not end in time");
             }
         }
-        self.ctx.hub.close_log();
+        self.ctx.store.close();
         info!("stopped");
         Ok(())
     }

@@ -16,6 +16,7 @@ use media_chat_protocol::{
     BodyAnnouncement, ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError,
     ServerMessage,
 };
+use media_chat_store::{EventId, Store, StoreError};
 use media_chat_tls::ReadHalf;
 use socket2::{SockRef, TcpKeepalive};
 use tracing::{debug, info};
@@ -28,7 +29,9 @@ use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
 use crate::storage::files::FileStore;
 use crate::throttle::TokenBucket;
+use crate::transfers::TransferTokens;
 use crate::transport::{self, Accepted, TlsPolicy};
+use crate::welcome::{self, Welcome};
 
 /// Longest a write to a client may make no progress before the connection
 /// is dropped.
@@ -53,13 +56,26 @@ const INTERNAL_ERROR: &str = "Internal server error; the command was not carried
 /// deliveries/s; docs/BENCHMARKS.md).
 const READ_BUFFER: usize = 2 * 1024;
 
+/// Why a login did not go through.
+enum LoginFailure {
+    /// Refused (wrong password, bad name…): the client is told why.
+    Refused(LoginError),
+    /// The store could not be read.
+    Store(StoreError),
+}
+
+/// Bytes of welcome handed to the outbox at a time.
+const WELCOME_CHUNK: usize = 64 * 1024;
+
 /// Everything a session needs from the server.
 pub(crate) struct Context {
     pub(crate) config: Config,
     pub(crate) accounts: Accounts,
     pub(crate) files: FileStore,
     pub(crate) hub: Hub,
+    pub(crate) store: Store,
     pub(crate) logins: LoginWorkers,
+    pub(crate) transfers: TransferTokens,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -83,6 +99,10 @@ pub(crate) struct Session {
     pub(crate) version: u64,
     /// The logged-in user's name as registered.
     pub(crate) user: Option<String>,
+    /// A version 3 client's last event id, from `RESUME` before `LOGIN`.
+    resume: Option<EventId>,
+    /// Logged in with a transfer token: files only, not in the chat.
+    transfer_only: bool,
     connected_at: Instant,
     /// When the last command arrived (keepalive is due after silence).
     last_heard: Instant,
@@ -156,6 +176,8 @@ impl Session {
             outbox,
             version: 1,
             user: None,
+            resume: None,
+            transfer_only: false,
             connected_at,
             last_heard: connected_at,
             line_started: None,
@@ -195,6 +217,12 @@ impl Session {
     /// Whether this client speaks version 2 or later.
     pub(crate) fn is_v2(&self) -> bool {
         self.version >= 2
+    }
+
+    /// The logged-in user's registered name (empty before login, when no
+    /// command that needs it is handled).
+    pub(crate) fn name(&self) -> &str {
+        self.user.as_deref().unwrap_or_default()
     }
 
     fn serve_one(&mut self) -> Flow {
@@ -328,11 +356,59 @@ impl Session {
                 thread::sleep(wait);
             }
         }
+        let verb = message.verb();
+        if self.transfer_only
+            && !matches!(
+                message,
+                ClientMessage::File { .. }
+                    | ClientMessage::GetFile { .. }
+                    | ClientMessage::ListFiles
+                    | ClientMessage::Ping { .. }
+                    | ClientMessage::Pong { .. }
+                    | ClientMessage::Quit
+            )
+        {
+            self.send_error(format!(
+                "{verb}: this connection is for file transfers only"
+            ));
+            return Flow::Continue;
+        }
+        let v3_only = matches!(
+            message,
+            ClientMessage::Send { .. }
+                | ClientMessage::Before { .. }
+                | ClientMessage::Read { .. }
+                | ClientMessage::TransferToken
+        );
+        if v3_only && self.version < 3 {
+            self.send_error(format!(
+                "{verb} needs protocol version 3 (say HELLO|3 first)"
+            ));
+            return Flow::Continue;
+        }
         match message {
             ClientMessage::Hello { .. } => self.send_error("HELLO must be the first line"),
-            ClientMessage::Login { .. } => self.send_error("Already logged in"),
+            ClientMessage::Login { .. } | ClientMessage::Transfer { .. } => {
+                self.send_error("Already logged in")
+            }
+            ClientMessage::Resume { .. } => self.send_error("RESUME must come before LOGIN"),
             ClientMessage::Text { text } => self.say(&text),
             ClientMessage::Dm { to, text } => self.direct(&to, &text),
+            ClientMessage::Send {
+                token,
+                conversation,
+                text,
+            } => self.send_to(&token, &conversation, &text),
+            ClientMessage::Before {
+                conversation,
+                before,
+                limit,
+            } => self.page(&conversation, before, limit),
+            ClientMessage::Read { conversation, id } => self.mark_read(&conversation, id),
+            ClientMessage::TransferToken => match self.ctx.transfers.issue(self.name()) {
+                Some(token) => self.send(&ServerMessage::TransferToken { token }),
+                None => self.send_error("The server could not make a token; try again later"),
+            },
             ClientMessage::File { name, size, sha256 } => {
                 return self.receive_file(&name, size, sha256);
             }
@@ -360,6 +436,10 @@ impl Session {
                 });
             }
             ClientMessage::Login { user, password } => self.login(&user, &password),
+            ClientMessage::Resume { last_id } if self.version >= 3 => {
+                self.resume = Some(EventId(last_id));
+            }
+            ClientMessage::Transfer { token } if self.version >= 3 => self.log_in_transfer(&token),
             ClientMessage::Quit => return Flow::Close,
             ClientMessage::File { size, .. } => {
                 self.send_error("Please log in first");
@@ -374,36 +454,84 @@ impl Session {
 
     fn login(&mut self, user: &str, password: &str) {
         match self.log_in_on_worker(user, password) {
-            Ok(name) => {
+            Ok((name, welcome, first)) => {
                 info!(peer = %self.peer, user = %name, version = self.version, "logged in");
-                self.user = Some(name);
+                self.user = Some(name.clone());
+                for chunk in welcome::coalesce(welcome.chunks, WELCOME_CHUNK) {
+                    if !self.outbox.send_paced(chunk, WRITE_TIMEOUT) {
+                        break;
+                    }
+                }
+                self.ctx.hub.synced(self.id, welcome.through);
+                if first && let Err(e) = self.ctx.store.joined(&name) {
+                    tracing::error!(error = %e, "could not log a login");
+                }
             }
-            Err(e) => {
+            Err(LoginFailure::Refused(e)) => {
                 info!(peer = %self.peer, user, reason = %e, "login refused");
                 self.send_error(e.to_string());
+            }
+            Err(LoginFailure::Store(e)) => {
+                tracing::error!(peer = %self.peer, user, error = %e, "could not read a welcome");
+                self.send_error("The server could not load your messages; try again later");
             }
         }
     }
 
-    /// Checks the password (argon2) and joins the room on a login worker
-    /// (see `logins`): that code runs deep, and on this long-lived thread
-    /// its stack pages would stay resident for the whole connection.
-    fn log_in_on_worker(&self, user: &str, password: &str) -> Result<String, LoginError> {
+    /// Checks the password (argon2), joins the chat and reads the welcome
+    /// from the store on a login worker (see `logins`): that code runs
+    /// deep, and on this long-lived thread its stack pages would stay
+    /// resident for the whole connection.
+    fn log_in_on_worker(
+        &self,
+        user: &str,
+        password: &str,
+    ) -> Result<(String, Welcome, bool), LoginFailure> {
         let ctx = self.ctx.clone();
         let outbox = self.outbox.clone();
-        let (id, version, ip) = (self.id, self.version, self.peer.ip());
+        let (id, version, ip, resume) = (self.id, self.version, self.peer.ip(), self.resume);
         let (user, password) = (user.to_owned(), password.to_owned());
         self.ctx.logins.run(move || {
-            let name = ctx.accounts.login(&user, &password, ip)?;
-            ctx.hub.join(id, &name, version, &outbox);
-            Ok(name)
+            let name = ctx
+                .accounts
+                .login(&user, &password, ip)
+                .map_err(LoginFailure::Refused)?;
+            let joined = ctx.hub.join(id, &name, version, &outbox);
+            let first = joined.first;
+            match welcome::build(&ctx, &name, version, joined, resume) {
+                Ok(welcome) => Ok((name, welcome, first)),
+                Err(e) => {
+                    if let Some(left) = ctx.hub.leave(id) {
+                        let _ = ctx.store.left(&left.name, left.last_seen);
+                    }
+                    Err(LoginFailure::Store(e))
+                }
+            }
         })
+    }
+
+    /// `TRANSFER|token` (v3): logs this connection in for file transfers
+    /// only, outside the chat.
+    fn log_in_transfer(&mut self, token: &str) {
+        match self.ctx.transfers.redeem(token) {
+            Some(name) => {
+                info!(peer = %self.peer, user = %name, "transfer connection logged in");
+                self.send(&ServerMessage::TransferOk { user: name.clone() });
+                self.user = Some(name);
+                self.transfer_only = true;
+            }
+            None => self.send_error("Invalid or expired transfer token"),
+        }
     }
 
     fn finish(mut self) {
         if let Some(user) = &self.user {
             info!(peer = %self.peer, user = %user, "logged out");
-            self.ctx.hub.leave(self.id);
+            if let Some(left) = self.ctx.hub.leave(self.id)
+                && let Err(e) = self.ctx.store.left(&left.name, left.last_seen)
+            {
+                tracing::error!(error = %e, "could not log a logout");
+            }
         }
         self.outbox.finish();
         self.linger();

@@ -18,7 +18,7 @@ use tempfile::NamedTempFile;
 use tracing::{error, info, warn};
 
 use crate::session::{Flow, Session, reached};
-use crate::storage::chat_log::unix_now;
+use media_chat_store::{Conversation, EventBody, NewEvent, unix_now};
 
 /// Copy buffer for bodies.
 const CHUNK: usize = 64 * 1024;
@@ -98,7 +98,21 @@ impl Session {
         match stored {
             Ok(meta) => {
                 info!(user = %uploader, file = %meta.name, size, "stored an upload");
-                self.ctx.hub.share(&uploader, &meta);
+                let share = NewEvent {
+                    conversation: Conversation::General,
+                    author: uploader,
+                    body: EventBody::FileShared {
+                        name: meta.name,
+                        size: meta.size,
+                        sha256: meta.sha256,
+                    },
+                    token: None,
+                    origin: self.id,
+                };
+                if let Err(e) = self.ctx.store.append(share) {
+                    error!(error = %e, "could not store a share");
+                    self.send_error("The file was stored but could not be announced; try again");
+                }
             }
             Err(e) => {
                 error!(error = %e, "could not store an upload");

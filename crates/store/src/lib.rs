@@ -48,6 +48,7 @@ pub use error::StoreError;
 pub use import::ImportReport;
 pub use types::{
     Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, NewEvent, Page, Pair,
+    Welcome, WelcomeRequest,
 };
 
 use crate::read::Readers;
@@ -64,7 +65,7 @@ const WRITER_CACHE_KIB: i64 = 2048;
 
 /// What survives a crash.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Sync {
+pub enum Durability {
     /// Commits survive the server process being killed, not the machine
     /// losing power (SQLite's `synchronous=NORMAL` in WAL mode).
     #[default]
@@ -100,13 +101,13 @@ impl Store {
     /// imported first: every event and every file's metadata.
     pub fn open(
         dir: &Path,
-        sync: Sync,
+        durability: Durability,
         sink: Box<dyn Sink>,
     ) -> Result<(Store, Option<ImportReport>), StoreError> {
         let path = dir.join(DB_FILE);
         let log_path = dir.join(LOG_FILE);
         let fresh = !path.exists();
-        let mut db = open_writer(&path, sync)?;
+        let mut db = open_writer(&path, durability)?;
         schema::migrate(&mut db)?;
         let report = if fresh && log_path.exists() {
             Some(import::import(&mut db, &log_path)?)
@@ -155,10 +156,12 @@ impl Store {
     }
 
     /// Logs that a user's last session ended (a `LEAVE` line); the direct
-    /// messages stored after this count as missed until their next login.
-    pub fn left(&self, name: &str) -> Result<(), StoreError> {
+    /// messages after `last_seen` (the last event they were sent) count as
+    /// missed until their next login.
+    pub fn left(&self, name: &str, last_seen: EventId) -> Result<(), StoreError> {
         self.submit(Op::Left {
             name: name.to_owned(),
+            last_seen,
         })
     }
 
@@ -182,6 +185,14 @@ impl Store {
         let (reply, answer) = crossbeam_channel::bounded(1);
         self.submit(Op::Barrier { reply })?;
         answer.recv().map_err(|_| StoreError::Closed)
+    }
+
+    /// Everything a login of `viewer` (a user key) needs, from one
+    /// snapshot: see [`WelcomeRequest`].
+    pub fn welcome(&self, viewer: &str, request: &WelcomeRequest) -> Result<Welcome, StoreError> {
+        self.inner
+            .readers
+            .with(|db| read::welcome(db, viewer, request))
     }
 
     /// The newest `limit` events the user `viewer` (a user key) may see,
@@ -293,16 +304,16 @@ pub fn backup(source: &Path, dest: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn open_writer(path: &Path, sync: Sync) -> Result<Connection, StoreError> {
+fn open_writer(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
     let db = Connection::open(path)?;
     db.busy_timeout(Duration::from_secs(5))?;
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(
         None,
         "synchronous",
-        match sync {
-            Sync::Normal => "NORMAL",
-            Sync::Full => "FULL",
+        match durability {
+            Durability::Normal => "NORMAL",
+            Durability::Full => "FULL",
         },
     )?;
     db.pragma_update(None, "foreign_keys", "ON")?;

@@ -11,7 +11,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::StoreError;
 use crate::sql::{self, EVENT_COLUMNS, EVENT_JOIN, from_sql, to_sql};
-use crate::types::{Backlog, Conversation, Event, EventId, FileMeta, Page};
+use crate::types::{
+    Backlog, Conversation, Event, EventId, FileMeta, Page, Welcome, WelcomeRequest,
+};
 
 /// Connections kept open for reading. A query takes one (or opens one)
 /// and gives it back; more than this many at once are opened and closed.
@@ -35,7 +37,9 @@ impl Readers {
         }
     }
 
-    /// Runs `query` on a pooled connection.
+    /// Runs `query` on a pooled connection, in one read transaction: every
+    /// statement sees the same snapshot (every event up to some id, none
+    /// after).
     pub(crate) fn with<T>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T>,
@@ -44,7 +48,9 @@ impl Readers {
             Some(connection) => connection,
             None => self.open()?,
         };
-        let result = query(&connection);
+        let result = connection
+            .unchecked_transaction()
+            .and_then(|snapshot| query(&snapshot));
         let mut idle = self.idle.lock();
         if idle.len() < IDLE_READERS {
             idle.push(connection);
@@ -65,8 +71,6 @@ impl Readers {
 
 /// The newest `limit` events the user with `key` may see, oldest first.
 pub(crate) fn latest(db: &Connection, key: &str, limit: usize) -> rusqlite::Result<Vec<Event>> {
-    // One snapshot for every query below.
-    let _snapshot = db.unchecked_transaction()?;
     let mut events = Vec::new();
     // #general first: its newest `limit` set a floor under which no other
     // conversation's events can make the cut.
@@ -98,8 +102,6 @@ pub(crate) fn since(
     after: EventId,
     per_conversation: usize,
 ) -> rusqlite::Result<Backlog> {
-    // One snapshot: every event up to `last_id` is in it, none after.
-    let _snapshot = db.unchecked_transaction()?;
     let last_id = sql::last_id(db)?;
     let mut backlog = Backlog {
         last_id,
@@ -163,7 +165,6 @@ pub(crate) fn missed_direct(
     key: &str,
     limit: usize,
 ) -> rusqlite::Result<(Vec<Event>, bool)> {
-    let _snapshot = db.unchecked_transaction()?;
     let last_seen: i64 = db
         .prepare_cached("SELECT last_seen FROM users WHERE key = ?1")?
         .query_row(params![key], |row| row.get(0))
@@ -214,6 +215,33 @@ pub(crate) fn read_positions(
     }
     positions.sort();
     Ok(positions)
+}
+
+/// What a login needs from the store, read in one snapshot.
+pub(crate) fn welcome(
+    db: &Connection,
+    key: &str,
+    request: &WelcomeRequest,
+) -> rusqlite::Result<Welcome> {
+    let mut welcome = Welcome::default();
+    match request.after {
+        Some(after) => {
+            let backlog = since(db, key, after, request.latest)?;
+            welcome.events = backlog.events;
+            welcome.gaps = backlog.gaps;
+        }
+        None => welcome.events = latest(db, key, request.latest)?,
+    }
+    if request.missed > 0 {
+        let (missed, more) = missed_direct(db, key, request.missed)?;
+        welcome.missed_more = more;
+        welcome.events.extend(missed);
+        welcome.events.sort_by_key(|e| e.id);
+        welcome.events.dedup_by_key(|e| e.id);
+    }
+    welcome.read = read_positions(db, key)?;
+    welcome.last_id = sql::last_id(db)?;
+    Ok(welcome)
 }
 
 /// Every recorded file.

@@ -177,3 +177,33 @@ pub struct Page {
     /// Whether older events exist.
     pub more: bool,
 }
+
+/// What a login asks the store for (see [`crate::Store::welcome`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WelcomeRequest {
+    /// Without `after`: the newest this many events the user may see.
+    /// With it: at most this many per conversation, the newest.
+    pub latest: usize,
+    /// The client's last id, to resume after.
+    pub after: Option<EventId>,
+    /// At most this many direct messages the user missed since their last
+    /// session ended (the newest); 0 for none.
+    pub missed: usize,
+}
+
+/// What a login gets from the store, all from one snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Welcome {
+    /// The events, in id order, without duplicates.
+    pub events: Vec<Event>,
+    /// With `after`: conversations whose older events after it were left
+    /// out, and the oldest id returned for each.
+    pub gaps: Vec<(Conversation, EventId)>,
+    /// Whether older missed direct messages than those returned exist.
+    pub missed_more: bool,
+    /// Where the user has read up to, per conversation.
+    pub read: Vec<(Conversation, EventId)>,
+    /// The highest event id in the snapshot: every later event reaches the
+    /// user live.
+    pub last_id: EventId,
+}

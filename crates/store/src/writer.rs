@@ -32,8 +32,8 @@ pub(crate) enum Op {
     /// A user's first session came online: a `JOIN` line in the log.
     Joined { name: String },
     /// A user's last session ended: a `LEAVE` line, and the direct
-    /// messages after the current last id count as missed.
-    Left { name: String },
+    /// messages after `last_seen` count as missed.
+    Left { name: String, last_seen: EventId },
     /// A user has read a conversation up to an id.
     Read {
         user: String,
@@ -246,13 +246,12 @@ fn apply(
             ts: unix_now(),
             event: ChatEvent::Joined { user: name },
         }),
-        Op::Left { name } => {
-            let last = sql::last_id(tx)?;
+        Op::Left { name, last_seen } => {
             tx.prepare_cached(
                 "INSERT INTO users (key, last_seen) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen",
             )?
-            .execute(params![user_key(&name), to_sql(last.0)])?;
+            .execute(params![user_key(&name), to_sql(last_seen.0)])?;
             Done::Log(Stamped {
                 ts: unix_now(),
                 event: ChatEvent::Left { user: name },

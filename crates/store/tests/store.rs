@@ -11,7 +11,7 @@ use std::thread;
 use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::rules::user_key;
 use media_chat_store::{
-    Committed, Conversation, Event, EventBody, EventId, NewEvent, Pair, Sink, Store, Sync,
+    Committed, Conversation, Durability, Event, EventBody, EventId, NewEvent, Pair, Sink, Store,
 };
 use parking_lot::Mutex;
 use proptest::prelude::*;
@@ -34,7 +34,7 @@ impl Collect {
 
 fn open(dir: &Path) -> (Store, Collect) {
     let sink = Collect::default();
-    let (store, _) = Store::open(dir, Sync::Normal, Box::new(sink.clone())).expect("open");
+    let (store, _) = Store::open(dir, Durability::Normal, Box::new(sink.clone())).expect("open");
     (store, sink)
 }
 
@@ -215,7 +215,7 @@ fn missed_direct_messages_are_the_ones_after_the_last_session_ended() {
     store
         .append(dm("an", "bình", "before she ever logged in"))
         .unwrap();
-    store.left("Bình").unwrap();
+    store.left("Bình", store.last_id().unwrap()).unwrap();
     store.append(dm("an", "bình", "while away 1")).unwrap();
     store.append(dm("bình", "an", "her own")).unwrap();
     store.append(dm("cường", "bình", "while away 2")).unwrap();
@@ -281,7 +281,7 @@ fn the_chat_log_gets_a_line_per_event_after_its_commit() {
         .append(text(Conversation::General, "an", "xin chào"))
         .unwrap();
     store.append(dm("an", "Bình", "psst")).unwrap();
-    store.left("an").unwrap();
+    store.left("an", store.last_id().unwrap()).unwrap();
     store.close();
     let log = fs::read_to_string(dir.path().join("message_history.txt")).unwrap();
     let kinds: Vec<&str> = log
@@ -310,7 +310,8 @@ fn an_older_data_dir_is_imported_once_losing_nothing() {
     );
     fs::write(dir.path().join("message_history.txt"), &log).unwrap();
     let sink = Collect::default();
-    let (store, report) = Store::open(dir.path(), Sync::Normal, Box::new(sink.clone())).unwrap();
+    let (store, report) =
+        Store::open(dir.path(), Durability::Normal, Box::new(sink.clone())).unwrap();
     let report = report.expect("an import");
     assert_eq!(report.events, 5);
     assert_eq!(report.files, 1);
@@ -349,7 +350,7 @@ fn an_older_data_dir_is_imported_once_losing_nothing() {
 }
 
 fn open_with_report(dir: &Path) -> (Store, Option<media_chat_store::ImportReport>) {
-    Store::open(dir, Sync::Normal, Box::new(Collect::default())).unwrap()
+    Store::open(dir, Durability::Normal, Box::new(Collect::default())).unwrap()
 }
 
 #[test]
@@ -410,7 +411,7 @@ proptest! {
                     model.push((done.event.id.0, conversation, USERS[*author].to_owned(), body));
                 }
                 Step::Left { user } => {
-                    store.left(USERS[*user]).unwrap();
+                    store.left(USERS[*user], store.last_id().unwrap()).unwrap();
                     store.barrier().unwrap();
                     last_seen[*user] = model.last().map_or(0, |e| e.0);
                 }

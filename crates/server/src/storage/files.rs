@@ -16,27 +16,13 @@ use std::path::{Component, Path, PathBuf};
 
 use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::rules::{MAX_FILE_NAME_BYTES, normalize_file_name};
+use media_chat_store::FileMeta;
 use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use tracing::{info, warn};
 
 use super::sync_dir;
-
-/// What the server knows about one stored file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FileMeta {
-    /// The stored name (a single path component).
-    pub(crate) name: String,
-    /// Length in bytes.
-    pub(crate) size: u64,
-    /// SHA-256 of the contents.
-    pub(crate) sha256: Sha256Digest,
-    /// Who uploaded it; empty when unknown (a file put there by hand).
-    pub(crate) uploader: String,
-    /// When it was stored, seconds since the Unix epoch.
-    pub(crate) ts: u64,
-}
 
 /// Why a stored file cannot be opened.
 #[derive(Debug)]

@@ -2,10 +2,8 @@
 //! here touches a socket.
 //!
 //! - `creds`: the accounts file, `creds.txt`.
-//! - `chat_log`: the event log, `message_history.txt`.
 //! - `files`: the upload store, `server_files/`, and its temporary files.
 
-pub(crate) mod chat_log;
 pub(crate) mod creds;
 pub(crate) mod files;
 
@@ -49,11 +47,6 @@ impl DataDir {
     /// `creds.txt`: one account per line.
     pub(crate) fn creds(&self) -> PathBuf {
         self.root.join("creds.txt")
-    }
-
-    /// `message_history.txt`: one event per line.
-    pub(crate) fn chat_log(&self) -> PathBuf {
-        self.root.join("message_history.txt")
     }
 
     /// `server_files/`: stored uploads under their announced names.
