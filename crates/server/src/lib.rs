@@ -12,6 +12,7 @@
 //! - `config`: [`Config`], [`Limits`], [`HashParams`] and their defaults.
 //! - `validate`: [`Config::validate`] and [`ConfigError`]: settings checked at start-up.
 //! - `server`: [`Server`] (open the data dir, run), [`ServerHandle`].
+//! - `backup`: [`backup()`], a consistent copy of a data dir.
 //! - `shutdown`: [`Shutdown`], the stop signal shared with Ctrl-C.
 //! - `listener`: the accept loop; spawns one named thread per session.
 //! - `connections`: connection limits (total, per IP) and force-closing.
@@ -31,6 +32,7 @@
 //!   `media-chat-store`).
 
 mod accounts;
+mod backup;
 mod commands;
 mod config;
 mod connections;
@@ -53,6 +55,7 @@ mod welcome;
 pub use config::{
     Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits, TlsSettings,
 };
+pub use backup::{BackupError, BackupReport, backup};
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;
 pub use validate::{ConfigError, MAX_TIMEOUT, MIN_FLOOD_RATE};

@@ -9,21 +9,29 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bytesize::ByteSize;
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 use media_chat_server::{
-    Config, DEFAULT_EXTENSIONS, HashParams, Limits, Server, Shutdown, TlsSettings,
+    Config, DEFAULT_EXTENSIONS, Durability, HashParams, Limits, Server, Shutdown, TlsSettings,
 };
 
 /// A self-hosted media-sharing chat server.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    /// Something else than serving.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address and port to listen on.
     #[arg(long, default_value = "0.0.0.0:5000")]
     bind: String,
-    /// Directory for creds.txt, message_history.txt and server_files/.
-    #[arg(long, default_value = ".")]
+    /// Directory for creds.txt, media-chat.db, message_history.txt and
+    /// server_files/.
+    #[arg(long, default_value = ".", global = true)]
     data_dir: PathBuf,
+    /// What a stored message survives: `normal`, a crash of the server
+    /// process; `full`, also a power cut (an fsync per batch, slower).
+    #[arg(long, value_enum, default_value_t = SyncMode::Normal)]
+    sync: SyncMode,
     /// Largest accepted upload (e.g. 10MiB, 500KB, 1048576).
     #[arg(long, default_value = "10MiB")]
     max_file_size: ByteSize,
@@ -105,6 +113,27 @@ struct Args {
     no_tls: bool,
 }
 
+/// What else the binary does.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Copy the data dir (running or not) into DEST: the database (a
+    /// consistent snapshot), creds.txt, server_files/, the chat log and the
+    /// TLS identity. Restore by starting a server with --data-dir DEST.
+    Backup {
+        /// A new (or empty) directory to write the copy to.
+        dest: PathBuf,
+    },
+}
+
+/// `--sync`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SyncMode {
+    /// Survives the server process crashing.
+    Normal,
+    /// Also survives power loss.
+    Full,
+}
+
 impl Args {
     fn config(&self) -> Config {
         let mut config = Config::new(&self.data_dir);
@@ -127,6 +156,10 @@ impl Args {
             parallelism: self.argon2_parallelism,
         };
         config.history_len = self.history_len;
+        config.durability = match self.sync {
+            SyncMode::Normal => Durability::Normal,
+            SyncMode::Full => Durability::Full,
+        };
         let limits = &mut config.limits;
         limits.max_connections = self.max_connections;
         limits.max_connections_per_ip = self.max_connections_per_ip;
@@ -156,6 +189,24 @@ fn main() -> ExitCode {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::Backup { dest }) = &args.command {
+        return match media_chat_server::backup(&args.data_dir, dest) {
+            Ok(report) => {
+                println!(
+                    "backed up {} into {} ({} files, {})",
+                    args.data_dir.display(),
+                    dest.display(),
+                    report.files,
+                    ByteSize::b(report.file_bytes)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = args.config();
     if let Err(e) = config.validate() {
         // Like clap's own usage errors: exit status 2.
