@@ -16,8 +16,9 @@
 //! - [`RawClient`]: one TCP connection; send lines or raw bytes, read lines
 //!   and bodies with a time-out, log in, upload, download.
 //! - [`Welcome`]: what a version 2 login received, `LOGIN_OK` to `HISTORY_END`.
+//! - [`Welcome3`]: what a version 3 login received, `LOGIN_OK` to `SYNCED`.
 //! - Free helpers: [`sha256_hex`], [`test_bytes`], [`file_header`],
-//!   [`wait_until`], [`dir_entries`], [`tree`].
+//!   [`wait_until`], [`dir_entries`], [`tree`], [`event_id`], [`event_body`].
 #![warn(missing_docs)]
 
 use std::collections::{BTreeSet, VecDeque};
@@ -283,6 +284,65 @@ impl Welcome {
     }
 }
 
+/// What a version 3 login received: every line from `LOGIN_OK` to
+/// `SYNCED`, both included.
+#[derive(Debug, Clone)]
+pub struct Welcome3 {
+    /// The lines, in the order received.
+    pub lines: Vec<String>,
+}
+
+impl Welcome3 {
+    /// The `EVENT` lines, whole.
+    pub fn events(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter(|line| line.starts_with("EVENT|"))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The ids of the `EVENT` lines, in order.
+    pub fn event_ids(&self) -> Vec<u64> {
+        self.events().iter().map(|line| event_id(line)).collect()
+    }
+
+    /// The `GAP|…` lines.
+    pub fn gaps(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter(|line| line.starts_with("GAP|"))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The id from the closing `SYNCED|last_id`.
+    pub fn synced(&self) -> u64 {
+        self.lines
+            .last()
+            .and_then(|line| line.strip_prefix("SYNCED|"))
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("the welcome does not end with SYNCED: {:?}", self.lines))
+    }
+}
+
+/// The id of an `EVENT|id|…` line. Panics on any other line.
+pub fn event_id(line: &str) -> u64 {
+    line.strip_prefix("EVENT|")
+        .and_then(|rest| rest.split('|').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not an EVENT line: {line:?}"))
+}
+
+/// What an `EVENT` line says after its id and time:
+/// `conversation|kind|…`, e.g. `#general|TEXT|an|hi`.
+pub fn event_body(line: &str) -> String {
+    line.splitn(4, '|')
+        .nth(3)
+        .unwrap_or_else(|| panic!("not an EVENT line: {line:?}"))
+        .to_owned()
+}
+
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
 /// A token unique within this test process, for `PING` barriers.
@@ -522,6 +582,30 @@ impl RawClient {
             lines.push(line);
             if end {
                 return Welcome { lines };
+            }
+        }
+    }
+
+    /// Says `HELLO|3`, optionally `RESUME|last_id`, and logs in, reading the
+    /// welcome up to `SYNCED`. Panics if the login fails.
+    pub fn login_v3(&mut self, user: &str, password: &str, resume: Option<u64>) -> Welcome3 {
+        self.hello(3, 3);
+        if let Some(last_id) = resume {
+            self.send_line(&format!("RESUME|{last_id}"));
+        }
+        self.send_line(&format!("LOGIN|{user}|{password}"));
+        let first = self.read_line();
+        assert!(
+            first.starts_with("LOGIN_OK|"),
+            "login of {user:?} failed: {first:?}"
+        );
+        let mut lines = vec![first];
+        loop {
+            let line = self.read_line();
+            let end = line.starts_with("SYNCED|");
+            lines.push(line);
+            if end {
+                return Welcome3 { lines };
             }
         }
     }

@@ -23,6 +23,8 @@
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
 //!   and what crosses the wire.
+//! - `version3`: ids, acknowledged sends, resume without gaps or
+//!   duplicates, paging, read positions, transfer tokens.
 
 mod answers;
 mod bodies;
@@ -41,6 +43,7 @@ mod messaging;
 mod paths;
 mod robustness;
 mod tls;
+mod version3;
 
 use media_chat_e2e::{RawClient, TestServer};
 

@@ -219,6 +219,12 @@ impl Session {
         self.version >= 2
     }
 
+    /// Whether this connection logged in with a transfer token (files
+    /// only, outside the chat).
+    pub(crate) fn is_transfer_only(&self) -> bool {
+        self.transfer_only
+    }
+
     /// The logged-in user's registered name (empty before login, when no
     /// command that needs it is handled).
     pub(crate) fn name(&self) -> &str {

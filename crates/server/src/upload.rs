@@ -109,9 +109,22 @@ impl Session {
                     token: None,
                     origin: self.id,
                 };
-                if let Err(e) = self.ctx.store.append(share) {
-                    error!(error = %e, "could not store a share");
-                    self.send_error("The file was stored but could not be announced; try again");
+                match self.ctx.store.append(share) {
+                    // A transfer connection is not in the chat: it learns
+                    // of its own share directly.
+                    Ok(committed) if self.is_transfer_only() => {
+                        self.send(&crate::lines::event_line(
+                            &committed.event,
+                            &media_chat_protocol::rules::user_key(self.name()),
+                        ))
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        error!(error = %e, "could not store a share");
+                        self.send_error(
+                            "The file was stored but could not be announced; try again",
+                        );
+                    }
                 }
             }
             Err(e) => {
