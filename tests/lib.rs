@@ -108,6 +108,24 @@ impl TestServer {
         }
     }
 
+    /// Starts a server over a copy of the data dir at `source` (a backup,
+    /// say), with [`fast_config`] changed by `configure`.
+    pub fn start_from(source: &Path, configure: impl FnOnce(&mut Config)) -> Self {
+        let mut files = Vec::new();
+        for relative in tree(source) {
+            let path = source.join(&relative);
+            if path.is_file() {
+                let contents = fs::read(&path).expect("cannot read a file to copy");
+                files.push((relative.to_string_lossy().into_owned(), contents));
+            }
+        }
+        let seeded: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(path, contents)| (path.as_str(), contents.as_slice()))
+            .collect();
+        Self::start_seeded(&seeded, configure)
+    }
+
     /// Starts a server listening on `bind` (to reach it from another
     /// interface than loopback, say).
     pub fn start_on(bind: SocketAddr, configure: impl FnOnce(&mut Config)) -> Self {

@@ -23,6 +23,7 @@
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
 //!   and what crosses the wire.
+//! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
 
@@ -34,6 +35,7 @@ mod client_files;
 mod client_reconnect;
 mod compat;
 mod deadlines;
+mod durable;
 mod files;
 mod legacy;
 mod lifecycle;
