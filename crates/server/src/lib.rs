@@ -52,10 +52,10 @@ mod upload;
 mod validate;
 mod welcome;
 
+pub use backup::{BackupError, BackupReport, backup};
 pub use config::{
     Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits, TlsSettings,
 };
-pub use backup::{BackupError, BackupReport, backup};
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;
 pub use validate::{ConfigError, MAX_TIMEOUT, MIN_FLOOD_RATE};
