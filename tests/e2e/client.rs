@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use media_chat_client::{
-    Client, ClientConfig, Event, HistoryEntry, Input, InputError, SendError, Transport,
+    Client, ClientConfig, Conversation, Delivery, Event, InputError, Message, Origin, SendError,
+    Transport,
 };
 use media_chat_e2e::{TestServer, wait_until};
 use tempfile::TempDir;
@@ -28,7 +29,8 @@ use crate::PW;
 pub const WAIT: Duration = Duration::from_secs(5);
 
 /// A library client with its own temporary dir; its download cache is
-/// `<dir>/a/cache`, so a test can check that nothing appeared beside it.
+/// `<dir>/a/cache`, so a test can check that nothing appeared beside it,
+/// and its data dir `<dir>/data`.
 /// Dropping it shuts the client down before the dir is removed.
 pub struct TestClient {
     /// The client.
@@ -52,11 +54,13 @@ impl TestClient {
     }
 
     /// Every path under the temporary root except the (possibly empty)
-    /// cache dir itself and its parent: what a download left behind.
+    /// cache dir itself and its parent, and the data dir: what a download
+    /// left behind.
     pub fn leftovers(&self) -> BTreeSet<PathBuf> {
         let mut paths = media_chat_e2e::tree(self.root());
         paths.remove(Path::new("a"));
         paths.remove(Path::new("a/cache"));
+        paths.retain(|path| !path.starts_with("data"));
         paths
     }
 }
@@ -76,6 +80,7 @@ pub fn connect_with(
         .expect("cannot create a temporary dir");
     let mut config = ClientConfig::new(address.to_string(), user, PW);
     config.cache_dir = Some(dir.path().join("a").join("cache"));
+    config.data_dir = Some(dir.path().join("data"));
     config.transport = Transport::Plaintext;
     configure(&mut config);
     let client = Client::connect(config)
@@ -95,10 +100,10 @@ pub fn connect(server: &TestServer, user: &str) -> TestClient {
     })
 }
 
-/// Connects `user` and consumes the welcome up to [`Event::HistoryEnd`].
+/// Connects `user` and consumes the welcome up to [`Event::Synced`].
 pub fn join(server: &TestServer, user: &str) -> TestClient {
     let client = connect(server, user);
-    wait_for(&client, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&client, WAIT, |e| *e == Event::Synced);
     client
 }
 
@@ -133,6 +138,48 @@ pub fn wait_collect(
     }
 }
 
+/// Pages back through `conversation` from `before` until reaching `after`
+/// (exclusive), with [`Client::load_before`]; returns the messages with
+/// ids in between, oldest first.
+pub fn page_back(
+    client: &Client,
+    conversation: Conversation,
+    before: u64,
+    after: u64,
+) -> Vec<Message> {
+    let mut older: Vec<Message> = Vec::new();
+    let mut cursor = before;
+    loop {
+        client
+            .load_before(conversation.clone(), cursor, 50)
+            .expect("paging");
+        let (events, end) = wait_collect(client, WAIT, |e| matches!(e, Event::PageEnd { .. }));
+        let page: Vec<Message> = events
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Message {
+                    message,
+                    origin: Origin::Page,
+                } => Some(message),
+                _ => None,
+            })
+            .collect();
+        let reached = page
+            .first()
+            .is_none_or(|m| m.id().is_some_and(|id| id <= after));
+        let first = page.first().and_then(Message::id);
+        older.splice(
+            0..0,
+            page.into_iter()
+                .filter(|m| m.id().is_some_and(|id| id > after)),
+        );
+        match (end, first) {
+            (Event::PageEnd { more: true, .. }, Some(first)) if !reached => cursor = first,
+            _ => return older,
+        }
+    }
+}
+
 /// The next `n` events, whatever they are.
 pub fn next_events(client: &Client, n: usize) -> Vec<Event> {
     (0..n).map(|_| wait_for(client, WAIT, |_| true)).collect()
@@ -145,20 +192,30 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// `Event::Text` from `from`.
-pub fn text(from: &str, text: &str) -> Event {
-    Event::Text {
-        from: from.into(),
-        text: text.into(),
+/// The author and text of a text message event (any origin).
+pub fn said(event: &Event) -> Option<(&Conversation, &str, &str)> {
+    match event {
+        Event::Message { message, .. } => message
+            .text()
+            .map(|text| (&message.conversation, message.author.as_str(), text)),
+        _ => None,
     }
 }
 
-/// `Event::Dm` from `from`.
-pub fn dm(from: &str, text: &str) -> Event {
-    Event::Dm {
-        from: from.into(),
-        text: text.into(),
-    }
+/// Whether `event` is a public message from `from` saying `text`.
+pub fn is_text(event: &Event, from: &str, text: &str) -> bool {
+    said(event).is_some_and(|(c, a, t)| c.is_general() && a == from && t == text)
+}
+
+/// Whether `event` is a private message from `from` saying `text`.
+pub fn is_dm(event: &Event, from: &str, text: &str) -> bool {
+    said(event)
+        .is_some_and(|(c, a, t)| matches!(c, Conversation::Direct(_)) && a == from && t == text)
+}
+
+/// Whether `event` is a live or backlog text message (not a page).
+pub fn is_message(event: &Event) -> bool {
+    matches!(event, Event::Message { origin, .. } if *origin != Origin::Page)
 }
 
 fn users(event: &Event) -> BTreeSet<String> {
@@ -195,10 +252,10 @@ fn two_clients_exchange_public_and_private_messages() {
         names(&["alice"]),
         "welcome: {welcome:#?}"
     );
-    assert_eq!(welcome[3], Event::HistoryEnd, "welcome: {welcome:#?}");
+    assert_eq!(welcome[3], Event::Synced, "welcome: {welcome:#?}");
 
     let bob = connect(&server, "bob");
-    let (before, _) = wait_collect(&bob, WAIT, |e| *e == Event::HistoryEnd);
+    let (before, _) = wait_collect(&bob, WAIT, |e| *e == Event::Synced);
     assert_eq!(
         before.first(),
         Some(&Event::LoggedIn { user: "bob".into() })
@@ -211,42 +268,57 @@ fn two_clients_exchange_public_and_private_messages() {
     assert_eq!(users(listed[0]), names(&["alice", "bob"]));
     wait_for(&alice, WAIT, |e| *e == Event::Joined { user: "bob".into() });
 
+    let hello = alice.send_input("  hello  ").unwrap();
     assert_eq!(
-        alice.send_input("  hello  ").unwrap(),
-        Input::Public("hello".into())
+        (&hello.conversation, hello.text(), hello.author.as_str()),
+        (&Conversation::general(), Some("hello"), "alice")
     );
-    wait_for(&bob, WAIT, |e| *e == text("alice", "hello"));
+    let token = hello.token().expect("pending, with a token").to_owned();
+    let acked = wait_for(&alice, WAIT, |e| matches!(e, Event::Delivery { .. }));
+    let Event::Delivery {
+        token: acked_token,
+        message,
+    } = acked
+    else {
+        unreachable!()
+    };
+    assert_eq!(acked_token, token);
+    let Delivery::Sent { id: Some(id) } = message.state else {
+        panic!("not acknowledged with an id: {message:?}");
+    };
+    assert_eq!(message.text(), Some("hello"));
+    let heard = wait_for(&bob, WAIT, |e| is_text(e, "alice", "hello"));
+    assert!(
+        matches!(&heard, Event::Message { message, origin: Origin::Live } if message.id() == Some(id)),
+        "bob got the acknowledged id: {heard:?}"
+    );
 
     // A late comer gets the public message as history, then the DM below
     // must not reach it.
     let carol = connect(&server, "carol");
-    let (before, _) = wait_collect(&carol, WAIT, |e| *e == Event::HistoryEnd);
-    let history: Vec<&HistoryEntry> = before
+    let (before, _) = wait_collect(&carol, WAIT, |e| *e == Event::Synced);
+    let history: Vec<(&Origin, Option<u64>, u64)> = before
         .iter()
         .filter_map(|e| match e {
-            Event::History { ts, entry } => {
-                assert!(*ts > 0, "{e:?}");
-                Some(entry)
+            Event::Message { message, origin } if is_text(e, "alice", "hello") => {
+                Some((origin, message.id(), message.ts))
             }
+            Event::Message { .. } => panic!("carol's backlog: {e:?}"),
             _ => None,
         })
         .collect();
-    assert_eq!(
-        history,
-        [&HistoryEntry::Text {
-            from: "alice".into(),
-            text: "hello".into()
-        }]
+    assert!(
+        matches!(history.as_slice(), [(Origin::Backlog, Some(i), ts)] if *i == id && *ts > 0),
+        "{before:#?}"
     );
 
-    assert_eq!(
-        alice.send_input("@bob hi").unwrap(),
-        Input::Direct {
-            to: "bob".into(),
-            text: "hi".into()
-        }
+    let hi = alice.send_input("@bob hi").unwrap();
+    assert_eq!(hi.conversation, Conversation::Direct("bob".into()));
+    let heard = wait_for(&bob, WAIT, |e| is_dm(e, "alice", "hi"));
+    assert!(
+        matches!(&heard, Event::Message { message, .. } if message.conversation == Conversation::Direct("alice".into())),
+        "named from bob's side: {heard:?}"
     );
-    wait_for(&bob, WAIT, |e| *e == dm("alice", "hi"));
 
     // `@bob` alone is refused locally and sends nothing.
     assert!(
@@ -258,11 +330,9 @@ fn two_clients_exchange_public_and_private_messages() {
     );
     alice.send_text("barrier").unwrap();
     for client in [&bob, &carol] {
-        let (skipped, _) = wait_collect(client, WAIT, |e| *e == text("alice", "barrier"));
+        let (skipped, _) = wait_collect(client, WAIT, |e| is_text(e, "alice", "barrier"));
         assert!(
-            !skipped
-                .iter()
-                .any(|e| matches!(e, Event::Dm { .. } | Event::Text { .. })),
+            !skipped.iter().any(is_message),
             "{} got a message it should not have: {skipped:#?}",
             client.user()
         );
@@ -274,14 +344,10 @@ fn slash_dm_works_like_at() {
     let server = TestServer::start();
     let alice = join(&server, "alice");
     let bob = join(&server, "bob");
-    assert_eq!(
-        alice.send_input("/dm bob psst, over here").unwrap(),
-        Input::Direct {
-            to: "bob".into(),
-            text: "psst, over here".into()
-        }
-    );
-    wait_for(&bob, WAIT, |e| *e == dm("alice", "psst, over here"));
+    let sent = alice.send_input("/dm bob psst, over here").unwrap();
+    assert_eq!(sent.conversation, Conversation::Direct("bob".into()));
+    assert_eq!(sent.text(), Some("psst, over here"));
+    wait_for(&bob, WAIT, |e| is_dm(e, "alice", "psst, over here"));
 }
 
 /// `quit` sends `QUIT` after everything queued and waits for the server
@@ -313,12 +379,8 @@ fn quit_delivers_what_was_sent_before_it() {
             user: "alice".into(),
         }
     });
-    let heard: Vec<Event> = skipped
-        .into_iter()
-        .filter(|e| matches!(e, Event::Text { .. }))
-        .collect();
-    let said: Vec<Event> = last_words.iter().map(|line| text("alice", line)).collect();
-    assert_eq!(heard, said, "all of it, in order, before alice left");
+    let heard: Vec<&str> = skipped.iter().filter_map(said).map(|(_, _, t)| t).collect();
+    assert_eq!(heard, last_words, "all of it, in order, before alice left");
 }
 
 #[test]
@@ -331,10 +393,10 @@ fn the_waker_is_called_for_every_event() {
             counter.fetch_add(1, Ordering::SeqCst);
         }));
     });
-    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
     let bob = join(&server, "bob");
     bob.send_text("wake up").unwrap();
-    let (between, _) = wait_collect(&alice, WAIT, |e| *e == text("bob", "wake up"));
+    let (between, _) = wait_collect(&alice, WAIT, |e| is_text(e, "bob", "wake up"));
     let received = welcome.len() + 1 + between.len() + 1;
     // The waker runs right after each event is queued, so it may trail the
     // receiver by a moment: it is a counter, not an event, so poll it.
@@ -342,5 +404,113 @@ fn the_waker_is_called_for_every_event() {
         wait_until(WAIT, || wakes.load(Ordering::SeqCst) >= received),
         "{} wakes for {received} events",
         wakes.load(Ordering::SeqCst)
+    );
+}
+
+/// In version 3 the server echoes a message to the sender's other
+/// sessions; a private one used to reach only its recipient, so the
+/// sender's desktop never showed what they wrote from the terminal.
+#[test]
+fn an_own_message_from_another_session_is_shown_private_ones_too() {
+    let server = TestServer::start();
+    let desk = join(&server, "alice");
+    let phone = join(&server, "alice");
+    let bob = join(&server, "bob");
+    phone.send_input("@bob từ điện thoại").unwrap();
+    phone.send_text("public too").unwrap();
+    let echo = wait_for(&desk, WAIT, |e| said(e).is_some());
+    let Event::Message { message, origin } = echo else {
+        unreachable!()
+    };
+    assert_eq!(origin, Origin::Live);
+    assert_eq!(message.author, "alice");
+    assert_eq!(message.conversation, Conversation::Direct("bob".into()));
+    assert_eq!(message.text(), Some("từ điện thoại"));
+    assert!(message.id().is_some());
+    wait_for(&desk, WAIT, |e| is_text(e, "alice", "public too"));
+    wait_for(&bob, WAIT, |e| is_dm(e, "alice", "từ điện thoại"));
+}
+
+#[test]
+fn read_positions_reach_the_users_other_sessions_at_most_once_a_second() {
+    let server = TestServer::start();
+    let desk = join(&server, "alice");
+    let phone = join(&server, "alice");
+    let bob = join(&server, "bob");
+    let ids: Vec<u64> = (0..3)
+        .map(|i| {
+            bob.send_text(&format!("read me {i}")).unwrap();
+            match wait_for(&desk, WAIT, |e| said(e).is_some()) {
+                Event::Message { message, .. } => message.id().expect("an id"),
+                _ => unreachable!(),
+            }
+        })
+        .collect();
+    for &id in &ids {
+        desk.mark_read(Conversation::general(), id);
+    }
+    // Backwards or repeated: nothing to say.
+    desk.mark_read(Conversation::general(), ids[0]);
+    let mut positions = Vec::new();
+    while positions.last() != Some(&ids[2]) {
+        match wait_for(&phone, WAIT, |e| matches!(e, Event::ReadUpTo { .. })) {
+            Event::ReadUpTo { conversation, id } => {
+                assert!(conversation.is_general());
+                positions.push(id);
+            }
+            _ => unreachable!(),
+        }
+    }
+    assert!(positions.len() <= 2, "debounced: {positions:?}");
+    // A later session learns it at login.
+    let later = connect(&server, "alice");
+    let (welcome, _) = wait_collect(&later, WAIT, |e| *e == Event::Synced);
+    assert!(
+        welcome.contains(&Event::ReadUpTo {
+            conversation: Conversation::general(),
+            id: ids[2]
+        }),
+        "{welcome:#?}"
+    );
+}
+
+#[test]
+fn older_messages_come_a_page_at_a_time() {
+    let server = TestServer::start();
+    let mut poster = server.connect();
+    poster.login_v3("bình", PW, None);
+    for n in 0..130 {
+        poster.send_line(&format!("SEND|p{n}|#general|old {n}"));
+        while !poster.read_line().starts_with(&format!("ACK|p{n}|")) {}
+    }
+    let alice = connect(&server, "alice");
+    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
+    let backlog: Vec<&Message> = welcome
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(backlog.len(), 100, "the newest 100");
+    assert_eq!(backlog[0].text(), Some("old 30"));
+    let oldest = backlog[0].id().unwrap();
+    let older = page_back(&alice, Conversation::general(), oldest, 0);
+    let texts: Vec<String> = older
+        .iter()
+        .filter_map(|m| m.text().map(str::to_owned))
+        .collect();
+    let expected: Vec<String> = (0..30).map(|n| format!("old {n}")).collect();
+    assert_eq!(texts, expected);
+    alice
+        .load_before(Conversation::general(), older[0].id().unwrap(), 10)
+        .unwrap();
+    let end = wait_for(&alice, WAIT, |e| matches!(e, Event::PageEnd { .. }));
+    assert_eq!(
+        end,
+        Event::PageEnd {
+            conversation: Conversation::general(),
+            more: false
+        }
     );
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use media_chat_client::{Direction, Event, SendError};
 use media_chat_e2e::{dir_entries, sha256_hex, test_bytes, wait_until};
 
-use crate::client::{TestClient, WAIT, connect_with, next_events, text, wait_collect, wait_for};
+use crate::client::{TestClient, WAIT, connect_with, is_text, next_events, wait_collect, wait_for};
 
 /// How long a fake connection waits for the client's next line before it
 /// gives up and closes: bounds a test whose client never closes.
@@ -123,7 +123,7 @@ fn file_transfer(name: &str, body: &[u8], sha256: &str) -> Vec<u8> {
 
 fn connect_fake(fake: &FakeServer) -> TestClient {
     let client = connect_with(fake.addr, "u", |_| {});
-    wait_for(&client, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&client, WAIT, |e| *e == Event::Synced);
     client
 }
 
@@ -136,7 +136,7 @@ fn users_split_over_several_lines_arrive_as_one_event() {
         |_| Vec::new(),
     );
     let client = connect_with(fake.addr, "u", |_| {});
-    let (welcome, _) = wait_collect(&client, WAIT, |e| *e == Event::HistoryEnd);
+    let (welcome, _) = wait_collect(&client, WAIT, |e| *e == Event::Synced);
     assert_eq!(
         welcome,
         [
@@ -239,7 +239,7 @@ fn fake_login(stream: TcpStream, welcome: &str) -> (Lines<BufReader<TcpStream>>,
     let mut writer = stream.try_clone().unwrap();
     let mut lines = BufReader::new(stream).lines();
     let hello = lines.next().unwrap().unwrap();
-    assert_eq!(hello, "HELLO|2");
+    assert_eq!(hello, "HELLO|3");
     writer.write_all(b"HELLO|2\n").unwrap();
     let login = lines.next().unwrap().unwrap();
     let user = login
@@ -286,7 +286,7 @@ fn cancelling_a_transfer_whose_handshake_is_never_answered_ends_it() {
     let hello = handshakes
         .recv_timeout(WAIT)
         .expect("the transfer connected");
-    assert_eq!(hello, "HELLO|2");
+    assert_eq!(hello, "HELLO|3");
     client.cancel(id);
     let done = wait_for(&client, WAIT, |e| {
         matches!(e,
@@ -368,13 +368,13 @@ fn a_flood_fills_the_event_queue_to_its_bound_and_loses_nothing() {
             Event::Users {
                 users: vec!["u".into()]
             },
-            Event::HistoryEnd,
+            Event::Synced,
         ]
     );
     for i in 0..FLOOD_LINES {
         let event = wait_for(&client, WAIT, |_| true);
         assert!(client.events().len() <= bound);
-        if event != text("flood", &flood_text(i)) {
+        if !is_text(&event, "flood", &flood_text(i)) {
             panic!("event {i} of the flood is {event:?}");
         }
     }
@@ -440,7 +440,7 @@ fn a_server_that_stops_reading_congests_the_bounded_send_queue_and_loses_nothing
     let mut accepted = 0;
     let congested = wait_until(WAIT * 4, || {
         match client.send_text(&format!("line {accepted}")) {
-            Ok(()) => {
+            Ok(_) => {
                 accepted += 1;
                 false
             }
@@ -452,7 +452,7 @@ fn a_server_that_stops_reading_congests_the_bounded_send_queue_and_loses_nothing
     start_reading.send(()).unwrap();
     // Once the server reads again, the queue drains and lines are taken.
     let taken = wait_until(WAIT * 4, || match client.send_text("last") {
-        Ok(()) => true,
+        Ok(_) => true,
         Err(SendError::Congested) => false,
         Err(e) => panic!("sending failed: {e}"),
     });
@@ -471,4 +471,50 @@ fn a_server_that_stops_reading_congests_the_bounded_send_queue_and_loses_nothing
         .chain(["TEXT|last".to_owned()])
         .collect();
     assert_eq!(texts, expected.iter().collect::<Vec<_>>());
+}
+
+/// Against a server that answers `HELLO|2`: no `RESUME` (the fake would
+/// refuse it), a send counts as sent once written (there is no `ACK`),
+/// and paging is refused locally.
+#[test]
+fn a_version_2_server_gets_version_2_and_sends_count_once_written() {
+    let (lines_tx, lines) = mpsc::channel();
+    let lines_tx = Arc::new(Mutex::new(lines_tx));
+    let fake = FakeServer::start_custom(move |stream, _| {
+        let (lines, _writer) = fake_login(stream, WELCOME);
+        for line in lines {
+            let Ok(line) = line else { break };
+            let quit = line == "QUIT";
+            let _ = lines_tx.lock().unwrap().send(line);
+            if quit {
+                break;
+            }
+        }
+    });
+    let data = tempfile::tempdir().unwrap();
+    let keep = |config: &mut media_chat_client::ClientConfig| {
+        config.data_dir = Some(data.path().to_path_buf())
+    };
+    let client = connect_with(fake.addr, "u", keep);
+    wait_for(&client, WAIT, |e| *e == Event::Synced);
+    assert_eq!(client.protocol_version(), 2);
+    let sent = client.send_input("@an hi").unwrap();
+    let written = wait_for(&client, WAIT, |e| matches!(e, Event::Delivery { .. }));
+    assert!(
+        matches!(&written, Event::Delivery { token, message }
+            if Some(token.as_str()) == sent.token()
+                && message.state == media_chat_client::Delivery::Sent { id: None }),
+        "{written:?}"
+    );
+    assert_eq!(lines.recv_timeout(WAIT).unwrap(), "DM|an|hi");
+    assert!(matches!(
+        client.load_before(media_chat_client::Conversation::general(), 0, 10),
+        Err(SendError::OldServer)
+    ));
+    client.client.quit();
+    assert_eq!(lines.recv_timeout(WAIT).unwrap(), "QUIT");
+    // A second run: still no RESUME (fake_login would see it instead of
+    // LOGIN and fail).
+    let again = connect_with(fake.addr, "u", keep);
+    wait_for(&again, WAIT, |e| *e == Event::Synced);
 }

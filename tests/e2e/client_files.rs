@@ -12,11 +12,12 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use media_chat_client::{Cleared, Direction, Event, Sha256Digest, TransferError, TransferId};
+use media_chat_client::{Body, Cleared, Direction, Event, Sha256Digest, TransferError, TransferId};
 use media_chat_e2e::{TestServer, dir_entries, sha256_hex, test_bytes};
 
+use crate::PW;
 use crate::client::{
-    TestClient, WAIT, connect, connect_with, join, text, wait_collect, wait_for, write_file,
+    TestClient, WAIT, connect, connect_with, is_text, join, wait_collect, wait_for, write_file,
 };
 
 /// Whether `event` ends transfer `id`.
@@ -92,13 +93,15 @@ fn a_five_megabyte_file_uploads_and_downloads_byte_identical() {
         }
     );
     assert_progress(&progress, size);
-    let shared = Event::FileShared {
-        user: "alice".into(),
+    let shared = Body::File {
         name: "big.pdf".into(),
         size,
         sha256: digest(&body),
     };
-    wait_for(&bob, WAIT, |e| *e == shared);
+    wait_for(&bob, WAIT, |e| {
+        matches!(e, Event::Message { message, .. }
+            if message.author == "alice" && message.body == shared && message.id().is_some())
+    });
     assert!(fs::read(server.files_dir().join("big.pdf")).unwrap() == body);
 
     let down = bob.get_file("big.pdf").expect("the download starts");
@@ -130,7 +133,7 @@ fn refused_uploads_are_refused_before_any_byte_is_sent() {
             }
         )
     });
-    wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
     let source = tempfile::tempdir().unwrap();
     let dir = source.path();
 
@@ -248,7 +251,7 @@ fn a_cancelled_download_leaves_nothing_and_chat_goes_on() {
     // lands mid-transfer, however fast the machine.
     let proxy = GatedProxy::start(server.addr(), 256 * 1024);
     let alice = connect_with(proxy.addr(), "alice", |_| {});
-    wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
     let bob = join(&server, "bob");
 
     let id = alice.get_file("big.pdf").unwrap();
@@ -277,7 +280,7 @@ fn a_cancelled_download_leaves_nothing_and_chat_goes_on() {
     assert!(alice.leftovers().is_empty(), "{:?}", alice.leftovers());
 
     alice.send_text("still here").unwrap();
-    wait_for(&bob, WAIT, |e| *e == text("alice", "still here"));
+    wait_for(&bob, WAIT, |e| is_text(e, "alice", "still here"));
     let again = alice.get_file("big.pdf").unwrap();
     let done = wait_for(&alice, WAIT, |e| ends(e, again));
     let Event::Downloaded { path, .. } = done else {
@@ -292,6 +295,8 @@ fn a_cancelled_download_leaves_nothing_and_chat_goes_on() {
 struct GatedProxy {
     addr: SocketAddr,
     gate: Arc<(Mutex<bool>, Condvar)>,
+    /// The first bytes each connection sent, in the order they connected.
+    sent: Recorder,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
@@ -302,6 +307,8 @@ impl GatedProxy {
         let addr = listener.local_addr().unwrap();
         let gate = Arc::new((Mutex::new(false), Condvar::new()));
         let shared = gate.clone();
+        let sent: Recorder = Arc::default();
+        let recorder = sent.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
         // Each connection's threads end when either side closes.
@@ -316,13 +323,19 @@ impl GatedProxy {
                 };
                 let gate = shared.clone();
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                thread::spawn(move || pipe(c2, s2, None));
-                thread::spawn(move || pipe(server, client, Some((gate, limit))));
+                let record = {
+                    let mut sent = recorder.lock().unwrap();
+                    sent.push(Vec::new());
+                    (recorder.clone(), sent.len() - 1)
+                };
+                thread::spawn(move || pipe(c2, s2, None, Some(record)));
+                thread::spawn(move || pipe(server, client, Some((gate, limit)), None));
             }
         });
         GatedProxy {
             addr,
             gate,
+            sent,
             stop,
             accept: Some(accept),
         }
@@ -337,7 +350,21 @@ impl GatedProxy {
         *open.lock().unwrap() = true;
         signal.notify_all();
     }
+
+    /// What each connection sent first (up to [`RECORDED`] bytes), as text.
+    fn sent(&self) -> Vec<String> {
+        let sent = self.sent.lock().unwrap();
+        sent.iter()
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .collect()
+    }
 }
+
+/// The first bytes of each connection through a proxy.
+type Recorder = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// How much of each connection a proxy records.
+const RECORDED: usize = 4096;
 
 impl Drop for GatedProxy {
     fn drop(&mut self) {
@@ -354,8 +381,14 @@ impl Drop for GatedProxy {
 type Gate = (Arc<(Mutex<bool>, Condvar)>, u64);
 
 /// Copies `from` to `to` until either side closes, holding after the
-/// gate's limit until it opens (or 10 s pass, so a failed test ends).
-fn pipe(mut from: TcpStream, mut to: TcpStream, gate: Option<Gate>) {
+/// gate's limit until it opens (or 10 s pass, so a failed test ends), and
+/// recording the first bytes if asked.
+fn pipe(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    gate: Option<Gate>,
+    record: Option<(Recorder, usize)>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut forwarded = 0u64;
     let copied = (|| -> io::Result<()> {
@@ -382,6 +415,12 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, gate: Option<Gate>) {
             if n == 0 {
                 return Ok(());
             }
+            if let Some((recorder, index)) = &record {
+                let mut sent = recorder.lock().unwrap();
+                let kept = &mut sent[*index];
+                let room = RECORDED.saturating_sub(kept.len()).min(n);
+                kept.extend_from_slice(&buf[..room]);
+            }
             to.write_all(&buf[..n])?;
             forwarded += n as u64;
         }
@@ -390,4 +429,68 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, gate: Option<Gate>) {
     drop(copied);
     let _ = from.shutdown(Shutdown::Both);
     let _ = to.shutdown(Shutdown::Both);
+}
+
+/// Every upload and download used to log in again on a connection of its
+/// own: a full password check, a welcome thrown away, and a session that
+/// joined the room (others saw the user join and leave). Now a transfer
+/// logs in with a single-use token from the chat session and stays out of
+/// the room.
+/// See: issue 10, "A durable message store".
+#[test]
+fn transfers_log_in_with_a_token_and_stay_out_of_the_room() {
+    let server = TestServer::start();
+    let mut watcher = server.client_v2("watcher", PW);
+    let proxy = GatedProxy::start(server.addr(), u64::MAX);
+    let alice = connect_with(proxy.addr(), "alice", |_| {});
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    watcher.skip_until("JOINED|alice");
+    let body = test_bytes(300_000, 105);
+    let source = tempfile::tempdir().unwrap();
+    let path = write_file(source.path(), "ảnh.png", &body);
+
+    let up = alice.send_file(&path).unwrap();
+    let (_, done) = finish(&alice, up, Direction::Upload);
+    assert!(matches!(done, Event::Uploaded { .. }), "{done:?}");
+    let down = alice.get_file("ảnh.png").unwrap();
+    let (_, done) = finish(&alice, down, Direction::Download);
+    let Event::Downloaded { path, .. } = done else {
+        panic!("expected Downloaded, got {done:?}");
+    };
+    assert!(fs::read(path).unwrap() == body, "verified by SHA-256");
+
+    // The watcher saw the share and nothing of the transfer connections.
+    let seen = watcher.collect_pending();
+    assert_eq!(
+        seen,
+        [format!(
+            "FILE_SHARED|alice|ảnh.png|{}|{}",
+            body.len(),
+            sha256_hex(&body)
+        )],
+        "no JOINED or LEFT for a transfer"
+    );
+    // One password login (the chat); the transfers came with tokens.
+    let sent = proxy.sent();
+    assert_eq!(sent.len(), 3, "{sent:#?}");
+    assert!(sent[0].contains("LOGIN|alice|"), "{sent:#?}");
+    for transfer in &sent[1..] {
+        assert!(
+            transfer.starts_with("HELLO|3\nTRANSFER|") && !transfer.contains("LOGIN|"),
+            "{sent:#?}"
+        );
+    }
+    // Nor did alice's own chat see presence of its transfers.
+    alice.send_text("barrier").unwrap();
+    let (between, _) = wait_collect(
+        &alice,
+        WAIT,
+        |e| matches!(e, Event::Delivery { message, .. } if !message.is_pending()),
+    );
+    assert!(
+        !between
+            .iter()
+            .any(|e| matches!(e, Event::Joined { .. } | Event::Left { .. })),
+        "{between:#?}"
+    );
 }

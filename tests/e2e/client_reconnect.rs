@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use media_chat_client::{Event, SendError};
-use media_chat_e2e::TestServer;
+use media_chat_client::{Client, Conversation, Delivery, Event, Message, Origin};
+use media_chat_e2e::{RawClient, TestServer};
 
 use crate::PW;
-use crate::client::{TestClient, WAIT, connect_with, join, text, wait_collect, wait_for};
+use crate::client::{
+    TestClient, WAIT, connect_with, is_text, join, page_back, said, wait_collect, wait_for,
+};
 
 #[test]
 fn auto_reconnect_logs_in_again_after_a_restart() {
@@ -21,9 +23,9 @@ fn auto_reconnect_logs_in_again_after_a_restart() {
     let alice = connect_with(server.addr(), "alice", |config| {
         config.auto_reconnect = true
     });
-    wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
     let bob = connect_with(server.addr(), "bob", |config| config.auto_reconnect = true);
-    wait_for(&bob, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&bob, WAIT, |e| *e == Event::Synced);
 
     server.restart_same_addr();
     for client in [&alice, &bob] {
@@ -40,22 +42,21 @@ fn auto_reconnect_logs_in_again_after_a_restart() {
         assert!(client.is_connected());
     }
     alice.send_text("after the restart").unwrap();
-    wait_for(&bob, WAIT, |e| *e == text("alice", "after the restart"));
+    wait_for(&bob, WAIT, |e| is_text(e, "alice", "after the restart"));
 }
 
 #[test]
 fn reconnect_on_request_when_auto_reconnect_is_off() {
     let mut server = TestServer::start();
     let alice = connect_with(server.addr(), "alice", |_| {});
-    wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
 
     server.restart_same_addr();
     wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
     assert!(!alice.is_connected());
-    assert!(matches!(
-        alice.send_text("into the void"),
-        Err(SendError::NotConnected)
-    ));
+    // Written while down: pending, and sent once reconnected.
+    let pending = alice.send_text("while down").unwrap();
+    assert!(pending.is_pending(), "{pending:?}");
     // Whatever is queued now came without being asked for.
     let unasked: Vec<Event> = alice.events().try_iter().collect();
     assert!(
@@ -75,10 +76,18 @@ fn reconnect_on_request_when_auto_reconnect_is_off() {
         matches!(between.as_slice(), [Event::Reconnecting { attempt: 1, .. }]),
         "{between:#?}"
     );
-    wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    let (welcome, _) = wait_collect(&alice, WAIT, |e| matches!(e, Event::Delivery { .. }));
+    assert!(
+        welcome.contains(&Event::Synced),
+        "acknowledged after the welcome: {welcome:#?}"
+    );
     let bob = join(&server, "bob");
     alice.send_text("back again").unwrap();
-    wait_for(&bob, WAIT, |e| *e == text("alice", "back again"));
+    let (before, _) = wait_collect(&bob, WAIT, |e| is_text(e, "alice", "back again"));
+    assert!(
+        !before.iter().any(|e| said(e).is_some()),
+        "bob joined after the pending message was stored: {before:#?}"
+    );
 }
 
 /// A TCP proxy in front of a real server: it can cut every connection
@@ -88,6 +97,8 @@ struct CuttingProxy {
     addr: SocketAddr,
     live: Arc<Mutex<Vec<TcpStream>>>,
     logins: mpsc::Receiver<()>,
+    /// Drop what clients send (index 0) or what the server answers (1).
+    swallow: [Arc<AtomicBool>; 2],
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
@@ -99,6 +110,11 @@ impl CuttingProxy {
         let live = Arc::new(Mutex::new(Vec::new()));
         let (logged_in, logins) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
+        let swallow = [
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        ];
+        let swallowing = swallow.clone();
         let (tracked, stopping) = (live.clone(), stop.clone());
         let accept = thread::spawn(move || {
             for client in listener.incoming() {
@@ -122,15 +138,17 @@ impl CuttingProxy {
                 else {
                     continue;
                 };
-                thread::spawn(move || pump(client_in, server, None));
+                let [requests, replies] = swallowing.clone();
+                thread::spawn(move || pump(client_in, server, None, requests));
                 let logged_in = logged_in.clone();
-                thread::spawn(move || pump(server_in, client, Some(logged_in)));
+                thread::spawn(move || pump(server_in, client, Some(logged_in), replies));
             }
         });
         CuttingProxy {
             addr,
             live,
             logins,
+            swallow,
             stop,
             accept: Some(accept),
         }
@@ -142,6 +160,19 @@ impl CuttingProxy {
         for socket in sockets {
             let _ = socket.shutdown(Shutdown::Both);
         }
+    }
+
+    /// From now on (or no longer), bytes from clients are read and thrown
+    /// away: a network that is dropping the connection, which the client
+    /// cannot tell yet.
+    fn swallow_requests(&self, on: bool) {
+        self.swallow[0].store(on, Ordering::SeqCst);
+    }
+
+    /// The same for bytes from the server: what the client sends arrives,
+    /// the answers are lost.
+    fn swallow_replies(&self, on: bool) {
+        self.swallow[1].store(on, Ordering::SeqCst);
     }
 
     /// Waits for the next login through the proxy.
@@ -164,9 +195,15 @@ impl Drop for CuttingProxy {
     }
 }
 
-/// Copies `from` to `to` until either side closes; with `logins`, reports
-/// the first `LOGIN_OK` once the bytes holding it have been passed on.
-fn pump(mut from: TcpStream, mut to: TcpStream, logins: Option<mpsc::Sender<()>>) {
+/// Copies `from` to `to` until either side closes, dropping what comes
+/// while `swallow` is set; with `logins`, reports the first `LOGIN_OK`
+/// once the bytes holding it have been passed on.
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    logins: Option<mpsc::Sender<()>>,
+    swallow: Arc<AtomicBool>,
+) {
     const MARK: &[u8] = b"LOGIN_OK|";
     let mut seen: Vec<u8> = Vec::new();
     let mut reported = logins.is_none();
@@ -176,6 +213,9 @@ fn pump(mut from: TcpStream, mut to: TcpStream, logins: Option<mpsc::Sender<()>>
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if swallow.load(Ordering::SeqCst) {
+            continue;
+        }
         if to.write_all(&buf[..n]).is_err() {
             break;
         }
@@ -220,7 +260,7 @@ fn quit_during_a_reconnect_leaves_no_session_and_no_thread() {
         let alice = connect_with(proxy.addr, "alice", |config| config.auto_reconnect = true);
         proxy.wait_for_login();
         let events = alice.events().clone();
-        wait_for(&alice, WAIT, |e| *e == Event::HistoryEnd);
+        wait_for(&alice, WAIT, |e| *e == Event::Synced);
         observer.skip_until("JOINED|alice");
 
         proxy.cut();
@@ -251,9 +291,10 @@ fn quit_during_a_reconnect_leaves_no_session_and_no_thread() {
 /// A client whose caller does not take its events stops reading (its
 /// event queue is bounded), so the server sees a slow client and drops
 /// it; once the events are taken, every message it received comes, in
-/// order and without a gap, then the disconnect, then it logs in again.
-/// With an unbounded queue it read everything into memory and was never
-/// dropped.
+/// order and without a gap, then the disconnect, then it logs in again
+/// and resumes: the rest comes in the backlog and the pages before it,
+/// each message exactly once. With an unbounded queue it read everything
+/// into memory and was never dropped.
 #[test]
 fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
     let server = TestServer::start_with(|config| {
@@ -272,48 +313,352 @@ fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
     let said = |i: usize| format!("{i:05} {filler}");
     // Enough to fill the event queue, the kernel's socket buffers (up to
     // 32 MiB here) and then the server's 64 KiB queue.
-    let mut dropped = false;
+    let mut dropped = None;
     for i in 0..12_000 {
         bob.send_line(&format!("TEXT|{}", said(i)));
         if i % 100 == 99 && bob.collect_pending().iter().any(|l| l == "LEFT|alice") {
-            dropped = true;
+            dropped = Some(i + 1);
             break;
         }
     }
-    assert!(
-        dropped,
-        "the client that held back its events was never dropped"
-    );
+    let i_sent = |_: &mut RawClient| {
+        dropped.expect("the client that held back its events was never dropped")
+    };
 
-    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::HistoryEnd);
+    let sent = i_sent(&mut bob);
+    let (welcome, _) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
     assert_eq!(
         welcome.first(),
         Some(&Event::LoggedIn {
             user: "alice".into()
         })
     );
-    wait_for(&alice, WAIT, |e| *e == Event::Joined { user: "bob".into() });
-    let mut received = 0;
+    let index = |text: &str| text[..5].parse::<usize>().expect("a numbered message");
+    let mut received = Vec::new();
     let reason = loop {
         match wait_for(&alice, WAIT, |_| true) {
-            Event::Text { from, text } => {
-                assert_eq!(from, "bob");
-                assert!(
-                    text == said(received),
-                    "message {received} is missing: got {:?}",
-                    &text[..5]
+            Event::Message { message, .. } => {
+                let text = message.text().expect("a text");
+                assert_eq!(message.author, "bob");
+                assert_eq!(
+                    text,
+                    said(received.len()),
+                    "message {} is missing",
+                    received.len()
                 );
-                received += 1;
+                received.push(message.id().expect("an id"));
             }
             Event::Disconnected { reason } => break reason,
-            other => panic!("after {received} messages: {other:?}"),
+            Event::Joined { .. } => {}
+            other => panic!("after {} messages: {other:?}", received.len()),
         }
     };
-    assert!(received > 1024, "only {received} messages before the drop");
+    assert!(!received.is_empty(), "nothing before the drop");
     let (between, _) = wait_collect(&alice, WAIT, |e| matches!(e, Event::LoggedIn { .. }));
     assert!(
         matches!(between.as_slice(), [Event::Reconnecting { attempt: 1, .. }]),
         "dropped ({reason}), then {between:#?}"
     );
+    // Resumed: the backlog (the newest of what was missed) and, before
+    // it, a gap that paging back fills; nothing twice, nothing missing.
+    let (backlog, _) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
+    let mut got: Vec<usize> = received.iter().enumerate().map(|(n, _)| n).collect();
+    let mut gap = None;
+    for event in &backlog {
+        match event {
+            Event::Message {
+                message,
+                origin: Origin::Backlog,
+            } => got.push(index(message.text().expect("a text"))),
+            Event::Gap { after, before, .. } => gap = Some((*after, *before)),
+            Event::Users { .. } | Event::Limits { .. } | Event::ReadUpTo { .. } => {}
+            other => panic!("in the backlog: {other:?}"),
+        }
+    }
+    if let Some((after, before)) = gap {
+        assert_eq!(after, *received.last().unwrap());
+        for message in page_back(&alice, Conversation::general(), before, after) {
+            got.push(index(message.text().expect("a text")));
+        }
+    }
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        (0..sent).collect::<Vec<_>>(),
+        "each message exactly once"
+    );
     bob.skip_until("JOINED|alice");
+}
+
+/// Reads until an `EVENT` line (presence may come first).
+fn next_event_line(client: &mut RawClient) -> String {
+    loop {
+        let line = client.read_line();
+        if line.starts_with("EVENT|") {
+            return line;
+        }
+    }
+}
+
+/// The texts of the text messages among `events`, in order.
+fn texts(events: &[Event]) -> Vec<&str> {
+    events.iter().filter_map(said).map(|(_, _, t)| t).collect()
+}
+
+/// The token of a message `send_*` returned, and its acknowledgement:
+/// waits for its `Delivery` as sent; returns the event id.
+fn acknowledged(client: &Client, token: &str) -> u64 {
+    let event = wait_for(
+        client,
+        WAIT,
+        |e| matches!(e, Event::Delivery { token: t, message } if t == token && !message.is_pending()),
+    );
+    match event {
+        Event::Delivery {
+            message:
+                Message {
+                    state: Delivery::Sent { id: Some(id) },
+                    ..
+                },
+            ..
+        } => id,
+        other => panic!("not acknowledged: {other:?}"),
+    }
+}
+
+/// Every reconnect showed up to 100 history lines again: each message
+/// the client had already shown came a second time. Resuming from the
+/// last id, a reconnect brings exactly what was missed.
+/// See: issue 10, "A durable message store".
+#[test]
+fn a_reconnect_after_a_restart_shows_no_duplicate_and_no_gap() {
+    let mut server = TestServer::start();
+    let alice = connect_with(server.addr(), "alice", |_| {});
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    let mut bob = server.client_v2("bob", PW);
+    for i in 0..3 {
+        bob.send_line(&format!("TEXT|before {i}"));
+    }
+    let (seen, _) = wait_collect(&alice, WAIT, |e| is_text(e, "bob", "before 2"));
+    assert_eq!(texts(&seen), ["before 0", "before 1"]);
+    server.restart_same_addr();
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+    // Posted while alice is away (she reconnects only when asked).
+    let mut bob = server.client_v2("bob", PW);
+    for i in 0..2 {
+        bob.send_line(&format!("TEXT|away {i}"));
+    }
+    bob.expect_quiet();
+    alice.reconnect();
+    let (mut seen, _) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
+    bob.send_line("TEXT|after");
+    seen.extend(wait_collect(&alice, WAIT, |e| is_text(e, "bob", "after")).0);
+    assert_eq!(texts(&seen), ["away 0", "away 1"], "{seen:#?}");
+}
+
+/// A line typed while the connection was dropping was shown as `[Me] …`
+/// and lost: written to a connection that never delivered it. Now it is
+/// pending until acknowledged, sent again after the reconnect, and
+/// stored once.
+/// See: issue 10, "A durable message store".
+#[test]
+fn a_line_typed_while_the_connection_drops_is_delivered_once() {
+    let server = TestServer::start();
+    let proxy = CuttingProxy::start(server.addr());
+    let mut bob = server.client_v2("bob", PW);
+    let alice = connect_with(proxy.addr, "alice", |config| config.auto_reconnect = true);
+    proxy.wait_for_login();
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    bob.skip_until("JOINED|alice");
+    proxy.swallow_requests(true);
+    let first = alice.send_text("into the gap").unwrap();
+    let second = alice.send_text("and this").unwrap();
+    assert!(first.is_pending() && second.is_pending());
+    // The lines reached the proxy, which dropped them: the network lost
+    // them, and the client could not know.
+    proxy.cut();
+    proxy.swallow_requests(false);
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+    let ids = [first, second].map(|m| acknowledged(&alice, m.token().unwrap()));
+    assert!(ids[0] < ids[1], "{ids:?}");
+    alice.send_text("barrier").unwrap();
+    let mut heard = Vec::new();
+    loop {
+        let line = bob.read_line();
+        if line == "TEXT|alice|barrier" {
+            break;
+        }
+        if line.starts_with("TEXT|") {
+            heard.push(line);
+        }
+    }
+    assert_eq!(heard, ["TEXT|alice|into the gap", "TEXT|alice|and this"]);
+}
+
+#[test]
+fn a_message_written_while_disconnected_is_pending_then_stored_once() {
+    let mut server = TestServer::start();
+    let alice = connect_with(server.addr(), "alice", |config| {
+        config.auto_reconnect = true
+    });
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    server.stop();
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+    let offline = alice.send_text("written offline").unwrap();
+    assert!(offline.is_pending(), "{offline:?}");
+    assert_eq!(offline.author, "alice");
+    server.restart_same_addr();
+    let mut watcher = server.connect();
+    watcher.login_v3("watcher", PW, None);
+    let id = acknowledged(&alice, offline.token().unwrap());
+    let stored = next_event_line(&mut watcher);
+    assert_eq!(media_chat_e2e::event_id(&stored), id);
+    assert_eq!(
+        media_chat_e2e::event_body(&stored),
+        "#general|TEXT|alice|written offline"
+    );
+    watcher.expect_quiet();
+}
+
+#[test]
+fn a_message_the_server_refuses_shows_failed_and_can_be_retried_or_dropped() {
+    let server = TestServer::start();
+    let alice = join(&server, "alice");
+    let refused = alice.send_input("@nobody hi").unwrap();
+    let token = refused.token().unwrap().to_owned();
+    let failed = wait_for(&alice, WAIT, |e| matches!(e, Event::Delivery { .. }));
+    assert!(
+        matches!(&failed, Event::Delivery { token: t, message: Message { state: Delivery::Failed { reason, .. }, .. } }
+            if *t == token && reason == "No such user: nobody"),
+        "{failed:?}"
+    );
+    // Retried: pending again, then refused again.
+    alice.retry(&token).unwrap();
+    let again: Vec<Event> = (0..2)
+        .map(|_| wait_for(&alice, WAIT, |e| matches!(e, Event::Delivery { .. })))
+        .collect();
+    assert!(
+        matches!(&again[..], [Event::Delivery { message: m1, .. }, Event::Delivery { message: m2, .. }]
+            if m1.is_pending() && m2.is_failed()),
+        "{again:#?}"
+    );
+    alice.discard(&token).unwrap();
+    // Discarded: a retry does nothing (the next Delivery is the barrier's).
+    alice.retry(&token).unwrap();
+    let barrier = alice.send_text("barrier").unwrap();
+    let next = wait_for(&alice, WAIT, |e| matches!(e, Event::Delivery { .. }));
+    assert!(
+        matches!(&next, Event::Delivery { token, .. } if Some(token.as_str()) == barrier.token()),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn a_restarted_client_resumes_where_it_left_off() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let keep = |config: &mut media_chat_client::ClientConfig| {
+        config.data_dir = Some(data.path().to_path_buf())
+    };
+    let alice = connect_with(server.addr(), "alice", keep);
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    let mut bob = server.connect();
+    bob.login_v3("bob", PW, None);
+    for i in 0..3 {
+        bob.send_line(&format!("TEXT|seen {i}"));
+    }
+    wait_for(&alice, WAIT, |e| is_text(e, "bob", "seen 2"));
+    alice.client.quit();
+    for i in 0..2 {
+        bob.send_line(&format!("TEXT|missed {i}"));
+    }
+    bob.collect_pending();
+    let again = connect_with(server.addr(), "alice", keep);
+    let (welcome, _) = wait_collect(&again, WAIT, |e| *e == Event::Synced);
+    assert_eq!(texts(&welcome), ["missed 0", "missed 1"], "{welcome:#?}");
+    assert!(
+        welcome
+            .iter()
+            .filter(|e| said(e).is_some())
+            .all(|e| matches!(
+                e,
+                Event::Message {
+                    origin: Origin::Backlog,
+                    ..
+                }
+            )),
+        "{welcome:#?}"
+    );
+}
+
+/// A message still pending when the client quits comes back failed at the
+/// next start, and a retry stores it once, even when the first try did
+/// reach the server (its acknowledgement lost): the token makes the
+/// server answer with the event it already has.
+#[test]
+fn pending_at_exit_comes_back_failed_and_retry_stores_it_once() {
+    let server = TestServer::start();
+    let proxy = CuttingProxy::start(server.addr());
+    let data = tempfile::tempdir().unwrap();
+    let keep = |config: &mut media_chat_client::ClientConfig| {
+        config.data_dir = Some(data.path().to_path_buf())
+    };
+    let mut watcher = server.connect();
+    watcher.login_v3("watcher", PW, None);
+    let alice = connect_with(proxy.addr, "alice", keep);
+    proxy.wait_for_login();
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    watcher.skip_until("JOINED|alice");
+    // Stored, but the ACK never arrives; then the network drops.
+    proxy.swallow_replies(true);
+    let lost_ack = alice.send_text("stored, ack lost").unwrap();
+    let stored = next_event_line(&mut watcher);
+    proxy.cut();
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+    // Written while down: never reaches the server.
+    let never_sent = alice.send_text("never sent").unwrap();
+    let events = alice.events().clone();
+    alice.client.quit();
+    let at_quit: Vec<Event> = events.try_iter().collect();
+    for pending in [&lost_ack, &never_sent] {
+        assert!(
+            at_quit
+                .iter()
+                .any(|e| matches!(e, Event::Delivery { token, message }
+                if Some(token.as_str()) == pending.token() && message.is_failed())),
+            "{pending:?} not reported failed at quit: {at_quit:#?}"
+        );
+    }
+
+    // The same server through the same address: the same resume point.
+    proxy.swallow_replies(false);
+    let again = connect_with(proxy.addr, "alice", keep);
+    let (welcome, _) = wait_collect(&again, WAIT, |e| *e == Event::Synced);
+    let failed: Vec<&Message> = welcome
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivery { message, .. } if message.is_failed() => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        failed.iter().map(|m| m.text()).collect::<Vec<_>>(),
+        [Some("stored, ack lost"), Some("never sent")],
+        "{welcome:#?}"
+    );
+    // The stored one is in the backlog: the server had it.
+    assert_eq!(texts(&welcome), ["stored, ack lost"]);
+    for message in &failed {
+        again.retry(message.token().unwrap()).unwrap();
+    }
+    let first = acknowledged(&again, lost_ack.token().unwrap());
+    assert_eq!(first, media_chat_e2e::event_id(&stored), "stored once");
+    acknowledged(&again, never_sent.token().unwrap());
+    watcher.skip_until("JOINED|alice");
+    let next = next_event_line(&mut watcher);
+    assert_eq!(
+        media_chat_e2e::event_body(&next),
+        "#general|TEXT|alice|never sent"
+    );
+    watcher.expect_quiet();
 }

@@ -11,7 +11,7 @@ use media_chat_client::{Client, ClientConfig, ConnectError, Event, Transport};
 use media_chat_e2e::{RawClient, TestServer};
 
 use crate::PW;
-use crate::client::{WAIT, connect, join, wait_for};
+use crate::client::{WAIT, connect, is_text, join, said, wait_for};
 
 fn tofu_config(server: &TestServer, user: &str, known_servers: &std::path::Path) -> ClientConfig {
     let mut config = ClientConfig::new(server.addr().to_string(), user, PW);
@@ -36,14 +36,8 @@ fn tls_and_plaintext_clients_share_one_port_and_one_room() {
     secure.send_text("qua TLS").unwrap();
     plain.expect_line("TEXT|secure|qua TLS");
     plain.send_line("TEXT|không mã hoá");
-    let event = wait_for(&secure, WAIT, |e| matches!(e, Event::Text { .. }));
-    assert_eq!(
-        event,
-        Event::Text {
-            from: "plain".into(),
-            text: "không mã hoá".into()
-        }
-    );
+    let event = wait_for(&secure, WAIT, |e| said(e).is_some());
+    assert!(is_text(&event, "plain", "không mã hoá"), "{event:?}");
 }
 
 #[test]
@@ -148,17 +142,11 @@ fn an_eavesdropper_sees_neither_the_password_nor_the_messages() {
         trust: Some(server.fingerprint()),
     };
     let listener = connect(&server, "listener");
-    wait_for(&listener, WAIT, |e| *e == Event::HistoryEnd);
+    wait_for(&listener, WAIT, |e| *e == Event::Synced);
     let sender = Client::connect(config).expect("login through the relay");
     sender.send_text(secret_text).unwrap();
-    let heard = wait_for(&listener, WAIT, |e| matches!(e, Event::Text { .. }));
-    assert_eq!(
-        heard,
-        Event::Text {
-            from: "spy-target".into(),
-            text: secret_text.into()
-        }
-    );
+    let heard = wait_for(&listener, WAIT, |e| said(e).is_some());
+    assert!(is_text(&heard, "spy-target", secret_text), "{heard:?}");
     sender.quit();
     let captured = relay.captured();
     assert!(

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crossbeam_channel::{Receiver, select};
-use media_chat_client::{Client, Event, TransferId};
+use media_chat_client::{Client, Event, Origin, TransferId};
 
 use crate::command::{Command, HELP, parse_command};
 use crate::progress::Bars;
@@ -66,7 +66,7 @@ impl App {
     fn command(&mut self, line: &str) -> bool {
         match parse_command(line) {
             Command::Say(line) => match self.client.send_input(&line) {
-                Ok(sent) => self.say(&render::sent(&sent)),
+                Ok(sent) => self.say(&render::message(&sent, &self.me)),
                 Err(e) => self.say(&format!("[!] {e}")),
             },
             Command::Send(path) => match self.client.send_file(&path) {
@@ -149,7 +149,10 @@ impl App {
             return;
         };
         let stamp = match &event {
-            Event::History { ts, .. } => render::at(*ts),
+            Event::Message {
+                message,
+                origin: Origin::Backlog | Origin::Page,
+            } => render::at(message.ts),
             _ => render::now(),
         };
         self.bars.println(&format!("{stamp} {line}"));

@@ -3,7 +3,7 @@
 
 use bytesize::ByteSize;
 use chrono::{DateTime, Local};
-use media_chat_client::{Cleared, Event, Input, display};
+use media_chat_client::{Body, Cleared, Event, Message, display};
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
 pub fn now() -> String {
@@ -24,9 +24,13 @@ pub fn at(ts: u64) -> String {
         .unwrap_or_else(|| "[?]".to_owned())
 }
 
-/// The echo of what the user just sent.
-pub fn sent(input: &Input) -> String {
-    display::sent(input).text
+/// A message with the seed's tags; a shared file with how to get it.
+pub fn message(message: &Message, me: &str) -> String {
+    let shown = display::message(message, me).text;
+    match &message.body {
+        Body::File { name, .. } => format!("{shown} — /get {name}"),
+        Body::Text(_) => shown,
+    }
 }
 
 /// What `/clear` freed.
@@ -39,9 +43,7 @@ pub fn cleared(cleared: Cleared) -> String {
 pub fn event(event: &Event, me: &str) -> Option<String> {
     match event {
         Event::LoggedIn { user } => Some(format!("[i] logged in as {user}")),
-        Event::FileShared { name, .. } => {
-            display::event(event, me).map(|shown| format!("{} — /get {name}", shown.text))
-        }
+        Event::Message { message: m, .. } => Some(message(m, me)),
         Event::FileList { files } if files.is_empty() => Some("[i] no files shared yet".to_owned()),
         Event::FileList { files } => {
             let plural = if files.len() == 1 { "" } else { "s" };
@@ -70,23 +72,31 @@ pub fn event(event: &Event, me: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use media_chat_client::{FileInfo, Sha256Digest};
+    use media_chat_client::{Conversation, Delivery, FileInfo, Origin, Sha256Digest};
 
     use super::*;
 
     #[test]
     fn terminal_lines_add_their_hints_to_the_shared_tags() {
-        let dm = Event::Dm {
-            from: "an".into(),
-            text: "hi".into(),
+        let from_an = |body| Event::Message {
+            message: Message {
+                conversation: Conversation::Direct("an".into()),
+                author: "an".into(),
+                body,
+                ts: 0,
+                state: Delivery::Sent { id: Some(1) },
+            },
+            origin: Origin::Live,
         };
-        assert_eq!(event(&dm, "me").unwrap(), "[PM from an] hi");
-        let shared = Event::FileShared {
-            user: "an".into(),
+        assert_eq!(
+            event(&from_an(Body::Text("hi".into())), "me").unwrap(),
+            "[PM from an] hi"
+        );
+        let shared = from_an(Body::File {
             name: "a.png".into(),
             size: 2048,
             sha256: Sha256Digest([0; 32]),
-        };
+        });
         assert_eq!(
             event(&shared, "me").unwrap(),
             "[i] an shared a.png (2.0 KiB) — /get a.png"

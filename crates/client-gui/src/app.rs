@@ -12,7 +12,7 @@ use egui::{Align2, Color32, RichText};
 use media_chat_client::display::Tone;
 use media_chat_client::{
     ClientConfig, ConnectError, Direction, Fingerprint, InputError, SendError, Transport,
-    default_known_servers,
+    default_data_dir, default_known_servers,
 };
 
 use crate::action::Action;
@@ -38,6 +38,9 @@ pub struct Paths {
     pub settings: Option<PathBuf>,
     /// The download cache (`None`: the library's default).
     pub cache_dir: Option<PathBuf>,
+    /// Where the client keeps resume points and undelivered messages
+    /// (`None`: nowhere; nothing survives a restart).
+    pub data_dir: Option<PathBuf>,
     /// Data of a server hosted from the login screen.
     pub host_data_dir: Option<PathBuf>,
     /// Fingerprints of accepted self-signed certificates (`None`: the
@@ -51,6 +54,7 @@ impl Paths {
         Paths {
             settings: settings::default_path(),
             cache_dir: None,
+            data_dir: default_data_dir(),
             host_data_dir: host::default_data_dir(),
             known_servers: default_known_servers(),
         }
@@ -325,6 +329,7 @@ impl App {
         let mut config =
             ClientConfig::new(&address, self.form.user.trim(), self.form.password.clone());
         config.cache_dir = self.paths.cache_dir.clone();
+        config.data_dir = self.paths.data_dir.clone();
         config.auto_reconnect = true;
         config.transport = if self.form.tls {
             Transport::Tls {
@@ -492,8 +497,8 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &Net, ctx: &egui::Conte
                 return;
             }
             match client.send_input(&chat.draft) {
-                Ok(input) => {
-                    state.sent(&input);
+                Ok(message) => {
+                    state.sent(&message);
                     chat.draft.clear();
                     chat.view.scroll_to_bottom();
                 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local};
 use media_chat_client::display::{self, Shown, Tone};
-use media_chat_client::{Direction, Event, Input, TransferId};
+use media_chat_client::{Body, Direction, Event, Message, Origin, TransferId};
 
 /// One line in the chat pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,8 +131,8 @@ impl State {
 
     /// Shows what the user just sent, as the seed did: `[Me] …` or
     /// `[PM → x] …`.
-    pub fn sent(&mut self, input: &Input) {
-        self.show(display::sent(input));
+    pub fn sent(&mut self, message: &Message) {
+        self.show(display::message(message, &self.me));
     }
 
     fn show(&mut self, shown: Shown) {
@@ -157,10 +157,13 @@ impl State {
         let before = self.lines.len();
         let effects = self.update(&event);
         match &event {
-            Event::History { ts, entry } => {
-                let shown = display::history(entry, &self.me);
+            Event::Message {
+                message,
+                origin: Origin::Backlog | Origin::Page,
+            } => {
+                let shown = display::message(message, &self.me);
                 self.lines.push(Line {
-                    time: history_time(*ts),
+                    time: history_time(message.ts),
                     tone: shown.tone,
                     text: shown.text,
                     image: None,
@@ -212,15 +215,15 @@ impl State {
             Event::Left { user } => {
                 self.online.remove(&user.to_lowercase());
             }
-            Event::FileShared {
-                user, name, size, ..
-            } => {
-                let shared = SharedFile {
-                    name: name.clone(),
-                    size: *size,
-                    uploader: user.clone(),
-                };
-                self.files.insert(name.clone(), shared);
+            Event::Message { message, .. } => {
+                if let Body::File { name, size, .. } = &message.body {
+                    let shared = SharedFile {
+                        name: name.clone(),
+                        size: *size,
+                        uploader: message.author.clone(),
+                    };
+                    self.files.insert(name.clone(), shared);
+                }
             }
             Event::FileList { files } => {
                 self.files = files
@@ -279,10 +282,11 @@ impl State {
                 }
             }
             Event::CacheCleared { .. } | Event::CacheNotCleared { .. } => self.clearing = false,
-            Event::History { .. }
-            | Event::HistoryEnd
-            | Event::Text { .. }
-            | Event::Dm { .. }
+            Event::Synced
+            | Event::Delivery { .. }
+            | Event::Gap { .. }
+            | Event::PageEnd { .. }
+            | Event::ReadUpTo { .. }
             | Event::Notify { .. }
             | Event::ServerError { .. }
             | Event::OpenFailed { .. } => {}
@@ -312,9 +316,26 @@ pub fn is_image(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use media_chat_client::{Cleared, Sha256Digest};
+    use media_chat_client::{Cleared, Conversation, Delivery, Sha256Digest};
 
     use super::*;
+
+    fn said(conversation: Conversation, author: &str, text: &str) -> Message {
+        Message {
+            conversation,
+            author: author.into(),
+            body: Body::Text(text.into()),
+            ts: 0,
+            state: Delivery::Sent { id: Some(1) },
+        }
+    }
+
+    fn live(message: Message) -> Event {
+        Event::Message {
+            message,
+            origin: Origin::Live,
+        }
+    }
 
     fn texts(state: &State) -> Vec<&str> {
         state.lines.iter().map(|l| l.text.as_str()).collect()
@@ -323,19 +344,10 @@ mod tests {
     #[test]
     fn the_seeds_tags() {
         let mut state = State::new("minh");
-        state.sent(&Input::Public("hi".into()));
-        state.sent(&Input::Direct {
-            to: "an".into(),
-            text: "psst".into(),
-        });
-        state.apply(Event::Dm {
-            from: "an".into(),
-            text: "ok".into(),
-        });
-        state.apply(Event::Text {
-            from: "an".into(),
-            text: "hello".into(),
-        });
+        state.sent(&said(Conversation::general(), "minh", "hi"));
+        state.sent(&said(Conversation::Direct("an".into()), "minh", "psst"));
+        state.apply(live(said(Conversation::Direct("an".into()), "an", "ok")));
+        state.apply(live(said(Conversation::general(), "an", "hello")));
         state.clearing = true;
         state.apply(Event::CacheCleared {
             cleared: Cleared {
@@ -377,12 +389,14 @@ mod tests {
         });
         state.apply(Event::Left { user: "an".into() });
         assert_eq!(state.online.values().collect::<Vec<_>>(), ["Bình", "minh"]);
-        state.apply(Event::FileShared {
-            user: "an".into(),
-            name: "a.png".into(),
-            size: 3,
-            sha256: Sha256Digest([0; 32]),
-        });
+        state.apply(live(Message {
+            body: Body::File {
+                name: "a.png".into(),
+                size: 3,
+                sha256: Sha256Digest([0; 32]),
+            },
+            ..said(Conversation::general(), "an", "")
+        }));
         assert_eq!(state.files["a.png"].uploader, "an");
     }
 
@@ -410,10 +424,7 @@ mod tests {
     #[test]
     fn unread_counts_only_while_unfocused() {
         let mut state = State::new("minh");
-        let text = || Event::Text {
-            from: "an".into(),
-            text: "x".into(),
-        };
+        let text = || live(said(Conversation::general(), "an", "x"));
         state.apply(text());
         assert_eq!(state.unread, 0);
         state.focused = false;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use media_chat_client::{Client, ClientConfig, Event, Fingerprint, Transport};
+use media_chat_client::{Body, Client, ClientConfig, Event, Fingerprint, Transport};
 use media_chat_e2e::TestServer;
 use media_chat_gui::ui::composer::composer;
 use media_chat_gui::{App, Paths, fonts};
@@ -51,6 +51,7 @@ impl World {
         let address = format!("127.0.0.1:{}", self.port());
         let mut config = ClientConfig::new(address, user, PASSWORD);
         config.cache_dir = Some(self.path(&format!("cache-{user}")));
+        config.data_dir = Some(self.path(&format!("data-{user}")));
         config.transport = Transport::Tls {
             known_servers: None,
             trust: Some(self.fingerprint),
@@ -75,6 +76,7 @@ impl World {
         let mut app = App::new(Paths {
             settings: Some(self.path("config/login.toml")),
             cache_dir: Some(self.cache()),
+            data_dir: Some(self.path("gui-data")),
             host_data_dir: Some(self.path("hosted")),
             known_servers: Some(self.known_servers()),
         });
@@ -168,6 +170,20 @@ fn step_until_label_contains(harness: &mut Harness<'static, App>, part: &str) {
     step_until(harness, part, |h| h.query_by_label_contains(part).is_some());
 }
 
+/// The conversation, author and text of a text message event.
+fn said(event: &Event) -> Option<(String, &str, &str)> {
+    match event {
+        Event::Message { message, .. } => message.text().map(|text| {
+            (
+                message.conversation.to_string(),
+                message.author.as_str(),
+                text,
+            )
+        }),
+        _ => None,
+    }
+}
+
 fn wait_for(client: &Client, mut wanted: impl FnMut(&Event) -> bool) -> Event {
     let deadline = Instant::now() + TIMEOUT;
     let mut seen = Vec::new();
@@ -200,13 +216,10 @@ fn typing_and_enter_sends_and_shows_the_line() {
     let mut harness = world.logged_in("Đặng");
     say(&mut harness, "xin chào 😀");
     assert!(harness.query_by_label("[Me] xin chào 😀").is_some());
-    let event = wait_for(&observer, |e| matches!(e, Event::Text { .. }));
+    let event = wait_for(&observer, |e| said(e).is_some());
     assert_eq!(
-        event,
-        Event::Text {
-            from: "Đặng".into(),
-            text: "xin chào 😀".into()
-        }
+        said(&event),
+        Some(("#general".to_owned(), "Đặng", "xin chào 😀"))
     );
     // The entry is empty again and the login was remembered (not the password).
     let remembered = std::fs::read_to_string(world.path("config/login.toml")).unwrap();
@@ -235,24 +248,13 @@ fn a_private_message_is_shown_as_sent_and_reaches_only_its_target() {
     let mut harness = world.logged_in("minh");
     say(&mut harness, "@bob hi");
     assert!(harness.query_by_label("[PM → bob] hi").is_some());
-    let event = wait_for(&bob, |e| matches!(e, Event::Dm { .. }));
-    assert_eq!(
-        event,
-        Event::Dm {
-            from: "minh".into(),
-            text: "hi".into()
-        }
-    );
+    let event = wait_for(&bob, |e| said(e).is_some());
+    assert_eq!(said(&event), Some(("@minh".to_owned(), "minh", "hi")));
     say(&mut harness, "after");
-    let seen_by_carol = wait_for(&carol, |e| {
-        matches!(e, Event::Dm { .. } | Event::Text { .. })
-    });
+    let seen_by_carol = wait_for(&carol, |e| said(e).is_some());
     assert_eq!(
-        seen_by_carol,
-        Event::Text {
-            from: "minh".into(),
-            text: "after".into()
-        },
+        said(&seen_by_carol),
+        Some(("#general".to_owned(), "minh", "after")),
         "carol must not get the private message"
     );
 }
@@ -383,8 +385,15 @@ fn a_dropped_file_is_uploaded_with_progress_to_completion() {
         .push(Arc::new(Dropped(file)));
     harness.run_steps(2);
     step_until_label(&mut harness, "[+] shared notes.txt (3.0 MiB)");
-    let shared = wait_for(&bob, |e| matches!(e, Event::FileShared { .. }));
-    assert!(matches!(shared, Event::FileShared { name, .. } if name == "notes.txt"));
+    let shared = wait_for(
+        &bob,
+        |e| matches!(e, Event::Message { message, .. } if matches!(message.body, Body::File { .. })),
+    );
+    assert!(
+        matches!(&shared, Event::Message { message, .. }
+            if matches!(&message.body, Body::File { name, .. } if name == "notes.txt")),
+        "{shared:?}"
+    );
 }
 
 #[test]

@@ -136,6 +136,7 @@ fn harness(root: &Path) -> Harness<'static, App> {
     let app = App::new(Paths {
         settings: None,
         cache_dir: Some(root.join("cache")),
+        data_dir: Some(root.join("data")),
         host_data_dir: Some(root.join("hosted")),
         known_servers: Some(root.join("known_servers")),
     });
@@ -219,7 +220,7 @@ fn exit_returns_at_once_while_a_transfer_is_stuck_in_its_handshake() {
     harness.run_steps(2);
     assert_eq!(
         fake.next("the transfer's handshake"),
-        Seen::TransferHello("HELLO|2".into())
+        Seen::TransferHello("HELLO|3".into())
     );
     assert_eq!(harness.state().state().unwrap().transfers.len(), 1);
 

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use directories::ProjectDirs;
 use media_chat_tls::{Fingerprint, KnownServers};
 
+use crate::journal::default_data_dir;
+
 /// Called after every event is queued, so a UI can wake up (the desktop
 /// client passes `egui::Context::request_repaint`).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -52,11 +54,17 @@ pub struct ClientConfig {
     pub address: String,
     /// The user name (registered on first login if the server allows it).
     pub user: String,
-    /// The password. Kept in memory to log transfer connections in and to
-    /// reconnect; never written anywhere.
+    /// The password. Kept in memory to reconnect (and to log transfer
+    /// connections in on a version 2 server, which has no transfer
+    /// tokens); never written anywhere.
     pub password: String,
     /// Where downloads go; `None` for [`crate::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
+    /// Where the client keeps what a restart needs, per server and user:
+    /// the last event id seen (to resume from it) and the messages not yet
+    /// acknowledged. [`ClientConfig::new`] sets [`crate::default_data_dir`];
+    /// `None` remembers nothing.
+    pub data_dir: Option<PathBuf>,
     /// Reconnect with backoff by itself when the connection drops.
     pub auto_reconnect: bool,
     /// TLS (the default) or plaintext.
@@ -67,7 +75,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Settings to log in as `user` at `address` over TLS, with the default
-    /// cache and known-servers file and no automatic reconnect.
+    /// cache, data dir and known-servers file and no automatic reconnect.
     pub fn new(
         address: impl Into<String>,
         user: impl Into<String>,
@@ -78,6 +86,7 @@ impl ClientConfig {
             user: user.into(),
             password: password.into(),
             cache_dir: None,
+            data_dir: default_data_dir(),
             auto_reconnect: false,
             transport: Transport::tls(),
             waker: None,
@@ -107,6 +116,7 @@ impl fmt::Debug for ClientConfig {
             .field("user", &self.user)
             .field("password", &"…")
             .field("cache_dir", &self.cache_dir)
+            .field("data_dir", &self.data_dir)
             .field("auto_reconnect", &self.auto_reconnect)
             .field("transport", &self.transport)
             .field("waker", &self.waker.is_some())

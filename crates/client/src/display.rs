@@ -1,14 +1,17 @@
-//! How events read as chat lines, with the seed's tags (`[Me]`,
-//! `[PM → x]`, `[PM from x]`, `[+]`, `[*]`, `[!]`), so the terminal and the
-//! desktop client say the same thing. Each front adds its own time stamp
-//! and shows the events that are not lines (lists, progress) its own way.
+//! How messages and events read as chat lines, with the seed's tags
+//! (`[Me]`, `[PM → x]`, `[PM from x]`, `[+]`, `[*]`, `[!]`), so the
+//! terminal and the desktop client say the same thing. Each front adds its
+//! own time stamp, its own mark for a pending or failed message, and shows
+//! the events that are not lines (lists, progress) its own way.
 
 use bytesize::ByteSize;
 
+use media_chat_protocol::Conversation;
+use media_chat_protocol::conversation::GENERAL;
+
 use crate::cache::Cleared;
 use crate::event::{Direction, Event};
-use crate::input::Input;
-use media_chat_protocol::HistoryEntry;
+use crate::message::{Body, Delivery, Message};
 
 /// What kind of line it is, so a front can set it apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +45,49 @@ fn shown(tone: Tone, text: String) -> Shown {
     Shown { tone, text }
 }
 
-/// What the user just sent, as the seed showed it.
-pub fn sent(input: &Input) -> Shown {
-    match input {
-        Input::Public(text) => shown(Tone::Mine, format!("[Me] {text}")),
-        Input::Direct { to, text } => shown(Tone::PrivateOut, format!("[PM → {to}] {text}")),
+/// A message, with the seed's tags; `me` is the user's own name, whose
+/// messages read as sent (`[Me] …`, `[PM → x] …`), from whichever session.
+/// Whether it is pending or failed is for the front to show its own way.
+pub fn message(message: &Message, me: &str) -> Shown {
+    let mine = message.author == me;
+    match (&message.body, &message.conversation) {
+        (Body::File { name, size, .. }, _) => shown(
+            Tone::Notice,
+            format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
+        ),
+        (Body::Text(text), Conversation::Direct(other)) if mine => {
+            shown(Tone::PrivateOut, format!("[PM → {other}] {text}"))
+        }
+        (Body::Text(text), Conversation::Direct(_)) => shown(
+            Tone::PrivateIn,
+            format!("[PM from {}] {text}", message.author),
+        ),
+        (Body::Text(text), Conversation::Room(_)) if mine => {
+            shown(Tone::Mine, format!("[Me] {text}"))
+        }
+        (Body::Text(text), Conversation::Room(room)) if room == GENERAL => {
+            shown(Tone::Public, format!("{}: {text}", message.author))
+        }
+        (Body::Text(text), Conversation::Room(room)) => {
+            shown(Tone::Public, format!("#{room} {}: {text}", message.author))
+        }
     }
+}
+
+/// An own message that did not reach the server:
+/// `[!] not delivered (why): [Me] text`.
+pub fn undelivered(message: &Message, me: &str) -> Shown {
+    let why = match &message.state {
+        Delivery::Failed { reason, .. } => reason.as_str(),
+        _ => "not acknowledged yet",
+    };
+    shown(
+        Tone::Warning,
+        format!(
+            "[!] not delivered ({why}): {}",
+            self::message(message, me).text
+        ),
+    )
 }
 
 /// What clearing the download cache freed.
@@ -63,52 +103,29 @@ pub fn cleared(cleared: Cleared) -> Shown {
     )
 }
 
-/// A replayed event; `me` is the user's own name, whose lines read as sent.
-pub fn history(entry: &HistoryEntry, me: &str) -> Shown {
-    match entry {
-        HistoryEntry::Text { from, text } if from == me => {
-            shown(Tone::Mine, format!("[Me] {text}"))
-        }
-        HistoryEntry::Text { from, text } => shown(Tone::Public, format!("{from}: {text}")),
-        HistoryEntry::Dm { from, to, text } if from == me => {
-            shown(Tone::PrivateOut, format!("[PM → {to}] {text}"))
-        }
-        HistoryEntry::Dm { from, text, .. } => {
-            shown(Tone::PrivateIn, format!("[PM from {from}] {text}"))
-        }
-        HistoryEntry::FileShared {
-            user, name, size, ..
-        } => shown(
-            Tone::Notice,
-            format!("[i] {user} shared {name} ({})", ByteSize(*size)),
-        ),
-    }
-}
-
 /// The line for an event; `None` for the events that are not chat lines
-/// (login, limits, user and file lists, progress, reconnect attempts).
+/// (login, limits, user and file lists, progress, reconnect attempts, the
+/// bookkeeping of sync, paging and read positions, and deliveries that
+/// went well: the front updates the message it shows).
 pub fn event(event: &Event, me: &str) -> Option<Shown> {
     let line = match event {
         Event::LoggedIn { .. }
         | Event::Limits { .. }
         | Event::Users { .. }
-        | Event::HistoryEnd
+        | Event::Synced
+        | Event::Gap { .. }
+        | Event::PageEnd { .. }
+        | Event::ReadUpTo { .. }
         | Event::FileList { .. }
         | Event::Progress { .. }
         | Event::Reconnecting { .. } => return None,
         Event::Joined { user } => shown(Tone::Notice, format!("[i] {user} joined")),
         Event::Left { user } => shown(Tone::Notice, format!("[i] {user} left")),
-        Event::History { entry, .. } => history(entry, me),
-        Event::Text { from, text } => shown(Tone::Public, format!("{from}: {text}")),
-        Event::Dm { from, text } => shown(Tone::PrivateIn, format!("[PM from {from}] {text}")),
+        Event::Message { message: m, .. } => message(m, me),
+        Event::Delivery { message: m, .. } if m.is_failed() => undelivered(m, me),
+        Event::Delivery { .. } => return None,
         Event::Notify { text } => shown(Tone::Notice, format!("[i] {text}")),
         Event::ServerError { reason } => shown(Tone::Warning, format!("[!] {reason}")),
-        Event::FileShared {
-            user, name, size, ..
-        } => shown(
-            Tone::Notice,
-            format!("[i] {user} shared {name} ({})", ByteSize(*size)),
-        ),
         Event::Uploaded { name, size, .. } => shown(
             Tone::Success,
             format!("[+] shared {name} ({})", ByteSize(*size)),
@@ -155,25 +172,63 @@ fn verb(direction: Direction) -> &'static str {
 mod tests {
     use std::path::PathBuf;
 
+    use media_chat_protocol::Sha256Digest;
+
     use super::*;
+    use crate::event::Origin;
 
     fn text(shown: Option<Shown>) -> String {
         shown.map(|s| s.text).unwrap_or_default()
     }
 
+    fn said(conversation: Conversation, author: &str, text: &str, state: Delivery) -> Message {
+        Message {
+            conversation,
+            author: author.into(),
+            body: Body::Text(text.into()),
+            ts: 0,
+            state,
+        }
+    }
+
+    fn sent() -> Delivery {
+        Delivery::Sent { id: Some(1) }
+    }
+
     #[test]
     fn the_seeds_tags() {
-        assert_eq!(sent(&Input::Public("hi".into())).text, "[Me] hi");
-        let direct = sent(&Input::Direct {
-            to: "an".into(),
-            text: "psst".into(),
-        });
-        assert_eq!(direct, shown(Tone::PrivateOut, "[PM → an] psst".into()));
-        let dm = Event::Dm {
-            from: "an".into(),
-            text: "hi".into(),
+        let general = Conversation::general;
+        let an = || Conversation::Direct("an".into());
+        let mine = said(
+            general(),
+            "me",
+            "hi",
+            Delivery::Pending { token: "t".into() },
+        );
+        assert_eq!(message(&mine, "me"), shown(Tone::Mine, "[Me] hi".into()));
+        let out = said(an(), "me", "psst", sent());
+        assert_eq!(
+            message(&out, "me"),
+            shown(Tone::PrivateOut, "[PM → an] psst".into())
+        );
+        let dm = Event::Message {
+            message: said(an(), "an", "hi", sent()),
+            origin: Origin::Live,
         };
         assert_eq!(text(event(&dm, "me")), "[PM from an] hi");
+        assert_eq!(
+            message(&said(general(), "an", "y", sent()), "me"),
+            shown(Tone::Public, "an: y".into())
+        );
+        let file = Message {
+            body: Body::File {
+                name: "a.png".into(),
+                size: 2048,
+                sha256: Sha256Digest([0; 32]),
+            },
+            ..said(general(), "an", "", sent())
+        };
+        assert_eq!(message(&file, "me").text, "[i] an shared a.png (2.0 KiB)");
         let downloaded = Event::Downloaded {
             id: 1,
             name: "a.png".into(),
@@ -212,26 +267,39 @@ mod tests {
     }
 
     #[test]
-    fn history_shows_own_lines_as_sent() {
-        let mine = HistoryEntry::Dm {
-            from: "me".into(),
-            to: "an".into(),
-            text: "x".into(),
+    fn only_a_failed_delivery_is_a_line() {
+        let failed = said(
+            Conversation::Direct("nobody".into()),
+            "me",
+            "hi",
+            Delivery::Failed {
+                token: "t".into(),
+                reason: "No such user: nobody".into(),
+            },
+        );
+        let delivery = |message: Message| Event::Delivery {
+            token: "t".into(),
+            message,
         };
         assert_eq!(
-            history(&mine, "me"),
-            shown(Tone::PrivateOut, "[PM → an] x".into())
+            text(event(&delivery(failed.clone()), "me")),
+            "[!] not delivered (No such user: nobody): [PM → nobody] hi"
         );
-        let theirs = HistoryEntry::Text {
-            from: "an".into(),
-            text: "y".into(),
+        let acked = Message {
+            state: sent(),
+            ..failed
         };
-        assert_eq!(history(&theirs, "me"), shown(Tone::Public, "an: y".into()));
+        assert_eq!(event(&delivery(acked), "me"), None);
     }
 
     #[test]
-    fn lists_and_progress_are_not_lines() {
-        assert_eq!(event(&Event::HistoryEnd, "me"), None);
+    fn lists_and_bookkeeping_are_not_lines() {
+        assert_eq!(event(&Event::Synced, "me"), None);
         assert_eq!(event(&Event::FileList { files: vec![] }, "me"), None);
+        let read = Event::ReadUpTo {
+            conversation: Conversation::general(),
+            id: 4,
+        };
+        assert_eq!(event(&read, "me"), None);
     }
 }

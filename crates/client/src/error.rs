@@ -4,7 +4,7 @@ use std::io;
 
 use std::path::PathBuf;
 
-use media_chat_protocol::{EncodeError, FileNameError, TextError};
+use media_chat_protocol::{EncodeError, FileNameError, TextError, UserNameError};
 use media_chat_tls::Fingerprint;
 use thiserror::Error;
 
@@ -64,6 +64,9 @@ pub enum InputError {
     /// The message breaks the text rules.
     #[error("{0}")]
     Text(#[from] TextError),
+    /// The name after `@` (or `/dm`) cannot be a user's.
+    #[error("no such user ({0})")]
+    BadRecipient(UserNameError),
 }
 
 /// Why a command could not be sent.
@@ -72,17 +75,21 @@ pub enum SendError {
     /// The input is not a valid message.
     #[error(transparent)]
     Input(#[from] InputError),
-    /// There is no connection right now.
+    /// There is no connection right now (or the client is shutting down).
     #[error("not connected")]
     NotConnected,
-    /// The server has stopped reading: the lines waiting to be sent fill
-    /// their queue. This one was not sent; such a connection usually drops
-    /// soon and the client reconnects.
-    #[error("not sent: the server is not keeping up")]
+    /// Too many messages wait for the server already (it has stopped
+    /// reading, or the connection has been down a long while). This one
+    /// was not taken; such a connection usually drops soon and the client
+    /// reconnects and sends what waits.
+    #[error("not sent: too many messages are waiting for the server")]
     Congested,
     /// A field holds a character the line format cannot carry.
     #[error("cannot send: {0}")]
     Unsendable(#[from] EncodeError),
+    /// The server speaks protocol version 2, which cannot do this (paging).
+    #[error("the server is too old for this (protocol version 2)")]
+    OldServer,
 }
 
 /// Why a transfer was refused before it started.

@@ -1,12 +1,14 @@
-//! What the library tells its caller: every server message it understood,
-//! transfer progress, and connection changes.
+//! What the library tells its caller: messages and their delivery, every
+//! other server message it understood, transfer progress, and connection
+//! changes.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use media_chat_protocol::{HistoryEntry, Sha256Digest};
+use media_chat_protocol::{Conversation, Sha256Digest};
 
 use crate::cache::Cleared;
+use crate::message::Message;
 
 /// Identifies one upload or download for progress, cancel and result.
 pub type TransferId = u64;
@@ -24,6 +26,18 @@ pub struct FileInfo {
     pub uploader: String,
     /// When it was stored, seconds since the Unix epoch.
     pub ts: u64,
+}
+
+/// How an [`Event::Message`] arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// As it happened.
+    Live,
+    /// In the welcome after logging in: what was missed (after a
+    /// reconnect or a restart), or the latest messages (on a first login).
+    Backlog,
+    /// In a page of older messages.
+    Page,
 }
 
 /// Which way a transfer goes.
@@ -65,28 +79,52 @@ pub enum Event {
         /// The user.
         user: String,
     },
-    /// One past event replayed after login, oldest first.
-    History {
-        /// When it happened, seconds since the Unix epoch.
-        ts: u64,
-        /// What happened.
-        entry: HistoryEntry,
-    },
-    /// The history replay is over.
-    HistoryEnd,
-    /// A public message from someone else.
-    Text {
-        /// The sender.
-        from: String,
+    /// A message: live, from the welcome's backlog, or from a page asked
+    /// for with [`crate::Client::load_before`]. This user's own messages
+    /// written in another session come this way too.
+    Message {
         /// The message.
-        text: String,
+        message: Message,
+        /// How it arrived.
+        origin: Origin,
     },
-    /// A private message to this user.
-    Dm {
-        /// The sender.
-        from: String,
-        /// The message.
-        text: String,
+    /// One of this client's own messages changed state: acknowledged,
+    /// refused, or (right after [`Event::LoggedIn`] of a fresh start)
+    /// still undelivered from the last run. Find it by `token` (the
+    /// [`Message`] [`crate::Client::send_input`] returned, or a new one).
+    Delivery {
+        /// The token the message was sent with.
+        token: String,
+        /// The message in its new state.
+        message: Message,
+    },
+    /// The welcome's backlog is complete: live messages follow.
+    Synced,
+    /// After a reconnect, more messages of `conversation` came while away
+    /// than the welcome holds: those with `after < id < before` were left
+    /// out (page back from `before` with [`crate::Client::load_before`]).
+    Gap {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The last id this client had.
+        after: u64,
+        /// The oldest id the welcome holds for it.
+        before: u64,
+    },
+    /// The end of a page asked for with [`crate::Client::load_before`].
+    PageEnd {
+        /// Which conversation.
+        conversation: Conversation,
+        /// Whether older messages exist.
+        more: bool,
+    },
+    /// This user has read `conversation` up to `id` (said at login, and
+    /// whenever another of their sessions reports reading).
+    ReadUpTo {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The last message read.
+        id: u64,
     },
     /// A human-readable notice from the server.
     Notify {
@@ -97,17 +135,6 @@ pub enum Event {
     ServerError {
         /// The server's reason.
         reason: String,
-    },
-    /// Someone (possibly this user) shared a file.
-    FileShared {
-        /// The uploader.
-        user: String,
-        /// The stored name.
-        name: String,
-        /// Length in bytes.
-        size: u64,
-        /// SHA-256 of the contents.
-        sha256: Sha256Digest,
     },
     /// The answer to [`crate::Client::list_files`].
     FileList {

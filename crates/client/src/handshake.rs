@@ -1,9 +1,11 @@
 //! Opening a connection: connect, TLS (unless plaintext was chosen),
-//! `HELLO|2`, `LOGIN`, and the answer.
+//! `HELLO|3`, then `RESUME` and `LOGIN` for the chat, or `TRANSFER` with a
+//! token for a transfer, and the answer.
 //!
-//! Used for the chat connection and for each transfer connection (uploads
+//! A server that answers `HELLO|2` gets no `RESUME`, and a transfer on it
+//! logs in with the password (version 2 has no transfer tokens). Uploads
 //! and downloads run on connections of their own, so chat stays live both
-//! ways during a transfer and cancelling one is just closing it). The
+//! ways during a transfer and cancelling one is just closing it. The
 //! password is only ever written after the TLS handshake has completed.
 
 use std::io::{BufReader, Write};
@@ -14,14 +16,35 @@ use media_chat_protocol::rules::normalize_user_name;
 use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ReadError, ServerMessage};
 use media_chat_tls::rustls::ClientConnection;
 
-/// The protocol version the engine asks for: 2, until it speaks version 3
-/// (ids, acknowledged sends, resume).
-const SPOKEN_VERSION: u64 = 2;
 use media_chat_tls::rustls::pki_types::ServerName;
 use media_chat_tls::{Distrust, KnownServers, ReadHalf, TrustOnFirstUse, WriteHalf};
 
 use crate::config::{ClientConfig, Transport};
 use crate::error::ConnectError;
+
+/// The protocol version the engine asks for: ids, acknowledged sends,
+/// resume, paging, read positions and transfer tokens.
+pub(crate) const SPOKEN_VERSION: u64 = 3;
+
+/// The oldest version it still speaks (without those).
+const OLDEST_VERSION: u64 = 2;
+
+/// How a connection logs in.
+pub(crate) enum Login<'a> {
+    /// The chat: `RESUME|last_id` (version 3 only, when `resume` is set),
+    /// then `LOGIN` with the configured name and password.
+    Chat {
+        /// The highest event id the client has.
+        resume: Option<u64>,
+    },
+    /// A transfer on a version 3 server: `TRANSFER|token`.
+    Transfer {
+        /// A token from the chat connection's `TRANSFER_TOKEN`.
+        token: &'a str,
+    },
+    /// A transfer on a version 2 server: `LOGIN`, and the welcome skipped.
+    TransferWithPassword,
+}
 
 /// Longest wait for each step of connecting and logging in. Argon2 makes
 /// a login take a moment on purpose, more during a login storm.
@@ -38,6 +61,8 @@ pub(crate) struct Connection {
     pub(crate) writer: WriteHalf,
     /// The name as registered on the server.
     pub(crate) user: String,
+    /// The protocol version agreed on (2 or 3).
+    pub(crate) version: u64,
 }
 
 impl Connection {
@@ -47,25 +72,28 @@ impl Connection {
     }
 }
 
-/// Connects to the configured server and logs in. `watch` is handed the
-/// socket as soon as the TCP connection is up, so the caller can close it
-/// from another thread while the handshake waits on the server.
+/// Connects to the configured server and logs in as `login` says. `watch`
+/// is handed the socket as soon as the TCP connection is up, so the caller
+/// can close it from another thread while the handshake waits on the
+/// server.
 pub(crate) fn open(
     config: &ClientConfig,
+    login: Login<'_>,
     watch: impl FnOnce(&TcpStream) -> std::io::Result<()>,
 ) -> Result<Connection, ConnectError> {
     let user = normalize_user_name(&config.user)
         .map_err(|e| ConnectError::Refused(format!("Invalid user name: {e}")))?;
-    let mut hello = ClientMessage::Hello {
+    let hello = ClientMessage::Hello {
         version: SPOKEN_VERSION,
     }
     .to_line()
     .map_err(|e| ConnectError::Protocol(e.to_string()))?;
+    let mut password_login = Vec::new();
     ClientMessage::Login {
-        user: user.clone(),
+        user,
         password: config.password.clone(),
     }
-    .encode(&mut hello)
+    .encode(&mut password_login)
     .map_err(|_| ConnectError::Refused("Passwords may not contain line breaks".to_owned()))?;
 
     let socket = connect(&config.address)?;
@@ -87,8 +115,10 @@ pub(crate) fn open(
     };
     writer.write_all(&hello)?;
     let mut reader = MessageReader::new(BufReader::new(read_half));
-    match next(&mut reader)? {
-        ServerMessage::Hello { version } if version >= 2 => {}
+    let version = match next(&mut reader)? {
+        ServerMessage::Hello { version } if version >= OLDEST_VERSION => {
+            version.min(SPOKEN_VERSION)
+        }
         ServerMessage::Hello { version } => {
             return Err(ConnectError::Protocol(format!(
                 "the server only speaks protocol version {version}"
@@ -96,16 +126,44 @@ pub(crate) fn open(
         }
         ServerMessage::Error { reason } => return Err(ConnectError::Refused(reason)),
         other => return Err(ConnectError::Protocol(format!("{other:?}"))),
+    };
+    // RESUME and TRANSFER only after the server said it speaks version 3:
+    // a version 2 server would refuse them.
+    let mut request = Vec::new();
+    let encode = |message: ClientMessage, out: &mut Vec<u8>| {
+        message
+            .encode(out)
+            .map_err(|e| ConnectError::Protocol(e.to_string()))
+    };
+    match login {
+        Login::Chat { resume } => {
+            if let Some(last_id) = resume.filter(|_| version >= 3) {
+                encode(ClientMessage::Resume { last_id }, &mut request)?;
+            }
+            request.extend_from_slice(&password_login);
+        }
+        Login::Transfer { token } if version >= 3 => encode(
+            ClientMessage::Transfer {
+                token: token.to_owned(),
+            },
+            &mut request,
+        )?,
+        Login::Transfer { .. } | Login::TransferWithPassword => {
+            request.extend_from_slice(&password_login)
+        }
     }
-    match next(&mut reader)? {
-        ServerMessage::LoginOk { user } => Ok(Connection {
-            reader,
-            writer,
-            user,
-        }),
-        ServerMessage::Error { reason } => Err(ConnectError::Refused(reason)),
-        other => Err(ConnectError::Protocol(format!("{other:?}"))),
-    }
+    writer.write_all(&request)?;
+    let user = match next(&mut reader)? {
+        ServerMessage::LoginOk { user } | ServerMessage::TransferOk { user } => user,
+        ServerMessage::Error { reason } => return Err(ConnectError::Refused(reason)),
+        other => return Err(ConnectError::Protocol(format!("{other:?}"))),
+    };
+    Ok(Connection {
+        reader,
+        writer,
+        user,
+        version,
+    })
 }
 
 /// The TLS handshake, trusting the server as [`TrustOnFirstUse`] does. A
@@ -147,12 +205,14 @@ fn server_name(address: &str) -> Result<ServerName<'static>, ConnectError> {
     ServerName::try_from(host.to_owned()).map_err(|e| ConnectError::Tls(format!("{host}: {e}")))
 }
 
-/// Reads lines until `HISTORY_END`, answering pings: what a transfer
-/// connection does with the welcome it does not need.
+/// Reads lines until the welcome's end (`HISTORY_END`, or `SYNCED` from a
+/// server that turned out to speak version 3), answering pings: what a
+/// transfer connection logged in with the password does with the welcome
+/// it does not need.
 pub(crate) fn skip_welcome(connection: &mut Connection) -> Result<(), ConnectError> {
     loop {
         match next(&mut connection.reader)? {
-            ServerMessage::HistoryEnd => return Ok(()),
+            ServerMessage::HistoryEnd | ServerMessage::Synced { .. } => return Ok(()),
             ServerMessage::Ping { token } => {
                 send(&mut connection.writer, &ClientMessage::Pong { token })?
             }

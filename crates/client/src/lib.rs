@@ -1,38 +1,52 @@
 //! The media-chat client engine, shared by the terminal and desktop
 //! clients: they only draw.
 //!
-//! [`Client::connect`] logs in (protocol version 2) and starts two threads:
-//! a writer that sends what the methods queue, so no call blocks on the
-//! network, and a reader that turns server lines into [`Event`]s on a
-//! crossbeam channel. A caller can pass a [`Waker`] (the GUI passes
-//! `request_repaint`). Uploads and downloads run on connections of their
-//! own, verified by SHA-256, with progress events and cancel.
+//! [`Client::connect`] logs in (protocol version 3, or 2 against an older
+//! server) and starts one supervisor thread that owns the chat connection:
+//! it reconnects with backoff, resumes after the last message seen (kept
+//! in the data dir, so a restart resumes too), turns server lines into
+//! [`Event`]s on a bounded crossbeam channel, and keeps an outbox: an own
+//! message is pending until the server acknowledges it, is sent again
+//! (safely, by its token) after a reconnect, and fails visibly, with a
+//! retry, if it cannot be delivered. A caller can pass a [`Waker`] (the
+//! GUI passes `request_repaint`). Uploads and downloads run on connections
+//! of their own, logged in with a short-lived token from the chat session,
+//! verified by SHA-256, with progress events and cancel.
 //!
 //! ```no_run
-//! use media_chat_client::{Client, ClientConfig, Event};
+//! use media_chat_client::{Client, ClientConfig, Event, display};
 //!
 //! let client = Client::connect(ClientConfig::new("127.0.0.1:5000", "minh", "secret"))?;
-//! client.send_input("@an xin chào")?;
+//! let pending = client.send_input("@an xin chào")?;
+//! println!("{} (sending…)", display::message(&pending, &client.user()).text);
 //! for event in client.events() {
-//!     if let Event::Dm { from, text } = event {
-//!         println!("[PM from {from}] {text}");
+//!     if let Event::Message { message, .. } = &event {
+//!         println!("{}", display::message(message, &client.user()).text);
 //!     }
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Layout
-//! - `client`: [`Client`], the public API, and the state its threads share.
-//! - `config`: [`ClientConfig`], [`Waker`].
+//! - `client`: [`Client`], the public API: it queues commands for the
+//!   supervisor and starts transfers.
+//! - `supervisor`: the thread that owns connecting, reconnecting and the
+//!   link, and turns server lines into events.
+//! - `link`: the chat connection's writer and reader threads.
+//! - `outbox`: own messages not yet acknowledged, and send tokens.
+//! - `journal`: the data dir: resume point and outbox per server and user.
+//! - `sink`: the event queue the supervisor and transfers emit into.
+//! - `message`: [`Message`], [`Body`], [`Delivery`]: messages as data.
 //! - `event`: [`Event`] and the types it carries.
+//! - `display`: how messages and events read as chat lines, with the
+//!   seed's tags.
+//! - `config`: [`ClientConfig`], [`Waker`].
 //! - `error`: the error types.
 //! - `input`: [`parse_input`], the seed's `@user` / `/dm user` rules.
-//! - `display`: how events read as chat lines, with the seed's tags.
-//! - `handshake`: connecting and logging in.
-//! - `link`: the chat connection's writer and reader threads.
+//! - `handshake`: connecting and logging in (password, resume, token).
 //! - `transfer`: uploads and downloads on their own connections.
 //! - `cache`: the download cache.
-//! - `reconnect`: reconnecting with backoff.
+//! - `reconnect`: the backoff between reconnect attempts.
 //! - `stop`: stopping work blocked on a socket (cancel, quit).
 #![warn(missing_docs)]
 
@@ -44,16 +58,23 @@ mod error;
 mod event;
 mod handshake;
 mod input;
+mod journal;
 mod link;
+mod message;
+mod outbox;
 mod reconnect;
+mod sink;
 mod stop;
+mod supervisor;
 mod transfer;
 
 pub use cache::{Cleared, default_cache_dir};
-pub use client::Client;
+pub use client::{Client, MAX_PAGE};
 pub use config::{ClientConfig, Transport, Waker, default_known_servers};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};
-pub use event::{Direction, Event, FileInfo, TransferId};
+pub use event::{Direction, Event, FileInfo, Origin, TransferId};
 pub use input::{Input, parse_input};
-pub use media_chat_protocol::{HistoryEntry, Sha256Digest};
+pub use journal::default_data_dir;
+pub use media_chat_protocol::{Conversation, Sha256Digest};
 pub use media_chat_tls::Fingerprint;
+pub use message::{Body, Delivery, Message};

@@ -1,19 +1,19 @@
 //! The chat connection once logged in: a writer thread that sends queued
 //! lines (so no call ever blocks on the network) and a reader thread that
-//! turns server lines into [`Event`]s.
+//! hands server lines to the supervisor. Neither knows anything of the
+//! client beyond the two queues it is given.
 //!
 //! Both queues are bounded, so a server that floods lines, or stops
 //! reading, cannot make the client's memory grow without limit. When the
-//! event queue is full the reader waits for the caller to take events, and
-//! so stops reading: TCP pushes back on the server, which then treats this
-//! client as slow and drops it (and the client reconnects, if it is set to).
-//! No event is ever dropped. When the writer's queue is full, the reader waits to
-//! queue its `PONG`s the same way, and a caller's line is refused with
-//! [`crate::SendError::Congested`] rather than blocking the caller.
+//! supervisor waits (its caller's event queue is full), the reader waits
+//! to hand over the next line, and so stops reading: TCP pushes back on
+//! the server, which then treats this client as slow and drops it (and the
+//! client reconnects and resumes, if it is set to). No line is ever
+//! dropped. When the writer's queue is full, the reader waits to queue its
+//! `PONG`s the same way.
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
-use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -21,8 +21,6 @@ use crossbeam_channel::{Receiver, Sender};
 use media_chat_protocol::{ClientMessage, EncodeLine, ReadError, ServerMessage};
 use tracing::{debug, warn};
 
-use crate::client::Shared;
-use crate::event::{Event, FileInfo};
 use crate::handshake::LineReader;
 use media_chat_tls::WriteHalf;
 
@@ -36,46 +34,122 @@ const KEEPALIVE: Duration = Duration::from_secs(60);
 /// of at most ~7 KiB each (the text limit), under 2 MiB, wait.
 const WRITE_QUEUE: usize = 256;
 
+/// Lines from the server waiting for the supervisor: enough to smooth
+/// over a moment's wait, few enough that a flood waits in TCP instead.
+const READ_QUEUE: usize = 256;
+
 /// What the writer thread is asked to do.
 pub(crate) enum Outbound {
-    /// Send these bytes.
-    Line(Vec<u8>),
+    /// Send these bytes; `token` is a message's send token, reported back
+    /// as [`Inbound::Written`] once written (a version 2 server never
+    /// acknowledges, so written is as good as it gets).
+    Line {
+        /// The encoded line.
+        bytes: Vec<u8>,
+        /// The own message it carries, if it should be reported.
+        token: Option<String>,
+    },
     /// Send `QUIT` and end the sending side.
     Quit,
 }
 
-/// A live chat connection.
+impl Outbound {
+    /// A line nobody needs to hear about.
+    pub(crate) fn line(bytes: Vec<u8>) -> Self {
+        Outbound::Line { bytes, token: None }
+    }
+}
+
+/// What the link tells the supervisor.
+pub(crate) enum Inbound {
+    /// A line from the server.
+    Line(ServerMessage),
+    /// The writer wrote the line carrying this token.
+    Written(String),
+    /// The connection ended (the reader's last word).
+    Lost(String),
+}
+
+/// A live chat connection: its queues, its socket, its threads.
 pub(crate) struct Link {
     /// Queue for the writer thread.
     pub(crate) tx: Sender<Outbound>,
+    /// What the reader and writer report.
+    pub(crate) inbound: Receiver<Inbound>,
     /// The socket, to close it.
     pub(crate) socket: TcpStream,
-    /// Which connection this is (bumped on every reconnect).
-    pub(crate) generation: u64,
-    /// Disconnects when the reader thread ends.
-    pub(crate) reader_done: Receiver<()>,
+    threads: Vec<JoinHandle<()>>,
 }
 
-/// Starts the writer thread for `writer`.
-pub(crate) fn spawn_writer(
-    writer: WriteHalf,
-    generation: u64,
-) -> std::io::Result<(Sender<Outbound>, JoinHandle<()>)> {
-    let (tx, rx) = crossbeam_channel::bounded(WRITE_QUEUE);
-    let handle = thread::Builder::new()
-        .name(format!("chat-writer-{generation}"))
-        .spawn(move || write_loop(writer, rx))?;
-    Ok((tx, handle))
+impl Link {
+    /// Starts the writer and reader threads of a logged-in connection.
+    /// `generation` only names the threads.
+    pub(crate) fn start(
+        reader: LineReader,
+        writer: WriteHalf,
+        generation: u64,
+    ) -> std::io::Result<Link> {
+        let socket = writer.socket().try_clone()?;
+        let (tx, rx) = crossbeam_channel::bounded(WRITE_QUEUE);
+        let (inbound_tx, inbound) = crossbeam_channel::bounded(READ_QUEUE);
+        let written = inbound_tx.clone();
+        let writer = thread::Builder::new()
+            .name(format!("chat-writer-{generation}"))
+            .spawn(move || write_loop(writer, rx, written))?;
+        let replies = tx.clone();
+        let reader = thread::Builder::new()
+            .name(format!("chat-reader-{generation}"))
+            .spawn(move || {
+                let reason = Reader::new(&inbound_tx, replies).run(reader);
+                let _ = inbound_tx.send(Inbound::Lost(reason));
+            });
+        let reader = match reader {
+            Ok(reader) => reader,
+            Err(e) => {
+                let _ = socket.shutdown(Shutdown::Both);
+                drop(tx);
+                let _ = writer.join();
+                return Err(e);
+            }
+        };
+        Ok(Link {
+            tx,
+            inbound,
+            socket,
+            threads: vec![writer, reader],
+        })
+    }
+
+    /// Closes the connection at once and waits for its threads.
+    pub(crate) fn close(self) {
+        let _ = self.socket.shutdown(Shutdown::Both);
+        let Link {
+            tx,
+            inbound,
+            threads,
+            ..
+        } = self;
+        drop(tx);
+        // A reader waiting to hand over a line is released.
+        drop(inbound);
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
 }
 
-fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>) {
+fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>, written: Sender<Inbound>) {
     let mut batch = Vec::new();
+    let mut tokens = Vec::new();
     while let Ok(first) = rx.recv() {
         let mut next = Some(first);
         let mut quit = false;
         while let Some(item) = next {
             match item {
-                Outbound::Line(line) => batch.extend_from_slice(&line),
+                Outbound::Line { bytes, token } => {
+                    batch.extend_from_slice(&bytes);
+                    tokens.extend(token);
+                }
                 Outbound::Quit => {
                     batch.extend_from_slice(b"QUIT\n");
                     quit = true;
@@ -90,6 +164,12 @@ fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>) {
             return;
         }
         batch.clear();
+        for token in tokens.drain(..) {
+            // The supervisor never waits on this thread while it holds the
+            // other end (it drops it before joining), so this cannot block
+            // for ever.
+            let _ = written.send(Inbound::Written(token));
+        }
         if quit {
             let _ = writer.close();
             return;
@@ -97,63 +177,20 @@ fn write_loop(mut writer: WriteHalf, rx: Receiver<Outbound>) {
     }
 }
 
-/// The reader thread's start: what it reads from, how it answers.
-pub(crate) struct ReaderStart {
-    /// The welcome and everything after it.
-    pub(crate) reader: LineReader,
-    /// The name `LOGIN_OK` gave, for [`Event::LoggedIn`].
-    pub(crate) user: String,
-    /// Which connection this is.
-    pub(crate) generation: u64,
-    /// The writer's queue, for `PONG`s and keepalive `PING`s.
-    pub(crate) replies: Sender<Outbound>,
-    /// Dropped when the reader ends.
-    pub(crate) done: Sender<()>,
-}
-
-/// Starts the reader thread. Its first event is [`Event::LoggedIn`], so
-/// that event is emitted on the thread that emits the welcome after it.
-pub(crate) fn spawn_reader(
-    shared: Arc<Shared>,
-    start: ReaderStart,
-) -> std::io::Result<JoinHandle<()>> {
-    let ReaderStart {
-        reader,
-        user,
-        generation,
-        replies,
-        done,
-    } = start;
-    thread::Builder::new()
-        .name(format!("chat-reader-{generation}"))
-        .spawn(move || {
-            shared.emit(Event::LoggedIn { user });
-            let reason = Inbound::new(&shared, replies).run(reader);
-            drop(done);
-            shared.link_lost(generation, reason);
-        })
-}
-
 /// The reader thread's state.
-struct Inbound<'a> {
-    shared: &'a Shared,
-    /// This connection's writer queue (not the link's: the reader answers
-    /// on its own connection, and never takes the link's lock to do so).
+struct Reader<'a> {
+    /// Where lines go.
+    inbound: &'a Sender<Inbound>,
+    /// This connection's writer queue, for `PONG`s and keepalive `PING`s.
     replies: Sender<Outbound>,
-    /// `USERS` lines are gathered until the welcome moves on to history.
-    users: Option<Vec<String>>,
-    /// `FILE_INFO` lines are gathered until `FILES_END`.
-    files: Vec<FileInfo>,
     pinged: bool,
 }
 
-impl<'a> Inbound<'a> {
-    fn new(shared: &'a Shared, replies: Sender<Outbound>) -> Self {
-        Inbound {
-            shared,
+impl<'a> Reader<'a> {
+    fn new(inbound: &'a Sender<Inbound>, replies: Sender<Outbound>) -> Self {
+        Reader {
+            inbound,
             replies,
-            users: Some(Vec::new()),
-            files: Vec::new(),
             pinged: false,
         }
     }
@@ -174,9 +211,20 @@ impl<'a> Inbound<'a> {
                         return e.to_string();
                     }
                 }
+                Ok(Some(ServerMessage::Ping { token })) => {
+                    self.pinged = false;
+                    // Waits while the writer's queue is full: back-pressure
+                    // on a server that pings faster than it reads.
+                    if let Ok(line) = (ClientMessage::Pong { token }).to_line() {
+                        let _ = self.replies.send(Outbound::line(line));
+                    }
+                }
                 Ok(Some(message)) => {
                     self.pinged = false;
-                    self.handle(message);
+                    // Waits while the supervisor is busy: back-pressure.
+                    if self.inbound.send(Inbound::Line(message)).is_err() {
+                        return "the client is shutting down".to_owned();
+                    }
                 }
                 Ok(None) => return "the server closed the connection".to_owned(),
                 Err(e) if e.is_timeout() => {
@@ -191,7 +239,7 @@ impl<'a> Inbound<'a> {
                     })
                     .to_line()
                     {
-                        let _ = self.replies.try_send(Outbound::Line(line));
+                        let _ = self.replies.try_send(Outbound::line(line));
                     }
                 }
                 Err(e) if e.is_recoverable() => {
@@ -201,96 +249,5 @@ impl<'a> Inbound<'a> {
                 Err(e) => return e.to_string(),
             }
         }
-    }
-
-    fn handle(&mut self, message: ServerMessage) {
-        if let ServerMessage::Users { users } = &message
-            && let Some(gathered) = &mut self.users
-        {
-            gathered.extend(users.iter().cloned());
-            return;
-        }
-        // The welcome's user list is complete once something other than
-        // the LIMITS line follows it.
-        if !matches!(message, ServerMessage::Limits { .. })
-            && let Some(users) = self.users.take()
-        {
-            self.shared.emit(Event::Users { users });
-        }
-        let event = match message {
-            ServerMessage::Limits {
-                max_file_size,
-                allowed_extensions,
-            } => {
-                self.shared.set_limits(max_file_size, &allowed_extensions);
-                Event::Limits {
-                    max_file_size,
-                    allowed_extensions,
-                }
-            }
-            ServerMessage::Users { users } => Event::Users { users },
-            ServerMessage::Joined { user } => Event::Joined { user },
-            ServerMessage::Left { user } => Event::Left { user },
-            ServerMessage::History { ts, entry } => Event::History { ts, entry },
-            ServerMessage::HistoryEnd => Event::HistoryEnd,
-            ServerMessage::Text { from, text } => Event::Text { from, text },
-            ServerMessage::Dm { from, text } => Event::Dm { from, text },
-            ServerMessage::Notify { text } => Event::Notify { text },
-            ServerMessage::Error { reason } => Event::ServerError { reason },
-            ServerMessage::FileShared {
-                user,
-                name,
-                size,
-                sha256,
-            } => Event::FileShared {
-                user,
-                name,
-                size,
-                sha256,
-            },
-            ServerMessage::FileInfo {
-                name,
-                size,
-                sha256,
-                uploader,
-                ts,
-            } => {
-                self.files.push(FileInfo {
-                    name,
-                    size,
-                    sha256,
-                    uploader,
-                    ts,
-                });
-                return;
-            }
-            ServerMessage::FilesEnd => Event::FileList {
-                files: std::mem::take(&mut self.files),
-            },
-            ServerMessage::Ping { token } => {
-                // Waits while the writer's queue is full: back-pressure on
-                // a server that pings faster than it reads.
-                if let Ok(line) = (ClientMessage::Pong { token }).to_line() {
-                    let _ = self.replies.send(Outbound::Line(line));
-                }
-                return;
-            }
-            ServerMessage::Pong { .. }
-            | ServerMessage::Hello { .. }
-            | ServerMessage::LoginOk { .. }
-            | ServerMessage::FileReady { .. }
-            | ServerMessage::FileTransfer { .. } => return,
-            // Version 3 only; this engine speaks version 2.
-            ServerMessage::Event(_)
-            | ServerMessage::Ack { .. }
-            | ServerMessage::Rejected { .. }
-            | ServerMessage::ReadUpTo { .. }
-            | ServerMessage::Gap { .. }
-            | ServerMessage::Synced { .. }
-            | ServerMessage::PageEnd { .. }
-            | ServerMessage::TransferToken { .. }
-            | ServerMessage::TransferOk { .. } => return,
-        };
-        self.shared.emit(event);
     }
 }

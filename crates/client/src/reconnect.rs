@@ -1,12 +1,7 @@
-//! Reconnecting after a dropped connection, with exponential backoff.
+//! [`Backoff`]: when the supervisor tries the next reconnect, doubling the
+//! wait after each failed attempt.
 
-use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
-
-use crate::client::Shared;
-use crate::error::ConnectError;
-use crate::event::Event;
+use std::time::{Duration, Instant};
 
 /// The first wait before reconnecting.
 const FIRST_DELAY: Duration = Duration::from_millis(500);
@@ -14,48 +9,53 @@ const FIRST_DELAY: Duration = Duration::from_millis(500);
 /// The longest wait between attempts.
 const MAX_DELAY: Duration = Duration::from_secs(30);
 
-/// Starts the reconnect loop unless one is running.
-pub(crate) fn spawn(shared: &Arc<Shared>) {
-    if !shared.start_reconnecting() {
-        return;
+/// The next reconnect attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    /// 1 for the first attempt.
+    pub(crate) attempt: u32,
+    /// The wait before it.
+    pub(crate) delay: Duration,
+    /// When it is due.
+    pub(crate) due: Instant,
+}
+
+impl Backoff {
+    /// The first attempt, after [`FIRST_DELAY`].
+    pub(crate) fn first() -> Self {
+        Backoff {
+            attempt: 1,
+            delay: FIRST_DELAY,
+            due: Instant::now() + FIRST_DELAY,
+        }
     }
-    let looping = shared.clone();
-    match thread::Builder::new()
-        .name("reconnect".into())
-        .spawn(move || run(&looping))
-    {
-        Ok(handle) => shared.keep_thread(handle),
-        Err(e) => {
-            shared.stop_reconnecting();
-            tracing::warn!(error = %e, "cannot start the reconnect thread");
+
+    /// The attempt after this one failed: twice the wait, at most
+    /// [`MAX_DELAY`].
+    pub(crate) fn next(self) -> Self {
+        let delay = (self.delay * 2).min(MAX_DELAY);
+        Backoff {
+            attempt: self.attempt + 1,
+            delay,
+            due: Instant::now() + delay,
         }
     }
 }
 
-fn run(shared: &Arc<Shared>) {
-    let mut delay = FIRST_DELAY;
-    for attempt in 1.. {
-        shared.emit(Event::Reconnecting { attempt, delay });
-        if shared.wait_unless_closing(delay) {
-            break;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_up_to_its_ceiling() {
+        let mut backoff = Backoff::first();
+        let mut delays = vec![backoff.delay];
+        for _ in 0..8 {
+            backoff = backoff.next();
+            delays.push(backoff.delay);
         }
-        match Shared::establish(shared) {
-            Ok(()) => break,
-            // Quit closed the handshake, or came right after it.
-            Err(_) if shared.is_closing() => break,
-            Err(ConnectError::Refused(reason)) => {
-                // A refused login (a changed password, say) will not fix
-                // itself by retrying.
-                shared.emit(Event::Disconnected {
-                    reason: format!("reconnecting was refused: {reason}"),
-                });
-                break;
-            }
-            Err(e) => {
-                tracing::debug!(attempt, error = %e, "reconnect failed");
-                delay = (delay * 2).min(MAX_DELAY);
-            }
-        }
+        assert_eq!(backoff.attempt, 9);
+        assert_eq!(delays[..3], [FIRST_DELAY, FIRST_DELAY * 2, FIRST_DELAY * 4]);
+        assert_eq!(*delays.last().unwrap(), MAX_DELAY);
     }
-    shared.stop_reconnecting();
 }

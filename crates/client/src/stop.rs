@@ -10,13 +10,28 @@ use std::io;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 
-/// A stop request and the socket it closes.
-#[derive(Default)]
+/// A stop request, the socket it closes, and a channel that disconnects
+/// when it is made (for work that waits on a channel rather than a socket).
 pub(crate) struct Stop {
     requested: AtomicBool,
     socket: Mutex<Option<TcpStream>>,
+    wake: Mutex<Option<Sender<()>>>,
+    woken: Receiver<()>,
+}
+
+impl Default for Stop {
+    fn default() -> Self {
+        let (wake, woken) = crossbeam_channel::bounded(0);
+        Stop {
+            requested: AtomicBool::new(false),
+            socket: Mutex::new(None),
+            wake: Mutex::new(Some(wake)),
+            woken,
+        }
+    }
 }
 
 impl Stop {
@@ -27,7 +42,13 @@ impl Stop {
         if let Some(socket) = self.socket.lock().as_ref() {
             let _ = socket.shutdown(Shutdown::Both);
         }
+        drop(self.wake.lock().take());
         first
+    }
+
+    /// Disconnects (so a `select!` on it wakes) once a stop is requested.
+    pub(crate) fn woken(&self) -> &Receiver<()> {
+        &self.woken
     }
 
     /// Whether a stop was asked for.
@@ -78,6 +99,7 @@ mod tests {
             assert!(matches!(reader.join().unwrap(), Ok(0) | Err(_)));
         });
         assert!(stop.is_requested());
+        assert!(stop.woken().recv().is_err(), "the channel disconnected");
         assert!(!stop.request(), "only the first request counts");
     }
 

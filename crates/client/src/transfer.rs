@@ -1,30 +1,45 @@
 //! Uploads and downloads, each on a connection of its own.
 //!
-//! A transfer logs in on a fresh connection, so the chat connection stays
+//! A transfer runs on a fresh connection, so the chat connection stays
 //! live both ways while megabytes move, and cancelling is closing that
-//! connection: the server then drops the partial upload. Uploads are hashed
-//! before sending (the header carries the SHA-256); downloads are hashed
-//! while written to a temporary file in the cache and only renamed to their
-//! name when the hash matches.
+//! connection: the server then drops the partial upload. On a version 3
+//! server the transfer logs in with a single-use token the chat
+//! connection asks for (`TRANSFER_TOKEN`): no second password check, no
+//! welcome, and the connection stays out of the chat (nobody sees it join
+//! or leave, it gets no broadcasts). A version 2 server has no tokens: the
+//! transfer logs in with the password and skips the welcome.
+//!
+//! Uploads are hashed before sending (the header carries the SHA-256);
+//! downloads are hashed while written to a temporary file in the cache and
+//! only renamed to their name when the hash matches. A transfer sees
+//! nothing of the client but its [`Context`]: settings, the cache, where
+//! tokens come from and the event sink.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Sender, select};
 use media_chat_protocol::rules::{file_extension, normalize_file_name};
-use media_chat_protocol::{ClientMessage, ServerMessage, Sha256Digest};
+use media_chat_protocol::{ClientMessage, EventBody, EventLine, ServerMessage, Sha256Digest};
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::client::Shared;
+use crate::cache::Cache;
+use crate::config::ClientConfig;
 use crate::error::{ConnectError, TransferError};
 use crate::event::{Direction, Event, TransferId};
-use crate::handshake::{self, Connection};
+use crate::handshake::{self, Connection, Login};
+use crate::sink::EventSink;
 use crate::stop::Stop;
+use crate::supervisor::Command;
 
 /// Copy buffer size.
 const CHUNK: usize = 64 * 1024;
@@ -50,6 +65,63 @@ impl Default for UploadLimits {
             allowed_extensions: ["jpg", "png", "gif", "mp3", "wav", "txt", "pdf"]
                 .map(String::from)
                 .to_vec(),
+        }
+    }
+}
+
+/// What every transfer shares: how to connect, where downloads go, where
+/// tokens come from and where events go.
+pub(crate) struct Context {
+    /// The server and the login (the password only for version 2).
+    pub(crate) config: ClientConfig,
+    /// The download cache.
+    pub(crate) cache: Cache,
+    /// Where progress and outcomes go.
+    pub(crate) sink: EventSink,
+    /// The supervisor, asked for transfer tokens.
+    pub(crate) commands: Sender<Command>,
+    /// The running transfers.
+    pub(crate) running: Mutex<HashMap<TransferId, Handle>>,
+    next_id: AtomicU64,
+}
+
+impl Context {
+    /// A context with no transfer running yet.
+    pub(crate) fn new(
+        config: ClientConfig,
+        cache: Cache,
+        sink: EventSink,
+        commands: Sender<Command>,
+    ) -> Self {
+        Context {
+            config,
+            cache,
+            sink,
+            commands,
+            running: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Asks the chat connection for a transfer token: `None` when the
+    /// server speaks version 2 (log in with the password instead).
+    fn token(&self, stop: &Stop) -> Result<Option<String>, Failure> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.commands
+            .send(Command::TransferToken(reply))
+            .map_err(|_| Failure::Refused("the client is shutting down".to_owned()))?;
+        select! {
+            recv(answer) -> token => match token {
+                Ok(Ok(token)) => Ok(token),
+                Ok(Err(reason)) => Err(Failure::Refused(format!("no transfer token: {reason}"))),
+                Err(_) => Err(Failure::Refused(
+                    "the chat connection was lost before the transfer could start".to_owned(),
+                )),
+            },
+            recv(stop.woken()) -> _ => Err(Failure::Cancelled),
+            recv(crossbeam_channel::after(ANSWER_TIMEOUT)) -> _ => Err(Failure::Refused(
+                "the server did not give a transfer token in time".to_owned(),
+            )),
         }
     }
 }
@@ -91,7 +163,7 @@ enum Failure {
 
 /// Checks a file against `limits` and starts uploading it.
 pub(crate) fn start_upload(
-    shared: &Arc<Shared>,
+    context: &Arc<Context>,
     path: &Path,
     limits: &UploadLimits,
 ) -> Result<TransferId, TransferError> {
@@ -132,32 +204,32 @@ pub(crate) fn start_upload(
     }
     let path = path.to_path_buf();
     let size = meta.len();
-    Ok(spawn(shared, Direction::Upload, name, move |run| {
+    Ok(spawn(context, Direction::Upload, name, move |run| {
         run.upload(&path, size)
     }))
 }
 
 /// Starts downloading the stored file `name`.
 pub(crate) fn start_download(
-    shared: &Arc<Shared>,
+    context: &Arc<Context>,
     name: &str,
 ) -> Result<TransferId, TransferError> {
     let name = normalize_file_name(name)?;
-    Ok(spawn(shared, Direction::Download, name, |run| {
+    Ok(spawn(context, Direction::Download, name, |run| {
         run.download()
     }))
 }
 
 fn spawn(
-    shared: &Arc<Shared>,
+    context: &Arc<Context>,
     direction: Direction,
     name: String,
     work: impl FnOnce(&mut Run) -> Result<Event, Failure> + Send + 'static,
 ) -> TransferId {
-    let id = shared.next_transfer_id();
+    let id = context.next_id.fetch_add(1, Ordering::Relaxed);
     let stop = Arc::new(Stop::default());
     let mut run = Run {
-        shared: shared.clone(),
+        context: context.clone(),
         id,
         direction,
         name,
@@ -165,12 +237,12 @@ fn spawn(
         last_progress: None,
     };
     // Registered before the thread starts, so it can always remove itself.
-    let mut transfers = shared.transfers.lock();
+    let mut transfers = context.running.lock();
     let spawned = thread::Builder::new()
         .name(format!("transfer-{id}"))
         .spawn(move || {
             let outcome = work(&mut run);
-            run.shared.transfers.lock().remove(&run.id);
+            run.context.running.lock().remove(&run.id);
             run.finish(outcome);
         });
     match spawned {
@@ -185,7 +257,7 @@ fn spawn(
         }
         Err(e) => {
             drop(transfers);
-            shared.emit(Event::TransferFailed {
+            context.sink.emit(Event::TransferFailed {
                 id,
                 direction,
                 name: String::new(),
@@ -198,7 +270,7 @@ fn spawn(
 
 /// One transfer's thread state.
 struct Run {
-    shared: Arc<Shared>,
+    context: Arc<Context>,
     id: TransferId,
     direction: Direction,
     name: String,
@@ -210,6 +282,7 @@ impl Run {
     fn upload(&mut self, path: &Path, size: u64) -> Result<Event, Failure> {
         let sha256 = self.hash_file(path, size)?;
         let mut connection = self.connect()?;
+        let me = connection.user.clone();
         handshake::send(
             &mut connection.writer,
             &ClientMessage::File {
@@ -243,15 +316,32 @@ impl Run {
             self.progress(sent, size);
         }
         connection.writer.write_all(b"\n")?;
-        let me = self.shared.user();
         loop {
-            match handshake::next(&mut connection.reader)? {
+            let shared = match handshake::next(&mut connection.reader)? {
                 ServerMessage::FileShared {
                     user,
                     name,
                     size,
-                    sha256: stored,
-                } if stored == sha256 && user == me => {
+                    sha256,
+                }
+                | ServerMessage::Event(EventLine {
+                    body:
+                        EventBody::File {
+                            user,
+                            name,
+                            size,
+                            sha256,
+                        },
+                    ..
+                }) => Some((user, name, size, sha256)),
+                ServerMessage::Error { reason } => return Err(Failure::Refused(reason)),
+                other => {
+                    self.answer_ping(&mut connection, other)?;
+                    None
+                }
+            };
+            match shared {
+                Some((user, name, size, stored)) if stored == sha256 && user == me => {
                     let _ = handshake::send(&mut connection.writer, &ClientMessage::Quit);
                     return Ok(Event::Uploaded {
                         id: self.id,
@@ -259,8 +349,7 @@ impl Run {
                         size,
                     });
                 }
-                ServerMessage::Error { reason } => return Err(Failure::Refused(reason)),
-                other => self.answer_ping(&mut connection, other)?,
+                _ => {}
             }
         }
     }
@@ -292,7 +381,7 @@ impl Run {
         let expected = expected.ok_or_else(|| {
             Failure::Corrupt("the server sent no SHA-256 to verify against".to_owned())
         })?;
-        let mut download = self.shared.cache.begin()?;
+        let mut download = self.context.cache.begin()?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
         let mut received = 0u64;
@@ -322,7 +411,7 @@ impl Run {
             ));
         }
         download.as_file().sync_all()?;
-        let path: PathBuf = self.shared.cache.keep(download, &name)?;
+        let path: PathBuf = self.context.cache.keep(download, &name)?;
         Ok(Event::Downloaded {
             id: self.id,
             name,
@@ -331,15 +420,24 @@ impl Run {
     }
 
     fn connect(&self) -> Result<Connection, Failure> {
+        let token = self.context.token(&self.stop)?;
+        let login = match &token {
+            Some(token) => Login::Transfer { token },
+            None => Login::TransferWithPassword,
+        };
         // Watched from the TCP connect on, so a cancel also ends a
         // handshake the server never answers.
-        let mut connection =
-            handshake::open(&self.shared.config, |socket| self.stop.watch(socket))?;
+        let mut connection = handshake::open(&self.context.config, login, |socket| {
+            self.stop.watch(socket)
+        })?;
         connection.socket().set_read_timeout(Some(ANSWER_TIMEOUT))?;
         connection
             .socket()
             .set_write_timeout(Some(ANSWER_TIMEOUT))?;
-        handshake::skip_welcome(&mut connection)?;
+        if token.is_none() || connection.version < 3 {
+            // Logged in with the password: a welcome to skip.
+            handshake::skip_welcome(&mut connection)?;
+        }
         Ok(connection)
     }
 
@@ -391,7 +489,7 @@ impl Run {
             .is_none_or(|last| last.elapsed() >= PROGRESS_INTERVAL);
         if due || done == total {
             self.last_progress = Some(Instant::now());
-            self.shared.emit(Event::Progress {
+            self.context.sink.emit(Event::Progress {
                 id: self.id,
                 direction: self.direction,
                 name: self.name.clone(),
@@ -418,6 +516,6 @@ impl Run {
                 reason: failure.to_string(),
             },
         };
-        self.shared.emit(event);
+        self.context.sink.emit(event);
     }
 }

@@ -1,0 +1,107 @@
+//! [`Message`]: a chat message as data, the one type both fronts keep and
+//! draw from: who wrote what, where, when, and whether it has reached the
+//! server.
+
+use media_chat_protocol::{Conversation, Sha256Digest};
+
+/// A message in a conversation: a text or a shared file, someone else's or
+/// this user's own.
+///
+/// Fronts keep these and render them when drawing, so a later change (an
+/// acknowledgement, a refusal) updates the message rather than a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Where: `#general`, or `@name` for the direct conversation with
+    /// `name`, from this user's side.
+    pub conversation: Conversation,
+    /// Who wrote it, as registered on the server.
+    pub author: String,
+    /// What it says.
+    pub body: Body,
+    /// When, in seconds since the Unix epoch: the server's time once
+    /// stored, this machine's while pending.
+    pub ts: u64,
+    /// Whether it has reached the server.
+    pub state: Delivery,
+}
+
+/// What a [`Message`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// A text message.
+    Text(String),
+    /// A file shared in the conversation.
+    File {
+        /// The stored name.
+        name: String,
+        /// Length in bytes.
+        size: u64,
+        /// SHA-256 of the contents.
+        sha256: Sha256Digest,
+    },
+}
+
+/// Where a message stands. Messages from others are always
+/// [`Delivery::Sent`]; this user's own go from pending to sent, or to
+/// failed, never silently away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Written by this user, not yet acknowledged by the server; it is sent
+    /// again after a reconnect (the token makes that safe).
+    Pending {
+        /// The client's token for the send.
+        token: String,
+    },
+    /// Stored on the server. `id` is the event's id; `None` from a server
+    /// of protocol version 2, which has no ids (an own message is then
+    /// counted as sent once written).
+    Sent {
+        /// The server's event id.
+        id: Option<u64>,
+    },
+    /// Not delivered: refused by the server, or still pending when the
+    /// client quit or could not reconnect. [`crate::Client::retry`] sends
+    /// it again with the same token, so it is stored at most once.
+    Failed {
+        /// The client's token for the send.
+        token: String,
+        /// Why, for people.
+        reason: String,
+    },
+}
+
+impl Message {
+    /// The server's event id, once it has one.
+    pub fn id(&self) -> Option<u64> {
+        match self.state {
+            Delivery::Sent { id } => id,
+            _ => None,
+        }
+    }
+
+    /// The token of an own message that is pending or failed.
+    pub fn token(&self) -> Option<&str> {
+        match &self.state {
+            Delivery::Pending { token } | Delivery::Failed { token, .. } => Some(token),
+            Delivery::Sent { .. } => None,
+        }
+    }
+
+    /// The text of a text message.
+    pub fn text(&self) -> Option<&str> {
+        match &self.body {
+            Body::Text(text) => Some(text),
+            Body::File { .. } => None,
+        }
+    }
+
+    /// Whether it is waiting for the server's acknowledgement.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, Delivery::Pending { .. })
+    }
+
+    /// Whether it failed to reach the server.
+    pub fn is_failed(&self) -> bool {
+        matches!(self.state, Delivery::Failed { .. })
+    }
+}

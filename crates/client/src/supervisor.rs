@@ -1,0 +1,896 @@
+//! [`Supervisor`]: the one thread that owns the chat connection. It
+//! connects, reconnects with backoff, reads what the link hands it and
+//! turns it into events, writes what the caller asks for, keeps the outbox
+//! and the resume point, and says `QUIT` when told to. Nothing else ever
+//! installs or removes a connection, so quit cannot race a reconnect: the
+//! caller joins this thread, and with it every connection it made.
+//!
+//! What it does with each server line depends on the protocol version:
+//! version 3 (ids, `ACK`, `RESUME`, paging, read positions, transfer
+//! tokens) or version 2 (no ids: a send counts as sent once written, and
+//! every login replays the history).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, never, select};
+use media_chat_protocol::{
+    ClientMessage, Conversation, EncodeLine, EventBody, EventLine, HistoryEntry, ServerMessage,
+};
+use parking_lot::Mutex;
+
+use crate::config::ClientConfig;
+use crate::error::ConnectError;
+use crate::event::{Event, FileInfo, Origin};
+use crate::handshake::{self, Connection, Login};
+use crate::journal::{Journal, Saved};
+use crate::link::{Inbound, Link, Outbound};
+use crate::message::{Body, Delivery, Message};
+use crate::outbox::{Entry, Outbox, Stage, unix_now};
+use crate::reconnect::Backoff;
+use crate::sink::EventSink;
+use crate::stop::Stop;
+use crate::transfer::UploadLimits;
+
+/// How long quitting waits for the server to close the connection (which
+/// proves it has read everything sent before `QUIT`).
+const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Read positions go out at most this often (the protocol asks for no
+/// more than one a second).
+const READ_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The resume point is written to disk at most this often; the outbox is
+/// written at once on every change.
+const SAVE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// After the writer's queue was full, the next try to write the outbox.
+const FLUSH_RETRY: Duration = Duration::from_millis(50);
+
+/// Why a message still pending at quit is failed.
+const NOT_DELIVERED_BEFORE_QUIT: &str = "not delivered before quitting";
+
+/// What the supervisor shares with [`crate::Client`]'s methods, which read
+/// it without waiting on the supervisor.
+#[derive(Debug, Default)]
+pub(crate) struct Status {
+    /// The name as registered on the server.
+    pub(crate) user: Mutex<String>,
+    /// Whether the chat connection is up.
+    pub(crate) connected: AtomicBool,
+    /// The protocol version of the current (or last) connection.
+    pub(crate) version: AtomicU64,
+    /// The server's upload limits.
+    pub(crate) limits: Mutex<UploadLimits>,
+    /// Own messages on their way (counted against the outbox limit): the
+    /// client adds one per send, the supervisor takes it away when the
+    /// message is acknowledged or fails.
+    pub(crate) pending: AtomicUsize,
+}
+
+/// What the caller asks the supervisor to do.
+pub(crate) enum Command {
+    /// A new own message (already counted in [`Status::pending`]).
+    Send(Entry),
+    /// Send a failed message again, with its token.
+    Retry(String),
+    /// Forget a failed message.
+    Discard(String),
+    /// Write a line on the chat connection if it is up (`LIST_FILES`,
+    /// `BEFORE`).
+    Line(ClientMessage),
+    /// The user has read `conversation` up to `id`.
+    Read {
+        /// Which conversation.
+        conversation: Conversation,
+        /// The last message read.
+        id: u64,
+    },
+    /// A transfer wants a token: `Ok(Some(token))`, `Ok(None)` when the
+    /// server is version 2 (log in with the password), or why not.
+    TransferToken(Sender<Result<Option<String>, String>>),
+    /// Reconnect now if the connection is down and no reconnect is under
+    /// way.
+    Reconnect,
+    /// Say `QUIT` after everything queued, and end.
+    Quit,
+}
+
+/// How the supervisor starts.
+pub(crate) struct Start {
+    pub(crate) config: ClientConfig,
+    pub(crate) status: Arc<Status>,
+    pub(crate) sink: EventSink,
+    pub(crate) commands: Receiver<Command>,
+    pub(crate) stop: Arc<Stop>,
+    pub(crate) journal: Journal,
+    pub(crate) saved: Saved,
+    /// The first connection, logged in by the caller (so that its errors
+    /// reach [`crate::Client::connect`]), resumed from `saved`.
+    pub(crate) connection: Connection,
+}
+
+/// The supervisor thread's state.
+pub(crate) struct Supervisor {
+    config: ClientConfig,
+    status: Arc<Status>,
+    sink: EventSink,
+    commands: Receiver<Command>,
+    stop: Arc<Stop>,
+    journal: Journal,
+    outbox: Outbox,
+    /// The highest event id seen: where the next login resumes.
+    last_id: u64,
+    save_due: Option<Instant>,
+    link: Option<Link>,
+    session: Session,
+    generation: u64,
+    backoff: Option<Backoff>,
+    reads: Reads,
+    token_waiters: VecDeque<Sender<Result<Option<String>, String>>>,
+    flush_due: Option<Instant>,
+}
+
+/// What one connection has said so far.
+#[derive(Default)]
+struct Session {
+    version: u64,
+    me: String,
+    /// `USERS` lines are gathered until the welcome moves on.
+    users: Option<Vec<String>>,
+    /// `FILE_INFO` lines are gathered until `FILES_END`.
+    files: Vec<FileInfo>,
+    /// The welcome's backlog is over.
+    synced: bool,
+    /// The id sent in `RESUME`.
+    resumed_from: Option<u64>,
+    /// Tokens sent again at this login and not answered yet.
+    resent: HashSet<String>,
+    /// Own messages of the backlog, held while `resent` is answered: one
+    /// of them may be a resent message that was stored before the
+    /// connection dropped (its `ACK` lost), which must show once.
+    held: Vec<Message>,
+}
+
+/// Read positions: what the user has read and what the server knows.
+#[derive(Default)]
+struct Reads {
+    wanted: BTreeMap<Conversation, u64>,
+    known: HashMap<Conversation, u64>,
+    last_sent: Option<Instant>,
+    due: Option<Instant>,
+}
+
+impl Supervisor {
+    /// Starts the supervisor thread on its first connection.
+    pub(crate) fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
+        let Start {
+            config,
+            status,
+            sink,
+            commands,
+            stop,
+            journal,
+            saved,
+            connection,
+        } = start;
+        let resume = (saved.last_id > 0).then_some(saved.last_id);
+        let outbox = Outbox::with(saved.entries);
+        status.pending.store(outbox.pending(), Ordering::SeqCst);
+        let mut supervisor = Supervisor {
+            config,
+            status,
+            sink,
+            commands,
+            stop,
+            journal,
+            outbox,
+            last_id: saved.last_id,
+            save_due: None,
+            link: None,
+            session: Session::default(),
+            generation: 0,
+            backoff: None,
+            reads: Reads::default(),
+            token_waiters: VecDeque::new(),
+            flush_due: None,
+        };
+        thread::Builder::new()
+            .name("chat-supervisor".into())
+            .spawn(move || {
+                let restored: Vec<Entry> = supervisor.outbox.entries().to_vec();
+                if let Err(e) = supervisor.install(connection, resume) {
+                    supervisor.lost(format!("cannot start the connection: {e}"));
+                } else {
+                    // Last run's undelivered messages, failed, for a retry.
+                    for entry in restored {
+                        supervisor.emit_delivery(&entry);
+                    }
+                }
+                supervisor.run();
+                supervisor.finish();
+            })
+    }
+
+    fn run(&mut self) {
+        loop {
+            let inbound = self
+                .link
+                .as_ref()
+                .map_or_else(never, |link| link.inbound.clone());
+            let timer = self
+                .next_deadline()
+                .map_or_else(never, crossbeam_channel::at);
+            select! {
+                recv(self.commands) -> command => match command {
+                    Ok(Command::Quit) | Err(_) => return,
+                    Ok(command) => self.command(command),
+                },
+                recv(inbound) -> message => match message {
+                    Ok(Inbound::Line(message)) => self.inbound(message),
+                    Ok(Inbound::Written(token)) => self.written(&token),
+                    Ok(Inbound::Lost(reason)) => self.lost(reason),
+                    Err(_) => self.lost("the connection ended".to_owned()),
+                },
+                recv(timer) -> _ => self.timers(),
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let link_up = self.link.is_some();
+        [
+            self.backoff.as_ref().map(|b| b.due),
+            self.reads.due.filter(|_| link_up),
+            self.save_due,
+            self.flush_due.filter(|_| link_up),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    fn timers(&mut self) {
+        let now = Instant::now();
+        if self.backoff.as_ref().is_some_and(|b| b.due <= now) {
+            self.attempt();
+        }
+        if self.reads.due.is_some_and(|due| due <= now) {
+            self.flush_reads();
+        }
+        if self.save_due.is_some_and(|due| due <= now) {
+            self.save();
+        }
+        if self.flush_due.is_some_and(|due| due <= now) {
+            self.flush_due = None;
+            self.write_waiting();
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Send(entry) => {
+                self.outbox.push(entry);
+                self.write_waiting();
+                self.save();
+            }
+            Command::Retry(token) => {
+                let me = self.me();
+                let Some(entry) = self.outbox.get_mut(&token) else {
+                    return;
+                };
+                if entry.is_pending() {
+                    return;
+                }
+                entry.stage = Stage::Waiting;
+                let entry = entry.clone();
+                self.status.pending.fetch_add(1, Ordering::SeqCst);
+                self.sink.emit(Event::Delivery {
+                    token,
+                    message: entry.message(&me),
+                });
+                self.write_waiting();
+                self.save();
+            }
+            Command::Discard(token) => {
+                if self
+                    .outbox
+                    .get_mut(&token)
+                    .is_some_and(|entry| !entry.is_pending())
+                {
+                    self.outbox.remove(&token);
+                    self.save();
+                }
+            }
+            Command::Line(message) => {
+                if !self.write(&message) {
+                    tracing::debug!(verb = message.verb(), "not connected: a line was not sent");
+                }
+            }
+            Command::Read { conversation, id } => self.want_read(conversation, id),
+            Command::TransferToken(reply) => match &self.link {
+                Some(_) if self.session.version >= 3 => {
+                    if self.write(&ClientMessage::TransferToken) {
+                        self.token_waiters.push_back(reply);
+                    } else {
+                        let _ = reply.send(Err("the server is not keeping up".to_owned()));
+                    }
+                }
+                Some(_) => {
+                    let _ = reply.send(Ok(None));
+                }
+                None => {
+                    let _ = reply.send(Err("not connected".to_owned()));
+                }
+            },
+            Command::Reconnect => {
+                if self.link.is_none() && self.backoff.is_none() {
+                    self.start_backoff();
+                }
+            }
+            Command::Quit => {}
+        }
+    }
+
+    /// Writes a line if the connection is up; whether it was queued.
+    fn write(&self, message: &ClientMessage) -> bool {
+        let Some(link) = &self.link else { return false };
+        match message.to_line() {
+            Ok(bytes) => link.tx.try_send(Outbound::line(bytes)).is_ok(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot encode a line");
+                false
+            }
+        }
+    }
+
+    /// Writes every outbox entry not yet written on this connection.
+    fn write_waiting(&mut self) {
+        let Some(link) = &self.link else { return };
+        let v3 = self.session.version >= 3;
+        let mut unsendable = Vec::new();
+        let mut full = false;
+        for entry in self.outbox.waiting_mut() {
+            let message = if v3 {
+                Ok(ClientMessage::Send {
+                    token: entry.token.clone(),
+                    conversation: entry.conversation.clone(),
+                    text: entry.text.clone(),
+                })
+            } else {
+                match &entry.conversation {
+                    c if c.is_general() => Ok(ClientMessage::Text {
+                        text: entry.text.clone(),
+                    }),
+                    Conversation::Direct(to) => Ok(ClientMessage::Dm {
+                        to: to.clone(),
+                        text: entry.text.clone(),
+                    }),
+                    Conversation::Room(name) => Err(format!(
+                        "#{name}: this server has only #general (protocol version 2)"
+                    )),
+                }
+            };
+            let bytes = match message.and_then(|m| m.to_line().map_err(|e| e.to_string())) {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    entry.stage = Stage::Failed(reason);
+                    unsendable.push(entry.clone());
+                    continue;
+                }
+            };
+            let token = (!v3).then(|| entry.token.clone());
+            match link.tx.try_send(Outbound::Line { bytes, token }) {
+                Ok(()) => entry.stage = Stage::InFlight,
+                Err(TrySendError::Full(_)) => {
+                    full = true;
+                    break;
+                }
+                Err(TrySendError::Disconnected(_)) => break,
+            }
+        }
+        self.flush_due = full.then(|| Instant::now() + FLUSH_RETRY);
+        for entry in unsendable {
+            self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            self.emit_delivery(&entry);
+        }
+    }
+
+    /// One line from the server.
+    fn inbound(&mut self, message: ServerMessage) {
+        if let ServerMessage::Users { users } = &message
+            && let Some(gathered) = &mut self.session.users
+        {
+            gathered.extend(users.iter().cloned());
+            return;
+        }
+        // The welcome's user list is complete once something other than
+        // the LIMITS line follows it.
+        if !matches!(message, ServerMessage::Limits { .. })
+            && let Some(users) = self.session.users.take()
+        {
+            self.sink.emit(Event::Users { users });
+        }
+        let me = self.session.me.clone();
+        let event = match message {
+            ServerMessage::Limits {
+                max_file_size,
+                allowed_extensions,
+            } => {
+                *self.status.limits.lock() = UploadLimits {
+                    max_file_size,
+                    allowed_extensions: allowed_extensions.clone(),
+                };
+                Event::Limits {
+                    max_file_size,
+                    allowed_extensions,
+                }
+            }
+            ServerMessage::Users { users } => Event::Users { users },
+            ServerMessage::Joined { user } => Event::Joined { user },
+            ServerMessage::Left { user } => Event::Left { user },
+            ServerMessage::Notify { text } => Event::Notify { text },
+            ServerMessage::Error { reason } => Event::ServerError { reason },
+            // Version 2.
+            ServerMessage::History { ts, entry } => Event::Message {
+                message: from_history(ts, entry, &me),
+                origin: Origin::Backlog,
+            },
+            ServerMessage::HistoryEnd => {
+                self.session.synced = true;
+                Event::Synced
+            }
+            ServerMessage::Text { from, text } => {
+                live(Conversation::general(), from, Body::Text(text))
+            }
+            ServerMessage::Dm { from, text } => {
+                live(Conversation::Direct(from.clone()), from, Body::Text(text))
+            }
+            ServerMessage::FileShared {
+                user,
+                name,
+                size,
+                sha256,
+            } => live(
+                Conversation::general(),
+                user,
+                Body::File { name, size, sha256 },
+            ),
+            // Version 3.
+            ServerMessage::Event(line) => return self.event(line),
+            ServerMessage::Ack { token, id, ts } => return self.acknowledged(&token, id, ts),
+            ServerMessage::Rejected { token, reason } => return self.rejected(&token, reason),
+            ServerMessage::Synced { last_id } => {
+                match self.session.resumed_from {
+                    Some(resumed) if last_id < resumed => {
+                        // A server whose history was wiped, or another
+                        // server at this address: start over from its ids.
+                        self.last_id = last_id;
+                        self.save_due = Some(Instant::now());
+                        self.sink.emit(Event::Notify {
+                            text: "the server's message history does not go back to where this client left off".to_owned(),
+                        });
+                    }
+                    _ => self.bump(last_id),
+                }
+                self.session.synced = true;
+                Event::Synced
+            }
+            ServerMessage::Gap {
+                conversation,
+                after,
+                before,
+            } => Event::Gap {
+                conversation,
+                after,
+                before,
+            },
+            ServerMessage::PageEnd { conversation, more } => Event::PageEnd { conversation, more },
+            ServerMessage::ReadUpTo { conversation, id } => {
+                let known = self.reads.known.entry(conversation.clone()).or_default();
+                *known = (*known).max(id);
+                Event::ReadUpTo { conversation, id }
+            }
+            ServerMessage::TransferToken { token } => {
+                if let Some(waiter) = self.token_waiters.pop_front() {
+                    let _ = waiter.send(Ok(Some(token)));
+                }
+                return;
+            }
+            ServerMessage::FileInfo {
+                name,
+                size,
+                sha256,
+                uploader,
+                ts,
+            } => {
+                self.session.files.push(FileInfo {
+                    name,
+                    size,
+                    sha256,
+                    uploader,
+                    ts,
+                });
+                return;
+            }
+            ServerMessage::FilesEnd => Event::FileList {
+                files: std::mem::take(&mut self.session.files),
+            },
+            // The link answers pings; the rest belongs to the handshake or
+            // to transfer connections.
+            ServerMessage::Ping { .. }
+            | ServerMessage::Pong { .. }
+            | ServerMessage::Hello { .. }
+            | ServerMessage::LoginOk { .. }
+            | ServerMessage::TransferOk { .. }
+            | ServerMessage::FileReady { .. }
+            | ServerMessage::FileTransfer { .. } => return,
+        };
+        self.sink.emit(event);
+    }
+
+    /// A stored event: in the backlog until `SYNCED`, then live if it is
+    /// newer than anything seen, else part of a page asked for.
+    fn event(&mut self, line: EventLine) {
+        let origin = if !self.session.synced {
+            Origin::Backlog
+        } else if line.id > self.last_id {
+            Origin::Live
+        } else {
+            Origin::Page
+        };
+        if origin != Origin::Page {
+            self.bump(line.id);
+        }
+        let message = from_event(line);
+        if origin == Origin::Backlog
+            && message.author == self.session.me
+            && !self.session.resent.is_empty()
+        {
+            self.session.held.push(message);
+            return;
+        }
+        self.sink.emit(Event::Message { message, origin });
+    }
+
+    fn acknowledged(&mut self, token: &str, id: u64, ts: u64) {
+        self.bump(id);
+        if let Some(entry) = self.outbox.remove(token) {
+            if entry.is_pending() {
+                self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+            let mut message = entry.message(&self.me());
+            message.ts = ts;
+            message.state = Delivery::Sent { id: Some(id) };
+            // Stored before the connection dropped: the backlog had it.
+            self.session.held.retain(|held| held.id() != Some(id));
+            self.sink.emit(Event::Delivery {
+                token: token.to_owned(),
+                message,
+            });
+            self.save();
+        }
+        self.answered(token);
+    }
+
+    fn rejected(&mut self, token: &str, reason: String) {
+        if let Some(entry) = self.outbox.get_mut(token) {
+            if entry.is_pending() {
+                self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+            entry.stage = Stage::Failed(reason);
+            let entry = entry.clone();
+            self.emit_delivery(&entry);
+            self.save();
+        }
+        self.answered(token);
+    }
+
+    /// A resent token was answered; once all are, the held backlog goes out.
+    fn answered(&mut self, token: &str) {
+        if self.session.resent.remove(token) && self.session.resent.is_empty() {
+            self.release_held();
+        }
+    }
+
+    fn release_held(&mut self) {
+        self.session.resent.clear();
+        for message in std::mem::take(&mut self.session.held) {
+            self.sink.emit(Event::Message {
+                message,
+                origin: Origin::Backlog,
+            });
+        }
+    }
+
+    /// Version 2: a line carrying an own message was written.
+    fn written(&mut self, token: &str) {
+        if let Some(entry) = self.outbox.remove(token) {
+            if entry.is_pending() {
+                self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+            let mut message = entry.message(&self.me());
+            message.state = Delivery::Sent { id: None };
+            self.sink.emit(Event::Delivery {
+                token: token.to_owned(),
+                message,
+            });
+            self.save();
+        }
+    }
+
+    fn emit_delivery(&self, entry: &Entry) {
+        self.sink.emit(Event::Delivery {
+            token: entry.token.clone(),
+            message: entry.message(&self.me()),
+        });
+    }
+
+    fn me(&self) -> String {
+        self.status.user.lock().clone()
+    }
+
+    /// Records that event `id` was seen.
+    fn bump(&mut self, id: u64) {
+        if id > self.last_id {
+            self.last_id = id;
+            if self.save_due.is_none() {
+                self.save_due = Some(Instant::now() + SAVE_INTERVAL);
+            }
+        }
+    }
+
+    fn save(&mut self) {
+        self.save_due = None;
+        if let Err(e) = self.journal.save(self.last_id, &self.outbox) {
+            tracing::warn!(error = %e, "cannot save the client state");
+        }
+    }
+
+    fn want_read(&mut self, conversation: Conversation, id: u64) {
+        let known = self.reads.known.get(&conversation).copied().unwrap_or(0);
+        let wanted = self.reads.wanted.entry(conversation).or_default();
+        if id <= known || id <= *wanted {
+            return;
+        }
+        *wanted = id;
+        let earliest = self
+            .reads
+            .last_sent
+            .map_or_else(Instant::now, |last| last + READ_INTERVAL);
+        self.reads.due.get_or_insert(earliest);
+    }
+
+    fn flush_reads(&mut self) {
+        if self.link.is_none() || self.session.version < 3 {
+            return;
+        }
+        self.reads.due = None;
+        for (conversation, id) in std::mem::take(&mut self.reads.wanted) {
+            let known = self.reads.known.entry(conversation.clone()).or_default();
+            if id <= *known {
+                continue;
+            }
+            *known = id;
+            let read = ClientMessage::Read { conversation, id };
+            self.write(&read);
+        }
+        self.reads.last_sent = Some(Instant::now());
+    }
+
+    /// Takes a logged-in connection into use.
+    fn install(&mut self, connection: Connection, resume: Option<u64>) -> std::io::Result<()> {
+        self.generation += 1;
+        let Connection {
+            reader,
+            writer,
+            user,
+            version,
+        } = connection;
+        let link = Link::start(reader, writer, self.generation)?;
+        *self.status.user.lock() = user.clone();
+        self.status.version.store(version, Ordering::SeqCst);
+        self.status.connected.store(true, Ordering::SeqCst);
+        self.link = Some(link);
+        self.backoff = None;
+        self.session = Session {
+            version,
+            me: user.clone(),
+            users: Some(Vec::new()),
+            resumed_from: resume.filter(|_| version >= 3),
+            ..Session::default()
+        };
+        self.reads.known.clear();
+        self.sink.emit(Event::LoggedIn { user });
+        if version >= 3 {
+            self.session.resent = self
+                .outbox
+                .entries()
+                .iter()
+                .filter(|e| e.stage == Stage::Waiting)
+                .map(|e| e.token.clone())
+                .collect();
+        }
+        self.write_waiting();
+        if !self.reads.wanted.is_empty() {
+            self.reads.due = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// The connection ended.
+    fn lost(&mut self, reason: String) {
+        if let Some(link) = self.link.take() {
+            link.close();
+        }
+        self.status.connected.store(false, Ordering::SeqCst);
+        self.release_held();
+        self.token_waiters.clear();
+        self.outbox.connection_lost();
+        self.flush_due = None;
+        self.save();
+        if self.stop.is_requested() {
+            return;
+        }
+        self.sink.emit(Event::Disconnected { reason });
+        if self.config.auto_reconnect {
+            self.start_backoff();
+        }
+    }
+
+    fn start_backoff(&mut self) {
+        let backoff = Backoff::first();
+        self.sink.emit(Event::Reconnecting {
+            attempt: backoff.attempt,
+            delay: backoff.delay,
+        });
+        self.backoff = Some(backoff);
+    }
+
+    /// One reconnect attempt, due now.
+    fn attempt(&mut self) {
+        let Some(backoff) = self.backoff.take() else {
+            return;
+        };
+        if self.stop.is_requested() {
+            return;
+        }
+        let resume = (self.last_id > 0).then_some(self.last_id);
+        let opened = handshake::open(&self.config, Login::Chat { resume }, |socket| {
+            self.stop.watch(socket)
+        });
+        // From here on the connection is the link's, closed by QUIT.
+        self.stop.unwatch();
+        if self.stop.is_requested() {
+            // Quit came during the handshake: the connection is dropped
+            // here, and the quit command is next.
+            return;
+        }
+        match opened.map(|connection| self.install(connection, resume)) {
+            Ok(Ok(())) => {}
+            Err(ConnectError::Refused(reason)) => {
+                // A refused login (a changed password, say) will not fix
+                // itself by retrying.
+                let reason = format!("reconnecting was refused: {reason}");
+                for entry in self
+                    .outbox
+                    .fail_pending(&format!("not delivered: {reason}"))
+                {
+                    self.status.pending.fetch_sub(1, Ordering::SeqCst);
+                    self.emit_delivery(&entry);
+                }
+                self.save();
+                self.sink.emit(Event::Disconnected { reason });
+            }
+            Ok(Err(e)) => self.retry_later(backoff, &e.to_string()),
+            Err(e) => self.retry_later(backoff, &e.to_string()),
+        }
+    }
+
+    fn retry_later(&mut self, backoff: Backoff, error: &str) {
+        tracing::debug!(attempt = backoff.attempt, error, "reconnect failed");
+        let next = backoff.next();
+        self.sink.emit(Event::Reconnecting {
+            attempt: next.attempt,
+            delay: next.delay,
+        });
+        self.backoff = Some(next);
+    }
+
+    /// Quit: `QUIT` after everything queued, then wait (a few seconds at
+    /// most) for the server to close the connection, still taking in what
+    /// it answers (the last acknowledgements).
+    fn finish(&mut self) {
+        if let Some(link) = self.link.take() {
+            if link.tx.try_send(Outbound::Quit).is_ok() {
+                let deadline = crossbeam_channel::at(Instant::now() + QUIT_TIMEOUT);
+                loop {
+                    select! {
+                        recv(link.inbound) -> message => match message {
+                            Ok(Inbound::Line(message)) => self.inbound(message),
+                            Ok(Inbound::Written(token)) => self.written(&token),
+                            Ok(Inbound::Lost(_)) | Err(_) => break,
+                        },
+                        recv(deadline) -> _ => break,
+                    }
+                }
+            }
+            link.close();
+        }
+        self.status.connected.store(false, Ordering::SeqCst);
+        self.token_waiters.clear();
+        self.release_held();
+        for entry in self.outbox.fail_pending(NOT_DELIVERED_BEFORE_QUIT) {
+            self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            self.emit_delivery(&entry);
+        }
+        self.save();
+    }
+}
+
+/// A message that just arrived on a version 2 connection (no id, the
+/// time is now).
+fn live(conversation: Conversation, author: String, body: Body) -> Event {
+    Event::Message {
+        message: Message {
+            conversation,
+            author,
+            body,
+            ts: unix_now(),
+            state: Delivery::Sent { id: None },
+        },
+        origin: Origin::Live,
+    }
+}
+
+/// A version 2 history line as a message; `me` decides which side of a
+/// private conversation it is named from.
+fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
+    let (conversation, author, body) = match entry {
+        HistoryEntry::Text { from, text } => (Conversation::general(), from, Body::Text(text)),
+        HistoryEntry::Dm { from, to, text } => {
+            let other = if from == me { to } else { from.clone() };
+            (Conversation::Direct(other), from, Body::Text(text))
+        }
+        HistoryEntry::FileShared {
+            user,
+            name,
+            size,
+            sha256,
+        } => (
+            Conversation::general(),
+            user,
+            Body::File { name, size, sha256 },
+        ),
+    };
+    Message {
+        conversation,
+        author,
+        body,
+        ts,
+        state: Delivery::Sent { id: None },
+    }
+}
+
+/// A version 3 event as a message.
+fn from_event(line: EventLine) -> Message {
+    let (author, body) = match line.body {
+        EventBody::Text { from, text } => (from, Body::Text(text)),
+        EventBody::File {
+            user,
+            name,
+            size,
+            sha256,
+        } => (user, Body::File { name, size, sha256 }),
+    };
+    Message {
+        conversation: line.conversation,
+        author,
+        body,
+        ts: line.ts,
+        state: Delivery::Sent { id: Some(line.id) },
+    }
+}
