@@ -1,13 +1,24 @@
 //! The terminal client's loop: typed lines in, events out, one line each.
+//!
+//! A terminal cannot change a line once printed, so an own message reads
+//! `[Me] text` when sent on a live connection, `[Me] text [pending]` when
+//! written while the connection is down; a message that waited (written
+//! while down, or caught by a drop before the server acknowledged it) is
+//! confirmed with `[+] delivered: …` once acknowledged, and one that fails
+//! says `[!] not delivered (why): …`, for `/retry` or `/discard`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crossbeam_channel::{Receiver, select};
-use media_chat_client::{Client, Event, Origin, TransferId};
+use media_chat_client::{Client, Conversation, Event, Message, Origin, SendError, TransferId};
 
 use crate::command::{Command, HELP, parse_command};
+use crate::pages::Pages;
 use crate::progress::Bars;
 use crate::render;
+
+/// How many older messages one `/more` shows.
+const MORE_PAGE: u64 = 20;
 
 /// The running terminal client.
 pub struct App {
@@ -17,6 +28,19 @@ pub struct App {
     online: BTreeSet<String>,
     transfers: HashSet<TransferId>,
     bars: Bars,
+    /// Own messages not yet acknowledged, by token.
+    own: HashMap<String, Own>,
+    /// Tokens of the own messages that failed, oldest first.
+    failed: Vec<String>,
+    pages: Pages,
+}
+
+/// An own message on its way.
+struct Own {
+    message: Message,
+    /// The user saw it waiting (or it was caught by a drop): say when it
+    /// gets through.
+    confirm: bool,
 }
 
 impl App {
@@ -29,6 +53,9 @@ impl App {
             online: BTreeSet::new(),
             transfers: HashSet::new(),
             bars: Bars::new(),
+            own: HashMap::new(),
+            failed: Vec::new(),
+            pages: Pages::default(),
         }
     }
 
@@ -53,11 +80,28 @@ impl App {
                 Err(_) => break,
             }
         }
-        let events = self.events.clone();
-        self.client.quit();
+        let App {
+            client,
+            events,
+            me,
+            bars,
+            ..
+        } = self;
+        client.quit();
+        let say = |line: &str| bars.println(&format!("{} {line}", render::now()));
+        // The last acknowledgements, and what quit left undelivered.
         for event in events.try_iter() {
-            if let Some(line) = render::event(&event, &self.me) {
-                self.bars.println(&format!("{} {line}", render::now()));
+            match &event {
+                Event::Delivery { message, .. } if message.is_failed() => say(&format!(
+                    "{} — kept: /retry after the next start sends it",
+                    render::undelivered(message, &me)
+                )),
+                Event::Delivery { .. } => {}
+                _ => {
+                    if let Some(line) = render::event(&event, &me) {
+                        say(&line);
+                    }
+                }
             }
         }
     }
@@ -66,7 +110,18 @@ impl App {
     fn command(&mut self, line: &str) -> bool {
         match parse_command(line) {
             Command::Say(line) => match self.client.send_input(&line) {
-                Ok(sent) => self.say(&render::message(&sent, &self.me)),
+                Ok(sent) => {
+                    let waiting = !self.client.is_connected();
+                    let mark = if waiting { " [pending]" } else { "" };
+                    self.say(&format!("{}{mark}", render::message(&sent, &self.me)));
+                    if let Some(token) = sent.token() {
+                        let own = Own {
+                            message: sent.clone(),
+                            confirm: waiting,
+                        };
+                        self.own.insert(token.to_owned(), own);
+                    }
+                }
                 Err(e) => self.say(&format!("[!] {e}")),
             },
             Command::Send(path) => match self.client.send_file(&path) {
@@ -108,12 +163,58 @@ impl App {
                     self.client.cancel(*id);
                 }
             }
+            Command::More(user) => self.more(user),
+            Command::Retry => self.retry(),
+            Command::Discard => {
+                let tokens = std::mem::take(&mut self.failed);
+                for token in &tokens {
+                    let _ = self.client.discard(token);
+                    self.own.remove(token);
+                }
+                self.say(&format!("[i] forgot {}", count(tokens.len())));
+            }
             Command::Quit => return false,
             Command::Help => self.bars.println(HELP),
             Command::Nothing => {}
             Command::Unknown(reason) => self.say(&format!("[!] {reason}")),
         }
         true
+    }
+
+    /// `/more`: the page before the oldest message shown.
+    fn more(&mut self, user: Option<String>) {
+        let conversation = match &user {
+            None => Conversation::general(),
+            Some(user) => match Conversation::parse(&format!("@{user}")) {
+                Ok(conversation) => conversation,
+                Err(e) => return self.say(&format!("[!] {e}")),
+            },
+        };
+        let before = self.pages.before(&conversation);
+        match self.client.load_before(conversation, before, MORE_PAGE) {
+            Ok(()) => {}
+            Err(SendError::OldServer) => self.say(
+                "[!] this server keeps no older messages to page through (protocol version 2)",
+            ),
+            Err(e) => self.say(&format!("[!] {e}")),
+        }
+    }
+
+    /// `/retry`: every failed message again, oldest first.
+    fn retry(&mut self) {
+        let tokens = std::mem::take(&mut self.failed);
+        if tokens.is_empty() {
+            return self.say("[i] nothing to send again");
+        }
+        for token in &tokens {
+            if let Err(e) = self.client.retry(token) {
+                self.say(&format!("[!] {e}"));
+            }
+            if let Some(own) = self.own.get_mut(token) {
+                own.confirm = true;
+            }
+        }
+        self.say(&format!("[i] sending {} again", count(tokens.len())));
     }
 
     fn show(&mut self, event: Event) {
@@ -129,6 +230,11 @@ impl App {
             Event::Left { user } => {
                 self.online.remove(user);
             }
+            Event::Disconnected { .. } => {
+                for own in self.own.values_mut() {
+                    own.confirm = true;
+                }
+            }
             Event::Progress {
                 id,
                 direction,
@@ -142,6 +248,33 @@ impl App {
             | Event::TransferCancelled { id, .. } => {
                 self.bars.finish(*id);
                 self.transfers.remove(id);
+            }
+            Event::Message { message, origin } => {
+                if *origin == Origin::Page && !self.pages.is_new(message) {
+                    return;
+                }
+                self.pages.shown(message);
+            }
+            Event::Delivery { token, message } => return self.delivery(token, message),
+            Event::Gap {
+                conversation,
+                after,
+                before,
+            } => {
+                self.pages.gap(conversation, *after, *before);
+                let more = match conversation {
+                    Conversation::Direct(user) => format!("/more @{user}"),
+                    _ => "/more".to_owned(),
+                };
+                self.say(&format!(
+                    "[i] more came in {conversation} while away than is shown here; {more} shows the rest"
+                ));
+            }
+            Event::PageEnd { conversation, more } => {
+                self.pages.page_end(conversation, *more);
+                if !*more {
+                    self.say(&format!("[i] no older messages in {conversation}"));
+                }
             }
             _ => {}
         }
@@ -158,7 +291,44 @@ impl App {
         self.bars.println(&format!("{stamp} {line}"));
     }
 
+    /// An own message changed state.
+    fn delivery(&mut self, token: &str, message: &Message) {
+        if message.is_pending() {
+            return;
+        }
+        if message.is_failed() {
+            if !self.failed.iter().any(|t| t == token) {
+                self.failed.push(token.to_owned());
+            }
+            self.own.insert(
+                token.to_owned(),
+                Own {
+                    message: message.clone(),
+                    confirm: true,
+                },
+            );
+            return self.say(&format!(
+                "{} — /retry sends it again, /discard forgets it",
+                render::undelivered(message, &self.me)
+            ));
+        }
+        self.pages.shown(message);
+        if let Some(own) = self.own.remove(token)
+            && own.confirm
+        {
+            self.say(&format!(
+                "[+] delivered: {}",
+                render::message(&own.message, &self.me)
+            ));
+        }
+    }
+
     fn say(&self, line: &str) {
         self.bars.println(&format!("{} {line}", render::now()));
     }
+}
+
+/// "1 message", "3 messages".
+fn count(n: usize) -> String {
+    format!("{n} message{}", if n == 1 { "" } else { "s" })
 }

@@ -20,6 +20,13 @@ pub enum Command {
     Clear,
     /// `/cancel`: cancel every running transfer.
     Cancel,
+    /// `/more` or `/more @user`: the page of messages before the oldest
+    /// shown, in `#general` or the conversation with `user`.
+    More(Option<String>),
+    /// `/retry`: send every message that failed again.
+    Retry,
+    /// `/discard`: forget every message that failed.
+    Discard,
     /// `/quit`: finish running transfers, log out and exit.
     Quit,
     /// `/help`: list the commands.
@@ -41,6 +48,9 @@ text                send to everyone
 /users              list who is online
 /clear              empty the download cache
 /cancel             cancel running transfers
+/more [@user]       show older messages (of #general, or with user)
+/retry              send the messages that failed again
+/discard            forget the messages that failed
 /quit               log out (after running transfers finish)
 /help               this list";
 
@@ -72,6 +82,15 @@ pub fn parse_command(line: &str) -> Command {
         "/users" => Command::Users,
         "/clear" => Command::Clear,
         "/cancel" => Command::Cancel,
+        "/more" if argument.is_empty() => Command::More(None),
+        "/more" => match argument.strip_prefix('@') {
+            Some(user) if !user.is_empty() && !user.contains(char::is_whitespace) => {
+                Command::More(Some(user.to_owned()))
+            }
+            _ => Command::Unknown("write it as /more or /more @user".to_owned()),
+        },
+        "/retry" => Command::Retry,
+        "/discard" => Command::Discard,
         "/quit" | "/exit" => Command::Quit,
         "/help" => Command::Help,
         _ => Command::Unknown(format!("unknown command {verb}; /help lists them")),
@@ -112,6 +131,13 @@ mod tests {
         assert_eq!(parse_command("/users"), Command::Users);
         assert_eq!(parse_command("/clear"), Command::Clear);
         assert_eq!(parse_command("/cancel"), Command::Cancel);
+        assert_eq!(parse_command("/more"), Command::More(None));
+        assert_eq!(
+            parse_command("/more @Bình"),
+            Command::More(Some("Bình".into()))
+        );
+        assert_eq!(parse_command("/retry"), Command::Retry);
+        assert_eq!(parse_command("/discard"), Command::Discard);
         assert_eq!(parse_command("/QUIT"), Command::Quit);
         assert_eq!(parse_command("/help"), Command::Help);
     }
@@ -121,5 +147,6 @@ mod tests {
         assert!(matches!(parse_command("/send"), Command::Unknown(_)));
         assert!(matches!(parse_command("/dmx hi"), Command::Unknown(_)));
         assert!(matches!(parse_command("/nope"), Command::Unknown(_)));
+        assert!(matches!(parse_command("/more bob"), Command::Unknown(_)));
     }
 }

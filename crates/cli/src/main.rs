@@ -3,6 +3,7 @@
 
 mod app;
 mod command;
+mod pages;
 mod password;
 mod progress;
 mod render;

@@ -33,6 +33,11 @@ pub fn message(message: &Message, me: &str) -> String {
     }
 }
 
+/// An own message that did not reach the server, and why.
+pub fn undelivered(message: &Message, me: &str) -> String {
+    display::undelivered(message, me).text
+}
+
 /// What `/clear` freed.
 pub fn cleared(cleared: Cleared) -> String {
     display::cleared(cleared).text

@@ -51,15 +51,27 @@ impl TestServer {
     /// `media-chat-cli` against this server with no `--trust`, its config
     /// (known servers) in the test's temporary dir.
     fn untrusting_command(&self, user: &str) -> Command {
+        let mut command = self.bare_command(user);
+        command.arg("--no-reconnect");
+        command
+    }
+
+    /// `media-chat-cli` that reconnects by itself (as it does by default),
+    /// trusting this server's certificate.
+    fn reconnecting_command(&self, user: &str) -> Command {
+        let mut command = self.bare_command(user);
+        command
+            .args(["--trust", &self.fingerprint])
+            .arg("--cache-dir")
+            .arg(self.path(&format!("cache-{user}")));
+        command
+    }
+
+    /// `media-chat-cli` with only the port, the user and the environment.
+    fn bare_command(&self, user: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_media-chat-cli"));
         command
-            .args([
-                "--port",
-                &self.port().to_string(),
-                "--user",
-                user,
-                "--no-reconnect",
-            ])
+            .args(["--port", &self.port().to_string(), "--user", user])
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_DATA_HOME", self.path("data"))
             .env("MEDIA_CHAT_PASSWORD", PASSWORD);
@@ -88,9 +100,13 @@ struct Cli {
 
 impl Cli {
     fn start(server: &TestServer, user: &str, password: &str) -> Cli {
-        let mut child = server
-            .command(user)
-            .env("MEDIA_CHAT_PASSWORD", password)
+        let mut command = server.command(user);
+        command.env("MEDIA_CHAT_PASSWORD", password);
+        Cli::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Cli {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -133,6 +149,23 @@ impl Cli {
                     }
                 }
                 Err(_) => panic!("no line ending {suffix:?}; saw {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Waits for an output line holding `part` and returns it.
+    fn expect_containing(&mut self, part: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(part) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line holding {part:?}; saw {:#?}", self.seen),
             }
         }
     }
@@ -383,4 +416,65 @@ fn plaintext_still_reaches_the_server() {
     assert!(plain.wait_with_output().unwrap().status.success());
     let heard = wait_for(&observer, |e| said(e).is_some());
     assert_eq!(said(&heard), Some(("old", "hello in clear")));
+}
+
+/// A line typed while the connection is down is marked pending, goes out
+/// once the client has reconnected, is confirmed, and is stored once.
+/// See: issue 10, "A durable message store".
+#[test]
+fn a_line_written_while_disconnected_is_marked_pending_then_delivered() {
+    let mut server = TestServer::start();
+    let mut an = Cli::spawn(server.reconnecting_command("an"));
+    an.expect("[i] logged in as an");
+    server.server.stop();
+    an.expect_containing("[!] reconnecting in");
+    an.send("written offline");
+    an.expect("[Me] written offline [pending]");
+    server.server.restart_same_addr();
+    an.expect("[+] delivered: [Me] written offline");
+    let mut bob = server.server.connect();
+    let welcome = bob.login_v3("bob", PASSWORD, None);
+    let stored: Vec<&str> = welcome
+        .events()
+        .into_iter()
+        .filter(|line| line.ends_with("|#general|TEXT|an|written offline"))
+        .collect();
+    assert_eq!(stored.len(), 1, "{:#?}", welcome.lines);
+    an.send("/quit");
+    let (status, _) = an.finish();
+    assert!(status.success());
+}
+
+#[test]
+fn more_prints_the_page_before_the_oldest_shown() {
+    let server = TestServer::start();
+    let mut poster = server.server.connect();
+    poster.login_v3("bình", PASSWORD, None);
+    for n in 0..125 {
+        poster.send_line(&format!("SEND|p{n}|#general|old {n}"));
+        while !poster.read_line().starts_with(&format!("ACK|p{n}|")) {}
+    }
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("bình: old 124");
+    an.send("/more");
+    an.expect("bình: old 24");
+    an.send("/more");
+    an.expect("bình: old 4");
+    an.expect("[i] no older messages in #general");
+    an.send("/quit");
+    let (status, seen) = an.finish();
+    assert!(status.success());
+    let shown: Vec<&str> = seen
+        .iter()
+        .filter_map(|line| line.split_once("bình: ").map(|(_, text)| text))
+        .collect();
+    let expected: Vec<String> = (25..125)
+        .chain(5..25)
+        .chain(0..5)
+        .map(|n| format!("old {n}"))
+        .collect();
+    assert_eq!(
+        shown, expected,
+        "each once: the backlog, then each page oldest first"
+    );
 }

@@ -31,7 +31,8 @@ use crate::outbox::{Entry, Outbox, Stage, random_u64};
 const HEADER: &str = "media-chat client state 1";
 
 /// Why a message pending when the last run ended comes back failed.
-pub(crate) const NOT_DELIVERED_AT_EXIT: &str = "not delivered before the client closed";
+pub(crate) const NOT_DELIVERED_AT_EXIT: &str =
+    "the client closed before the server acknowledged it";
 
 /// The default data directory: `<user data dir>/media-chat/client`
 /// (`~/.local/share/media-chat/client` on Linux; `XDG_DATA_HOME` is

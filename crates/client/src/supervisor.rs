@@ -51,7 +51,7 @@ const SAVE_INTERVAL: Duration = Duration::from_secs(1);
 const FLUSH_RETRY: Duration = Duration::from_millis(50);
 
 /// Why a message still pending at quit is failed.
-const NOT_DELIVERED_BEFORE_QUIT: &str = "not delivered before quitting";
+const NOT_DELIVERED_BEFORE_QUIT: &str = "the client quit before the server acknowledged it";
 
 /// What the supervisor shares with [`crate::Client`]'s methods, which read
 /// it without waiting on the supervisor.
@@ -775,10 +775,7 @@ impl Supervisor {
                 // A refused login (a changed password, say) will not fix
                 // itself by retrying.
                 let reason = format!("reconnecting was refused: {reason}");
-                for entry in self
-                    .outbox
-                    .fail_pending(&format!("not delivered: {reason}"))
-                {
+                for entry in self.outbox.fail_pending(&reason) {
                     self.status.pending.fetch_sub(1, Ordering::SeqCst);
                     self.emit_delivery(&entry);
                 }
