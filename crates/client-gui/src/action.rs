@@ -40,4 +40,11 @@ pub enum Action {
     Mention(String),
     /// Open a file with the system viewer.
     Open(PathBuf),
+    /// Ask for the page of messages before the oldest shown (scrolled to
+    /// the top, or **Load older messages**).
+    LoadOlder,
+    /// **Retry**: send a failed message again (by its token).
+    Retry(String),
+    /// **Discard**: forget a failed message (by its token).
+    Discard(String),
 }

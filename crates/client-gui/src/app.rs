@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use egui::{Align2, Color32, RichText};
 use media_chat_client::display::Tone;
 use media_chat_client::{
-    ClientConfig, ConnectError, Direction, Fingerprint, InputError, SendError, Transport,
-    default_data_dir, default_known_servers,
+    ClientConfig, ConnectError, Conversation, Direction, Fingerprint, InputError, SendError,
+    Transport, default_data_dir, default_known_servers,
 };
 
 use crate::action::Action;
@@ -30,6 +30,9 @@ use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
 use crate::ui::login::{LoginForm, login_screen};
 use crate::ui::side::side_panel;
 use crate::ui::transfers::transfers;
+
+/// How many older messages one scroll to the top loads.
+const OLDER_PAGE: u64 = 50;
 
 /// Where the app keeps things; tests point these at temporary directories.
 #[derive(Debug, Clone, Default)]
@@ -185,6 +188,9 @@ impl App {
         }
         let Some(chat) = &mut self.chat else { return };
         let (events, more) = self.net.drain();
+        if let Some(client) = self.net.client() {
+            chat.state.v3 = client.protocol_version() >= 3;
+        }
         for event in events {
             for effect in chat.state.apply(event) {
                 match effect {
@@ -200,6 +206,7 @@ impl App {
         if more {
             ctx.request_repaint();
         }
+        chat.state.trim(chat.view.at_bottom());
         chat.thumbnails.poll(ctx);
         let mut actions = Vec::new();
         match chat.picker.poll() {
@@ -217,9 +224,22 @@ impl App {
         });
         actions.extend(dropped.into_iter().map(Action::SendPath));
         let focused = ctx.input(|i| i.viewport().focused.unwrap_or(true));
+        if chat.state.focused && !focused {
+            // Left: what comes from now on is marked new.
+            chat.state.read_marker = Some(chat.state.read);
+        }
         chat.state.focused = focused;
         if focused {
             chat.state.unread = 0;
+            // Seen: the newest message at the bottom of a focused window.
+            if chat.view.at_bottom()
+                && let Some(newest) = chat.state.newest_general()
+                && newest > chat.state.read
+                && let Some(client) = self.net.client()
+            {
+                client.mark_read(Conversation::general(), newest);
+                chat.state.read = newest;
+            }
         }
         let title = match chat.state.unread {
             0 => format!("media-chat — {}", chat.state.me),
@@ -426,12 +446,15 @@ fn draw_chat(
         match &chat.state.link {
             Link::Up => {}
             Link::Lost { reason } => {
-                banner(ui, &format!("Connection lost: {reason}. Your typing is kept."));
+                banner(
+                    ui,
+                    &format!("Connection lost: {reason}. What you send waits until it is back."),
+                );
             }
             Link::Reconnecting { attempt, delay } => banner(
                 ui,
                 &format!(
-                    "Connection lost — reconnecting in {:.1} s (attempt {attempt}). Your typing is kept.",
+                    "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
                     delay.as_secs_f32()
                 ),
             ),
@@ -508,12 +531,6 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &Net, ctx: &egui::Conte
                         "[!] Write it as @user message (Nhập dạng @user nội_dung)",
                     );
                 }
-                Err(SendError::NotConnected) => {
-                    state.push(
-                        Tone::Warning,
-                        "[!] Not connected: your message is kept; send it again once reconnected",
-                    );
-                }
                 Err(e) => state.push(Tone::Warning, format!("[!] {e}")),
             }
             ctx.memory_mut(|m| m.request_focus(entry_id()));
@@ -554,6 +571,26 @@ fn run_chat_action(action: Action, chat: &mut Chat, net: &Net, ctx: &egui::Conte
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
         Action::Open(path) => client.open(path),
+        Action::LoadOlder => {
+            if state.history.loading || !state.history.more {
+                return;
+            }
+            match client.load_before(Conversation::general(), state.history.oldest, OLDER_PAGE) {
+                Ok(()) => state.history.loading = true,
+                Err(SendError::OldServer) => state.history.more = false,
+                // Not connected: asked again once back.
+                Err(e) => tracing::debug!(error = %e, "cannot ask for older messages"),
+            }
+        }
+        Action::Retry(token) => {
+            if let Err(e) = client.retry(&token) {
+                state.push(Tone::Warning, format!("[!] {e}"));
+            }
+        }
+        Action::Discard(token) => {
+            let _ = client.discard(&token);
+            state.discard(&token);
+        }
     }
 }
 

@@ -1,25 +1,90 @@
 //! Plain data: what the window shows. [`State::apply`] folds each client
 //! event in; nothing here touches a socket, the disk or egui.
+//!
+//! The chat pane's rows keep messages as data ([`Message`]: conversation,
+//! author, body, time, delivery state) and notices as text; the pane
+//! renders them when drawing, so an acknowledgement or a refusal changes
+//! the message in place. Rows are unique by event id (a page or a resend
+//! that brings a message already shown adds nothing), pages of older
+//! messages go in before the newer ones, and the list is kept to a bounded
+//! size: older pages are dropped once the user is back at the bottom, and
+//! fetched again when they scroll up.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Local};
-use media_chat_client::display::{self, Shown, Tone};
+use media_chat_client::display::{self, Tone};
 use media_chat_client::{Body, Direction, Event, Message, Origin, TransferId};
 
-/// One line in the chat pane.
+/// The pane holds at most this many rows while the user is at the bottom;
+/// beyond it the oldest are dropped, down to [`KEEP_ROWS`].
+pub const MAX_ROWS: usize = 2000;
+
+/// What a trim keeps: the newest rows.
+pub const KEEP_ROWS: usize = 1000;
+
+/// One row of the chat pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    /// Local time, `HH:MM:SS` (or a date for history).
-    pub time: String,
-    /// How to draw it.
-    pub tone: Tone,
-    /// The text with its seed tag, e.g. `[PM → an] hi`.
-    pub text: String,
-    /// A downloaded image to show under the line.
+pub struct Row {
+    /// Unique among the rows ever made: what the pane's layout cache is
+    /// keyed by.
+    pub key: u64,
+    /// What it shows.
+    pub item: Item,
+    /// A downloaded image to show under it.
     pub image: Option<PathBuf>,
+}
+
+/// What a row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A message, drawn from its data.
+    Message(Message),
+    /// A notice: joins, transfers, warnings.
+    Notice {
+        /// Local time it happened, `HH:MM:SS`.
+        time: String,
+        /// How to draw it.
+        tone: Tone,
+        /// The text with its seed tag.
+        text: String,
+    },
+}
+
+impl Row {
+    /// The message, if it is one.
+    pub fn message(&self) -> Option<&Message> {
+        match &self.item {
+            Item::Message(message) => Some(message),
+            Item::Notice { .. } => None,
+        }
+    }
+
+    /// The text as shown, with the seed's tags (`me` writes `[Me] …`).
+    pub fn text(&self, me: &str) -> String {
+        match &self.item {
+            Item::Message(message) => display::message(message, me).text,
+            Item::Notice { text, .. } => text.clone(),
+        }
+    }
+
+    /// How it is drawn.
+    pub fn tone(&self, me: &str) -> Tone {
+        match &self.item {
+            Item::Message(message) => display::message(message, me).tone,
+            Item::Notice { tone, .. } => *tone,
+        }
+    }
+
+    /// Its time: `HH:MM:SS` today, with the day before that.
+    pub fn time(&self) -> String {
+        match &self.item {
+            Item::Message(message) => message_time(message.ts),
+            Item::Notice { time, .. } => time.clone(),
+        }
+    }
 }
 
 /// A file on the server, for the side panel.
@@ -65,6 +130,27 @@ pub enum Link {
     },
 }
 
+/// Paging back through `#general`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// The oldest `#general` message shown (0: none yet).
+    pub oldest: u64,
+    /// Whether older messages may exist.
+    pub more: bool,
+    /// A page has been asked for and not yet ended.
+    pub loading: bool,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            oldest: 0,
+            more: true,
+            loading: false,
+        }
+    }
+}
+
 /// Something [`State::apply`] asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -80,7 +166,12 @@ pub struct State {
     /// The logged-in user's name.
     pub me: String,
     /// The chat pane, oldest first.
-    pub lines: Vec<Line>,
+    pub rows: Vec<Row>,
+    /// Bumped whenever rows are added, removed or change size.
+    pub revision: u64,
+    next_key: u64,
+    /// Event ids of the message rows.
+    ids: HashSet<u64>,
     /// Who is online, by lower-case name.
     pub online: BTreeMap<String, String>,
     /// Files on the server, by name.
@@ -91,7 +182,7 @@ pub struct State {
     pub link: Link,
     /// The server's upload limits, once announced.
     pub max_file_size: Option<u64>,
-    /// Lines that arrived while the window was not focused.
+    /// Messages that arrived while the window was not focused.
     pub unread: usize,
     /// Whether the window has focus (set by the app each frame).
     pub focused: bool,
@@ -99,6 +190,15 @@ pub struct State {
     pub open_when_done: HashSet<TransferId>,
     /// The download cache is being cleared (off the UI thread).
     pub clearing: bool,
+    /// Paging back through `#general`.
+    pub history: History,
+    /// Where this user has read `#general` up to (any session).
+    pub read: u64,
+    /// Messages after this id are marked new (the position when the window
+    /// was last left, or another session's).
+    pub read_marker: Option<u64>,
+    /// The server speaks version 3 (ids, paging, read positions).
+    pub v3: bool,
 }
 
 impl State {
@@ -106,7 +206,10 @@ impl State {
     pub fn new(me: &str) -> Self {
         State {
             me: me.to_owned(),
-            lines: Vec::new(),
+            rows: Vec::new(),
+            revision: 0,
+            next_key: 1,
+            ids: HashSet::new(),
             online: BTreeMap::new(),
             files: BTreeMap::new(),
             transfers: BTreeMap::new(),
@@ -116,27 +219,32 @@ impl State {
             focused: true,
             open_when_done: HashSet::new(),
             clearing: false,
+            history: History::default(),
+            read: 0,
+            read_marker: None,
+            v3: true,
         }
     }
 
-    /// Adds a line stamped with the current time.
+    /// The text of every row as shown, oldest first (for tests and logs).
+    pub fn texts(&self) -> Vec<String> {
+        self.rows.iter().map(|row| row.text(&self.me)).collect()
+    }
+
+    /// Adds a notice stamped with the current time.
     pub fn push(&mut self, tone: Tone, text: impl Into<String>) {
-        self.lines.push(Line {
+        let item = Item::Notice {
             time: Local::now().format("%H:%M:%S").to_string(),
             tone,
             text: text.into(),
-            image: None,
-        });
+        };
+        self.append(item);
     }
 
-    /// Shows what the user just sent, as the seed did: `[Me] …` or
-    /// `[PM → x] …`.
+    /// Shows what the user just sent (pending), as the seed did: `[Me] …`
+    /// or `[PM → x] …`.
     pub fn sent(&mut self, message: &Message) {
-        self.show(display::message(message, &self.me));
-    }
-
-    fn show(&mut self, shown: Shown) {
-        self.push(shown.tone, shown.text);
+        self.append(Item::Message(message.clone()));
     }
 
     /// A started transfer, shown until it ends.
@@ -152,46 +260,183 @@ impl State {
         );
     }
 
+    /// Forgets a failed message the user discarded.
+    pub fn discard(&mut self, token: &str) {
+        if let Some(index) = self.find_token(token) {
+            self.rows.remove(index);
+            self.revision += 1;
+        }
+    }
+
+    /// The newest `#general` message id shown.
+    pub fn newest_general(&self) -> Option<u64> {
+        self.rows
+            .iter()
+            .rev()
+            .filter_map(Row::message)
+            .filter(|m| m.conversation.is_general())
+            .find_map(Message::id)
+    }
+
+    /// The key of the first message marked new: the first in `#general`
+    /// after the read marker, from someone else.
+    pub fn first_unread(&self) -> Option<u64> {
+        let marker = self.read_marker?;
+        self.rows
+            .iter()
+            .find(|row| {
+                row.message().is_some_and(|m| {
+                    m.conversation.is_general()
+                        && m.author != self.me
+                        && m.id().is_some_and(|id| id > marker)
+                })
+            })
+            .map(|row| row.key)
+    }
+
+    /// Drops the oldest rows once there are more than [`MAX_ROWS`], if the
+    /// user is at the bottom (so nothing moves under their eyes); they come
+    /// back as pages when the user scrolls up again.
+    pub fn trim(&mut self, at_bottom: bool) {
+        if !at_bottom || self.rows.len() <= MAX_ROWS {
+            return;
+        }
+        let dropped: Vec<Row> = self.rows.drain(..self.rows.len() - KEEP_ROWS).collect();
+        for row in &dropped {
+            if let Some(id) = row.message().and_then(Message::id) {
+                self.ids.remove(&id);
+            }
+        }
+        self.history.oldest = self
+            .rows
+            .iter()
+            .filter_map(Row::message)
+            .filter(|m| m.conversation.is_general())
+            .filter_map(Message::id)
+            .min()
+            .unwrap_or(0);
+        self.history.more = self.v3;
+        self.revision += 1;
+    }
+
     /// Folds one client event in; returns what the app must do about it.
     pub fn apply(&mut self, event: Event) -> Vec<Effect> {
-        let before = self.lines.len();
         let effects = self.update(&event);
-        match &event {
-            Event::Message {
-                message,
-                origin: Origin::Backlog | Origin::Page,
-            } => {
-                let shown = display::message(message, &self.me);
-                self.lines.push(Line {
-                    time: history_time(message.ts),
-                    tone: shown.tone,
-                    text: shown.text,
-                    image: None,
-                });
-            }
-            _ => {
+        match event {
+            Event::Message { message, origin } => self.message(message, origin),
+            Event::Delivery { token, message } => self.delivery(&token, message),
+            Event::Downloaded { ref path, .. } => {
                 if let Some(shown) = display::event(&event, &self.me) {
-                    self.show(shown);
+                    self.push(shown.tone, shown.text);
+                }
+                if is_image(path)
+                    && let Some(row) = self.rows.last_mut()
+                {
+                    row.image = Some(path.clone());
                 }
             }
-        }
-        if let Event::Downloaded { path, .. } = &event
-            && is_image(path)
-            && let Some(line) = self.lines.last_mut()
-        {
-            line.image = Some(path.clone());
-        }
-        if !self.focused {
-            self.unread += self.lines[before..]
-                .iter()
-                .filter(|line| matches!(line.tone, Tone::Public | Tone::PrivateIn))
-                .count();
+            other => {
+                if let Some(shown) = display::event(&other, &self.me) {
+                    self.push(shown.tone, shown.text);
+                }
+            }
         }
         effects
     }
 
-    /// What an event changes besides the chat lines: who is online, the
-    /// files, the transfers, the connection.
+    fn message(&mut self, message: Message, origin: Origin) {
+        if let Some(id) = message.id()
+            && !self.ids.insert(id)
+        {
+            return;
+        }
+        if message.conversation.is_general()
+            && let Some(id) = message.id()
+            && (self.history.oldest == 0 || id < self.history.oldest)
+        {
+            self.history.oldest = id;
+        }
+        if !self.focused
+            && origin == Origin::Live
+            && message.author != self.me
+            && matches!(message.body, Body::Text(_))
+        {
+            self.unread += 1;
+        }
+        match (origin, message.id()) {
+            (Origin::Page, Some(id)) => {
+                // Before the first newer message (by id, or by time for an
+                // own message the server has not stored): pages come
+                // oldest first, each older than what is shown, so order is
+                // kept.
+                let ts = message.ts;
+                let at = self
+                    .rows
+                    .iter()
+                    .position(|row| {
+                        row.message().is_some_and(|m| match m.id() {
+                            Some(other) => other > id,
+                            None => m.ts > ts,
+                        })
+                    })
+                    .unwrap_or(self.rows.len());
+                let row = self.row(Item::Message(message));
+                self.rows.insert(at, row);
+                self.revision += 1;
+            }
+            _ => self.append(Item::Message(message)),
+        }
+    }
+
+    fn delivery(&mut self, token: &str, message: Message) {
+        let id = message.id();
+        let Some(index) = self.find_token(token) else {
+            // Undelivered from the last run, or sent by a front that
+            // forgot it: shown now.
+            if id.is_none_or(|id| !self.ids.contains(&id)) {
+                if let Some(id) = id {
+                    self.ids.insert(id);
+                }
+                self.append(Item::Message(message));
+            }
+            return;
+        };
+        if let Some(id) = id
+            && !self.ids.insert(id)
+        {
+            // Stored before (its first acknowledgement lost), and shown
+            // since from the backlog: one copy is enough.
+            self.rows.remove(index);
+        } else {
+            self.rows[index].item = Item::Message(message);
+        }
+        self.revision += 1;
+    }
+
+    fn find_token(&self, token: &str) -> Option<usize> {
+        self.rows
+            .iter()
+            .rposition(|row| row.message().and_then(Message::token) == Some(token))
+    }
+
+    fn row(&mut self, item: Item) -> Row {
+        let key = self.next_key;
+        self.next_key += 1;
+        Row {
+            key,
+            item,
+            image: None,
+        }
+    }
+
+    fn append(&mut self, item: Item) {
+        let row = self.row(item);
+        self.rows.push(row);
+        self.revision += 1;
+    }
+
+    /// What an event changes besides the rows: who is online, the files,
+    /// the transfers, the connection, paging and read positions.
     fn update(&mut self, event: &Event) -> Vec<Effect> {
         let mut effects = Vec::new();
         match event {
@@ -224,6 +469,40 @@ impl State {
                     };
                     self.files.insert(name.clone(), shared);
                 }
+            }
+            Event::Gap {
+                conversation,
+                before,
+                ..
+            } if conversation.is_general() => {
+                // What is shown of #general no longer joins up with what
+                // follows: drop it, and page back from the gap instead.
+                let before = *before;
+                let ids = &mut self.ids;
+                self.rows.retain(|row| match row.message() {
+                    Some(m) if m.conversation.is_general() => match m.id() {
+                        Some(id) if id < before => {
+                            ids.remove(&id);
+                            false
+                        }
+                        _ => true,
+                    },
+                    _ => true,
+                });
+                self.history = History {
+                    oldest: before,
+                    more: true,
+                    loading: false,
+                };
+                self.revision += 1;
+            }
+            Event::PageEnd { conversation, more } if conversation.is_general() => {
+                self.history.loading = false;
+                self.history.more = *more;
+            }
+            Event::ReadUpTo { conversation, id } if conversation.is_general() => {
+                self.read = self.read.max(*id);
+                self.read_marker = Some(self.read_marker.map_or(*id, |m| m.max(*id)));
             }
             Event::FileList { files } => {
                 self.files = files
@@ -273,7 +552,8 @@ impl State {
             Event::Disconnected { reason } => {
                 self.link = Link::Lost {
                     reason: reason.clone(),
-                }
+                };
+                self.history.loading = false;
             }
             Event::Reconnecting { attempt, delay } => {
                 self.link = Link::Reconnecting {
@@ -295,13 +575,21 @@ impl State {
     }
 }
 
-/// A replayed event's time, with its day.
-fn history_time(ts: u64) -> String {
-    i64::try_from(ts)
+/// A message's local time: `HH:MM:SS` if it is from today, else with its
+/// day, `dd/mm HH:MM`.
+fn message_time(ts: u64) -> String {
+    let Some(time) = i64::try_from(ts)
         .ok()
         .and_then(|ts| DateTime::from_timestamp(ts, 0))
-        .map(|t| t.with_timezone(&Local).format("%d/%m %H:%M").to_string())
-        .unwrap_or_default()
+        .map(|t| t.with_timezone(&Local))
+    else {
+        return String::new();
+    };
+    if time.date_naive() == Local::now().date_naive() {
+        time.format("%H:%M:%S").to_string()
+    } else {
+        time.format("%d/%m %H:%M").to_string()
+    }
 }
 
 /// Whether a file is an image shown inline (png, jpg, gif).
@@ -320,34 +608,47 @@ mod tests {
 
     use super::*;
 
-    fn said(conversation: Conversation, author: &str, text: &str) -> Message {
+    fn said(conversation: Conversation, author: &str, text: &str, id: u64) -> Message {
         Message {
             conversation,
             author: author.into(),
             body: Body::Text(text.into()),
             ts: 0,
-            state: Delivery::Sent { id: Some(1) },
+            state: Delivery::Sent { id: Some(id) },
         }
+    }
+
+    fn general(author: &str, text: &str, id: u64) -> Message {
+        said(Conversation::general(), author, text, id)
+    }
+
+    fn arrived(message: Message, origin: Origin) -> Event {
+        Event::Message { message, origin }
     }
 
     fn live(message: Message) -> Event {
-        Event::Message {
-            message,
-            origin: Origin::Live,
-        }
+        arrived(message, Origin::Live)
     }
 
-    fn texts(state: &State) -> Vec<&str> {
-        state.lines.iter().map(|l| l.text.as_str()).collect()
+    fn pending(text: &str, token: &str) -> Message {
+        Message {
+            state: Delivery::Pending {
+                token: token.into(),
+            },
+            ..general("minh", text, 0)
+        }
     }
 
     #[test]
     fn the_seeds_tags() {
         let mut state = State::new("minh");
-        state.sent(&said(Conversation::general(), "minh", "hi"));
-        state.sent(&said(Conversation::Direct("an".into()), "minh", "psst"));
-        state.apply(live(said(Conversation::Direct("an".into()), "an", "ok")));
-        state.apply(live(said(Conversation::general(), "an", "hello")));
+        state.sent(&pending("hi", "t1"));
+        state.sent(&Message {
+            conversation: Conversation::Direct("an".into()),
+            ..pending("psst", "t2")
+        });
+        state.apply(live(said(Conversation::Direct("an".into()), "an", "ok", 3)));
+        state.apply(live(general("an", "hello", 4)));
         state.clearing = true;
         state.apply(Event::CacheCleared {
             cleared: Cleared {
@@ -360,7 +661,7 @@ mod tests {
             reason: "gone".into(),
         });
         assert_eq!(
-            texts(&state),
+            state.texts(),
             [
                 "[Me] hi",
                 "[PM → an] psst",
@@ -376,6 +677,166 @@ mod tests {
                 reason: "gone".into()
             }
         );
+    }
+
+    #[test]
+    fn a_delivery_changes_the_message_in_place() {
+        let mut state = State::new("minh");
+        state.sent(&pending("hi", "t1"));
+        state.apply(live(general("an", "between", 5)));
+        let revision = state.revision;
+        let acked = Message {
+            ts: 9,
+            ..general("minh", "hi", 6)
+        };
+        state.apply(Event::Delivery {
+            token: "t1".into(),
+            message: acked.clone(),
+        });
+        assert!(state.revision > revision);
+        assert_eq!(state.rows[0].message(), Some(&acked));
+        assert_eq!(state.texts(), ["[Me] hi", "an: between"]);
+        // A refusal keeps the row, failed, for Retry.
+        state.sent(&pending("again", "t2"));
+        let failed = Message {
+            state: Delivery::Failed {
+                token: "t2".into(),
+                reason: "no".into(),
+            },
+            ..pending("again", "t2")
+        };
+        state.apply(Event::Delivery {
+            token: "t2".into(),
+            message: failed,
+        });
+        assert!(state.rows[2].message().unwrap().is_failed());
+        state.discard("t2");
+        assert_eq!(state.rows.len(), 2);
+    }
+
+    #[test]
+    fn a_message_shown_twice_is_kept_once() {
+        let mut state = State::new("minh");
+        state.apply(arrived(general("an", "x", 7), Origin::Backlog));
+        state.apply(arrived(general("an", "x", 7), Origin::Page));
+        state.apply(live(general("an", "x", 7)));
+        assert_eq!(state.rows.len(), 1);
+        // A retry of a message the backlog already brought: the pending
+        // copy goes, the stored one stays.
+        state.sent(&pending("mine", "t"));
+        state.apply(arrived(general("minh", "mine", 8), Origin::Backlog));
+        state.apply(Event::Delivery {
+            token: "t".into(),
+            message: general("minh", "mine", 8),
+        });
+        assert_eq!(state.texts(), ["an: x", "[Me] mine"]);
+        assert!(
+            state
+                .rows
+                .iter()
+                .all(|r| !r.message().unwrap().is_pending())
+        );
+    }
+
+    #[test]
+    fn pages_go_in_before_newer_messages_and_move_the_cursor() {
+        let mut state = State::new("minh");
+        state.push(Tone::Notice, "[i] hosting");
+        for id in [10, 11] {
+            state.apply(arrived(general("an", &id.to_string(), id), Origin::Backlog));
+        }
+        assert_eq!(state.history.oldest, 10);
+        for id in [4, 5] {
+            state.apply(arrived(general("an", &id.to_string(), id), Origin::Page));
+        }
+        state.apply(Event::PageEnd {
+            conversation: Conversation::general(),
+            more: false,
+        });
+        assert_eq!(
+            state.texts(),
+            ["[i] hosting", "an: 4", "an: 5", "an: 10", "an: 11"]
+        );
+        assert_eq!(state.history.oldest, 4);
+        assert!(!state.history.more && !state.history.loading);
+    }
+
+    #[test]
+    fn an_own_message_never_stored_keeps_its_place_in_time_among_pages() {
+        let mut state = State::new("minh");
+        let failed = Message {
+            ts: 50,
+            state: Delivery::Failed {
+                token: "t".into(),
+                reason: "quit".into(),
+            },
+            ..general("minh", "unsent", 0)
+        };
+        // Undelivered from the last run: shown first, then the backlog.
+        state.apply(Event::Delivery {
+            token: "t".into(),
+            message: failed,
+        });
+        let at = |id, ts| Message {
+            ts,
+            ..general("an", &format!("{id}"), id)
+        };
+        state.apply(arrived(at(10, 60), Origin::Backlog));
+        for id in [4, 5] {
+            state.apply(arrived(at(id, 40), Origin::Page));
+        }
+        assert_eq!(state.texts(), ["an: 4", "an: 5", "[Me] unsent", "an: 10"]);
+    }
+
+    #[test]
+    fn the_list_is_trimmed_only_at_the_bottom_and_pages_come_back() {
+        let mut state = State::new("minh");
+        for id in 1..=(MAX_ROWS as u64 + 1) {
+            state.apply(live(general("an", "x", id)));
+        }
+        state.history.more = false;
+        state.trim(false);
+        assert_eq!(state.rows.len(), MAX_ROWS + 1, "not while scrolled up");
+        state.trim(true);
+        assert_eq!(state.rows.len(), KEEP_ROWS);
+        let oldest = MAX_ROWS as u64 + 2 - KEEP_ROWS as u64;
+        assert_eq!(state.history.oldest, oldest);
+        assert!(state.history.more, "fetched again when scrolled up");
+        // A dropped message can come back in a page.
+        state.apply(arrived(general("an", "x", oldest - 1), Origin::Page));
+        assert_eq!(state.rows.len(), KEEP_ROWS + 1);
+    }
+
+    #[test]
+    fn a_gap_drops_what_no_longer_joins_up() {
+        let mut state = State::new("minh");
+        state.apply(live(general("an", "old", 3)));
+        state.apply(live(said(Conversation::Direct("an".into()), "an", "dm", 4)));
+        state.apply(Event::Gap {
+            conversation: Conversation::general(),
+            after: 4,
+            before: 200,
+        });
+        state.apply(arrived(general("an", "new", 200), Origin::Backlog));
+        assert_eq!(state.texts(), ["[PM from an] dm", "an: new"]);
+        assert_eq!(state.history.oldest, 200);
+        assert!(state.history.more);
+    }
+
+    #[test]
+    fn new_messages_are_marked_from_the_read_position() {
+        let mut state = State::new("minh");
+        for id in [1, 2, 3] {
+            state.apply(live(general("an", "x", id)));
+        }
+        assert_eq!(state.first_unread(), None);
+        state.apply(Event::ReadUpTo {
+            conversation: Conversation::general(),
+            id: 1,
+        });
+        assert_eq!(state.read, 1);
+        assert_eq!(state.first_unread(), Some(state.rows[1].key));
+        assert_eq!(state.newest_general(), Some(3));
     }
 
     #[test]
@@ -395,7 +856,7 @@ mod tests {
                 size: 3,
                 sha256: Sha256Digest([0; 32]),
             },
-            ..said(Conversation::general(), "an", "")
+            ..general("an", "", 1)
         }));
         assert_eq!(state.files["a.png"].uploader, "an");
     }
@@ -418,17 +879,17 @@ mod tests {
             ]
         );
         assert!(state.transfers.is_empty());
-        assert_eq!(state.lines[0].image.as_deref(), Some(Path::new("/c/a.png")));
+        assert_eq!(state.rows[0].image.as_deref(), Some(Path::new("/c/a.png")));
     }
 
     #[test]
     fn unread_counts_only_while_unfocused() {
         let mut state = State::new("minh");
-        let text = || live(said(Conversation::general(), "an", "x"));
-        state.apply(text());
+        state.apply(live(general("an", "x", 1)));
         assert_eq!(state.unread, 0);
         state.focused = false;
-        state.apply(text());
+        state.apply(live(general("an", "x", 2)));
+        state.apply(arrived(general("an", "x", 3), Origin::Page));
         state.apply(Event::Joined { user: "b".into() });
         assert_eq!(state.unread, 1);
     }

@@ -108,7 +108,10 @@ impl World {
 
 /// Fills the login form by typing, then clicks **Log in**.
 fn log_in(harness: &mut Harness<'static, App>, port: u16, user: &str, password: &str) {
-    harness.state_mut().form_mut().port = port.to_string();
+    let form = harness.state_mut().form_mut();
+    form.port = port.to_string();
+    // A window opened before remembers the name; type it afresh.
+    form.user.clear();
     harness.run_steps(2);
     type_into(harness, "User name", user);
     let field = harness.get_by_role_and_label(Role::PasswordInput, "Password");
@@ -154,7 +157,7 @@ fn step_until(
             let lines: Vec<String> = harness
                 .state()
                 .state()
-                .map(|s| s.lines.iter().map(|l| l.text.clone()).collect())
+                .map(|s| s.texts())
                 .unwrap_or_default();
             panic!("timed out waiting for {what}; chat lines: {lines:#?}");
         }
@@ -304,11 +307,9 @@ fn get_file_downloads_verifies_and_clear_empties_the_cache() {
     harness.get_by_label("Clear").click();
     harness.step();
     assert!(harness.state().state().unwrap().clearing);
-    let lines = &harness.state().state().unwrap().lines;
+    let lines = harness.state().state().unwrap().texts();
     assert!(
-        !lines
-            .iter()
-            .any(|l| l.text.starts_with("[*] cache cleared")),
+        !lines.iter().any(|l| l.starts_with("[*] cache cleared")),
         "{lines:#?}"
     );
     step_until_label(&mut harness, "[*] cache cleared (1 file, 2.0 KiB)");
@@ -467,4 +468,128 @@ fn an_unknown_certificate_is_shown_and_trusted_on_the_users_word() {
     });
     let known = std::fs::read_to_string(world.known_servers()).unwrap();
     assert!(known.contains(&world.fingerprint.to_string()), "{known}");
+}
+
+/// Posts `count` messages `old 0`, `old 1`, … as `bình` (version 3, each
+/// acknowledged before the next).
+fn post_history(world: &World, count: usize) {
+    let mut poster = world.server.connect();
+    poster.login_v3("bình", PASSWORD, None);
+    for n in 0..count {
+        poster.send_line(&format!("SEND|p{n}|#general|old {n}"));
+        while !poster.read_line().starts_with(&format!("ACK|p{n}|")) {}
+    }
+}
+
+fn texts(harness: &Harness<'static, App>) -> Vec<String> {
+    harness
+        .state()
+        .state()
+        .map(|s| s.texts())
+        .unwrap_or_default()
+}
+
+/// A message written while the connection is down waits dimmed with a
+/// clock; still waiting when the window closes, it comes back at the next
+/// start as not delivered, with Retry, and Retry delivers it.
+/// See: issue 10, "A durable message store".
+#[test]
+fn pending_shows_a_clock_then_failed_shows_retry_and_retry_delivers() {
+    let mut world = World::new();
+    let mut harness = world.logged_in("minh");
+    world.server.stop();
+    step_until_label_contains(&mut harness, "[!] disconnected");
+    say(&mut harness, "chờ mạng nhé");
+    assert!(harness.query_by_label("[Me] chờ mạng nhé").is_some());
+    assert!(
+        harness.query_by_label("Pending").is_some(),
+        "the pending message carries its clock"
+    );
+    let rows = &harness.state().state().unwrap().rows;
+    assert!(rows.last().unwrap().message().unwrap().is_pending());
+    // Closing logs out in the background; the message is still pending.
+    let background = harness.state().background();
+    harness.state_mut().shut_down();
+    background.wait();
+    drop(harness);
+    world.server.restart_same_addr();
+    let observer = world.library_client("observer");
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "Retry");
+    assert!(harness.query_by_label("[Me] chờ mạng nhé").is_some());
+    assert!(harness.query_by_label_contains("⚠ Not delivered").is_some());
+    assert!(harness.query_by_label("Pending").is_none());
+    harness.get_by_label("Retry").click();
+    harness.run_steps(2);
+    step_until(&mut harness, "the message acknowledged", |h| {
+        h.state().state().is_some_and(|s| {
+            s.rows
+                .iter()
+                .filter_map(|r| r.message())
+                .any(|m| m.text() == Some("chờ mạng nhé") && m.id().is_some())
+        })
+    });
+    assert!(harness.query_by_label("Retry").is_none());
+    let heard = wait_for(&observer, |e| said(e).is_some());
+    assert_eq!(
+        said(&heard),
+        Some(("#general".to_owned(), "minh", "chờ mạng nhé"))
+    );
+}
+
+/// Scrolled to the top, the pane loads the page of older messages and
+/// keeps the rows the user was reading where they were.
+#[test]
+fn scrolling_to_the_top_loads_older_messages_and_keeps_the_place() {
+    let world = World::new();
+    post_history(&world, 150);
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "bình: old 149");
+    let shown = texts(&harness);
+    assert!(shown.contains(&"bình: old 50".to_owned()), "the newest 100");
+    assert!(!shown.contains(&"bình: old 49".to_owned()), "{shown:#?}");
+    let asked = |h: &Harness<'static, App>| {
+        let state = h.state().state().unwrap();
+        state.history.loading || state.history.oldest < 50
+    };
+    step_until(
+        &mut harness,
+        "the top, where the older page is asked for",
+        |h| {
+            if asked(h) {
+                return true;
+            }
+            if let Some(row) = h.query_all_by_label_contains("bình: old").next() {
+                row.scroll_up();
+            }
+            false
+        },
+    );
+    step_until(&mut harness, "the older page", |h| {
+        texts(h).contains(&"bình: old 0".to_owned())
+    });
+    harness.run_steps(3);
+    let shown = texts(&harness);
+    let expected: Vec<String> = (0..150).map(|n| format!("bình: old {n}")).collect();
+    assert_eq!(
+        shown
+            .iter()
+            .filter(|t| t.starts_with("bình: "))
+            .cloned()
+            .collect::<Vec<_>>(),
+        expected,
+        "in order, each once"
+    );
+    // What was at the top before the page is still in view; the page is
+    // above it, out of view until scrolled to.
+    let visible: Vec<String> = harness
+        .query_all_by_label_contains("bình: old")
+        .filter_map(|n| n.accesskit_node().value())
+        .collect();
+    assert!(
+        harness.query_by_label("bình: old 50").is_some(),
+        "{visible:#?}"
+    );
+    assert!(harness.query_by_label("bình: old 0").is_none());
+    assert!(!harness.state().state().unwrap().history.loading);
 }

@@ -2,18 +2,31 @@
 //! up (then a "new messages" button appears), and lays out only the rows
 //! in view, so 10,000 messages scroll as smoothly as ten.
 //!
+//! Rows are drawn from the state's data each frame: an own message still
+//! pending is dimmed with a small clock, a failed one says why and offers
+//! **Retry** and **Discard**, and a line marks where the unread messages
+//! begin. Scrolled to the top, the pane asks for the page of older
+//! messages, and once it arrives above the rows in view it moves the view
+//! down by their height, so what the user was reading stays put.
+//!
 //! Rows wrap, so their heights differ. Each row's height is measured when
 //! it is drawn and estimated (from its length) until then; the pane places
 //! rows from the running sum of these heights, kept up to date from the
 //! first row that changed, and finds the first row in view by binary
-//! search, so a frame never walks the whole history.
+//! search, so a frame never lays out the whole history. When rows are
+//! added or removed (the state's revision moves), the heights are carried
+//! over by row key.
+
+use std::collections::HashMap;
 
 use egui::{
-    Align, Button, Image, Label, Layout, RichText, ScrollArea, Sense, UiBuilder, pos2, vec2,
+    Align, Button, Color32, Image, Label, Layout, RichText, ScrollArea, Sense, Stroke, UiBuilder,
+    pos2, vec2,
 };
+use media_chat_client::{Delivery, Message};
 
 use crate::action::Action;
-use crate::state::{Line, State};
+use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
 use crate::ui::line_color;
 
@@ -26,9 +39,17 @@ const TIME_WIDTH: f32 = 64.0;
 /// Height reserved for a thumbnail before it is decoded.
 const THUMBNAIL_ESTIMATE: f32 = 160.0;
 
+/// The strip above the first row: older messages load from here.
+const HEADER: f32 = 28.0;
+
+/// Extra height of a failed message's line of buttons.
+const FAILED_EXTRA: f32 = 26.0;
+
 /// What the pane remembers between frames.
 #[derive(Debug, Default)]
 pub struct ChatView {
+    /// Row keys, in order, as of `revision`.
+    keys: Vec<u64>,
     /// Row heights, measured or estimated.
     heights: Vec<f32>,
     /// Whether each height was measured at the current width.
@@ -38,10 +59,18 @@ pub struct ChatView {
     tops: Vec<f32>,
     /// The first row whose start may be out of date.
     stale_from: usize,
+    /// The state revision the rows were taken from.
+    revision: Option<u64>,
     /// The text width the heights belong to.
     width: f32,
+    /// The scroll offset last frame.
+    offset: f32,
+    /// The first row in view last frame.
+    first_visible: usize,
     /// Whether the view was at the bottom last frame.
     at_bottom: bool,
+    /// Whether the view was at the top last frame.
+    at_top: bool,
     /// Lines that arrived while scrolled up.
     unseen: usize,
     /// Jump to the bottom on the next frame.
@@ -54,6 +83,12 @@ impl ChatView {
         self.jump_to_bottom = true;
     }
 
+    /// Whether the view showed the newest line last frame (so the app may
+    /// mark messages read and drop old pages).
+    pub fn at_bottom(&self) -> bool {
+        self.at_bottom
+    }
+
     /// Brings the row starts up to date from the first stale row.
     fn refresh_tops(&mut self) {
         self.tops.resize(self.heights.len() + 1, 0.0);
@@ -61,6 +96,51 @@ impl ChatView {
             self.tops[index + 1] = self.tops[index] + self.heights[index];
         }
         self.stale_from = self.heights.len();
+    }
+
+    /// Takes the rows of a new revision: heights carried over by key, new
+    /// rows estimated. Returns how far the row that was first in view
+    /// moved (to keep it in view) and how many rows came after the last.
+    fn sync(&mut self, rows: &[Row], estimate: impl Fn(&Row) -> f32) -> (f32, usize) {
+        let anchor = self
+            .keys
+            .get(self.first_visible)
+            .map(|key| (*key, self.tops[self.first_visible]));
+        let last = self.keys.last().copied();
+        let old: HashMap<u64, (f32, bool)> = self
+            .keys
+            .iter()
+            .zip(self.heights.iter().zip(&self.measured))
+            .map(|(key, (height, measured))| (*key, (*height, *measured)))
+            .collect();
+        self.keys = rows.iter().map(|row| row.key).collect();
+        self.heights.clear();
+        self.measured.clear();
+        for row in rows {
+            let (height, measured) = old
+                .get(&row.key)
+                .copied()
+                .unwrap_or_else(|| (estimate(row), false));
+            self.heights.push(height);
+            self.measured.push(measured);
+        }
+        self.stale_from = 0;
+        self.refresh_tops();
+        let moved = anchor
+            .and_then(|(key, top)| {
+                let index = self.keys.iter().position(|k| *k == key)?;
+                self.first_visible = index;
+                Some(self.tops[index] - top)
+            })
+            .unwrap_or(0.0);
+        let added = match last {
+            Some(last) => match self.keys.iter().position(|k| *k == last) {
+                Some(index) => self.keys.len() - index - 1,
+                None => 0,
+            },
+            None => self.keys.len(),
+        };
+        (moved, added)
     }
 }
 
@@ -78,45 +158,67 @@ pub fn chat_pane(
         view.width = text_width;
         view.measured.iter_mut().for_each(|m| *m = false);
     }
-    let added = state.lines.len().saturating_sub(view.heights.len());
-    view.stale_from = view.stale_from.min(view.heights.len());
-    for line in &state.lines[view.heights.len()..] {
-        view.heights.push(estimate(line, text_width, row_height));
-        view.measured.push(false);
+    let mut moved = 0.0;
+    if view.revision != Some(state.revision) {
+        let me = state.me.as_str();
+        let (shift, added) =
+            view.sync(&state.rows, |row| estimate(row, me, text_width, row_height));
+        view.revision = Some(state.revision);
+        moved = shift;
+        if added > 0 && !view.at_bottom && !view.jump_to_bottom {
+            view.unseen += added;
+        }
     }
-    view.refresh_tops();
-    if added > 0 && !view.at_bottom && !view.jump_to_bottom {
-        view.unseen += added;
-    }
+    let unread = state.first_unread();
 
+    // Not animated: an animation under way would pull the view back to
+    // where it was heading after a page moved the rows under it.
     let mut area = ScrollArea::vertical()
         .auto_shrink([false, false])
+        .animated(false)
         .stick_to_bottom(true);
-    let total = view.tops.last().copied().unwrap_or(0.0);
+    let total = HEADER + view.tops.last().copied().unwrap_or(0.0);
     if std::mem::take(&mut view.jump_to_bottom) {
         area = area.vertical_scroll_offset(total);
         view.unseen = 0;
+    } else if moved.abs() > 0.5 && !view.at_bottom {
+        // Rows came or went above the one in view: follow it.
+        area = area.vertical_scroll_offset((view.offset + moved).max(0.0));
     }
     let output = area.show_viewport(ui, |ui, viewport| {
         ui.set_height(total);
         let origin = ui.min_rect().top();
         let left = ui.min_rect().left();
+        let width = ui.available_width();
+        if viewport.min.y < HEADER {
+            let rect = egui::Rect::from_min_size(pos2(left, origin), vec2(width, HEADER));
+            ui.scope_builder(UiBuilder::new().max_rect(rect), |ui| {
+                if let Some(a) = header(ui, state) {
+                    action = Some(a);
+                }
+            });
+        }
         let first = view
             .tops
-            .partition_point(|&top| top <= viewport.min.y)
+            .partition_point(|&top| top + HEADER <= viewport.min.y)
             .saturating_sub(1);
-        for (index, line) in state.lines.iter().enumerate().skip(first) {
-            let (top, height) = (view.tops[index], view.heights[index]);
+        view.first_visible = first;
+        for (index, row) in state.rows.iter().enumerate().skip(first) {
+            let (top, height) = (HEADER + view.tops[index], view.heights[index]);
             if top > viewport.max.y {
                 break;
             }
-            let rect = egui::Rect::from_min_size(
-                pos2(left, origin + top),
-                vec2(ui.available_width(), height),
-            );
+            let rect = egui::Rect::from_min_size(pos2(left, origin + top), vec2(width, height));
             let drawn = ui
                 .scope_builder(UiBuilder::new().max_rect(rect), |ui| {
-                    draw_line(ui, line, text_width, thumbnails)
+                    draw_row(
+                        ui,
+                        state,
+                        row,
+                        unread == Some(row.key),
+                        text_width,
+                        thumbnails,
+                    )
                 })
                 .inner;
             if let Some(clicked) = drawn.0 {
@@ -130,10 +232,17 @@ pub fn chat_pane(
             }
         }
     });
-    let bottom = output.state.clamped_offset().y + output.inner_rect.height();
+    view.refresh_tops();
+    let top = output.state.clamped_offset().y;
+    view.offset = top;
+    let bottom = top + output.inner_rect.height();
     view.at_bottom = bottom >= output.content_size.y - row_height;
+    view.at_top = top < HEADER * 0.5;
     if view.at_bottom {
         view.unseen = 0;
+    }
+    if view.at_top && state.v3 && state.history.more && !state.history.loading && action.is_none() {
+        action = Some(Action::LoadOlder);
     }
     if view.unseen > 0 {
         let label = format!(
@@ -150,24 +259,84 @@ pub fn chat_pane(
     action
 }
 
-/// Draws one line; returns a click on its thumbnail and the height used.
-fn draw_line(
+/// The strip above the first row: loading, a button to load, or the
+/// beginning.
+fn header(ui: &mut egui::Ui, state: &State) -> Option<Action> {
+    let mut action = None;
+    ui.with_layout(Layout::top_down(Align::Center), |ui| {
+        if state.history.loading {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("Loading older messages…");
+            });
+        } else if state.v3 && state.history.more {
+            if ui.small_button("Load older messages").clicked() {
+                action = Some(Action::LoadOlder);
+            }
+        } else {
+            ui.weak("The beginning of the conversation");
+        }
+    });
+    action
+}
+
+/// Draws one row; returns a click on it (a thumbnail, Retry, Discard) and
+/// the height used.
+fn draw_row(
     ui: &mut egui::Ui,
-    line: &Line,
+    state: &State,
+    row: &Row,
+    first_unread: bool,
     text_width: f32,
     thumbnails: &Thumbnails,
 ) -> (Option<Action>, f32) {
     let mut action = None;
     let top = ui.cursor().top();
+    if first_unread {
+        unread_marker(ui);
+    }
+    let message = row.message();
+    let pending = message.is_some_and(Message::is_pending);
+    let failed = message.and_then(|m| match &m.state {
+        Delivery::Failed { token, reason } => Some((token.clone(), reason.clone())),
+        _ => None,
+    });
     ui.with_layout(Layout::left_to_right(Align::TOP), |ui| {
         ui.add_sized(
             [TIME_WIDTH, ui.text_style_height(&egui::TextStyle::Body)],
-            Label::new(RichText::new(&line.time).weak().small()),
+            Label::new(RichText::new(row.time()).weak().small()),
         );
         ui.vertical(|ui| {
             ui.set_max_width(text_width);
-            ui.add(Label::new(RichText::new(&line.text).color(line_color(ui, line.tone))).wrap());
-            if let Some(path) = &line.image
+            let mut color = line_color(ui, row.tone(&state.me));
+            if pending || failed.is_some() {
+                color = color.gamma_multiply(0.5);
+            }
+            ui.horizontal_wrapped(|ui| {
+                ui.add(Label::new(RichText::new(row.text(&state.me)).color(color)).wrap());
+                if pending {
+                    clock(ui);
+                }
+            });
+            if let Some((token, reason)) = &failed {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        RichText::new(format!("⚠ Not delivered: {reason}")).small(),
+                    );
+                    if ui
+                        .small_button("Retry")
+                        .on_hover_text("Send it again (it is stored at most once)")
+                        .clicked()
+                    {
+                        action = Some(Action::Retry(token.clone()));
+                    }
+                    if ui.small_button("Discard").clicked() {
+                        action = Some(Action::Discard(token.clone()));
+                    }
+                });
+            }
+            if let Some(path) = &row.image
                 && let Some(texture) = thumbnails.get(path)
             {
                 let image = Image::new(texture)
@@ -193,18 +362,54 @@ fn draw_line(
     (action, ui.cursor().top() - top)
 }
 
-/// A height guess for a line not yet drawn at this width.
-fn estimate(line: &Line, text_width: f32, row_height: f32) -> f32 {
+/// A small clock: the message waits for the server.
+fn clock(ui: &mut egui::Ui) {
+    let size = ui.text_style_height(&egui::TextStyle::Small);
+    let (rect, response) = ui.allocate_exact_size(vec2(size, size), Sense::hover());
+    let color = ui.visuals().weak_text_color();
+    let painter = ui.painter();
+    let center = rect.center();
+    let radius = size * 0.42;
+    let stroke = Stroke::new(1.2, color);
+    painter.circle_stroke(center, radius, stroke);
+    painter.line_segment([center, center - vec2(0.0, radius * 0.7)], stroke);
+    painter.line_segment([center, center + vec2(radius * 0.5, 0.0)], stroke);
+    response
+        .on_hover_text("Waiting for the server; sent again by itself after a reconnect")
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Pending"));
+}
+
+/// The line above the first unread message.
+fn unread_marker(ui: &mut egui::Ui) {
+    let color = Color32::from_rgb(220, 80, 60);
+    ui.horizontal(|ui| {
+        let width = ui.available_width();
+        let (rect, _) = ui.allocate_exact_size(vec2(width * 0.4, 8.0), Sense::hover());
+        ui.painter()
+            .hline(rect.x_range(), rect.center().y, Stroke::new(1.0, color));
+        ui.label(RichText::new("new messages").small().color(color));
+        let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), 8.0), Sense::hover());
+        ui.painter()
+            .hline(rect.x_range(), rect.center().y, Stroke::new(1.0, color));
+    });
+}
+
+/// A height guess for a row not yet drawn at this width.
+fn estimate(row: &Row, me: &str, text_width: f32, row_height: f32) -> f32 {
     // An average glyph is about half the font height wide.
     let glyph = row_height * 0.5;
     let per_row = (text_width / glyph).max(1.0);
-    let rows = (line.text.chars().count() as f32 / per_row).ceil().max(1.0);
+    let rows = (row.text(me).chars().count() as f32 / per_row)
+        .ceil()
+        .max(1.0);
+    let failed = row.message().is_some_and(Message::is_failed);
     rows * row_height
-        + if line.image.is_some() {
+        + if row.image.is_some() {
             THUMBNAIL_ESTIMATE
         } else {
             0.0
         }
+        + if failed { FAILED_EXTRA } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -228,5 +433,39 @@ mod tests {
         assert_eq!(first_visible(0.0), 0);
         assert_eq!(first_visible(12.0), 1);
         assert_eq!(first_visible(65.0), 3);
+    }
+
+    #[test]
+    fn rows_added_above_the_one_in_view_move_it_by_their_height() {
+        use media_chat_client::display::Tone;
+        let mut state = State::new("minh");
+        for n in 0..3 {
+            state.push(Tone::Notice, format!("{n}"));
+        }
+        let mut view = ChatView::default();
+        let (moved, added) = view.sync(&state.rows, |_| 10.0);
+        assert_eq!((moved, added), (0.0, 3));
+        view.measured.fill(true);
+        view.first_visible = 1;
+        // Two rows before all the others (a page), one after (live).
+        let mut rows = state.rows.clone();
+        let older = {
+            let mut older = State::new("minh");
+            older.push(Tone::Notice, "a");
+            older.push(Tone::Notice, "b");
+            older.rows
+        };
+        for (n, mut row) in older.into_iter().enumerate() {
+            row.key = 100 + n as u64;
+            rows.insert(n, row);
+        }
+        let mut last = rows[2].clone();
+        last.key = 200;
+        rows.push(last);
+        let (moved, added) = view.sync(&rows, |_| 7.0);
+        assert_eq!(moved, 14.0, "the two new rows above, at their estimate");
+        assert_eq!(added, 1);
+        assert_eq!(view.first_visible, 3);
+        assert_eq!(view.measured, [false, false, true, true, true, false]);
     }
 }
