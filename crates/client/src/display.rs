@@ -7,7 +7,6 @@
 use bytesize::ByteSize;
 
 use media_chat_protocol::Conversation;
-use media_chat_protocol::conversation::GENERAL;
 
 use crate::cache::Cleared;
 use crate::event::{Direction, Event};
@@ -50,27 +49,34 @@ fn shown(tone: Tone, text: String) -> Shown {
 /// Whether it is pending or failed is for the front to show its own way.
 pub fn message(message: &Message, me: &str) -> Shown {
     let mine = message.author == me;
-    match (&message.body, &message.conversation) {
-        (Body::File { name, size, .. }, _) => shown(
-            Tone::Notice,
-            format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
-        ),
-        (Body::Text(text), Conversation::Direct(other)) if mine => {
+    let conversation = &message.conversation;
+    let text = match &message.body {
+        Body::File { name, size, .. } => {
+            return shown(
+                Tone::Notice,
+                format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
+            );
+        }
+        Body::Text(text) => text,
+    };
+    match conversation {
+        Conversation::Direct(other) if mine => {
             shown(Tone::PrivateOut, format!("[PM → {other}] {text}"))
         }
-        (Body::Text(text), Conversation::Direct(_)) => shown(
+        Conversation::Direct(_) => shown(
             Tone::PrivateIn,
             format!("[PM from {}] {text}", message.author),
         ),
-        (Body::Text(text), Conversation::Room(_)) if mine => {
-            shown(Tone::Mine, format!("[Me] {text}"))
-        }
-        (Body::Text(text), Conversation::Room(room)) if room == GENERAL => {
+        general if general.is_general() && mine => shown(Tone::Mine, format!("[Me] {text}")),
+        general if general.is_general() => {
             shown(Tone::Public, format!("{}: {text}", message.author))
         }
-        (Body::Text(text), Conversation::Room(room)) => {
-            shown(Tone::Public, format!("#{room} {}: {text}", message.author))
-        }
+        // Another room or a group: named before the line.
+        other if mine => shown(Tone::Mine, format!("[Me → {other}] {text}")),
+        other => shown(
+            Tone::Public,
+            format!("[{other}] {}: {text}", message.author),
+        ),
     }
 }
 
@@ -220,6 +226,10 @@ mod tests {
             message(&said(general(), "an", "y", sent()), "me"),
             shown(Tone::Public, "an: y".into())
         );
+        let room = said(Conversation::Room("lop12a".into()), "an", "hi", sent());
+        assert_eq!(message(&room, "me").text, "[#lop12a] an: hi");
+        let mine = said(Conversation::Room("lop12a".into()), "me", "hi", sent());
+        assert_eq!(message(&mine, "me").text, "[Me → #lop12a] hi");
         let file = Message {
             body: Body::File {
                 name: "a.png".into(),

@@ -369,8 +369,8 @@ impl Supervisor {
                         to: to.clone(),
                         text: entry.text.clone(),
                     }),
-                    Conversation::Room(name) => Err(format!(
-                        "#{name}: this server has only #general (protocol version 2)"
+                    other => Err(format!(
+                        "{other}: this server has only #general and direct messages (protocol version 2)"
                     )),
                 }
             };
@@ -528,6 +528,12 @@ impl Supervisor {
             | ServerMessage::TransferOk { .. }
             | ServerMessage::FileReady { .. }
             | ServerMessage::FileTransfer { .. } => return,
+            // Lines of a newer protocol than this engine knows.
+            #[allow(unreachable_patterns)]
+            other => {
+                tracing::debug!(?other, "a line this client does not use");
+                return;
+            }
         };
         self.sink.emit(event);
     }
@@ -545,7 +551,9 @@ impl Supervisor {
         if origin != Origin::Page {
             self.bump(line.id);
         }
-        let message = from_event(line);
+        let Some(message) = from_event(line) else {
+            return;
+        };
         if origin == Origin::Backlog
             && message.author == self.session.me
             && !self.session.resent.is_empty()
@@ -872,8 +880,9 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
     }
 }
 
-/// A version 3 event as a message.
-fn from_event(line: EventLine) -> Message {
+/// A version 3 event as a message; `None` for a kind of event this client
+/// does not show (its id still counts as seen).
+fn from_event(line: EventLine) -> Option<Message> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
         EventBody::File {
@@ -882,12 +891,14 @@ fn from_event(line: EventLine) -> Message {
             size,
             sha256,
         } => (user, Body::File { name, size, sha256 }),
+        #[allow(unreachable_patterns)]
+        _ => return None,
     };
-    Message {
+    Some(Message {
         conversation: line.conversation,
         author,
         body,
         ts: line.ts,
         state: Delivery::Sent { id: Some(line.id) },
-    }
+    })
 }
