@@ -199,6 +199,8 @@ pub struct State {
     pub read_marker: Option<u64>,
     /// The server speaks version 3 (ids, paging, read positions).
     pub v3: bool,
+    /// The page of older messages arriving, until its end.
+    page: Vec<Message>,
 }
 
 impl State {
@@ -223,6 +225,7 @@ impl State {
             read: 0,
             read_marker: None,
             v3: true,
+            page: Vec::new(),
         }
     }
 
@@ -364,27 +367,36 @@ impl State {
             self.unread += 1;
         }
         match (origin, message.id()) {
-            (Origin::Page, Some(id)) => {
-                // Before the first newer message (by id, or by time for an
-                // own message the server has not stored): pages come
-                // oldest first, each older than what is shown, so order is
-                // kept.
-                let ts = message.ts;
-                let at = self
-                    .rows
-                    .iter()
-                    .position(|row| {
-                        row.message().is_some_and(|m| match m.id() {
-                            Some(other) => other > id,
-                            None => m.ts > ts,
-                        })
-                    })
-                    .unwrap_or(self.rows.len());
-                let row = self.row(Item::Message(message));
-                self.rows.insert(at, row);
-                self.revision += 1;
-            }
+            // Held until the page ends, then put in at once: the pane keeps
+            // the row in view in place for one change, not for pieces of
+            // the page each landing below the last.
+            (Origin::Page, Some(_)) => self.page.push(message),
             _ => self.append(Item::Message(message)),
+        }
+    }
+
+    /// Puts the page of older messages in, each before the first newer
+    /// message.
+    fn insert_page(&mut self) {
+        for message in std::mem::take(&mut self.page) {
+            let Some(id) = message.id() else { continue };
+            // Before the first newer message (by id, or by time for an own
+            // message the server has not stored): pages come oldest first,
+            // each older than what is shown, so order is kept.
+            let ts = message.ts;
+            let at = self
+                .rows
+                .iter()
+                .position(|row| {
+                    row.message().is_some_and(|m| match m.id() {
+                        Some(other) => other > id,
+                        None => m.ts > ts,
+                    })
+                })
+                .unwrap_or(self.rows.len());
+            let row = self.row(Item::Message(message));
+            self.rows.insert(at, row);
+            self.revision += 1;
         }
     }
 
@@ -496,9 +508,12 @@ impl State {
                 };
                 self.revision += 1;
             }
-            Event::PageEnd { conversation, more } if conversation.is_general() => {
-                self.history.loading = false;
-                self.history.more = *more;
+            Event::PageEnd { conversation, more } => {
+                self.insert_page();
+                if conversation.is_general() {
+                    self.history.loading = false;
+                    self.history.more = *more;
+                }
             }
             Event::ReadUpTo { conversation, id } if conversation.is_general() => {
                 self.read = self.read.max(*id);
@@ -553,6 +568,8 @@ impl State {
                 self.link = Link::Lost {
                     reason: reason.clone(),
                 };
+                // A page cut short: what came of it, and ask again later.
+                self.insert_page();
                 self.history.loading = false;
             }
             Event::Reconnecting { attempt, delay } => {
@@ -565,7 +582,6 @@ impl State {
             Event::Synced
             | Event::Delivery { .. }
             | Event::Gap { .. }
-            | Event::PageEnd { .. }
             | Event::ReadUpTo { .. }
             | Event::Notify { .. }
             | Event::ServerError { .. }
@@ -628,6 +644,13 @@ mod tests {
 
     fn live(message: Message) -> Event {
         arrived(message, Origin::Live)
+    }
+
+    fn page_end(more: bool) -> Event {
+        Event::PageEnd {
+            conversation: Conversation::general(),
+            more,
+        }
     }
 
     fn pending(text: &str, token: &str) -> Message {
@@ -749,10 +772,8 @@ mod tests {
         for id in [4, 5] {
             state.apply(arrived(general("an", &id.to_string(), id), Origin::Page));
         }
-        state.apply(Event::PageEnd {
-            conversation: Conversation::general(),
-            more: false,
-        });
+        assert_eq!(state.rows.len(), 3, "a page goes in whole, at its end");
+        state.apply(page_end(false));
         assert_eq!(
             state.texts(),
             ["[i] hosting", "an: 4", "an: 5", "an: 10", "an: 11"]
@@ -785,6 +806,7 @@ mod tests {
         for id in [4, 5] {
             state.apply(arrived(at(id, 40), Origin::Page));
         }
+        state.apply(page_end(true));
         assert_eq!(state.texts(), ["an: 4", "an: 5", "[Me] unsent", "an: 10"]);
     }
 
@@ -804,6 +826,7 @@ mod tests {
         assert!(state.history.more, "fetched again when scrolled up");
         // A dropped message can come back in a page.
         state.apply(arrived(general("an", "x", oldest - 1), Origin::Page));
+        state.apply(page_end(true));
         assert_eq!(state.rows.len(), KEEP_ROWS + 1);
     }
 
