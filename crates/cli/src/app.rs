@@ -254,6 +254,13 @@ impl App {
                     return;
                 }
                 self.pages.shown(message);
+                // Printed is read: the user's other sessions (the desktop's
+                // "new messages" line) learn it, at most once a second.
+                if *origin != Origin::Page
+                    && let Some(id) = message.id()
+                {
+                    self.client.mark_read(message.conversation.clone(), id);
+                }
             }
             Event::Delivery { token, message } => return self.delivery(token, message),
             Event::Gap {

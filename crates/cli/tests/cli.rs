@@ -478,3 +478,38 @@ fn more_prints_the_page_before_the_oldest_shown() {
         "each once: the backlog, then each page oldest first"
     );
 }
+
+/// What the terminal prints counts as read: the user's other sessions
+/// learn the position (the desktop moves its "new messages" line).
+#[test]
+fn printed_messages_count_as_read_for_the_users_other_sessions() {
+    let server = TestServer::start();
+    let desk = server.observer("an");
+    let mut poster = server.server.connect();
+    poster.login_v3("bình", PASSWORD, None);
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    poster.send_line("SEND|r1|#general|đọc rồi");
+    let ack = loop {
+        let line = poster.read_line();
+        if line.starts_with("ACK|r1|") {
+            break line;
+        }
+    };
+    let id: u64 = ack
+        .split('|')
+        .nth(2)
+        .and_then(|id| id.parse().ok())
+        .unwrap();
+    an.expect("bình: đọc rồi");
+    let read = wait_for(&desk, |e| matches!(e, Event::ReadUpTo { .. }));
+    assert_eq!(
+        read,
+        Event::ReadUpTo {
+            conversation: media_chat_client::Conversation::general(),
+            id
+        }
+    );
+    an.send("/quit");
+    assert!(an.finish().0.success());
+}
