@@ -1,6 +1,8 @@
 //! Simulated users: connecting (plaintext or TLS) and logging in with
 //! bounded concurrency, and encoding the timestamped chat lines the
-//! receivers check.
+//! receivers check. Also version 3 sessions ([`Session3`]): logins that
+//! resume after an id, timed from `LOGIN_OK` to `SYNCED`, and `BEFORE`
+//! pages, timed from the request to `PAGE_END`.
 //!
 //! Each message's text is `<sender> <seq> <micros> <padding>`: the sender's
 //! index, its sequence number, and the send time in microseconds since the
@@ -14,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use media_chat_protocol::fields::LineWriter;
-use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ServerMessage};
+use media_chat_protocol::{ClientMessage, Conversation, EncodeLine, MessageReader, ServerMessage};
 
-use crate::link::{Connector, Link};
+use crate::link::{Connector, Link, LinkReader};
 
 /// Every simulated user's password.
 pub const PASSWORD: &str = "bench-password";
@@ -133,6 +135,166 @@ pub fn login(connector: &Connector, index: usize, name: &str) -> anyhow::Result<
         leftover,
         login_micros,
     })
+}
+
+/// A version 3 connection read with blocking calls, one request at a time.
+pub struct Session3 {
+    /// The connection.
+    pub link: Link,
+    reader: MessageReader<BufReader<LinkReader>>,
+}
+
+/// What a version 3 login received, and when.
+#[derive(Debug, Clone, Default)]
+pub struct Welcome3 {
+    /// The version the server answered `HELLO|3` with (2 for a server from
+    /// before version 3, whose welcome ends in `HISTORY_END`).
+    pub version: u64,
+    /// The ids of the welcome's `EVENT` lines, in order.
+    pub events: Vec<u64>,
+    /// `GAP` lines.
+    pub gaps: usize,
+    /// `SYNCED|last_id` (0 from a version 2 server).
+    pub last_id: u64,
+    /// From connecting to `LOGIN` written (a TLS handshake included).
+    pub connect: Duration,
+    /// From `LOGIN` written to `LOGIN_OK` read: the password check and,
+    /// since the server sends `LOGIN_OK` with the welcome it has read from
+    /// its store, that read too.
+    pub login_ok: Duration,
+    /// From `LOGIN_OK` read to `SYNCED` (or `HISTORY_END`) read.
+    pub synced: Duration,
+}
+
+/// One `BEFORE` page.
+#[derive(Debug, Clone, Default)]
+pub struct Page3 {
+    /// The ids of its events, in order.
+    pub events: Vec<u64>,
+    /// `PAGE_END`'s `more`.
+    pub more: bool,
+    /// Events that came in between, newer than the page (live ones).
+    pub live: usize,
+    /// From the request written to `PAGE_END` read.
+    pub took: Duration,
+}
+
+impl Session3 {
+    /// Connects and logs `name` in with `HELLO|3`, `RESUME|after` if
+    /// given, and `LOGIN` in one write, then reads the welcome up to
+    /// `SYNCED`.
+    pub fn login(
+        connector: &Connector,
+        name: &str,
+        after: Option<u64>,
+    ) -> anyhow::Result<(Session3, Welcome3)> {
+        let started = Instant::now();
+        let addr = connector.addr;
+        let link = connector
+            .connect(Duration::from_secs(30))
+            .with_context(|| format!("{name}: cannot connect to {addr}"))?;
+        link.socket().set_read_timeout(Some(LOGIN_TIMEOUT))?;
+        let mut hello = Vec::new();
+        ClientMessage::Hello { version: 3 }.encode(&mut hello)?;
+        if let Some(last_id) = after {
+            ClientMessage::Resume { last_id }.encode(&mut hello)?;
+        }
+        ClientMessage::Login {
+            user: name.to_owned(),
+            password: PASSWORD.to_owned(),
+        }
+        .encode(&mut hello)?;
+        let connect = started.elapsed();
+        link.write_all(&hello)?;
+        let sent = Instant::now();
+        let reader = link.reader(16 * 1024)?;
+        let mut session = Session3 {
+            link,
+            reader: MessageReader::new(BufReader::with_capacity(64 * 1024, reader)),
+        };
+        let mut welcome = Welcome3 {
+            connect,
+            ..Welcome3::default()
+        };
+        let mut login_ok = None;
+        loop {
+            match session.next(name)? {
+                ServerMessage::Hello { version } => welcome.version = version,
+                ServerMessage::LoginOk { .. } => {
+                    let now = Instant::now();
+                    welcome.login_ok = now - sent;
+                    login_ok = Some(now);
+                }
+                ServerMessage::Event(event) => welcome.events.push(event.id),
+                ServerMessage::History { .. } => welcome.events.push(0),
+                ServerMessage::Gap { .. } => welcome.gaps += 1,
+                ServerMessage::Synced { last_id } => {
+                    welcome.last_id = last_id;
+                    break;
+                }
+                ServerMessage::HistoryEnd => break,
+                ServerMessage::Error { reason } => bail!("{name}: login refused: {reason}"),
+                _ => {}
+            }
+        }
+        welcome.synced = login_ok.map_or(Duration::ZERO, |at| at.elapsed());
+        Ok((session, welcome))
+    }
+
+    /// Asks for `limit` events of `conversation` before `before` and reads
+    /// them up to `PAGE_END`.
+    pub fn page(
+        &mut self,
+        conversation: &Conversation,
+        before: u64,
+        limit: u64,
+    ) -> anyhow::Result<Page3> {
+        let mut request = Vec::new();
+        ClientMessage::Before {
+            conversation: conversation.clone(),
+            before,
+            limit,
+        }
+        .encode(&mut request)?;
+        let sent = Instant::now();
+        self.link.write_all(&request)?;
+        let mut page = Page3::default();
+        loop {
+            match self.next("pager")? {
+                ServerMessage::Event(event) if before == 0 || event.id < before => {
+                    page.events.push(event.id)
+                }
+                ServerMessage::Event(_) => page.live += 1,
+                ServerMessage::PageEnd { more, .. } => {
+                    page.more = more;
+                    break;
+                }
+                ServerMessage::Error { reason } => bail!("BEFORE refused: {reason}"),
+                _ => {}
+            }
+        }
+        page.took = sent.elapsed();
+        Ok(page)
+    }
+
+    /// Says `QUIT` and closes the connection.
+    pub fn quit(self) {
+        let mut quit = Vec::new();
+        if ClientMessage::Quit.encode(&mut quit).is_ok() {
+            let _ = self.link.write_all(&quit);
+        }
+    }
+
+    fn next(&mut self, name: &str) -> anyhow::Result<ServerMessage> {
+        match self
+            .reader
+            .read_message::<ServerMessage>()
+            .with_context(|| format!("{name}: reading from the server"))?
+        {
+            Some(message) => Ok(message),
+            None => bail!("{name}: the server closed the connection"),
+        }
+    }
 }
 
 /// Appends `TEXT|<sender> <seq> <micros> <padding>\n` to `out`, the text

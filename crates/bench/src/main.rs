@@ -6,7 +6,8 @@
 //! run, and reads its CPU time, threads and memory from `/proc/<pid>`.
 //! `--addr` targets a running server instead; `--in-process` runs the
 //! server on threads of this process (for the smoke test). `--tls` makes
-//! every user speak TLS, pinned to the certificate the server generated.
+//! every user speak TLS, pinned to the certificate the server generated;
+//! `--sync` passes the server its durability.
 //!
 //! # Layout
 //! - `target`: starting the server, `/proc` sampling, `RLIMIT_NOFILE`.
@@ -16,13 +17,15 @@
 //! - `pool`: epoll receiver threads that check every delivery.
 //! - `stats`: latency histogram, sequence tracking.
 //! - `report`: table and JSON output.
-//! - `scenario`: `fanout`, `idle`, `files`, `login`.
+//! - `seed`: a chat log of a million events for the server to import.
+//! - `scenario`: `fanout`, `idle`, `files`, `login`, `history`, `startup`.
 
 mod client;
 mod link;
 mod pool;
 mod report;
 mod scenario;
+mod seed;
 mod sender;
 mod stats;
 mod target;
@@ -41,8 +44,10 @@ use crate::report::Report;
 use crate::scenario::Env;
 use crate::scenario::fanout::Fanout;
 use crate::scenario::files::Files;
+use crate::scenario::history::History;
 use crate::scenario::login::Login;
-use crate::target::{Mode, default_server_binary, raise_nofile_limit};
+use crate::scenario::startup::Startup;
+use crate::target::{Mode, SyncMode, default_server_binary, raise_nofile_limit};
 
 /// Load generator for the media-chat server.
 #[derive(Debug, Parser)]
@@ -88,6 +93,10 @@ struct Args {
     /// prints (with --addr: the one it presents first).
     #[arg(long, global = true)]
     tls: bool,
+    /// The server's `--sync` (`normal` or `full`); by default no flag is
+    /// passed, so that servers from before the store run too.
+    #[arg(long, global = true, value_enum)]
+    sync: Option<SyncMode>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -154,6 +163,38 @@ enum Scenario {
         #[arg(long, default_value_t = 10.0)]
         room_rate: f64,
     },
+    /// A million stored events: logins that resume 100 missed events,
+    /// and pages of 100 at random depths (version 3).
+    History {
+        /// Events in the seeded chat log [default: 1000000; quick: 20000].
+        #[arg(long)]
+        events: Option<u64>,
+        /// Users who log in and resume [default: 20; quick: 5].
+        #[arg(long)]
+        users: Option<usize>,
+        /// Resuming logins [default: 1000; quick: 50].
+        #[arg(long)]
+        logins: Option<usize>,
+        /// `BEFORE` pages [default: 2000; quick: 50].
+        #[arg(long)]
+        pages: Option<usize>,
+        /// Events per page.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        /// Logins, and paging sessions, at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
+    /// Importing a chat log of a million events, then starting with them
+    /// stored: time to listening and to the first login.
+    Startup {
+        /// Events in the seeded chat log [default: 1000000; quick: 20000].
+        #[arg(long)]
+        events: Option<u64>,
+        /// Starts after the import [default: 3; quick: 2].
+        #[arg(long)]
+        restarts: Option<usize>,
+    },
     /// Every scenario with its defaults (or quick sizes).
     All,
 }
@@ -197,6 +238,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         concurrency: args.connect_concurrency,
         receivers: args.receivers,
         tls: args.tls,
+        sync: args.sync,
     };
     let scenarios = match &args.scenario {
         Scenario::All => vec![
@@ -222,6 +264,18 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 concurrency: None,
                 room: 10,
                 room_rate: 10.0,
+            },
+            Scenario::History {
+                events: None,
+                users: None,
+                logins: None,
+                pages: None,
+                limit: 100,
+                concurrency: 1,
+            },
+            Scenario::Startup {
+                events: None,
+                restarts: None,
             },
         ],
         _ => Vec::new(),
@@ -297,6 +351,31 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
                 concurrency: concurrency.unwrap_or(pick(100, 10)),
                 room,
                 room_rate,
+            },
+        ),
+        Scenario::History {
+            events,
+            users,
+            logins,
+            pages,
+            limit,
+            concurrency,
+        } => scenario::history::run(
+            env,
+            History {
+                events: events.unwrap_or(choose(quick, 1_000_000, 20_000)),
+                users: users.unwrap_or(pick(20, 5)),
+                logins: logins.unwrap_or(pick(1000, 50)),
+                pages: pages.unwrap_or(pick(2000, 50)),
+                limit,
+                concurrency,
+            },
+        ),
+        Scenario::Startup { events, restarts } => scenario::startup::run(
+            env,
+            Startup {
+                events: events.unwrap_or(choose(quick, 1_000_000, 20_000)),
+                restarts: restarts.unwrap_or(pick(3, 2)),
             },
         ),
         Scenario::All => anyhow::bail!("`all` is expanded by the caller"),

@@ -136,6 +136,34 @@ pub struct Integrity {
     pub reordered: u64,
 }
 
+impl Integrity {
+    /// How `got` (event ids as received) differs from `expected` (the ids
+    /// that should have come, in order): ids missing, ids received more
+    /// than once, and ids received after a higher one.
+    pub fn of_ids(expected: &[u64], got: &[u64]) -> Integrity {
+        let mut seen = std::collections::HashSet::new();
+        let mut integrity = Integrity::default();
+        let mut highest = 0;
+        for &id in got {
+            if !seen.insert(id) {
+                integrity.duplicated += 1;
+            } else if id < highest {
+                integrity.reordered += 1;
+            }
+            highest = highest.max(id);
+        }
+        integrity.lost = expected.iter().filter(|id| !seen.contains(id)).count() as u64;
+        integrity
+    }
+
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: Integrity) {
+        self.lost += other.lost;
+        self.duplicated += other.duplicated;
+        self.reordered += other.reordered;
+    }
+}
+
 /// Summary of a list of durations in microseconds: p50, p99 and max.
 pub fn percentiles(values: &mut [u64]) -> (u64, u64, u64) {
     if values.is_empty() {
@@ -161,6 +189,21 @@ pub fn median(values: &mut [f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_lists_are_compared_for_loss_duplicates_and_order() {
+        let same = Integrity::of_ids(&[1, 2, 3], &[1, 2, 3]);
+        assert_eq!(same, Integrity::default());
+        let bad = Integrity::of_ids(&[1, 2, 3, 4], &[1, 3, 3, 2, 9]);
+        assert_eq!(
+            bad,
+            Integrity {
+                lost: 1,
+                duplicated: 1,
+                reordered: 1
+            }
+        );
+    }
 
     #[test]
     fn histogram_quantiles_are_within_the_bucket_precision() {

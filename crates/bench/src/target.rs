@@ -2,7 +2,10 @@
 //! next to the load generator, a server running inside this process (for
 //! the smoke test, when no binary was built), or one already running at
 //! `--addr`. Reads the server's CPU time, threads and memory from
-//! `/proc/<pid>`, and learns the fingerprint of its TLS certificate.
+//! `/proc/<pid>`, learns the fingerprint of its TLS certificate, and times
+//! how long it takes to start (import included) and to stop. A server can
+//! also be started on a data dir the scenario prepared, again and again
+//! (`history`, `startup`).
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -13,7 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use media_chat_server::{Config, HashParams, Server, ServerHandle};
+use media_chat_server::{Config, Durability, HashParams, Server, ServerHandle};
 use media_chat_tls::Fingerprint;
 use tempfile::TempDir;
 
@@ -38,12 +41,47 @@ pub struct Setup {
     pub max_file_size: u64,
 }
 
+/// `--sync`: what the server's stored messages survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncMode {
+    /// A crash of the server process (SQLite `synchronous=NORMAL`).
+    Normal,
+    /// A power cut too: an fsync per batch (`synchronous=FULL`).
+    Full,
+}
+
+impl SyncMode {
+    /// The server's flag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncMode::Normal => "normal",
+            SyncMode::Full => "full",
+        }
+    }
+}
+
+/// How to start the server, beyond what a scenario needs ([`Setup`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Launch<'a> {
+    /// `--sync`; `None` passes no flag (servers from before the store have
+    /// none).
+    pub sync: Option<SyncMode>,
+    /// Where temporary data dirs go (default: the system temp dir).
+    pub data_root: Option<&'a Path>,
+}
+
 /// A running server for one scenario; dropping it stops the server.
 pub struct Target {
     /// Where clients connect.
     pub addr: SocketAddr,
     /// The process to read `/proc` from, if known.
     pub pid: Option<u32>,
+    /// When the server was started (the child spawned, or `Server::open`
+    /// called).
+    pub spawned: Instant,
+    /// From `spawned` to the server listening (`listening on …` printed):
+    /// opening the data dir, an import included. Zero for `--addr`.
+    pub boot: Duration,
     certificate: Certificate,
     child: Option<Child>,
     handle: Option<ServerHandle>,
@@ -82,19 +120,50 @@ pub fn default_server_binary() -> Option<PathBuf> {
 }
 
 impl Target {
-    /// Starts (or connects to) a server as `mode` says, set up for `setup`.
-    pub fn start(mode: &Mode, setup: Setup, data_root: Option<&Path>) -> anyhow::Result<Target> {
+    /// Starts (or connects to) a server as `mode` says, set up for `setup`,
+    /// in a fresh temporary data dir.
+    pub fn start(mode: &Mode, setup: Setup, launch: Launch<'_>) -> anyhow::Result<Target> {
         match mode {
             Mode::Remote { addr, pid } => Ok(Target {
                 addr: *addr,
                 pid: *pid,
+                spawned: Instant::now(),
+                boot: Duration::ZERO,
                 certificate: Certificate::FirstUse,
                 child: None,
                 handle: None,
                 _data: None,
             }),
-            Mode::Child { binary } => start_child(binary, setup, data_root),
-            Mode::InProcess => start_in_process(setup, data_root),
+            Mode::Child { binary } => {
+                let dir = data_dir(launch.data_root)?;
+                let mut target = start_child(binary, setup, launch.sync, dir.path())?;
+                target._data = Some(dir);
+                Ok(target)
+            }
+            Mode::InProcess => {
+                let dir = data_dir(launch.data_root)?;
+                let mut target = start_in_process(setup, launch.sync, dir.path())?;
+                target._data = Some(dir);
+                Ok(target)
+            }
+        }
+    }
+
+    /// Starts a server on the data dir `place/data` (its log goes to
+    /// `place/server.log`), which outlives it: a scenario seeds it, starts
+    /// a server on it, stops it and starts another.
+    pub fn start_in(
+        mode: &Mode,
+        setup: Setup,
+        sync: Option<SyncMode>,
+        place: &Path,
+    ) -> anyhow::Result<Target> {
+        match mode {
+            Mode::Remote { .. } => {
+                bail!("this scenario starts the server on a data dir of its own: not with --addr")
+            }
+            Mode::Child { binary } => start_child(binary, setup, sync, place),
+            Mode::InProcess => start_in_process(setup, sync, place),
         }
     }
 
@@ -124,9 +193,13 @@ impl Target {
         read_proc(self.pid?)
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL after a few seconds).
-    pub fn stop(mut self) {
+    /// Stops the server (SIGTERM, then SIGKILL after a few seconds) and
+    /// returns how long it took to exit (a graceful stop checkpoints the
+    /// database).
+    pub fn stop(mut self) -> Duration {
+        let started = Instant::now();
         self.stop_now();
+        started.elapsed()
     }
 
     fn stop_now(&mut self) {
@@ -161,7 +234,8 @@ impl Drop for Target {
     }
 }
 
-fn data_dir(root: Option<&Path>) -> anyhow::Result<TempDir> {
+/// A fresh temporary directory under `root` (or the system temp dir).
+pub fn data_dir(root: Option<&Path>) -> anyhow::Result<TempDir> {
     let builder = &mut tempfile::Builder::new();
     builder.prefix("media-chat-bench-");
     Ok(match root {
@@ -173,7 +247,7 @@ fn data_dir(root: Option<&Path>) -> anyhow::Result<TempDir> {
 /// Limits lifted for benchmarking: no flood control, room for thousands of
 /// connections from one address, queues deep enough for "as fast as
 /// possible", and no keepalive or login deadline during a long run.
-fn server_args(setup: Setup) -> Vec<String> {
+fn server_args(setup: Setup, sync: Option<SyncMode>) -> Vec<String> {
     let mut args: Vec<String> = [
         "--bind",
         "127.0.0.1:0",
@@ -197,6 +271,9 @@ fn server_args(setup: Setup) -> Vec<String> {
     .collect();
     args.push("--max-file-size".into());
     args.push(setup.max_file_size.to_string());
+    if let Some(sync) = sync {
+        args.extend(["--sync".into(), sync.as_str().into()]);
+    }
     if setup.fast_hash {
         let fast = fast_hash();
         args.extend([
@@ -217,13 +294,21 @@ fn fast_hash() -> HashParams {
     }
 }
 
-fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Result<Target> {
-    let dir = data_dir(root)?;
-    let log = fs::File::create(dir.path().join("server.log"))?;
+fn start_child(
+    binary: &Path,
+    setup: Setup,
+    sync: Option<SyncMode>,
+    place: &Path,
+) -> anyhow::Result<Target> {
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(place.join("server.log"))?;
+    let spawned = Instant::now();
     let mut child = Command::new(binary)
-        .args(server_args(setup))
+        .args(server_args(setup, sync))
         .arg("--data-dir")
-        .arg(dir.path().join("data"))
+        .arg(place.join("data"))
         // Per-login info lines would cost the server time during storms.
         .env(
             "RUST_LOG",
@@ -238,6 +323,7 @@ fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Resu
     let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
     stdout.read_line(&mut line)?;
+    let boot = spawned.elapsed();
     // Keep reading what else the server prints (a closed pipe would fail
     // its next write and stop it), passing on its TLS fingerprint.
     let (fingerprint, printed) = mpsc::channel();
@@ -257,22 +343,26 @@ fn start_child(binary: &Path, setup: Setup, root: Option<&Path>) -> anyhow::Resu
     let Some(addr) = line.trim().strip_prefix("listening on ") else {
         let _ = child.kill();
         let _ = child.wait();
-        let log = fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+        let log = fs::read_to_string(place.join("server.log")).unwrap_or_default();
         bail!("the server did not start: {line:?}\n{log}");
     };
     Ok(Target {
         addr: addr.parse().context("bad listening address")?,
         pid: Some(child.id()),
+        spawned,
+        boot,
         certificate: Certificate::Printed(printed),
         child: Some(child),
         handle: None,
-        _data: Some(dir),
+        _data: None,
     })
 }
 
-fn start_in_process(setup: Setup, root: Option<&Path>) -> anyhow::Result<Target> {
-    let dir = data_dir(root)?;
-    let mut config = Config::new(dir.path().join("data"));
+fn start_in_process(setup: Setup, sync: Option<SyncMode>, place: &Path) -> anyhow::Result<Target> {
+    let mut config = Config::new(place.join("data"));
+    if sync == Some(SyncMode::Full) {
+        config.durability = Durability::Full;
+    }
     config.max_file_size = setup.max_file_size;
     if setup.fast_hash {
         config.password_hashing = fast_hash();
@@ -285,6 +375,7 @@ fn start_in_process(setup: Setup, root: Option<&Path>) -> anyhow::Result<Target>
     limits.login_timeout = Duration::from_secs(600);
     limits.ping_interval = Duration::from_secs(3600);
     limits.login_failures_per_ip = 1_000_000;
+    let spawned = Instant::now();
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let server = Server::open(config)?;
     let fingerprint = server
@@ -295,10 +386,12 @@ fn start_in_process(setup: Setup, root: Option<&Path>) -> anyhow::Result<Target>
     Ok(Target {
         addr: handle.local_addr(),
         pid: Some(std::process::id()),
+        spawned,
+        boot: spawned.elapsed(),
         certificate: Certificate::Known(fingerprint),
         child: None,
         handle: Some(handle),
-        _data: Some(dir),
+        _data: None,
     })
 }
 

@@ -7,6 +7,10 @@
 //! binary has been built next to the load generator (as `cargo test
 //! --workspace` does), one scenario also runs against it as a child
 //! process, the way benchmarks run. Fan-out and files run over TLS too.
+//! `history` and `startup` seed a data dir of 20,000 events (quick) and
+//! check what the server answers: every resume exactly the 100 missed
+//! events, every page full and in order, the same last id after each
+//! restart, an empty WAL after a graceful stop.
 
 use std::path::Path;
 use std::process::Command;
@@ -61,7 +65,10 @@ fn every_scenario_delivers_everything_once_and_in_order() {
         .iter()
         .filter_map(|r| r["scenario"].as_str())
         .collect();
-    assert_eq!(names, ["fanout", "idle", "files", "login"]);
+    assert_eq!(
+        names,
+        ["fanout", "idle", "files", "login", "history", "startup"]
+    );
     for report in &reports {
         check(report);
     }
@@ -70,6 +77,48 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     assert!(fanout["latency_samples"].as_u64() > Some(0));
     assert!(reports[2]["chat_samples"].as_u64() > Some(0));
     assert!(reports[3]["room_samples"].as_u64() > Some(0));
+    check_history(&reports[4]);
+    check_startup(&reports[5]);
+}
+
+/// `history --quick`: 50 resumes of 100 events and 50 pages were checked.
+fn check_history(report: &Value) {
+    assert_eq!(report["events"].as_u64(), Some(20_000), "{report}");
+    assert_eq!(report["last_id"].as_u64(), Some(20_000), "{report}");
+    assert_eq!(report["resume_events"].as_u64(), Some(100), "{report}");
+    assert_eq!(report["resume_samples"].as_u64(), Some(50), "{report}");
+    assert_eq!(report["page_samples"].as_u64(), Some(50), "{report}");
+}
+
+/// `startup --quick`: an import and two restarts, nothing left in the WAL.
+fn check_startup(report: &Value) {
+    assert_eq!(report["events"].as_u64(), Some(20_000), "{report}");
+    assert_eq!(report["restarts"].as_u64(), Some(2), "{report}");
+    assert_eq!(report["wal_bytes_after_stop"].as_u64(), Some(0), "{report}");
+    assert!(
+        report["import_lines_per_s"].as_f64() > Some(0.0),
+        "{report}"
+    );
+}
+
+#[test]
+fn history_and_startup_against_the_server_binary() {
+    let server = Path::new(LOADGEN).with_file_name("media-chat-server");
+    if !server.is_file() {
+        // `cargo test -p media-chat-bench` does not build the server
+        // binary; the in-process runs above cover the scenarios.
+        return;
+    }
+    let server_bin = server.to_string_lossy().into_owned();
+    let reports = run(&["--server-bin", &server_bin, "--sync", "full", "startup"]);
+    assert_eq!(reports.len(), 1);
+    check(&reports[0]);
+    check_startup(&reports[0]);
+    let reports = run(&["--server-bin", &server_bin, "--tls", "history"]);
+    assert_eq!(reports.len(), 1);
+    check(&reports[0]);
+    check_history(&reports[0]);
+    assert_eq!(reports[0]["transport"], "tls");
 }
 
 #[test]

@@ -3,10 +3,12 @@
 
 pub mod fanout;
 pub mod files;
+pub mod history;
 pub mod idle;
 pub mod login;
+pub mod startup;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::link::Connector;
 use crate::pool::Progress;
 use crate::report::Report;
-use crate::target::{Mode, Setup, Target};
+use crate::target::{Launch, Mode, Setup, SyncMode, Target};
 
 /// Settings shared by every scenario.
 #[derive(Debug, Clone)]
@@ -31,12 +33,28 @@ pub struct Env {
     pub receivers: usize,
     /// Users speak TLS, pinned to the server's certificate.
     pub tls: bool,
+    /// The server's `--sync`, if given.
+    pub sync: Option<SyncMode>,
 }
 
 impl Env {
-    /// Starts the server for one scenario.
+    /// Starts the server for one scenario, in a fresh data dir.
     pub fn start(&self, setup: Setup) -> anyhow::Result<Target> {
-        Target::start(&self.mode, setup, self.data_root.as_deref())
+        let launch = Launch {
+            sync: self.sync,
+            data_root: self.data_root.as_deref(),
+        };
+        Target::start(&self.mode, setup, launch)
+    }
+
+    /// Starts a server on the data dir in `place` (see [`Target::start_in`]).
+    pub fn start_in(&self, setup: Setup, place: &Path) -> anyhow::Result<Target> {
+        Target::start_in(&self.mode, setup, self.sync, place)
+    }
+
+    /// A temporary directory for a data dir the scenario seeds itself.
+    pub fn scratch(&self) -> anyhow::Result<tempfile::TempDir> {
+        crate::target::data_dir(self.data_root.as_deref())
     }
 
     /// How users reach `target`: plaintext, or TLS pinned to the
@@ -102,6 +120,52 @@ pub fn settle(progress: &Progress, quiet: Duration, limit: Duration) {
             return;
         }
     }
+}
+
+/// Runs `task(0..count)` on `concurrency` threads, each taking the next
+/// index; returns the results in index order, or the first error (the
+/// remaining tasks are then skipped).
+pub fn in_parallel<T: Send>(
+    count: usize,
+    concurrency: usize,
+    task: &(dyn Fn(usize) -> anyhow::Result<T> + Sync),
+) -> anyhow::Result<Vec<T>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicUsize;
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(count));
+    let failure = Mutex::new(None);
+    thread::scope(|scope| -> anyhow::Result<()> {
+        for w in 0..concurrency.clamp(1, count.max(1)) {
+            let (next, results, failure) = (&next, &results, &failure);
+            thread::Builder::new()
+                .name(format!("task-{w}"))
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= count {
+                            return;
+                        }
+                        match task(index) {
+                            Ok(result) => crate::client::lock(results).push((index, result)),
+                            Err(e) => {
+                                crate::client::lock(failure).get_or_insert(e);
+                                next.store(usize::MAX / 2, Ordering::Relaxed);
+                                return;
+                            }
+                        }
+                    }
+                })?;
+        }
+        Ok(())
+    })?;
+    if let Some(e) = crate::client::lock(&failure).take() {
+        return Err(e);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
 /// Adds the load generator's own CPU use to a report, so a reader can tell
