@@ -4,6 +4,7 @@ use crate::conversation::Conversation;
 use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 use crate::fields::{FieldReader, LineWriter, split_verb};
+use crate::room::Visibility;
 use crate::{EncodeLine, ParseLine};
 
 /// A message from a client to the server.
@@ -106,6 +107,92 @@ pub enum ClientMessage {
         /// The token.
         token: String,
     },
+    /// `CREATE|#room|public|topic` or `CREATE|#room|private|topic` (v3):
+    /// creates a room, owned by the sender.
+    Create {
+        /// The room.
+        room: Conversation,
+        /// Who may find and join it.
+        visibility: Visibility,
+        /// Its topic (the last field; may be empty).
+        topic: String,
+    },
+    /// `JOIN|#room` (v3): joins a public room, or a private one the user is
+    /// invited to.
+    Join {
+        /// The room.
+        room: Conversation,
+    },
+    /// `LEAVE|conversation` (v3): leaves a room (not `#general`).
+    Leave {
+        /// The room.
+        conversation: Conversation,
+    },
+    /// `INVITE|#room|user`, `REMOVE|#room|user`, `BAN|#room|user`,
+    /// `UNBAN|#room|user` (v3): changes another user's membership.
+    Moderate {
+        /// Which of the four.
+        action: ModerationAction,
+        /// The room.
+        room: Conversation,
+        /// The user.
+        user: String,
+    },
+    /// `TOPIC|#room|topic` (v3): sets a room's topic.
+    Topic {
+        /// The room.
+        room: Conversation,
+        /// The topic (the last field; may be empty).
+        topic: String,
+    },
+    /// `MODERATOR|#room|user|1` or `…|0` (v3, owner only): makes a member a
+    /// moderator, or a moderator a member again.
+    Moderator {
+        /// The room.
+        room: Conversation,
+        /// The member.
+        user: String,
+        /// Moderator (1) or member (0).
+        on: bool,
+    },
+    /// `ROOMS` (v3): lists the public rooms and the user's own.
+    Rooms,
+    /// `MEMBERS|conversation|after|limit` (v3): a page of a conversation's
+    /// members, in name order, after the name `after` (empty: from the
+    /// start).
+    Members {
+        /// The conversation.
+        conversation: Conversation,
+        /// The last name of the previous page, or empty.
+        after: String,
+        /// How many at most.
+        limit: u64,
+    },
+}
+
+/// What a [`ClientMessage::Moderate`] does to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModerationAction {
+    /// `INVITE`.
+    Invite,
+    /// `REMOVE`.
+    Remove,
+    /// `BAN`.
+    Ban,
+    /// `UNBAN`.
+    Unban,
+}
+
+impl ModerationAction {
+    /// The verb.
+    pub fn verb(self) -> &'static str {
+        match self {
+            ModerationAction::Invite => "INVITE",
+            ModerationAction::Remove => "REMOVE",
+            ModerationAction::Ban => "BAN",
+            ModerationAction::Unban => "UNBAN",
+        }
+    }
 }
 
 impl ClientMessage {
@@ -128,6 +215,14 @@ impl ClientMessage {
             ClientMessage::Read { .. } => "READ",
             ClientMessage::TransferToken => "TRANSFER_TOKEN",
             ClientMessage::Transfer { .. } => "TRANSFER",
+            ClientMessage::Create { .. } => "CREATE",
+            ClientMessage::Join { .. } => "JOIN",
+            ClientMessage::Leave { .. } => "LEAVE",
+            ClientMessage::Moderate { action, .. } => action.verb(),
+            ClientMessage::Topic { .. } => "TOPIC",
+            ClientMessage::Moderator { .. } => "MODERATOR",
+            ClientMessage::Rooms => "ROOMS",
+            ClientMessage::Members { .. } => "MEMBERS",
         }
     }
 }
@@ -221,6 +316,70 @@ impl ParseLine for ClientMessage {
                 FieldReader::new("TRANSFER_TOKEN", rest).finish()?;
                 ClientMessage::TransferToken
             }
+            "CREATE" => {
+                let mut f = FieldReader::new("CREATE", rest);
+                ClientMessage::Create {
+                    room: f.conversation("room")?,
+                    visibility: f.word("visibility")?,
+                    topic: f.last("topic")?.to_owned(),
+                }
+            }
+            "JOIN" => {
+                let mut f = FieldReader::new("JOIN", rest);
+                let room = f.conversation("room")?;
+                f.finish()?;
+                ClientMessage::Join { room }
+            }
+            "LEAVE" => {
+                let mut f = FieldReader::new("LEAVE", rest);
+                let conversation = f.conversation("conversation")?;
+                f.finish()?;
+                ClientMessage::Leave { conversation }
+            }
+            verb @ ("INVITE" | "REMOVE" | "BAN" | "UNBAN") => {
+                let action = match verb {
+                    "INVITE" => ModerationAction::Invite,
+                    "REMOVE" => ModerationAction::Remove,
+                    "BAN" => ModerationAction::Ban,
+                    _ => ModerationAction::Unban,
+                };
+                let mut f = FieldReader::new(action.verb(), rest);
+                let room = f.conversation("room")?;
+                let user = f.next("user")?.to_owned();
+                f.finish()?;
+                ClientMessage::Moderate { action, room, user }
+            }
+            "TOPIC" => {
+                let mut f = FieldReader::new("TOPIC", rest);
+                ClientMessage::Topic {
+                    room: f.conversation("room")?,
+                    topic: f.last("topic")?.to_owned(),
+                }
+            }
+            "MODERATOR" => {
+                let mut f = FieldReader::new("MODERATOR", rest);
+                let room = f.conversation("room")?;
+                let user = f.next("user")?.to_owned();
+                let on = f.flag("on")?;
+                f.finish()?;
+                ClientMessage::Moderator { room, user, on }
+            }
+            "ROOMS" => {
+                FieldReader::new("ROOMS", rest).finish()?;
+                ClientMessage::Rooms
+            }
+            "MEMBERS" => {
+                let mut f = FieldReader::new("MEMBERS", rest);
+                let conversation = f.conversation("conversation")?;
+                let after = f.next("after")?.to_owned();
+                let limit = f.number("limit")?;
+                f.finish()?;
+                ClientMessage::Members {
+                    conversation,
+                    after,
+                    limit,
+                }
+            }
             "TRANSFER" => ClientMessage::Transfer {
                 token: FieldReader::new("TRANSFER", rest)
                     .token("token")?
@@ -272,6 +431,37 @@ impl EncodeLine for ClientMessage {
                 .field("conversation", &conversation.to_string())
                 .number("id", *id),
             ClientMessage::Transfer { token } => line.token("token", token),
+            ClientMessage::Create {
+                room,
+                visibility,
+                topic,
+            } => line
+                .field("room", &room.to_string())
+                .field("visibility", visibility.as_str())
+                .last("topic", topic),
+            ClientMessage::Join { room } => line.field("room", &room.to_string()),
+            ClientMessage::Leave { conversation } => {
+                line.field("conversation", &conversation.to_string())
+            }
+            ClientMessage::Moderate { room, user, .. } => {
+                line.field("room", &room.to_string()).field("user", user)
+            }
+            ClientMessage::Topic { room, topic } => {
+                line.field("room", &room.to_string()).last("topic", topic)
+            }
+            ClientMessage::Moderator { room, user, on } => line
+                .field("room", &room.to_string())
+                .field("user", user)
+                .number("on", u64::from(*on)),
+            ClientMessage::Rooms => line,
+            ClientMessage::Members {
+                conversation,
+                after,
+                limit,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .field("after", after)
+                .number("limit", *limit),
         }
         .finish()
     }
@@ -500,6 +690,8 @@ pub(crate) mod tests {
         prop_oneof![
             "[a-zA-Zđă][a-zA-Z0-9_.đăạ-]{0,10}".prop_map(Conversation::Room),
             "[a-zA-Z0-9_.đăạ-]{1,10}".prop_map(Conversation::Direct),
+            proptest::collection::btree_set("[a-z0-9_.đăạ-]{1,8}", 3..6)
+                .prop_map(|names| Conversation::Group(names.into_iter().collect())),
         ]
     }
 
@@ -550,6 +742,42 @@ pub(crate) mod tests {
                 .prop_map(|(conversation, id)| ClientMessage::Read { conversation, id }),
             Just(ClientMessage::TransferToken),
             token().prop_map(|token| ClientMessage::Transfer { token }),
+            room_message(),
+        ]
+    }
+
+    fn room_message() -> impl Strategy<Value = ClientMessage> {
+        let action = prop_oneof![
+            Just(ModerationAction::Invite),
+            Just(ModerationAction::Remove),
+            Just(ModerationAction::Ban),
+            Just(ModerationAction::Unban),
+        ];
+        let visibility = prop_oneof![Just(Visibility::Public), Just(Visibility::Private)];
+        prop_oneof![
+            (conversation(), visibility, free_text()).prop_map(|(room, visibility, topic)| {
+                ClientMessage::Create {
+                    room,
+                    visibility,
+                    topic,
+                }
+            }),
+            conversation().prop_map(|room| ClientMessage::Join { room }),
+            conversation().prop_map(|conversation| ClientMessage::Leave { conversation }),
+            (action, conversation(), field_text())
+                .prop_map(|(action, room, user)| ClientMessage::Moderate { action, room, user }),
+            (conversation(), free_text())
+                .prop_map(|(room, topic)| ClientMessage::Topic { room, topic }),
+            (conversation(), field_text(), any::<bool>())
+                .prop_map(|(room, user, on)| ClientMessage::Moderator { room, user, on }),
+            Just(ClientMessage::Rooms),
+            (conversation(), field_text(), any::<u64>()).prop_map(
+                |(conversation, after, limit)| ClientMessage::Members {
+                    conversation,
+                    after,
+                    limit
+                }
+            ),
         ]
     }
 

@@ -1,19 +1,26 @@
-//! Conversation names as version 3 writes them: `#general` for a room,
+//! Conversation names as version 3 writes them: `#name` for a room,
 //! `@name` for the direct conversation with another user, as seen by the
 //! user reading the line (Alice's conversation with Bob is `@bob` on her
-//! side and `@alice` on his).
+//! side and `@alice` on his), and `+a,b,c` for a group conversation, named
+//! by its members (every one of them, the reader included).
 
 use std::fmt;
 
 use thiserror::Error;
 
-use crate::rules::{UserNameError, normalize_user_name};
+use crate::rules::{UserNameError, normalize_user_name, user_key};
 
 /// The room every account belongs to: the seed's public chat.
 pub const GENERAL: &str = "general";
 
 /// The longest room name, in characters (without the `#`).
 pub const MAX_ROOM_NAME_CHARS: usize = 64;
+
+/// The fewest members of a group conversation (two is a direct one).
+pub const MIN_GROUP: usize = 3;
+
+/// The most members of a group conversation.
+pub const MAX_GROUP: usize = 20;
 
 /// A conversation, named from the reader's side.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,6 +29,9 @@ pub enum Conversation {
     Room(String),
     /// `@name`: the direct conversation with the user `name`.
     Direct(String),
+    /// `+a,b,c`: the group conversation of these users (3 to 20, the reader
+    /// included), in the order given.
+    Group(Vec<String>),
 }
 
 /// Why a conversation name cannot be read.
@@ -39,6 +49,9 @@ pub enum ConversationError {
     /// The user name after `@` breaks the user-name rules.
     #[error("{0}")]
     BadUser(UserNameError),
+    /// A group of fewer than 3 or more than 20 distinct users.
+    #[error("a group conversation has {MIN_GROUP} to {MAX_GROUP} different members")]
+    BadGroup,
 }
 
 impl Conversation {
@@ -70,6 +83,23 @@ impl Conversation {
                 .map(Conversation::Direct)
                 .map_err(ConversationError::BadUser);
         }
+        if let Some(members) = text.strip_prefix('+') {
+            let mut names: Vec<String> = Vec::new();
+            for name in members.split(',') {
+                let name = normalize_user_name(name).map_err(ConversationError::BadUser)?;
+                if names
+                    .iter()
+                    .any(|n: &String| user_key(n) == user_key(&name))
+                {
+                    return Err(ConversationError::BadGroup);
+                }
+                names.push(name);
+            }
+            if !(MIN_GROUP..=MAX_GROUP).contains(&names.len()) {
+                return Err(ConversationError::BadGroup);
+            }
+            return Ok(Conversation::Group(names));
+        }
         Err(ConversationError::NoSigil)
     }
 }
@@ -79,6 +109,7 @@ impl fmt::Display for Conversation {
         match self {
             Conversation::Room(name) => write!(f, "#{name}"),
             Conversation::Direct(user) => write!(f, "@{user}"),
+            Conversation::Group(members) => write!(f, "+{}", members.join(",")),
         }
     }
 }
@@ -128,5 +159,29 @@ mod tests {
             Conversation::parse("@"),
             Err(ConversationError::BadUser(UserNameError::Empty))
         ));
+        for group in [
+            "+a,b",
+            "+a,b,A",
+            "+a,,b",
+            &format!(
+                "+{}",
+                (0..21)
+                    .map(|n| format!("u{n}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ] {
+            assert!(Conversation::parse(group).is_err(), "{group}");
+        }
+    }
+
+    #[test]
+    fn groups_read_and_print_back() {
+        let group = Conversation::parse("+an,Bình,cường").unwrap();
+        assert_eq!(
+            group,
+            Conversation::Group(vec!["an".into(), "Bình".into(), "cường".into()])
+        );
+        assert_eq!(group.to_string(), "+an,Bình,cường");
     }
 }

@@ -49,8 +49,18 @@ pub enum ParseError {
         /// The verb whose token is wrong.
         command: &'static str,
     },
-    /// A conversation field is not `#room` or `@user` with a valid name.
-    #[error("{command}: conversation must be #room or @user")]
+    /// A field that must be one of a few words (`public`, `owner`, `0`…)
+    /// is none of them.
+    #[error("{command}: {field} is not one of its words")]
+    BadWord {
+        /// The verb whose field is wrong.
+        command: &'static str,
+        /// The field.
+        field: &'static str,
+    },
+    /// A conversation field is not `#room`, `@user` or `+a,b,c` with valid
+    /// names.
+    #[error("{command}: conversation must be #room, @user or +user,user,user")]
     BadConversation {
         /// The verb whose conversation is wrong.
         command: &'static str,

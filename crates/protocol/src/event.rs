@@ -8,6 +8,7 @@ use crate::conversation::Conversation;
 use crate::digest::Sha256Digest;
 use crate::error::ParseError;
 use crate::fields::{FieldReader, LineWriter};
+use crate::room::MemberChange;
 
 /// `EVENT|id|unix_ts|conversation|kind|…` (v3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,23 @@ pub enum EventBody {
         /// The sender.
         from: String,
         /// The message text (the last field: it may contain `|`).
+        text: String,
+    },
+    /// `MEMBER|by|user|change`: a room's membership changed (`by` did it;
+    /// `by` and `user` are the same for `created`, `joined`, `left`).
+    Member {
+        /// Who made the change.
+        by: String,
+        /// Whose membership changed.
+        user: String,
+        /// What happened.
+        change: MemberChange,
+    },
+    /// `TOPIC|by|topic`: a room's topic was set (the last field).
+    Topic {
+        /// Who set it.
+        by: String,
+        /// The new topic (may be empty).
         text: String,
     },
     /// `FILE|user|name|size|sha256`: a file was shared.
@@ -56,6 +74,17 @@ impl EventLine {
             "TEXT" => EventBody::Text {
                 from: f.next("from")?.to_owned(),
                 text: f.last("message")?.to_owned(),
+            },
+            "MEMBER" => {
+                let by = f.next("by")?.to_owned();
+                let user = f.next("user")?.to_owned();
+                let change = f.word("change")?;
+                f.finish()?;
+                EventBody::Member { by, user, change }
+            }
+            "TOPIC" => EventBody::Topic {
+                by: f.next("by")?.to_owned(),
+                text: f.last("topic")?.to_owned(),
             },
             "FILE" => {
                 let user = f.next("user")?.to_owned();
@@ -91,6 +120,15 @@ impl EventLine {
                 .field("kind", "TEXT")
                 .field("from", from)
                 .last("message", text),
+            EventBody::Member { by, user, change } => line
+                .field("kind", "MEMBER")
+                .field("by", by)
+                .field("user", user)
+                .field("change", change.as_str()),
+            EventBody::Topic { by, text } => line
+                .field("kind", "TOPIC")
+                .field("by", by)
+                .last("topic", text),
             EventBody::File {
                 user,
                 name,

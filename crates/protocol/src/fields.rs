@@ -84,6 +84,27 @@ impl<'a> FieldReader<'a> {
         })
     }
 
+    /// The next field as one of a type's wire words (see `room`).
+    pub fn word<T: std::str::FromStr>(&mut self, field: &'static str) -> Result<T, ParseError> {
+        let text = self.next(field)?;
+        text.parse().map_err(|_| ParseError::BadWord {
+            command: self.command,
+            field,
+        })
+    }
+
+    /// The next field as `0` or `1`.
+    pub fn flag(&mut self, field: &'static str) -> Result<bool, ParseError> {
+        match self.next(field)? {
+            "0" => Ok(false),
+            "1" => Ok(true),
+            _ => Err(ParseError::BadWord {
+                command: self.command,
+                field,
+            }),
+        }
+    }
+
     /// The next field parsed as a plain decimal number.
     pub fn number(&mut self, field: &'static str) -> Result<u64, ParseError> {
         let text = self.next(field)?;

@@ -11,6 +11,7 @@
 //! - [`client`]: [`ClientMessage`], every line a client sends, parsed and encoded.
 //! - [`conversation`]: [`Conversation`], `#room` or `@user` (version 3).
 //! - [`event`]: [`EventLine`], a stored event as version 3 shows it.
+//! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
 //! - [`server`]: [`ServerMessage`] and [`HistoryEntry`], every line a server sends.
 //! - [`fields`]: splitting a line into fields and writing fields back (no I/O).
 //! - [`digest`]: [`Sha256Digest`], the 64-hex-digit file hash used on the wire.
@@ -28,15 +29,17 @@ pub mod error;
 pub mod event;
 pub mod fields;
 pub mod reader;
+pub mod room;
 pub mod rules;
 pub mod server;
 
-pub use client::ClientMessage;
+pub use client::{ClientMessage, ModerationAction};
 pub use conversation::{Conversation, ConversationError};
 pub use digest::Sha256Digest;
 pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};
 pub use event::{EventBody, EventLine};
 pub use reader::MessageReader;
+pub use room::{ConversationKind, MemberChange, Role, Visibility};
 pub use rules::{FileNameError, TextError, UserNameError};
 pub use server::{HistoryEntry, ServerMessage};
 

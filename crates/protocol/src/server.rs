@@ -5,6 +5,7 @@ use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 use crate::event::EventLine;
 use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
+use crate::room::{ConversationKind, Role, Visibility};
 use crate::{EncodeLine, ParseLine};
 
 /// A message from the server to a client.
@@ -194,6 +195,65 @@ pub enum ServerMessage {
         /// The user it acts for.
         user: String,
     },
+    /// `CONV|conversation|kind|role|unread|mentions|topic` (v3): one of the
+    /// user's conversations, at login and whenever one is added.
+    Conv {
+        /// The conversation.
+        conversation: Conversation,
+        /// What kind it is.
+        kind: ConversationKind,
+        /// The user's role in it.
+        role: Role,
+        /// Events after the user's read position, by others (counted up to
+        /// 100: show 100 as "99+").
+        unread: u64,
+        /// Of those, the ones that mention the user (up to 100).
+        mentions: u64,
+        /// A room's topic (the last field; empty otherwise).
+        topic: String,
+    },
+    /// `GONE|conversation|reason` (v3): the user is no longer in the
+    /// conversation (left, removed, banned).
+    Gone {
+        /// The conversation.
+        conversation: Conversation,
+        /// Why, for people.
+        reason: String,
+    },
+    /// `ROOM_INFO|#room|visibility|members|topic` (v3): a room, in answer
+    /// to `ROOMS`.
+    RoomInfo {
+        /// The room.
+        room: Conversation,
+        /// Public or private.
+        visibility: Visibility,
+        /// How many members it has.
+        members: u64,
+        /// Its topic (the last field).
+        topic: String,
+    },
+    /// `ROOMS_END` (v3): the end of a `ROOMS` answer.
+    RoomsEnd,
+    /// `MEMBER_INFO|conversation|user|role|online` (v3): one member, in
+    /// answer to `MEMBERS`.
+    MemberInfo {
+        /// The conversation.
+        conversation: Conversation,
+        /// The member.
+        user: String,
+        /// Their role.
+        role: Role,
+        /// Whether they have a session online.
+        online: bool,
+    },
+    /// `MEMBERS_END|conversation|more` (v3): the end of a `MEMBERS` page;
+    /// `more` says whether another page follows.
+    MembersEnd {
+        /// The conversation.
+        conversation: Conversation,
+        /// Whether there are more members after this page.
+        more: bool,
+    },
 }
 
 /// One replayed event inside a `HISTORY` line.
@@ -260,6 +320,12 @@ impl ServerMessage {
             ServerMessage::PageEnd { .. } => "PAGE_END",
             ServerMessage::TransferToken { .. } => "TRANSFER_TOKEN",
             ServerMessage::TransferOk { .. } => "TRANSFER_OK",
+            ServerMessage::Conv { .. } => "CONV",
+            ServerMessage::Gone { .. } => "GONE",
+            ServerMessage::RoomInfo { .. } => "ROOM_INFO",
+            ServerMessage::RoomsEnd => "ROOMS_END",
+            ServerMessage::MemberInfo { .. } => "MEMBER_INFO",
+            ServerMessage::MembersEnd { .. } => "MEMBERS_END",
         }
     }
 
@@ -448,6 +514,58 @@ impl ParseLine for ServerMessage {
                     .token("token")?
                     .to_owned(),
             },
+            "CONV" => {
+                let mut f = FieldReader::new("CONV", rest);
+                ServerMessage::Conv {
+                    conversation: f.conversation("conversation")?,
+                    kind: f.word("kind")?,
+                    role: f.word("role")?,
+                    unread: f.number("unread")?,
+                    mentions: f.number("mentions")?,
+                    topic: f.last("topic")?.to_owned(),
+                }
+            }
+            "GONE" => {
+                let mut f = FieldReader::new("GONE", rest);
+                ServerMessage::Gone {
+                    conversation: f.conversation("conversation")?,
+                    reason: f.last("reason")?.to_owned(),
+                }
+            }
+            "ROOM_INFO" => {
+                let mut f = FieldReader::new("ROOM_INFO", rest);
+                ServerMessage::RoomInfo {
+                    room: f.conversation("room")?,
+                    visibility: f.word("visibility")?,
+                    members: f.number("members")?,
+                    topic: f.last("topic")?.to_owned(),
+                }
+            }
+            "ROOMS_END" => {
+                FieldReader::new("ROOMS_END", rest).finish()?;
+                ServerMessage::RoomsEnd
+            }
+            "MEMBER_INFO" => {
+                let mut f = FieldReader::new("MEMBER_INFO", rest);
+                let conversation = f.conversation("conversation")?;
+                let user = f.next("user")?.to_owned();
+                let role = f.word("role")?;
+                let online = f.flag("online")?;
+                f.finish()?;
+                ServerMessage::MemberInfo {
+                    conversation,
+                    user,
+                    role,
+                    online,
+                }
+            }
+            "MEMBERS_END" => {
+                let mut f = FieldReader::new("MEMBERS_END", rest);
+                let conversation = f.conversation("conversation")?;
+                let more = f.flag("more")?;
+                f.finish()?;
+                ServerMessage::MembersEnd { conversation, more }
+            }
             "TRANSFER_OK" => ServerMessage::TransferOk {
                 user: FieldReader::new("TRANSFER_OK", rest)
                     .last("user")?
@@ -601,6 +719,50 @@ impl EncodeLine for ServerMessage {
                 .number("more", u64::from(*more)),
             ServerMessage::TransferToken { token } => line.token("token", token),
             ServerMessage::TransferOk { user } => line.last("user", user),
+            ServerMessage::Conv {
+                conversation,
+                kind,
+                role,
+                unread,
+                mentions,
+                topic,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .field("kind", kind.as_str())
+                .field("role", role.as_str())
+                .number("unread", *unread)
+                .number("mentions", *mentions)
+                .last("topic", topic),
+            ServerMessage::Gone {
+                conversation,
+                reason,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .last("reason", reason),
+            ServerMessage::RoomInfo {
+                room,
+                visibility,
+                members,
+                topic,
+            } => line
+                .field("room", &room.to_string())
+                .field("visibility", visibility.as_str())
+                .number("members", *members)
+                .last("topic", topic),
+            ServerMessage::RoomsEnd => line,
+            ServerMessage::MemberInfo {
+                conversation,
+                user,
+                role,
+                online,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .field("user", user)
+                .field("role", role.as_str())
+                .number("online", u64::from(*online)),
+            ServerMessage::MembersEnd { conversation, more } => line
+                .field("conversation", &conversation.to_string())
+                .number("more", u64::from(*more)),
         }
         .finish()
     }
@@ -959,17 +1121,27 @@ mod tests {
     }
 
     fn event_line() -> impl Strategy<Value = EventLine> {
-        let body = prop_oneof![
-            (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
-            (field_text(), field_text(), any::<u64>(), digest()).prop_map(
-                |(user, name, size, sha256)| EventBody::File {
-                    user,
-                    name,
-                    size,
-                    sha256
-                }
-            ),
+        let change = prop_oneof![
+            Just(crate::room::MemberChange::Created),
+            Just(crate::room::MemberChange::Joined),
+            Just(crate::room::MemberChange::Removed),
+            Just(crate::room::MemberChange::Promoted),
         ];
+        let body =
+            prop_oneof![
+                (field_text(), field_text(), change)
+                    .prop_map(|(by, user, change)| EventBody::Member { by, user, change }),
+                (field_text(), free_text()).prop_map(|(by, text)| EventBody::Topic { by, text }),
+                (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
+                (field_text(), field_text(), any::<u64>(), digest()).prop_map(
+                    |(user, name, size, sha256)| EventBody::File {
+                        user,
+                        name,
+                        size,
+                        sha256
+                    }
+                ),
+            ];
         (any::<u64>(), any::<u64>(), conversation(), body).prop_map(
             |(id, ts, conversation, body)| EventLine {
                 id,
@@ -1001,6 +1173,68 @@ mod tests {
                 .prop_map(|(conversation, more)| ServerMessage::PageEnd { conversation, more }),
             token().prop_map(|token| ServerMessage::TransferToken { token }),
             free_text().prop_map(|user| ServerMessage::TransferOk { user }),
+            room_line(),
+        ]
+    }
+
+    fn room_line() -> impl Strategy<Value = ServerMessage> {
+        let kind = prop_oneof![
+            Just(ConversationKind::Room),
+            Just(ConversationKind::PrivateRoom),
+            Just(ConversationKind::Group),
+            Just(ConversationKind::Direct),
+        ];
+        let role = || {
+            prop_oneof![
+                Just(Role::Invited),
+                Just(Role::Member),
+                Just(Role::Moderator),
+                Just(Role::Owner),
+            ]
+        };
+        let visibility = prop_oneof![Just(Visibility::Public), Just(Visibility::Private)];
+        prop_oneof![
+            (
+                conversation(),
+                kind,
+                role(),
+                any::<u64>(),
+                any::<u64>(),
+                free_text()
+            )
+                .prop_map(|(conversation, kind, role, unread, mentions, topic)| {
+                    ServerMessage::Conv {
+                        conversation,
+                        kind,
+                        role,
+                        unread,
+                        mentions,
+                        topic,
+                    }
+                }),
+            (conversation(), free_text()).prop_map(|(conversation, reason)| ServerMessage::Gone {
+                conversation,
+                reason
+            }),
+            (conversation(), visibility, any::<u64>(), free_text()).prop_map(
+                |(room, visibility, members, topic)| ServerMessage::RoomInfo {
+                    room,
+                    visibility,
+                    members,
+                    topic
+                }
+            ),
+            Just(ServerMessage::RoomsEnd),
+            (conversation(), field_text(), role(), any::<bool>()).prop_map(
+                |(conversation, user, role, online)| ServerMessage::MemberInfo {
+                    conversation,
+                    user,
+                    role,
+                    online
+                }
+            ),
+            (conversation(), any::<bool>())
+                .prop_map(|(conversation, more)| ServerMessage::MembersEnd { conversation, more }),
         ]
     }
 
