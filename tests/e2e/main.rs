@@ -23,6 +23,7 @@
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
 //!   and what crosses the wire.
+//! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
@@ -44,6 +45,7 @@ mod login;
 mod messaging;
 mod paths;
 mod robustness;
+mod rooms;
 mod tls;
 mod version3;
 

@@ -340,6 +340,30 @@ impl Accounts {
         }
     }
 
+    /// A page of every account's name in user-key order, after the key
+    /// `after` (empty: from the start), and whether more follow: the
+    /// members of `#general`.
+    pub(crate) fn names_after(&self, after: &str, limit: usize) -> (Vec<String>, bool) {
+        let table = self.table.lock();
+        let mut names: Vec<(String, &str)> = table
+            .lines
+            .iter()
+            .filter_map(|line| match line {
+                CredsLine::Account { name, .. } => Some((user_key(name), name.as_str())),
+                CredsLine::Damaged { .. } => None,
+            })
+            .filter(|(key, _)| key.as_str() > after)
+            .collect();
+        names.sort_unstable();
+        let more = names.len() > limit;
+        let page = names
+            .into_iter()
+            .take(limit)
+            .map(|(_, name)| name.to_owned())
+            .collect();
+        (page, more)
+    }
+
     /// The account of `key`, for a login. If the name is being registered,
     /// waits until it is saved (an account, maybe this login's) or the
     /// save failed (missing).

@@ -2,7 +2,7 @@
 
 use media_chat_protocol::rules::{check_text, normalize_file_name, normalize_user_name, user_key};
 use media_chat_protocol::{Conversation as WireConversation, ServerMessage};
-use media_chat_store::{Committed, Conversation, EventBody, EventId, NewEvent, Pair};
+use media_chat_store::{Committed, Conversation, EventBody, EventId, Members, NewEvent, Pair};
 
 use crate::lines;
 use crate::outbox::QueueFileError;
@@ -148,20 +148,38 @@ impl Session {
     }
 
     /// The conversation a version 3 client names, if it exists for this
-    /// user, or the refusal text.
-    fn resolve(&self, conversation: &WireConversation) -> Result<Conversation, String> {
+    /// user, or the refusal text. A room must be one they are in (a
+    /// private one they are not in does not exist for them); a group must
+    /// include them.
+    pub(crate) fn resolve(&self, conversation: &WireConversation) -> Result<Conversation, String> {
         match conversation {
             WireConversation::Room(_) if conversation.is_general() => Ok(Conversation::General),
-            WireConversation::Room(name) => Err(format!("No such room: #{name}")),
+            WireConversation::Room(name) => {
+                match self.ctx.hub.room_of(name, &user_key(self.name())) {
+                    Some((name, true)) => Ok(Conversation::Room(name)),
+                    _ => Err(format!("No such room: #{name}")),
+                }
+            }
             WireConversation::Direct(to) => {
                 let to = self.registered(to)?;
                 Ok(Conversation::Direct(Pair::new(self.name(), &to)))
+            }
+            WireConversation::Group(names) => {
+                let names = names
+                    .iter()
+                    .map(|name| self.registered(name))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let members = Members::new(&names);
+                if !members.has(&user_key(self.name())) {
+                    return Err("A group conversation must include you".to_owned());
+                }
+                Ok(Conversation::Group(members))
             }
         }
     }
 
     /// The registered form of the user name `to`, or the refusal text.
-    fn registered(&self, to: &str) -> Result<String, String> {
+    pub(crate) fn registered(&self, to: &str) -> Result<String, String> {
         // Checked first so that the refusal never echoes control or bidi
         // characters (an ESC would reach the sender's terminal; a `\r`
         // could not even be encoded, and the reply would be lost).

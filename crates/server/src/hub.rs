@@ -20,8 +20,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{EncodeLine, ServerMessage};
-use media_chat_store::{Committed, Conversation, EventId, Sink};
+use media_chat_protocol::{
+    Conversation as WireConversation, ConversationKind, EncodeLine, MemberChange, Role,
+    ServerMessage, Visibility,
+};
+use media_chat_store::{Committed, Conversation, EventBody, EventId, RoomMembers, Sink};
 use parking_lot::Mutex;
 use tracing::{error, warn};
 
@@ -51,6 +54,17 @@ struct State {
     online: BTreeMap<String, Online>,
     /// The highest event id fanned out so far.
     fanned: EventId,
+    /// Every room but `#general`, by key, as of the last event fanned out.
+    rooms: HashMap<String, RoomState>,
+}
+
+/// A room as the fan-out knows it.
+struct RoomState {
+    name: String,
+    visibility: Visibility,
+    topic: String,
+    /// By user key: the registered name and the role (invited included).
+    members: HashMap<String, (String, Role)>,
 }
 
 struct Peer {
@@ -100,6 +114,7 @@ impl Hub {
                     peers: HashMap::new(),
                     online: BTreeMap::new(),
                     fanned: EventId(0),
+                    rooms: HashMap::new(),
                 }),
                 flusher: Flusher::start(),
                 limits,
@@ -212,6 +227,47 @@ impl Hub {
         })
     }
 
+    /// Takes the rooms and their members from the store, before anyone
+    /// logs in.
+    pub(crate) fn load_rooms(&self, rooms: Vec<RoomMembers>) {
+        let mut state = self.shared.state.lock();
+        for room in rooms {
+            let members = room
+                .members
+                .into_iter()
+                .map(|(name, role)| (user_key(&name), (name, role)))
+                .collect();
+            state.rooms.insert(
+                user_key(&room.name),
+                RoomState {
+                    name: room.name,
+                    visibility: room.visibility,
+                    topic: room.topic,
+                    members,
+                },
+            );
+        }
+    }
+
+    /// The room `name` as the user with `key` may name it: its name as
+    /// created and whether they are a member (or only invited); `None`
+    /// when it does not exist for them.
+    pub(crate) fn room_of(&self, name: &str, key: &str) -> Option<(String, bool)> {
+        let state = self.shared.state.lock();
+        let room = state.rooms.get(&user_key(name))?;
+        let (_, role) = room.members.get(key)?;
+        Some((room.name.clone(), *role >= Role::Member))
+    }
+
+    /// For each of `names`, whether they have a session online.
+    pub(crate) fn online_among(&self, names: &[String]) -> Vec<bool> {
+        let state = self.shared.state.lock();
+        names
+            .iter()
+            .map(|name| state.online.contains_key(&user_key(name)))
+            .collect()
+    }
+
     /// The highest event id fanned out so far.
     pub(crate) fn last_fanned(&self) -> EventId {
         self.shared.state.lock().fanned
@@ -285,20 +341,53 @@ impl Sink for Hub {
     }
 }
 
-/// Pushes one committed event to every session that may see it.
+/// Pushes one committed event to every session that may see it, touching
+/// only those: everyone for `#general`, the two of a direct conversation,
+/// the members of a group or a room (and, for a membership change, the
+/// user it is about). Then applies the change to the room's members.
 fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut Vec<Outbox>) {
     let event = &committed.event;
     let id = Some(event.id);
-    let is_share = matches!(event.body, media_chat_store::EventBody::FileShared { .. });
+    let to_everyone_in_it = matches!(
+        event.body,
+        EventBody::FileShared { .. } | EventBody::Member { .. } | EventBody::Topic { .. }
+    );
     let author = user_key(&event.author);
+    let recipient = match &event.conversation {
+        Conversation::Direct(pair) => Some(user_key(pair.other(&author))),
+        _ => None,
+    };
+    let classic = matches!(
+        event.conversation,
+        Conversation::General | Conversation::Direct(_)
+    );
     // Encoded once per form, on first use.
     let mut old = [None, None];
     let mut viewed: HashMap<String, Option<Arc<[u8]>>> = HashMap::new();
-    for (session, peer) in &mut state.peers {
-        let origin = *session == committed.origin;
-        if !event.conversation.visible_to(&peer.key) {
-            continue;
+    // A room change that lets someone in tells them first (`CONV`), so
+    // they know the room before its events; one that puts them out tells
+    // them last (`GONE`), after the event.
+    let grants = matches!(
+        event.body,
+        EventBody::Member {
+            change: MemberChange::Created
+                | MemberChange::Joined
+                | MemberChange::Invited
+                | MemberChange::Promoted
+                | MemberChange::Demoted,
+            ..
         }
+    );
+    if let Conversation::Room(name) = &event.conversation
+        && grants
+    {
+        apply_room_change(state, name, committed, cap, pending);
+    }
+    for session in targets(state, event) {
+        let Some(peer) = state.peers.get_mut(&session) else {
+            continue;
+        };
+        let origin = session == committed.origin;
         if origin && let Some(token) = &committed.token {
             let ack = ServerMessage::Ack {
                 token: token.clone(),
@@ -310,14 +399,11 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
             }
             continue;
         }
-        // The sender knows what it sent; a share goes to everyone, and a
-        // version 1 or 2 user writing to themselves gets it, as in the seed.
-        let recipient = match &event.conversation {
-            Conversation::Direct(pair) => Some(user_key(pair.other(&author))),
-            Conversation::General => None,
-        };
+        // The sender knows what it sent; a share or a room change goes to
+        // everyone, and a version 1 or 2 user writing to themselves gets
+        // it, as in the seed.
         let to_self_old = peer.version < 3 && recipient.as_deref() == Some(peer.key.as_str());
-        if origin && !is_share && !to_self_old {
+        if origin && !to_everyone_in_it && !to_self_old {
             continue;
         }
         let line = if peer.version >= 3 {
@@ -326,22 +412,166 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
                 .or_insert_with(|| encode(&lines::event_line(event, &peer.key)))
                 .clone()
         } else {
-            // Versions 1 and 2 get a direct message only as its recipient,
-            // as in the seed.
-            if recipient
-                .as_ref()
-                .is_some_and(|recipient| *recipient != peer.key)
+            // Versions 1 and 2 see #general and, as its recipient, a direct
+            // message, as in the seed; nothing of rooms and groups.
+            if !classic
+                || recipient
+                    .as_ref()
+                    .is_some_and(|recipient| *recipient != peer.key)
             {
                 continue;
             }
             let form = usize::from(peer.version >= 2);
             old[form]
-                .get_or_insert_with(|| encode(&lines::live_line(event, peer.version)))
+                .get_or_insert_with(|| {
+                    lines::live_line(event, peer.version).and_then(|line| encode(&line))
+                })
                 .clone()
         };
         if let Some(line) = line {
             deliver(peer, id, line, cap, pending);
         }
+    }
+    if let Conversation::Room(name) = &event.conversation
+        && !grants
+    {
+        apply_room_change(state, name, committed, cap, pending);
+    }
+}
+
+/// The sessions an event goes to.
+fn targets(state: &State, event: &media_chat_store::Event) -> Vec<u64> {
+    let sessions_of = |key: &str| {
+        state
+            .online
+            .get(key)
+            .map(|online| online.sessions.clone())
+            .unwrap_or_default()
+    };
+    match &event.conversation {
+        Conversation::General => state.peers.keys().copied().collect(),
+        Conversation::Direct(pair) => {
+            let (a, b) = pair.names();
+            let (a, b) = (user_key(a), user_key(b));
+            let mut sessions = sessions_of(&a);
+            if b != a {
+                sessions.extend(sessions_of(&b));
+            }
+            sessions
+        }
+        Conversation::Group(members) => members
+            .names()
+            .iter()
+            .flat_map(|name| sessions_of(&user_key(name)))
+            .collect(),
+        Conversation::Room(name) => {
+            // A room being created is not known yet: only its creator (the
+            // subject below) hears of it.
+            let mut keys: Vec<String> = state
+                .rooms
+                .get(&user_key(name))
+                .map(|room| {
+                    room.members
+                        .iter()
+                        .filter(|(_, (_, role))| *role >= Role::Member)
+                        .map(|(key, _)| key.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The user a membership change is about hears of it too.
+            if let EventBody::Member { user, .. } = &event.body {
+                let subject = user_key(user);
+                if !keys.contains(&subject) {
+                    keys.push(subject);
+                }
+            }
+            keys.iter().flat_map(|key| sessions_of(key)).collect()
+        }
+    }
+}
+
+/// Applies a room event to the hub's copy of the room, in id order, and
+/// tells the user it is about what their standing is now (`CONV`) or that
+/// they are out (`GONE`).
+fn apply_room_change(
+    state: &mut State,
+    name: &str,
+    committed: &Committed,
+    cap: usize,
+    pending: &mut Vec<Outbox>,
+) {
+    let event = &committed.event;
+    let key = user_key(name);
+    let (user, change) = match &event.body {
+        EventBody::Member { user, change } => (user, *change),
+        EventBody::Topic { text } => {
+            if let Some(room) = state.rooms.get_mut(&key) {
+                room.topic = text.clone();
+            }
+            return;
+        }
+        _ => return,
+    };
+    let subject = user_key(user);
+    let room = state.rooms.entry(key).or_insert_with(|| RoomState {
+        name: name.to_owned(),
+        visibility: committed.created.unwrap_or(Visibility::Public),
+        topic: String::new(),
+        members: HashMap::new(),
+    });
+    let now = match change {
+        MemberChange::Created => Some(Role::Owner),
+        MemberChange::Joined | MemberChange::Demoted => Some(Role::Member),
+        MemberChange::Invited => Some(Role::Invited),
+        MemberChange::Promoted => Some(Role::Moderator),
+        MemberChange::Left | MemberChange::Removed | MemberChange::Banned => None,
+        MemberChange::Unbanned => return,
+    };
+    let line = match now {
+        Some(role) => {
+            room.members.insert(subject.clone(), (user.clone(), role));
+            ServerMessage::Conv {
+                conversation: WireConversation::Room(room.name.clone()),
+                kind: room_kind(room.visibility),
+                role,
+                unread: 0,
+                mentions: 0,
+                topic: room.topic.clone(),
+            }
+        }
+        None => {
+            room.members.remove(&subject);
+            let reason = match change {
+                MemberChange::Left => "you left".to_owned(),
+                MemberChange::Banned => format!("banned by {}", event.author),
+                _ => format!("removed by {}", event.author),
+            };
+            ServerMessage::Gone {
+                conversation: WireConversation::Room(room.name.clone()),
+                reason,
+            }
+        }
+    };
+    let Some(line) = encode(&line) else { return };
+    let sessions = state
+        .online
+        .get(&subject)
+        .map(|online| online.sessions.clone())
+        .unwrap_or_default();
+    for session in sessions {
+        if let Some(peer) = state.peers.get_mut(&session)
+            && peer.version >= 3
+        {
+            deliver(peer, Some(event.id), line.clone(), cap, pending);
+        }
+    }
+}
+
+/// The `CONV` kind of a room.
+pub(crate) fn room_kind(visibility: Visibility) -> ConversationKind {
+    match visibility {
+        Visibility::Public => ConversationKind::Room,
+        Visibility::Private => ConversationKind::PrivateRoom,
     }
 }
 

@@ -20,6 +20,7 @@
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `logins`: the worker threads logins run on, off the session threads.
 //! - `commands`: what a logged-in client's commands do.
+//! - `room_commands`: creating, joining, moderating and listing rooms.
 //! - `welcome`: what a login receives, read from the store.
 //! - `transfers`: single-use tokens that log transfer connections in.
 //! - `upload`: receiving a `FILE` body into the store.
@@ -41,6 +42,7 @@ mod lines;
 mod listener;
 mod logins;
 mod outbox;
+mod room_commands;
 mod server;
 mod session;
 mod shutdown;

@@ -1,6 +1,7 @@
 //! How a stored event reads on the wire, for each protocol version and,
 //! in version 3, for each reader (a direct conversation is `@other`).
 
+use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{
     Conversation as WireConversation, EventBody as WireBody, EventLine, HistoryEntry, ServerMessage,
 };
@@ -12,21 +13,33 @@ pub(crate) fn wire_conversation(conversation: &Conversation, viewer: &str) -> Wi
     match conversation {
         Conversation::General => WireConversation::general(),
         Conversation::Direct(pair) => WireConversation::Direct(pair.other(viewer).to_owned()),
+        Conversation::Room(name) => WireConversation::Room(name.clone()),
+        Conversation::Group(members) => WireConversation::Group(members.names().to_vec()),
     }
 }
 
 /// `EVENT|…` for the user with `viewer` (a user key).
 pub(crate) fn event_line(event: &Event, viewer: &str) -> ServerMessage {
+    let by = event.author.clone();
     let body = match &event.body {
         EventBody::Text { text } => WireBody::Text {
-            from: event.author.clone(),
+            from: by,
             text: text.clone(),
         },
         EventBody::FileShared { name, size, sha256 } => WireBody::File {
-            user: event.author.clone(),
+            user: by,
             name: name.clone(),
             size: *size,
             sha256: *sha256,
+        },
+        EventBody::Member { user, change } => WireBody::Member {
+            by,
+            user: user.clone(),
+            change: *change,
+        },
+        EventBody::Topic { text } => WireBody::Topic {
+            by,
+            text: text.clone(),
         },
     };
     ServerMessage::Event(EventLine {
@@ -37,38 +50,40 @@ pub(crate) fn event_line(event: &Event, viewer: &str) -> ServerMessage {
     })
 }
 
-/// `HISTORY|ts|…` (version 2) for a replayed event.
-pub(crate) fn history_line(event: &Event) -> ServerMessage {
+/// `HISTORY|ts|…` (version 2) for a replayed event of `#general` or a
+/// direct conversation; `None` for anything version 2 does not know.
+pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
     let entry = match (&event.conversation, &event.body) {
         (Conversation::General, EventBody::Text { text }) => HistoryEntry::Text {
             from: event.author.clone(),
             text: text.clone(),
         },
-        (Conversation::Direct(pair), EventBody::Text { text }) => {
-            let author = media_chat_protocol::rules::user_key(&event.author);
-            HistoryEntry::Dm {
-                from: event.author.clone(),
-                to: pair.other(&author).to_owned(),
-                text: text.clone(),
+        (Conversation::Direct(pair), EventBody::Text { text }) => HistoryEntry::Dm {
+            from: event.author.clone(),
+            to: pair.other(&user_key(&event.author)).to_owned(),
+            text: text.clone(),
+        },
+        (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
+            HistoryEntry::FileShared {
+                user: event.author.clone(),
+                name: name.clone(),
+                size: *size,
+                sha256: *sha256,
             }
         }
-        (_, EventBody::FileShared { name, size, sha256 }) => HistoryEntry::FileShared {
-            user: event.author.clone(),
-            name: name.clone(),
-            size: *size,
-            sha256: *sha256,
-        },
+        _ => return None,
     };
-    ServerMessage::History {
+    Some(ServerMessage::History {
         ts: event.ts,
         entry,
-    }
+    })
 }
 
-/// What a version 1 or 2 session is sent live for an event, if anything:
-/// `TEXT`, `DM`, or a share (`NOTIFY` in version 1, `FILE_SHARED` in 2).
-pub(crate) fn live_line(event: &Event, version: u64) -> ServerMessage {
-    match (&event.conversation, &event.body) {
+/// What a version 1 or 2 session is sent live for an event of `#general`
+/// or a direct conversation: `TEXT`, `DM`, or a share (`NOTIFY` in version
+/// 1, `FILE_SHARED` in 2); `None` for anything they do not know.
+pub(crate) fn live_line(event: &Event, version: u64) -> Option<ServerMessage> {
+    Some(match (&event.conversation, &event.body) {
         (Conversation::General, EventBody::Text { text }) => ServerMessage::Text {
             from: event.author.clone(),
             text: text.clone(),
@@ -77,14 +92,17 @@ pub(crate) fn live_line(event: &Event, version: u64) -> ServerMessage {
             from: event.author.clone(),
             text: text.clone(),
         },
-        (_, EventBody::FileShared { name, .. }) if version < 2 => {
+        (Conversation::General, EventBody::FileShared { name, .. }) if version < 2 => {
             ServerMessage::notify(format!("{} shared file: {name}", event.author))
         }
-        (_, EventBody::FileShared { name, size, sha256 }) => ServerMessage::FileShared {
-            user: event.author.clone(),
-            name: name.clone(),
-            size: *size,
-            sha256: *sha256,
-        },
-    }
+        (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
+            ServerMessage::FileShared {
+                user: event.author.clone(),
+                name: name.clone(),
+                size: *size,
+                sha256: *sha256,
+            }
+        }
+        _ => return None,
+    })
 }

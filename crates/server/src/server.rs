@@ -103,6 +103,7 @@ impl Server {
                 "imported message_history.txt into the database"
             );
         }
+        hub.load_rooms(store.memberships().map_err(ServerError::Store)?);
         let known_files: HashMap<String, FileMeta> = store
             .files()
             .map_err(ServerError::Store)?

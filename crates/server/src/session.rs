@@ -385,6 +385,14 @@ impl Session {
                 | ClientMessage::Before { .. }
                 | ClientMessage::Read { .. }
                 | ClientMessage::TransferToken
+                | ClientMessage::Create { .. }
+                | ClientMessage::Join { .. }
+                | ClientMessage::Leave { .. }
+                | ClientMessage::Moderate { .. }
+                | ClientMessage::Topic { .. }
+                | ClientMessage::Moderator { .. }
+                | ClientMessage::Rooms
+                | ClientMessage::Members { .. }
         );
         if v3_only && self.version < 3 {
             self.send_error(format!(
@@ -411,6 +419,18 @@ impl Session {
                 limit,
             } => self.page(&conversation, before, limit),
             ClientMessage::Read { conversation, id } => self.mark_read(&conversation, id),
+            ClientMessage::Rooms => self.list_rooms(),
+            ClientMessage::Members {
+                conversation,
+                after,
+                limit,
+            } => self.list_members(&conversation, &after, limit),
+            room @ (ClientMessage::Create { .. }
+            | ClientMessage::Join { .. }
+            | ClientMessage::Leave { .. }
+            | ClientMessage::Moderate { .. }
+            | ClientMessage::Topic { .. }
+            | ClientMessage::Moderator { .. }) => self.room_command(room),
             ClientMessage::TransferToken => match self.ctx.transfers.issue(self.name()) {
                 Some(token) => self.send(&ServerMessage::TransferToken { token }),
                 None => self.send_error("The server could not make a token; try again later"),

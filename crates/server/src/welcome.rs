@@ -17,11 +17,11 @@
 
 use std::sync::Arc;
 
-use media_chat_protocol::ServerMessage;
 use media_chat_protocol::rules::user_key;
-use media_chat_store::{EventId, StoreError, WelcomeRequest};
+use media_chat_protocol::{ConversationKind, ServerMessage, Visibility};
+use media_chat_store::{Conversation, EventId, Scope, StoreError, WelcomeRequest};
 
-use crate::hub::{Joined, encode};
+use crate::hub::{Joined, encode, room_kind};
 use crate::lines;
 use crate::session::Context;
 
@@ -55,8 +55,20 @@ pub(crate) fn build(
         // Missed messages are those of an offline user: a second session
         // got them live in the first.
         missed: if joined.first { MISSED_LIMIT } else { 0 },
+        // Versions 1 and 2 know #general and direct conversations only.
+        scope: if version >= 3 {
+            Scope::All
+        } else {
+            Scope::Classic
+        },
     };
     let found = ctx.store.welcome(&key, &request)?;
+    if found.first_session {
+        // A new account starts caught up with #general's past (and with
+        // every private message sent to it still unread).
+        ctx.store
+            .mark_read(name, Conversation::General, found.last_id)?;
+    }
     let mut chunks: Vec<Arc<[u8]>> = vec![joined.head.into()];
     let mut push = |message: &ServerMessage| {
         if let Some(line) = encode(message) {
@@ -70,16 +82,16 @@ pub(crate) fn build(
     });
     match version {
         1 => {
-            for event in &found.events {
-                push(&lines::live_line(event, 1));
+            for line in found.events.iter().filter_map(|e| lines::live_line(e, 1)) {
+                push(&line);
             }
             if let Some(notice) = &left_out {
                 push(notice);
             }
         }
         2 => {
-            for event in &found.events {
-                push(&lines::history_line(event));
+            for line in found.events.iter().filter_map(lines::history_line) {
+                push(&line);
             }
             push(&ServerMessage::HistoryEnd);
             if let Some(notice) = &left_out {
@@ -87,6 +99,28 @@ pub(crate) fn build(
             }
         }
         _ => {
+            for standing in &found.standings {
+                let conversation = lines::wire_conversation(&standing.conversation, &key);
+                let kind = match (&standing.conversation, standing.visibility) {
+                    (Conversation::Direct(_), _) => ConversationKind::Direct,
+                    (Conversation::Group(_), _) => ConversationKind::Group,
+                    (_, visibility) => room_kind(visibility.unwrap_or(Visibility::Public)),
+                };
+                let (unread, mentions) =
+                    if found.first_session && standing.conversation == Conversation::General {
+                        (0, 0)
+                    } else {
+                        (standing.unread, standing.mentions)
+                    };
+                push(&ServerMessage::Conv {
+                    conversation,
+                    kind,
+                    role: standing.role,
+                    unread,
+                    mentions,
+                    topic: standing.topic.clone(),
+                });
+            }
             for (conversation, id) in &found.read {
                 push(&ServerMessage::ReadUpTo {
                     conversation: lines::wire_conversation(conversation, &key),

@@ -62,6 +62,25 @@ pub(crate) enum ChatEvent {
     Joined { user: String },
     /// A user's last session ended.
     Left { user: String },
+    /// A message in a room or a group (`#room` or `+a,b,c`).
+    InText {
+        conversation: String,
+        from: String,
+        text: String,
+    },
+    /// A room's membership changed (`change` is the wire word).
+    InMember {
+        conversation: String,
+        by: String,
+        user: String,
+        change: String,
+    },
+    /// A room's topic was set.
+    InTopic {
+        conversation: String,
+        by: String,
+        text: String,
+    },
 }
 
 /// An event and when it happened (seconds since the Unix epoch).
@@ -113,6 +132,35 @@ impl Stamped {
                 .digest("sha256", sha256),
             ChatEvent::Joined { user } => line.field("kind", "JOIN").last("user", user),
             ChatEvent::Left { user } => line.field("kind", "LEAVE").last("user", user),
+            ChatEvent::InText {
+                conversation,
+                from,
+                text,
+            } => line
+                .field("kind", "ROOM_TEXT")
+                .field("conversation", conversation)
+                .field("from", from)
+                .last("text", text),
+            ChatEvent::InMember {
+                conversation,
+                by,
+                user,
+                change,
+            } => line
+                .field("kind", "ROOM_MEMBER")
+                .field("conversation", conversation)
+                .field("by", by)
+                .field("user", user)
+                .field("change", change),
+            ChatEvent::InTopic {
+                conversation,
+                by,
+                text,
+            } => line
+                .field("kind", "ROOM_TOPIC")
+                .field("conversation", conversation)
+                .field("by", by)
+                .last("text", text),
         };
         line.finish().ok()?;
         // LineWriter starts every line with its verb and a `|`; the log's
@@ -158,6 +206,26 @@ impl Stamped {
             },
             "LEAVE" => ChatEvent::Left {
                 user: f.last("user").ok()?.to_owned(),
+            },
+            "ROOM_TEXT" => ChatEvent::InText {
+                conversation: f.next("conversation").ok()?.to_owned(),
+                from: f.next("from").ok()?.to_owned(),
+                text: f.last("text").ok()?.to_owned(),
+            },
+            "ROOM_MEMBER" => {
+                let event = ChatEvent::InMember {
+                    conversation: f.next("conversation").ok()?.to_owned(),
+                    by: f.next("by").ok()?.to_owned(),
+                    user: f.next("user").ok()?.to_owned(),
+                    change: f.next("change").ok()?.to_owned(),
+                };
+                f.finish().ok()?;
+                event
+            }
+            "ROOM_TOPIC" => ChatEvent::InTopic {
+                conversation: f.next("conversation").ok()?.to_owned(),
+                by: f.next("by").ok()?.to_owned(),
+                text: f.last("text").ok()?.to_owned(),
             },
             _ => return None,
         };

@@ -33,4 +33,49 @@ pub enum StoreError {
     /// The conversation does not exist or the user may not see it.
     #[error("no such conversation")]
     NoSuchConversation,
+    /// A room request was refused; the text says why, for people.
+    #[error("{0}")]
+    Refused(RoomError),
+}
+
+/// Why a room request was refused. `Display` is the text for `ERROR|…`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RoomError {
+    /// No such room, or a private one the user is not in (the same
+    /// answer, so a private room cannot be found by guessing).
+    #[error("No such room: #{0}")]
+    NoSuchRoom(String),
+    /// A room of that name exists.
+    #[error("Room name #{0} is taken")]
+    Taken(String),
+    /// `#general` is everyone's and cannot be created, left or changed so.
+    #[error("#general is everyone's room: it cannot be {0}")]
+    General(&'static str),
+    /// The actor's role does not allow it.
+    #[error("Only {0} of #{1} can do that")]
+    NotAllowed(&'static str, String),
+    /// The user is already a member.
+    #[error("{0} is already in #{1}")]
+    AlreadyIn(String, String),
+    /// The user is not a member.
+    #[error("{0} is not in #{1}")]
+    NotIn(String, String),
+    /// The user is banned from the room.
+    #[error("{0} is banned from #{1}")]
+    Banned(String, String),
+    /// A private room needs an invitation.
+    #[error("#{0} is private: ask a moderator for an invitation")]
+    NotInvited(String),
+    /// The owner cannot be removed, banned or demoted.
+    #[error("The owner of #{0} cannot be removed")]
+    Owner(String),
+    /// The user is not banned.
+    #[error("{0} is not banned from #{1}")]
+    NotBanned(String, String),
+    /// The actor is not a member of the (public) room.
+    #[error("You are not in #{0}")]
+    NotYours(String),
+    /// The member already has that role.
+    #[error("{0} is already a {1} of #{2}")]
+    Already(String, media_chat_protocol::Role, String),
 }

@@ -84,7 +84,12 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
                 });
                 None
             }
-            ChatEvent::Joined { .. } => None,
+            // Rooms came with the database: a log that names them was
+            // written beside one, and is never imported.
+            ChatEvent::Joined { .. }
+            | ChatEvent::InText { .. }
+            | ChatEvent::InMember { .. }
+            | ChatEvent::InTopic { .. } => None,
         };
         if let Some(event) = event {
             importer.pending.push((stamped.ts, event));

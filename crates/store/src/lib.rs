@@ -19,6 +19,7 @@
 //! - `schema`: the migrations (`schema/*.sql`), applied at open.
 //! - `writer`: the writer thread and its group commit.
 //! - `read`: the queries and the reader pool.
+//! - `rooms`: room requests, checked and applied by the writer.
 //! - `sql`: how conversations and events map to rows.
 //! - `chat_log`: the `message_history.txt` line format and appender.
 //! - `import`: the one-time import of an older data dir's chat log.
@@ -28,6 +29,7 @@ mod chat_log;
 mod error;
 mod import;
 mod read;
+mod rooms;
 mod schema;
 mod sql;
 pub mod types;
@@ -44,11 +46,12 @@ use rusqlite::Connection;
 use tracing::info;
 
 pub use chat_log::unix_now;
-pub use error::StoreError;
+pub use error::{RoomError, StoreError};
 pub use import::ImportReport;
 pub use types::{
-    Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, NewEvent, Page, Pair,
-    Welcome, WelcomeRequest,
+    Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, Member, Members,
+    NewEvent, Page, Pair, RoomAction, RoomInfo, RoomMembers, RoomRequest, Scope, Standing,
+    UNREAD_CAP, Welcome, WelcomeRequest,
 };
 
 use crate::read::Readers;
@@ -180,6 +183,17 @@ impl Store {
         })
     }
 
+    /// Checks and applies a room request (see [`RoomAction`]), and waits
+    /// until its events are committed and handed to the sink. A refusal is
+    /// [`StoreError::Refused`], with the reason for people.
+    pub fn room(&self, request: RoomRequest) -> Result<Vec<Committed>, StoreError> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.submit(Op::Room { request, reply })?;
+        answer
+            .recv()
+            .map_err(|_| StoreError::Failed("the batch could not be committed".into()))?
+    }
+
     /// Waits until everything submitted before is committed.
     pub fn barrier(&self) -> Result<(), StoreError> {
         let (reply, answer) = crossbeam_channel::bounded(1);
@@ -252,6 +266,34 @@ impl Store {
         self.inner
             .readers
             .with(|db| read::read_positions(db, viewer))
+    }
+
+    /// The public rooms, and the private ones `viewer` (a user key) is in.
+    pub fn rooms(&self, viewer: &str) -> Result<Vec<RoomInfo>, StoreError> {
+        self.inner.readers.with(|db| read::rooms(db, viewer))
+    }
+
+    /// A page of the members of a room or group `viewer` (a user key) is
+    /// in, after the name `after` (empty: from the start), and whether more
+    /// follow.
+    pub fn members(
+        &self,
+        viewer: &str,
+        conversation: &Conversation,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<Member>, bool), StoreError> {
+        let mut outcome = None;
+        self.inner.readers.with(|db| {
+            outcome = Some(read::members(db, viewer, conversation, after, limit));
+            Ok(())
+        })?;
+        outcome.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Every room with its members, for the server's fan-out at start-up.
+    pub fn memberships(&self) -> Result<Vec<RoomMembers>, StoreError> {
+        self.inner.readers.with(read::memberships)
     }
 
     /// Every file recorded by a share, by name.

@@ -12,8 +12,11 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::StoreError;
 use crate::sql::{self, EVENT_COLUMNS, EVENT_JOIN, from_sql, to_sql};
+use media_chat_protocol::{Role, Visibility};
+
 use crate::types::{
-    Backlog, Conversation, Event, EventId, FileMeta, Page, Welcome, WelcomeRequest,
+    Backlog, Conversation, Event, EventId, FileMeta, Member, Page, RoomInfo, RoomMembers, Scope,
+    Standing, UNREAD_CAP, Welcome, WelcomeRequest,
 };
 
 /// Connections kept open for reading. A query takes one (or opens one)
@@ -175,12 +178,15 @@ pub(crate) fn page(
     before: Option<EventId>,
     limit: usize,
 ) -> Result<Page, StoreError> {
-    if !conversation.visible_to(key) {
+    let Some(id) = sql::conversation_id(db, conversation, false)? else {
+        return match conversation.visible_to(key) {
+            Some(true) => Ok(Page::default()),
+            _ => Err(StoreError::NoSuchConversation),
+        };
+    };
+    if !visible(db, id, conversation, key)? {
         return Err(StoreError::NoSuchConversation);
     }
-    let Some(id) = sql::conversation_id(db, conversation, false)? else {
-        return Ok(Page::default());
-    };
     let before = before.map_or(i64::MAX, |b| to_sql(b.0));
     let mut events: Vec<Event> = db
         .prepare_cached(&OLDER)?
@@ -218,7 +224,11 @@ fn missed_direct_in(
         .unwrap_or(0);
     let mut events = Vec::new();
     for (id, conversation) in conversations {
-        if *conversation == Conversation::General {
+        // Missed are the private ones: rooms are read when one comes back.
+        if !matches!(
+            conversation,
+            Conversation::Direct(_) | Conversation::Group(_)
+        ) {
             continue;
         }
         let rows = db
@@ -272,7 +282,11 @@ pub(crate) fn welcome(
     request: &WelcomeRequest,
 ) -> rusqlite::Result<Welcome> {
     let mut welcome = Welcome::default();
-    let conversations = sql::conversations_of(db, key)?;
+    let mut conversations = sql::conversations_of(db, key)?;
+    if request.scope == Scope::Classic {
+        // What versions 1 and 2 know.
+        conversations.retain(|(_, c)| matches!(c, Conversation::General | Conversation::Direct(_)));
+    }
     match request.after {
         Some(after) => {
             let backlog = since_in(db, &conversations, after, request.latest)?;
@@ -288,9 +302,233 @@ pub(crate) fn welcome(
         welcome.events.sort_by_key(|e| e.id);
         welcome.events.dedup_by_key(|e| e.id);
     }
-    welcome.read = read_positions_in(db, key, &conversations)?;
+    welcome.read = read_positions_in(db, key, &sql::conversations_of(db, key)?)?;
     welcome.last_id = sql::last_id(db)?;
+    welcome.standings = standings(db, key, &welcome.read)?;
+    welcome.first_session = welcome.read.is_empty()
+        && db
+            .prepare_cached("SELECT 1 FROM users WHERE key = ?1")?
+            .query_row(params![key], |_| Ok(()))
+            .optional()?
+            .is_none();
     Ok(welcome)
+}
+
+/// Every conversation of the user with `key` (and the rooms they are
+/// invited to), with their role and unread counts.
+fn standings(
+    db: &Connection,
+    key: &str,
+    read: &[(Conversation, EventId)],
+) -> rusqlite::Result<Vec<Standing>> {
+    let mut standings = Vec::new();
+    let mut rooms = db.prepare_cached(
+        "SELECT c.id, c.visibility, c.topic, m.role, c.name FROM members m \
+         JOIN conversations c ON c.id = m.conversation \
+         WHERE m.user_key = ?1 AND m.banned = 0 AND c.kind = 0",
+    )?;
+    let mut details = std::collections::HashMap::new();
+    let mut invited = Vec::new();
+    for row in rooms.query_map(params![key], |row| {
+        let visibility = if row.get::<_, i64>(1)? == 1 {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        };
+        let role = sql::role_from_sql(row.get(3)?);
+        Ok((
+            row.get::<_, i64>(0)?,
+            visibility,
+            row.get::<_, String>(2)?,
+            role,
+            row.get::<_, String>(4)?,
+        ))
+    })? {
+        let (id, visibility, topic, role, name) = row?;
+        if role == Role::Invited {
+            invited.push((id, Conversation::Room(name)));
+        }
+        details.insert(id, (visibility, topic, role));
+    }
+    let mut conversations = sql::conversations_of(db, key)?;
+    // #general is everyone's, even before its first event.
+    if !conversations
+        .iter()
+        .any(|(_, c)| *c == Conversation::General)
+    {
+        conversations.push((0, Conversation::General));
+    }
+    // Invitations are standings too, without events to count.
+    conversations.extend(invited);
+    for (id, conversation) in conversations {
+        let position = read
+            .iter()
+            .find(|(c, _)| *c == conversation)
+            .map_or(EventId(0), |(_, id)| *id);
+        let (visibility, topic, role) = match (&conversation, details.get(&id)) {
+            (Conversation::Room(_), Some((visibility, topic, role))) => {
+                (Some(*visibility), topic.clone(), *role)
+            }
+            (Conversation::General, _) => (Some(Visibility::Public), String::new(), Role::Member),
+            _ => (None, String::new(), Role::Member),
+        };
+        let (unread, mentions) = if role == Role::Invited {
+            (0, 0)
+        } else {
+            counts(db, id, key, position)?
+        };
+        standings.push(Standing {
+            conversation,
+            visibility,
+            role,
+            topic,
+            unread,
+            mentions,
+            read: position,
+        });
+    }
+    standings.sort_by(|a, b| a.conversation.cmp(&b.conversation));
+    Ok(standings)
+}
+
+/// Events by others after `after` in a conversation, and of those the
+/// ones mentioning the user: each counted up to [`UNREAD_CAP`], from the
+/// indexes alone.
+fn counts(
+    db: &Connection,
+    conversation: i64,
+    key: &str,
+    after: EventId,
+) -> rusqlite::Result<(u64, u64)> {
+    let cap = usize::try_from(UNREAD_CAP).unwrap_or(usize::MAX);
+    // Counted from the rows, at most the cap of them: a bound LIMIT would
+    // make SQLite prepare the statement again at every run.
+    let unread = db
+        .prepare_cached(
+            "SELECT 1 FROM events WHERE conversation = ?1 AND id > ?2 AND author_key != ?3",
+        )?
+        .query_map(params![conversation, to_sql(after.0), key], |_| Ok(()))?
+        .take(cap)
+        .count();
+    let mentions = db
+        .prepare_cached(
+            "SELECT 1 FROM mentions WHERE user_key = ?1 AND conversation = ?2 AND event_id > ?3",
+        )?
+        .query_map(params![key, conversation, to_sql(after.0)], |_| Ok(()))?
+        .take(cap)
+        .count();
+    Ok((unread as u64, mentions as u64))
+}
+
+/// The public rooms, and the private ones the user with `key` is in.
+pub(crate) fn rooms(db: &Connection, key: &str) -> rusqlite::Result<Vec<RoomInfo>> {
+    let mut statement = db.prepare_cached(
+        "SELECT c.name, c.visibility, c.topic, \
+         (SELECT count(*) FROM members m WHERE m.conversation = c.id AND m.role >= 1 AND m.banned = 0) \
+         FROM conversations c WHERE c.kind = 0 AND c.name_key != 'general' AND (c.visibility = 0 \
+         OR c.id IN (SELECT conversation FROM members WHERE user_key = ?1 AND role >= 1 AND banned = 0)) \
+         ORDER BY c.name_key",
+    )?;
+    let rows = statement.query_map(params![key], |row| {
+        Ok(RoomInfo {
+            name: row.get(0)?,
+            visibility: if row.get::<_, i64>(1)? == 1 {
+                Visibility::Private
+            } else {
+                Visibility::Public
+            },
+            topic: row.get(2)?,
+            members: from_sql(row.get(3)?),
+        })
+    })?;
+    rows.collect()
+}
+
+/// A page of the members of a room or group the user with `key` is in,
+/// in key order after `after` (a name, or empty).
+pub(crate) fn members(
+    db: &Connection,
+    key: &str,
+    conversation: &Conversation,
+    after: &str,
+    limit: usize,
+) -> Result<(Vec<Member>, bool), StoreError> {
+    let Some(id) = sql::conversation_id(db, conversation, false)? else {
+        return Err(StoreError::NoSuchConversation);
+    };
+    if !visible(db, id, conversation, key)? {
+        return Err(StoreError::NoSuchConversation);
+    }
+    let after = media_chat_protocol::rules::user_key(after);
+    // The limit is taken from the rows, not bound: a bound LIMIT makes
+    // SQLite prepare the statement again at every run.
+    let mut rows: Vec<Member> = db
+        .prepare_cached(
+            "SELECT name, role FROM members WHERE conversation = ?1 AND role >= 1 AND banned = 0 \
+             AND user_key > ?2 ORDER BY user_key",
+        )?
+        .query_map(params![id, after], |row| {
+            Ok(Member {
+                name: row.get(0)?,
+                role: sql::role_from_sql(row.get(1)?),
+            })
+        })?
+        .take(limit.saturating_add(1))
+        .collect::<rusqlite::Result<_>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok((rows, more))
+}
+
+/// Every room (but `#general`) with its members and invitees, for the
+/// server's fan-out.
+pub(crate) fn memberships(db: &Connection) -> rusqlite::Result<Vec<RoomMembers>> {
+    let mut rooms: Vec<RoomMembers> = db
+        .prepare_cached(
+            "SELECT id, name, visibility, topic FROM conversations \
+             WHERE kind = 0 AND name_key != 'general'",
+        )?
+        .query_map([], |row| {
+            Ok(RoomMembers {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                visibility: if row.get::<_, i64>(2)? == 1 {
+                    Visibility::Private
+                } else {
+                    Visibility::Public
+                },
+                topic: row.get(3)?,
+                members: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut statement =
+        db.prepare_cached("SELECT name, role FROM members WHERE conversation = ?1 AND banned = 0")?;
+    for room in &mut rooms {
+        room.members = statement
+            .query_map(params![room.id], |row| {
+                Ok((row.get(0)?, sql::role_from_sql(row.get(1)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(rooms)
+}
+
+/// Whether the user with `key` may see the conversation with row `id`: a
+/// room only as a member.
+pub(crate) fn visible(
+    db: &Connection,
+    id: i64,
+    conversation: &Conversation,
+    key: &str,
+) -> rusqlite::Result<bool> {
+    match conversation.visible_to(key) {
+        Some(visible) => Ok(visible),
+        None => Ok(matches!(
+            sql::member_row(db, id, key)?,
+            Some((role, false)) if role >= media_chat_protocol::Role::Member
+        )),
+    }
 }
 
 /// Every recorded file.
@@ -372,6 +610,7 @@ mod tests {
                 Conversation::General => USERS[n % 3],
                 Conversation::Direct(pair) if n % 2 == 0 => pair.names().0,
                 Conversation::Direct(pair) => pair.names().1,
+                Conversation::Room(_) | Conversation::Group(_) => USERS[0],
             };
             let body = EventBody::Text {
                 text: format!("m{n}"),
@@ -399,6 +638,7 @@ mod tests {
                         latest: 20,
                         after: after.map(EventId),
                         missed,
+                        scope: Scope::All,
                     };
                     let got = welcome(&db, key, &request).unwrap();
                     let mut expected = Welcome::default();
@@ -419,6 +659,8 @@ mod tests {
                     }
                     expected.read = read_positions(&db, key).unwrap();
                     expected.last_id = EventId(300);
+                    expected.standings = got.standings.clone();
+                    expected.first_session = got.first_session;
                     assert_eq!(got, expected, "{key} after {after:?}, {missed} missed");
                 }
             }
@@ -431,6 +673,7 @@ mod tests {
                 latest: 20,
                 after: Some(EventId(0)),
                 missed: 0,
+                scope: Scope::All,
             },
         )
         .unwrap();
@@ -443,6 +686,7 @@ mod tests {
                 latest: 20,
                 after: None,
                 missed: 5,
+                scope: Scope::All,
             },
         )
         .unwrap();

@@ -8,8 +8,12 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("schema/0001_init.sql"))]));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("schema/0001_init.sql")),
+        M::up(include_str!("schema/0002_rooms.sql")),
+    ])
+});
 
 /// Brings the database on `connection` up to the newest schema.
 pub(crate) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {

@@ -6,35 +6,47 @@ use media_chat_protocol::conversation::GENERAL;
 use media_chat_protocol::rules::user_key;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::types::{Conversation, Event, EventBody, EventId, FileMeta, Pair};
+use media_chat_protocol::{MemberChange, Role, Visibility};
+
+use crate::types::{Conversation, Event, EventBody, EventId, FileMeta, Members, Pair};
 
 /// `conversations.kind` of the public room.
 const ROOM: i64 = 0;
 /// `conversations.kind` of a direct conversation.
 const DIRECT: i64 = 1;
+/// `conversations.kind` of a group conversation.
+const GROUP: i64 = 2;
 /// `events.kind` of a message.
 const TEXT: i64 = 0;
 /// `events.kind` of a file share.
 const FILE: i64 = 1;
+/// `events.kind` of a member change.
+const MEMBER: i64 = 2;
+/// `events.kind` of a topic change.
+const TOPIC: i64 = 3;
 
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
-     e.file_size, e.file_sha256, c.kind, c.a, c.b";
+     e.file_size, e.file_sha256, c.kind, c.a, c.b, c.name, c.member_names, e.subject";
 
 /// The join [`EVENT_COLUMNS`] come from.
 pub(crate) const EVENT_JOIN: &str = "events e JOIN conversations c ON c.id = e.conversation";
 
-/// The row id of `conversation`, created if `create` and missing.
+/// The row id of `conversation`, created if `create` and missing (rooms
+/// other than `#general` are never created here: see `rooms`). A new
+/// group gets its members.
 pub(crate) fn conversation_id(
     db: &Connection,
     conversation: &Conversation,
     create: bool,
 ) -> rusqlite::Result<Option<i64>> {
     let found = match conversation {
-        Conversation::General => db
-            .prepare_cached("SELECT id FROM conversations WHERE kind = 0 AND name = ?1")?
-            .query_row(params![GENERAL], |row| row.get(0))
-            .optional()?,
+        Conversation::General | Conversation::Room(_) => {
+            let key = conversation.room_key().unwrap_or_default();
+            db.prepare_cached("SELECT id FROM conversations WHERE kind = 0 AND name_key = ?1")?
+                .query_row(params![key], |row| row.get(0))
+                .optional()?
+        }
         Conversation::Direct(pair) => {
             let (a, b) = pair.names();
             db.prepare_cached(
@@ -43,14 +55,19 @@ pub(crate) fn conversation_id(
             .query_row(params![user_key(a), user_key(b)], |row| row.get(0))
             .optional()?
         }
+        Conversation::Group(members) => db
+            .prepare_cached("SELECT id FROM conversations WHERE kind = 2 AND members_key = ?1")?
+            .query_row(params![members.key()], |row| row.get(0))
+            .optional()?,
     };
     if found.is_some() || !create {
         return Ok(found);
     }
     match conversation {
         Conversation::General => db
-            .prepare_cached("INSERT INTO conversations (kind, name) VALUES (?1, ?2)")?
+            .prepare_cached("INSERT INTO conversations (kind, name, name_key) VALUES (?1, ?2, ?2)")?
             .execute(params![ROOM, GENERAL])?,
+        Conversation::Room(_) => return Ok(None),
         Conversation::Direct(pair) => {
             let (a, b) = pair.names();
             db.prepare_cached(
@@ -58,17 +75,29 @@ pub(crate) fn conversation_id(
             )?
             .execute(params![DIRECT, a, b, user_key(a), user_key(b)])?
         }
+        Conversation::Group(members) => {
+            db.prepare_cached(
+                "INSERT INTO conversations (kind, members_key, member_names) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![GROUP, members.key(), members.names().join(",")])?;
+            let id = db.last_insert_rowid();
+            for name in members.names() {
+                set_member(db, id, name, Role::Member)?;
+            }
+            return Ok(Some(id));
+        }
     };
     Ok(Some(db.last_insert_rowid()))
 }
 
 /// Every conversation the user with `key` is in: `(row id, conversation)`,
-/// the rooms first.
+/// `#general` first.
 ///
-/// One indexed lookup per part (rooms, pairs where the user is `a`, pairs
-/// where the user is only `b`): written as one `WHERE … OR …`, SQLite read
-/// every conversation instead, 2 ms per call with 18,000 direct
-/// conversations, three times per login (see docs/BENCHMARKS.md).
+/// One indexed lookup per part (`#general`, pairs where the user is `a`,
+/// pairs where the user is only `b`, memberships): written as one
+/// `WHERE … OR …`, SQLite read every conversation instead, 2 ms per call
+/// with 18,000 direct conversations, three times per login (see
+/// docs/BENCHMARKS.md).
 pub(crate) fn conversations_of(
     db: &Connection,
     key: &str,
@@ -76,20 +105,30 @@ pub(crate) fn conversations_of(
     let mut statement = db.prepare_cached(CONVERSATIONS_OF)?;
     let rows = statement.query_map(params![key], |row| {
         let id: i64 = row.get(0)?;
-        let conversation = conversation_from(row.get(1)?, row.get(2)?, row.get(3)?);
+        let conversation = conversation_from(
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+        );
         Ok((id, conversation))
     })?;
     rows.collect()
 }
 
-/// The query of [`conversations_of`]. A room always has a name (the
-/// `name IS NOT NULL` lets it use `conversations_by_room`); a pair with
-/// `a_key = b_key` (a user's notes to self) comes from the second part only.
-const CONVERSATIONS_OF: &str = "SELECT id, kind, a, b FROM conversations \
-     WHERE kind = 0 AND name IS NOT NULL \
-     UNION ALL SELECT id, kind, a, b FROM conversations WHERE kind = 1 AND a_key = ?1 \
-     UNION ALL SELECT id, kind, a, b FROM conversations \
-     WHERE kind = 1 AND b_key = ?1 AND a_key != ?1";
+/// The query of [`conversations_of`]: `#general` by its key, the pairs
+/// (one with `a_key = b_key`, a user's notes to self, comes from the second
+/// part only), and the rooms and groups the user is a member of.
+const CONVERSATIONS_OF: &str = "SELECT id, kind, a, b, name, member_names FROM conversations \
+     WHERE kind = 0 AND name_key = 'general' \
+     UNION ALL SELECT id, kind, a, b, name, member_names FROM conversations \
+     WHERE kind = 1 AND a_key = ?1 \
+     UNION ALL SELECT id, kind, a, b, name, member_names FROM conversations \
+     WHERE kind = 1 AND b_key = ?1 AND a_key != ?1 \
+     UNION ALL SELECT c.id, c.kind, c.a, c.b, c.name, c.member_names \
+     FROM members m JOIN conversations c ON c.id = m.conversation \
+     WHERE m.user_key = ?1 AND m.role >= 1 AND m.banned = 0";
 
 /// Inserts an event; returns its id.
 pub(crate) fn insert_event(
@@ -117,6 +156,27 @@ pub(crate) fn insert_event(
                 text,
                 token
             ])?,
+        EventBody::Member { user, change } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, subject, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                MEMBER,
+                change.as_str(),
+                user,
+                token
+            ])?,
+        EventBody::Topic { text } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![conversation, ts, author, author_key, TOPIC, text, token])?,
         EventBody::FileShared { name, size, sha256 } => {
             db.prepare_cached(
                 "INSERT INTO events (conversation, ts, author, author_key, kind, file_name, \
@@ -190,6 +250,14 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
             size: from_sql(row.get(6)?),
             sha256: digest(row, 7)?,
         },
+        MEMBER => {
+            let change: String = row.get(4)?;
+            EventBody::Member {
+                user: row.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                change: change.parse().unwrap_or(MemberChange::Joined),
+            }
+        }
+        TOPIC => EventBody::Topic { text: row.get(4)? },
         _ => EventBody::Text { text: row.get(4)? },
     };
     Ok(Event {
@@ -197,14 +265,134 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         ts: from_sql(row.get(1)?),
         author: row.get(2)?,
         body,
-        conversation: conversation_from(row.get(8)?, row.get(9)?, row.get(10)?),
+        conversation: conversation_from(
+            row.get(8)?,
+            row.get(9)?,
+            row.get(10)?,
+            row.get(11)?,
+            row.get(12)?,
+        ),
     })
 }
 
-fn conversation_from(kind: i64, a: Option<String>, b: Option<String>) -> Conversation {
-    match (kind, a, b) {
-        (DIRECT, Some(a), Some(b)) => Conversation::Direct(Pair::new(&a, &b)),
-        _ => Conversation::General,
+/// A conversation from its row's `kind, a, b, name, member_names`.
+pub(crate) fn conversation_from(
+    kind: i64,
+    a: Option<String>,
+    b: Option<String>,
+    name: Option<String>,
+    member_names: Option<String>,
+) -> Conversation {
+    match kind {
+        DIRECT => Conversation::Direct(Pair::new(&a.unwrap_or_default(), &b.unwrap_or_default())),
+        GROUP => {
+            let names: Vec<String> = member_names
+                .unwrap_or_default()
+                .split(',')
+                .map(str::to_owned)
+                .collect();
+            Conversation::Group(Members::new(&names))
+        }
+        _ => match name {
+            Some(name) if name != GENERAL => Conversation::Room(name),
+            _ => Conversation::General,
+        },
+    }
+}
+
+/// Adds or updates a member (not banned).
+pub(crate) fn set_member(
+    db: &Connection,
+    conversation: i64,
+    name: &str,
+    role: Role,
+) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT INTO members (conversation, user_key, name, role, banned) VALUES (?1, ?2, ?3, ?4, 0) \
+         ON CONFLICT (conversation, user_key) DO UPDATE SET role = excluded.role, banned = 0",
+    )?
+    .execute(params![conversation, user_key(name), name, role_to_sql(role)])?;
+    Ok(())
+}
+
+/// The stored role of a user in a conversation, and whether they are
+/// banned; `None` when there is no row.
+pub(crate) fn member_row(
+    db: &Connection,
+    conversation: i64,
+    key: &str,
+) -> rusqlite::Result<Option<(Role, bool)>> {
+    db.prepare_cached("SELECT role, banned FROM members WHERE conversation = ?1 AND user_key = ?2")?
+        .query_row(params![conversation, key], |row| {
+            Ok((role_from_sql(row.get(0)?), row.get::<_, i64>(1)? != 0))
+        })
+        .optional()
+}
+
+/// A room's row: `(id, name, visibility, topic)`.
+pub(crate) fn room(
+    db: &Connection,
+    name_key: &str,
+) -> rusqlite::Result<Option<(i64, String, Visibility, String)>> {
+    db.prepare_cached(
+        "SELECT id, name, visibility, topic FROM conversations WHERE kind = 0 AND name_key = ?1",
+    )?
+    .query_row(params![name_key], |row| {
+        let visibility = if row.get::<_, i64>(2)? == 1 {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        };
+        Ok((row.get(0)?, row.get(1)?, visibility, row.get(3)?))
+    })
+    .optional()
+}
+
+/// Records who a message mentions: every `@name` in it (at most 20).
+pub(crate) fn record_mentions(
+    db: &Connection,
+    conversation: i64,
+    event: EventId,
+    text: &str,
+) -> rusqlite::Result<()> {
+    let mut seen = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace()) {
+        let Some(name) = word.strip_prefix('@') else {
+            continue;
+        };
+        let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        if name.is_empty() || seen.len() == 20 {
+            continue;
+        }
+        let key = user_key(name);
+        if !seen.contains(&key) {
+            db.prepare_cached(
+                "INSERT OR IGNORE INTO mentions (user_key, conversation, event_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key, conversation, to_sql(event.0)])?;
+            seen.push(key);
+        }
+    }
+    Ok(())
+}
+
+/// `members.role` for a role.
+pub(crate) fn role_to_sql(role: Role) -> i64 {
+    match role {
+        Role::Invited => 0,
+        Role::Member => 1,
+        Role::Moderator => 2,
+        Role::Owner => 3,
+    }
+}
+
+/// The role of a `members.role` value.
+pub(crate) fn role_from_sql(value: i64) -> Role {
+    match value {
+        0 => Role::Invited,
+        2 => Role::Moderator,
+        3 => Role::Owner,
+        _ => Role::Member,
     }
 }
 
@@ -265,14 +453,20 @@ mod tests {
                 .map(|(_, c)| c)
                 .collect();
             let mut expected: Vec<Conversation> = db
-                .prepare("SELECT kind, a, b FROM conversations")
+                .prepare("SELECT kind, a, b, name, member_names FROM conversations")
                 .unwrap()
                 .query_map([], |row| {
-                    Ok(conversation_from(row.get(0)?, row.get(1)?, row.get(2)?))
+                    Ok(conversation_from(
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
                 })
                 .unwrap()
                 .map(Result::unwrap)
-                .filter(|c| c.visible_to(user))
+                .filter(|c| c.visible_to(user) == Some(true))
                 .collect();
             assert_eq!(got.first(), Some(&Conversation::General), "{user}");
             got.sort();
@@ -293,11 +487,13 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
+        // Three lookups of conversations, and memberships joined to
+        // theirs: each a search, no scan.
         let reads: Vec<&String> = plan
             .iter()
-            .filter(|step| step.contains("conversations"))
+            .filter(|step| step.starts_with("SEARCH") || step.starts_with("SCAN"))
             .collect();
-        assert_eq!(reads.len(), 3, "{plan:?}");
+        assert_eq!(reads.len(), 5, "{plan:?}");
         for step in reads {
             assert!(step.starts_with("SEARCH"), "a full scan: {plan:?}");
         }

@@ -1,8 +1,8 @@
 //! What the store holds: events with their ids, the conversations they
 //! belong to, file metadata. Plain data, shared by the store's callers.
 
-use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::rules::user_key;
+use media_chat_protocol::{MemberChange, Role, Sha256Digest, Visibility};
 
 /// An event's id: unique, never reused, increasing in commit order, which is
 /// the order every session sees events in.
@@ -17,6 +17,44 @@ pub enum Conversation {
     /// The direct conversation of two users (one user writing to
     /// themselves is a conversation too).
     Direct(Pair),
+    /// A room other than `#general`, by its name as created.
+    Room(String),
+    /// A group conversation: a fixed set of 3 to 20 users.
+    Group(Members),
+}
+
+/// The members of a group conversation, by registered name, ordered by
+/// user key so that each set has one form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Members(Vec<String>);
+
+impl Members {
+    /// The set of `names` (duplicates by key dropped).
+    pub fn new(names: &[String]) -> Members {
+        let mut names = names.to_vec();
+        names.sort_by_key(|name| user_key(name));
+        names.dedup_by_key(|name| user_key(name));
+        Members(names)
+    }
+
+    /// The names, in key order.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether the user with `key` is a member.
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|name| user_key(name) == key)
+    }
+
+    /// The keys joined by `,`: what identifies the group.
+    pub fn key(&self) -> String {
+        self.0
+            .iter()
+            .map(|name| user_key(name))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// The two users of a direct conversation, by registered name, ordered by
@@ -63,11 +101,25 @@ impl Pair {
 }
 
 impl Conversation {
-    /// Whether the user with `key` may see this conversation's events.
-    pub fn visible_to(&self, key: &str) -> bool {
+    /// Whether the user with `key` may see this conversation's events, when
+    /// the conversation itself says so: always for `#general`, for the two
+    /// or the members of a direct or group conversation. `None` for a room,
+    /// whose members are in the store.
+    pub fn visible_to(&self, key: &str) -> Option<bool> {
         match self {
-            Conversation::General => true,
-            Conversation::Direct(pair) => pair.has(key),
+            Conversation::General => Some(true),
+            Conversation::Direct(pair) => Some(pair.has(key)),
+            Conversation::Group(members) => Some(members.has(key)),
+            Conversation::Room(_) => None,
+        }
+    }
+
+    /// A room's key, to compare names (`None` for other conversations).
+    pub fn room_key(&self) -> Option<String> {
+        match self {
+            Conversation::Room(name) => Some(user_key(name)),
+            Conversation::General => Some(media_chat_protocol::conversation::GENERAL.to_owned()),
+            _ => None,
         }
     }
 }
@@ -93,6 +145,19 @@ pub enum EventBody {
     /// A message.
     Text {
         /// The text.
+        text: String,
+    },
+    /// A room's membership changed: the event's author did `change` to
+    /// `user`.
+    Member {
+        /// Whose membership changed.
+        user: String,
+        /// What happened.
+        change: MemberChange,
+    },
+    /// A room's topic was set by the event's author.
+    Topic {
+        /// The new topic.
         text: String,
     },
     /// A stored file was shared (by the event's author, who may not be its
@@ -154,6 +219,9 @@ pub struct Committed {
     /// True when the token had been stored already: nothing new was
     /// stored, and `event` is the earlier one.
     pub duplicate: bool,
+    /// For the event that creates a room: the room's visibility (the event
+    /// itself says only who created it).
+    pub created: Option<Visibility>,
 }
 
 /// Events after a client's last id, conversation by conversation.
@@ -189,6 +257,19 @@ pub struct WelcomeRequest {
     /// At most this many direct messages the user missed since their last
     /// session ended (the newest); 0 for none.
     pub missed: usize,
+    /// Which conversations count.
+    pub scope: Scope,
+}
+
+/// Which of a user's conversations a query looks at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// All of them.
+    #[default]
+    All,
+    /// `#general` and direct conversations only: what versions 1 and 2
+    /// know.
+    Classic,
 }
 
 /// What a login gets from the store, all from one snapshot.
@@ -206,4 +287,154 @@ pub struct Welcome {
     /// The highest event id in the snapshot: every later event reaches the
     /// user live.
     pub last_id: EventId,
+    /// Every conversation of the user, and the rooms they are invited to.
+    pub standings: Vec<Standing>,
+    /// Whether this is the user's first session ever (no read position,
+    /// no session ended): the caller marks `#general` read so that a new
+    /// account does not start with its whole past unread.
+    pub first_session: bool,
+}
+
+/// A room as `ROOMS` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    /// Its name as created.
+    pub name: String,
+    /// Public or private.
+    pub visibility: Visibility,
+    /// Its topic.
+    pub topic: String,
+    /// How many members it has.
+    pub members: u64,
+}
+
+/// One of a user's conversations, as their login sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// For a room, its visibility.
+    pub visibility: Option<Visibility>,
+    /// The user's role (`Invited` for a room they may join).
+    pub role: Role,
+    /// A room's topic.
+    pub topic: String,
+    /// Events by others after the user's read position, counted up to
+    /// [`UNREAD_CAP`].
+    pub unread: u64,
+    /// Of those, the ones mentioning the user, up to [`UNREAD_CAP`].
+    pub mentions: u64,
+    /// The user's read position.
+    pub read: EventId,
+}
+
+/// Unread and mention counts stop at this (clients show "99+").
+pub const UNREAD_CAP: u64 = 100;
+
+/// A member of a room or group, as `MEMBERS` lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Their registered name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// A change to a room, checked and applied by the store's writer in one
+/// transaction with the events it makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRequest {
+    /// Who asks, by registered name.
+    pub actor: String,
+    /// Whether they are a server administrator (who may do anything).
+    pub admin: bool,
+    /// What they ask.
+    pub action: RoomAction,
+    /// The session asking (see [`NewEvent::origin`]).
+    pub origin: u64,
+}
+
+/// What a [`RoomRequest`] asks. Rooms are named as the user typed them;
+/// users by registered name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomAction {
+    /// Create a room owned by the actor.
+    Create {
+        /// The name.
+        name: String,
+        /// Public or private.
+        visibility: Visibility,
+        /// The topic.
+        topic: String,
+    },
+    /// Join a public room, or a private one the actor is invited to.
+    Join {
+        /// The room.
+        room: String,
+    },
+    /// Leave a room.
+    Leave {
+        /// The room.
+        room: String,
+    },
+    /// Invite a user (owner and moderators; any member of a public room).
+    Invite {
+        /// The room.
+        room: String,
+        /// The user.
+        user: String,
+    },
+    /// Remove a member (owner and moderators).
+    Remove {
+        /// The room.
+        room: String,
+        /// The member.
+        user: String,
+    },
+    /// Remove a member and keep them out (owner and moderators).
+    Ban {
+        /// The room.
+        room: String,
+        /// The user.
+        user: String,
+    },
+    /// Lift a ban (owner and moderators).
+    Unban {
+        /// The room.
+        room: String,
+        /// The user.
+        user: String,
+    },
+    /// Set the topic (owner and moderators).
+    Topic {
+        /// The room.
+        room: String,
+        /// The new topic.
+        text: String,
+    },
+    /// Make a member a moderator, or a moderator a member (owner only).
+    Moderator {
+        /// The room.
+        room: String,
+        /// The member.
+        user: String,
+        /// Moderator or member.
+        on: bool,
+    },
+}
+
+/// A room and its members (invited ones included), as the server's fan-out
+/// keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomMembers {
+    /// The store's row id.
+    pub id: i64,
+    /// Its name as created.
+    pub name: String,
+    /// Public or private.
+    pub visibility: Visibility,
+    /// Its topic.
+    pub topic: String,
+    /// `(registered name, role)` of everyone with a row, but the banned.
+    pub members: Vec<(String, Role)>,
 }

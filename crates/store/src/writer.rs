@@ -14,8 +14,12 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use tracing::{error, info};
 
 use crate::chat_log::{ChatEvent, LogWriter, Stamped, unix_now};
+use crate::error::RoomError;
+use crate::rooms;
 use crate::sql::{self, to_sql};
-use crate::types::{Committed, Conversation, EventBody, EventId, NewEvent};
+use crate::types::{
+    Committed, Conversation, EventBody, EventId, NewEvent, RoomAction, RoomRequest,
+};
 use crate::{Sink, StoreError};
 
 /// Most operations in one transaction: a bound on the latency one batch
@@ -40,6 +44,11 @@ pub(crate) enum Op {
         conversation: Conversation,
         id: EventId,
     },
+    /// Check and apply a room request; answer with its events.
+    Room {
+        request: RoomRequest,
+        reply: Sender<Result<Vec<Committed>, StoreError>>,
+    },
     /// Answer once everything submitted before is committed.
     Barrier { reply: Sender<()> },
     /// Commit what came before, then stop.
@@ -54,6 +63,10 @@ enum Done {
         log: Option<Stamped>,
     },
     Log(Stamped),
+    Room {
+        outcome: Result<Vec<Committed>, RoomError>,
+        reply: Sender<Result<Vec<Committed>, StoreError>>,
+    },
     Barrier(Sender<()>),
     Nothing,
 }
@@ -141,8 +154,14 @@ impl Writer {
             // The operation that failed was consumed (its submitter sees
             // the store fail); the ones after it were never tried.
             for op in ops {
-                if let Op::Append { reply, .. } = op {
-                    let _ = reply.send(Err(StoreError::Failed(e.to_string())));
+                match op {
+                    Op::Append { reply, .. } => {
+                        let _ = reply.send(Err(StoreError::Failed(e.to_string())));
+                    }
+                    Op::Room { reply, .. } => {
+                        let _ = reply.send(Err(StoreError::Failed(e.to_string())));
+                    }
+                    _ => {}
                 }
             }
             return;
@@ -163,7 +182,16 @@ impl Writer {
                     }
                 }
                 Done::Log(line) => self.log.append(line),
-                Done::Barrier(_) | Done::Nothing => {}
+                Done::Room {
+                    outcome: Ok(events),
+                    ..
+                } => {
+                    for event in events {
+                        self.log.append(&log_line(&event.event));
+                        committed.push(event.clone());
+                    }
+                }
+                Done::Room { .. } | Done::Barrier(_) | Done::Nothing => {}
             }
         }
         self.log.flush();
@@ -176,6 +204,9 @@ impl Writer {
                     committed, reply, ..
                 } => {
                     let _ = reply.send(Ok(*committed));
+                }
+                Done::Room { outcome, reply } => {
+                    let _ = reply.send(outcome.map_err(StoreError::Refused));
                 }
                 Done::Barrier(reply) => {
                     let _ = reply.send(());
@@ -203,10 +234,20 @@ fn apply(
                         token: event.token,
                         origin: event.origin,
                         duplicate: true,
+                        created: None,
                     }),
                     reply,
                     log: None,
                 });
+            }
+            // Only a member posts in a room (a removal may have just been
+            // committed).
+            if let Conversation::Room(name) = &event.conversation
+                && !rooms::is_member(tx, name, &event.author)?
+            {
+                let refusal = RoomError::NoSuchRoom(name.clone());
+                let _ = reply.send(Err(StoreError::Refused(refusal)));
+                return Ok(Done::Nothing);
             }
             let conversation = match conversations.get(&event.conversation) {
                 Some(&id) => id,
@@ -233,6 +274,11 @@ fn apply(
                 author: event.author,
                 body: event.body,
             };
+            if let EventBody::Text { text } = &stored.body
+                && !matches!(stored.conversation, Conversation::Direct(_))
+            {
+                sql::record_mentions(tx, conversation, id, text)?;
+            }
             let log = log_line(&stored);
             Done::Event {
                 committed: Box::new(Committed {
@@ -240,6 +286,7 @@ fn apply(
                     token: event.token,
                     origin: event.origin,
                     duplicate: false,
+                    created: None,
                 }),
                 reply,
                 log: Some(log),
@@ -275,6 +322,27 @@ fn apply(
             }
             Done::Nothing
         }
+        Op::Room { request, reply } => {
+            let created = match &request.action {
+                RoomAction::Create { visibility, .. } => Some(*visibility),
+                _ => None,
+            };
+            let outcome = match rooms::apply(tx, &request)? {
+                rooms::Applied::Done(events) => Ok(events
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, event)| Committed {
+                        event,
+                        token: None,
+                        origin: request.origin,
+                        duplicate: false,
+                        created: created.filter(|_| n == 0),
+                    })
+                    .collect()),
+                rooms::Applied::Refused(refusal) => Err(refusal),
+            };
+            Done::Room { outcome, reply }
+        }
         Op::Barrier { reply } => Done::Barrier(reply),
         Op::Shutdown => Done::Nothing,
     })
@@ -287,6 +355,9 @@ fn fail(done: Vec<Done>, error: &StoreError) {
             Done::Event { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Failed(error.to_string())));
             }
+            Done::Room { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Failed(error.to_string())));
+            }
             Done::Barrier(reply) => {
                 let _ = reply.send(());
             }
@@ -297,27 +368,57 @@ fn fail(done: Vec<Done>, error: &StoreError) {
 
 /// The log line of a stored event.
 fn log_line(event: &crate::types::Event) -> Stamped {
+    let author = event.author.clone();
     let event_kind = match (&event.conversation, &event.body) {
         (Conversation::Direct(pair), EventBody::Text { text }) => ChatEvent::Dm {
-            from: event.author.clone(),
+            from: author,
             to: pair.other(&user_key(&event.author)).to_owned(),
             text: text.clone(),
             queued: false,
         },
         (Conversation::General, EventBody::Text { text }) => ChatEvent::Text {
-            from: event.author.clone(),
+            from: author,
             text: text.clone(),
         },
         (_, EventBody::FileShared { name, size, sha256 }) => ChatEvent::FileShared {
-            user: event.author.clone(),
+            user: author,
             name: name.clone(),
             size: *size,
             sha256: *sha256,
+        },
+        (conversation, EventBody::Text { text }) => ChatEvent::InText {
+            conversation: log_name(conversation),
+            from: author,
+            text: text.clone(),
+        },
+        (conversation, EventBody::Member { user, change }) => ChatEvent::InMember {
+            conversation: log_name(conversation),
+            by: author,
+            user: user.clone(),
+            change: change.as_str().to_owned(),
+        },
+        (conversation, EventBody::Topic { text }) => ChatEvent::InTopic {
+            conversation: log_name(conversation),
+            by: author,
+            text: text.clone(),
         },
     };
     Stamped {
         ts: event.ts,
         event: event_kind,
+    }
+}
+
+/// How the log names a room or group: `#room`, `+a,b,c`.
+fn log_name(conversation: &Conversation) -> String {
+    match conversation {
+        Conversation::General => "#general".to_owned(),
+        Conversation::Room(name) => format!("#{name}"),
+        Conversation::Group(members) => format!("+{}", members.names().join(",")),
+        Conversation::Direct(pair) => {
+            let (a, b) = pair.names();
+            format!("@{a},{b}")
+        }
     }
 }
 

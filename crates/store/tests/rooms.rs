@@ -1,0 +1,385 @@
+//! Rooms and groups in the store: who may do what, what each change
+//! stores, who sees which events, and the counts a login gets.
+
+use std::path::Path;
+
+use media_chat_protocol::{MemberChange, Role, Visibility};
+use media_chat_store::{
+    Committed, Conversation, Durability, Event, EventBody, EventId, Members, NewEvent, RoomAction,
+    RoomError, RoomRequest, Sink, Store, StoreError, WelcomeRequest,
+};
+
+struct Nowhere;
+
+impl Sink for Nowhere {
+    fn committed(&self, _: &[Committed]) {}
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(dir, Durability::Normal, Box::new(Nowhere))
+        .expect("open")
+        .0
+}
+
+fn ask(store: &Store, actor: &str, action: RoomAction) -> Result<Vec<Event>, RoomError> {
+    match store.room(RoomRequest {
+        actor: actor.to_owned(),
+        admin: false,
+        action,
+        origin: 0,
+    }) {
+        Ok(events) => Ok(events.into_iter().map(|c| c.event).collect()),
+        Err(StoreError::Refused(refusal)) => Err(refusal),
+        Err(e) => panic!("the store failed: {e}"),
+    }
+}
+
+fn create(store: &Store, owner: &str, name: &str, visibility: Visibility) {
+    ask(
+        store,
+        owner,
+        RoomAction::Create {
+            name: name.into(),
+            visibility,
+            topic: "bài tập".into(),
+        },
+    )
+    .expect("created");
+}
+
+fn post(store: &Store, conversation: Conversation, author: &str, text: &str) -> EventId {
+    store
+        .append(NewEvent {
+            conversation,
+            author: author.into(),
+            body: EventBody::Text { text: text.into() },
+            token: None,
+            origin: 0,
+        })
+        .expect("posted")
+        .event
+        .id
+}
+
+fn room(name: &str) -> Conversation {
+    Conversation::Room(name.into())
+}
+
+#[test]
+fn creating_a_room_makes_its_owner_and_stores_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let events = ask(
+        &store,
+        "an",
+        RoomAction::Create {
+            name: "Homework".into(),
+            visibility: Visibility::Public,
+            topic: "bài tập".into(),
+        },
+    )
+    .unwrap();
+    let bodies: Vec<_> = events.iter().map(|e| e.body.clone()).collect();
+    assert_eq!(
+        bodies,
+        [
+            EventBody::Member {
+                user: "an".into(),
+                change: MemberChange::Created
+            },
+            EventBody::Topic {
+                text: "bài tập".into()
+            },
+        ]
+    );
+    let taken = RoomAction::Create {
+        name: "homework".into(),
+        visibility: Visibility::Private,
+        topic: String::new(),
+    };
+    assert_eq!(
+        ask(&store, "bình", taken),
+        Err(RoomError::Taken("homework".into()))
+    );
+    let general = RoomAction::Create {
+        name: "General".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+    };
+    assert_eq!(
+        ask(&store, "bình", general),
+        Err(RoomError::General("created"))
+    );
+    let rooms = store.rooms("bình").unwrap();
+    assert_eq!(rooms.len(), 1);
+    assert_eq!((rooms[0].name.as_str(), rooms[0].members), ("Homework", 1));
+}
+
+#[test]
+fn a_private_room_is_invisible_until_an_invitation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(&store, "an", "secret", Visibility::Private);
+    let message = post(&store, room("secret"), "an", "for members");
+    let stranger = |action| ask(&store, "bình", action);
+    let no_such = Err(RoomError::NoSuchRoom("secret".into()));
+    assert_eq!(
+        stranger(RoomAction::Join {
+            room: "secret".into()
+        }),
+        no_such
+    );
+    assert_eq!(
+        stranger(RoomAction::Invite {
+            room: "secret".into(),
+            user: "cường".into()
+        }),
+        no_such
+    );
+    assert!(store.rooms("bình").unwrap().is_empty());
+    assert!(store.page("bình", &room("secret"), None, 10).is_err());
+    let backlog = store.since("bình", EventId(0), 10).unwrap();
+    assert!(backlog.events.iter().all(|e| e.id != message));
+    // Invited: the room shows, and joining works.
+    ask(
+        &store,
+        "an",
+        RoomAction::Invite {
+            room: "secret".into(),
+            user: "bình".into(),
+        },
+    )
+    .unwrap();
+    let welcome = store.welcome("bình", &WelcomeRequest::default()).unwrap();
+    let invited = welcome
+        .standings
+        .iter()
+        .find(|s| s.conversation == room("secret"))
+        .expect("the invitation is a standing");
+    assert_eq!(invited.role, Role::Invited);
+    ask(
+        &store,
+        "bình",
+        RoomAction::Join {
+            room: "SECRET".into(),
+        },
+    )
+    .unwrap();
+    let page = store.page("bình", &room("secret"), None, 10).unwrap();
+    assert!(
+        page.events.iter().any(|e| e.id == message),
+        "members see the room's past"
+    );
+}
+
+#[test]
+fn only_the_owner_and_moderators_moderate() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(&store, "an", "lop", Visibility::Public);
+    for user in ["bình", "cường", "dũng"] {
+        ask(&store, user, RoomAction::Join { room: "lop".into() }).unwrap();
+    }
+    let remove = |actor: &str, user: &str| {
+        ask(
+            &store,
+            actor,
+            RoomAction::Remove {
+                room: "lop".into(),
+                user: user.into(),
+            },
+        )
+    };
+    assert_eq!(
+        remove("bình", "cường"),
+        Err(RoomError::NotAllowed(
+            "the owner and moderators",
+            "lop".into()
+        ))
+    );
+    let promote = |actor: &str, user: &str| {
+        ask(
+            &store,
+            actor,
+            RoomAction::Moderator {
+                room: "lop".into(),
+                user: user.into(),
+                on: true,
+            },
+        )
+    };
+    assert_eq!(
+        promote("bình", "bình"),
+        Err(RoomError::NotAllowed("the owner", "lop".into()))
+    );
+    promote("an", "bình").unwrap();
+    assert_eq!(
+        promote("an", "bình"),
+        Err(RoomError::Already(
+            "bình".into(),
+            Role::Moderator,
+            "lop".into()
+        ))
+    );
+    remove("bình", "cường").unwrap();
+    assert_eq!(remove("bình", "an"), Err(RoomError::Owner("lop".into())));
+    assert_eq!(
+        remove("bình", "cường"),
+        Err(RoomError::NotIn("cường".into(), "lop".into()))
+    );
+    // A ban keeps them out; an unban lets them back.
+    ask(
+        &store,
+        "bình",
+        RoomAction::Ban {
+            room: "lop".into(),
+            user: "dũng".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        ask(&store, "dũng", RoomAction::Join { room: "lop".into() }),
+        Err(RoomError::Banned("dũng".into(), "lop".into()))
+    );
+    assert!(store.page("dũng", &room("lop"), None, 10).is_err());
+    ask(
+        &store,
+        "an",
+        RoomAction::Unban {
+            room: "lop".into(),
+            user: "dũng".into(),
+        },
+    )
+    .unwrap();
+    ask(&store, "dũng", RoomAction::Join { room: "lop".into() }).unwrap();
+    assert_eq!(
+        ask(
+            &store,
+            "an",
+            RoomAction::Leave {
+                room: "general".into()
+            }
+        ),
+        Err(RoomError::General("left"))
+    );
+    let topic = ask(
+        &store,
+        "dũng",
+        RoomAction::Topic {
+            room: "lop".into(),
+            text: "x".into(),
+        },
+    );
+    assert_eq!(
+        topic,
+        Err(RoomError::NotAllowed(
+            "the owner and moderators",
+            "lop".into()
+        ))
+    );
+    let members = store.members("an", &room("lop"), "", 10).unwrap().0;
+    let names: Vec<_> = members.iter().map(|m| (m.name.as_str(), m.role)).collect();
+    assert_eq!(
+        names,
+        [
+            ("an", Role::Owner),
+            ("bình", Role::Moderator),
+            ("dũng", Role::Member)
+        ]
+    );
+}
+
+#[test]
+fn a_group_is_its_set_of_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let names =
+        |list: &[&str]| Members::new(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let group = Conversation::Group(names(&["an", "bình", "cường"]));
+    post(&store, group.clone(), "an", "one");
+    // The same set in another order is the same group.
+    let same = Conversation::Group(names(&["cường", "an", "bình"]));
+    post(&store, same, "bình", "two");
+    let page = store.page("cường", &group, None, 10).unwrap();
+    assert_eq!(page.events.len(), 2);
+    assert!(store.page("dũng", &group, None, 10).is_err());
+    let welcome = store.welcome("cường", &WelcomeRequest::default()).unwrap();
+    let standing = welcome
+        .standings
+        .iter()
+        .find(|s| s.conversation == group)
+        .expect("the group is a standing");
+    assert_eq!(standing.unread, 2);
+}
+
+#[test]
+fn unread_and_mention_counts_come_from_the_read_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let first = post(&store, Conversation::General, "an", "hello @bình");
+    for n in 0..3 {
+        post(&store, Conversation::General, "an", &format!("chatter {n}"));
+    }
+    post(
+        &store,
+        Conversation::General,
+        "bình",
+        "my own does not count",
+    );
+    post(
+        &store,
+        Conversation::General,
+        "an",
+        "again @Bình, and @bình",
+    );
+    let standing = |store: &Store| {
+        store
+            .welcome("bình", &WelcomeRequest::default())
+            .unwrap()
+            .standings
+            .into_iter()
+            .find(|s| s.conversation == Conversation::General)
+            .unwrap()
+    };
+    let before = standing(&store);
+    assert_eq!((before.unread, before.mentions), (5, 2));
+    store
+        .mark_read("bình", Conversation::General, first)
+        .unwrap();
+    store.barrier().unwrap();
+    let after = standing(&store);
+    assert_eq!((after.unread, after.mentions), (4, 1));
+    for n in 0..150 {
+        post(&store, Conversation::General, "an", &format!("flood {n}"));
+    }
+    assert_eq!(standing(&store).unread, media_chat_store::UNREAD_CAP);
+}
+
+#[test]
+fn memberships_list_every_room_for_the_fan_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(&store, "an", "a", Visibility::Public);
+    create(&store, "bình", "b", Visibility::Private);
+    ask(&store, "cường", RoomAction::Join { room: "a".into() }).unwrap();
+    ask(
+        &store,
+        "bình",
+        RoomAction::Invite {
+            room: "b".into(),
+            user: "an".into(),
+        },
+    )
+    .unwrap();
+    let mut rooms = store.memberships().unwrap();
+    rooms.sort_by(|x, y| x.name.cmp(&y.name));
+    assert_eq!(
+        rooms[0].members,
+        [("an".into(), Role::Owner), ("cường".into(), Role::Member)]
+    );
+    assert_eq!(rooms[1].visibility, Visibility::Private);
+    assert_eq!(
+        rooms[1].members,
+        [("an".into(), Role::Invited), ("bình".into(), Role::Owner)]
+    );
+}
