@@ -259,7 +259,7 @@ fn registration_can_be_closed() {
     // ton's seed line: the SHA-256 of "1234".
     let creds = b"ton|03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4\n";
     let server = TestServer::start_seeded(&[("creds.txt", creds)], |config| {
-        config.allow_registration = false;
+        config.registration = media_chat_server::RegistrationMode::Closed;
     });
     let mut client = server.connect();
     client.send_line("LOGIN|newbie|pw");

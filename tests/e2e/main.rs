@@ -23,11 +23,13 @@
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
 //!   and what crosses the wire.
+//! - `admin`: invitation codes, bans, passwords, sign-outs, the audit log.
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
 
+mod admin;
 mod answers;
 mod bodies;
 mod client;

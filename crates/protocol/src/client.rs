@@ -157,6 +157,25 @@ pub enum ClientMessage {
     },
     /// `ROOMS` (v3): lists the public rooms and the user's own.
     Rooms,
+    /// `CODE|code` (v3, before `LOGIN`): an invitation code, for a server
+    /// where registering needs one.
+    Code {
+        /// The code.
+        code: String,
+    },
+    /// `PASSWORD|n|current+new` (v3): changes the user's password. The
+    /// last field is the current password followed by the new one, and
+    /// `n` is the current one's length in bytes (either may hold `|`).
+    Password {
+        /// The current password.
+        current: String,
+        /// The new password.
+        new: String,
+    },
+    /// `SIGN_OUT_OTHERS` (v3): ends the user's other sessions.
+    SignOutOthers,
+    /// An administrator's command (v3): see [`AdminCommand`].
+    Admin(AdminCommand),
     /// `MEMBERS|conversation|after|limit` (v3): a page of a conversation's
     /// members, in name order, after the name `after` (empty: from the
     /// start).
@@ -168,6 +187,64 @@ pub enum ClientMessage {
         /// How many at most.
         limit: u64,
     },
+}
+
+/// What an administrator's [`ClientMessage::Admin`] command does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminCommand {
+    /// `INVITE_CODE`: makes a single-use invitation code.
+    InviteCode,
+    /// `BAN_USER|user|reason`: bans a user server-wide (closes their
+    /// sessions, refuses their logins).
+    Ban {
+        /// The user.
+        user: String,
+        /// Why (the last field).
+        reason: String,
+    },
+    /// `UNBAN_USER|user`: lifts a server-wide ban.
+    Unban {
+        /// The user.
+        user: String,
+    },
+    /// `REGISTRATION|open`, `…|closed` or `…|invite`: changes who may
+    /// create an account (until the server restarts).
+    Registration {
+        /// `open`, `closed` or `invite`.
+        mode: String,
+    },
+    /// `RESET_PASSWORD|user|password`: gives a user a new password.
+    ResetPassword {
+        /// The user.
+        user: String,
+        /// The new password (the last field).
+        password: String,
+    },
+    /// `DELETE_ACCOUNT|user`: deletes an account (their messages stay).
+    DeleteAccount {
+        /// The user.
+        user: String,
+    },
+    /// `AUDIT|limit`: the newest lines of the audit log.
+    Audit {
+        /// How many at most.
+        limit: u64,
+    },
+}
+
+impl AdminCommand {
+    /// The verb.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            AdminCommand::InviteCode => "INVITE_CODE",
+            AdminCommand::Ban { .. } => "BAN_USER",
+            AdminCommand::Unban { .. } => "UNBAN_USER",
+            AdminCommand::Registration { .. } => "REGISTRATION",
+            AdminCommand::ResetPassword { .. } => "RESET_PASSWORD",
+            AdminCommand::DeleteAccount { .. } => "DELETE_ACCOUNT",
+            AdminCommand::Audit { .. } => "AUDIT",
+        }
+    }
 }
 
 /// What a [`ClientMessage::Moderate`] does to the user.
@@ -222,6 +299,10 @@ impl ClientMessage {
             ClientMessage::Topic { .. } => "TOPIC",
             ClientMessage::Moderator { .. } => "MODERATOR",
             ClientMessage::Rooms => "ROOMS",
+            ClientMessage::Code { .. } => "CODE",
+            ClientMessage::Password { .. } => "PASSWORD",
+            ClientMessage::SignOutOthers => "SIGN_OUT_OTHERS",
+            ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
     }
@@ -368,6 +449,69 @@ impl ParseLine for ClientMessage {
                 FieldReader::new("ROOMS", rest).finish()?;
                 ClientMessage::Rooms
             }
+            "CODE" => ClientMessage::Code {
+                code: FieldReader::new("CODE", rest).token("code")?.to_owned(),
+            },
+            "PASSWORD" => {
+                let mut f = FieldReader::new("PASSWORD", rest);
+                let split = f.number("current_len")?;
+                let both = f.last("passwords")?;
+                let split = usize::try_from(split)
+                    .ok()
+                    .filter(|&n| both.is_char_boundary(n))
+                    .ok_or(ParseError::BadNumber {
+                        command: "PASSWORD",
+                        field: "current_len",
+                    })?;
+                let (current, new) = both.split_at(split);
+                ClientMessage::Password {
+                    current: current.to_owned(),
+                    new: new.to_owned(),
+                }
+            }
+            "SIGN_OUT_OTHERS" => {
+                FieldReader::new("SIGN_OUT_OTHERS", rest).finish()?;
+                ClientMessage::SignOutOthers
+            }
+            "INVITE_CODE" => {
+                FieldReader::new("INVITE_CODE", rest).finish()?;
+                ClientMessage::Admin(AdminCommand::InviteCode)
+            }
+            "BAN_USER" => {
+                let mut f = FieldReader::new("BAN_USER", rest);
+                ClientMessage::Admin(AdminCommand::Ban {
+                    user: f.next("user")?.to_owned(),
+                    reason: f.last("reason")?.to_owned(),
+                })
+            }
+            "UNBAN_USER" => ClientMessage::Admin(AdminCommand::Unban {
+                user: FieldReader::new("UNBAN_USER", rest)
+                    .last("user")?
+                    .to_owned(),
+            }),
+            "REGISTRATION" => ClientMessage::Admin(AdminCommand::Registration {
+                mode: FieldReader::new("REGISTRATION", rest)
+                    .last("mode")?
+                    .to_owned(),
+            }),
+            "RESET_PASSWORD" => {
+                let mut f = FieldReader::new("RESET_PASSWORD", rest);
+                ClientMessage::Admin(AdminCommand::ResetPassword {
+                    user: f.next("user")?.to_owned(),
+                    password: f.last("password")?.to_owned(),
+                })
+            }
+            "DELETE_ACCOUNT" => ClientMessage::Admin(AdminCommand::DeleteAccount {
+                user: FieldReader::new("DELETE_ACCOUNT", rest)
+                    .last("user")?
+                    .to_owned(),
+            }),
+            "AUDIT" => {
+                let mut f = FieldReader::new("AUDIT", rest);
+                let limit = f.number("limit")?;
+                f.finish()?;
+                ClientMessage::Admin(AdminCommand::Audit { limit })
+            }
             "MEMBERS" => {
                 let mut f = FieldReader::new("MEMBERS", rest);
                 let conversation = f.conversation("conversation")?;
@@ -453,7 +597,25 @@ impl EncodeLine for ClientMessage {
                 .field("room", &room.to_string())
                 .field("user", user)
                 .number("on", u64::from(*on)),
-            ClientMessage::Rooms => line,
+            ClientMessage::Rooms | ClientMessage::SignOutOthers => line,
+            ClientMessage::Code { code } => line.token("code", code),
+            ClientMessage::Password { current, new } => line
+                .number("current_len", current.len() as u64)
+                .last("passwords", &format!("{current}{new}")),
+            ClientMessage::Admin(command) => match command {
+                AdminCommand::InviteCode => line,
+                AdminCommand::Ban { user, reason } => {
+                    line.field("user", user).last("reason", reason)
+                }
+                AdminCommand::Unban { user } | AdminCommand::DeleteAccount { user } => {
+                    line.last("user", user)
+                }
+                AdminCommand::Registration { mode } => line.last("mode", mode),
+                AdminCommand::ResetPassword { user, password } => {
+                    line.field("user", user).last("password", password)
+                }
+                AdminCommand::Audit { limit } => line.number("limit", *limit),
+            },
             ClientMessage::Members {
                 conversation,
                 after,
@@ -771,6 +933,22 @@ pub(crate) mod tests {
             (conversation(), field_text(), any::<bool>())
                 .prop_map(|(room, user, on)| ClientMessage::Moderator { room, user, on }),
             Just(ClientMessage::Rooms),
+            token().prop_map(|code| ClientMessage::Code { code }),
+            (free_text(), free_text())
+                .prop_map(|(current, new)| ClientMessage::Password { current, new }),
+            Just(ClientMessage::SignOutOthers),
+            prop_oneof![
+                Just(AdminCommand::InviteCode),
+                (field_text(), free_text())
+                    .prop_map(|(user, reason)| AdminCommand::Ban { user, reason }),
+                free_text().prop_map(|user| AdminCommand::Unban { user }),
+                free_text().prop_map(|mode| AdminCommand::Registration { mode }),
+                (field_text(), free_text())
+                    .prop_map(|(user, password)| AdminCommand::ResetPassword { user, password }),
+                free_text().prop_map(|user| AdminCommand::DeleteAccount { user }),
+                any::<u64>().prop_map(|limit| AdminCommand::Audit { limit }),
+            ]
+            .prop_map(ClientMessage::Admin),
             (conversation(), field_text(), any::<u64>()).prop_map(
                 |(conversation, after, limit)| ClientMessage::Members {
                     conversation,

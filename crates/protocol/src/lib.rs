@@ -33,7 +33,7 @@ pub mod room;
 pub mod rules;
 pub mod server;
 
-pub use client::{ClientMessage, ModerationAction};
+pub use client::{AdminCommand, ClientMessage, ModerationAction};
 pub use conversation::{Conversation, ConversationError};
 pub use digest::Sha256Digest;
 pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};

@@ -234,6 +234,20 @@ pub enum ServerMessage {
     },
     /// `ROOMS_END` (v3): the end of a `ROOMS` answer.
     RoomsEnd,
+    /// `INVITE_CODE|code` (v3): a new invitation code, for an
+    /// administrator to hand out.
+    InviteCode {
+        /// The code.
+        code: String,
+    },
+    /// `AUDIT_LINE|line` (v3): one line of the audit log (the last field:
+    /// `time|actor|action|target|detail`).
+    AuditLine {
+        /// The line.
+        line: String,
+    },
+    /// `AUDIT_END` (v3): the end of an `AUDIT` answer.
+    AuditEnd,
     /// `MEMBER_INFO|conversation|user|role|online` (v3): one member, in
     /// answer to `MEMBERS`.
     MemberInfo {
@@ -324,6 +338,9 @@ impl ServerMessage {
             ServerMessage::Gone { .. } => "GONE",
             ServerMessage::RoomInfo { .. } => "ROOM_INFO",
             ServerMessage::RoomsEnd => "ROOMS_END",
+            ServerMessage::InviteCode { .. } => "INVITE_CODE",
+            ServerMessage::AuditLine { .. } => "AUDIT_LINE",
+            ServerMessage::AuditEnd => "AUDIT_END",
             ServerMessage::MemberInfo { .. } => "MEMBER_INFO",
             ServerMessage::MembersEnd { .. } => "MEMBERS_END",
         }
@@ -545,6 +562,20 @@ impl ParseLine for ServerMessage {
                 FieldReader::new("ROOMS_END", rest).finish()?;
                 ServerMessage::RoomsEnd
             }
+            "INVITE_CODE" => ServerMessage::InviteCode {
+                code: FieldReader::new("INVITE_CODE", rest)
+                    .token("code")?
+                    .to_owned(),
+            },
+            "AUDIT_LINE" => ServerMessage::AuditLine {
+                line: FieldReader::new("AUDIT_LINE", rest)
+                    .last("line")?
+                    .to_owned(),
+            },
+            "AUDIT_END" => {
+                FieldReader::new("AUDIT_END", rest).finish()?;
+                ServerMessage::AuditEnd
+            }
             "MEMBER_INFO" => {
                 let mut f = FieldReader::new("MEMBER_INFO", rest);
                 let conversation = f.conversation("conversation")?;
@@ -749,7 +780,9 @@ impl EncodeLine for ServerMessage {
                 .field("visibility", visibility.as_str())
                 .number("members", *members)
                 .last("topic", topic),
-            ServerMessage::RoomsEnd => line,
+            ServerMessage::RoomsEnd | ServerMessage::AuditEnd => line,
+            ServerMessage::InviteCode { code } => line.token("code", code),
+            ServerMessage::AuditLine { line: text } => line.last("line", text),
             ServerMessage::MemberInfo {
                 conversation,
                 user,
@@ -1225,6 +1258,9 @@ mod tests {
                 }
             ),
             Just(ServerMessage::RoomsEnd),
+            token().prop_map(|code| ServerMessage::InviteCode { code }),
+            free_text().prop_map(|line| ServerMessage::AuditLine { line }),
+            Just(ServerMessage::AuditEnd),
             (conversation(), field_text(), role(), any::<bool>()).prop_map(
                 |(conversation, user, role, online)| ServerMessage::MemberInfo {
                     conversation,

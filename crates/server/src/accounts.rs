@@ -48,6 +48,7 @@ use thiserror::Error;
 use tracing::{info, warn};
 
 use crate::config::{HashParams, Limits};
+use crate::registration::MayRegister;
 use crate::storage::creds::{self, CredsLine, Secret};
 use crate::storage::write_atomically;
 use crate::throttle::FailureLimiter;
@@ -73,9 +74,10 @@ pub(crate) enum LoginError {
     /// The password does not match.
     #[error("Wrong password")]
     WrongPassword,
-    /// An unknown name while registration is off.
-    #[error("Unknown user and registration is closed")]
-    RegistrationClosed,
+    /// An unknown name that may not register (closed, or no valid
+    /// invitation code); the text says which.
+    #[error("{0}")]
+    RegistrationRefused(&'static str),
     /// Too many recent failures for this account or address.
     #[error("Too many attempts, try again in {} s", .0.as_secs().max(1))]
     Throttled(Duration),
@@ -99,7 +101,6 @@ pub(crate) struct Accounts {
     writer: Mutex<Journal>,
     hasher: Hasher,
     failures: FailureLimiter,
-    allow_registration: bool,
     /// Runs on the writer, before each write to disk: tests pause it there.
     #[cfg(test)]
     before_write: Mutex<Option<WriteHook>>,
@@ -259,12 +260,7 @@ enum Found {
 impl Accounts {
     /// Loads `path`, wrapping every seed SHA-256 line in argon2id and
     /// rewriting the file so no unsalted hash stays on disk.
-    pub(crate) fn open(
-        path: &Path,
-        params: HashParams,
-        limits: &Limits,
-        allow_registration: bool,
-    ) -> io::Result<Accounts> {
+    pub(crate) fn open(path: &Path, params: HashParams, limits: &Limits) -> io::Result<Accounts> {
         let hasher = Hasher::new(params)?;
         let mut lines = creds::load(path)?;
         let mut wrapped = 0;
@@ -292,19 +288,20 @@ impl Accounts {
                 limits.login_failures_per_account,
                 limits.login_failures_per_ip,
             ),
-            allow_registration,
             #[cfg(test)]
             before_write: Mutex::new(None),
         })
     }
 
-    /// Logs `name` in from `ip`, registering it if it is new and
-    /// registration is on. Returns the name as registered.
+    /// Logs `name` in from `ip`, registering it if it is new and `permit`
+    /// allows (a code it holds is used up only if the account is saved).
+    /// Returns the name as registered.
     pub(crate) fn login(
         &self,
         name: &str,
         password: &str,
         ip: IpAddr,
+        permit: MayRegister<'_>,
     ) -> Result<String, LoginError> {
         let name = normalize_user_name(name).map_err(LoginError::InvalidName)?;
         if password.len() > MAX_PASSWORD_BYTES {
@@ -321,7 +318,15 @@ impl Accounts {
                     return self.verify(&key, name, secret, password, ip);
                 }
                 Found::Missing => {
+                    if let MayRegister::Refused(why) = &permit {
+                        return Err(LoginError::RegistrationRefused(why));
+                    }
                     if let Some(name) = self.register(&key, &name, password)? {
+                        if let MayRegister::Code(held) = permit
+                            && let Err(e) = held.use_up(&name)
+                        {
+                            warn!(user = %name, error = %e, "could not save that an invitation code was used");
+                        }
                         return Ok(name);
                     }
                     // Someone registered the name meanwhile: log in to it.
@@ -364,6 +369,74 @@ impl Accounts {
         (page, more)
     }
 
+    /// Whether `password` is the account `name`'s (costs a hash).
+    pub(crate) fn check_password(&self, name: &str, password: &str) -> bool {
+        match self.find(&user_key(name)) {
+            Found::Account { secret, .. } => self.hasher.verify(&secret, password),
+            Found::Missing | Found::Damaged => false,
+        }
+    }
+
+    /// Gives the account `name` a new password (hashed, then the file
+    /// rewritten atomically off the table lock). False if there is no such
+    /// account.
+    pub(crate) fn set_password(&self, name: &str, password: &str) -> Result<bool, LoginError> {
+        if password.is_empty() {
+            return Err(LoginError::EmptyPassword);
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(LoginError::PasswordTooLong);
+        }
+        let phc = self
+            .hasher
+            .hash(password.as_bytes())
+            .map_err(LoginError::Storage)?;
+        self.rewrite(&user_key(name), |lines, index| {
+            if let CredsLine::Account { secret, .. } = &mut lines[index] {
+                *secret = Secret::Argon2(phc);
+            }
+        })
+        .map_err(LoginError::Storage)
+    }
+
+    /// Deletes the account `name` (its messages stay). False if there is
+    /// no such account.
+    pub(crate) fn delete(&self, name: &str) -> io::Result<bool> {
+        self.rewrite(&user_key(name), |lines, index| {
+            lines.remove(index);
+        })
+    }
+
+    /// Changes the line of `key` with `edit` and rewrites the file, under
+    /// the writer lock (so no append is lost), then the table. False if
+    /// there is no such account.
+    fn rewrite(
+        &self,
+        key: &str,
+        edit: impl FnOnce(&mut Vec<CredsLine>, usize),
+    ) -> io::Result<bool> {
+        let _writer = self.writer.lock();
+        let mut lines = {
+            let table = self.table.lock();
+            let Some(&index) = table.by_key.get(key) else {
+                return Ok(false);
+            };
+            if !matches!(table.lines[index], CredsLine::Account { .. }) {
+                return Ok(false);
+            }
+            let mut lines = table.lines.clone();
+            edit(&mut lines, index);
+            lines
+        };
+        write_atomically(&self.path, creds::render(&lines).as_bytes())?;
+        let mut table = self.table.lock();
+        let (reserved, next_ticket) = (std::mem::take(&mut table.reserved), table.next_ticket);
+        *table = Table::new(std::mem::take(&mut lines));
+        table.reserved = reserved;
+        table.next_ticket = next_ticket;
+        Ok(true)
+    }
+
     /// The account of `key`, for a login. If the name is being registered,
     /// waits until it is saved (an account, maybe this login's) or the
     /// save failed (missing).
@@ -382,9 +455,6 @@ impl Accounts {
         name: &str,
         password: &str,
     ) -> Result<Option<String>, LoginError> {
-        if !self.allow_registration {
-            return Err(LoginError::RegistrationClosed);
-        }
         let skeletons = user_skeletons(name);
         // Checked before hashing too, so a refused name costs no hash.
         self.table.lock().refuse_look_alike(name, &skeletons)?;
@@ -661,7 +731,7 @@ mod tests {
     const SEED_HASH_1234: &str = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4";
 
     fn open(dir: &Path) -> Accounts {
-        Accounts::open(&dir.join("creds.txt"), FAST, &Limits::default(), true).unwrap()
+        Accounts::open(&dir.join("creds.txt"), FAST, &Limits::default()).unwrap()
     }
 
     /// The names in `creds.txt`, in file order.
@@ -704,11 +774,13 @@ mod tests {
     fn a_registration_saving_to_disk_blocks_no_one() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = open(dir.path());
-        accounts.login("alice", "pw", ip()).unwrap();
+        accounts
+            .login("alice", "pw", ip(), MayRegister::Open)
+            .unwrap();
         thread::scope(|scope| {
             // Made in here, so a failing assertion releases the writer.
             let paused = pause_writes(&accounts);
-            let bob = scope.spawn(|| accounts.login("bob", "pw", ip()));
+            let bob = scope.spawn(|| accounts.login("bob", "pw", ip(), MayRegister::Open));
             assert_eq!(paused.entered.recv().unwrap(), DiskWrite::Append);
             // Bob's line is about to be written and synced, and meanwhile:
             assert!(
@@ -716,18 +788,24 @@ mod tests {
                 "the accounts lock is held during the disk write"
             );
             assert_eq!(accounts.registered_name("ALICE").as_deref(), Some("alice"));
-            assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+            assert_eq!(
+                accounts
+                    .login("alice", "pw", ip(), MayRegister::Open)
+                    .unwrap(),
+                "alice"
+            );
             assert!(matches!(
-                accounts.login("alice", "nope", ip()),
+                accounts.login("alice", "nope", ip(), MayRegister::Open),
                 Err(LoginError::WrongPassword)
             ));
             // Bob is nobody yet: no DM to him, not on disk.
             assert_eq!(accounts.registered_name("bob"), None);
             assert_eq!(names_on_disk(dir.path()), ["alice"]);
             // Logins to his name wait for his line, then go to his account.
-            let same = scope.spawn(|| accounts.login("BOB", "pw", ip()));
-            let wrong = scope.spawn(|| accounts.login("bob", "other", ip()));
-            let look_alike = scope.spawn(|| accounts.login("b\u{043E}b", "pw", ip()));
+            let same = scope.spawn(|| accounts.login("BOB", "pw", ip(), MayRegister::Open));
+            let wrong = scope.spawn(|| accounts.login("bob", "other", ip(), MayRegister::Open));
+            let look_alike =
+                scope.spawn(|| accounts.login("b\u{043E}b", "pw", ip(), MayRegister::Open));
             paused.release.send(()).unwrap();
             assert_eq!(bob.join().unwrap().unwrap(), "bob");
             assert_eq!(names_on_disk(dir.path()), ["alice", "bob"]);
@@ -756,20 +834,27 @@ mod tests {
         )
         .unwrap();
         let accounts = open(dir.path());
-        accounts.login("alice", "pw", ip()).unwrap();
+        accounts
+            .login("alice", "pw", ip(), MayRegister::Open)
+            .unwrap();
         thread::scope(|scope| {
             let paused = pause_writes(&accounts);
             // Ton's wrapped seed hash is replaced at his login.
-            let ton = scope.spawn(|| accounts.login("ton", "1234", ip()));
+            let ton = scope.spawn(|| accounts.login("ton", "1234", ip(), MayRegister::Open));
             assert_eq!(paused.entered.recv().unwrap(), DiskWrite::Rewrite);
             assert!(
                 accounts.table.try_lock().is_some(),
                 "the accounts lock is held during the rewrite"
             );
             assert_eq!(accounts.registered_name("ton").as_deref(), Some("ton"));
-            assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+            assert_eq!(
+                accounts
+                    .login("alice", "pw", ip(), MayRegister::Open)
+                    .unwrap(),
+                "alice"
+            );
             // A registration now is appended after the rewrite, not lost in it.
-            let newbie = scope.spawn(|| accounts.login("newbie", "pw", ip()));
+            let newbie = scope.spawn(|| accounts.login("newbie", "pw", ip(), MayRegister::Open));
             paused.release_all();
             assert_eq!(ton.join().unwrap().unwrap(), "ton");
             assert_eq!(newbie.join().unwrap().unwrap(), "newbie");
@@ -782,7 +867,12 @@ mod tests {
         );
         let reopened = open(dir.path());
         for (name, password) in [("ton", "1234"), ("alice", "pw"), ("newbie", "pw")] {
-            assert_eq!(reopened.login(name, password, ip()).unwrap(), name);
+            assert_eq!(
+                reopened
+                    .login(name, password, ip(), MayRegister::Open)
+                    .unwrap(),
+                name
+            );
         }
     }
 
@@ -792,26 +882,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("creds.txt");
         let accounts = open(dir.path());
-        accounts.login("alice", "pw", ip()).unwrap();
+        accounts
+            .login("alice", "pw", ip(), MayRegister::Open)
+            .unwrap();
         // Nothing can be written at a directory.
         fs::remove_file(&path).unwrap();
         fs::create_dir(&path).unwrap();
-        let error = accounts.login("bob", "pw", ip()).unwrap_err();
+        let error = accounts
+            .login("bob", "pw", ip(), MayRegister::Open)
+            .unwrap_err();
         assert!(matches!(error, LoginError::Storage(_)), "{error:?}");
         assert_eq!(
             error.to_string(),
             "The server could not save the account; try again later"
         );
         assert_eq!(accounts.registered_name("bob"), None);
-        assert_eq!(accounts.login("alice", "pw", ip()).unwrap(), "alice");
+        assert_eq!(
+            accounts
+                .login("alice", "pw", ip(), MayRegister::Open)
+                .unwrap(),
+            "alice"
+        );
         fs::remove_dir(&path).unwrap();
         // The name is free again, for a look-alike too.
         assert_eq!(
-            accounts.login("b\u{043E}b", "two", ip()).unwrap(),
+            accounts
+                .login("b\u{043E}b", "two", ip(), MayRegister::Open)
+                .unwrap(),
             "b\u{043E}b"
         );
         assert!(matches!(
-            accounts.login("bob", "pw", ip()),
+            accounts.login("bob", "pw", ip(), MayRegister::Open),
             Err(LoginError::LooksLikeExisting)
         ));
         let names = names_on_disk(dir.path());
@@ -834,7 +935,12 @@ mod tests {
                     barrier.wait();
                     for i in 0..EACH {
                         let name = format!("user{t}x{i}");
-                        assert_eq!(accounts.login(&name, "pw", ip()).unwrap(), name);
+                        assert_eq!(
+                            accounts
+                                .login(&name, "pw", ip(), MayRegister::Open)
+                                .unwrap(),
+                            name
+                        );
                         // Saved before it is returned. (Only this line is
                         // checked: others may be half written right now.)
                         let creds = fs::read_to_string(&accounts.path).unwrap();
@@ -845,7 +951,12 @@ mod tests {
                 // Everyone at once on one name: one account, the rest log in.
                 scope.spawn(move || {
                     barrier.wait();
-                    assert_eq!(accounts.login("Same", "pw", ip()).unwrap(), "Same");
+                    assert_eq!(
+                        accounts
+                            .login("Same", "pw", ip(), MayRegister::Open)
+                            .unwrap(),
+                        "Same"
+                    );
                 });
             }
         });
@@ -855,7 +966,10 @@ mod tests {
         assert_eq!(distinct.len(), names.len(), "a name twice: {names:?}");
         let reopened = open(dir.path());
         for name in &names {
-            assert_eq!(reopened.login(name, "pw", ip()).unwrap(), *name);
+            assert_eq!(
+                reopened.login(name, "pw", ip(), MayRegister::Open).unwrap(),
+                *name
+            );
         }
     }
 
@@ -876,12 +990,22 @@ mod tests {
                 scope.spawn(move || {
                     barrier.wait();
                     let name = format!("seed{i}");
-                    assert_eq!(accounts.login(&name, "1234", ip()).unwrap(), name);
+                    assert_eq!(
+                        accounts
+                            .login(&name, "1234", ip(), MayRegister::Open)
+                            .unwrap(),
+                        name
+                    );
                 });
                 scope.spawn(move || {
                     barrier.wait();
                     let name = format!("new{i}");
-                    assert_eq!(accounts.login(&name, "pw", ip()).unwrap(), name);
+                    assert_eq!(
+                        accounts
+                            .login(&name, "pw", ip(), MayRegister::Open)
+                            .unwrap(),
+                        name
+                    );
                 });
             }
         });
@@ -894,8 +1018,16 @@ mod tests {
         let reopened = open(dir.path());
         for i in 0..SEEDS {
             let (seed, new) = (format!("seed{i}"), format!("new{i}"));
-            assert_eq!(reopened.login(&seed, "1234", ip()).unwrap(), seed);
-            assert_eq!(reopened.login(&new, "pw", ip()).unwrap(), new);
+            assert_eq!(
+                reopened
+                    .login(&seed, "1234", ip(), MayRegister::Open)
+                    .unwrap(),
+                seed
+            );
+            assert_eq!(
+                reopened.login(&new, "pw", ip(), MayRegister::Open).unwrap(),
+                new
+            );
         }
     }
 
@@ -903,15 +1035,30 @@ mod tests {
     fn register_then_log_in_ignoring_case() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = open(dir.path());
-        assert_eq!(accounts.login("Đặng", "pw", ip()).unwrap(), "Đặng");
-        assert_eq!(accounts.login("đẶNG", "pw", ip()).unwrap(), "Đặng");
+        assert_eq!(
+            accounts
+                .login("Đặng", "pw", ip(), MayRegister::Open)
+                .unwrap(),
+            "Đặng"
+        );
+        assert_eq!(
+            accounts
+                .login("đẶNG", "pw", ip(), MayRegister::Open)
+                .unwrap(),
+            "Đặng"
+        );
         assert!(matches!(
-            accounts.login("Đặng", "nope", ip()),
+            accounts.login("Đặng", "nope", ip(), MayRegister::Open),
             Err(LoginError::WrongPassword)
         ));
         assert_eq!(accounts.registered_name("ĐẶNG").as_deref(), Some("Đặng"));
         let reopened = open(dir.path());
-        assert_eq!(reopened.login("Đặng", "pw", ip()).unwrap(), "Đặng");
+        assert_eq!(
+            reopened
+                .login("Đặng", "pw", ip(), MayRegister::Open)
+                .unwrap(),
+            "Đặng"
+        );
     }
 
     #[test]
@@ -932,18 +1079,28 @@ mod tests {
             "damaged lines are kept: {on_disk}"
         );
         assert!(matches!(
-            accounts.login("ton", "wrong", ip()),
+            accounts.login("ton", "wrong", ip(), MayRegister::Open),
             Err(LoginError::WrongPassword)
         ));
-        assert_eq!(accounts.login("ton", "1234", ip()).unwrap(), "ton");
+        assert_eq!(
+            accounts
+                .login("ton", "1234", ip(), MayRegister::Open)
+                .unwrap(),
+            "ton"
+        );
         let on_disk = fs::read_to_string(&path).unwrap();
         assert!(
             on_disk.starts_with("ton|$argon2id$v=19$m=64,t=1,p=1$"),
             "{on_disk}"
         );
-        assert_eq!(accounts.login("ton", "1234", ip()).unwrap(), "ton");
+        assert_eq!(
+            accounts
+                .login("ton", "1234", ip(), MayRegister::Open)
+                .unwrap(),
+            "ton"
+        );
         assert!(matches!(
-            accounts.login("vinh", "", ip()),
+            accounts.login("vinh", "", ip(), MayRegister::Open),
             Err(LoginError::Damaged)
         ));
     }
@@ -953,27 +1110,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let accounts = open(dir.path());
         assert!(matches!(
-            accounts.login("a b", "x", ip()),
+            accounts.login("a b", "x", ip(), MayRegister::Open),
             Err(LoginError::InvalidName(_))
         ));
         assert!(matches!(
-            accounts.login("a", &"x".repeat(257), ip()),
+            accounts.login("a", &"x".repeat(257), ip(), MayRegister::Open),
             Err(LoginError::PasswordTooLong)
         ));
         assert!(matches!(
-            accounts.login("a", "", ip()),
+            accounts.login("a", "", ip(), MayRegister::Open),
             Err(LoginError::EmptyPassword)
         ));
-        let closed = Accounts::open(
-            &dir.path().join("other.txt"),
-            FAST,
-            &Limits::default(),
-            false,
-        )
-        .unwrap();
         assert!(matches!(
-            closed.login("a", "x", ip()),
-            Err(LoginError::RegistrationClosed)
+            accounts.login("new", "x", ip(), MayRegister::Refused("closed")),
+            Err(LoginError::RegistrationRefused("closed"))
         ));
     }
 
@@ -982,9 +1132,13 @@ mod tests {
     fn look_alikes_are_refused_and_the_refusal_costs_no_account() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = open(dir.path());
-        accounts.login("alice", "pw", ip()).unwrap();
+        accounts
+            .login("alice", "pw", ip(), MayRegister::Open)
+            .unwrap();
         for name in ["\u{0430}lice", "ａｌｉｃｅ", "aIice"] {
-            let error = accounts.login(name, "pw", ip()).unwrap_err();
+            let error = accounts
+                .login(name, "pw", ip(), MayRegister::Open)
+                .unwrap_err();
             assert!(matches!(error, LoginError::LooksLikeExisting), "{name}");
             assert_eq!(
                 error.to_string(),
@@ -994,12 +1148,12 @@ mod tests {
         }
         // The name comes before the password.
         assert!(matches!(
-            accounts.login("\u{0430}lice", "", ip()),
+            accounts.login("\u{0430}lice", "", ip(), MayRegister::Open),
             Err(LoginError::LooksLikeExisting)
         ));
         let reopened = open(dir.path());
         assert!(matches!(
-            reopened.login("al\u{0456}ce", "pw", ip()),
+            reopened.login("al\u{0456}ce", "pw", ip(), MayRegister::Open),
             Err(LoginError::LooksLikeExisting)
         ));
         let creds = fs::read_to_string(dir.path().join("creds.txt")).unwrap();
@@ -1021,7 +1175,7 @@ mod tests {
                         let (accounts, barrier) = (&accounts, &barrier);
                         scope.spawn(move || {
                             barrier.wait();
-                            accounts.login(name, "pw", ip())
+                            accounts.login(name, "pw", ip(), MayRegister::Open)
                         })
                     })
                     .collect();
@@ -1047,18 +1201,25 @@ mod tests {
         )
         .unwrap();
         let accounts = open(dir.path());
-        assert_eq!(accounts.login("alice", "1234", ip()).unwrap(), "alice");
         assert_eq!(
-            accounts.login("\u{0430}lice", "1234", ip()).unwrap(),
+            accounts
+                .login("alice", "1234", ip(), MayRegister::Open)
+                .unwrap(),
+            "alice"
+        );
+        assert_eq!(
+            accounts
+                .login("\u{0430}lice", "1234", ip(), MayRegister::Open)
+                .unwrap(),
             "\u{0430}lice"
         );
         // A damaged line's name is taken, look-alikes of it too.
         assert!(matches!(
-            accounts.login("vinh", "x", ip()),
+            accounts.login("vinh", "x", ip(), MayRegister::Open),
             Err(LoginError::Damaged)
         ));
         assert!(matches!(
-            accounts.login("v\u{0456}nh", "x", ip()),
+            accounts.login("v\u{0456}nh", "x", ip(), MayRegister::Open),
             Err(LoginError::LooksLikeExisting)
         ));
     }
@@ -1067,14 +1228,18 @@ mod tests {
     fn repeated_failures_are_throttled() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = open(dir.path());
-        accounts.login("minh", "right", ip()).unwrap();
+        accounts
+            .login("minh", "right", ip(), MayRegister::Open)
+            .unwrap();
         for _ in 0..Limits::default().login_failures_per_account {
             assert!(matches!(
-                accounts.login("minh", "wrong", ip()),
+                accounts.login("minh", "wrong", ip(), MayRegister::Open),
                 Err(LoginError::WrongPassword)
             ));
         }
-        let error = accounts.login("minh", "right", ip()).unwrap_err();
+        let error = accounts
+            .login("minh", "right", ip(), MayRegister::Open)
+            .unwrap_err();
         assert!(matches!(error, LoginError::Throttled(_)));
         assert!(
             error

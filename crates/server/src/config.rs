@@ -9,6 +9,8 @@
 use std::path::PathBuf;
 
 pub use media_chat_store::Durability;
+
+pub use crate::registration::RegistrationMode;
 use std::time::Duration;
 
 /// Everything the server can be told at start-up.
@@ -22,9 +24,11 @@ pub struct Config {
     /// Accepted upload extensions, lower case, without the dot. Default the
     /// seed's list: jpg, png, gif, mp3, wav, txt, pdf.
     pub allowed_extensions: Vec<String>,
-    /// Whether an unknown name logging in creates an account, as in the
-    /// seed. Default on.
-    pub allow_registration: bool,
+    /// Whether an unknown name logging in creates an account: always (as
+    /// in the seed, the default), never, or with an invitation code.
+    pub registration: RegistrationMode,
+    /// Server administrators, by name (besides those in `admins.txt`).
+    pub admins: Vec<String>,
     /// Argon2id cost for new password hashes.
     pub password_hashing: HashParams,
     /// How many past events a version 2 client is shown at login. Default
@@ -153,7 +157,8 @@ impl Config {
             data_dir: data_dir.into(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             allowed_extensions: DEFAULT_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
-            allow_registration: true,
+            registration: RegistrationMode::Open,
+            admins: Vec::new(),
             password_hashing: HashParams::default(),
             history_len: 100,
             limits: Limits::default(),

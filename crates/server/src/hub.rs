@@ -273,6 +273,31 @@ impl Hub {
         self.shared.state.lock().fanned
     }
 
+    /// Ends every session of the user with `key` but `except`, telling each
+    /// `reason` in an `ERROR`; returns how many.
+    pub(crate) fn revoke_user(&self, key: &str, except: Option<u64>, reason: &str) -> usize {
+        let Some(line) = encode(&ServerMessage::error(reason)) else {
+            return 0;
+        };
+        let state = self.shared.state.lock();
+        let sessions = state
+            .online
+            .get(key)
+            .map(|online| online.sessions.clone())
+            .unwrap_or_default();
+        let mut ended = 0;
+        for session in sessions {
+            if Some(session) == except {
+                continue;
+            }
+            if let Some(peer) = state.peers.get(&session) {
+                peer.outbox.revoke(line.clone());
+                ended += 1;
+            }
+        }
+        ended
+    }
+
     /// Whether the user with `key` has a session online.
     pub(crate) fn is_online(&self, key: &str) -> bool {
         self.shared.state.lock().online.contains_key(key)

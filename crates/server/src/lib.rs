@@ -13,6 +13,7 @@
 //! - `validate`: [`Config::validate`] and [`ConfigError`]: settings checked at start-up.
 //! - `server`: [`Server`] (open the data dir, run), [`ServerHandle`].
 //! - `backup`: [`backup()`], a consistent copy of a data dir.
+//! - [`offline`]: `media-chat-server admin`, on a stopped server's data dir.
 //! - `shutdown`: [`Shutdown`], the stop signal shared with Ctrl-C.
 //! - `listener`: the accept loop; spawns one named thread per session.
 //! - `connections`: connection limits (total, per IP) and force-closing.
@@ -21,6 +22,7 @@
 //! - `logins`: the worker threads logins run on, off the session threads.
 //! - `commands`: what a logged-in client's commands do.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
+//! - `account_commands`: passwords, sign-outs and administrators' commands.
 //! - `welcome`: what a login receives, read from the store.
 //! - `transfers`: single-use tokens that log transfer connections in.
 //! - `upload`: receiving a `FILE` body into the store.
@@ -28,11 +30,17 @@
 //! - `hub`: online sessions, fan-out of committed events, presence.
 //! - `lines`: how stored events read on the wire, per version and reader.
 //! - `accounts`: logins, registration, password hashing, throttling.
+//! - `registration`: open, closed or invite-only, and invitation codes.
+//! - `authority`: administrators and server-wide bans.
+//! - `audit`: `audit.log`, what moderators and administrators did.
 //! - `throttle`: token buckets and failure counters.
 //! - `storage`: the data dir on disk: `creds`, `files` (the events are in
 //!   `media-chat-store`).
 
+mod account_commands;
 mod accounts;
+mod audit;
+mod authority;
 mod backup;
 mod commands;
 mod config;
@@ -41,7 +49,9 @@ mod hub;
 mod lines;
 mod listener;
 mod logins;
+pub mod offline;
 mod outbox;
+mod registration;
 mod room_commands;
 mod server;
 mod session;
@@ -56,7 +66,8 @@ mod welcome;
 
 pub use backup::{BackupError, BackupReport, backup};
 pub use config::{
-    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits, TlsSettings,
+    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits,
+    RegistrationMode, TlsSettings,
 };
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;

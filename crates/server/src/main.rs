@@ -10,8 +10,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use bytesize::ByteSize;
 use clap::{Parser, Subcommand, ValueEnum};
+use media_chat_server::offline::{self, OfflineCommand};
 use media_chat_server::{
-    Config, DEFAULT_EXTENSIONS, Durability, HashParams, Limits, Server, Shutdown, TlsSettings,
+    Config, DEFAULT_EXTENSIONS, Durability, HashParams, Limits, RegistrationMode, Server, Shutdown,
+    TlsSettings,
 };
 
 /// A self-hosted media-sharing chat server.
@@ -38,9 +40,18 @@ struct Args {
     /// Upload extensions to accept, comma-separated, without dots.
     #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.map(String::from))]
     allowed_ext: Vec<String>,
-    /// Refuse unknown user names instead of registering them.
-    #[arg(long)]
+    /// Who may create an account: `open` (any unknown name registers, as
+    /// in the seed), `closed`, or `invite` (only with a single-use code an
+    /// administrator made).
+    #[arg(long, default_value = "open", value_parser = clap::builder::PossibleValuesParser::new(["open", "closed", "invite"]))]
+    registration: String,
+    /// The same as --registration closed (kept for older scripts).
+    #[arg(long, conflicts_with = "registration")]
     no_register: bool,
+    /// A server administrator (repeat for more; also read from
+    /// admins.txt in the data dir, one name per line).
+    #[arg(long = "admin", value_name = "NAME")]
+    admins: Vec<String>,
     /// Argon2id memory cost in KiB for new password hashes.
     #[arg(long, default_value_t = HashParams::default().memory_kib)]
     argon2_memory_kib: u32,
@@ -116,6 +127,12 @@ struct Args {
 /// What else the binary does.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Administer a stopped server's data dir: for when nobody can log in.
+    Admin {
+        /// What to do.
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Copy the data dir (running or not) into DEST: the database (a
     /// consistent snapshot), creds.txt, server_files/, the chat log and the
     /// TLS identity. Restore by starting a server with --data-dir DEST.
@@ -123,6 +140,77 @@ enum Command {
         /// A new (or empty) directory to write the copy to.
         dest: PathBuf,
     },
+}
+
+/// `media-chat-server admin …`.
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// List the accounts, with administrators and bans marked.
+    Users,
+    /// Give a user a new password (asked for, or read from standard input).
+    ResetPassword {
+        /// The user.
+        user: String,
+    },
+    /// Ban a user from the server.
+    Ban {
+        /// The user.
+        user: String,
+        /// Why (shown to them).
+        #[arg(default_value = "")]
+        reason: String,
+    },
+    /// Lift a user's ban.
+    Unban {
+        /// The user.
+        user: String,
+    },
+    /// Make invitation codes for `--registration invite`.
+    InviteCode {
+        /// How many.
+        #[arg(default_value_t = 1)]
+        count: u32,
+    },
+    /// Make a user an administrator (admins.txt).
+    AddAdmin {
+        /// The user.
+        user: String,
+    },
+    /// Make an administrator a user again.
+    RemoveAdmin {
+        /// The user.
+        user: String,
+    },
+    /// Print the newest lines of the audit log.
+    Audit {
+        /// How many.
+        #[arg(default_value_t = 50)]
+        lines: usize,
+    },
+}
+
+impl AdminAction {
+    fn into_command(self) -> std::io::Result<OfflineCommand> {
+        Ok(match self {
+            AdminAction::Users => OfflineCommand::Users,
+            AdminAction::ResetPassword { user } => {
+                let password = if std::io::stdin().is_terminal() {
+                    rpassword::prompt_password(format!("New password for {user}: "))?
+                } else {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\n', '\r']).to_owned()
+                };
+                OfflineCommand::ResetPassword { user, password }
+            }
+            AdminAction::Ban { user, reason } => OfflineCommand::Ban { user, reason },
+            AdminAction::Unban { user } => OfflineCommand::Unban { user },
+            AdminAction::InviteCode { count } => OfflineCommand::InviteCodes { count },
+            AdminAction::AddAdmin { user } => OfflineCommand::AddAdmin { user },
+            AdminAction::RemoveAdmin { user } => OfflineCommand::RemoveAdmin { user },
+            AdminAction::Audit { lines } => OfflineCommand::Audit { lines },
+        })
+    }
 }
 
 /// `--sync`.
@@ -149,7 +237,12 @@ impl Args {
             .map(|e| e.trim().trim_start_matches('.').to_lowercase())
             .filter(|e| !e.is_empty())
             .collect();
-        config.allow_registration = !self.no_register;
+        config.registration = if self.no_register {
+            RegistrationMode::Closed
+        } else {
+            self.registration.parse().unwrap_or_default()
+        };
+        config.admins = self.admins.clone();
         config.password_hashing = HashParams {
             memory_kib: self.argon2_memory_kib,
             iterations: self.argon2_iterations,
@@ -188,7 +281,26 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(Command::Admin { action }) = args.command.take() {
+        let outcome = action
+            .into_command()
+            .map_err(|e| e.to_string())
+            .and_then(|command| {
+                offline::run(&args.data_dir, command, media_chat_store::unix_now())
+                    .map_err(|e| e.to_string())
+            });
+        return match outcome {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Command::Backup { dest }) = &args.command {
         return match media_chat_server::backup(&args.data_dir, dest) {
             Ok(report) => {

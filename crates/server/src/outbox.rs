@@ -440,6 +440,21 @@ impl Outbox {
         }
     }
 
+    /// Ends the session from outside (a ban, a password reset, a sign-out
+    /// from another session): `line` is sent after what is queued, then
+    /// the connection closes; the session reads no further command.
+    pub(crate) fn revoke(&self, line: Arc<[u8]>) {
+        {
+            let mut state = self.shared.state.lock();
+            if !state.closed {
+                state.queued_bytes += line.len();
+                state.queue.push_back(Outgoing::Line(line));
+            }
+        }
+        self.close();
+        let _ = self.shared.stream.shutdown(SocketShutdown::Read);
+    }
+
     /// Closes the connection at once, dropping whatever is queued.
     pub(crate) fn abort(&self) {
         self.kill();

@@ -7,12 +7,40 @@ use media_chat_protocol::rules::{check_text, user_key};
 use media_chat_protocol::{
     ClientMessage, Conversation as WireConversation, ModerationAction, Role, ServerMessage,
 };
+use std::time::Instant;
+
 use media_chat_store::{Conversation, RoomAction, RoomRequest, StoreError};
 
 use crate::session::Session;
 
 /// Most members one `MEMBERS` page holds.
 pub(crate) const MAX_MEMBERS_PAGE: u64 = 500;
+
+/// Rooms one user may create: 5 at once, then 10 an hour.
+const CREATES: (u32, u32) = (5, 10);
+
+/// Invitations one user may send: 50 at once (a class), then 100 an hour.
+const INVITES: (u32, u32) = (50, 100);
+
+/// The rate limit of an action, if it has one: `(kind, burst, per hour)`.
+fn limit_of(action: &RoomAction) -> Option<(&'static str, u32, u32)> {
+    match action {
+        RoomAction::Create { .. } => Some(("create-room", CREATES.0, CREATES.1)),
+        RoomAction::Invite { .. } => Some(("invite", INVITES.0, INVITES.1)),
+        _ => None,
+    }
+}
+
+/// What the audit log records of a moderation action: `(action, room,
+/// user)`.
+fn audit_entry(action: &RoomAction) -> Option<(&'static str, String, String)> {
+    match action {
+        RoomAction::Remove { room, user } => Some(("remove", room.clone(), user.clone())),
+        RoomAction::Ban { room, user } => Some(("room-ban", room.clone(), user.clone())),
+        RoomAction::Unban { room, user } => Some(("room-unban", room.clone(), user.clone())),
+        _ => None,
+    }
+}
 
 impl Session {
     /// `CREATE`, `JOIN`, `LEAVE`, `INVITE`, `REMOVE`, `BAN`, `UNBAN`,
@@ -23,15 +51,39 @@ impl Session {
             Ok(action) => action,
             Err(reason) => return self.send_error(reason),
         };
+        let key = user_key(self.name());
+        if let Some((kind, burst, per_hour)) = limit_of(&action)
+            && let Err(wait) =
+                self.ctx
+                    .action_limits
+                    .take(&key, kind, burst, per_hour, Instant::now())
+        {
+            return self.send_error(format!(
+                "{verb}: too many at once; try again in {} s",
+                wait.as_secs().max(1)
+            ));
+        }
+        let audited = audit_entry(&action);
         let request = RoomRequest {
             actor: self.name().to_owned(),
-            admin: false,
+            admin: self.ctx.authority.is_admin(&key),
             action,
             origin: self.id,
         };
         match self.ctx.store.room(request) {
             // The events, and the user's new standing, are on their way.
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((action, room, user)) = audited {
+                    let target = format!("{user} in #{room}");
+                    self.ctx.audit.record(
+                        media_chat_store::unix_now(),
+                        self.name(),
+                        action,
+                        &target,
+                        "",
+                    );
+                }
+            }
             Err(StoreError::Refused(refusal)) => self.send_error(refusal.to_string()),
             Err(e) => {
                 tracing::error!(error = %e, verb, "could not change a room");

@@ -15,15 +15,20 @@ use thiserror::Error;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
+use crate::audit::AuditLog;
+use crate::authority::Authority;
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::hub::Hub;
 use crate::listener::accept_loop;
 use crate::logins::LoginWorkers;
+use crate::offline::DataDirLock;
+use crate::registration::Registration;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
 use crate::storage::DataDir;
 use crate::storage::files::FileStore;
+use crate::throttle::ActionLimits;
 use crate::transfers::TransferTokens;
 use crate::transport::TlsPolicy;
 
@@ -66,6 +71,8 @@ pub enum ServerError {
 /// A server whose data directory is open, ready to accept connections.
 pub struct Server {
     ctx: Arc<Context>,
+    /// Keeps offline administration off the data dir while this runs.
+    _lock: DataDirLock,
     connections: Arc<Connections>,
     fingerprint: Option<Fingerprint>,
 }
@@ -77,16 +84,20 @@ impl Server {
     /// removes unfinished uploads.
     pub fn open(config: Config) -> Result<Server, ServerError> {
         config.validate()?;
+        let lock = DataDirLock::take(&config.data_dir).map_err(|e| ServerError::DataDir {
+            path: config.data_dir.clone(),
+            source: io::Error::other(e.to_string()),
+        })?;
         tune_allocator();
         let at = |path: PathBuf| move |source| ServerError::DataDir { path, source };
         let data = DataDir::open(&config.data_dir).map_err(at(config.data_dir.clone()))?;
-        let accounts = Accounts::open(
-            &data.creds(),
-            config.password_hashing,
-            &config.limits,
-            config.allow_registration,
-        )
-        .map_err(at(data.creds()))?;
+        let accounts = Accounts::open(&data.creds(), config.password_hashing, &config.limits)
+            .map_err(at(data.creds()))?;
+        let registration = Registration::open(data.root(), config.registration)
+            .map_err(at(data.root().join("invites.txt")))?;
+        let authority = Authority::open(data.root(), &config.admins)
+            .map_err(at(data.root().join("bans.txt")))?;
+        let audit = AuditLog::open(data.root()).map_err(at(data.root().join("audit.log")))?;
         let limits = ServerMessage::Limits {
             max_file_size: config.max_file_size,
             allowed_extensions: config.allowed_extensions.clone(),
@@ -122,6 +133,10 @@ impl Server {
                 hub,
                 store,
                 transfers: TransferTokens::default(),
+                registration,
+                authority,
+                audit,
+                action_limits: ActionLimits::new(),
                 logins: LoginWorkers::start(),
                 accounts,
                 files,
@@ -130,6 +145,7 @@ impl Server {
             }),
             connections,
             fingerprint,
+            _lock: lock,
         })
     }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use media_chat_protocol::rules::{normalize_user_name, user_key};
 use media_chat_protocol::{
     BodyAnnouncement, ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError,
     ServerMessage,
@@ -22,13 +23,16 @@ use socket2::{SockRef, TcpKeepalive};
 use tracing::{debug, info};
 
 use crate::accounts::{Accounts, LoginError};
+use crate::audit::AuditLog;
+use crate::authority::Authority;
 use crate::config::Config;
 use crate::connections::Admission;
 use crate::hub::Hub;
 use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
+use crate::registration::Registration;
 use crate::storage::files::FileStore;
-use crate::throttle::TokenBucket;
+use crate::throttle::{ActionLimits, TokenBucket};
 use crate::transfers::TransferTokens;
 use crate::transport::{self, Accepted, TlsPolicy};
 use crate::welcome::{self, Welcome};
@@ -60,8 +64,19 @@ const READ_BUFFER: usize = 2 * 1024;
 enum LoginFailure {
     /// Refused (wrong password, bad name…): the client is told why.
     Refused(LoginError),
+    /// The user is banned server-wide, for this reason.
+    Banned(String),
     /// The store could not be read.
     Store(StoreError),
+}
+
+/// The refusal a banned user gets, at login and when their sessions end.
+pub(crate) fn banned_text(reason: &str) -> String {
+    if reason.is_empty() {
+        "This account is banned from this server".to_owned()
+    } else {
+        format!("This account is banned from this server: {reason}")
+    }
 }
 
 /// Bytes of welcome handed to the outbox at a time.
@@ -76,6 +91,10 @@ pub(crate) struct Context {
     pub(crate) store: Store,
     pub(crate) logins: LoginWorkers,
     pub(crate) transfers: TransferTokens,
+    pub(crate) registration: Registration,
+    pub(crate) authority: Authority,
+    pub(crate) audit: AuditLog,
+    pub(crate) action_limits: ActionLimits,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -103,6 +122,8 @@ pub(crate) struct Session {
     resume: Option<EventId>,
     /// Logged in with a transfer token: files only, not in the chat.
     transfer_only: bool,
+    /// An invitation code, from `CODE` before `LOGIN`.
+    code: Option<String>,
     connected_at: Instant,
     /// When the last command arrived (keepalive is due after silence).
     last_heard: Instant,
@@ -178,6 +199,7 @@ impl Session {
             user: None,
             resume: None,
             transfer_only: false,
+            code: None,
             connected_at,
             last_heard: connected_at,
             line_started: None,
@@ -393,6 +415,9 @@ impl Session {
                 | ClientMessage::Moderator { .. }
                 | ClientMessage::Rooms
                 | ClientMessage::Members { .. }
+                | ClientMessage::Password { .. }
+                | ClientMessage::SignOutOthers
+                | ClientMessage::Admin(_)
         );
         if v3_only && self.version < 3 {
             self.send_error(format!(
@@ -406,6 +431,10 @@ impl Session {
                 self.send_error("Already logged in")
             }
             ClientMessage::Resume { .. } => self.send_error("RESUME must come before LOGIN"),
+            ClientMessage::Code { .. } => self.send_error("CODE must come before LOGIN"),
+            ClientMessage::Password { current, new } => self.change_password(&current, &new),
+            ClientMessage::SignOutOthers => self.sign_out_others(),
+            ClientMessage::Admin(command) => self.admin(command),
             ClientMessage::Text { text } => self.say(&text),
             ClientMessage::Dm { to, text } => self.direct(&to, &text),
             ClientMessage::Send {
@@ -465,6 +494,7 @@ impl Session {
             ClientMessage::Resume { last_id } if self.version >= 3 => {
                 self.resume = Some(EventId(last_id));
             }
+            ClientMessage::Code { code } if self.version >= 3 => self.code = Some(code),
             ClientMessage::Transfer { token } if self.version >= 3 => self.log_in_transfer(&token),
             ClientMessage::Quit => return Flow::Close,
             ClientMessage::File { size, .. } => {
@@ -497,6 +527,10 @@ impl Session {
                 info!(peer = %self.peer, user, reason = %e, "login refused");
                 self.send_error(e.to_string());
             }
+            Err(LoginFailure::Banned(reason)) => {
+                info!(peer = %self.peer, user, "refused a banned user");
+                self.send_error(banned_text(&reason));
+            }
             Err(LoginFailure::Store(e)) => {
                 tracing::error!(peer = %self.peer, user, error = %e, "could not read a welcome");
                 self.send_error("The server could not load your messages; try again later");
@@ -516,11 +550,17 @@ impl Session {
         let ctx = self.ctx.clone();
         let outbox = self.outbox.clone();
         let (id, version, ip, resume) = (self.id, self.version, self.peer.ip(), self.resume);
-        let (user, password) = (user.to_owned(), password.to_owned());
+        let (user, password, code) = (user.to_owned(), password.to_owned(), self.code.clone());
         self.ctx.logins.run(move || {
+            if let Ok(name) = normalize_user_name(&user)
+                && let Some(ban) = ctx.authority.ban_of(&user_key(&name))
+            {
+                return Err(LoginFailure::Banned(ban.reason));
+            }
+            let permit = ctx.registration.permit(code.as_deref());
             let name = ctx
                 .accounts
-                .login(&user, &password, ip)
+                .login(&user, &password, ip, permit)
                 .map_err(LoginFailure::Refused)?;
             let joined = ctx.hub.join(id, &name, version, &outbox);
             let first = joined.first;

@@ -45,6 +45,58 @@ impl TokenBucket {
     }
 }
 
+/// Per-user limits on actions that create things others see (rooms,
+/// invitations, invitation codes): `burst` at once, then `per_hour`. Unlike
+/// flood control, an action over the limit is refused, with how long to
+/// wait.
+pub(crate) struct ActionLimits {
+    /// By user key and kind of action: the tokens left, and when.
+    buckets: Mutex<HashMap<(String, &'static str), Tokens>>,
+}
+
+/// Tokens left in a bucket, as of an instant.
+type Tokens = (f64, Instant);
+
+impl ActionLimits {
+    /// No actions taken yet.
+    pub(crate) fn new() -> Self {
+        ActionLimits {
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one `kind` action for the user with `key`, or says how long
+    /// until one is allowed.
+    pub(crate) fn take(
+        &self,
+        key: &str,
+        kind: &'static str,
+        burst: u32,
+        per_hour: u32,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let rate = f64::from(per_hour.max(1)) / 3600.0;
+        let burst = f64::from(burst.max(1));
+        let mut buckets = self.buckets.lock();
+        if buckets.len() >= PRUNE_AT {
+            buckets.retain(|_, (tokens, last)| {
+                *tokens + now.saturating_duration_since(*last).as_secs_f64() * rate < burst
+            });
+        }
+        let (tokens, last) = buckets
+            .entry((key.to_owned(), kind))
+            .or_insert((burst, now));
+        *tokens = (*tokens + now.saturating_duration_since(*last).as_secs_f64() * rate).min(burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
+        }
+    }
+}
+
 /// Counts failed logins per account and per address within a sliding window.
 pub(crate) struct FailureLimiter {
     window: Duration,
@@ -179,5 +231,27 @@ mod tests {
         limiter.record_failure("b", ip, now);
         assert!(limiter.check("c", ip, now).is_err());
         assert!(limiter.check("c", "10.0.0.9".parse().unwrap(), now).is_ok());
+    }
+
+    #[test]
+    fn action_limits_refuse_past_the_burst_then_refill() {
+        let limits = ActionLimits::new();
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert!(limits.take("an", "create", 3, 60, start).is_ok());
+        }
+        let wait = limits.take("an", "create", 3, 60, start).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(50) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        // Another user, or another kind, has its own bucket.
+        assert!(limits.take("bình", "create", 3, 60, start).is_ok());
+        assert!(limits.take("an", "invite", 3, 60, start).is_ok());
+        assert!(
+            limits
+                .take("an", "create", 3, 60, start + Duration::from_secs(61))
+                .is_ok()
+        );
     }
 }

@@ -178,3 +178,82 @@ fn nonsense_settings_exit_2_naming_the_flag() {
         assert!(output.stdout.is_empty(), "{args:?} started listening");
     }
 }
+
+/// Runs `media-chat-server admin …` on `dir`; returns (status, stdout, stderr).
+fn admin(dir: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_media-chat-server"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("admin")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run the server binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("admin output");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn offline_administration_works_on_a_stopped_server_only() {
+    // See: issue 11, "Offline administration on the data dir".
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    {
+        let server = ServerProcess::start(&data, &log);
+        Client::login_v1(server.addr, "ton");
+        Client::login_v1(server.addr, "minh");
+        let (status, _, stderr) = admin(&data, &["users"], "");
+        assert_eq!(status, Some(1));
+        assert!(stderr.contains("a server is running"), "{stderr}");
+    }
+    let (status, out, _) = admin(&data, &["add-admin", "minh"], "");
+    assert_eq!(
+        (status, out.as_str()),
+        (Some(0), "minh is an administrator\n")
+    );
+    let (status, _, _) = admin(&data, &["ban", "ton", "spam"], "");
+    assert_eq!(status, Some(0));
+    let (_, out, _) = admin(&data, &["users"], "");
+    assert_eq!(
+        out,
+        "ton (banned by (offline admin): spam)\nminh (administrator)\n"
+    );
+    let (status, out, _) = admin(&data, &["reset-password", "minh"], "mới\n");
+    assert_eq!(
+        (status, out.as_str()),
+        (Some(0), "minh's password is reset\n")
+    );
+    let (_, codes, _) = admin(&data, &["invite-code", "2"], "");
+    assert_eq!(codes.lines().count(), 2, "{codes}");
+    let (_, audit, _) = admin(&data, &["audit"], "");
+    let actions: Vec<&str> = audit
+        .lines()
+        .map(|line| line.split('|').nth(2).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        actions,
+        ["add-admin", "ban", "reset-password", "invite-code"]
+    );
+    // The server honours it all.
+    let server = ServerProcess::start(&data, &log);
+    let mut minh = Client::connect(server.addr);
+    minh.send_line("LOGIN|minh|mới");
+    minh.expect_line("LOGIN_OK|minh");
+    let mut ton = Client::connect(server.addr);
+    ton.send_line("LOGIN|ton|pw");
+    ton.expect_line("ERROR|This account is banned from this server: spam");
+}

@@ -111,7 +111,7 @@ fn check(
             if user_key(room) == media_chat_protocol::conversation::GENERAL {
                 return Ok(Err(RoomError::General("left")));
             }
-            let (found, _) = match member(tx, room, actor_key)? {
+            let (found, _) = match member(tx, room, actor_key, false)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -123,7 +123,7 @@ fn check(
             }
         }
         Invite { room, user } => {
-            let (found, role) = match member(tx, room, actor_key)? {
+            let (found, role) = match member(tx, room, actor_key, admin)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -146,7 +146,7 @@ fn check(
             }
         }
         Remove { room, user } | Ban { room, user } | Unban { room, user } => {
-            let (found, role) = match member(tx, room, actor_key)? {
+            let (found, role) = match member(tx, room, actor_key, admin)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -185,7 +185,7 @@ fn check(
             }
         }
         Topic { room, text } => {
-            let (found, role) = match member(tx, room, actor_key)? {
+            let (found, role) = match member(tx, room, actor_key, admin)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -201,7 +201,7 @@ fn check(
             }
         }
         Moderator { room, user, on } => {
-            let (found, role) = match member(tx, room, actor_key)? {
+            let (found, role) = match member(tx, room, actor_key, admin)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -238,6 +238,7 @@ fn member(
     tx: &Connection,
     name: &str,
     actor_key: &str,
+    admin: bool,
 ) -> rusqlite::Result<Result<(Found, Role), RoomError>> {
     if user_key(name) == media_chat_protocol::conversation::GENERAL {
         return Ok(Err(RoomError::General("changed this way")));
@@ -246,7 +247,9 @@ fn member(
         return Ok(Err(RoomError::NoSuchRoom(name.to_owned())));
     };
     Ok(match sql::member_row(tx, found.id, actor_key)? {
-        Some((role, false)) if role >= Role::Member => Ok((found, role)),
+        Some((role, false)) if role >= Role::Member && !admin => Ok((found, role)),
+        // A server administrator acts as the owner anywhere.
+        _ if admin => Ok((found, Role::Owner)),
         _ if found.visibility == Visibility::Private => Err(RoomError::NoSuchRoom(name.to_owned())),
         _ => Err(RoomError::NotYours(found.name)),
     })
