@@ -16,6 +16,8 @@ use crate::client::{WAIT, connect, is_text, join, said, wait_for};
 fn tofu_config(server: &TestServer, user: &str, known_servers: &std::path::Path) -> ClientConfig {
     let mut config = ClientConfig::new(server.addr().to_string(), user, PW);
     config.cache_dir = Some(known_servers.with_file_name(format!("cache-{user}")));
+    // Tests never write the user's own client data dir.
+    config.data_dir = None;
     config.transport = Transport::Tls {
         known_servers: Some(known_servers.to_path_buf()),
         trust: None,
@@ -120,6 +122,7 @@ fn require_tls_refuses_remote_plaintext_but_not_loopback() {
     remote.expect_eof();
     // TLS from the network is fine.
     let mut config = ClientConfig::new(SocketAddr::new(lan, port).to_string(), "secure", PW);
+    config.data_dir = None;
     config.transport = Transport::Tls {
         known_servers: None,
         trust: Some(server.fingerprint()),
@@ -136,6 +139,7 @@ fn an_eavesdropper_sees_neither_the_password_nor_the_messages() {
     let secret_text = "gặp nhau ở cổng sau lúc 9 giờ";
     let relay = Relay::start(server.addr());
     let mut config = ClientConfig::new(relay.address.to_string(), "spy-target", secret_password);
+    config.data_dir = None;
     config.cache_dir = Some(tempfile::tempdir().unwrap().path().join("cache"));
     config.transport = Transport::Tls {
         known_servers: None,

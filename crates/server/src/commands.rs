@@ -111,12 +111,31 @@ impl Session {
             Err(reason) => return self.send_error(reason),
         };
         let id = id.min(self.ctx.hub.last_fanned().0);
-        if let Err(e) = self.ctx.store.mark_read(self.name(), resolved, EventId(id)) {
+        let key = user_key(self.name());
+        // A position only moves forward: one at or below it changes
+        // nothing, and is not passed on.
+        let current = self
+            .ctx
+            .store
+            .read_positions(&key)
+            .ok()
+            .and_then(|positions| positions.into_iter().find(|(c, _)| *c == resolved))
+            .map_or(0, |(_, position)| position.0);
+        if id <= current {
+            return;
+        }
+        // Committed before it is passed on: the next READ compares with it.
+        let recorded = self
+            .ctx
+            .store
+            .mark_read(self.name(), resolved, EventId(id))
+            .and_then(|()| self.ctx.store.barrier());
+        if let Err(e) = recorded {
             tracing::error!(error = %e, "could not record a read position");
             return;
         }
         self.ctx.hub.to_own_sessions(
-            &user_key(self.name()),
+            &key,
             self.id,
             &ServerMessage::ReadUpTo {
                 conversation: conversation.clone(),
