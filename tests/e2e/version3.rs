@@ -213,9 +213,15 @@ fn a_resumed_login_gets_exactly_what_it_missed_while_others_keep_posting() {
         live.windows(2).all(|w| w[0] < w[1]),
         "live out of order: {live:?}"
     );
+    let paged: Vec<u64> = got[backlog.len()..].to_vec();
     got.extend(&live);
     let unique: BTreeSet<u64> = got.iter().copied().collect();
-    assert_eq!(unique.len(), got.len(), "a duplicate");
+    assert_eq!(
+        unique.len(),
+        got.len(),
+        "a duplicate: backlog {backlog:?}, paged {paged:?}, live {live:?}, synced {}",
+        welcome.synced()
+    );
     let expected: BTreeSet<u64> = posted.iter().chain(&flooded).copied().collect();
     assert_eq!(unique, expected, "a gap or a stranger");
     let after: Vec<String> = back.collect_pending();

@@ -13,8 +13,10 @@
 //! A session that is logging in is *syncing*: it already receives live
 //! lines, but they wait in a buffer of its own while the session reads its
 //! welcome (history, backlog) from the store. When the welcome is out, the
-//! buffered lines follow, without the events the welcome already held. So
-//! there is neither a gap nor a duplicate between the two.
+//! buffered lines follow, without the events the welcome already held; and
+//! an event the welcome's snapshot held but whose fan-out comes later (it
+//! was committed, not yet handed over) is not sent again either. So there
+//! is neither a gap nor a duplicate between the two.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -75,6 +77,10 @@ struct Peer {
     /// While logging in: the lines that arrived meanwhile.
     syncing: Option<Vec<Waiting>>,
     sync_bytes: usize,
+    /// The welcome covered every event up to this id: one committed before
+    /// the welcome's snapshot but fanned out after it ended is not sent
+    /// again.
+    covered: EventId,
 }
 
 /// A line kept for a syncing session, with the id of the event it is
@@ -158,6 +164,7 @@ impl Hub {
                 outbox: outbox.clone(),
                 syncing: Some(Vec::new()),
                 sync_bytes: 0,
+                covered: EventId(0),
             },
         );
         state
@@ -190,6 +197,7 @@ impl Hub {
             && let Some(waiting) = peer.syncing.take()
         {
             peer.sync_bytes = 0;
+            peer.covered = through;
             for (event, line) in waiting {
                 // Only the first push into an idle queue asks for a flush.
                 if event.is_none_or(|event| event > through) && peer.outbox.push(line) {
@@ -608,6 +616,9 @@ fn deliver(
     cap: usize,
     pending: &mut Vec<Outbox>,
 ) {
+    if event.is_some_and(|event| event <= peer.covered) {
+        return;
+    }
     match &mut peer.syncing {
         Some(waiting) => {
             peer.sync_bytes += line.len();
