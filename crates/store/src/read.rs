@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::StoreError;
@@ -20,24 +20,44 @@ use crate::types::{
 };
 
 /// Connections kept open for reading. A query takes one (or opens one)
-/// and gives it back; more than this many at once are opened and closed.
+/// and gives it back; beyond this many, a returned one is closed.
 const IDLE_READERS: usize = 4;
 
+/// Most reading connections open at once; a query beyond them waits for
+/// one to come back. Reads take well under a millisecond, so a burst of
+/// them (a reconnecting crowd, many sessions paging) queues for a moment
+/// rather than opening a connection, with its page cache, per session.
+const MAX_READERS: usize = 8;
+
 /// Page cache per reading connection, in KiB: small, since reads touch
-/// the end of an index (see docs/BENCHMARKS.md for what it costs).
+/// the end of an index. With the writer's, the store's page caches are
+/// bounded by `WRITER_CACHE_KIB + MAX_READERS * READER_CACHE_KIB`
+/// (2 + 8 MiB), and by 2 + 4 MiB when it is idle (see docs/BENCHMARKS.md).
 const READER_CACHE_KIB: i64 = 1024;
 
 /// A pool of read-only connections.
 pub(crate) struct Readers {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    pool: Mutex<Pool>,
+    /// Signalled when a connection comes back (or an open one closes).
+    returned: Condvar,
+}
+
+struct Pool {
+    idle: Vec<Connection>,
+    /// Connections open, idle or in use.
+    open: usize,
 }
 
 impl Readers {
     pub(crate) fn new(path: &Path) -> Self {
         Readers {
             path: path.to_path_buf(),
-            idle: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
         }
     }
 
@@ -52,10 +72,7 @@ impl Readers {
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let connection = match self.idle.lock().pop() {
-            Some(connection) => connection,
-            None => self.open()?,
-        };
+        let connection = self.take()?;
         let result = connection
             .prepare_cached("BEGIN")
             .and_then(|mut begin| begin.execute([]))
@@ -66,14 +83,46 @@ impl Readers {
                     .and_then(|mut commit| commit.execute([]));
                 end.and(result)
             });
-        // A connection whose transaction could not be ended is not reused.
-        if connection.is_autocommit() {
-            let mut idle = self.idle.lock();
-            if idle.len() < IDLE_READERS {
-                idle.push(connection);
-            }
-        }
+        self.give_back(connection);
         Ok(result?)
+    }
+
+    /// An idle connection, a new one if fewer than [`MAX_READERS`] are
+    /// open, or else the next one given back.
+    fn take(&self) -> Result<Connection, StoreError> {
+        let mut pool = self.pool.lock();
+        loop {
+            if let Some(connection) = pool.idle.pop() {
+                return Ok(connection);
+            }
+            if pool.open < MAX_READERS {
+                pool.open += 1;
+                drop(pool);
+                return self.open().inspect_err(|_| self.closed());
+            }
+            self.returned.wait(&mut pool);
+        }
+    }
+
+    /// Keeps `connection` for the next query, or closes it if enough are
+    /// idle or its transaction could not be ended.
+    fn give_back(&self, connection: Connection) {
+        let mut pool = self.pool.lock();
+        if connection.is_autocommit() && pool.idle.len() < IDLE_READERS {
+            pool.idle.push(connection);
+            drop(pool);
+            self.returned.notify_one();
+        } else {
+            drop(pool);
+            drop(connection);
+            self.closed();
+        }
+    }
+
+    /// One open connection fewer.
+    fn closed(&self) {
+        self.pool.lock().open -= 1;
+        self.returned.notify_one();
     }
 
     fn open(&self) -> Result<Connection, StoreError> {
@@ -741,6 +790,40 @@ mod tests {
     }
 
     #[test]
+    fn readers_at_once_are_bounded_and_few_stay_open() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.db");
+        let mut db = Connection::open(&path).unwrap();
+        crate::schema::migrate(&mut db).unwrap();
+        let readers = Readers::new(&path);
+        let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for _ in 0..3 * MAX_READERS {
+                scope.spawn(|| {
+                    for _ in 0..5 {
+                        let id = readers
+                            .with(|db| {
+                                let at_once = now.fetch_add(1, Ordering::SeqCst) + 1;
+                                most.fetch_max(at_once, Ordering::SeqCst);
+                                // Hold the connection so that others queue.
+                                std::thread::sleep(std::time::Duration::from_millis(2));
+                                now.fetch_sub(1, Ordering::SeqCst);
+                                sql::last_id(db)
+                            })
+                            .unwrap();
+                        assert_eq!(id, EventId(0));
+                    }
+                });
+            }
+        });
+        assert!(most.load(Ordering::SeqCst) <= MAX_READERS);
+        let pool = readers.pool.lock();
+        assert_eq!(pool.open, pool.idle.len());
+        assert!(pool.idle.len() <= IDLE_READERS);
+    }
+
+    #[test]
     fn a_read_that_fails_leaves_its_connection_usable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("test.db");
@@ -756,8 +839,8 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(readers.with(sql::last_id).unwrap(), EventId(0));
         }
-        let idle = readers.idle.lock();
-        assert_eq!(idle.len(), 1);
-        assert!(idle[0].is_autocommit());
+        let pool = readers.pool.lock();
+        assert_eq!((pool.idle.len(), pool.open), (1, 1));
+        assert!(pool.idle[0].is_autocommit());
     }
 }
