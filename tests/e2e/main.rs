@@ -25,6 +25,7 @@
 //!   and what crosses the wire.
 //! - `admin`: invitation codes, bans, passwords, sign-outs, the audit log.
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
+//! - `conversation_files`: each conversation's files, for its members only.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
@@ -37,6 +38,7 @@ mod client_fake;
 mod client_files;
 mod client_reconnect;
 mod compat;
+mod conversation_files;
 mod deadlines;
 mod durable;
 mod files;

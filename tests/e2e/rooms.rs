@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use media_chat_e2e::{RawClient, TestServer, event_body, event_id};
+use media_chat_e2e::{RawClient, TestServer, event_body, event_id, sha256_hex};
 use proptest::prelude::*;
 
 use crate::PW;
@@ -346,6 +346,10 @@ enum Step {
         user: usize,
         room: usize,
     },
+    Share {
+        user: usize,
+        room: usize,
+    },
 }
 
 const USERS: [&str; 4] = ["an", "bình", "cường", "dũng"];
@@ -362,6 +366,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (u(), r(), u()).prop_map(|(user, room, who)| Step::Remove { user, room, who }),
         1 => (u(), r(), u()).prop_map(|(user, room, who)| Step::Ban { user, room, who }),
         3 => (u(), r()).prop_map(|(user, room)| Step::Post { user, room }),
+        1 => (u(), r()).prop_map(|(user, room)| Step::Share { user, room }),
     ]
 }
 
@@ -371,6 +376,8 @@ struct Model {
     /// Per room: private?, and each user's role (0 invited, 1 member, 2
     /// owner) or ban.
     rooms: BTreeMap<usize, (bool, BTreeMap<usize, Option<u8>>)>,
+    /// Per room: the files shared into it.
+    files: BTreeMap<usize, usize>,
 }
 
 impl Model {
@@ -467,12 +474,14 @@ impl Model {
                 });
                 to
             }
-            Step::Post { user, room } => {
-                if self.member(room, user) {
-                    members(self, room)
-                } else {
-                    BTreeSet::new()
+            Step::Post { user, room } | Step::Share { user, room } => {
+                if !self.member(room, user) {
+                    return BTreeSet::new();
                 }
+                if matches!(step, Step::Share { .. }) {
+                    *self.files.entry(room).or_default() += 1;
+                }
+                members(self, room)
             }
         }
     }
@@ -503,16 +512,34 @@ fn line_of(step: &Step, n: usize) -> (usize, String) {
         }
         Step::Ban { user, room: r, who } => (user, format!("BAN|#{}|{}", room(r), USERS[who])),
         Step::Post { user, room: r } => (user, format!("SEND|p{n}|#{}|post {n}", room(r))),
+        Step::Share { user, room: r } => {
+            let body = share_body(n);
+            (
+                user,
+                format!(
+                    "UPLOAD|#{}|f{n}.txt|{}|{}",
+                    room(r),
+                    body.len(),
+                    sha256_hex(&body)
+                ),
+            )
+        }
     }
+}
+
+/// What the `n`th step shares.
+fn share_body(n: usize) -> Vec<u8> {
+    format!("file {n}").into_bytes()
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// Random room changes and posts by four users: after every step, each
-    /// user received exactly the events the model says they may see
-    /// (every member of the room, and the user a change is about), and a
-    /// fresh login of each pages only the rooms the model says they are in.
+    /// Random room changes, posts and shares by four users: after every
+    /// step, each user received exactly the events the model says they may
+    /// see (every member of the room, and the user a change is about), and
+    /// a fresh login of each pages, lists the files of and downloads from
+    /// only the rooms the model says they are in.
     #[test]
     fn nobody_receives_a_room_event_they_may_not_see(steps in prop::collection::vec(step(), 1..30)) {
         let server = TestServer::start_with(|config| config.tls.enabled = false);
@@ -525,6 +552,12 @@ proptest! {
             let (actor, line) = line_of(step, n);
             let expected = model.apply(step);
             clients[actor].send_line(&line);
+            if matches!(step, Step::Share { .. }) && !expected.is_empty() {
+                clients[actor].expect_line(&format!("FILE_READY|f{n}.txt"));
+                let mut body = share_body(n);
+                body.push(b'\n');
+                clients[actor].send_bytes(&body);
+            }
             // The actor's answer first: once it is in, the command is done
             // and its events are queued for everyone.
             let mut received: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -560,6 +593,18 @@ proptest! {
                     fresh.skip_until(&format!("PAGE_END|#{room}|0"));
                 } else {
                     prop_assert!(reply.starts_with("ERROR|No such room"), "{} paged #{}: {}", user, room, reply);
+                }
+                fresh.send_line(&format!("FILES|#{room}"));
+                if model.member(r, u) {
+                    let listed = fresh.skip_until(&format!("FILES_END|#{room}"));
+                    prop_assert_eq!(listed.len(), model.files.get(&r).copied().unwrap_or(0));
+                    prop_assert!(listed.iter().all(|line| line.starts_with("FILE_INFO|f")));
+                } else {
+                    let reply = fresh.read_line();
+                    prop_assert!(reply.starts_with("ERROR|No such room"), "{} listed #{}: {}", user, room, reply);
+                    fresh.send_line(&format!("DOWNLOAD|#{room}|f0.txt"));
+                    let reply = fresh.read_line();
+                    prop_assert!(reply.starts_with("ERROR|No such room"), "{} downloaded from #{}: {}", user, room, reply);
                 }
             }
         }

@@ -516,7 +516,7 @@ impl Supervisor {
                 });
                 return;
             }
-            ServerMessage::FilesEnd => Event::FileList {
+            ServerMessage::FilesEnd { .. } => Event::FileList {
                 files: std::mem::take(&mut self.session.files),
             },
             // The link answers pings; the rest belongs to the handshake or

@@ -174,6 +174,31 @@ pub enum ClientMessage {
     },
     /// `SIGN_OUT_OTHERS` (v3): ends the user's other sessions.
     SignOutOthers,
+    /// `UPLOAD|conversation|name|size|sha256` (v3): like `FILE` (the body
+    /// after `FILE_READY`), shared into a conversation.
+    Upload {
+        /// Where to share it.
+        conversation: Conversation,
+        /// The file's base name.
+        name: String,
+        /// The body length in bytes.
+        size: u64,
+        /// The SHA-256 of the body.
+        sha256: Sha256Digest,
+    },
+    /// `DOWNLOAD|conversation|name` (v3): like `GET_FILE`, from a
+    /// conversation's files.
+    Download {
+        /// Whose files.
+        conversation: Conversation,
+        /// The stored name (the last field).
+        name: String,
+    },
+    /// `FILES|conversation` (v3): like `LIST_FILES`, for a conversation.
+    Files {
+        /// Whose files.
+        conversation: Conversation,
+    },
     /// An administrator's command (v3): see [`AdminCommand`].
     Admin(AdminCommand),
     /// `MEMBERS|conversation|after|limit` (v3): a page of a conversation's
@@ -302,6 +327,9 @@ impl ClientMessage {
             ClientMessage::Code { .. } => "CODE",
             ClientMessage::Password { .. } => "PASSWORD",
             ClientMessage::SignOutOthers => "SIGN_OUT_OTHERS",
+            ClientMessage::Upload { .. } => "UPLOAD",
+            ClientMessage::Download { .. } => "DOWNLOAD",
+            ClientMessage::Files { .. } => "FILES",
             ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
@@ -469,6 +497,33 @@ impl ParseLine for ClientMessage {
                     new: new.to_owned(),
                 }
             }
+            "UPLOAD" => {
+                let mut f = FieldReader::new("UPLOAD", rest);
+                let conversation = f.conversation("conversation")?;
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                let sha256 = f.digest("sha256")?;
+                f.finish()?;
+                ClientMessage::Upload {
+                    conversation,
+                    name,
+                    size,
+                    sha256,
+                }
+            }
+            "DOWNLOAD" => {
+                let mut f = FieldReader::new("DOWNLOAD", rest);
+                ClientMessage::Download {
+                    conversation: f.conversation("conversation")?,
+                    name: f.last("name")?.to_owned(),
+                }
+            }
+            "FILES" => {
+                let mut f = FieldReader::new("FILES", rest);
+                let conversation = f.conversation("conversation")?;
+                f.finish()?;
+                ClientMessage::Files { conversation }
+            }
             "SIGN_OUT_OTHERS" => {
                 FieldReader::new("SIGN_OUT_OTHERS", rest).finish()?;
                 ClientMessage::SignOutOthers
@@ -599,6 +654,22 @@ impl EncodeLine for ClientMessage {
                 .number("on", u64::from(*on)),
             ClientMessage::Rooms | ClientMessage::SignOutOthers => line,
             ClientMessage::Code { code } => line.token("code", code),
+            ClientMessage::Upload {
+                conversation,
+                name,
+                size,
+                sha256,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256),
+            ClientMessage::Download { conversation, name } => line
+                .field("conversation", &conversation.to_string())
+                .last("name", name),
+            ClientMessage::Files { conversation } => {
+                line.field("conversation", &conversation.to_string())
+            }
             ClientMessage::Password { current, new } => line
                 .number("current_len", current.len() as u64)
                 .last("passwords", &format!("{current}{new}")),
@@ -937,6 +1008,17 @@ pub(crate) mod tests {
             (free_text(), free_text())
                 .prop_map(|(current, new)| ClientMessage::Password { current, new }),
             Just(ClientMessage::SignOutOthers),
+            (conversation(), field_text(), any::<u64>(), digest()).prop_map(
+                |(conversation, name, size, sha256)| ClientMessage::Upload {
+                    conversation,
+                    name,
+                    size,
+                    sha256
+                }
+            ),
+            (conversation(), free_text())
+                .prop_map(|(conversation, name)| ClientMessage::Download { conversation, name }),
+            conversation().prop_map(|conversation| ClientMessage::Files { conversation }),
             prop_oneof![
                 Just(AdminCommand::InviteCode),
                 (field_text(), free_text())

@@ -113,8 +113,12 @@ pub enum ServerMessage {
         /// When it was stored, in seconds since the Unix epoch.
         ts: u64,
     },
-    /// `FILES_END` (v2): the end of a `LIST_FILES` answer.
-    FilesEnd,
+    /// `FILES_END` (v2): the end of a `LIST_FILES` answer;
+    /// `FILES_END|conversation` (v3): the end of a `FILES` answer.
+    FilesEnd {
+        /// Whose files were listed; `None` for `LIST_FILES` (`#general`).
+        conversation: Option<Conversation>,
+    },
     /// `LIMITS|max_file_size|ext,ext` (v2): the server's upload limits.
     Limits {
         /// The largest accepted upload in bytes.
@@ -321,7 +325,7 @@ impl ServerMessage {
             ServerMessage::History { .. } => "HISTORY",
             ServerMessage::HistoryEnd => "HISTORY_END",
             ServerMessage::FileInfo { .. } => "FILE_INFO",
-            ServerMessage::FilesEnd => "FILES_END",
+            ServerMessage::FilesEnd { .. } => "FILES_END",
             ServerMessage::Limits { .. } => "LIMITS",
             ServerMessage::Ping { .. } => "PING",
             ServerMessage::Pong { .. } => "PONG",
@@ -451,8 +455,14 @@ impl ParseLine for ServerMessage {
                 }
             }
             "FILES_END" => {
-                FieldReader::new("FILES_END", rest).finish()?;
-                ServerMessage::FilesEnd
+                let mut f = FieldReader::new("FILES_END", rest);
+                let conversation = if f.has_more() {
+                    Some(f.conversation("conversation")?)
+                } else {
+                    None
+                };
+                f.finish()?;
+                ServerMessage::FilesEnd { conversation }
             }
             "LIMITS" => {
                 let mut f = FieldReader::new("LIMITS", rest);
@@ -724,7 +734,10 @@ impl EncodeLine for ServerMessage {
             ServerMessage::Ping { token } | ServerMessage::Pong { token } => {
                 line.token("token", token)
             }
-            ServerMessage::HistoryEnd | ServerMessage::FilesEnd => line,
+            ServerMessage::HistoryEnd | ServerMessage::FilesEnd { conversation: None } => line,
+            ServerMessage::FilesEnd {
+                conversation: Some(conversation),
+            } => line.field("conversation", &conversation.to_string()),
             ServerMessage::Event(event) => event.encode_fields(line),
             ServerMessage::Ack { token, id, ts } => line
                 .field_token("token", token)
@@ -933,7 +946,20 @@ mod tests {
                     ts: 1_700_000_000,
                 },
             ),
-            ("FILES_END".into(), ServerMessage::FilesEnd),
+            (
+                "FILES_END".into(),
+                ServerMessage::FilesEnd { conversation: None },
+            ),
+            (
+                "FILES_END|+an,bình,cường".into(),
+                ServerMessage::FilesEnd {
+                    conversation: Some(Conversation::Group(vec![
+                        "an".into(),
+                        "bình".into(),
+                        "cường".into(),
+                    ])),
+                },
+            ),
             (
                 "LIMITS|10485760|jpg,png".into(),
                 ServerMessage::Limits {
@@ -1066,7 +1092,7 @@ mod tests {
                 },
             ),
             (
-                "FILES_END|x".into(),
+                "FILES_END|#a|x".into(),
                 ParseError::UnexpectedField {
                     command: "FILES_END",
                 },
@@ -1140,7 +1166,8 @@ mod tests {
                         ts,
                     }
                 }),
-            Just(ServerMessage::FilesEnd),
+            proptest::option::of(conversation())
+                .prop_map(|conversation| ServerMessage::FilesEnd { conversation }),
             (any::<u64>(), proptest::collection::vec(list_item(), 0..5)).prop_map(
                 |(max_file_size, allowed_extensions)| ServerMessage::Limits {
                     max_file_size,

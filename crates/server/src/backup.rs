@@ -5,8 +5,9 @@
 //! of everything committed, whatever the server writes meanwhile); then
 //! `creds.txt`, so that every account whose messages are in the copy is in
 //! it too (a registration is on disk before the account can post); then
-//! the files the database may name (a file is in `server_files/` before its
-//! share is committed), the chat log and the TLS identity. To restore,
+//! the files the database may name (a file is in `server_files/` or its
+//! conversation's folder in `conversation_files/` before its share is
+//! committed), the chat log and the TLS identity. To restore,
 //! stop the server and start it with `--data-dir DEST` (or copy DEST's
 //! contents into the data dir).
 
@@ -18,12 +19,14 @@ use media_chat_store::{DB_FILE, LOG_FILE};
 use thiserror::Error;
 use tracing::info;
 
+use crate::storage::CONVERSATION_FILES;
+
 /// What a backup copied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackupReport {
-    /// Files copied from `server_files/`.
+    /// Files copied from `server_files/` and `conversation_files/`.
     pub files: u64,
-    /// Bytes copied from `server_files/`.
+    /// Bytes copied from `server_files/` and `conversation_files/`.
     pub file_bytes: u64,
 }
 
@@ -72,24 +75,48 @@ pub fn backup(data_dir: &Path, dest: &Path) -> Result<BackupReport, BackupError>
             copy_keeping_mode(&from, &dest.join(name))?;
         }
     }
-    let files = data_dir.join("server_files");
-    let copied = dest.join("server_files");
-    fs::create_dir_all(&copied).map_err(at(&copied))?;
     let mut report = BackupReport::default();
-    if let Ok(entries) = fs::read_dir(&files) {
+    copy_files(
+        &data_dir.join("server_files"),
+        &dest.join("server_files"),
+        &mut report,
+    )?;
+    let conversations = data_dir.join(CONVERSATION_FILES);
+    if let Ok(entries) = fs::read_dir(&conversations) {
         for entry in entries {
-            let entry = entry.map_err(at(&files))?;
-            // Regular files only: symlinks are never served either.
-            if !entry.file_type().map_err(at(&entry.path()))?.is_file() {
-                continue;
+            let entry = entry.map_err(at(&conversations))?;
+            // Real folders only: a symlink is never followed.
+            if entry.file_type().map_err(at(&entry.path()))?.is_dir() {
+                let to = dest.join(CONVERSATION_FILES).join(entry.file_name());
+                copy_files(&entry.path(), &to, &mut report)?;
             }
-            let to = copied.join(entry.file_name());
-            report.file_bytes += fs::copy(entry.path(), &to).map_err(at(&to))?;
-            report.files += 1;
         }
     }
     info!(dest = %dest.display(), files = report.files, "backup written");
     Ok(report)
+}
+
+/// Copies the regular files of the folder `from` (if it exists) into
+/// `to`, made for them; symlinks are never served, so never copied.
+fn copy_files(from: &Path, to: &Path, report: &mut BackupReport) -> Result<(), BackupError> {
+    let at = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BackupError::Io { path, source }
+    };
+    fs::create_dir_all(to).map_err(at(to))?;
+    let Ok(entries) = fs::read_dir(from) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.map_err(at(from))?;
+        if !entry.file_type().map_err(at(&entry.path()))?.is_file() {
+            continue;
+        }
+        let copy = to.join(entry.file_name());
+        report.file_bytes += fs::copy(entry.path(), &copy).map_err(at(&copy))?;
+        report.files += 1;
+    }
+    Ok(())
 }
 
 fn copy_keeping_mode(from: &Path, to: &Path) -> Result<(), BackupError> {

@@ -1,13 +1,11 @@
-//! What a logged-in client's chat, paging and download commands do.
+//! What a logged-in client's chat and paging commands do.
 
-use media_chat_protocol::rules::{check_text, normalize_file_name, normalize_user_name, user_key};
+use media_chat_protocol::rules::{check_text, normalize_user_name, user_key};
 use media_chat_protocol::{Conversation as WireConversation, ServerMessage};
 use media_chat_store::{Committed, Conversation, EventBody, EventId, Members, NewEvent, Pair};
 
 use crate::lines;
-use crate::outbox::QueueFileError;
 use crate::session::Session;
-use crate::storage::files::OpenError;
 
 /// Most events one `BEFORE` page holds.
 pub(crate) const MAX_PAGE: u64 = 200;
@@ -207,53 +205,5 @@ impl Session {
             .accounts
             .registered_name(&to)
             .ok_or_else(|| format!("No such user: {to}"))
-    }
-
-    /// `GET_FILE|name`: queues the file for the session's writer thread, which
-    /// streams it from disk.
-    pub(crate) fn get_file(&self, name: &str) {
-        let name = match normalize_file_name(name) {
-            Ok(name) => name,
-            Err(e) => return self.send_error(format!("Bad file name: {e}")),
-        };
-        let (file, meta) = match self.ctx.files.open_file(&name) {
-            Ok(found) => found,
-            Err(OpenError::NotFound) => return self.send_error(format!("No such file: {name}")),
-            Err(OpenError::Io(e)) => {
-                tracing::error!(file = %name, error = %e, "could not open a stored file");
-                return self.send_error(format!("Could not read {name}; try again later"));
-            }
-        };
-        let header = ServerMessage::FileTransfer {
-            name: meta.name.clone(),
-            size: meta.size,
-            sha256: self.is_v2().then_some(meta.sha256),
-        };
-        let header = match media_chat_protocol::EncodeLine::to_line(&header) {
-            Ok(header) => header,
-            Err(e) => return tracing::error!(error = %e, "could not encode FILE_TRANSFER"),
-        };
-        let max = self.ctx.config.limits.max_queued_downloads;
-        if let Err(QueueFileError::TooManyDownloads) =
-            self.outbox.push_file(header, file, meta.size, max)
-        {
-            self.send_error(format!(
-                "Too many downloads queued (at most {max}); wait for them to finish"
-            ));
-        }
-    }
-
-    /// `LIST_FILES`: one `FILE_INFO` per stored file, then `FILES_END`.
-    pub(crate) fn list_files(&self) {
-        for file in self.ctx.files.list() {
-            self.send(&ServerMessage::FileInfo {
-                name: file.name,
-                size: file.size,
-                sha256: file.sha256,
-                uploader: file.uploader,
-                ts: file.ts,
-            });
-        }
-        self.send(&ServerMessage::FilesEnd);
     }
 }

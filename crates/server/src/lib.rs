@@ -20,12 +20,13 @@
 //! - `transport`: TLS or plaintext, decided by a connection's first byte.
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `logins`: the worker threads logins run on, off the session threads.
-//! - `commands`: what a logged-in client's commands do.
+//! - `commands`: what a logged-in client's chat and paging commands do.
+//! - `file_commands`: listing and downloading, per conversation.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
 //! - `welcome`: what a login receives, read from the store.
 //! - `transfers`: single-use tokens that log transfer connections in.
-//! - `upload`: receiving a `FILE` body into the store.
+//! - `upload`: receiving a `FILE` or `UPLOAD` body into its conversation.
 //! - `outbox`: the per-session bounded queue, the flushers, the writer.
 //! - `hub`: online sessions, fan-out of committed events, presence.
 //! - `lines`: how stored events read on the wire, per version and reader.
@@ -34,8 +35,8 @@
 //! - `authority`: administrators and server-wide bans.
 //! - `audit`: `audit.log`, what moderators and administrators did.
 //! - `throttle`: token buckets and failure counters.
-//! - `storage`: the data dir on disk: `creds`, `files` (the events are in
-//!   `media-chat-store`).
+//! - `storage`: the data dir on disk: `creds`, `files`, `file_spaces` (the
+//!   events are in `media-chat-store`).
 
 mod account_commands;
 mod accounts;
@@ -45,6 +46,7 @@ mod backup;
 mod commands;
 mod config;
 mod connections;
+mod file_commands;
 mod hub;
 mod lines;
 mod listener;

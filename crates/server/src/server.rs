@@ -1,6 +1,5 @@
 //! Opening the data directory and running the server until shutdown.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -9,7 +8,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use media_chat_protocol::{EncodeLine, ServerMessage};
-use media_chat_store::{FileMeta, Store};
+use media_chat_store::Store;
 use media_chat_tls::{Fingerprint, Identity};
 use thiserror::Error;
 use tracing::{info, warn};
@@ -27,7 +26,7 @@ use crate::registration::Registration;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
 use crate::storage::DataDir;
-use crate::storage::files::FileStore;
+use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::ActionLimits;
 use crate::transfers::TransferTokens;
 use crate::transport::TlsPolicy;
@@ -115,14 +114,13 @@ impl Server {
             );
         }
         hub.load_rooms(store.memberships().map_err(ServerError::Store)?);
-        let known_files: HashMap<String, FileMeta> = store
-            .files()
-            .map_err(ServerError::Store)?
-            .into_iter()
-            .map(|file| (file.name.clone(), file))
-            .collect();
-        let files = FileStore::open(&data.files(), &data.incoming(), &known_files)
-            .map_err(at(data.files()))?;
+        let files = FileSpaces::open(
+            &data.files(),
+            &data.conversation_files(),
+            &data.incoming(),
+            &store,
+        )
+        .map_err(at(data.files()))?;
         let connections = Connections::new(
             config.limits.max_connections,
             config.limits.max_connections_per_ip,

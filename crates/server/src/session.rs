@@ -17,7 +17,7 @@ use media_chat_protocol::{
     BodyAnnouncement, ClientMessage, EncodeLine, MessageReader, PROTOCOL_VERSION, ReadError,
     ServerMessage,
 };
-use media_chat_store::{EventId, Store, StoreError};
+use media_chat_store::{Conversation, EventId, Store, StoreError};
 use media_chat_tls::ReadHalf;
 use socket2::{SockRef, TcpKeepalive};
 use tracing::{debug, info};
@@ -31,7 +31,7 @@ use crate::hub::Hub;
 use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
 use crate::registration::Registration;
-use crate::storage::files::FileStore;
+use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::{ActionLimits, TokenBucket};
 use crate::transfers::TransferTokens;
 use crate::transport::{self, Accepted, TlsPolicy};
@@ -86,7 +86,7 @@ const WELCOME_CHUNK: usize = 64 * 1024;
 pub(crate) struct Context {
     pub(crate) config: Config,
     pub(crate) accounts: Accounts,
-    pub(crate) files: FileStore,
+    pub(crate) files: FileSpaces,
     pub(crate) hub: Hub,
     pub(crate) store: Store,
     pub(crate) logins: LoginWorkers,
@@ -391,6 +391,9 @@ impl Session {
                 ClientMessage::File { .. }
                     | ClientMessage::GetFile { .. }
                     | ClientMessage::ListFiles
+                    | ClientMessage::Upload { .. }
+                    | ClientMessage::Download { .. }
+                    | ClientMessage::Files { .. }
                     | ClientMessage::Ping { .. }
                     | ClientMessage::Pong { .. }
                     | ClientMessage::Quit
@@ -418,6 +421,9 @@ impl Session {
                 | ClientMessage::Password { .. }
                 | ClientMessage::SignOutOthers
                 | ClientMessage::Admin(_)
+                | ClientMessage::Upload { .. }
+                | ClientMessage::Download { .. }
+                | ClientMessage::Files { .. }
         );
         if v3_only && self.version < 3 {
             self.send_error(format!(
@@ -465,10 +471,20 @@ impl Session {
                 None => self.send_error("The server could not make a token; try again later"),
             },
             ClientMessage::File { name, size, sha256 } => {
-                return self.receive_file(&name, size, sha256);
+                return self.receive_file(Conversation::General, &name, size, sha256);
             }
-            ClientMessage::GetFile { name } => self.get_file(&name),
-            ClientMessage::ListFiles => self.list_files(),
+            ClientMessage::Upload {
+                conversation,
+                name,
+                size,
+                sha256,
+            } => return self.upload(&conversation, &name, size, sha256),
+            ClientMessage::GetFile { name } => self.download(None, &name),
+            ClientMessage::Download { conversation, name } => {
+                self.download(Some(&conversation), &name)
+            }
+            ClientMessage::ListFiles => self.list_files(None),
+            ClientMessage::Files { conversation } => self.list_files(Some(&conversation)),
             ClientMessage::Ping { token } => self.send(&ServerMessage::Pong { token }),
             ClientMessage::Pong { .. } => {}
             ClientMessage::Quit => return Flow::Close,

@@ -1,8 +1,9 @@
-//! Receiving a `FILE` upload.
+//! Receiving a `FILE` (or version 3 `UPLOAD`) upload.
 //!
 //! The body streams from the socket into a temporary file in `.incoming/`,
 //! hashed as it arrives, never held in memory. Only a complete body whose
-//! SHA-256 matches the header is fsynced and renamed into `server_files/`.
+//! SHA-256 matches the header is fsynced and renamed into its conversation's
+//! folder (`server_files/` for `#general`).
 //! Every refusal keeps the stream in sync: a version 2 client has not sent
 //! the body yet (it waits for `FILE_READY`), and a version 1 client's body is
 //! read and discarded. Only a declared size over the limit closes a version 1
@@ -32,9 +33,11 @@ enum BodyError {
 }
 
 impl Session {
-    /// `FILE|name|size|sha256`, then (version 2: after `FILE_READY`) the body.
+    /// `FILE|name|size|sha256`, then (version 2: after `FILE_READY`) the
+    /// body, shared into `conversation` (`#general` for `FILE`).
     pub(crate) fn receive_file(
         &mut self,
+        conversation: Conversation,
         sent_name: &str,
         size: u64,
         sha256: Sha256Digest,
@@ -52,10 +55,15 @@ impl Session {
             Ok(name) => name,
             Err(reason) => return self.refuse_upload(reason, size),
         };
-        // The temporary file first: once `FILE_READY` is out, the body is on
-        // its way and a refusal could only discard it.
-        let upload = match self.ctx.files.begin_upload() {
-            Ok(upload) => upload,
+        // The folder and the temporary file first: once `FILE_READY` is out,
+        // the body is on its way and a refusal could only discard it.
+        let prepared = self
+            .ctx
+            .files
+            .for_upload(&conversation, &self.ctx.store)
+            .and_then(|files| Ok((files, self.ctx.files.begin_upload()?)));
+        let (files, upload) = match prepared {
+            Ok(prepared) => prepared,
             Err(e) => {
                 error!(error = %e, "could not create an upload file");
                 return self.refuse_upload("The server could not store the file".to_owned(), size);
@@ -90,16 +98,15 @@ impl Session {
             return Flow::Continue;
         }
         let uploader = self.user.clone().unwrap_or_default();
-        let stored = upload.as_file().sync_all().and_then(|()| {
-            self.ctx
-                .files
-                .commit(upload, &name, size, digest, &uploader, unix_now())
-        });
+        let stored = upload
+            .as_file()
+            .sync_all()
+            .and_then(|()| files.commit(upload, &name, size, digest, &uploader, unix_now()));
         match stored {
             Ok(meta) => {
                 info!(user = %uploader, file = %meta.name, size, "stored an upload");
                 let share = NewEvent {
-                    conversation: Conversation::General,
+                    conversation,
                     author: uploader,
                     body: EventBody::FileShared {
                         name: meta.name,
@@ -153,7 +160,7 @@ impl Session {
     }
 
     /// Refuses an upload, discarding a version 1 client's body.
-    fn refuse_upload(&mut self, reason: String, size: u64) -> Flow {
+    pub(crate) fn refuse_upload(&mut self, reason: String, size: u64) -> Flow {
         self.send_error(reason);
         if self.body_follows_header() {
             self.discard_body(size)

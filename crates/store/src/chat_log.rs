@@ -12,6 +12,11 @@
 //! 2026-11-25T12:00:03Z|FILE|user|stored name|size|sha256
 //! 2026-11-25T12:00:04Z|JOIN|user
 //! 2026-11-25T12:00:05Z|LEAVE|user
+//! 2026-11-25T12:00:06Z|ROOM_TEXT|#room|from|message  (rooms, groups `+a,b,c`)
+//! 2026-11-25T12:00:07Z|ROOM_FILE|#room|user|stored name|size|sha256
+//!                      (and `@a,b` for a direct conversation's file)
+//! 2026-11-25T12:00:08Z|ROOM_MEMBER|#room|by|user|change
+//! 2026-11-25T12:00:09Z|ROOM_TOPIC|#room|by|topic
 //! ```
 //!
 //! Only the store's writer thread appends, after each commit, so lines
@@ -67,6 +72,15 @@ pub(crate) enum ChatEvent {
         conversation: String,
         from: String,
         text: String,
+    },
+    /// A file shared into a conversation other than `#general` (`#room`,
+    /// `+a,b,c` or `@a,b`).
+    InFile {
+        conversation: String,
+        user: String,
+        name: String,
+        size: u64,
+        sha256: Sha256Digest,
     },
     /// A room's membership changed (`change` is the wire word).
     InMember {
@@ -141,6 +155,19 @@ impl Stamped {
                 .field("conversation", conversation)
                 .field("from", from)
                 .last("text", text),
+            ChatEvent::InFile {
+                conversation,
+                user,
+                name,
+                size,
+                sha256,
+            } => line
+                .field("kind", "ROOM_FILE")
+                .field("conversation", conversation)
+                .field("user", user)
+                .field("name", name)
+                .number("size", *size)
+                .digest("sha256", sha256),
             ChatEvent::InMember {
                 conversation,
                 by,
@@ -212,6 +239,17 @@ impl Stamped {
                 from: f.next("from").ok()?.to_owned(),
                 text: f.last("text").ok()?.to_owned(),
             },
+            "ROOM_FILE" => {
+                let event = ChatEvent::InFile {
+                    conversation: f.next("conversation").ok()?.to_owned(),
+                    user: f.next("user").ok()?.to_owned(),
+                    name: f.next("name").ok()?.to_owned(),
+                    size: f.number("size").ok()?,
+                    sha256: f.digest("sha256").ok()?,
+                };
+                f.finish().ok()?;
+                event
+            }
             "ROOM_MEMBER" => {
                 let event = ChatEvent::InMember {
                     conversation: f.next("conversation").ok()?.to_owned(),
@@ -461,6 +499,13 @@ mod tests {
             },
             ChatEvent::Joined { user: "ton".into() },
             ChatEvent::Left { user: "ton".into() },
+            ChatEvent::InFile {
+                conversation: "+an,Bình,ton".into(),
+                user: "Bình".into(),
+                name: "bài tập.pdf".into(),
+                size: 7,
+                sha256: digest(),
+            },
         ]
         .into_iter()
         .map(|event| Stamped { ts, event })

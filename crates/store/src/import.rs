@@ -88,6 +88,7 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
             // written beside one, and is never imported.
             ChatEvent::Joined { .. }
             | ChatEvent::InText { .. }
+            | ChatEvent::InFile { .. }
             | ChatEvent::InMember { .. }
             | ChatEvent::InTopic { .. } => None,
         };
@@ -108,7 +109,7 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
     }
     importer.save_last_seen()?;
     let mut report = importer.report;
-    report.files = sql::files(db)?.len() as u64;
+    report.files = crate::read::files(db, &Conversation::General)?.len() as u64;
     report.skipped = (skipped.unreadable + skipped.too_long + usize::from(skipped.torn)) as u64;
     report.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     info!(

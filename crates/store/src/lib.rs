@@ -296,9 +296,10 @@ impl Store {
         self.inner.readers.with(read::memberships)
     }
 
-    /// Every file recorded by a share, by name.
-    pub fn files(&self) -> Result<Vec<FileMeta>, StoreError> {
-        self.inner.readers.with(read::files)
+    /// Every file recorded by a share in `conversation`, by name: what the
+    /// server indexes its files with (who may see them is its business).
+    pub fn files(&self, conversation: &Conversation) -> Result<Vec<FileMeta>, StoreError> {
+        self.inner.readers.with(|db| read::files(db, conversation))
     }
 
     /// The highest event id stored.

@@ -580,9 +580,15 @@ pub(crate) fn visible(
     }
 }
 
-/// Every recorded file.
-pub(crate) fn files(db: &Connection) -> rusqlite::Result<Vec<FileMeta>> {
-    sql::files(db)
+/// Every recorded file of `conversation`.
+pub(crate) fn files(
+    db: &Connection,
+    conversation: &Conversation,
+) -> rusqlite::Result<Vec<FileMeta>> {
+    match sql::conversation_id(db, conversation, false)? {
+        Some(id) => sql::files(db, id),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The newest `limit` events of one conversation with an id above `after`,

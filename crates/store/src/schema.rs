@@ -12,6 +12,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("schema/0001_init.sql")),
         M::up(include_str!("schema/0002_rooms.sql")),
+        M::up(include_str!("schema/0003_files_per_conversation.sql")),
     ])
 });
 

@@ -193,12 +193,13 @@ pub(crate) fn insert_event(
                 &sha256.0[..],
                 token
             ])?;
-            // The first share of a name records who uploaded it.
+            // The first share of a name in a conversation records who
+            // uploaded it.
             db.prepare_cached(
-                "INSERT OR IGNORE INTO files (name, size, sha256, uploader, ts) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO files (conversation, name, size, sha256, uploader, ts) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![name, to_sql(*size), &sha256.0[..], author, ts])?
+            .execute(params![conversation, name, to_sql(*size), &sha256.0[..], author, ts])?
         }
     };
     Ok(EventId(from_sql(db.last_insert_rowid())))
@@ -218,11 +219,12 @@ pub(crate) fn event_by_token(
         .optional()
 }
 
-/// Every recorded file.
-pub(crate) fn files(db: &Connection) -> rusqlite::Result<Vec<FileMeta>> {
-    let mut statement =
-        db.prepare_cached("SELECT name, size, sha256, uploader, ts FROM files ORDER BY name")?;
-    let rows = statement.query_map([], |row| {
+/// Every recorded file of the conversation with row `conversation`.
+pub(crate) fn files(db: &Connection, conversation: i64) -> rusqlite::Result<Vec<FileMeta>> {
+    let mut statement = db.prepare_cached(
+        "SELECT name, size, sha256, uploader, ts FROM files WHERE conversation = ?1 ORDER BY name",
+    )?;
+    let rows = statement.query_map(params![conversation], |row| {
         Ok(FileMeta {
             name: row.get(0)?,
             size: from_sql(row.get(1)?),

@@ -380,7 +380,16 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             from: author,
             text: text.clone(),
         },
-        (_, EventBody::FileShared { name, size, sha256 }) => ChatEvent::FileShared {
+        (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
+            ChatEvent::FileShared {
+                user: author,
+                name: name.clone(),
+                size: *size,
+                sha256: *sha256,
+            }
+        }
+        (conversation, EventBody::FileShared { name, size, sha256 }) => ChatEvent::InFile {
+            conversation: log_name(conversation),
             user: author,
             name: name.clone(),
             size: *size,

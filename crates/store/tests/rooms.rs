@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use media_chat_protocol::{MemberChange, Role, Visibility};
+use media_chat_protocol::{MemberChange, Role, Sha256Digest, Visibility};
 use media_chat_store::{
-    Committed, Conversation, Durability, Event, EventBody, EventId, Members, NewEvent, RoomAction,
-    RoomError, RoomRequest, Sink, Store, StoreError, WelcomeRequest,
+    Committed, Conversation, Durability, Event, EventBody, EventId, Members, NewEvent, Pair,
+    RoomAction, RoomError, RoomRequest, Sink, Store, StoreError, WelcomeRequest,
 };
 
 struct Nowhere;
@@ -382,4 +382,121 @@ fn memberships_list_every_room_for_the_fan_out() {
         rooms[1].members,
         [("an".into(), Role::Invited), ("bình".into(), Role::Owner)]
     );
+}
+
+fn share(store: &Store, conversation: Conversation, author: &str, name: &str, byte: u8) {
+    store
+        .append(NewEvent {
+            conversation,
+            author: author.into(),
+            body: EventBody::FileShared {
+                name: name.into(),
+                size: 3,
+                sha256: Sha256Digest([byte; 32]),
+            },
+            token: None,
+            origin: 0,
+        })
+        .expect("shared");
+}
+
+fn recorded(store: &Store, conversation: &Conversation) -> Vec<(String, String, u8)> {
+    store
+        .files(conversation)
+        .unwrap()
+        .into_iter()
+        .map(|file| (file.name, file.uploader, file.sha256.0[0]))
+        .collect()
+}
+
+#[test]
+fn files_are_recorded_per_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(&store, "an", "lớp", Visibility::Private);
+    let group = Conversation::Group(Members::new(&["an".into(), "Bình".into(), "cường".into()]));
+    let direct = Conversation::Direct(Pair::new("an", "Bình"));
+    share(&store, Conversation::General, "an", "ảnh.png", 1);
+    share(&store, room("lớp"), "an", "ảnh.png", 2);
+    share(&store, group.clone(), "Bình", "ảnh.png", 3);
+    share(&store, group.clone(), "cường", "ảnh.png", 3);
+    share(&store, direct.clone(), "Bình", "bài.pdf", 4);
+    assert_eq!(
+        recorded(&store, &Conversation::General),
+        [("ảnh.png".into(), "an".into(), 1)]
+    );
+    assert_eq!(
+        recorded(&store, &room("lớp")),
+        [("ảnh.png".into(), "an".into(), 2)]
+    );
+    assert_eq!(
+        recorded(&store, &group),
+        [("ảnh.png".into(), "Bình".into(), 3)],
+        "the first share in the conversation names the uploader"
+    );
+    assert_eq!(
+        recorded(&store, &direct),
+        [("bài.pdf".into(), "Bình".into(), 4)]
+    );
+    assert!(recorded(&store, &room("other")).is_empty());
+}
+
+// The chat log said `FILE|…` for a share in any conversation: an
+// administrator reading it took a private room's file for #general's.
+#[test]
+fn the_chat_log_names_the_conversation_of_a_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    create(&store, "an", "lớp", Visibility::Private);
+    share(&store, Conversation::General, "an", "chung.png", 1);
+    share(&store, room("lớp"), "an", "riêng.png", 2);
+    share(
+        &store,
+        Conversation::Direct(Pair::new("an", "Bình")),
+        "Bình",
+        "thư.pdf",
+        3,
+    );
+    store.close();
+    let log = std::fs::read_to_string(dir.path().join(media_chat_store::LOG_FILE)).unwrap();
+    let shares: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("FILE|"))
+        .map(|line| line.split_once('|').unwrap().1)
+        .map(|line| line.rsplitn(3, '|').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            "FILE|an|chung.png",
+            "ROOM_FILE|#lớp|an|riêng.png",
+            "ROOM_FILE|@an,Bình|Bình|thư.pdf"
+        ]
+    );
+}
+
+#[test]
+fn files_recorded_before_conversations_had_files_become_general_s() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // A database as the previous version left it.
+        let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
+        db.execute_batch(include_str!("../src/schema/0001_init.sql"))
+            .unwrap();
+        db.execute_batch(include_str!("../src/schema/0002_rooms.sql"))
+            .unwrap();
+        db.execute(
+            "INSERT INTO files (name, size, sha256, uploader, ts) VALUES ('cũ.png', 3, ?1, 'an', 7)",
+            [&[9u8; 32][..]],
+        )
+        .unwrap();
+        db.pragma_update(None, "user_version", 2).unwrap();
+    }
+    let store = open(dir.path());
+    assert_eq!(
+        recorded(&store, &Conversation::General),
+        [("cũ.png".into(), "an".into(), 9)]
+    );
+    share(&store, Conversation::General, "Bình", "mới.png", 5);
+    assert_eq!(recorded(&store, &Conversation::General).len(), 2);
 }

@@ -334,7 +334,7 @@ fn an_older_data_dir_is_imported_once_losing_nothing() {
         ]
     );
     assert_eq!(events[0].ts, 1_795_608_001, "the log's time is kept");
-    let files = store.files().unwrap();
+    let files = store.files(&Conversation::General).unwrap();
     assert_eq!(files[0].uploader, "an", "the first uploader is kept");
     assert_eq!(files[0].sha256, Sha256Digest::from_hex(sha).unwrap());
     assert_eq!(

@@ -1,11 +1,13 @@
-//! `server_files/`: stored uploads and the index the server answers from.
+//! One conversation's stored uploads (`server_files/` for `#general`) and
+//! the index the server answers from.
 //!
 //! Safety rules, all in this file:
 //! - a stored name is always a single, already validated path component,
 //!   checked on components, never by string prefix;
-//! - uploads are written to `.incoming/`, fsynced, then renamed into place
-//!   without replacing anything, so a crash never leaves a partial file under
-//!   its final name and a name is never silently overwritten;
+//! - uploads are written to `.incoming/` (see `file_spaces`), fsynced, then
+//!   renamed into place without replacing anything, so a crash never leaves
+//!   a partial file under its final name and a name is never silently
+//!   overwritten;
 //! - symlinks are never followed: they are left out of the index at start-up,
 //!   and files are opened with `O_NOFOLLOW`.
 
@@ -20,7 +22,7 @@ use media_chat_store::FileMeta;
 use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::sync_dir;
 
@@ -36,27 +38,16 @@ pub(crate) enum OpenError {
 /// Most copies of one name (`a (1).png` … ) before uploads are refused.
 const MAX_COPIES: u32 = 10_000;
 
-/// The upload store.
+/// One conversation's upload store.
 pub(crate) struct FileStore {
     dir: PathBuf,
-    incoming: PathBuf,
     index: Mutex<BTreeMap<String, FileMeta>>,
 }
 
 impl FileStore {
-    /// Opens the store: empties `incoming` (uploads cut off by a crash) and
-    /// indexes every regular file in `dir`. `known` holds what the chat log
-    /// recorded for each name; other files are hashed now.
-    pub(crate) fn open(
-        dir: &Path,
-        incoming: &Path,
-        known: &HashMap<String, FileMeta>,
-    ) -> io::Result<FileStore> {
-        for entry in fs::read_dir(incoming)? {
-            let entry = entry?;
-            info!(file = %entry.path().display(), "removing an unfinished upload");
-            fs::remove_file(entry.path())?;
-        }
+    /// Opens the store: indexes every regular file in `dir`. `known` holds
+    /// what the store recorded for each name; other files are hashed now.
+    pub(crate) fn open(dir: &Path, known: &HashMap<String, FileMeta>) -> io::Result<FileStore> {
         let mut index = BTreeMap::new();
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
@@ -66,17 +57,8 @@ impl FileStore {
         }
         Ok(FileStore {
             dir: dir.to_path_buf(),
-            incoming: incoming.to_path_buf(),
             index: Mutex::new(index),
         })
-    }
-
-    /// A new temporary file for an upload in progress; deleted when dropped
-    /// unless committed.
-    pub(crate) fn begin_upload(&self) -> io::Result<NamedTempFile> {
-        tempfile::Builder::new()
-            .prefix("upload-")
-            .tempfile_in(&self.incoming)
     }
 
     /// Moves a finished, verified and fsynced upload into place under `name`
@@ -291,8 +273,8 @@ mod tests {
         }
     }
 
-    fn upload(store: &FileStore, name: &str, contents: &[u8]) -> FileMeta {
-        let mut temp = store.begin_upload().unwrap();
+    fn upload(f: &Fixture, store: &FileStore, name: &str, contents: &[u8]) -> FileMeta {
+        let mut temp = tempfile::NamedTempFile::new_in(&f.incoming).unwrap();
         temp.write_all(contents).unwrap();
         let sha256 = Sha256Digest(Sha256::digest(contents).into());
         store
@@ -303,24 +285,23 @@ mod tests {
     #[test]
     fn names_collide_into_numbered_copies_and_duplicates_are_not_stored() {
         let f = fixture();
-        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
-        assert_eq!(upload(&store, "ảnh.png", b"one").name, "ảnh.png");
-        assert_eq!(upload(&store, "ảnh.png", b"two").name, "ảnh (1).png");
-        assert_eq!(upload(&store, "ảnh.png", b"two").name, "ảnh (1).png");
-        assert_eq!(upload(&store, "ảnh.png", b"one").name, "ảnh.png");
-        assert_eq!(upload(&store, "ảnh.png", b"three").name, "ảnh (2).png");
-        assert_eq!(upload(&store, "README", b"x").name, "README");
-        assert_eq!(upload(&store, "README", b"y").name, "README (1)");
+        let store = FileStore::open(&f.dir, &HashMap::new()).unwrap();
+        assert_eq!(upload(&f, &store, "ảnh.png", b"one").name, "ảnh.png");
+        assert_eq!(upload(&f, &store, "ảnh.png", b"two").name, "ảnh (1).png");
+        assert_eq!(upload(&f, &store, "ảnh.png", b"two").name, "ảnh (1).png");
+        assert_eq!(upload(&f, &store, "ảnh.png", b"one").name, "ảnh.png");
+        assert_eq!(upload(&f, &store, "ảnh.png", b"three").name, "ảnh (2).png");
+        assert_eq!(upload(&f, &store, "README", b"x").name, "README");
+        assert_eq!(upload(&f, &store, "README", b"y").name, "README (1)");
         assert_eq!(fs::read_dir(&f.dir).unwrap().count(), 5);
         assert_eq!(fs::read_dir(&f.incoming).unwrap().count(), 0);
     }
 
     #[test]
-    fn reopening_indexes_files_and_clears_unfinished_uploads() {
+    fn opening_indexes_files_put_there_by_hand() {
         let f = fixture();
         fs::write(f.dir.join("by hand.txt"), b"hello").unwrap();
-        fs::write(f.incoming.join("upload-crashed"), b"partial").unwrap();
-        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
+        let store = FileStore::open(&f.dir, &HashMap::new()).unwrap();
         let files = store.list();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].name, "by hand.txt");
@@ -329,7 +310,6 @@ mod tests {
             files[0].sha256,
             Sha256Digest(Sha256::digest(b"hello").into())
         );
-        assert_eq!(fs::read_dir(&f.incoming).unwrap().count(), 0);
     }
 
     #[cfg(unix)]
@@ -339,13 +319,13 @@ mod tests {
         let outside = f.dir.parent().unwrap().join("secret.txt");
         fs::write(&outside, b"secret").unwrap();
         std::os::unix::fs::symlink(&outside, f.dir.join("link.txt")).unwrap();
-        let store = FileStore::open(&f.dir, &f.incoming, &HashMap::new()).unwrap();
+        let store = FileStore::open(&f.dir, &HashMap::new()).unwrap();
         assert!(store.list().is_empty());
         assert!(matches!(
             store.open_file("link.txt"),
             Err(OpenError::NotFound)
         ));
-        let stored = upload(&store, "link.txt", b"mine");
+        let stored = upload(&f, &store, "link.txt", b"mine");
         assert_eq!(stored.name, "link (1).txt");
         assert_eq!(fs::read(&outside).unwrap(), b"secret");
     }

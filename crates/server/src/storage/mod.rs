@@ -2,9 +2,13 @@
 //! here touches a socket.
 //!
 //! - `creds`: the accounts file, `creds.txt`.
-//! - `files`: the upload store, `server_files/`, and its temporary files.
+//! - `files`: one conversation's upload store (`server_files/` is
+//!   `#general`'s).
+//! - `file_spaces`: every conversation's store, under `conversation_files/`,
+//!   and the uploads in progress.
 
 pub(crate) mod creds;
+pub(crate) mod file_spaces;
 pub(crate) mod files;
 
 use std::fs::{self, File};
@@ -16,6 +20,9 @@ use tracing::{info, warn};
 /// How [`write_atomically`]'s temporary files start. Left behind by a crash
 /// in the middle of a rewrite, they are removed at the next start.
 const TEMP_PREFIX: &str = ".tmp-";
+
+/// The folder of the files of conversations other than `#general`.
+pub(crate) const CONVERSATION_FILES: &str = "conversation_files";
 
 /// The layout of the data directory.
 #[derive(Debug, Clone)]
@@ -33,6 +40,7 @@ impl DataDir {
             root: root.to_path_buf(),
         };
         fs::create_dir_all(dir.files())?;
+        fs::create_dir_all(dir.conversation_files())?;
         fs::create_dir_all(dir.incoming())?;
         remove_stale_temporaries(root)?;
         Ok(dir)
@@ -54,8 +62,15 @@ impl DataDir {
         self.root.join("server_files")
     }
 
+    /// `conversation_files/`: one folder for each conversation other than
+    /// `#general` that has files.
+    pub(crate) fn conversation_files(&self) -> PathBuf {
+        self.root.join(CONVERSATION_FILES)
+    }
+
     /// `.incoming/`: uploads in progress. On the same file system as
-    /// `server_files/`, so finishing an upload is a rename.
+    /// `server_files/` and `conversation_files/`, so finishing an upload is
+    /// a rename.
     pub(crate) fn incoming(&self) -> PathBuf {
         self.root.join(".incoming")
     }
@@ -154,6 +169,7 @@ mod tests {
             ".incoming",
             ".tmp",
             ".tmp-dir",
+            "conversation_files",
             "creds.txt",
             "server_files",
             "tmp-abc",
@@ -171,6 +187,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::open(&dir.path().join("new")).unwrap();
         assert!(data.files().is_dir());
+        assert!(data.conversation_files().is_dir());
         assert!(data.incoming().is_dir());
     }
 }
