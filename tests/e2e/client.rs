@@ -1,7 +1,8 @@
 //! The client library (`media-chat-client`) against a real server: login
 //! events, public and private messages, `/dm`, `quit` delivering what was
 //! sent before it, and the waker. Also the helpers the other `client_*`
-//! modules share: [`TestClient`], [`join`], [`wait_for`], [`wait_collect`].
+//! modules share: [`TestClient`], [`join`], [`wait_for`], [`wait_collect`],
+//! [`chat_events`].
 //!
 //! Nothing sleeps to synchronise: a test waits for the event it expects with
 //! a time-out and panics with every event it saw instead. To prove an event
@@ -180,11 +181,6 @@ pub fn page_back(
     }
 }
 
-/// The next `n` events, whatever they are.
-pub fn next_events(client: &Client, n: usize) -> Vec<Event> {
-    (0..n).map(|_| wait_for(client, WAIT, |_| true)).collect()
-}
-
 /// Writes `bytes` to `dir/name` and returns the path.
 pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -213,6 +209,26 @@ pub fn is_dm(event: &Event, from: &str, text: &str) -> bool {
         .is_some_and(|(c, a, t)| matches!(c, Conversation::Direct(_)) && a == from && t == text)
 }
 
+/// Whether `event` is the engine's bookkeeping of conversations (the list,
+/// counts, the current one), which comes alongside the chat's own events.
+pub fn is_conversation_event(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Conversation { .. }
+            | Event::Unread { .. }
+            | Event::ConversationGone { .. }
+            | Event::CurrentChanged { .. }
+    )
+}
+
+/// `events` without [`is_conversation_event`]s.
+pub fn chat_events(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .filter(|e| !is_conversation_event(e))
+        .collect()
+}
+
 /// Whether `event` is a live or backlog text message (not a page).
 pub fn is_message(event: &Event) -> bool {
     matches!(event, Event::Message { origin, .. } if *origin != Origin::Page)
@@ -233,7 +249,15 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 fn two_clients_exchange_public_and_private_messages() {
     let server = TestServer::start();
     let alice = connect(&server, "alice");
-    let welcome = next_events(&alice, 4);
+    let (mut welcome, synced) = wait_collect(&alice, WAIT, |e| *e == Event::Synced);
+    // #general, the one conversation of a new user, comes before Synced.
+    assert!(
+        matches!(welcome.last(), Some(Event::Conversation { info }) if info.conversation.is_general()),
+        "welcome: {welcome:#?}"
+    );
+    let mut welcome = chat_events(std::mem::take(&mut welcome));
+    welcome.push(synced);
+    assert_eq!(welcome.len(), 4, "welcome: {welcome:#?}");
     assert_eq!(
         welcome[0],
         Event::LoggedIn {

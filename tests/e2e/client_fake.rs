@@ -15,7 +15,10 @@ use std::time::Duration;
 use media_chat_client::{Direction, Event, SendError};
 use media_chat_e2e::{dir_entries, sha256_hex, test_bytes, wait_until};
 
-use crate::client::{TestClient, WAIT, connect_with, is_text, next_events, wait_collect, wait_for};
+use crate::client::{
+    TestClient, WAIT, chat_events, connect_with, is_conversation_event, is_text, wait_collect,
+    wait_for,
+};
 
 /// How long a fake connection waits for the client's next line before it
 /// gives up and closes: bounds a test whose client never closes.
@@ -138,7 +141,7 @@ fn users_split_over_several_lines_arrive_as_one_event() {
     let client = connect_with(fake.addr, "u", |_| {});
     let (welcome, _) = wait_collect(&client, WAIT, |e| *e == Event::Synced);
     assert_eq!(
-        welcome,
+        chat_events(welcome),
         [
             Event::LoggedIn { user: "u".into() },
             Event::Limits {
@@ -356,7 +359,9 @@ fn a_flood_fills_the_event_queue_to_its_bound_and_loses_nothing() {
     );
     assert_eq!(client.events().len(), bound);
 
-    let welcome = next_events(&client, 4);
+    let (welcome, synced) = wait_collect(&client, WAIT, |e| *e == Event::Synced);
+    let mut welcome = chat_events(welcome);
+    welcome.push(synced);
     assert_eq!(
         welcome,
         [
@@ -372,14 +377,14 @@ fn a_flood_fills_the_event_queue_to_its_bound_and_loses_nothing() {
         ]
     );
     for i in 0..FLOOD_LINES {
-        let event = wait_for(&client, WAIT, |_| true);
+        let event = wait_for(&client, WAIT, |e| !is_conversation_event(e));
         assert!(client.events().len() <= bound);
         if !is_text(&event, "flood", &flood_text(i)) {
             panic!("event {i} of the flood is {event:?}");
         }
     }
     assert_eq!(
-        wait_for(&client, WAIT, |_| true),
+        wait_for(&client, WAIT, |e| !is_conversation_event(e)),
         Event::Notify {
             text: "the end".into()
         }

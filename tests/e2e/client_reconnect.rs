@@ -349,7 +349,7 @@ fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
                 received.push(message.id().expect("an id"));
             }
             Event::Disconnected { reason } => break reason,
-            Event::Joined { .. } => {}
+            Event::Joined { .. } | Event::Unread { .. } => {}
             other => panic!("after {} messages: {other:?}", received.len()),
         }
     };
@@ -371,7 +371,10 @@ fn a_client_holding_back_its_events_is_dropped_as_slow_and_loses_nothing() {
                 origin: Origin::Backlog,
             } => got.push(index(message.text().expect("a text"))),
             Event::Gap { after, before, .. } => gap = Some((*after, *before)),
-            Event::Users { .. } | Event::Limits { .. } | Event::ReadUpTo { .. } => {}
+            Event::Users { .. }
+            | Event::Limits { .. }
+            | Event::ReadUpTo { .. }
+            | Event::Conversation { .. } => {}
             other => panic!("in the backlog: {other:?}"),
         }
     }

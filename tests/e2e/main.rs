@@ -37,6 +37,7 @@ mod client;
 mod client_fake;
 mod client_files;
 mod client_reconnect;
+mod client_rooms;
 mod compat;
 mod conversation_files;
 mod deadlines;

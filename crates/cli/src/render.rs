@@ -29,7 +29,7 @@ pub fn message(message: &Message, me: &str) -> String {
     let shown = display::message(message, me).text;
     match &message.body {
         Body::File { name, .. } => format!("{shown} — /get {name}"),
-        Body::Text(_) => shown,
+        _ => shown,
     }
 }
 

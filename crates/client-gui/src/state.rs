@@ -585,7 +585,16 @@ impl State {
             | Event::ReadUpTo { .. }
             | Event::Notify { .. }
             | Event::ServerError { .. }
-            | Event::OpenFailed { .. } => {}
+            | Event::OpenFailed { .. }
+            // Rooms and conversations: drawn from `Client::conversations`.
+            | Event::Conversation { .. }
+            | Event::Unread { .. }
+            | Event::ConversationGone { .. }
+            | Event::CurrentChanged { .. }
+            | Event::Members { .. }
+            | Event::RoomList { .. }
+            | Event::InviteCode { .. }
+            | Event::AuditLog { .. } => {}
         }
         effects
     }

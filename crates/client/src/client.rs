@@ -9,15 +9,18 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use media_chat_protocol::rules::check_text;
-use media_chat_protocol::{ClientMessage, Conversation, ConversationError};
+use media_chat_protocol::{
+    AdminCommand, ClientMessage, Conversation, ConversationError, ModerationAction, Visibility,
+};
 use parking_lot::Mutex;
 
 use crate::cache::{Cache, Cleared, default_cache_dir};
 use crate::config::ClientConfig;
+use crate::conversations::{Conversations, Member, group_of};
 use crate::error::{CacheError, ConnectError, InputError, SendError, TransferError};
 use crate::event::{Event, TransferId};
 use crate::handshake::{self, Login};
-use crate::input::{Input, parse_input};
+use crate::input::{ChatCommand, Input, parse_input};
 use crate::journal::{self, Journal};
 use crate::message::Message;
 use crate::outbox::{Entry, OUTBOX_LIMIT, Stage, Tokens, unix_now};
@@ -33,6 +36,16 @@ const COMMAND_QUEUE: usize = 1024;
 
 /// The most messages one page may ask for (the server's own limit).
 pub const MAX_PAGE: u64 = 200;
+
+/// What a typed line did ([`Client::input`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    /// A message, pending: its [`Event::Delivery`] follows.
+    Message(Message),
+    /// A command, sent to the server (its answer comes as events) or
+    /// done (`/go`).
+    Command(ChatCommand),
+}
 
 /// A logged-in user: send with the methods, receive from
 /// [`Client::events`]. No method blocks on the network.
@@ -67,6 +80,9 @@ impl Client {
         let saved = journal.load();
         let resume = (saved.last_id > 0).then_some(saved.last_id);
         let connection = handshake::open(&config, Login::Chat { resume }, |_| Ok(()))?;
+        // The code registered the account; reconnects need none.
+        let mut config = config;
+        config.invite_code = None;
         let tokens = Tokens::new(&journal::install_id(data_dir.as_deref()));
         let (sink, closing, events) = sink::event_queue(config.waker.clone());
         let (commands, queued) = crossbeam_channel::bounded(COMMAND_QUEUE);
@@ -135,19 +151,253 @@ impl Client {
         self.status.version.load(Ordering::SeqCst)
     }
 
-    /// Sends a line as typed: `@user text` or `/dm user text` privately,
-    /// anything else publicly. Returns the message, pending, so the caller
-    /// can show it at once (`[Me] …` or `[PM → user] …`); its
-    /// [`Event::Delivery`] follows when the server acknowledges or refuses
-    /// it. While the connection is down it waits and goes out on reconnect.
-    pub fn send_input(&self, line: &str) -> Result<Message, SendError> {
-        match parse_input(line)? {
-            Input::Public(text) => self.send_text(&text),
+    /// Acts on a line as typed, by the rules of [`parse_input`]: `@user
+    /// text` or `/dm user text` privately, `/dm a,b,c text` to a group,
+    /// `#room text` to a room the user is in, a `/` command, anything else
+    /// to the current conversation ([`Client::go`]). A message comes back
+    /// pending, so the caller can show it at once (`[Me] …`, `[PM → user]
+    /// …`); its [`Event::Delivery`] follows when the server acknowledges
+    /// or refuses it. While the connection is down it waits and goes out
+    /// on reconnect. A command is sent (its answer comes as events) or
+    /// done.
+    pub fn input(&self, line: &str) -> Result<Typed, SendError> {
+        let message = match parse_input(line)? {
+            Input::Text(text) => self.send_to(self.current(), &text),
             Input::Direct { to, text } => self.send_dm(&to, &text),
+            Input::Group { members, text } => {
+                let group = group_of(&members, &self.user())?;
+                let group = self.status.conversations.lock().spelling(group);
+                self.send_to(group, &text)
+            }
+            Input::Room { room, text, line } => {
+                let known = self.status.conversations.lock().room(&room);
+                match known {
+                    Some(room) => self.send_to(room, &text),
+                    None => self.send_to(self.current(), &line),
+                }
+            }
+            Input::Command(command) => {
+                self.perform(&command)?;
+                return Ok(Typed::Command(command));
+            }
+        };
+        message.map(Typed::Message)
+    }
+
+    /// Sends a line as typed, like [`Client::input`], when it is a message;
+    /// a command is refused with [`InputError::Command`] (and not done).
+    pub fn send_input(&self, line: &str) -> Result<Message, SendError> {
+        if let Input::Command(_) = parse_input(line)? {
+            let verb = line.split_whitespace().next().unwrap_or(line);
+            return Err(InputError::Command(verb.to_owned()).into());
+        }
+        match self.input(line)? {
+            Typed::Message(message) => Ok(message),
+            Typed::Command(_) => Err(InputError::Command(line.to_owned()).into()),
         }
     }
 
-    /// Sends a public message (to `#general`); see [`Client::send_input`].
+    /// Carries out a typed command (see [`ChatCommand`]).
+    pub fn perform(&self, command: &ChatCommand) -> Result<(), SendError> {
+        match command.clone() {
+            ChatCommand::Create {
+                room,
+                visibility,
+                topic,
+            } => self.create_room(room, visibility, &topic),
+            ChatCommand::Join { room } => self.join(room),
+            ChatCommand::Leave { room } => self.leave(room.unwrap_or_else(|| self.current())),
+            ChatCommand::Invite { user } => {
+                self.moderate(ModerationAction::Invite, self.current_room()?, &user)
+            }
+            ChatCommand::Remove { user } => {
+                self.moderate(ModerationAction::Remove, self.current_room()?, &user)
+            }
+            ChatCommand::Topic { topic } => self.set_topic(self.current_room()?, &topic),
+            ChatCommand::Members { conversation } => {
+                self.load_members(conversation.unwrap_or_else(|| self.current()))
+            }
+            ChatCommand::Go { conversation } => self.go(conversation).map(|_| ()),
+            ChatCommand::Rooms => self.list_rooms(),
+            ChatCommand::SignOutOthers => self.sign_out_others(),
+            ChatCommand::BanUser { user, reason } => self.admin(AdminCommand::Ban { user, reason }),
+            ChatCommand::UnbanUser { user } => self.admin(AdminCommand::Unban { user }),
+            ChatCommand::Registration { mode } => self.admin(AdminCommand::Registration { mode }),
+            ChatCommand::InviteCode => self.admin(AdminCommand::InviteCode),
+            ChatCommand::Audit { limit } => self.load_audit(limit),
+        }
+    }
+
+    /// The user's conversations as they stand: the list (with roles,
+    /// topics, unread and mention counts) and the current one. Each change
+    /// also comes as an event ([`Event::Conversation`],
+    /// [`Event::ConversationGone`], [`Event::CurrentChanged`]).
+    pub fn conversations(&self) -> Conversations {
+        self.status.conversations.lock().snapshot()
+    }
+
+    /// Where plain lines go: `#general` unless changed with [`Client::go`]
+    /// (or by creating or joining a room).
+    pub fn current(&self) -> Conversation {
+        self.status.conversations.lock().current()
+    }
+
+    /// Makes `conversation` the current one: a room the user is in, a
+    /// direct conversation, or a group (named by its other members or all
+    /// of them). Returns it as the server spells it; an
+    /// [`Event::CurrentChanged`] follows.
+    pub fn go(&self, conversation: Conversation) -> Result<Conversation, SendError> {
+        let mut out = Vec::new();
+        let result = self.status.conversations.lock().go(conversation, &mut out);
+        if !out.is_empty() {
+            // Through the supervisor, in order with everything else: this
+            // thread may be the one that takes events off the queue.
+            let _ = self.command(Command::Emit(out));
+        }
+        Ok(result?)
+    }
+
+    /// The members of `conversation` as last loaded with
+    /// [`Client::load_members`] (kept up to date since by the room's
+    /// events and presence), if they were.
+    pub fn members(&self, conversation: &Conversation) -> Option<Vec<Member>> {
+        self.status.conversations.lock().members(conversation)
+    }
+
+    /// Asks for every member of `conversation` (a room the user is in, a
+    /// group, `#general` for every account); they arrive as one
+    /// [`Event::Members`].
+    pub fn load_members(&self, conversation: Conversation) -> Result<(), SendError> {
+        self.connected_v3()?;
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        self.command(Command::Members(conversation))
+    }
+
+    /// Asks for the rooms: every public room and the private ones the user
+    /// is in; they arrive as [`Event::RoomList`].
+    pub fn list_rooms(&self) -> Result<(), SendError> {
+        self.line(ClientMessage::Rooms)
+    }
+
+    /// Creates a room owned by the user; it comes as
+    /// [`Event::Conversation`] and becomes the current one (or the
+    /// server's refusal comes as [`Event::ServerError`]).
+    pub fn create_room(
+        &self,
+        room: Conversation,
+        visibility: Visibility,
+        topic: &str,
+    ) -> Result<(), SendError> {
+        self.connected_v3()?;
+        self.status.conversations.lock().go_when_joined(&room);
+        self.line(ClientMessage::Create {
+            room,
+            visibility,
+            topic: topic.to_owned(),
+        })
+    }
+
+    /// Joins a public room, or a private one the user is invited to; it
+    /// becomes the current one once in.
+    pub fn join(&self, room: Conversation) -> Result<(), SendError> {
+        self.connected_v3()?;
+        self.status.conversations.lock().go_when_joined(&room);
+        self.line(ClientMessage::Join { room })
+    }
+
+    /// Leaves a room (an [`Event::ConversationGone`] follows).
+    pub fn leave(&self, room: Conversation) -> Result<(), SendError> {
+        let conversation = self.status.conversations.lock().spelling(room);
+        self.line(ClientMessage::Leave { conversation })
+    }
+
+    /// Invites, removes, bans or unbans `user` in `room` (the owner and
+    /// moderators; in a public room any member may invite).
+    pub fn moderate(
+        &self,
+        action: ModerationAction,
+        room: Conversation,
+        user: &str,
+    ) -> Result<(), SendError> {
+        self.line(ClientMessage::Moderate {
+            action,
+            room,
+            user: user.to_owned(),
+        })
+    }
+
+    /// Sets a room's topic (the owner and moderators).
+    pub fn set_topic(&self, room: Conversation, topic: &str) -> Result<(), SendError> {
+        check_text(topic).map_err(InputError::from)?;
+        self.line(ClientMessage::Topic {
+            room,
+            topic: topic.to_owned(),
+        })
+    }
+
+    /// Makes a member a moderator of `room`, or a moderator a member again
+    /// (the owner).
+    pub fn set_moderator(&self, room: Conversation, user: &str, on: bool) -> Result<(), SendError> {
+        self.line(ClientMessage::Moderator {
+            room,
+            user: user.to_owned(),
+            on,
+        })
+    }
+
+    /// Changes the user's password; the server answers with a notice
+    /// (`Password changed`, after which reconnecting uses the new one) or
+    /// an error (`Wrong password`).
+    pub fn change_password(&self, current: &str, new: &str) -> Result<(), SendError> {
+        self.connected_v3()?;
+        self.command(Command::Password {
+            current: current.to_owned(),
+            new: new.to_owned(),
+        })
+    }
+
+    /// Ends the user's other sessions (they do not reconnect by
+    /// themselves); the server answers with a notice.
+    pub fn sign_out_others(&self) -> Result<(), SendError> {
+        self.line(ClientMessage::SignOutOthers)
+    }
+
+    /// An administrator's command (bans, registration, password resets,
+    /// deleted accounts, invitation codes, the audit log); the answer is a
+    /// notice, [`Event::InviteCode`], [`Event::AuditLog`], or an error for
+    /// anyone but an administrator.
+    pub fn admin(&self, command: AdminCommand) -> Result<(), SendError> {
+        self.line(ClientMessage::Admin(command))
+    }
+
+    /// Asks for the newest `limit` lines of the audit log (administrators);
+    /// they arrive as [`Event::AuditLog`].
+    pub fn load_audit(&self, limit: u64) -> Result<(), SendError> {
+        self.admin(AdminCommand::Audit { limit })
+    }
+
+    /// Says the user has read `conversation` up to its newest message
+    /// (see [`Client::mark_read`]).
+    pub fn mark_all_read(&self, conversation: Conversation) {
+        let _ = self.command(Command::ReadAll(conversation));
+    }
+
+    /// The current conversation, which must be a room for the room
+    /// commands.
+    fn current_room(&self) -> Result<Conversation, SendError> {
+        match self.current() {
+            room @ Conversation::Room(_) => Ok(room),
+            other => Err(InputError::NotARoom(other).into()),
+        }
+    }
+
+    /// Writes a version 3 line on the chat connection.
+    fn line(&self, message: ClientMessage) -> Result<(), SendError> {
+        self.connected_v3()?;
+        self.command(Command::Line(message))
+    }
+
+    /// Sends a public message (to `#general`); see [`Client::input`].
     pub fn send_text(&self, text: &str) -> Result<Message, SendError> {
         self.send_to(Conversation::general(), text)
     }

@@ -71,6 +71,9 @@ pub struct ClientConfig {
     pub transport: Transport,
     /// Called after each event is queued.
     pub waker: Option<Waker>,
+    /// An invitation code, to register on a server where registering
+    /// needs one: sent (`CODE|code`) before the first login only.
+    pub invite_code: Option<String>,
 }
 
 impl ClientConfig {
@@ -90,6 +93,7 @@ impl ClientConfig {
             auto_reconnect: false,
             transport: Transport::tls(),
             waker: None,
+            invite_code: None,
         }
     }
 
@@ -120,6 +124,7 @@ impl fmt::Debug for ClientConfig {
             .field("auto_reconnect", &self.auto_reconnect)
             .field("transport", &self.transport)
             .field("waker", &self.waker.is_some())
+            .field("invite_code", &self.invite_code.as_ref().map(|_| "…"))
             .finish()
     }
 }

@@ -6,9 +6,11 @@
 
 use bytesize::ByteSize;
 
-use media_chat_protocol::Conversation;
+use media_chat_protocol::rules::user_key;
+use media_chat_protocol::{Conversation, MemberChange};
 
 use crate::cache::Cleared;
+use crate::conversations::same;
 use crate::event::{Direction, Event};
 use crate::message::{Body, Delivery, Message};
 
@@ -44,11 +46,20 @@ fn shown(tone: Tone, text: String) -> Shown {
     Shown { tone, text }
 }
 
+/// A message, with the seed's tags, as seen from `#general`; see
+/// [`message_in`].
+pub fn message(message: &Message, me: &str) -> Shown {
+    message_in(message, me, &Conversation::general())
+}
+
 /// A message, with the seed's tags; `me` is the user's own name, whose
 /// messages read as sent (`[Me] …`, `[PM → x] …`), from whichever session.
+/// A message of a room or group other than `current` is named before it
+/// (`[#homework] an: text`, `[Me → #homework] text`); a room's member
+/// changes and topics read as notices (`[*] bình joined #homework`).
 /// Whether it is pending or failed is for the front to show its own way.
-pub fn message(message: &Message, me: &str) -> Shown {
-    let mine = message.author == me;
+pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown {
+    let mine = user_key(&message.author) == user_key(me);
     let conversation = &message.conversation;
     let text = match &message.body {
         Body::File { name, size, .. } => {
@@ -56,6 +67,16 @@ pub fn message(message: &Message, me: &str) -> Shown {
                 Tone::Notice,
                 format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
             );
+        }
+        Body::Member { user, change } => return member(message, user, *change, me),
+        Body::Topic(topic) => {
+            let by = person(&message.author, me);
+            let line = if topic.is_empty() {
+                format!("[*] {by} cleared the topic of {conversation}")
+            } else {
+                format!("[*] {by} set the topic of {conversation}: {topic}")
+            };
+            return shown(Tone::Notice, line);
         }
         Body::Text(text) => text,
     };
@@ -67,16 +88,75 @@ pub fn message(message: &Message, me: &str) -> Shown {
             Tone::PrivateIn,
             format!("[PM from {}] {text}", message.author),
         ),
-        general if general.is_general() && mine => shown(Tone::Mine, format!("[Me] {text}")),
-        general if general.is_general() => {
-            shown(Tone::Public, format!("{}: {text}", message.author))
-        }
+        here if same(here, current) && mine => shown(Tone::Mine, format!("[Me] {text}")),
+        here if same(here, current) => shown(Tone::Public, format!("{}: {text}", message.author)),
         // Another room or a group: named before the line.
         other if mine => shown(Tone::Mine, format!("[Me → {other}] {text}")),
         other => shown(
             Tone::Public,
             format!("[{other}] {}: {text}", message.author),
         ),
+    }
+}
+
+/// `you` for the user, else the name.
+fn person<'a>(name: &'a str, me: &str) -> &'a str {
+    if user_key(name) == user_key(me) {
+        "you"
+    } else {
+        name
+    }
+}
+
+/// A room's member change: `by` (the author) did `change` to `user`.
+fn member(message: &Message, user: &str, change: MemberChange, me: &str) -> Shown {
+    let room = &message.conversation;
+    let by = person(&message.author, me);
+    let about_me = user_key(user) == user_key(me);
+    let whom = person(user, me);
+    let line = match change {
+        MemberChange::Created => format!("[*] {by} created {room}"),
+        MemberChange::Joined => format!("[*] {whom} joined {room}"),
+        MemberChange::Left => format!("[*] {whom} left {room}"),
+        MemberChange::Invited => format!("[*] {by} invited {whom} to {room}"),
+        MemberChange::Removed if about_me => {
+            return shown(
+                Tone::Warning,
+                format!("[!] you were removed from {room} by {}", message.author),
+            );
+        }
+        MemberChange::Banned if about_me => {
+            return shown(
+                Tone::Warning,
+                format!("[!] you were banned from {room} by {}", message.author),
+            );
+        }
+        MemberChange::Removed => format!("[*] {by} removed {whom} from {room}"),
+        MemberChange::Banned => format!("[*] {by} banned {whom} from {room}"),
+        MemberChange::Unbanned => format!("[*] {by} lifted the ban on {whom} in {room}"),
+        MemberChange::Promoted => format!("[*] {by} made {whom} a moderator of {room}"),
+        MemberChange::Demoted => format!("[*] {by} made {whom} a plain member of {room}"),
+    };
+    shown(Tone::Notice, line)
+}
+
+/// A count as a badge shows it: up to 99, then "99+".
+pub fn count(n: u64) -> String {
+    if n > 99 {
+        "99+".to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
+/// A conversation's unread and mention counts in words: `3 unread, 1
+/// mention`, `99+ unread`; empty when nothing is unread.
+pub fn unread(unread: u64, mentions: u64) -> String {
+    match (unread, mentions) {
+        (0, 0) => String::new(),
+        (unread, 0) => format!("{} unread", count(unread)),
+        (unread, 1) => format!("{} unread, 1 mention", count(unread)),
+        (unread, mentions) => format!("{} unread, {} mentions", count(unread), count(mentions)),
     }
 }
 
@@ -110,10 +190,17 @@ pub fn cleared(cleared: Cleared) -> Shown {
 }
 
 /// The line for an event; `None` for the events that are not chat lines
-/// (login, limits, user and file lists, progress, reconnect attempts, the
-/// bookkeeping of sync, paging and read positions, and deliveries that
-/// went well: the front updates the message it shows).
+/// (login, limits, user, file, room, member and audit lists, progress,
+/// reconnect attempts, the bookkeeping of sync, paging, read positions and
+/// conversations, and deliveries that went well: the front updates the
+/// message it shows).
 pub fn event(event: &Event, me: &str) -> Option<Shown> {
+    event_in(event, me, &Conversation::general())
+}
+
+/// Like [`event`], with messages seen from the `current` conversation
+/// (see [`message_in`]).
+pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown> {
     let line = match event {
         Event::LoggedIn { .. }
         | Event::Limits { .. }
@@ -124,10 +211,24 @@ pub fn event(event: &Event, me: &str) -> Option<Shown> {
         | Event::ReadUpTo { .. }
         | Event::FileList { .. }
         | Event::Progress { .. }
-        | Event::Reconnecting { .. } => return None,
+        | Event::Reconnecting { .. }
+        | Event::Conversation { .. }
+        | Event::Unread { .. }
+        | Event::Members { .. }
+        | Event::RoomList { .. }
+        | Event::AuditLog { .. } => return None,
+        // The room's member event before it said why.
+        Event::ConversationGone { .. } => return None,
+        Event::CurrentChanged { conversation } => {
+            shown(Tone::Notice, format!("[i] now talking in {conversation}"))
+        }
+        Event::InviteCode { code } => shown(
+            Tone::Success,
+            format!("[+] invitation code: {code} (good for one new account)"),
+        ),
         Event::Joined { user } => shown(Tone::Notice, format!("[i] {user} joined")),
         Event::Left { user } => shown(Tone::Notice, format!("[i] {user} left")),
-        Event::Message { message: m, .. } => message(m, me),
+        Event::Message { message: m, .. } => message_in(m, me, current),
         Event::Delivery { message: m, .. } if m.is_failed() => undelivered(m, me),
         Event::Delivery { .. } => return None,
         Event::Notify { text } => shown(Tone::Notice, format!("[i] {text}")),
@@ -274,6 +375,73 @@ mod tests {
                 "[!] cannot clear the download cache: denied".into()
             ))
         );
+    }
+
+    #[test]
+    fn room_notices_and_lines_of_other_conversations() {
+        let homework = || Conversation::Room("homework".into());
+        let notice = |author: &str, body: Body| Message {
+            body,
+            ..said(homework(), author, "", sent())
+        };
+        let member = |by: &str, user: &str, change| {
+            message(
+                &notice(
+                    by,
+                    Body::Member {
+                        user: user.into(),
+                        change,
+                    },
+                ),
+                "bình",
+            )
+        };
+        assert_eq!(
+            member("an", "an", MemberChange::Created).text,
+            "[*] an created #homework"
+        );
+        assert_eq!(
+            member("Bình", "Bình", MemberChange::Joined).text,
+            "[*] you joined #homework"
+        );
+        assert_eq!(
+            member("an", "cường", MemberChange::Joined).text,
+            "[*] cường joined #homework"
+        );
+        assert_eq!(
+            member("an", "bình", MemberChange::Invited).text,
+            "[*] an invited you to #homework"
+        );
+        assert_eq!(
+            member("an", "bình", MemberChange::Removed),
+            shown(
+                Tone::Warning,
+                "[!] you were removed from #homework by an".into()
+            )
+        );
+        assert_eq!(
+            member("an", "cường", MemberChange::Promoted).text,
+            "[*] an made cường a moderator of #homework"
+        );
+        let topic = notice("an", Body::Topic("bài tập tuần 1".into()));
+        assert_eq!(
+            message(&topic, "bình").text,
+            "[*] an set the topic of #homework: bài tập tuần 1"
+        );
+        let line = said(homework(), "an", "xong", sent());
+        assert_eq!(message(&line, "bình").text, "[#homework] an: xong");
+        assert_eq!(
+            message_in(&line, "bình", &Conversation::Room("HomeWork".into())).text,
+            "an: xong"
+        );
+        let group = Conversation::Group(vec!["an".into(), "bình".into(), "cường".into()]);
+        let mine = said(group.clone(), "bình", "ok", sent());
+        assert_eq!(message(&mine, "bình").text, "[Me → +an,bình,cường] ok");
+        assert_eq!(message_in(&mine, "bình", &group).text, "[Me] ok");
+        assert_eq!(count(99), "99");
+        assert_eq!(count(100), "99+");
+        assert_eq!(unread(0, 0), "");
+        assert_eq!(unread(150, 2), "99+ unread, 2 mentions");
     }
 
     #[test]

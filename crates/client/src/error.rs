@@ -4,7 +4,9 @@ use std::io;
 
 use std::path::PathBuf;
 
-use media_chat_protocol::{EncodeError, FileNameError, TextError, UserNameError};
+use media_chat_protocol::{
+    Conversation, ConversationError, EncodeError, FileNameError, TextError, UserNameError,
+};
 use media_chat_tls::Fingerprint;
 use thiserror::Error;
 
@@ -67,6 +69,31 @@ pub enum InputError {
     /// The name after `@` (or `/dm`) cannot be a user's.
     #[error("no such user ({0})")]
     BadRecipient(UserNameError),
+    /// A `/` line that is no command.
+    #[error("unknown command {0}")]
+    UnknownCommand(String),
+    /// A command without what it needs; the text is how to write it.
+    #[error("write it as {0}")]
+    Usage(&'static str),
+    /// A room name that breaks the rules.
+    #[error("{}", ConversationError::BadRoom)]
+    BadRoom,
+    /// More people than a group conversation may hold.
+    #[error("{}", ConversationError::BadGroup)]
+    GroupTooLarge,
+    /// A room the user is not in.
+    #[error("you are not in {0}; /join {0} first")]
+    NotIn(Conversation),
+    /// A room the user is only invited to.
+    #[error("you are invited to {0}; /join {0} first")]
+    OnlyInvited(Conversation),
+    /// A room command while the current conversation is not a room.
+    #[error("{0} is not a room; /go #room first")]
+    NotARoom(Conversation),
+    /// [`crate::Client::send_input`] was given a command (see
+    /// [`crate::Client::input`]).
+    #[error("{0} is a command, not a message")]
+    Command(String),
 }
 
 /// Why a command could not be sent.

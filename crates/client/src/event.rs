@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use media_chat_protocol::{Conversation, Sha256Digest};
+use media_chat_protocol::{Conversation, Sha256Digest, Visibility};
 
 use crate::cache::Cleared;
+use crate::conversations::{ConversationInfo, Member};
 use crate::message::Message;
 
 /// Identifies one upload or download for progress, cancel and result.
@@ -26,6 +27,51 @@ pub struct FileInfo {
     pub uploader: String,
     /// When it was stored, seconds since the Unix epoch.
     pub ts: u64,
+}
+
+/// A room, as [`crate::Client::list_rooms`] lists it: every public room,
+/// and the private ones the user is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    /// The room.
+    pub room: Conversation,
+    /// Public or private.
+    pub visibility: Visibility,
+    /// How many members it has.
+    pub members: u64,
+    /// Its topic.
+    pub topic: String,
+}
+
+/// One line of the server's audit log (what moderators and administrators
+/// did), as [`crate::Client::load_audit`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When, as the server wrote it (RFC 3339, UTC).
+    pub time: String,
+    /// Who did it.
+    pub actor: String,
+    /// What (`ban`, `remove`, `reset-password`, `registration`…).
+    pub action: String,
+    /// To whom or what.
+    pub target: String,
+    /// More about it (a reason, a mode).
+    pub detail: String,
+}
+
+impl AuditEntry {
+    /// Reads `time|actor|action|target|detail`; missing fields are empty.
+    pub fn parse(line: &str) -> AuditEntry {
+        let mut fields = line.splitn(5, '|').map(str::to_owned);
+        let mut next = || fields.next().unwrap_or_default();
+        AuditEntry {
+            time: next(),
+            actor: next(),
+            action: next(),
+            target: next(),
+            detail: next(),
+        }
+    }
 }
 
 /// How an [`Event::Message`] arrived.
@@ -210,6 +256,67 @@ pub enum Event {
     CacheNotCleared {
         /// Why, for people.
         reason: String,
+    },
+    /// A conversation of the user was added (a room created, joined or
+    /// invited to; a first message in a direct or group conversation) or
+    /// changed (role, topic; counts alone come as [`Event::Unread`]). At the
+    /// end of every login's welcome, right before [`Event::Synced`], each
+    /// conversation comes this way, in list order.
+    /// [`crate::Client::conversations`] holds the same.
+    Conversation {
+        /// Its new state.
+        info: ConversationInfo,
+    },
+    /// The unread and mention counts of a conversation changed: new
+    /// events by others raised them, or the user read it (here or in
+    /// another session). Said once a burst of events is over, not after
+    /// each one.
+    Unread {
+        /// Which conversation.
+        conversation: Conversation,
+        /// Events by others not read.
+        unread: u64,
+        /// Of those, the ones that mention the user.
+        mentions: u64,
+    },
+    /// The user is out of a conversation: left, removed or banned (the
+    /// room's member event before it says by whom), or no longer listed at
+    /// a new login. Nothing of it comes after.
+    ConversationGone {
+        /// Which one.
+        conversation: Conversation,
+        /// Why, for people (`you left`, `removed by an`, …).
+        reason: String,
+    },
+    /// Plain lines now go to `conversation` ([`crate::Client::go`], a room
+    /// just created or joined, or `#general` again when the current one is
+    /// gone).
+    CurrentChanged {
+        /// The current conversation.
+        conversation: Conversation,
+    },
+    /// The answer to [`crate::Client::load_members`]: every member.
+    Members {
+        /// Whose members.
+        conversation: Conversation,
+        /// In name order.
+        members: Vec<Member>,
+    },
+    /// The answer to [`crate::Client::list_rooms`].
+    RoomList {
+        /// By name.
+        rooms: Vec<RoomInfo>,
+    },
+    /// A new single-use invitation code (administrators), for someone to
+    /// register with on an invite-only server.
+    InviteCode {
+        /// The code.
+        code: String,
+    },
+    /// The answer to [`crate::Client::load_audit`].
+    AuditLog {
+        /// Oldest first.
+        entries: Vec<AuditEntry>,
     },
     /// The connection was lost (not after [`crate::Client::quit`]).
     Disconnected {

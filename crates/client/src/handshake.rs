@@ -32,7 +32,8 @@ const OLDEST_VERSION: u64 = 2;
 /// How a connection logs in.
 pub(crate) enum Login<'a> {
     /// The chat: `RESUME|last_id` (version 3 only, when `resume` is set),
-    /// then `LOGIN` with the configured name and password.
+    /// `CODE|code` (version 3 only, when the settings hold an invitation
+    /// code), then `LOGIN` with the configured name and password.
     Chat {
         /// The highest event id the client has.
         resume: Option<u64>,
@@ -139,6 +140,9 @@ pub(crate) fn open(
         Login::Chat { resume } => {
             if let Some(last_id) = resume.filter(|_| version >= 3) {
                 encode(ClientMessage::Resume { last_id }, &mut request)?;
+            }
+            if let Some(code) = config.invite_code.clone().filter(|_| version >= 3) {
+                encode(ClientMessage::Code { code }, &mut request)?;
             }
             request.extend_from_slice(&password_login);
         }

@@ -37,12 +37,17 @@
 //! - `journal`: the data dir: resume point and outbox per server and user.
 //! - `sink`: the event queue the supervisor and transfers emit into.
 //! - `message`: [`Message`], [`Body`], [`Delivery`]: messages as data.
+//! - `conversations`: [`Conversations`], [`ConversationInfo`], [`Member`]:
+//!   the user's conversations as data (kinds, roles, topics, unread and
+//!   mention counts, the current one), kept in step with the server.
 //! - `event`: [`Event`] and the types it carries.
 //! - `display`: how messages and events read as chat lines, with the
 //!   seed's tags.
 //! - `config`: [`ClientConfig`], [`Waker`].
 //! - `error`: the error types.
-//! - `input`: [`parse_input`], the seed's `@user` / `/dm user` rules.
+//! - `input`: [`parse_input`], one typed syntax for both fronts: the
+//!   seed's `@user` / `/dm user`, `/dm a,b,c`, `#room text`, the
+//!   [`ChatCommand`]s.
 //! - `handshake`: connecting and logging in (password, resume, token).
 //! - `transfer`: uploads and downloads on their own connections.
 //! - `cache`: the download cache.
@@ -53,6 +58,7 @@
 mod cache;
 mod client;
 mod config;
+mod conversations;
 pub mod display;
 mod error;
 mod event;
@@ -69,12 +75,16 @@ mod supervisor;
 mod transfer;
 
 pub use cache::{Cleared, default_cache_dir};
-pub use client::{Client, MAX_PAGE};
+pub use client::{Client, MAX_PAGE, Typed};
 pub use config::{ClientConfig, Transport, Waker, default_known_servers};
+pub use conversations::{ConversationInfo, Conversations, Member, same};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};
-pub use event::{Direction, Event, FileInfo, Origin, TransferId};
-pub use input::{Input, parse_input};
+pub use event::{AuditEntry, Direction, Event, FileInfo, Origin, RoomInfo, TransferId};
+pub use input::{ChatCommand, DEFAULT_AUDIT_LINES, Input, parse_input};
 pub use journal::default_data_dir;
-pub use media_chat_protocol::{Conversation, Sha256Digest};
+pub use media_chat_protocol::{
+    AdminCommand, Conversation, ConversationKind, MemberChange, ModerationAction, Role,
+    Sha256Digest, Visibility,
+};
 pub use media_chat_tls::Fingerprint;
 pub use message::{Body, Delivery, Message};

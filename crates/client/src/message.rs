@@ -2,10 +2,10 @@
 //! draw from: who wrote what, where, when, and whether it has reached the
 //! server.
 
-use media_chat_protocol::{Conversation, Sha256Digest};
+use media_chat_protocol::{Conversation, MemberChange, Sha256Digest};
 
 /// A message in a conversation: a text or a shared file, someone else's or
-/// this user's own.
+/// this user's own, or a room's notice (a member change, a new topic).
 ///
 /// Fronts keep these and render them when drawing, so a later change (an
 /// acknowledgement, a refusal) updates the message rather than a string.
@@ -39,6 +39,16 @@ pub enum Body {
         /// SHA-256 of the contents.
         sha256: Sha256Digest,
     },
+    /// A change to a room's members, made by the message's author: they
+    /// created the room, joined, left, invited, removed, banned…
+    Member {
+        /// Whose membership changed.
+        user: String,
+        /// What happened.
+        change: MemberChange,
+    },
+    /// The author set the room's topic (empty: cleared it).
+    Topic(String),
 }
 
 /// Where a message stands. Messages from others are always
@@ -91,8 +101,14 @@ impl Message {
     pub fn text(&self) -> Option<&str> {
         match &self.body {
             Body::Text(text) => Some(text),
-            Body::File { .. } => None,
+            _ => None,
         }
+    }
+
+    /// Whether it is a notice of a room's members or topic rather than
+    /// something said or shared.
+    pub fn is_notice(&self) -> bool {
+        matches!(self.body, Body::Member { .. } | Body::Topic(_))
     }
 
     /// Whether it is waiting for the server's acknowledgement.

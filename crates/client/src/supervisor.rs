@@ -23,8 +23,9 @@ use media_chat_protocol::{
 use parking_lot::Mutex;
 
 use crate::config::ClientConfig;
+use crate::conversations::{self, Member, Tracker};
 use crate::error::ConnectError;
-use crate::event::{Event, FileInfo, Origin};
+use crate::event::{AuditEntry, Event, FileInfo, Origin, RoomInfo};
 use crate::handshake::{self, Connection, Login};
 use crate::journal::{Journal, Saved};
 use crate::link::{Inbound, Link, Outbound};
@@ -53,6 +54,26 @@ const FLUSH_RETRY: Duration = Duration::from_millis(50);
 /// Why a message still pending at quit is failed.
 const NOT_DELIVERED_BEFORE_QUIT: &str = "the client quit before the server acknowledged it";
 
+/// Members asked for per `MEMBERS` page (the server's most).
+const MEMBERS_PAGE: u64 = 500;
+
+/// What the server says when a password change went through.
+const PASSWORD_CHANGED: &str = "Password changed";
+
+/// What the server says when the current password given was wrong.
+const WRONG_PASSWORD: &str = "Wrong password";
+
+/// Whether an `ERROR` ends the session for good: logging in again would
+/// undo what the user or an administrator meant (a sign-out from another
+/// session, a server ban, a reset password, a deleted account), so the
+/// client does not reconnect after it.
+fn ends_the_session(reason: &str) -> bool {
+    reason == "Signed out from another session"
+        || reason == "Your account was deleted by an administrator"
+        || reason.starts_with("This account is banned from this server")
+        || reason.starts_with("Your password was reset by an administrator")
+}
+
 /// What the supervisor shares with [`crate::Client`]'s methods, which read
 /// it without waiting on the supervisor.
 #[derive(Debug, Default)]
@@ -69,6 +90,9 @@ pub(crate) struct Status {
     /// client adds one per send, the supervisor takes it away when the
     /// message is acknowledged or fails.
     pub(crate) pending: AtomicUsize,
+    /// The user's conversations: kept by the supervisor, read (and the
+    /// current one chosen) by the client.
+    pub(crate) conversations: Mutex<Tracker>,
 }
 
 /// What the caller asks the supervisor to do.
@@ -80,8 +104,23 @@ pub(crate) enum Command {
     /// Forget a failed message.
     Discard(String),
     /// Write a line on the chat connection if it is up (`LIST_FILES`,
-    /// `BEFORE`).
+    /// `BEFORE`, the room and account commands).
     Line(ClientMessage),
+    /// Ask for every member of a conversation, page after page.
+    Members(Conversation),
+    /// Change the password (and reconnect with the new one once the
+    /// server says it is changed).
+    Password {
+        /// The current password.
+        current: String,
+        /// The new one.
+        new: String,
+    },
+    /// The user has read `conversation` up to its newest message.
+    ReadAll(Conversation),
+    /// Events the client made (a change of the current conversation), to
+    /// go out in order with the rest.
+    Emit(Vec<Event>),
     /// The user has read `conversation` up to `id`.
     Read {
         /// Which conversation.
@@ -153,6 +192,16 @@ struct Session {
     /// of them may be a resent message that was stored before the
     /// connection dropped (its `ACK` lost), which must show once.
     held: Vec<Message>,
+    /// `ROOM_INFO` lines are gathered until `ROOMS_END`.
+    rooms: Vec<RoomInfo>,
+    /// `MEMBER_INFO` lines per conversation (by key), until the last page.
+    members: HashMap<String, (Conversation, Vec<Member>)>,
+    /// `AUDIT_LINE` lines are gathered until `AUDIT_END`.
+    audit: Vec<AuditEntry>,
+    /// The new password of a `PASSWORD` not answered yet.
+    new_password: Option<String>,
+    /// The server ended the session for good (see [`ends_the_session`]).
+    ended: Option<String>,
 }
 
 /// Read positions: what the user has read and what the server knows.
@@ -237,6 +286,15 @@ impl Supervisor {
                 },
                 recv(timer) -> _ => self.timers(),
             }
+            // Counts are said once a burst is over, not after each event.
+            let burst_over = self
+                .link
+                .as_ref()
+                .is_none_or(|link| link.inbound.is_empty());
+            if burst_over {
+                let unread = self.status.conversations.lock().take_unread();
+                self.emit_all(unread);
+            }
         }
     }
 
@@ -311,6 +369,40 @@ impl Supervisor {
                 }
             }
             Command::Read { conversation, id } => self.want_read(conversation, id),
+            Command::ReadAll(conversation) => {
+                let last = self.status.conversations.lock().last_id(&conversation);
+                if let Some(id) = last {
+                    self.want_read(conversation, id);
+                }
+            }
+            Command::Members(conversation) => {
+                let k = conversations::key(&conversation);
+                if self.session.members.contains_key(&k) {
+                    // Already on its way.
+                    return;
+                }
+                let page = ClientMessage::Members {
+                    conversation: conversation.clone(),
+                    after: String::new(),
+                    limit: MEMBERS_PAGE,
+                };
+                if self.write(&page) {
+                    self.session.members.insert(k, (conversation, Vec::new()));
+                }
+            }
+            Command::Password { current, new } => {
+                if self.write(&ClientMessage::Password {
+                    current,
+                    new: new.clone(),
+                }) {
+                    self.session.new_password = Some(new);
+                }
+            }
+            Command::Emit(events) => {
+                for event in events {
+                    self.sink.emit(event);
+                }
+            }
             Command::TransferToken(reply) => match &self.link {
                 Some(_) if self.session.version >= 3 => {
                     if self.write(&ClientMessage::TransferToken) {
@@ -401,11 +493,12 @@ impl Supervisor {
 
     /// One line from the server.
     fn inbound(&mut self, message: ServerMessage) {
-        if let ServerMessage::Users { users } = &message
-            && let Some(gathered) = &mut self.session.users
-        {
-            gathered.extend(users.iter().cloned());
-            return;
+        if let ServerMessage::Users { users } = &message {
+            self.status.conversations.lock().online(users);
+            if let Some(gathered) = &mut self.session.users {
+                gathered.extend(users.iter().cloned());
+                return;
+            }
         }
         // The welcome's user list is complete once something other than
         // the LIMITS line follows it.
@@ -430,10 +523,32 @@ impl Supervisor {
                 }
             }
             ServerMessage::Users { users } => Event::Users { users },
-            ServerMessage::Joined { user } => Event::Joined { user },
-            ServerMessage::Left { user } => Event::Left { user },
-            ServerMessage::Notify { text } => Event::Notify { text },
-            ServerMessage::Error { reason } => Event::ServerError { reason },
+            ServerMessage::Joined { user } => {
+                self.status.conversations.lock().presence(&user, true);
+                Event::Joined { user }
+            }
+            ServerMessage::Left { user } => {
+                self.status.conversations.lock().presence(&user, false);
+                Event::Left { user }
+            }
+            ServerMessage::Notify { text } => {
+                if text == PASSWORD_CHANGED
+                    && let Some(new) = self.session.new_password.take()
+                {
+                    // Reconnects log in with it from now on.
+                    self.config.password = new;
+                }
+                Event::Notify { text }
+            }
+            ServerMessage::Error { reason } => {
+                if reason == WRONG_PASSWORD {
+                    self.session.new_password = None;
+                }
+                if ends_the_session(&reason) {
+                    self.session.ended = Some(reason.clone());
+                }
+                Event::ServerError { reason }
+            }
             // Version 2.
             ServerMessage::History { ts, entry } => Event::Message {
                 message: from_history(ts, entry, &me),
@@ -441,6 +556,7 @@ impl Supervisor {
             },
             ServerMessage::HistoryEnd => {
                 self.session.synced = true;
+                self.finish_welcome(0);
                 Event::Synced
             }
             ServerMessage::Text { from, text } => {
@@ -477,6 +593,7 @@ impl Supervisor {
                     _ => self.bump(last_id),
                 }
                 self.session.synced = true;
+                self.finish_welcome(last_id);
                 Event::Synced
             }
             ServerMessage::Gap {
@@ -492,8 +609,86 @@ impl Supervisor {
             ServerMessage::ReadUpTo { conversation, id } => {
                 let known = self.reads.known.entry(conversation.clone()).or_default();
                 *known = (*known).max(id);
+                self.status.conversations.lock().read(&conversation, id);
                 Event::ReadUpTo { conversation, id }
             }
+            ServerMessage::Conv {
+                conversation,
+                kind,
+                role,
+                unread,
+                mentions,
+                topic,
+            } => {
+                let mut out = Vec::new();
+                self.status.conversations.lock().conv(
+                    conversation,
+                    kind,
+                    role,
+                    unread,
+                    mentions,
+                    topic,
+                    &mut out,
+                );
+                return self.emit_all(out);
+            }
+            ServerMessage::Gone {
+                conversation,
+                reason,
+            } => {
+                self.session
+                    .members
+                    .remove(&conversations::key(&conversation));
+                let mut out = Vec::new();
+                self.status
+                    .conversations
+                    .lock()
+                    .gone(conversation, reason, &mut out);
+                return self.emit_all(out);
+            }
+            ServerMessage::RoomInfo {
+                room,
+                visibility,
+                members,
+                topic,
+            } => {
+                self.session.rooms.push(RoomInfo {
+                    room,
+                    visibility,
+                    members,
+                    topic,
+                });
+                return;
+            }
+            ServerMessage::RoomsEnd => Event::RoomList {
+                rooms: std::mem::take(&mut self.session.rooms),
+            },
+            ServerMessage::MemberInfo {
+                conversation,
+                user,
+                role,
+                online,
+            } => {
+                let k = conversations::key(&conversation);
+                let (_, members) = self
+                    .session
+                    .members
+                    .entry(k)
+                    .or_insert_with(|| (conversation, Vec::new()));
+                members.push(Member { user, role, online });
+                return;
+            }
+            ServerMessage::MembersEnd { conversation, more } => {
+                return self.members_end(conversation, more);
+            }
+            ServerMessage::InviteCode { code } => Event::InviteCode { code },
+            ServerMessage::AuditLine { line } => {
+                self.session.audit.push(AuditEntry::parse(&line));
+                return;
+            }
+            ServerMessage::AuditEnd => Event::AuditLog {
+                entries: std::mem::take(&mut self.session.audit),
+            },
             ServerMessage::TransferToken { token } => {
                 if let Some(waiter) = self.token_waiters.pop_front() {
                     let _ = waiter.send(Ok(Some(token)));
@@ -551,17 +746,75 @@ impl Supervisor {
         if origin != Origin::Page {
             self.bump(line.id);
         }
-        let Some(message) = from_event(line) else {
-            return;
-        };
+        let mut out = Vec::new();
+        self.status.conversations.lock().event(
+            &line.conversation,
+            line.id,
+            &line.body,
+            origin == Origin::Page,
+            &mut out,
+        );
+        let message = from_event(line);
         if origin == Origin::Backlog
             && message.author == self.session.me
             && !self.session.resent.is_empty()
         {
             self.session.held.push(message);
-            return;
+        } else {
+            self.sink.emit(Event::Message { message, origin });
         }
-        self.sink.emit(Event::Message { message, origin });
+        self.emit_all(out);
+    }
+
+    /// Emits what the conversations said changed.
+    fn emit_all(&self, events: Vec<Event>) {
+        for event in events {
+            self.sink.emit(event);
+        }
+    }
+
+    /// The welcome's backlog is complete: the conversations it rebuilt
+    /// take over.
+    fn finish_welcome(&mut self, last_id: u64) {
+        let mut out = Vec::new();
+        self.status.conversations.lock().finish(last_id, &mut out);
+        self.emit_all(out);
+    }
+
+    /// A page of members ended: ask for the next, or hand the list over.
+    fn members_end(&mut self, conversation: Conversation, more: bool) {
+        let k = conversations::key(&conversation);
+        if more {
+            let after = self
+                .session
+                .members
+                .get(&k)
+                .and_then(|(_, members)| members.last())
+                .map(|member| member.user.clone());
+            if let Some(after) = after {
+                let next = ClientMessage::Members {
+                    conversation: conversation.clone(),
+                    after,
+                    limit: MEMBERS_PAGE,
+                };
+                if self.write(&next) {
+                    return;
+                }
+            }
+        }
+        let (_, members) = self
+            .session
+            .members
+            .remove(&k)
+            .unwrap_or_else(|| (conversation.clone(), Vec::new()));
+        self.status
+            .conversations
+            .lock()
+            .set_members(&conversation, members.clone());
+        self.sink.emit(Event::Members {
+            conversation,
+            members,
+        });
     }
 
     fn acknowledged(&mut self, token: &str, id: u64, ts: u64) {
@@ -575,10 +828,16 @@ impl Supervisor {
             message.state = Delivery::Sent { id: Some(id) };
             // Stored before the connection dropped: the backlog had it.
             self.session.held.retain(|held| held.id() != Some(id));
+            let mut out = Vec::new();
+            self.status
+                .conversations
+                .lock()
+                .sent(&entry.conversation, id, &mut out);
             self.sink.emit(Event::Delivery {
                 token: token.to_owned(),
                 message,
             });
+            self.emit_all(out);
             self.save();
         }
         self.answered(token);
@@ -659,6 +918,8 @@ impl Supervisor {
     }
 
     fn want_read(&mut self, conversation: Conversation, id: u64) {
+        // The counts drop at once; the server hears of it at its pace.
+        self.status.conversations.lock().read(&conversation, id);
         let known = self.reads.known.get(&conversation).copied().unwrap_or(0);
         let wanted = self.reads.wanted.entry(conversation).or_default();
         if id <= known || id <= *wanted {
@@ -712,6 +973,7 @@ impl Supervisor {
             ..Session::default()
         };
         self.reads.known.clear();
+        self.status.conversations.lock().begin(&user, version);
         self.sink.emit(Event::LoggedIn { user });
         if version >= 3 {
             self.session.resent = self
@@ -739,13 +1001,29 @@ impl Supervisor {
         self.token_waiters.clear();
         self.outbox.connection_lost();
         self.flush_due = None;
+        // What the lines read so far changed, before the news of the drop.
+        let unread = self.status.conversations.lock().take_unread();
+        self.emit_all(unread);
+        let ended = self.session.ended.take();
+        if let Some(reason) = &ended {
+            // No reconnect: what waits cannot be delivered.
+            for entry in self.outbox.fail_pending(reason) {
+                self.status.pending.fetch_sub(1, Ordering::SeqCst);
+                self.emit_delivery(&entry);
+            }
+        }
         self.save();
         if self.stop.is_requested() {
             return;
         }
-        self.sink.emit(Event::Disconnected { reason });
-        if self.config.auto_reconnect {
-            self.start_backoff();
+        match ended {
+            Some(reason) => self.sink.emit(Event::Disconnected { reason }),
+            None => {
+                self.sink.emit(Event::Disconnected { reason });
+                if self.config.auto_reconnect {
+                    self.start_backoff();
+                }
+            }
         }
     }
 
@@ -880,9 +1158,9 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
     }
 }
 
-/// A version 3 event as a message; `None` for a kind of event this client
-/// does not show (its id still counts as seen).
-fn from_event(line: EventLine) -> Option<Message> {
+/// A version 3 event as a message (a room's member changes and topics
+/// included).
+fn from_event(line: EventLine) -> Message {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
         EventBody::File {
@@ -891,14 +1169,14 @@ fn from_event(line: EventLine) -> Option<Message> {
             size,
             sha256,
         } => (user, Body::File { name, size, sha256 }),
-        #[allow(unreachable_patterns)]
-        _ => return None,
+        EventBody::Member { by, user, change } => (by, Body::Member { user, change }),
+        EventBody::Topic { by, text } => (by, Body::Topic(text)),
     };
-    Some(Message {
+    Message {
         conversation: line.conversation,
         author,
         body,
         ts: line.ts,
         state: Delivery::Sent { id: Some(line.id) },
-    })
+    }
 }
