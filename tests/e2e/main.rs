@@ -26,6 +26,7 @@
 //! - `admin`: invitation codes, bans, passwords, sign-outs, the audit log.
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `conversation_files`: each conversation's files, for its members only.
+//! - `presence`: who hears whom come and go, by shared conversations.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
@@ -49,6 +50,7 @@ mod limits;
 mod login;
 mod messaging;
 mod paths;
+mod presence;
 mod robustness;
 mod rooms;
 mod tls;

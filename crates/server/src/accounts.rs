@@ -345,6 +345,11 @@ impl Accounts {
         }
     }
 
+    /// How many accounts there are (the members of `#general`).
+    pub(crate) fn count(&self) -> usize {
+        self.table.lock().by_key.len()
+    }
+
     /// A page of every account's name in user-key order, after the key
     /// `after` (empty: from the start), and whether more follow: the
     /// members of `#general`.

@@ -142,6 +142,11 @@ pub struct Limits {
     pub login_failure_window: Duration,
     /// Downloads one session may have queued at once. Default 8.
     pub max_queued_downloads: usize,
+    /// The most members a room (`#general` included: every account) may
+    /// have for its members to hear each other come and go. Default 100;
+    /// bigger rooms give presence through their member lists only, so a
+    /// login does not cost every user online (see docs/PROTOCOL.md).
+    pub presence_room_max: usize,
 }
 
 /// The seed's upload extension allow-list.
@@ -203,6 +208,7 @@ impl Default for Limits {
             login_failures_per_ip: 20,
             login_failure_window: Duration::from_secs(60),
             max_queued_downloads: 8,
+            presence_room_max: 100,
         }
     }
 }

@@ -18,7 +18,9 @@
 //! was committed, not yet handed over) is not sent again either. So there
 //! is neither a gap nor a duplicate between the two.
 
-use std::collections::{BTreeMap, HashMap};
+mod presence;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use media_chat_protocol::rules::user_key;
@@ -58,6 +60,14 @@ struct State {
     fanned: EventId,
     /// Every room but `#general`, by key, as of the last event fanned out.
     rooms: HashMap<String, RoomState>,
+    /// By user key: the keys of the rooms they have a role in.
+    rooms_of: HashMap<String, HashSet<String>>,
+    /// The sessions of version 1 and 2, which hear everyone's presence.
+    legacy: HashSet<u64>,
+    /// Accounts (the members of `#general`) at the last login.
+    accounts: usize,
+    /// See [`crate::Limits::presence_room_max`].
+    presence_room_max: usize,
 }
 
 /// A room as the fan-out knows it.
@@ -90,6 +100,9 @@ type Waiting = (Option<EventId>, Arc<[u8]>);
 struct Online {
     name: String,
     sessions: Vec<u64>,
+    /// The keys of the users they share a direct or group conversation
+    /// with (see `presence`).
+    partners: HashSet<String>,
 }
 
 /// What [`Hub::join`] found.
@@ -112,8 +125,9 @@ pub(crate) struct Left {
 impl Hub {
     /// A chat with no one in it. `limits` is the `LIMITS` line shown to
     /// version 2 clients at login; `sync_cap` bounds what waits for a
-    /// session while it logs in.
-    pub(crate) fn new(limits: ServerMessage, sync_cap: usize) -> Hub {
+    /// session while it logs in; rooms of up to `presence_room_max`
+    /// members give live presence.
+    pub(crate) fn new(limits: ServerMessage, sync_cap: usize, presence_room_max: usize) -> Hub {
         Hub {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -121,6 +135,10 @@ impl Hub {
                     online: BTreeMap::new(),
                     fanned: EventId(0),
                     rooms: HashMap::new(),
+                    rooms_of: HashMap::new(),
+                    legacy: HashSet::new(),
+                    accounts: 0,
+                    presence_room_max,
                 }),
                 flusher: Flusher::start(),
                 limits,
@@ -131,30 +149,22 @@ impl Hub {
 
     /// Adds a logged-in session, syncing: returns the head of its welcome
     /// (the rest comes from the store; see [`Hub::synced`]) and, if this is
-    /// the user's first session, tells everyone else.
-    pub(crate) fn join(&self, id: u64, name: &str, version: u64, outbox: &Outbox) -> Joined {
+    /// the user's first session, tells those who follow their presence.
+    /// `partners` are the keys of the users they share a direct or group
+    /// conversation with (from the store); `accounts`, how many there are.
+    pub(crate) fn join(
+        &self,
+        id: u64,
+        name: &str,
+        version: u64,
+        outbox: &Outbox,
+        (partners, accounts): (Vec<String>, usize),
+    ) -> Joined {
         let key = user_key(name);
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
+        state.accounts = accounts;
         let first = !state.online.contains_key(&key);
-        let mut head = Vec::new();
-        append(
-            &mut head,
-            &ServerMessage::LoginOk {
-                user: name.to_owned(),
-            },
-        );
-        if version >= 2 {
-            append(&mut head, &self.shared.limits);
-            let mut names: Vec<String> = state.online.values().map(|o| o.name.clone()).collect();
-            if first {
-                names.push(name.to_owned());
-                names.sort_by_key(|n| user_key(n));
-            }
-            for users in chunk_names(names) {
-                append(&mut head, &ServerMessage::Users { users });
-            }
-        }
         state.peers.insert(
             id,
             Peer {
@@ -167,21 +177,48 @@ impl Hub {
                 covered: EventId(0),
             },
         );
-        state
-            .online
-            .entry(key)
-            .or_insert_with(|| Online {
-                name: name.to_owned(),
-                sessions: Vec::new(),
-            })
-            .sessions
-            .push(id);
+        if version < 3 {
+            state.legacy.insert(id);
+        }
+        let online = state.online.entry(key.clone()).or_insert_with(|| Online {
+            name: name.to_owned(),
+            sessions: Vec::new(),
+            partners: HashSet::new(),
+        });
+        online.sessions.push(id);
+        online.partners.extend(partners);
+        let mut head = Vec::new();
+        append(
+            &mut head,
+            &ServerMessage::LoginOk {
+                user: name.to_owned(),
+            },
+        );
+        if version >= 2 {
+            append(&mut head, &self.shared.limits);
+            // Version 2 sees everyone online; version 3 its contacts.
+            let names: Vec<String> = if version >= 3 {
+                let contacts = presence::contacts(&state, &key);
+                state
+                    .online
+                    .iter()
+                    .filter(|(other, _)| **other == key || contacts.contains(*other))
+                    .map(|(_, online)| online.name.clone())
+                    .collect()
+            } else {
+                state.online.values().map(|o| o.name.clone()).collect()
+            };
+            for users in chunk_names(names) {
+                append(&mut head, &ServerMessage::Users { users });
+            }
+        }
         if first {
             let v1 = ServerMessage::notify(format!("{name} joined the chat"));
             let v2 = ServerMessage::Joined {
                 user: name.to_owned(),
             };
-            self.presence(&mut state, Some(id), &v1, &v2, &mut pending);
+            let cap = self.shared.sync_cap;
+            presence::announce(&mut state, &key, Some(id), (&v1, &v2), cap, &mut pending);
         }
         drop(state);
         self.shared.flusher.schedule(pending);
@@ -209,23 +246,25 @@ impl Hub {
         self.shared.flusher.schedule(pending);
     }
 
-    /// Removes a session; if it was the user's last, tells everyone and
-    /// returns what the store must record.
+    /// Removes a session; if it was the user's last, tells those who follow
+    /// their presence and returns what the store must record.
     pub(crate) fn leave(&self, id: u64) -> Option<Left> {
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         let peer = state.peers.remove(&id)?;
+        state.legacy.remove(&id);
         let online = state.online.get_mut(&peer.key)?;
         online.sessions.retain(|&session| session != id);
         if !online.sessions.is_empty() {
             return None;
         }
-        state.online.remove(&peer.key);
         let v1 = ServerMessage::notify(format!("{} left the chat", peer.name));
         let v2 = ServerMessage::Left {
             user: peer.name.clone(),
         };
-        self.presence(&mut state, None, &v1, &v2, &mut pending);
+        let cap = self.shared.sync_cap;
+        presence::announce(&mut state, &peer.key, None, (&v1, &v2), cap, &mut pending);
+        state.online.remove(&peer.key);
         let last_seen = state.fanned;
         drop(state);
         self.shared.flusher.schedule(pending);
@@ -240,13 +279,21 @@ impl Hub {
     pub(crate) fn load_rooms(&self, rooms: Vec<RoomMembers>) {
         let mut state = self.shared.state.lock();
         for room in rooms {
-            let members = room
+            let room_key = user_key(&room.name);
+            let members: HashMap<String, (String, Role)> = room
                 .members
                 .into_iter()
                 .map(|(name, role)| (user_key(&name), (name, role)))
                 .collect();
+            for member in members.keys() {
+                state
+                    .rooms_of
+                    .entry(member.clone())
+                    .or_default()
+                    .insert(room_key.clone());
+            }
             state.rooms.insert(
-                user_key(&room.name),
+                room_key,
                 RoomState {
                     name: room.name,
                     visibility: room.visibility,
@@ -334,28 +381,6 @@ impl Hub {
         drop(state);
         self.shared.flusher.schedule(pending);
     }
-
-    /// Pushes a presence line to every session but `except`: `v1` to
-    /// version 1 sessions, `v2` to the others.
-    fn presence(
-        &self,
-        state: &mut State,
-        except: Option<u64>,
-        v1: &ServerMessage,
-        v2: &ServerMessage,
-        pending: &mut Vec<Outbox>,
-    ) {
-        let (Some(v1), Some(v2)) = (encode(v1), encode(v2)) else {
-            return;
-        };
-        for (id, peer) in &mut state.peers {
-            if Some(*id) == except {
-                continue;
-            }
-            let line = if peer.version >= 2 { &v2 } else { &v1 };
-            deliver(peer, None, line.clone(), self.shared.sync_cap, pending);
-        }
-    }
 }
 
 impl Sink for Hub {
@@ -415,6 +440,17 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
         && grants
     {
         apply_room_change(state, name, committed, cap, pending);
+    }
+    let partners: Vec<String> = match &event.conversation {
+        Conversation::Direct(pair) => {
+            let (a, b) = pair.names();
+            vec![user_key(a), user_key(b)]
+        }
+        Conversation::Group(members) => members.names().iter().map(|n| user_key(n)).collect(),
+        _ => Vec::new(),
+    };
+    if partners.len() > 1 {
+        presence::link(state, &partners, cap, pending);
     }
     for session in targets(state, event) {
         let Some(peer) = state.peers.get_mut(&session) else {
@@ -546,7 +582,7 @@ fn apply_room_change(
         _ => return,
     };
     let subject = user_key(user);
-    let room = state.rooms.entry(key).or_insert_with(|| RoomState {
+    let room = state.rooms.entry(key.clone()).or_insert_with(|| RoomState {
         name: name.to_owned(),
         visibility: committed.created.unwrap_or(Visibility::Public),
         topic: String::new(),
@@ -563,6 +599,11 @@ fn apply_room_change(
     let line = match now {
         Some(role) => {
             room.members.insert(subject.clone(), (user.clone(), role));
+            state
+                .rooms_of
+                .entry(subject.clone())
+                .or_default()
+                .insert(key);
             ServerMessage::Conv {
                 conversation: WireConversation::Room(room.name.clone()),
                 kind: room_kind(room.visibility),
@@ -574,6 +615,9 @@ fn apply_room_change(
         }
         None => {
             room.members.remove(&subject);
+            if let Some(rooms) = state.rooms_of.get_mut(&subject) {
+                rooms.remove(&key);
+            }
             let reason = match change {
                 MemberChange::Left => "you left".to_owned(),
                 MemberChange::Banned => format!("banned by {}", event.author),

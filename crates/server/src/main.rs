@@ -64,6 +64,10 @@ struct Args {
     /// Past events replayed to a version 2 client at login.
     #[arg(long, default_value_t = 100)]
     history_len: usize,
+    /// The most members a room (#general: every account) may have for
+    /// version 3 clients to hear its members come and go.
+    #[arg(long, default_value_t = Limits::default().presence_room_max)]
+    presence_room_max: usize,
     /// Connections open at once, in total.
     #[arg(long, default_value_t = Limits::default().max_connections)]
     max_connections: usize,
@@ -255,6 +259,7 @@ impl Args {
         };
         let limits = &mut config.limits;
         limits.max_connections = self.max_connections;
+        limits.presence_room_max = self.presence_room_max;
         limits.max_connections_per_ip = self.max_connections_per_ip;
         limits.login_timeout = self.login_timeout;
         limits.ping_interval = self.ping_interval;

@@ -101,7 +101,11 @@ impl Server {
             max_file_size: config.max_file_size,
             allowed_extensions: config.allowed_extensions.clone(),
         };
-        let hub = Hub::new(limits, config.limits.send_queue_bytes);
+        let hub = Hub::new(
+            limits,
+            config.limits.send_queue_bytes,
+            config.limits.presence_room_max,
+        );
         let (store, imported) = Store::open(data.root(), config.durability, Box::new(hub.clone()))
             .map_err(ServerError::Store)?;
         if let Some(report) = imported {

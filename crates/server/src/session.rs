@@ -578,7 +578,13 @@ impl Session {
                 .accounts
                 .login(&user, &password, ip, permit)
                 .map_err(LoginFailure::Refused)?;
-            let joined = ctx.hub.join(id, &name, version, &outbox);
+            // Whose presence the user follows, besides their rooms'.
+            let partners = ctx.store.partners(&user_key(&name)).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "could not read a user's conversations");
+                Vec::new()
+            });
+            let contacts = (partners, ctx.accounts.count());
+            let joined = ctx.hub.join(id, &name, version, &outbox, contacts);
             let first = joined.first;
             match welcome::build(&ctx, &name, version, joined, resume) {
                 Ok(welcome) => Ok((name, welcome, first)),

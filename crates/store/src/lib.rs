@@ -296,6 +296,13 @@ impl Store {
         self.inner.readers.with(read::memberships)
     }
 
+    /// The user keys of everyone the user with `key` shares a direct or a
+    /// group conversation with: whose presence they follow (with the
+    /// members of their rooms, which the server knows).
+    pub fn partners(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.readers.with(|db| sql::partners(db, key))
+    }
+
     /// Every file recorded by a share in `conversation`, by name: what the
     /// server indexes its files with (who may see them is its business).
     pub fn files(&self, conversation: &Conversation) -> Result<Vec<FileMeta>, StoreError> {

@@ -130,6 +130,21 @@ const CONVERSATIONS_OF: &str = "SELECT id, kind, a, b, name, member_names FROM c
      FROM members m JOIN conversations c ON c.id = m.conversation \
      WHERE m.user_key = ?1 AND m.role >= 1 AND m.banned = 0";
 
+/// The user keys of everyone the user with `key` shares a direct or a
+/// group conversation with (not themselves).
+pub(crate) fn partners(db: &Connection, key: &str) -> rusqlite::Result<Vec<String>> {
+    let mut statement = db.prepare_cached(
+        "SELECT b_key FROM conversations WHERE kind = 1 AND a_key = ?1 AND b_key != ?1 \
+         UNION SELECT a_key FROM conversations WHERE kind = 1 AND b_key = ?1 AND a_key != ?1 \
+         UNION SELECT other.user_key FROM members me \
+         JOIN conversations c ON c.id = me.conversation AND c.kind = 2 \
+         JOIN members other ON other.conversation = me.conversation \
+         WHERE me.user_key = ?1 AND other.user_key != ?1",
+    )?;
+    let rows = statement.query_map(params![key], |row| row.get(0))?;
+    rows.collect()
+}
+
 /// Inserts an event; returns its id.
 pub(crate) fn insert_event(
     db: &Connection,

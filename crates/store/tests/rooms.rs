@@ -500,3 +500,40 @@ fn files_recorded_before_conversations_had_files_become_general_s() {
     share(&store, Conversation::General, "Bình", "mới.png", 5);
     assert_eq!(recorded(&store, &Conversation::General).len(), 2);
 }
+
+#[test]
+fn partners_are_the_other_people_of_direct_and_group_conversations() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    post(
+        &store,
+        Conversation::Direct(Pair::new("an", "Bình")),
+        "an",
+        "chào",
+    );
+    post(
+        &store,
+        Conversation::Direct(Pair::new("cường", "an")),
+        "cường",
+        "ê",
+    );
+    post(
+        &store,
+        Conversation::Direct(Pair::new("an", "an")),
+        "an",
+        "ghi chú",
+    );
+    let group = Members::new(&["an".into(), "dũng".into(), "Bình".into()]);
+    post(&store, Conversation::Group(group), "dũng", "nhóm");
+    post(
+        &store,
+        Conversation::Direct(Pair::new("em", "Bình")),
+        "em",
+        "không liên quan",
+    );
+    create(&store, "an", "lớp", Visibility::Public);
+    let mut partners = store.partners("an").unwrap();
+    partners.sort();
+    assert_eq!(partners, ["bình", "cường", "dũng"]);
+    assert!(store.partners("nobody").unwrap().is_empty());
+}
