@@ -630,16 +630,29 @@ fn apply_room_change(
         }
     };
     let Some(line) = encode(&line) else { return };
+    to_v3_sessions(state, &subject, Some(event.id), &line, cap, pending);
+}
+
+/// Pushes `line` (about `event`, if any) to every version 3 session of the
+/// user with `key`.
+fn to_v3_sessions(
+    state: &mut State,
+    key: &str,
+    event: Option<EventId>,
+    line: &Arc<[u8]>,
+    cap: usize,
+    pending: &mut Vec<Outbox>,
+) {
     let sessions = state
         .online
-        .get(&subject)
+        .get(key)
         .map(|online| online.sessions.clone())
         .unwrap_or_default();
     for session in sessions {
         if let Some(peer) = state.peers.get_mut(&session)
             && peer.version >= 3
         {
-            deliver(peer, Some(event.id), line.clone(), cap, pending);
+            deliver(peer, event, line.clone(), cap, pending);
         }
     }
 }

@@ -219,14 +219,13 @@ impl Stamped {
                 queued: kind == "DM_OFFLINE",
             },
             "FILE" => {
-                let event = ChatEvent::FileShared {
-                    user: f.next("user").ok()?.to_owned(),
-                    name: f.next("name").ok()?.to_owned(),
-                    size: f.number("size").ok()?,
-                    sha256: f.digest("sha256").ok()?,
-                };
-                f.finish().ok()?;
-                event
+                let (user, name, size, sha256) = share_fields(f)?;
+                ChatEvent::FileShared {
+                    user,
+                    name,
+                    size,
+                    sha256,
+                }
             }
             "JOIN" => ChatEvent::Joined {
                 user: f.last("user").ok()?.to_owned(),
@@ -240,15 +239,15 @@ impl Stamped {
                 text: f.last("text").ok()?.to_owned(),
             },
             "ROOM_FILE" => {
-                let event = ChatEvent::InFile {
-                    conversation: f.next("conversation").ok()?.to_owned(),
-                    user: f.next("user").ok()?.to_owned(),
-                    name: f.next("name").ok()?.to_owned(),
-                    size: f.number("size").ok()?,
-                    sha256: f.digest("sha256").ok()?,
-                };
-                f.finish().ok()?;
-                event
+                let conversation = f.next("conversation").ok()?.to_owned();
+                let (user, name, size, sha256) = share_fields(f)?;
+                ChatEvent::InFile {
+                    conversation,
+                    user,
+                    name,
+                    size,
+                    sha256,
+                }
             }
             "ROOM_MEMBER" => {
                 let event = ChatEvent::InMember {
@@ -269,6 +268,18 @@ impl Stamped {
         };
         Some(Stamped { ts, event })
     }
+}
+
+/// The last fields of a share's line: user, name, size and hash.
+fn share_fields(mut f: FieldReader<'_>) -> Option<(String, String, u64, Sha256Digest)> {
+    let fields = (
+        f.next("user").ok()?.to_owned(),
+        f.next("name").ok()?.to_owned(),
+        f.number("size").ok()?,
+        f.digest("sha256").ok()?,
+    );
+    f.finish().ok()?;
+    Some(fields)
 }
 
 /// What [`replay`] skipped.

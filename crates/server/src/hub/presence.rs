@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use media_chat_protocol::{Role, ServerMessage};
 
-use super::{State, deliver, encode};
+use super::{State, deliver, encode, to_v3_sessions};
 use crate::outbox::Outbox;
 
 /// The user keys of the contacts of the user with `key`, as of now: their
@@ -107,20 +107,8 @@ pub(super) fn link(state: &mut State, keys: &[String], cap: usize, pending: &mut
         let Some(name) = state.online.get(&other).map(|online| online.name.clone()) else {
             continue;
         };
-        let Some(line) = encode(&ServerMessage::Joined { user: name }) else {
-            continue;
-        };
-        let sessions = state
-            .online
-            .get(&key)
-            .map(|online| online.sessions.clone())
-            .unwrap_or_default();
-        for session in sessions {
-            if let Some(peer) = state.peers.get_mut(&session)
-                && peer.version >= 3
-            {
-                deliver(peer, None, line.clone(), cap, pending);
-            }
+        if let Some(line) = encode(&ServerMessage::Joined { user: name }) {
+            to_v3_sessions(state, &key, None, &line, cap, pending);
         }
     }
 }
