@@ -368,6 +368,18 @@ impl Tracker {
             .then(|| entry.info.conversation.clone())
     }
 
+    /// Whether a read position for `conversation` is worth telling the
+    /// server: not for a room the user is out of (it would be refused).
+    pub(crate) fn may_read(&self, conversation: &Conversation) -> bool {
+        match conversation {
+            Conversation::Room(_) => self
+                .entries
+                .get(&key(conversation))
+                .is_some_and(|entry| entry.info.is_member()),
+            _ => true,
+        }
+    }
+
     /// The spelling of `conversation` the server uses, if known.
     pub(crate) fn spelling(&self, conversation: Conversation) -> Conversation {
         match self.entries.get(&key(&conversation)) {
@@ -499,11 +511,7 @@ impl Tracker {
             }
         };
         self.dirty.remove(&k);
-        out.push(Event::Conversation { info: info.clone() });
-        if info.is_member() && self.go_to.as_deref() == Some(k.as_str()) {
-            self.go_to = None;
-            self.set_current(info.conversation, out);
-        }
+        out.push(Event::Conversation { info });
     }
 
     /// `GONE|conversation|reason`: the user is out of it.
@@ -569,11 +577,14 @@ impl Tracker {
         let me = user_key(&self.me);
         let counting = self.counting;
         let live = self.live();
+        let mut arrived = false;
         let (author, text) = match body {
             EventBody::Text { from, text } => (from, Some(text.as_str())),
             EventBody::File { user, .. } => (user, None),
             EventBody::Member { by, user, change } => {
                 self.member_changed(&k, user, *change);
+                arrived = user_key(user) == me
+                    && matches!(change, MemberChange::Created | MemberChange::Joined);
                 (by, None)
             }
             EventBody::Topic { by, .. } => (by, None),
@@ -618,13 +629,20 @@ impl Tracker {
         if !live {
             return;
         }
+        let spelt = entry.info.conversation.clone();
         if changed {
             out.push(Event::Conversation {
                 info: entry.info.clone(),
             });
             self.dirty.remove(&k);
         } else if counted {
-            self.dirty.insert(k);
+            self.dirty.insert(k.clone());
+        }
+        // A room the user asked to create or join: in, once the server
+        // says so (after the CONV line, with the event that tells it).
+        if arrived && self.go_to.as_deref() == Some(k.as_str()) {
+            self.go_to = None;
+            self.set_current(spelt, out);
         }
     }
 
@@ -908,6 +926,13 @@ mod tests {
             String::new(),
             &mut out,
         );
+        assert!(tracker.current().is_general(), "not before the event");
+        let created = EventBody::Member {
+            by: "an".into(),
+            user: "an".into(),
+            change: MemberChange::Created,
+        };
+        tracker.event(&room("Secret"), 9, &created, false, &mut out);
         assert_eq!(tracker.current(), room("Secret"));
         assert!(matches!(
             out.last(),

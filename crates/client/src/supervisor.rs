@@ -636,9 +636,10 @@ impl Supervisor {
                 conversation,
                 reason,
             } => {
-                self.session
-                    .members
-                    .remove(&conversations::key(&conversation));
+                let k = conversations::key(&conversation);
+                self.session.members.remove(&k);
+                // Out of it: a read report still waiting would be refused.
+                self.reads.wanted.retain(|c, _| conversations::key(c) != k);
                 let mut out = Vec::new();
                 self.status
                     .conversations
@@ -919,7 +920,13 @@ impl Supervisor {
 
     fn want_read(&mut self, conversation: Conversation, id: u64) {
         // The counts drop at once; the server hears of it at its pace.
-        self.status.conversations.lock().read(&conversation, id);
+        {
+            let mut conversations = self.status.conversations.lock();
+            if self.session.version >= 3 && !conversations.may_read(&conversation) {
+                return;
+            }
+            conversations.read(&conversation, id);
+        }
         let known = self.reads.known.get(&conversation).copied().unwrap_or(0);
         let wanted = self.reads.wanted.entry(conversation).or_default();
         if id <= known || id <= *wanted {
