@@ -6,13 +6,23 @@
 //! while down, or caught by a drop before the server acknowledged it) is
 //! confirmed with `[+] delivered: …` once acknowledged, and one that fails
 //! says `[!] not delivered (why): …`, for `/retry` or `/discard`.
+//!
+//! Plain lines go to the current conversation (`/go`); a line of another
+//! room or group is named (`[#homework] an: text`) and stays unread until
+//! the user goes there, while what is printed of the current one, and
+//! every private message, counts as read.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Write;
 
 use crossbeam_channel::{Receiver, select};
-use media_chat_client::{Client, Conversation, Event, Message, Origin, SendError, TransferId};
+use media_chat_client::{
+    AdminCommand, Client, Conversation, Event, InputError, Message, Origin, RoomInfo, SendError,
+    TransferId, Typed, same,
+};
 
 use crate::command::{Command, HELP, parse_command};
+use crate::hidden::Hidden;
 use crate::pages::Pages;
 use crate::progress::Bars;
 use crate::render;
@@ -33,6 +43,44 @@ pub struct App {
     /// Tokens of the own messages that failed, oldest first.
     failed: Vec<String>,
     pages: Pages,
+    /// Where plain lines go, as last said.
+    current: Conversation,
+    /// Asking for passwords: the next lines answer it.
+    asking: Option<Asking>,
+    /// `/rooms` asked: its answer lists the conversations too.
+    listing_rooms: bool,
+}
+
+/// A password being asked for, the echo off meanwhile.
+struct Asking {
+    question: Question,
+    _hidden: Hidden,
+}
+
+/// What the next line answers.
+enum Question {
+    /// `/password`: the current one.
+    Current,
+    /// `/password`: the new one.
+    New { current: String },
+    /// `/password`: the new one again.
+    Again { current: String, new: String },
+    /// `/reset-password NAME`: the user's new one.
+    Reset { user: String },
+    /// `/reset-password NAME`: again.
+    ResetAgain { user: String, new: String },
+}
+
+impl Question {
+    fn prompt(&self) -> String {
+        match self {
+            Question::Current => "current password: ".to_owned(),
+            Question::New { .. } => "new password: ".to_owned(),
+            Question::Again { .. } => "new password again: ".to_owned(),
+            Question::Reset { user } => format!("new password for {user}: "),
+            Question::ResetAgain { user, .. } => format!("new password for {user} again: "),
+        }
+    }
 }
 
 /// An own message on its way.
@@ -56,6 +104,9 @@ impl App {
             own: HashMap::new(),
             failed: Vec::new(),
             pages: Pages::default(),
+            current: Conversation::general(),
+            asking: None,
+            listing_rooms: false,
         }
     }
 
@@ -85,6 +136,7 @@ impl App {
             events,
             me,
             bars,
+            current,
             ..
         } = self;
         client.quit();
@@ -98,7 +150,7 @@ impl App {
                 )),
                 Event::Delivery { .. } => {}
                 _ => {
-                    if let Some(line) = render::event(&event, &me) {
+                    if let Some(line) = render::event(&event, &me, &current) {
                         say(&line);
                     }
                 }
@@ -108,12 +160,17 @@ impl App {
 
     /// Acts on one typed line; `false` means quit.
     fn command(&mut self, line: &str) -> bool {
+        if let Some(asking) = self.asking.take() {
+            self.answer(asking, line);
+            return true;
+        }
         match parse_command(line) {
-            Command::Say(line) => match self.client.send_input(&line) {
-                Ok(sent) => {
+            Command::Say(line) => match self.client.input(&line) {
+                Ok(Typed::Message(sent)) => {
                     let waiting = !self.client.is_connected();
                     let mark = if waiting { " [pending]" } else { "" };
-                    self.say(&format!("{}{mark}", render::message(&sent, &self.me)));
+                    let shown = render::message(&sent, &self.me, &self.current);
+                    self.say(&format!("{shown}{mark}"));
                     if let Some(token) = sent.token() {
                         let own = Own {
                             message: sent.clone(),
@@ -122,8 +179,22 @@ impl App {
                         self.own.insert(token.to_owned(), own);
                     }
                 }
+                Ok(Typed::Command(command)) => {
+                    if command == media_chat_client::ChatCommand::Rooms {
+                        self.listing_rooms = true;
+                    }
+                    // A `/go` is done at once: what is typed next goes there.
+                    self.current = self.client.current();
+                }
+                Err(SendError::Input(InputError::UnknownCommand(verb))) => {
+                    self.say(&format!("[!] unknown command {verb}; /help lists them"))
+                }
+                Err(SendError::OldServer) if line.starts_with('/') => self
+                    .say("[!] this server has no rooms or account commands (protocol version 2)"),
                 Err(e) => self.say(&format!("[!] {e}")),
             },
+            Command::Password => self.ask(Question::Current),
+            Command::ResetPassword(user) => self.ask(Question::Reset { user }),
             Command::Send(path) => match self.client.send_file(&path) {
                 Ok(id) => {
                     self.transfers.insert(id);
@@ -181,12 +252,81 @@ impl App {
         true
     }
 
-    /// `/more`: the page before the oldest message shown.
-    fn more(&mut self, user: Option<String>) {
-        let conversation = match &user {
-            None => Conversation::general(),
-            Some(user) => match Conversation::parse(&format!("@{user}")) {
-                Ok(conversation) => conversation,
+    /// Asks a password question (without echo on a terminal).
+    fn ask(&mut self, question: Question) {
+        let hidden = Hidden::new();
+        // A prompt is for someone typing; piped answers need none.
+        if hidden.is_terminal() {
+            self.bars.suspend(|| {
+                eprint!("{}", question.prompt());
+                let _ = std::io::stderr().flush();
+            });
+        }
+        self.asking = Some(Asking {
+            question,
+            _hidden: hidden,
+        });
+    }
+
+    /// A line answering a password question.
+    fn answer(&mut self, asking: Asking, line: &str) {
+        let Asking { question, _hidden } = asking;
+        drop(_hidden);
+        let next = match question {
+            Question::Current => Question::New {
+                current: line.to_owned(),
+            },
+            Question::New { .. } if line.is_empty() => {
+                return self.say("[!] a password must not be empty; nothing changed");
+            }
+            Question::New { current } => Question::Again {
+                current,
+                new: line.to_owned(),
+            },
+            Question::Again { current, new } => {
+                if new != line {
+                    return self.say("[!] the new passwords differ; nothing changed");
+                }
+                if let Err(e) = self.client.change_password(&current, &new) {
+                    self.say(&format!("[!] {e}"));
+                }
+                return;
+            }
+            Question::Reset { .. } if line.is_empty() => {
+                return self.say("[!] a password must not be empty; nothing changed");
+            }
+            Question::Reset { user } => Question::ResetAgain {
+                user,
+                new: line.to_owned(),
+            },
+            Question::ResetAgain { user, new } => {
+                if new != line {
+                    return self.say("[!] the passwords differ; nothing changed");
+                }
+                let reset = AdminCommand::ResetPassword {
+                    user,
+                    password: new,
+                };
+                if let Err(e) = self.client.admin(reset) {
+                    self.say(&format!("[!] {e}"));
+                }
+                return;
+            }
+        };
+        self.ask(next);
+    }
+
+    /// `/more`: the page before the oldest message shown, of the current
+    /// conversation or the one named.
+    fn more(&mut self, named: Option<String>) {
+        let conversation = match &named {
+            None => self.current.clone(),
+            Some(name) => match Conversation::parse(name) {
+                Ok(conversation) => self
+                    .client
+                    .conversations()
+                    .get(&conversation)
+                    .map_or(conversation, |info| info.conversation.clone()),
                 Err(e) => return self.say(&format!("[!] {e}")),
             },
         };
@@ -254,14 +394,37 @@ impl App {
                     return;
                 }
                 self.pages.shown(message);
-                // Printed is read: the user's other sessions (the desktop's
-                // "new messages" line) learn it, at most once a second.
+                // Printed in full is read: the user's other sessions (the
+                // desktop's "new messages" line) learn it, at most once a
+                // second. A line of another room or group stays unread
+                // until the user goes there.
+                let in_full = same(&message.conversation, &self.current)
+                    || matches!(message.conversation, Conversation::Direct(_));
                 if *origin != Origin::Page
+                    && in_full
                     && let Some(id) = message.id()
                 {
                     self.client.mark_read(message.conversation.clone(), id);
                 }
             }
+            Event::CurrentChanged { conversation } => {
+                self.current = conversation.clone();
+                // Going there is reading it.
+                self.client.mark_all_read(conversation.clone());
+                let topic = self
+                    .client
+                    .conversations()
+                    .get(conversation)
+                    .map(|info| info.topic.clone())
+                    .unwrap_or_default();
+                let line = if topic.is_empty() {
+                    format!("[i] now talking in {conversation}")
+                } else {
+                    format!("[i] now talking in {conversation} — {topic}")
+                };
+                return self.say(&line);
+            }
+            Event::RoomList { rooms } => return self.rooms(rooms),
             Event::Delivery { token, message } => return self.delivery(token, message),
             Event::Gap {
                 conversation,
@@ -269,9 +432,10 @@ impl App {
                 before,
             } => {
                 self.pages.gap(conversation, *after, *before);
-                let more = match conversation {
-                    Conversation::Direct(user) => format!("/more @{user}"),
-                    _ => "/more".to_owned(),
+                let more = if same(conversation, &self.current) {
+                    "/more".to_owned()
+                } else {
+                    format!("/more {conversation}")
                 };
                 self.say(&format!(
                     "[i] more came in {conversation} while away than is shown here; {more} shows the rest"
@@ -285,7 +449,7 @@ impl App {
             }
             _ => {}
         }
-        let Some(line) = render::event(&event, &self.me) else {
+        let Some(line) = render::event(&event, &self.me, &self.current) else {
             return;
         };
         let stamp = match &event {
@@ -325,9 +489,18 @@ impl App {
         {
             self.say(&format!(
                 "[+] delivered: {}",
-                render::message(&own.message, &self.me)
+                render::message(&own.message, &self.me, &self.current)
             ));
         }
+    }
+
+    /// The answer to `/rooms`.
+    fn rooms(&mut self, rooms: &[RoomInfo]) {
+        if !std::mem::take(&mut self.listing_rooms) {
+            return;
+        }
+        let conversations = self.client.conversations();
+        self.say(&render::rooms(&conversations, rooms));
     }
 
     fn say(&self, line: &str) {

@@ -1,10 +1,13 @@
-//! What a line typed into the terminal client means.
+//! What a line typed into the terminal client means. The terminal's own
+//! commands are here; every other line (messages, and the room, account
+//! and administrator commands both clients share) goes to the client
+//! library's `input`.
 
 /// One line of input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Plain text, `@user text` or `/dm user text`: handed to the client
-    /// library's input rules.
+    /// A message or a shared command (`@user text`, `#room text`, `/dm`,
+    /// `/go`, `/join`…): handed to the client library's input rules.
     Say(String),
     /// `/send PATH`: upload a file.
     Send(String),
@@ -20,27 +23,45 @@ pub enum Command {
     Clear,
     /// `/cancel`: cancel every running transfer.
     Cancel,
-    /// `/more` or `/more @user`: the page of messages before the oldest
-    /// shown, in `#general` or the conversation with `user`.
+    /// `/more` or `/more CONVERSATION` (`#room`, `@user`, `+a,b,c`): the
+    /// page of messages before the oldest shown, of the current
+    /// conversation or the one named.
     More(Option<String>),
     /// `/retry`: send every message that failed again.
     Retry,
     /// `/discard`: forget every message that failed.
     Discard,
+    /// `/password`: change the password (asked for without echo).
+    Password,
+    /// `/reset-password NAME` (administrators): give a user a new
+    /// password (asked for without echo).
+    ResetPassword(String),
     /// `/quit`: finish running transfers, log out and exit.
     Quit,
     /// `/help`: list the commands.
     Help,
     /// An empty line: nothing to do.
     Nothing,
-    /// A command that is not one of the above, or lacks its argument.
+    /// A command that lacks its argument.
     Unknown(String),
 }
 
 /// The `/help` text.
 pub const HELP: &str = "\
-text                send to everyone
+text                send to the current conversation (#general at first)
 @user text          send privately (also /dm user text)
+#room text          post to a room you are in, staying where you are
+/dm a,b,c text      write to the group of a, b, c and you
+/go #room           plain lines then go there (also /go @user, /go +a,b,c)
+/rooms              your conversations with unread counts, rooms to join
+/create #room [private] [topic]
+                    make a room (public unless private) and go there
+/join #room         join a public room, or a private one you are invited to
+/leave [#room]      leave the current room (or the one named)
+/invite NAME        invite someone to the current room
+/remove NAME        remove someone from the current room
+/topic TEXT         set the current room's topic
+/members            who is in the current conversation
 /send PATH          share a file
 /get NAME           download a shared file (verified by SHA-256)
 /open NAME          open a downloaded file
@@ -48,11 +69,22 @@ text                send to everyone
 /users              list who is online
 /clear              empty the download cache
 /cancel             cancel running transfers
-/more [@user]       show older messages (of #general, or with user)
+/more [#room|@user] show older messages (of the current conversation)
 /retry              send the messages that failed again
 /discard            forget the messages that failed
+/password           change your password (asked without echo)
+/signout-others     end your other sessions (they do not come back)
 /quit               log out (after running transfers finish)
-/help               this list";
+/help               this list
+//text              send a line that starts with /
+administrators:
+/invite-code        a single-use code to register with (--invite-code)
+/registration open|closed|invite
+                    who may make an account (until the server restarts)
+/ban NAME reason    ban from the server; /unban NAME lifts it
+/reset-password NAME
+                    give someone a new password (asked without echo)
+/audit [N]          the newest N lines of the audit log (20)";
 
 /// Parses one typed line.
 pub fn parse_command(line: &str) -> Command {
@@ -60,7 +92,7 @@ pub fn parse_command(line: &str) -> Command {
     if line.is_empty() {
         return Command::Nothing;
     }
-    if !line.starts_with('/') || starts_with_word(line, "/dm") {
+    if !line.starts_with('/') || line.starts_with("//") {
         return Command::Say(line.to_owned());
     }
     let (verb, argument) = match line.split_once(char::is_whitespace) {
@@ -83,27 +115,25 @@ pub fn parse_command(line: &str) -> Command {
         "/clear" => Command::Clear,
         "/cancel" => Command::Cancel,
         "/more" if argument.is_empty() => Command::More(None),
-        "/more" => match argument.strip_prefix('@') {
-            Some(user) if !user.is_empty() && !user.contains(char::is_whitespace) => {
-                Command::More(Some(user.to_owned()))
-            }
-            _ => Command::Unknown("write it as /more or /more @user".to_owned()),
-        },
+        "/more"
+            if !argument.contains(char::is_whitespace) && argument.starts_with(['#', '@', '+']) =>
+        {
+            Command::More(Some(argument.to_owned()))
+        }
+        "/more" => Command::Unknown("write it as /more, /more #room or /more @user".to_owned()),
         "/retry" => Command::Retry,
         "/discard" => Command::Discard,
+        "/password" => Command::Password,
+        "/reset-password" if !argument.is_empty() && !argument.contains(char::is_whitespace) => {
+            Command::ResetPassword(argument.trim_start_matches('@').to_owned())
+        }
+        "/reset-password" => Command::Unknown("write it as /reset-password NAME".to_owned()),
         "/quit" | "/exit" => Command::Quit,
         "/help" => Command::Help,
-        _ => Command::Unknown(format!("unknown command {verb}; /help lists them")),
+        // The commands both clients share, and unknown ones: the library
+        // says which.
+        _ => Command::Say(line.to_owned()),
     }
-}
-
-fn starts_with_word(line: &str, word: &str) -> bool {
-    line.get(..word.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(word))
-        && line[word.len()..]
-            .chars()
-            .next()
-            .is_none_or(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -111,11 +141,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chat_lines_go_to_the_library() {
-        assert_eq!(parse_command("xin chào"), Command::Say("xin chào".into()));
-        assert_eq!(parse_command("@an hi"), Command::Say("@an hi".into()));
-        assert_eq!(parse_command("/dm an hi"), Command::Say("/dm an hi".into()));
-        assert_eq!(parse_command("/DM an"), Command::Say("/DM an".into()));
+    fn chat_lines_and_shared_commands_go_to_the_library() {
+        for line in [
+            "xin chào",
+            "@an hi",
+            "/dm an hi",
+            "/DM an",
+            "#homework xong rồi",
+            "/go #homework",
+            "/create #lop private",
+            "/rooms",
+            "/dmx hi",
+            "//not a command",
+        ] {
+            assert_eq!(parse_command(line), Command::Say(line.into()), "{line}");
+        }
         assert_eq!(parse_command("   "), Command::Nothing);
     }
 
@@ -134,10 +174,19 @@ mod tests {
         assert_eq!(parse_command("/more"), Command::More(None));
         assert_eq!(
             parse_command("/more @Bình"),
-            Command::More(Some("Bình".into()))
+            Command::More(Some("@Bình".into()))
+        );
+        assert_eq!(
+            parse_command("/more #lop"),
+            Command::More(Some("#lop".into()))
         );
         assert_eq!(parse_command("/retry"), Command::Retry);
         assert_eq!(parse_command("/discard"), Command::Discard);
+        assert_eq!(parse_command("/password"), Command::Password);
+        assert_eq!(
+            parse_command("/reset-password minh"),
+            Command::ResetPassword("minh".into())
+        );
         assert_eq!(parse_command("/QUIT"), Command::Quit);
         assert_eq!(parse_command("/help"), Command::Help);
     }
@@ -145,8 +194,10 @@ mod tests {
     #[test]
     fn mistakes_are_reported_not_sent() {
         assert!(matches!(parse_command("/send"), Command::Unknown(_)));
-        assert!(matches!(parse_command("/dmx hi"), Command::Unknown(_)));
-        assert!(matches!(parse_command("/nope"), Command::Unknown(_)));
         assert!(matches!(parse_command("/more bob"), Command::Unknown(_)));
+        assert!(matches!(
+            parse_command("/reset-password"),
+            Command::Unknown(_)
+        ));
     }
 }

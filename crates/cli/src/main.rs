@@ -3,6 +3,7 @@
 
 mod app;
 mod command;
+mod hidden;
 mod pages;
 mod password;
 mod progress;
@@ -20,8 +21,9 @@ use media_chat_client::{ClientConfig, Fingerprint, Transport, default_known_serv
 
 /// Chat on a media-chat server from the terminal.
 ///
-/// Type a message and press Enter to send it to everyone; `@user text`
-/// sends privately. `/help` lists the commands. Input can be piped:
+/// Type a message and press Enter to send it to the current conversation
+/// (#general at first); `@user text` sends privately, `#room text` to a
+/// room, `/go #room` changes where lines go. `/help` lists the commands. Input can be piped:
 /// `printf 'hello\n/quit\n' | media-chat-cli --user minh` sends and exits.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -54,6 +56,10 @@ struct Args {
     /// remember it; for scripts, instead of the question.
     #[arg(long, value_name = "FINGERPRINT")]
     trust: Option<Fingerprint>,
+    /// An invitation code from an administrator, to register a new name
+    /// on a server where registering needs one.
+    #[arg(long, value_name = "CODE")]
+    invite_code: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -75,6 +81,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut config = ClientConfig::new(&address, &args.user, password);
     config.cache_dir = args.cache_dir;
+    config.invite_code = args.invite_code;
     config.auto_reconnect = !args.no_reconnect;
     config.transport = if args.plaintext {
         Transport::Plaintext

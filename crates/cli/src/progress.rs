@@ -27,6 +27,11 @@ impl Bars {
         self.multi.suspend(|| println!("{line}"));
     }
 
+    /// Runs `f` (a prompt, say) with the bars out of the way.
+    pub fn suspend(&self, f: impl FnOnce()) {
+        self.multi.suspend(f);
+    }
+
     /// Moves a transfer's bar, creating it on first progress.
     pub fn update(
         &mut self,

@@ -1,9 +1,15 @@
 //! How each event is shown: one line, a local timestamp, and the seed's
-//! tags (`[Me]`, `[PM → x]`, `[PM from x]`, `[+]`, `[*]`, `[!]`).
+//! tags (`[Me]`, `[PM → x]`, `[PM from x]`, `[+]`, `[*]`, `[!]`). A line
+//! of a conversation other than the current one is named
+//! (`[#homework] an: text`); lists (`/files`, `/rooms`, `/members`,
+//! `/audit`) take one line per item, indented.
 
 use bytesize::ByteSize;
 use chrono::{DateTime, Local};
-use media_chat_client::{Body, Cleared, Event, Message, display};
+use media_chat_client::{
+    AuditEntry, Body, Cleared, Conversation, ConversationKind, Conversations, Event, Member,
+    MemberChange, Message, Role, RoomInfo, display, same,
+};
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
 pub fn now() -> String {
@@ -24,11 +30,22 @@ pub fn at(ts: u64) -> String {
         .unwrap_or_else(|| "[?]".to_owned())
 }
 
-/// A message with the seed's tags; a shared file with how to get it.
-pub fn message(message: &Message, me: &str) -> String {
-    let shown = display::message(message, me).text;
+/// A message with the seed's tags, seen from the `current` conversation;
+/// a shared file with how to get it, an invitation with how to accept it.
+pub fn message(message: &Message, me: &str, current: &Conversation) -> String {
+    let shown = display::message_in(message, me, current).text;
     match &message.body {
         Body::File { name, .. } => format!("{shown} — /get {name}"),
+        Body::Member {
+            user,
+            change: MemberChange::Invited,
+        } if same(
+            &Conversation::Direct(user.clone()),
+            &Conversation::Direct(me.into()),
+        ) =>
+        {
+            format!("{shown} — /join {}", message.conversation)
+        }
         _ => shown,
     }
 }
@@ -43,12 +60,18 @@ pub fn cleared(cleared: Cleared) -> String {
     display::cleared(cleared).text
 }
 
-/// The line for an event, without its time prefix; `None` for events that
-/// are not shown (progress has its bars, user lists answer `/users`).
-pub fn event(event: &Event, me: &str) -> Option<String> {
+/// The line for an event, without its time prefix, seen from the
+/// `current` conversation; `None` for events that are not shown (progress
+/// has its bars, user lists answer `/users`, counts answer `/rooms`).
+pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> {
     match event {
         Event::LoggedIn { user } => Some(format!("[i] logged in as {user}")),
-        Event::Message { message: m, .. } => Some(message(m, me)),
+        Event::Message { message: m, .. } => Some(message(m, me, current)),
+        Event::Members {
+            conversation,
+            members,
+        } => Some(self::members(conversation, members)),
+        Event::AuditLog { entries } => Some(audit(entries)),
         Event::FileList { files } if files.is_empty() => Some("[i] no files shared yet".to_owned()),
         Event::FileList { files } => {
             let plural = if files.len() == 1 { "" } else { "s" };
@@ -71,13 +94,125 @@ pub fn event(event: &Event, me: &str) -> Option<String> {
             "[!] reconnecting in {:.1} s (attempt {attempt})",
             delay.as_secs_f32()
         )),
-        _ => display::event(event, me).map(|shown| shown.text),
+        _ => display::event_in(event, me, current).map(|shown| shown.text),
+    }
+}
+
+/// `/rooms`: the user's conversations (the current one marked, with
+/// their unread counts), then the rooms they could join.
+pub fn rooms(conversations: &Conversations, rooms: &[RoomInfo]) -> String {
+    let mut out = String::from("[i] your conversations (→ where plain lines go):");
+    for info in conversations.list() {
+        let mark = if same(&info.conversation, conversations.current()) {
+            "→"
+        } else {
+            " "
+        };
+        let mut details: Vec<String> = Vec::new();
+        if info.kind == ConversationKind::PrivateRoom {
+            details.push("private".into());
+        }
+        match info.role {
+            Role::Owner => details.push("owner".into()),
+            Role::Moderator => details.push("moderator".into()),
+            Role::Invited => details.push(format!("invited — /join {}", info.conversation)),
+            Role::Member => {}
+        }
+        if let Some(room) = rooms.iter().find(|r| same(&r.room, &info.conversation)) {
+            details.push(plural(room.members, "member"));
+        }
+        let unread = display::unread(info.unread, info.mentions);
+        if !unread.is_empty() {
+            details.push(unread);
+        }
+        if !info.topic.is_empty() {
+            details.push(info.topic.clone());
+        }
+        out.push_str(&format!("\n  {mark} {}", info.conversation));
+        if !details.is_empty() {
+            out.push_str(&format!("  {}", details.join(" · ")));
+        }
+    }
+    let others: Vec<&RoomInfo> = rooms
+        .iter()
+        .filter(|r| conversations.get(&r.room).is_none())
+        .collect();
+    if !others.is_empty() {
+        out.push_str("\n[i] rooms to join (/join #room):");
+        for room in others {
+            out.push_str(&format!(
+                "\n    {}  {}",
+                room.room,
+                plural(room.members, "member")
+            ));
+            if !room.topic.is_empty() {
+                out.push_str(&format!(" · {}", room.topic));
+            }
+        }
+    }
+    out
+}
+
+/// `/members`: one line per member, with their role and presence.
+pub fn members(conversation: &Conversation, members: &[Member]) -> String {
+    let mut out = format!(
+        "[i] {} of {conversation}:",
+        plural(members.len() as u64, "member")
+    );
+    for member in members {
+        let mut details = Vec::new();
+        match member.role {
+            Role::Owner => details.push("owner"),
+            Role::Moderator => details.push("moderator"),
+            Role::Invited => details.push("invited"),
+            Role::Member => {}
+        }
+        if member.online {
+            details.push("online");
+        }
+        out.push_str(&format!("\n    {}", member.user));
+        if !details.is_empty() {
+            out.push_str(&format!("  {}", details.join(" · ")));
+        }
+    }
+    out
+}
+
+/// `/audit`: one line per action, oldest first.
+pub fn audit(entries: &[AuditEntry]) -> String {
+    if entries.is_empty() {
+        return "[i] the audit log is empty".to_owned();
+    }
+    let mut out = format!("[i] audit log, {}:", plural(entries.len() as u64, "line"));
+    for entry in entries {
+        let fields = [
+            &entry.time,
+            &entry.actor,
+            &entry.action,
+            &entry.target,
+            &entry.detail,
+        ];
+        let fields: Vec<&str> = fields
+            .iter()
+            .map(|f| f.as_str())
+            .filter(|f| !f.is_empty())
+            .collect();
+        out.push_str(&format!("\n    {}", fields.join("  ")));
+    }
+    out
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use media_chat_client::{Conversation, Delivery, FileInfo, Origin, Sha256Digest};
+    use media_chat_client::{Delivery, FileInfo, Origin, Sha256Digest};
 
     use super::*;
 
@@ -93,8 +228,9 @@ mod tests {
             },
             origin: Origin::Live,
         };
+        let general = Conversation::general();
         assert_eq!(
-            event(&from_an(Body::Text("hi".into())), "me").unwrap(),
+            event(&from_an(Body::Text("hi".into())), "me", &general).unwrap(),
             "[PM from an] hi"
         );
         let shared = from_an(Body::File {
@@ -103,11 +239,14 @@ mod tests {
             sha256: Sha256Digest([0; 32]),
         });
         assert_eq!(
-            event(&shared, "me").unwrap(),
+            event(&shared, "me", &general).unwrap(),
             "[i] an shared a.png (2.0 KiB) — /get a.png"
         );
         let logged_in = Event::LoggedIn { user: "me".into() };
-        assert_eq!(event(&logged_in, "me").unwrap(), "[i] logged in as me");
+        assert_eq!(
+            event(&logged_in, "me", &general).unwrap(),
+            "[i] logged in as me"
+        );
     }
 
     #[test]
@@ -122,7 +261,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            event(&files, "me").unwrap(),
+            event(&files, "me", &Conversation::general()).unwrap(),
             "[i] 1 shared file:\n    a.png  10 B  by ?"
         );
         assert!(at(1_764_072_000).starts_with("[2025-11-2"));

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use media_chat_client::{Client, ClientConfig, Event, Transport};
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a test waits for a line: generous, a passing test never
+/// waits this long.
+const TIMEOUT: Duration = Duration::from_secs(30);
 const PASSWORD: &str = "mật khẩu";
 
 /// The shared end-to-end test server, and what the terminal client needs
@@ -22,7 +24,11 @@ struct TestServer {
 
 impl TestServer {
     fn start() -> TestServer {
-        let server = media_chat_e2e::TestServer::start();
+        Self::start_with(|_| {})
+    }
+
+    fn start_with(configure: impl FnOnce(&mut media_chat_server::Config)) -> TestServer {
+        let server = media_chat_e2e::TestServer::start_with(configure);
         let fingerprint = server.fingerprint().to_string();
         TestServer {
             server,
@@ -512,4 +518,203 @@ fn printed_messages_count_as_read_for_the_users_other_sessions() {
     );
     an.send("/quit");
     assert!(an.finish().0.success());
+}
+
+/// The next `EVENT` line on a raw connection (presence may come first).
+fn next_event(client: &mut media_chat_e2e::RawClient) -> String {
+    loop {
+        let line = client.read_line();
+        if line.starts_with("EVENT|") {
+            return line;
+        }
+    }
+}
+
+/// Waits until `cli` has printed a line holding every one of `parts`.
+fn expect_all(cli: &mut Cli, parts: &[&str]) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match cli.lines.recv_timeout(left) {
+            Ok(line) => {
+                cli.seen.push(line.clone());
+                if parts.iter().all(|part| line.contains(part)) {
+                    return line;
+                }
+            }
+            Err(_) => panic!("no line holding {parts:?}; saw {:#?}", cli.seen),
+        }
+    }
+}
+
+/// Two terminal clients through a private room: created, an invitation,
+/// joined, a conversation, a line from a room that is not the current one,
+/// `/rooms` with its unread count, `/go`, and a removal after which the
+/// removed member hears nothing of the room.
+/// See: issue 11, "Rooms".
+#[test]
+fn two_terminal_clients_through_a_private_room() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("/create #bài-tập private bài tập tuần 1");
+    an.expect("[*] you created #bài-tập");
+    an.expect_containing("[i] now talking in #bài-tập");
+    an.send("/invite bình");
+    an.expect("[*] you invited bình to #bài-tập");
+    binh.expect("[*] an invited you to #bài-tập — /join #bài-tập");
+    binh.send("chào");
+    // Not in it yet: plain lines still go to #general.
+    binh.expect("[Me] chào");
+    an.expect("[#general] bình: chào");
+
+    binh.send("/join #bài-tập");
+    binh.expect("[*] you joined #bài-tập");
+    binh.expect_containing("[i] now talking in #bài-tập");
+    an.expect("[*] bình joined #bài-tập");
+    binh.send("mình vào rồi");
+    binh.expect("[Me] mình vào rồi");
+    an.expect("bình: mình vào rồi");
+
+    // an goes back to #general: a line of the room is named.
+    an.send("/go #general");
+    an.expect("[i] now talking in #general");
+    binh.send("câu 3 khó quá @an");
+    an.expect("[#bài-tập] bình: câu 3 khó quá @an");
+    an.send("/rooms");
+    an.expect("[i] your conversations (→ where plain lines go):");
+    an.expect("  → #general");
+    an.expect("    #bài-tập  private · owner · 2 members · 1 unread, 1 mention · bài tập tuần 1");
+    // `#room text` posts without going there.
+    an.send("#bài-tập để mình xem");
+    an.expect("[Me → #bài-tập] để mình xem");
+    binh.expect("an: để mình xem");
+    // Going there reads it.
+    an.send("/go #bài-tập");
+    an.expect("[i] now talking in #bài-tập — bài tập tuần 1");
+    an.send("/rooms");
+    an.expect("    #general");
+    an.expect("  → #bài-tập  private · owner · 2 members · bài tập tuần 1");
+
+    an.send("/remove bình");
+    an.expect("[*] you removed bình from #bài-tập");
+    binh.expect("[!] you were removed from #bài-tập by an");
+    binh.expect("[i] now talking in #general");
+    an.send("sau khi bình đi");
+    an.expect("[Me] sau khi bình đi");
+    an.send("#general barrier");
+    binh.expect("] an: barrier");
+    binh.send("/quit");
+    let (status, seen) = binh.finish();
+    assert!(status.success());
+    assert!(
+        seen.iter().all(|line| !line.contains("sau khi bình đi")),
+        "a removed member heard the room: {seen:#?}"
+    );
+    an.send("/quit");
+    assert!(an.finish().0.success());
+}
+
+/// `/rooms` shows what came while the user was away, counted by the
+/// server at login; `/go` sends plain lines to a room or a person.
+#[test]
+fn rooms_lists_unread_counts_from_login_and_go_changes_where_lines_go() {
+    let server = TestServer::start();
+    let mut poster = server.server.connect();
+    poster.login_v3("bình", PASSWORD, None);
+    poster.send_line("CREATE|#lop|public|lớp 12A");
+    let mut an = server.server.connect();
+    an.login_v3("an", PASSWORD, None);
+    an.send_line("JOIN|#lop");
+    next_event(&mut an);
+    drop(an);
+    for (n, text) in ["một", "hai @an", "ba"].iter().enumerate() {
+        poster.send_line(&format!("SEND|p{n}|#lop|{text}"));
+        while !poster.read_line().starts_with(&format!("ACK|p{n}|")) {}
+    }
+    poster.send_line("CREATE|#khac|public|");
+    next_event(&mut poster);
+
+    let mut cli = Cli::start(&server, "an", PASSWORD);
+    cli.expect("[#lop] bình: ba");
+    cli.send("/rooms");
+    cli.expect("  → #general");
+    cli.expect("    #lop  2 members · 3 unread, 1 mention · lớp 12A");
+    cli.expect("[i] rooms to join (/join #room):");
+    cli.expect("    #khac  1 member");
+
+    cli.send("/go #lop");
+    cli.expect("[i] now talking in #lop — lớp 12A");
+    cli.send("chào lớp");
+    cli.expect("[Me] chào lớp");
+    assert!(next_event(&mut poster).ends_with("|#lop|TEXT|an|chào lớp"));
+    cli.send("/rooms");
+    cli.expect("  → #lop  2 members · lớp 12A");
+    cli.send("/members");
+    cli.expect("[i] 2 members of #lop:");
+    cli.expect("    an  online");
+    cli.expect("    bình  owner · online");
+    cli.send("/go @bình");
+    cli.expect("[i] now talking in @bình");
+    cli.send("riêng thôi");
+    cli.expect("[PM → bình] riêng thôi");
+    assert!(next_event(&mut poster).ends_with("|@an|TEXT|an|riêng thôi"));
+    cli.send("/go #nowhere");
+    cli.expect("[!] you are not in #nowhere; /join #nowhere first");
+    cli.send("/quit");
+    assert!(cli.finish().0.success());
+}
+
+/// An administrator makes an invitation code; a newcomer registers with
+/// `--invite-code` on a server where registering needs one; a password
+/// change is typed in answer to its questions.
+#[test]
+fn an_invitation_code_lets_a_newcomer_in_and_passwords_are_asked_for() {
+    let server = TestServer::start_with(|config| config.admins = vec!["boss".into()]);
+    let mut boss = Cli::start(&server, "boss", PASSWORD);
+    boss.expect("[i] logged in as boss");
+    boss.send("/registration invite");
+    boss.expect("[i] Registration is now invite");
+    boss.send("/invite-code");
+    let line = boss.expect_containing("[+] invitation code: ");
+    let code = line
+        .split("invitation code: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a code")
+        .to_owned();
+
+    let refused = server
+        .command("minh")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("needs an invitation code"), "{stderr}");
+
+    let mut command = server.command("minh");
+    command.args(["--invite-code", &code]);
+    let mut minh = Cli::spawn(command);
+    minh.expect("[i] logged in as minh");
+    boss.expect("[i] minh joined");
+    minh.send("/password");
+    minh.send(PASSWORD);
+    minh.send("mật khẩu mới");
+    minh.send("mật khẩu mới");
+    minh.expect("[i] Password changed");
+    minh.send("/quit");
+    assert!(minh.finish().0.success());
+    let mut check = server.server.connect();
+    assert_eq!(check.login_v1("minh", "mật khẩu mới")[0], "LOGIN_OK|minh");
+
+    boss.send("/audit 5");
+    boss.expect_containing("[i] audit log, ");
+    expect_all(&mut boss, &["boss  registration"]);
+    boss.send("/quit");
+    assert!(boss.finish().0.success());
 }
