@@ -416,6 +416,10 @@ fn a_private_room_by_invitation_and_a_removal_after_which_nothing_comes() {
         "a removed member heard the room: {skipped:#?}"
     );
     assert!(binh.conversations().get(&room("secret")).is_none());
+    assert!(matches!(
+        binh.input("/members #secret"),
+        Err(SendError::Input(InputError::NotIn(r))) if r == room("secret")
+    ));
     let plain = say(&binh, "#secret let me back");
     assert!(plain.conversation.is_general(), "ordinary text once out");
 }

@@ -269,7 +269,14 @@ impl Client {
     /// [`Event::Members`].
     pub fn load_members(&self, conversation: Conversation) -> Result<(), SendError> {
         self.connected_v3()?;
-        let conversation = self.status.conversations.lock().spelling(conversation);
+        let conversation = {
+            let conversations = self.status.conversations.lock();
+            // A refused page would leave the list waiting for its end.
+            if !conversations.may_read(&conversation) {
+                return Err(InputError::NotIn(conversation).into());
+            }
+            conversations.spelling(conversation)
+        };
         self.command(Command::Members(conversation))
     }
 
