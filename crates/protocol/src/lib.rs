@@ -17,6 +17,8 @@
 //! - [`digest`]: [`Sha256Digest`], the 64-hex-digit file hash used on the wire.
 //! - [`rules`]: the naming and text rules every party enforces (user names,
 //!   file names, message text).
+//! - [`fold`]: text without case and diacritics, as search compares it.
+//! - [`search`]: [`SearchQuery`], a search box's words and filters.
 //! - [`reader`]: [`MessageReader`], the streaming reader: the next line, or a
 //!   raw body of an exact length.
 //! - [`error`]: [`ParseError`], [`EncodeError`], [`ReadError`].
@@ -28,9 +30,11 @@ pub mod digest;
 pub mod error;
 pub mod event;
 pub mod fields;
+pub mod fold;
 pub mod reader;
 pub mod room;
 pub mod rules;
+pub mod search;
 pub mod server;
 
 pub use client::{AdminCommand, ClientMessage, ModerationAction};
@@ -41,6 +45,7 @@ pub use event::{EventBody, EventLine};
 pub use reader::MessageReader;
 pub use room::{ConversationKind, MemberChange, Role, Visibility};
 pub use rules::{FileNameError, TextError, UserNameError};
+pub use search::{QueryError, SearchQuery, Term};
 pub use server::{HistoryEntry, ServerMessage};
 
 /// The highest protocol version this crate speaks; a client asks for it with

@@ -20,6 +20,7 @@
 //! - `writer`: the writer thread and its group commit.
 //! - `read`: the queries and the reader pool.
 //! - `rooms`: room requests, checked and applied by the writer.
+//! - `search`: full-text search over what a user may see ([`Search`]).
 //! - `sql`: how conversations and events map to rows.
 //! - `chat_log`: the `message_history.txt` line format and appender.
 //! - `import`: the one-time import of an older data dir's chat log.
@@ -31,6 +32,7 @@ mod import;
 mod read;
 mod rooms;
 mod schema;
+mod search;
 mod sql;
 pub mod types;
 mod writer;
@@ -48,6 +50,7 @@ use tracing::info;
 pub use chat_log::unix_now;
 pub use error::{RoomError, StoreError};
 pub use import::ImportReport;
+pub use search::{Found, Hit, MAX_RESULTS, Search};
 pub use types::{
     Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, Member, Members,
     NewEvent, Page, Pair, RoomAction, RoomInfo, RoomMembers, RoomRequest, Scope, Standing,
@@ -307,6 +310,18 @@ impl Store {
     /// server indexes its files with (who may see them is its business).
     pub fn files(&self, conversation: &Conversation) -> Result<Vec<FileMeta>, StoreError> {
         self.inner.readers.with(|db| read::files(db, conversation))
+    }
+
+    /// The messages and file shares `viewer` (a user key) may see that
+    /// match `search`, best first; refused if it names a conversation they
+    /// are not in.
+    pub fn search(&self, viewer: &str, search: &Search) -> Result<Found, StoreError> {
+        let mut outcome = None;
+        self.inner.readers.with(|db| {
+            outcome = Some(search::search(db, viewer, search));
+            Ok(())
+        })?;
+        outcome.unwrap_or(Err(StoreError::Closed))
     }
 
     /// The highest event id stored.

@@ -1,9 +1,11 @@
 //! The database schema and its migrations, applied in order at open (the
-//! version lives in SQLite's `user_version`).
+//! version lives in SQLite's `user_version`), and the SQL functions the
+//! schema's triggers call.
 
 use std::sync::LazyLock;
 
 use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
 use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
@@ -13,13 +15,31 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0001_init.sql")),
         M::up(include_str!("schema/0002_rooms.sql")),
         M::up(include_str!("schema/0003_files_per_conversation.sql")),
+        M::up(include_str!("schema/0004_search.sql")),
     ])
 });
 
-/// Brings the database on `connection` up to the newest schema.
+/// Brings the database on `connection` up to the newest schema, after
+/// giving it the functions the schema's triggers call (so every connection
+/// that writes events must come through here).
 pub(crate) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    register_functions(connection)?;
     MIGRATIONS.to_latest(connection)?;
     Ok(())
+}
+
+/// `media_chat_fold(text)`: the text as the search index holds it
+/// ([`media_chat_protocol::fold::fold`]); NULL stays NULL.
+fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        "media_chat_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let text: Option<String> = context.get(0)?;
+            Ok(text.map(|text| media_chat_protocol::fold::fold(&text)))
+        },
+    )
 }
 
 #[cfg(test)]
@@ -27,7 +47,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_valid() {
-        assert!(MIGRATIONS.validate().is_ok());
+    fn migrations_apply_to_an_empty_database() {
+        let mut db = Connection::open_in_memory().unwrap();
+        migrate(&mut db).unwrap();
+        let version: i64 = db
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 4);
+    }
+
+    #[test]
+    fn the_fold_function_folds_and_keeps_null() {
+        let mut db = Connection::open_in_memory().unwrap();
+        migrate(&mut db).unwrap();
+        let folded: Option<String> = db
+            .query_row("SELECT media_chat_fold('Đăng Chào')", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(folded.as_deref(), Some("dang chao"));
+        let null: Option<String> = db
+            .query_row("SELECT media_chat_fold(NULL)", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(null, None);
     }
 }
