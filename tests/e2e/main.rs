@@ -27,6 +27,7 @@
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `conversation_files`: each conversation's files, for its members only.
 //! - `presence`: who hears whom come and go, by shared conversations.
+//! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
@@ -53,6 +54,7 @@ mod paths;
 mod presence;
 mod robustness;
 mod rooms;
+mod search;
 mod tls;
 mod version3;
 

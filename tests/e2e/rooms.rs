@@ -378,6 +378,8 @@ struct Model {
     rooms: BTreeMap<usize, (bool, BTreeMap<usize, Option<u8>>)>,
     /// Per room: the files shared into it.
     files: BTreeMap<usize, usize>,
+    /// Per room: the messages posted in it.
+    posts: BTreeMap<usize, usize>,
 }
 
 impl Model {
@@ -480,6 +482,8 @@ impl Model {
                 }
                 if matches!(step, Step::Share { .. }) {
                     *self.files.entry(room).or_default() += 1;
+                } else {
+                    *self.posts.entry(room).or_default() += 1;
                 }
                 members(self, room)
             }
@@ -538,8 +542,9 @@ proptest! {
     /// Random room changes, posts and shares by four users: after every
     /// step, each user received exactly the events the model says they may
     /// see (every member of the room, and the user a change is about), and
-    /// a fresh login of each pages, lists the files of and downloads from
-    /// only the rooms the model says they are in.
+    /// a fresh login of each pages, lists the files of, downloads from and
+    /// finds messages by search in only the rooms the model says they are
+    /// in.
     #[test]
     fn nobody_receives_a_room_event_they_may_not_see(steps in prop::collection::vec(step(), 1..30)) {
         let server = TestServer::start_with(|config| config.tls.enabled = false);
@@ -606,6 +611,18 @@ proptest! {
                     let reply = fresh.read_line();
                     prop_assert!(reply.starts_with("ERROR|No such room"), "{} downloaded from #{}: {}", user, room, reply);
                 }
+            }
+            fresh.send_line("SEARCH|s|100|post");
+            let found = fresh.skip_until("SEARCH_END|s|0");
+            let visible: usize = (0..ROOMS.len())
+                .filter(|&r| model.member(r, u))
+                .map(|r| model.posts.get(&r).copied().unwrap_or(0))
+                .sum();
+            prop_assert_eq!(found.len(), visible, "{} found {:?}", user, found);
+            for line in &found {
+                let conversation = line.split('|').nth(5).unwrap_or_default();
+                let r = ROOMS.iter().position(|room| conversation == format!("#{room}"));
+                prop_assert!(r.is_some_and(|r| model.member(r, u)), "{} found {}", user, line);
             }
         }
     }

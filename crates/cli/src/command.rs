@@ -62,6 +62,8 @@ text                send to the current conversation (#general at first)
 /remove NAME        remove someone from the current room
 /topic TEXT         set the current room's topic
 /members            who is in the current conversation
+/search WORDS       find messages and files, diacritics ignored: \"a phrase\",
+                    prefix*, from:NAME, in:#room, has:file, before:/after:YYYY-MM-DD
 /send PATH          share a file
 /get NAME           download a shared file (verified by SHA-256)
 /open NAME          open a downloaded file

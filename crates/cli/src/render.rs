@@ -8,7 +8,7 @@ use bytesize::ByteSize;
 use chrono::{DateTime, Local};
 use media_chat_client::{
     AuditEntry, Body, Cleared, Conversation, ConversationKind, Conversations, Event, Member,
-    MemberChange, Message, Role, RoomInfo, display, same,
+    MemberChange, Message, Role, RoomInfo, SearchHit, display, same,
 };
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
@@ -72,6 +72,7 @@ pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> 
             members,
         } => Some(self::members(conversation, members)),
         Event::AuditLog { entries } => Some(audit(entries)),
+        Event::SearchResults { hits, more, .. } => Some(search_results(hits, *more, me)),
         Event::FileList { files } if files.is_empty() => Some("[i] no files shared yet".to_owned()),
         Event::FileList { files } => {
             let plural = if files.len() == 1 { "" } else { "s" };
@@ -199,6 +200,63 @@ pub fn audit(entries: &[AuditEntry]) -> String {
             .collect();
         out.push_str(&format!("\n    {}", fields.join("  ")));
     }
+    out
+}
+
+/// `/search`: each result on a line of its own, best first: when, where,
+/// who, and the text with the words that matched between `*`.
+pub fn search_results(hits: &[SearchHit], more: bool, me: &str) -> String {
+    if hits.is_empty() {
+        return "[i] nothing found".to_owned();
+    }
+    let mut out = format!("[i] {}, best first:", plural(hits.len() as u64, "result"));
+    for hit in hits {
+        let message = &hit.message;
+        let who = if same(
+            &Conversation::Direct(message.author.clone()),
+            &Conversation::Direct(me.to_owned()),
+        ) {
+            "[Me]".to_owned()
+        } else {
+            format!("{}:", message.author)
+        };
+        let text = match &message.body {
+            Body::Text(text) => text.as_str(),
+            Body::File { name, .. } => name.as_str(),
+            Body::Member { .. } | Body::Topic(_) => "",
+        };
+        let marked = highlighted(text, &hit.matches);
+        let shared = if matches!(message.body, Body::File { .. }) {
+            "shared "
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "\n    {} {} {who} {shared}{marked}",
+            at(message.ts),
+            message.conversation
+        ));
+    }
+    if more {
+        out.push_str(
+            "\n[i] more matched: add words or a filter (from:, in:, has:file, before:, after:)",
+        );
+    }
+    out
+}
+
+/// `text` with each range between `*`.
+fn highlighted(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len() + 2 * ranges.len());
+    let mut at = 0;
+    for range in ranges {
+        out.push_str(&text[at..range.start]);
+        out.push('*');
+        out.push_str(&text[range.clone()]);
+        out.push('*');
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
     out
 }
 

@@ -718,3 +718,55 @@ fn an_invitation_code_lets_a_newcomer_in_and_passwords_are_asked_for() {
     boss.send("/quit");
     assert!(boss.finish().0.success());
 }
+
+/// `/search` finds Vietnamese without diacritics, marks the words that
+/// matched, never shows a direct conversation of two others, and says
+/// why a query it cannot read is refused.
+/// See: issue 12, "Search".
+#[test]
+fn search_finds_without_diacritics_and_only_what_the_user_may_see() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect("[i] logged in as cường");
+
+    an.send("Đăng ơi, nộp bài tập chưa?");
+    an.expect("[Me] Đăng ơi, nộp bài tập chưa?");
+    an.send("@bình bài tập riêng");
+    an.expect("[PM → bình] bài tập riêng");
+    binh.expect("[PM from an] bài tập riêng");
+
+    binh.send("/search dang bai");
+    binh.expect("[i] 1 result, best first:");
+    binh.expect_containing("#general an: *Đăng* ơi, nộp *bài* tập chưa?");
+    binh.send("/search \"bai tap\"");
+    binh.expect("[i] 2 results, best first:");
+    let first = binh.expect_containing("*bài tập*");
+    let second = binh.expect_containing("*bài tập*");
+    assert!(
+        [&first, &second]
+            .iter()
+            .any(|line| line.contains("@an an: *bài tập* riêng")),
+        "{first}\n{second}"
+    );
+
+    cuong.send("/search bai tap");
+    cuong.expect("[i] 1 result, best first:");
+    cuong.expect_containing("#general an: Đăng ơi, nộp *bài* *tập* chưa?");
+    cuong.send("/search rieng");
+    cuong.expect("[i] nothing found");
+    cuong.send("/search to:an");
+    cuong.expect_containing(
+        "[!] Unknown filter to: (the filters are from:, in:, has:file, before: and after:)",
+    );
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

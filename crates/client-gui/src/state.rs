@@ -594,7 +594,10 @@ impl State {
             | Event::Members { .. }
             | Event::RoomList { .. }
             | Event::InviteCode { .. }
-            | Event::AuditLog { .. } => {}
+            | Event::AuditLog { .. }
+            // The desktop does not search yet.
+            | Event::SearchResults { .. }
+            | Event::SearchFailed { .. } => {}
         }
         effects
     }

@@ -225,6 +225,7 @@ impl Client {
             ChatCommand::Registration { mode } => self.admin(AdminCommand::Registration { mode }),
             ChatCommand::InviteCode => self.admin(AdminCommand::InviteCode),
             ChatCommand::Audit { limit } => self.load_audit(limit),
+            ChatCommand::Search { query } => self.search(&query).map(|_| ()),
         }
     }
 
@@ -278,6 +279,23 @@ impl Client {
             conversations.spelling(conversation)
         };
         self.command(Command::Members(conversation))
+    }
+
+    /// Searches the user's conversations for `query` (words, `"phrases"`,
+    /// `prefix*`, and the filters `from:`, `in:`, `has:file`, `before:`,
+    /// `after:`; see [`media_chat_protocol::search`]). Returns the token
+    /// the answer comes with: [`Event::SearchResults`] or
+    /// [`Event::SearchFailed`] (a front that searches as the user types
+    /// shows the answer to the newest token only).
+    pub fn search(&self, query: &str) -> Result<String, SendError> {
+        self.connected_v3()?;
+        media_chat_protocol::SearchQuery::parse(query).map_err(InputError::from)?;
+        let token = self.tokens.next();
+        self.command(Command::Search {
+            token: token.clone(),
+            query: query.to_owned(),
+        })?;
+        Ok(token)
     }
 
     /// Asks for the rooms: every public room and the private ones the user

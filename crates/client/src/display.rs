@@ -190,7 +190,8 @@ pub fn cleared(cleared: Cleared) -> Shown {
 }
 
 /// The line for an event; `None` for the events that are not chat lines
-/// (login, limits, user, file, room, member and audit lists, progress,
+/// (login, limits, user, file, room, member and audit lists, search
+/// results, progress,
 /// reconnect attempts, the bookkeeping of sync, paging, read positions and
 /// conversations, and deliveries that went well: the front updates the
 /// message it shows).
@@ -216,7 +217,9 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         | Event::Unread { .. }
         | Event::Members { .. }
         | Event::RoomList { .. }
-        | Event::AuditLog { .. } => return None,
+        | Event::AuditLog { .. }
+        | Event::SearchResults { .. } => return None,
+        Event::SearchFailed { reason, .. } => shown(Tone::Warning, format!("[!] search: {reason}")),
         // The room's member event before it said why.
         Event::ConversationGone { .. } => return None,
         Event::CurrentChanged { conversation } => {

@@ -90,6 +90,10 @@ pub enum InputError {
     /// A room command while the current conversation is not a room.
     #[error("{0} is not a room; /go #room first")]
     NotARoom(Conversation),
+    /// A search that cannot be read (`/search` with nothing, an unknown
+    /// filter, a bad date).
+    #[error("{0}")]
+    Query(#[from] media_chat_protocol::QueryError),
     /// [`crate::Client::send_input`] was given a command (see
     /// [`crate::Client::input`]).
     #[error("{0} is a command, not a message")]

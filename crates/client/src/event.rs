@@ -2,6 +2,7 @@
 //! other server message it understood, transfer progress, and connection
 //! changes.
 
+use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -72,6 +73,17 @@ impl AuditEntry {
             detail: next(),
         }
     }
+}
+
+/// One search result: the message (or file share) found, and where in its
+/// text (or the file's name) the query's words are, as byte ranges on
+/// character boundaries, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The message found.
+    pub message: Message,
+    /// Where the words matched, for highlighting.
+    pub matches: Vec<Range<usize>>,
 }
 
 /// How an [`Event::Message`] arrived.
@@ -312,6 +324,24 @@ pub enum Event {
     InviteCode {
         /// The code.
         code: String,
+    },
+    /// The answer to the [`crate::Client::search`] that returned `token`:
+    /// the messages and files found, best first.
+    SearchResults {
+        /// The search's token.
+        token: String,
+        /// What was found.
+        hits: Vec<SearchHit>,
+        /// Whether more matched than were sent.
+        more: bool,
+    },
+    /// The [`crate::Client::search`] that returned `token` was refused, or
+    /// its connection dropped before the answer.
+    SearchFailed {
+        /// The search's token.
+        token: String,
+        /// Why, for people.
+        reason: String,
     },
     /// The answer to [`crate::Client::load_audit`].
     AuditLog {

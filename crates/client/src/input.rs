@@ -130,6 +130,12 @@ pub enum ChatCommand {
         /// How many lines.
         limit: u64,
     },
+    /// `/search WORDS`: messages and files matching the words (and
+    /// filters such as `from:an`, `in:#room`, `has:file`), best first.
+    Search {
+        /// What to find, as typed.
+        query: String,
+    },
 }
 
 /// Parses a typed line. Surrounding blanks are ignored, as in the seed.
@@ -282,6 +288,12 @@ fn command(line: &str) -> Result<Input, InputError> {
             _ => return Err(InputError::Usage("/registration open|closed|invite")),
         },
         "/invite-code" => ChatCommand::InviteCode,
+        "/search" => {
+            media_chat_protocol::SearchQuery::parse(rest)?;
+            ChatCommand::Search {
+                query: rest.to_owned(),
+            }
+        }
         "/audit" => ChatCommand::Audit {
             limit: match words.next() {
                 None => DEFAULT_AUDIT_LINES,

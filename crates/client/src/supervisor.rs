@@ -25,7 +25,7 @@ use parking_lot::Mutex;
 use crate::config::ClientConfig;
 use crate::conversations::{self, Member, Tracker};
 use crate::error::ConnectError;
-use crate::event::{AuditEntry, Event, FileInfo, Origin, RoomInfo};
+use crate::event::{AuditEntry, Event, FileInfo, Origin, RoomInfo, SearchHit};
 use crate::handshake::{self, Connection, Login};
 use crate::journal::{Journal, Saved};
 use crate::link::{Inbound, Link, Outbound};
@@ -53,6 +53,9 @@ const FLUSH_RETRY: Duration = Duration::from_millis(50);
 
 /// Why a message still pending at quit is failed.
 const NOT_DELIVERED_BEFORE_QUIT: &str = "the client quit before the server acknowledged it";
+
+/// Results asked for per search.
+const SEARCH_RESULTS: u64 = 50;
 
 /// Members asked for per `MEMBERS` page (the server's most).
 const MEMBERS_PAGE: u64 = 500;
@@ -108,6 +111,13 @@ pub(crate) enum Command {
     Line(ClientMessage),
     /// Ask for every member of a conversation, page after page.
     Members(Conversation),
+    /// Search, answered with `token`.
+    Search {
+        /// The client's token for the answer.
+        token: String,
+        /// What the user typed.
+        query: String,
+    },
     /// Change the password (and reconnect with the new one once the
     /// server says it is changed).
     Password {
@@ -198,6 +208,8 @@ struct Session {
     members: HashMap<String, (Conversation, Vec<Member>)>,
     /// `AUDIT_LINE` lines are gathered until `AUDIT_END`.
     audit: Vec<AuditEntry>,
+    /// `FOUND` lines per search token, until `SEARCH_END`.
+    searches: HashMap<String, Vec<SearchHit>>,
     /// The new password of a `PASSWORD` not answered yet.
     new_password: Option<String>,
     /// The server ended the session for good (see [`ends_the_session`]).
@@ -373,6 +385,21 @@ impl Supervisor {
                 let last = self.status.conversations.lock().last_id(&conversation);
                 if let Some(id) = last {
                     self.want_read(conversation, id);
+                }
+            }
+            Command::Search { token, query } => {
+                let line = ClientMessage::Search {
+                    token: token.clone(),
+                    limit: SEARCH_RESULTS,
+                    query,
+                };
+                if self.write(&line) {
+                    self.session.searches.insert(token, Vec::new());
+                } else {
+                    self.sink.emit(Event::SearchFailed {
+                        token,
+                        reason: "Not connected; search again once reconnected".to_owned(),
+                    });
                 }
             }
             Command::Members(conversation) => {
@@ -686,6 +713,27 @@ impl Supervisor {
             ServerMessage::AuditLine { line } => {
                 self.session.audit.push(AuditEntry::parse(&line));
                 return;
+            }
+            ServerMessage::Found(found) => {
+                if let Some(hits) = self.session.searches.get_mut(&found.token) {
+                    hits.push(SearchHit {
+                        matches: found.matches,
+                        message: from_event(found.event),
+                    });
+                }
+                return;
+            }
+            ServerMessage::SearchEnd { token, more } => {
+                match self.session.searches.remove(&token) {
+                    Some(hits) => Event::SearchResults { token, hits, more },
+                    None => return,
+                }
+            }
+            ServerMessage::SearchFailed { token, reason } => {
+                if self.session.searches.remove(&token).is_none() {
+                    return;
+                }
+                Event::SearchFailed { token, reason }
             }
             ServerMessage::AuditEnd => Event::AuditLog {
                 entries: std::mem::take(&mut self.session.audit),
@@ -1006,6 +1054,12 @@ impl Supervisor {
         self.status.connected.store(false, Ordering::SeqCst);
         self.release_held();
         self.token_waiters.clear();
+        for token in std::mem::take(&mut self.session.searches).into_keys() {
+            self.sink.emit(Event::SearchFailed {
+                token,
+                reason: "The connection dropped before the answer; search again".to_owned(),
+            });
+        }
         self.outbox.connection_lost();
         self.flush_due = None;
         // What the lines read so far changed, before the news of the drop.

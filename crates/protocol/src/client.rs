@@ -201,6 +201,18 @@ pub enum ClientMessage {
     },
     /// An administrator's command (v3): see [`AdminCommand`].
     Admin(AdminCommand),
+    /// `SEARCH|token|limit|query` (v3): the messages and files matching
+    /// `query` (see [`crate::search`]) in the user's conversations, at most
+    /// `limit`, answered `FOUND`… then `SEARCH_END` (or `SEARCH_FAILED`),
+    /// all with `token`.
+    Search {
+        /// The client's token for the answer.
+        token: String,
+        /// How many results at most.
+        limit: u64,
+        /// What the user typed (the last field: it may contain `|`).
+        query: String,
+    },
     /// `MEMBERS|conversation|after|limit` (v3): a page of a conversation's
     /// members, in name order, after the name `after` (empty: from the
     /// start).
@@ -330,6 +342,7 @@ impl ClientMessage {
             ClientMessage::Upload { .. } => "UPLOAD",
             ClientMessage::Download { .. } => "DOWNLOAD",
             ClientMessage::Files { .. } => "FILES",
+            ClientMessage::Search { .. } => "SEARCH",
             ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
@@ -567,6 +580,14 @@ impl ParseLine for ClientMessage {
                 f.finish()?;
                 ClientMessage::Admin(AdminCommand::Audit { limit })
             }
+            "SEARCH" => {
+                let mut f = FieldReader::new("SEARCH", rest);
+                ClientMessage::Search {
+                    token: f.next_token("token")?.to_owned(),
+                    limit: f.number("limit")?,
+                    query: f.last("query")?.to_owned(),
+                }
+            }
             "MEMBERS" => {
                 let mut f = FieldReader::new("MEMBERS", rest);
                 let conversation = f.conversation("conversation")?;
@@ -695,6 +716,14 @@ impl EncodeLine for ClientMessage {
                 .field("conversation", &conversation.to_string())
                 .field("after", after)
                 .number("limit", *limit),
+            ClientMessage::Search {
+                token,
+                limit,
+                query,
+            } => line
+                .field_token("token", token)
+                .number("limit", *limit)
+                .last("query", query),
         }
         .finish()
     }
@@ -1031,6 +1060,13 @@ pub(crate) mod tests {
                 any::<u64>().prop_map(|limit| AdminCommand::Audit { limit }),
             ]
             .prop_map(ClientMessage::Admin),
+            (send_token(), any::<u64>(), free_text()).prop_map(|(token, limit, query)| {
+                ClientMessage::Search {
+                    token,
+                    limit,
+                    query,
+                }
+            }),
             (conversation(), field_text(), any::<u64>()).prop_map(
                 |(conversation, after, limit)| ClientMessage::Members {
                     conversation,

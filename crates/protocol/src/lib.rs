@@ -11,6 +11,7 @@
 //! - [`client`]: [`ClientMessage`], every line a client sends, parsed and encoded.
 //! - [`conversation`]: [`Conversation`], `#room` or `@user` (version 3).
 //! - [`event`]: [`EventLine`], a stored event as version 3 shows it.
+//! - [`found`]: [`FoundLine`], a search result as version 3 shows it.
 //! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
 //! - [`server`]: [`ServerMessage`] and [`HistoryEntry`], every line a server sends.
 //! - [`fields`]: splitting a line into fields and writing fields back (no I/O).
@@ -31,6 +32,7 @@ pub mod error;
 pub mod event;
 pub mod fields;
 pub mod fold;
+pub mod found;
 pub mod reader;
 pub mod room;
 pub mod rules;
@@ -42,6 +44,7 @@ pub use conversation::{Conversation, ConversationError};
 pub use digest::Sha256Digest;
 pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};
 pub use event::{EventBody, EventLine};
+pub use found::FoundLine;
 pub use reader::MessageReader;
 pub use room::{ConversationKind, MemberChange, Role, Visibility};
 pub use rules::{FileNameError, TextError, UserNameError};

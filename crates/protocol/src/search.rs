@@ -64,7 +64,7 @@ pub enum QueryError {
     #[error("A search has at most {MAX_TERMS} words")]
     TooManyTerms,
     /// A `name:` the grammar does not have.
-    #[error("Unknown filter {0}: (from:, in:, has:file, before:, after:)")]
+    #[error("Unknown filter {0} (the filters are from:, in:, has:file, before: and after:)")]
     UnknownFilter(String),
     /// `has:` with other than `file`.
     #[error("Unknown has:{0} (has:file finds shared files)")]

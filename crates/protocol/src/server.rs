@@ -5,6 +5,7 @@ use crate::digest::Sha256Digest;
 use crate::error::{EncodeError, ParseError};
 use crate::event::EventLine;
 use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
+use crate::found::FoundLine;
 use crate::room::{ConversationKind, Role, Visibility};
 use crate::{EncodeLine, ParseLine};
 
@@ -264,6 +265,26 @@ pub enum ServerMessage {
         /// Whether they have a session online.
         online: bool,
     },
+    /// `FOUND|token|matches|id|ts|conversation|kind|…` (v3): one result of
+    /// a `SEARCH`, best first.
+    Found(FoundLine),
+    /// `SEARCH_END|token|more` (v3): the end of a `SEARCH` answer; `more`
+    /// says whether more matched than were sent.
+    SearchEnd {
+        /// The search's token.
+        token: String,
+        /// Whether more results exist.
+        more: bool,
+    },
+    /// `SEARCH_FAILED|token|reason` (v3): the `SEARCH` was refused (a query
+    /// that cannot be read, a conversation the user is not in, too many
+    /// searches); no `FOUND` or `SEARCH_END` follows.
+    SearchFailed {
+        /// The search's token.
+        token: String,
+        /// Why, for humans.
+        reason: String,
+    },
     /// `MEMBERS_END|conversation|more` (v3): the end of a `MEMBERS` page;
     /// `more` says whether another page follows.
     MembersEnd {
@@ -347,6 +368,9 @@ impl ServerMessage {
             ServerMessage::AuditEnd => "AUDIT_END",
             ServerMessage::MemberInfo { .. } => "MEMBER_INFO",
             ServerMessage::MembersEnd { .. } => "MEMBERS_END",
+            ServerMessage::Found(_) => "FOUND",
+            ServerMessage::SearchEnd { .. } => "SEARCH_END",
+            ServerMessage::SearchFailed { .. } => "SEARCH_FAILED",
         }
     }
 
@@ -600,6 +624,21 @@ impl ParseLine for ServerMessage {
                     online,
                 }
             }
+            "FOUND" => ServerMessage::Found(FoundLine::parse_fields(rest)?),
+            "SEARCH_END" => {
+                let mut f = FieldReader::new("SEARCH_END", rest);
+                let token = f.next_token("token")?.to_owned();
+                let more = f.flag("more")?;
+                f.finish()?;
+                ServerMessage::SearchEnd { token, more }
+            }
+            "SEARCH_FAILED" => {
+                let mut f = FieldReader::new("SEARCH_FAILED", rest);
+                ServerMessage::SearchFailed {
+                    token: f.next_token("token")?.to_owned(),
+                    reason: f.last("reason")?.to_owned(),
+                }
+            }
             "MEMBERS_END" => {
                 let mut f = FieldReader::new("MEMBERS_END", rest);
                 let conversation = f.conversation("conversation")?;
@@ -809,6 +848,13 @@ impl EncodeLine for ServerMessage {
             ServerMessage::MembersEnd { conversation, more } => line
                 .field("conversation", &conversation.to_string())
                 .number("more", u64::from(*more)),
+            ServerMessage::Found(found) => found.encode_fields(line),
+            ServerMessage::SearchEnd { token, more } => line
+                .field_token("token", token)
+                .number("more", u64::from(*more)),
+            ServerMessage::SearchFailed { token, reason } => {
+                line.field_token("token", token).last("reason", reason)
+            }
         }
         .finish()
     }
@@ -1298,6 +1344,17 @@ mod tests {
             ),
             (conversation(), any::<bool>())
                 .prop_map(|(conversation, more)| ServerMessage::MembersEnd { conversation, more }),
+            (send_token(), event_line()).prop_map(|(token, event)| ServerMessage::Found(
+                FoundLine {
+                    token,
+                    matches: Vec::new(),
+                    event
+                }
+            )),
+            (send_token(), any::<bool>())
+                .prop_map(|(token, more)| ServerMessage::SearchEnd { token, more }),
+            (send_token(), free_text())
+                .prop_map(|(token, reason)| ServerMessage::SearchFailed { token, reason }),
         ]
     }
 

@@ -23,6 +23,7 @@
 //! - `commands`: what a logged-in client's chat and paging commands do.
 //! - `file_commands`: listing and downloading, per conversation.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
+//! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
 //! - `welcome`: what a login receives, read from the store.
 //! - `transfers`: single-use tokens that log transfer connections in.
@@ -55,6 +56,7 @@ pub mod offline;
 mod outbox;
 mod registration;
 mod room_commands;
+mod search_command;
 mod server;
 mod session;
 mod shutdown;

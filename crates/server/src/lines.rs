@@ -20,6 +20,11 @@ pub(crate) fn wire_conversation(conversation: &Conversation, viewer: &str) -> Wi
 
 /// `EVENT|…` for the user with `viewer` (a user key).
 pub(crate) fn event_line(event: &Event, viewer: &str) -> ServerMessage {
+    ServerMessage::Event(wire_event(event, viewer))
+}
+
+/// `event` as the user with `viewer` (a user key) reads it.
+pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
     let by = event.author.clone();
     let body = match &event.body {
         EventBody::Text { text } => WireBody::Text {
@@ -42,12 +47,12 @@ pub(crate) fn event_line(event: &Event, viewer: &str) -> ServerMessage {
             text: text.clone(),
         },
     };
-    ServerMessage::Event(EventLine {
+    EventLine {
         id: event.id.0,
         ts: event.ts,
         conversation: wire_conversation(&event.conversation, viewer),
         body,
-    })
+    }
 }
 
 /// `HISTORY|ts|…` (version 2) for a replayed event of `#general` or a

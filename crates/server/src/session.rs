@@ -424,6 +424,7 @@ impl Session {
                 | ClientMessage::Upload { .. }
                 | ClientMessage::Download { .. }
                 | ClientMessage::Files { .. }
+                | ClientMessage::Search { .. }
         );
         if v3_only && self.version < 3 {
             self.send_error(format!(
@@ -460,6 +461,11 @@ impl Session {
                 after,
                 limit,
             } => self.list_members(&conversation, &after, limit),
+            ClientMessage::Search {
+                token,
+                limit,
+                query,
+            } => self.search(&token, limit, &query),
             room @ (ClientMessage::Create { .. }
             | ClientMessage::Join { .. }
             | ClientMessage::Leave { .. }
