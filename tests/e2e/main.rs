@@ -28,6 +28,7 @@
 //! - `conversation_files`: each conversation's files, for its members only.
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
+//! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
@@ -36,6 +37,7 @@ mod admin;
 mod answers;
 mod bodies;
 mod client;
+mod client_edits;
 mod client_fake;
 mod client_files;
 mod client_reconnect;
@@ -44,6 +46,7 @@ mod compat;
 mod conversation_files;
 mod deadlines;
 mod durable;
+mod edits;
 mod files;
 mod legacy;
 mod lifecycle;

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local};
 use media_chat_client::display::{self, Tone};
-use media_chat_client::{Body, Direction, Event, Message, Origin, TransferId};
+use media_chat_client::{Body, Change, Direction, Event, Message, Origin, TransferId};
 
 /// The pane holds at most this many rows while the user is at the bottom;
 /// beyond it the oldest are dropped, down to [`KEEP_ROWS`].
@@ -271,6 +271,22 @@ impl State {
         }
     }
 
+    /// The message with id `target` was edited or deleted: its row shows
+    /// it as it is now (a message not shown is shown so when paged in).
+    fn changed(&mut self, target: u64, change: &Change) {
+        let row = self.rows.iter_mut().find(
+            |row| matches!(&row.item, Item::Message(message) if message.id() == Some(target)),
+        );
+        if let Some(Row {
+            item: Item::Message(message),
+            ..
+        }) = row
+        {
+            message.apply(change);
+            self.revision += 1;
+        }
+    }
+
     /// The newest `#general` message id shown.
     pub fn newest_general(&self) -> Option<u64> {
         self.rows
@@ -328,6 +344,7 @@ impl State {
         match event {
             Event::Message { message, origin } => self.message(message, origin),
             Event::Delivery { token, message } => self.delivery(&token, message),
+            Event::Changed { target, change, .. } => self.changed(target, &change),
             Event::Downloaded { ref path, .. } => {
                 if let Some(shown) = display::event(&event, &self.me) {
                     self.push(shown.tone, shown.text);
@@ -595,6 +612,8 @@ impl State {
             | Event::RoomList { .. }
             | Event::InviteCode { .. }
             | Event::AuditLog { .. }
+            // Applied to the message's row (see `changed`).
+            | Event::Changed { .. }
             // The desktop does not search yet.
             | Event::SearchResults { .. }
             | Event::SearchFailed { .. } => {}

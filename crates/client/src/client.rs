@@ -22,7 +22,7 @@ use crate::event::{Event, TransferId};
 use crate::handshake::{self, Login};
 use crate::input::{ChatCommand, Input, parse_input};
 use crate::journal::{self, Journal};
-use crate::message::Message;
+use crate::message::{Change, Message};
 use crate::outbox::{Entry, OUTBOX_LIMIT, Stage, Tokens, unix_now};
 use crate::sink::{self, Closing, EventSink};
 use crate::stop::Stop;
@@ -393,6 +393,33 @@ impl Client {
     /// anyone but an administrator.
     pub fn admin(&self, command: AdminCommand) -> Result<(), SendError> {
         self.line(ClientMessage::Admin(command))
+    }
+
+    /// Changes the text of the user's own message `id` in `conversation`
+    /// to `text`. Once the server has it, an [`Event::Changed`] comes (as
+    /// for everyone else in the conversation); a refusal comes as
+    /// [`Event::ServerError`].
+    pub fn edit(&self, conversation: Conversation, id: u64, text: &str) -> Result<(), SendError> {
+        self.connected_v3()?;
+        check_text(text).map_err(InputError::from)?;
+        self.change(conversation, id, Change::Edited(text.to_owned()))
+    }
+
+    /// Deletes the message `id` in `conversation`: the user's own, or any
+    /// in a room they moderate (administrators: in any room). Answered like
+    /// [`Client::edit`].
+    pub fn delete(&self, conversation: Conversation, id: u64) -> Result<(), SendError> {
+        self.connected_v3()?;
+        self.change(conversation, id, Change::Deleted)
+    }
+
+    fn change(&self, conversation: Conversation, id: u64, change: Change) -> Result<(), SendError> {
+        self.command(Command::Change {
+            token: self.tokens.next(),
+            conversation,
+            target: id,
+            change,
+        })
     }
 
     /// Asks for the newest `limit` lines of the audit log (administrators);

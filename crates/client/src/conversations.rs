@@ -579,7 +579,17 @@ impl Tracker {
         let live = self.live();
         let mut arrived = false;
         let (author, text) = match body {
-            EventBody::Text { from, text } => (from, Some(text.as_str())),
+            EventBody::Text { from, text } | EventBody::Edited { from, text, .. } => {
+                (from, Some(text.as_str()))
+            }
+            EventBody::Deleted { from } => (from, None),
+            // A change to a message is not news: nothing to count.
+            EventBody::Edit { .. } | EventBody::Delete { .. } => {
+                if let Some(entry) = self.map().get_mut(&k) {
+                    entry.info.last_id = entry.info.last_id.max(id);
+                }
+                return;
+            }
             EventBody::File { user, .. } => (user, None),
             EventBody::Member { by, user, change } => {
                 self.member_changed(&k, user, *change);

@@ -12,7 +12,7 @@ use media_chat_protocol::{Conversation, MemberChange};
 use crate::cache::Cleared;
 use crate::conversations::same;
 use crate::event::{Direction, Event};
-use crate::message::{Body, Delivery, Message};
+use crate::message::{Body, Change, Delivery, Message};
 
 /// What kind of line it is, so a front can set it apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,9 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
             };
             return shown(Tone::Notice, line);
         }
-        Body::Text(text) => text,
+        Body::Text(text) => text.clone(),
+        Body::Edited(text) => format!("{text} (edited)"),
+        Body::Deleted => "(message deleted)".to_owned(),
     };
     match conversation {
         Conversation::Direct(other) if mine => {
@@ -220,6 +222,23 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         | Event::AuditLog { .. }
         | Event::SearchResults { .. } => return None,
         Event::SearchFailed { reason, .. } => shown(Tone::Warning, format!("[!] search: {reason}")),
+        // Live, a change is news; in a backlog or a page, the message it
+        // changed is shown as it is now.
+        Event::Changed {
+            by,
+            change,
+            origin: crate::event::Origin::Live,
+            ..
+        } => {
+            let by = person(by, me);
+            match change {
+                Change::Edited(text) => {
+                    shown(Tone::Notice, format!("[*] {by} edited a message: {text}"))
+                }
+                Change::Deleted => shown(Tone::Notice, format!("[*] {by} deleted a message")),
+            }
+        }
+        Event::Changed { .. } => return None,
         // The room's member event before it said why.
         Event::ConversationGone { .. } => return None,
         Event::CurrentChanged { conversation } => {

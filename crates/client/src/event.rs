@@ -10,7 +10,7 @@ use media_chat_protocol::{Conversation, Sha256Digest, Visibility};
 
 use crate::cache::Cleared;
 use crate::conversations::{ConversationInfo, Member};
-use crate::message::Message;
+use crate::message::{Change, Message};
 
 /// Identifies one upload or download for progress, cancel and result.
 pub type TransferId = u64;
@@ -324,6 +324,20 @@ pub enum Event {
     InviteCode {
         /// The code.
         code: String,
+    },
+    /// A message shown earlier changed: edited or deleted. Fronts find it
+    /// by id and [`Message::apply`] the change.
+    Changed {
+        /// Where the message is.
+        conversation: Conversation,
+        /// The message's id.
+        target: u64,
+        /// Who changed it.
+        by: String,
+        /// What happened.
+        change: Change,
+        /// Live, from the welcome's backlog, or from a page.
+        origin: Origin,
     },
     /// The answer to the [`crate::Client::search`] that returned `token`:
     /// the messages and files found, best first.

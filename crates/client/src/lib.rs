@@ -87,4 +87,4 @@ pub use media_chat_protocol::{
     Sha256Digest, Visibility,
 };
 pub use media_chat_tls::Fingerprint;
-pub use message::{Body, Delivery, Message};
+pub use message::{Body, Change, Delivery, Message};

@@ -49,6 +49,20 @@ pub enum Body {
     },
     /// The author set the room's topic (empty: cleared it).
     Topic(String),
+    /// A text message its author changed: the text as it reads now.
+    Edited(String),
+    /// A message that was deleted: who wrote it and when remain.
+    Deleted,
+}
+
+/// What happened to a message that was already there
+/// ([`crate::Event::Changed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Its author changed its text to this.
+    Edited(String),
+    /// It was deleted (by its author, a moderator or an administrator).
+    Deleted,
 }
 
 /// Where a message stands. Messages from others are always
@@ -97,11 +111,25 @@ impl Message {
         }
     }
 
-    /// The text of a text message.
+    /// The text of a text message (as it reads now, if edited).
     pub fn text(&self) -> Option<&str> {
         match &self.body {
-            Body::Text(text) => Some(text),
+            Body::Text(text) | Body::Edited(text) => Some(text),
             _ => None,
+        }
+    }
+
+    /// Applies a change to this message: a text message takes its new
+    /// text; any message can be deleted (a delete is final: no later edit
+    /// brings the text back).
+    pub fn apply(&mut self, change: &Change) {
+        match (change, &self.body) {
+            (_, Body::Deleted) => {}
+            (Change::Deleted, _) => self.body = Body::Deleted,
+            (Change::Edited(text), Body::Text(_) | Body::Edited(_)) => {
+                self.body = Body::Edited(text.clone());
+            }
+            (Change::Edited(_), _) => {}
         }
     }
 
@@ -119,5 +147,35 @@ impl Message {
     /// Whether it failed to reach the server.
     pub fn is_failed(&self) -> bool {
         matches!(self.state, Delivery::Failed { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(body: Body) -> Message {
+        Message {
+            conversation: Conversation::general(),
+            author: "an".into(),
+            body,
+            ts: 0,
+            state: Delivery::Sent { id: Some(1) },
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_a_text_and_a_delete_is_final() {
+        let mut message = text(Body::Text("một".into()));
+        message.apply(&Change::Edited("hai".into()));
+        assert_eq!(message.body, Body::Edited("hai".into()));
+        assert_eq!(message.text(), Some("hai"));
+        message.apply(&Change::Deleted);
+        assert_eq!(message.body, Body::Deleted);
+        message.apply(&Change::Edited("ba".into()));
+        assert_eq!(message.body, Body::Deleted, "an edit after the delete");
+        let mut topic = text(Body::Topic("chủ đề".into()));
+        topic.apply(&Change::Edited("x".into()));
+        assert_eq!(topic.body, Body::Topic("chủ đề".into()));
     }
 }

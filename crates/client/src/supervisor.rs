@@ -29,7 +29,7 @@ use crate::event::{AuditEntry, Event, FileInfo, Origin, RoomInfo, SearchHit};
 use crate::handshake::{self, Connection, Login};
 use crate::journal::{Journal, Saved};
 use crate::link::{Inbound, Link, Outbound};
-use crate::message::{Body, Delivery, Message};
+use crate::message::{Body, Change, Delivery, Message};
 use crate::outbox::{Entry, Outbox, Stage, unix_now};
 use crate::reconnect::Backoff;
 use crate::sink::EventSink;
@@ -111,6 +111,17 @@ pub(crate) enum Command {
     Line(ClientMessage),
     /// Ask for every member of a conversation, page after page.
     Members(Conversation),
+    /// Edit or delete a message, answered with `token`.
+    Change {
+        /// The client's token for the answer.
+        token: String,
+        /// Where the message is.
+        conversation: Conversation,
+        /// The message.
+        target: u64,
+        /// What to do to it.
+        change: Change,
+    },
     /// Search, answered with `token`.
     Search {
         /// The client's token for the answer.
@@ -208,6 +219,8 @@ struct Session {
     members: HashMap<String, (Conversation, Vec<Member>)>,
     /// `AUDIT_LINE` lines are gathered until `AUDIT_END`.
     audit: Vec<AuditEntry>,
+    /// Edits and deletes sent and not answered yet, by token.
+    changes: HashMap<String, (Conversation, u64, Change)>,
     /// `FOUND` lines per search token, until `SEARCH_END`.
     searches: HashMap<String, Vec<SearchHit>>,
     /// The new password of a `PASSWORD` not answered yet.
@@ -385,6 +398,33 @@ impl Supervisor {
                 let last = self.status.conversations.lock().last_id(&conversation);
                 if let Some(id) = last {
                     self.want_read(conversation, id);
+                }
+            }
+            Command::Change {
+                token,
+                conversation,
+                target,
+                change,
+            } => {
+                let line = match &change {
+                    Change::Edited(text) => ClientMessage::Edit {
+                        token: token.clone(),
+                        id: target,
+                        text: text.clone(),
+                    },
+                    Change::Deleted => ClientMessage::Delete {
+                        token: token.clone(),
+                        id: target,
+                    },
+                };
+                if self.write(&line) {
+                    self.session
+                        .changes
+                        .insert(token, (conversation, target, change));
+                } else {
+                    self.sink.emit(Event::ServerError {
+                        reason: "Not connected; the message was not changed".to_owned(),
+                    });
                 }
             }
             Command::Search { token, query } => {
@@ -715,10 +755,12 @@ impl Supervisor {
                 return;
             }
             ServerMessage::Found(found) => {
-                if let Some(hits) = self.session.searches.get_mut(&found.token) {
+                if let Some(hits) = self.session.searches.get_mut(&found.token)
+                    && let Ok(message) = from_event(found.event)
+                {
                     hits.push(SearchHit {
                         matches: found.matches,
-                        message: from_event(found.event),
+                        message,
                     });
                 }
                 return;
@@ -803,7 +845,20 @@ impl Supervisor {
             origin == Origin::Page,
             &mut out,
         );
-        let message = from_event(line);
+        let conversation = line.conversation.clone();
+        let message = match from_event(line) {
+            Ok(message) => message,
+            Err((target, by, change)) => {
+                self.sink.emit(Event::Changed {
+                    conversation,
+                    target,
+                    by,
+                    change,
+                    origin,
+                });
+                return self.emit_all(out);
+            }
+        };
         if origin == Origin::Backlog
             && message.author == self.session.me
             && !self.session.resent.is_empty()
@@ -868,6 +923,17 @@ impl Supervisor {
 
     fn acknowledged(&mut self, token: &str, id: u64, ts: u64) {
         self.bump(id);
+        if let Some((conversation, target, change)) = self.session.changes.remove(token) {
+            // This session hears of its own change through the ACK only.
+            self.sink.emit(Event::Changed {
+                conversation,
+                target,
+                by: self.me(),
+                change,
+                origin: Origin::Live,
+            });
+            return;
+        }
         if let Some(entry) = self.outbox.remove(token) {
             if entry.is_pending() {
                 self.status.pending.fetch_sub(1, Ordering::SeqCst);
@@ -893,6 +959,10 @@ impl Supervisor {
     }
 
     fn rejected(&mut self, token: &str, reason: String) {
+        if self.session.changes.remove(token).is_some() {
+            self.sink.emit(Event::ServerError { reason });
+            return;
+        }
         if let Some(entry) = self.outbox.get_mut(token) {
             if entry.is_pending() {
                 self.status.pending.fetch_sub(1, Ordering::SeqCst);
@@ -1220,10 +1290,14 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
 }
 
 /// A version 3 event as a message (a room's member changes and topics
-/// included).
-fn from_event(line: EventLine) -> Message {
+/// included), or the change it makes to one.
+fn from_event(line: EventLine) -> Result<Message, (u64, String, Change)> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
+        EventBody::Edited { from, text, .. } => (from, Body::Edited(text)),
+        EventBody::Deleted { from } => (from, Body::Deleted),
+        EventBody::Edit { by, target, text } => return Err((target, by, Change::Edited(text))),
+        EventBody::Delete { by, target } => return Err((target, by, Change::Deleted)),
         EventBody::File {
             user,
             name,
@@ -1233,11 +1307,11 @@ fn from_event(line: EventLine) -> Message {
         EventBody::Member { by, user, change } => (by, Body::Member { user, change }),
         EventBody::Topic { by, text } => (by, Body::Topic(text)),
     };
-    Message {
+    Ok(Message {
         conversation: line.conversation,
         author,
         body,
         ts: line.ts,
         state: Delivery::Sent { id: Some(line.id) },
-    }
+    })
 }

@@ -201,6 +201,25 @@ pub enum ClientMessage {
     },
     /// An administrator's command (v3): see [`AdminCommand`].
     Admin(AdminCommand),
+    /// `EDIT|token|id|message` (v3): changes the text of the user's own
+    /// message `id`; answered `ACK|token|…` (the edit's event) or
+    /// `REJECTED|token|reason`.
+    Edit {
+        /// The client's token for the answer.
+        token: String,
+        /// The message's id.
+        id: u64,
+        /// Its new text (the last field).
+        text: String,
+    },
+    /// `DELETE|token|id` (v3): deletes the message `id` (the user's own,
+    /// or any in a room they moderate); answered like `EDIT`.
+    Delete {
+        /// The client's token for the answer.
+        token: String,
+        /// The message's id.
+        id: u64,
+    },
     /// `SEARCH|token|limit|query` (v3): the messages and files matching
     /// `query` (see [`crate::search`]) in the user's conversations, at most
     /// `limit`, answered `FOUND`… then `SEARCH_END` (or `SEARCH_FAILED`),
@@ -343,6 +362,8 @@ impl ClientMessage {
             ClientMessage::Download { .. } => "DOWNLOAD",
             ClientMessage::Files { .. } => "FILES",
             ClientMessage::Search { .. } => "SEARCH",
+            ClientMessage::Edit { .. } => "EDIT",
+            ClientMessage::Delete { .. } => "DELETE",
             ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
@@ -580,6 +601,21 @@ impl ParseLine for ClientMessage {
                 f.finish()?;
                 ClientMessage::Admin(AdminCommand::Audit { limit })
             }
+            "EDIT" => {
+                let mut f = FieldReader::new("EDIT", rest);
+                ClientMessage::Edit {
+                    token: f.next_token("token")?.to_owned(),
+                    id: f.number("id")?,
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "DELETE" => {
+                let mut f = FieldReader::new("DELETE", rest);
+                let token = f.next_token("token")?.to_owned();
+                let id = f.number("id")?;
+                f.finish()?;
+                ClientMessage::Delete { token, id }
+            }
             "SEARCH" => {
                 let mut f = FieldReader::new("SEARCH", rest);
                 ClientMessage::Search {
@@ -716,6 +752,13 @@ impl EncodeLine for ClientMessage {
                 .field("conversation", &conversation.to_string())
                 .field("after", after)
                 .number("limit", *limit),
+            ClientMessage::Edit { token, id, text } => line
+                .field_token("token", token)
+                .number("id", *id)
+                .last("message", text),
+            ClientMessage::Delete { token, id } => {
+                line.field_token("token", token).number("id", *id)
+            }
             ClientMessage::Search {
                 token,
                 limit,
@@ -1060,6 +1103,10 @@ pub(crate) mod tests {
                 any::<u64>().prop_map(|limit| AdminCommand::Audit { limit }),
             ]
             .prop_map(ClientMessage::Admin),
+            (send_token(), any::<u64>(), free_text())
+                .prop_map(|(token, id, text)| ClientMessage::Edit { token, id, text }),
+            (send_token(), any::<u64>())
+                .prop_map(|(token, id)| ClientMessage::Delete { token, id }),
             (send_token(), any::<u64>(), free_text()).prop_map(|(token, limit, query)| {
                 ClientMessage::Search {
                     token,

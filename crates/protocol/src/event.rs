@@ -50,6 +50,41 @@ pub enum EventBody {
         /// The new topic (may be empty).
         text: String,
     },
+    /// `EDITED|from|edit|message`: a message as it reads after its
+    /// author's edits (`edit` is the latest edit's id), in pages, backlogs
+    /// and search results.
+    Edited {
+        /// The sender.
+        from: String,
+        /// The id of the latest `EDIT` event.
+        edit: u64,
+        /// The text as it reads now (the last field).
+        text: String,
+    },
+    /// `DELETED|from`: a message that was deleted (in pages and backlogs):
+    /// who wrote it remains, what it said does not.
+    Deleted {
+        /// The sender.
+        from: String,
+    },
+    /// `EDIT|by|target|message`: `by` changed the text of their message
+    /// `target`.
+    Edit {
+        /// The author.
+        by: String,
+        /// The message's id.
+        target: u64,
+        /// Its new text (the last field).
+        text: String,
+    },
+    /// `DELETE|by|target`: `by` (the author, a moderator of the room or
+    /// an administrator) deleted the message `target`.
+    Delete {
+        /// Who deleted it.
+        by: String,
+        /// The message's id.
+        target: u64,
+    },
     /// `FILE|user|name|size|sha256`: a file was shared.
     File {
         /// Who shared it.
@@ -86,6 +121,25 @@ impl EventLine {
                 by: f.next("by")?.to_owned(),
                 text: f.last("topic")?.to_owned(),
             },
+            "EDITED" => EventBody::Edited {
+                from: f.next("from")?.to_owned(),
+                edit: f.number("edit")?,
+                text: f.last("message")?.to_owned(),
+            },
+            "DELETED" => EventBody::Deleted {
+                from: f.last("from")?.to_owned(),
+            },
+            "EDIT" => EventBody::Edit {
+                by: f.next("by")?.to_owned(),
+                target: f.number("target")?,
+                text: f.last("message")?.to_owned(),
+            },
+            "DELETE" => {
+                let by = f.next("by")?.to_owned();
+                let target = f.number("target")?;
+                f.finish()?;
+                EventBody::Delete { by, target }
+            }
             "FILE" => {
                 let user = f.next("user")?.to_owned();
                 let name = f.next("name")?.to_owned();
@@ -129,6 +183,21 @@ impl EventLine {
                 .field("kind", "TOPIC")
                 .field("by", by)
                 .last("topic", text),
+            EventBody::Edited { from, edit, text } => line
+                .field("kind", "EDITED")
+                .field("from", from)
+                .number("edit", *edit)
+                .last("message", text),
+            EventBody::Deleted { from } => line.field("kind", "DELETED").last("from", from),
+            EventBody::Edit { by, target, text } => line
+                .field("kind", "EDIT")
+                .field("by", by)
+                .number("target", *target)
+                .last("message", text),
+            EventBody::Delete { by, target } => line
+                .field("kind", "DELETE")
+                .field("by", by)
+                .number("target", *target),
             EventBody::File {
                 user,
                 name,

@@ -68,9 +68,13 @@ impl FoundLine {
 
 fn searched_text(body: &EventBody) -> &str {
     match body {
-        EventBody::Text { text, .. } => text,
+        EventBody::Text { text, .. } | EventBody::Edited { text, .. } => text,
         EventBody::File { name, .. } => name,
-        EventBody::Member { .. } | EventBody::Topic { .. } => "",
+        EventBody::Member { .. }
+        | EventBody::Topic { .. }
+        | EventBody::Deleted { .. }
+        | EventBody::Edit { .. }
+        | EventBody::Delete { .. } => "",
     }
 }
 

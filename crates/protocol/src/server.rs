@@ -1239,6 +1239,13 @@ mod tests {
                     .prop_map(|(by, user, change)| EventBody::Member { by, user, change }),
                 (field_text(), free_text()).prop_map(|(by, text)| EventBody::Topic { by, text }),
                 (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
+                (field_text(), any::<u64>(), free_text())
+                    .prop_map(|(from, edit, text)| EventBody::Edited { from, edit, text }),
+                free_text().prop_map(|from| EventBody::Deleted { from }),
+                (field_text(), any::<u64>(), free_text())
+                    .prop_map(|(by, target, text)| EventBody::Edit { by, target, text }),
+                (field_text(), any::<u64>())
+                    .prop_map(|(by, target)| EventBody::Delete { by, target }),
                 (field_text(), field_text(), any::<u64>(), digest()).prop_map(
                     |(user, name, size, sha256)| EventBody::File {
                         user,

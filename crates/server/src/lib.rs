@@ -23,6 +23,7 @@
 //! - `commands`: what a logged-in client's chat and paging commands do.
 //! - `file_commands`: listing and downloading, per conversation.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
+//! - `message_commands`: `EDIT` and `DELETE` of messages.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
 //! - `welcome`: what a login receives, read from the store.
@@ -52,6 +53,7 @@ mod hub;
 mod lines;
 mod listener;
 mod logins;
+mod message_commands;
 pub mod offline;
 mod outbox;
 mod registration;

@@ -46,6 +46,21 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
             by,
             text: text.clone(),
         },
+        EventBody::Edited { text, edit } => WireBody::Edited {
+            from: by,
+            edit: edit.0,
+            text: text.clone(),
+        },
+        EventBody::Deleted => WireBody::Deleted { from: by },
+        EventBody::Edit { target, text } => WireBody::Edit {
+            by,
+            target: target.0,
+            text: text.clone(),
+        },
+        EventBody::Delete { target } => WireBody::Delete {
+            by,
+            target: target.0,
+        },
     };
     EventLine {
         id: event.id.0,
@@ -57,17 +72,23 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
 
 /// `HISTORY|ts|…` (version 2) for a replayed event of `#general` or a
 /// direct conversation; `None` for anything version 2 does not know.
+/// An edited message reads as it is now; a deleted one, and the edits and
+/// deletes themselves, are not there (version 1 and 2 have no such events).
 pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
     let entry = match (&event.conversation, &event.body) {
-        (Conversation::General, EventBody::Text { text }) => HistoryEntry::Text {
-            from: event.author.clone(),
-            text: text.clone(),
-        },
-        (Conversation::Direct(pair), EventBody::Text { text }) => HistoryEntry::Dm {
-            from: event.author.clone(),
-            to: pair.other(&user_key(&event.author)).to_owned(),
-            text: text.clone(),
-        },
+        (Conversation::General, EventBody::Text { text } | EventBody::Edited { text, .. }) => {
+            HistoryEntry::Text {
+                from: event.author.clone(),
+                text: text.clone(),
+            }
+        }
+        (Conversation::Direct(pair), EventBody::Text { text } | EventBody::Edited { text, .. }) => {
+            HistoryEntry::Dm {
+                from: event.author.clone(),
+                to: pair.other(&user_key(&event.author)).to_owned(),
+                text: text.clone(),
+            }
+        }
         (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
             HistoryEntry::FileShared {
                 user: event.author.clone(),
@@ -89,14 +110,18 @@ pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
 /// 1, `FILE_SHARED` in 2); `None` for anything they do not know.
 pub(crate) fn live_line(event: &Event, version: u64) -> Option<ServerMessage> {
     Some(match (&event.conversation, &event.body) {
-        (Conversation::General, EventBody::Text { text }) => ServerMessage::Text {
-            from: event.author.clone(),
-            text: text.clone(),
-        },
-        (Conversation::Direct(_), EventBody::Text { text }) => ServerMessage::Dm {
-            from: event.author.clone(),
-            text: text.clone(),
-        },
+        (Conversation::General, EventBody::Text { text } | EventBody::Edited { text, .. }) => {
+            ServerMessage::Text {
+                from: event.author.clone(),
+                text: text.clone(),
+            }
+        }
+        (Conversation::Direct(_), EventBody::Text { text } | EventBody::Edited { text, .. }) => {
+            ServerMessage::Dm {
+                from: event.author.clone(),
+                text: text.clone(),
+            }
+        }
         (Conversation::General, EventBody::FileShared { name, .. }) if version < 2 => {
             ServerMessage::notify(format!("{} shared file: {name}", event.author))
         }

@@ -425,6 +425,8 @@ impl Session {
                 | ClientMessage::Download { .. }
                 | ClientMessage::Files { .. }
                 | ClientMessage::Search { .. }
+                | ClientMessage::Edit { .. }
+                | ClientMessage::Delete { .. }
         );
         if v3_only && self.version < 3 {
             self.send_error(format!(
@@ -466,6 +468,8 @@ impl Session {
                 limit,
                 query,
             } => self.search(&token, limit, &query),
+            ClientMessage::Edit { token, id, text } => self.change_message(&token, id, Some(&text)),
+            ClientMessage::Delete { token, id } => self.change_message(&token, id, None),
             room @ (ClientMessage::Create { .. }
             | ClientMessage::Join { .. }
             | ClientMessage::Leave { .. }

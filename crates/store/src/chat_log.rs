@@ -17,7 +17,13 @@
 //!                      (and `@a,b` for a direct conversation's file)
 //! 2026-11-25T12:00:08Z|ROOM_MEMBER|#room|by|user|change
 //! 2026-11-25T12:00:09Z|ROOM_TOPIC|#room|by|topic
+//! 2026-11-25T12:00:10Z|EDIT|#room|by|id|new text     (message `id` now reads so)
+//! 2026-11-25T12:00:11Z|DELETE|#room|by|id            (message `id` was deleted)
 //! ```
+//!
+//! `id` is the message's event id; the message is the `id`-th event line of
+//! the log (`JOIN` and `LEAVE` lines are not events), which is how an
+//! import finds it.
 //!
 //! Only the store's writer thread appends, after each commit, so lines
 //! never interleave and follow the order of the events' ids. A deleted
@@ -95,6 +101,27 @@ pub(crate) enum ChatEvent {
         by: String,
         text: String,
     },
+    /// The message with id `target` now reads `text`.
+    Edit {
+        conversation: String,
+        by: String,
+        target: u64,
+        text: String,
+    },
+    /// The message with id `target` was deleted.
+    Delete {
+        conversation: String,
+        by: String,
+        target: u64,
+    },
+}
+
+impl ChatEvent {
+    /// Whether the line is a stored event's (every event but a session
+    /// coming or going has one line, in id order).
+    pub(crate) fn is_event(&self) -> bool {
+        !matches!(self, ChatEvent::Joined { .. } | ChatEvent::Left { .. })
+    }
 }
 
 /// An event and when it happened (seconds since the Unix epoch).
@@ -188,6 +215,26 @@ impl Stamped {
                 .field("conversation", conversation)
                 .field("by", by)
                 .last("text", text),
+            ChatEvent::Edit {
+                conversation,
+                by,
+                target,
+                text,
+            } => line
+                .field("kind", "EDIT")
+                .field("conversation", conversation)
+                .field("by", by)
+                .number("target", *target)
+                .last("text", text),
+            ChatEvent::Delete {
+                conversation,
+                by,
+                target,
+            } => line
+                .field("kind", "DELETE")
+                .field("conversation", conversation)
+                .field("by", by)
+                .number("target", *target),
         };
         line.finish().ok()?;
         // LineWriter starts every line with its verb and a `|`; the log's
@@ -264,6 +311,21 @@ impl Stamped {
                 by: f.next("by").ok()?.to_owned(),
                 text: f.last("text").ok()?.to_owned(),
             },
+            "EDIT" => ChatEvent::Edit {
+                conversation: f.next("conversation").ok()?.to_owned(),
+                by: f.next("by").ok()?.to_owned(),
+                target: f.number("target").ok()?,
+                text: f.last("text").ok()?.to_owned(),
+            },
+            "DELETE" => {
+                let event = ChatEvent::Delete {
+                    conversation: f.next("conversation").ok()?.to_owned(),
+                    by: f.next("by").ok()?.to_owned(),
+                    target: f.number("target").ok()?,
+                };
+                f.finish().ok()?;
+                event
+            }
             _ => return None,
         };
         Some(Stamped { ts, event })

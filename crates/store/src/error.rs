@@ -75,6 +75,21 @@ pub enum RoomError {
     /// The actor is not a member of the (public) room.
     #[error("You are not in #{0}")]
     NotYours(String),
+    /// No message with that id in a conversation the user is in.
+    #[error("No such message: {0}")]
+    NoSuchMessage(u64),
+    /// The message was deleted already.
+    #[error("Message {0} was deleted")]
+    AlreadyDeleted(u64),
+    /// The event is not a message (a share, a member change, a topic).
+    #[error("Event {0} is not a message: only messages can be edited or deleted")]
+    NotAMessage(u64),
+    /// Only a message's author edits it.
+    #[error("You can only edit your own messages")]
+    NotYourMessage,
+    /// Someone else's message, where the actor does not moderate.
+    #[error("Only its author, the room's owner and moderators, and administrators can delete it")]
+    NotYoursToDelete,
     /// The member already has that role.
     #[error("{0} is already a {1} of #{2}")]
     Already(String, media_chat_protocol::Role, String),

@@ -4,6 +4,11 @@
 //! upgrade loses nothing. A line that cannot be read is counted and
 //! skipped, never fatal.
 //!
+//! Edits and deletes are honoured: an `EDIT` or `DELETE` line names its
+//! message by event id, which is the message's position among the log's
+//! event lines (every event has one line, in id order), so deleted text
+//! never comes back.
+//!
 //! Who missed which direct messages carries over too: the log's `LEAVE`
 //! lines say when each user's last session ended, and the direct messages
 //! after a user's last `LEAVE` are the ones they get at their next login
@@ -53,10 +58,14 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
         last_id: EventId(0),
         report: ImportReport::default(),
         failure: None,
+        logged: Vec::new(),
     };
     let skipped = chat_log::replay(log, |stamped| {
         if importer.failure.is_some() {
             return;
+        }
+        if stamped.event.is_event() {
+            importer.logged.push(None);
         }
         let event = match stamped.event {
             ChatEvent::Text { from, text } => {
@@ -84,6 +93,17 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
                 });
                 None
             }
+            ChatEvent::Edit {
+                by, target, text, ..
+            } => {
+                importer
+                    .flush_then(|importer| importer.change(stamped.ts, &by, target, Some(&text)));
+                None
+            }
+            ChatEvent::Delete { by, target, .. } => {
+                importer.flush_then(|importer| importer.change(stamped.ts, &by, target, None));
+                None
+            }
             // Rooms came with the database: a log that names them was
             // written beside one, and is never imported.
             ChatEvent::Joined { .. }
@@ -93,7 +113,8 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
             | ChatEvent::InTopic { .. } => None,
         };
         if let Some(event) = event {
-            importer.pending.push((stamped.ts, event));
+            let line = importer.logged.len();
+            importer.pending.push((stamped.ts, line, event));
             if importer.pending.len() >= BATCH {
                 importer.flush_then(|_| {});
             }
@@ -110,7 +131,7 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
     importer.save_last_seen()?;
     let mut report = importer.report;
     report.files = crate::read::files(db, &Conversation::General)?.len() as u64;
-    report.skipped = (skipped.unreadable + skipped.too_long + usize::from(skipped.torn)) as u64;
+    report.skipped += (skipped.unreadable + skipped.too_long + usize::from(skipped.torn)) as u64;
     report.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     info!(
         events = report.events,
@@ -122,7 +143,9 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
     Ok(report)
 }
 
-type Pending = (u64, (Conversation, String, EventBody));
+/// An event to store: its time, its place among the log's event lines
+/// (1 for the first), and what it is.
+type Pending = (u64, usize, (Conversation, String, EventBody));
 
 struct Importer<'a> {
     db: &'a mut Connection,
@@ -132,6 +155,10 @@ struct Importer<'a> {
     last_id: EventId,
     report: ImportReport,
     failure: Option<StoreError>,
+    /// Per event line of the log, in order: the id it was stored with, if
+    /// it was (the line's position is its id in the database that wrote
+    /// the log).
+    logged: Vec<Option<EventId>>,
 }
 
 impl Importer<'_> {
@@ -150,7 +177,7 @@ impl Importer<'_> {
         let tx = self
             .db
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (ts, (conversation, author, body)) in self.pending.drain(..) {
+        for (ts, line, (conversation, author, body)) in self.pending.drain(..) {
             let id = match self.conversations.get(&conversation) {
                 Some(&id) => id,
                 None => {
@@ -161,6 +188,9 @@ impl Importer<'_> {
                 }
             };
             self.last_id = sql::insert_event(&tx, id, ts, &author, &body, None)?;
+            if let Some(slot) = self.logged.get_mut(line.wrapping_sub(1)) {
+                *slot = Some(self.last_id);
+            }
             self.report.events += 1;
             if self.report.events.is_multiple_of(PROGRESS_EVERY) {
                 info!(events = self.report.events, "importing the chat log");
@@ -168,6 +198,35 @@ impl Importer<'_> {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Applies an `EDIT` (with `text`) or a `DELETE` line by `by` of the
+    /// message the log's `target`-th event line stored, if it was stored:
+    /// the same change the writer makes, as the same `by`. Nothing is
+    /// checked: the server checked it when it happened.
+    fn change(&mut self, ts: u64, by: &str, target: u64, text: Option<&str>) {
+        if self.failure.is_some() {
+            return;
+        }
+        let stored = usize::try_from(target)
+            .ok()
+            .and_then(|target| self.logged.get(target.checked_sub(1)?).copied().flatten());
+        let Some(id) = stored else {
+            self.report.skipped += 1;
+            return;
+        };
+        let line = self.logged.len();
+        match crate::changes::replay(self.db, ts, by, id, text) {
+            Ok(Some(change)) => {
+                self.last_id = change;
+                if let Some(slot) = self.logged.get_mut(line.wrapping_sub(1)) {
+                    *slot = Some(change);
+                }
+                self.report.events += 1;
+            }
+            Ok(None) => self.report.skipped += 1,
+            Err(e) => self.failure = Some(e.into()),
+        }
     }
 
     fn save_last_seen(&mut self) -> Result<(), StoreError> {

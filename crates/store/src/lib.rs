@@ -20,12 +20,15 @@
 //! - `writer`: the writer thread and its group commit.
 //! - `read`: the queries and the reader pool.
 //! - `rooms`: room requests, checked and applied by the writer.
+//! - `changes`: edits and deletes of messages, checked and applied by the
+//!   writer.
 //! - `search`: full-text search over what a user may see ([`Search`]).
 //! - `sql`: how conversations and events map to rows.
 //! - `chat_log`: the `message_history.txt` line format and appender.
 //! - `import`: the one-time import of an older data dir's chat log.
 //! - `error`: [`StoreError`].
 
+mod changes;
 mod chat_log;
 mod error;
 mod import;

@@ -454,7 +454,9 @@ fn counts(
     // make SQLite prepare the statement again at every run.
     let unread = db
         .prepare_cached(
-            "SELECT 1 FROM events WHERE conversation = ?1 AND id > ?2 AND author_key != ?3",
+            // Edits and deletes (and what a delete leaves) are not news.
+            "SELECT 1 FROM events WHERE conversation = ?1 AND id > ?2 AND author_key != ?3 \
+             AND kind < 4",
         )?
         .query_map(params![conversation, to_sql(after.0), key], |_| Ok(()))?
         .take(cap)

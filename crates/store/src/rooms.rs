@@ -8,6 +8,7 @@ use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{MemberChange, Role, Visibility};
 use rusqlite::{Connection, params};
 
+use crate::changes;
 use crate::chat_log::unix_now;
 use crate::error::RoomError;
 use crate::sql;
@@ -30,6 +31,11 @@ struct Found {
 
 /// Checks and applies `request`.
 pub(crate) fn apply(tx: &Connection, request: &RoomRequest) -> rusqlite::Result<Applied> {
+    match &request.action {
+        RoomAction::Edit { id, text } => return changes::apply(tx, request, *id, Some(text)),
+        RoomAction::Delete { id } => return changes::apply(tx, request, *id, None),
+        _ => {}
+    }
     let actor = &request.actor;
     let actor_key = user_key(actor);
     Ok(match check(tx, request, &actor_key)? {
@@ -67,6 +73,8 @@ fn check(
     use RoomAction::*;
     let admin = request.admin;
     let plan = match &request.action {
+        // Changes to messages (see `apply`).
+        Edit { id, .. } | Delete { id } => return Ok(Err(RoomError::NoSuchMessage(id.0))),
         Create {
             name,
             visibility,

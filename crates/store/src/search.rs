@@ -166,7 +166,12 @@ fn searched_text(event: &Event) -> &str {
     match &event.body {
         EventBody::Text { text } => text,
         EventBody::FileShared { name, .. } => name,
-        EventBody::Member { .. } | EventBody::Topic { .. } => "",
+        EventBody::Edited { text, .. } => text,
+        EventBody::Member { .. }
+        | EventBody::Topic { .. }
+        | EventBody::Deleted
+        | EventBody::Edit { .. }
+        | EventBody::Delete { .. } => "",
     }
 }
 

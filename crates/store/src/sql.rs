@@ -17,17 +17,24 @@ const DIRECT: i64 = 1;
 /// `conversations.kind` of a group conversation.
 const GROUP: i64 = 2;
 /// `events.kind` of a message.
-const TEXT: i64 = 0;
+pub(crate) const TEXT: i64 = 0;
 /// `events.kind` of a file share.
 const FILE: i64 = 1;
 /// `events.kind` of a member change.
 const MEMBER: i64 = 2;
 /// `events.kind` of a topic change.
 const TOPIC: i64 = 3;
+/// A deleted message.
+pub(crate) const DELETED: i64 = 4;
+/// An edit of a message.
+const EDIT: i64 = 5;
+/// A delete of a message.
+const DELETE: i64 = 6;
 
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
-     e.file_size, e.file_sha256, c.kind, c.a, c.b, c.name, c.member_names, e.subject";
+     e.file_size, e.file_sha256, c.kind, c.a, c.b, c.name, c.member_names, e.subject, e.target, \
+     e.edit";
 
 /// The join [`EVENT_COLUMNS`] come from.
 pub(crate) const EVENT_JOIN: &str = "events e JOIN conversations c ON c.id = e.conversation";
@@ -186,6 +193,42 @@ pub(crate) fn insert_event(
                 user,
                 token
             ])?,
+        EventBody::Edit { target, text } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, target, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                EDIT,
+                text,
+                to_sql(target.0),
+                token
+            ])?,
+        EventBody::Delete { target } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, target, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                DELETE,
+                to_sql(target.0),
+                token
+            ])?,
+        // A message's state, not something that happens: what an edit or a
+        // delete leaves (see `changes`), never inserted as such.
+        EventBody::Edited { .. } | EventBody::Deleted => {
+            return Err(rusqlite::Error::InvalidParameterName(
+                "a message's state is not an event to store".to_owned(),
+            ));
+        }
         EventBody::Topic { text } => db
             .prepare_cached(
                 "INSERT INTO events (conversation, ts, author, author_key, kind, text, token) \
@@ -275,7 +318,21 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
             }
         }
         TOPIC => EventBody::Topic { text: row.get(4)? },
-        _ => EventBody::Text { text: row.get(4)? },
+        DELETED => EventBody::Deleted,
+        EDIT => EventBody::Edit {
+            target: EventId(from_sql(row.get(14)?)),
+            text: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        },
+        DELETE => EventBody::Delete {
+            target: EventId(from_sql(row.get(14)?)),
+        },
+        _ => match row.get::<_, Option<i64>>(15)? {
+            Some(edit) => EventBody::Edited {
+                text: row.get(4)?,
+                edit: EventId(from_sql(edit)),
+            },
+            None => EventBody::Text { text: row.get(4)? },
+        },
     };
     Ok(Event {
         id: EventId(from_sql(row.get(0)?)),

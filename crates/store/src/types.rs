@@ -160,6 +160,29 @@ pub enum EventBody {
         /// The new topic.
         text: String,
     },
+    /// A message whose author changed its text: `edit` is the latest edit
+    /// event (a message as it reads now, in pages and backlogs).
+    Edited {
+        /// The text as it reads now.
+        text: String,
+        /// The latest edit's event.
+        edit: EventId,
+    },
+    /// A message that was deleted: only who wrote it and when remain.
+    Deleted,
+    /// The author of `target` changed its text to `text`.
+    Edit {
+        /// The message.
+        target: EventId,
+        /// Its new text.
+        text: String,
+    },
+    /// The event's author (the message's, a moderator of its room or an
+    /// administrator) deleted the message `target`.
+    Delete {
+        /// The message.
+        target: EventId,
+    },
     /// A stored file was shared (by the event's author, who may not be its
     /// first uploader when the same contents were uploaded again). The
     /// first share of a name records the file's [`FileMeta`], with the
@@ -420,6 +443,19 @@ pub enum RoomAction {
         user: String,
         /// Moderator or member.
         on: bool,
+    },
+    /// Change the text of the actor's own message `id`.
+    Edit {
+        /// The message.
+        id: EventId,
+        /// Its new text.
+        text: String,
+    },
+    /// Delete the message `id`: the actor's own, or any in a room they
+    /// moderate (an administrator: any in a room, `#general` included).
+    Delete {
+        /// The message.
+        id: EventId,
     },
 }
 

@@ -411,6 +411,28 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             by: author,
             text: text.clone(),
         },
+        (conversation, EventBody::Edit { target, text }) => ChatEvent::Edit {
+            conversation: log_name(conversation),
+            by: author,
+            target: target.0,
+            text: text.clone(),
+        },
+        (conversation, EventBody::Delete { target }) => ChatEvent::Delete {
+            conversation: log_name(conversation),
+            by: author,
+            target: target.0,
+        },
+        // States of a message, never committed as events of their own.
+        (conversation, EventBody::Edited { text, .. }) => ChatEvent::InText {
+            conversation: log_name(conversation),
+            from: author,
+            text: text.clone(),
+        },
+        (conversation, EventBody::Deleted) => ChatEvent::Delete {
+            conversation: log_name(conversation),
+            by: author,
+            target: event.id.0,
+        },
     };
     Stamped {
         ts: event.ts,

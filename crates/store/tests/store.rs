@@ -62,6 +62,10 @@ fn texts(events: &[Event]) -> Vec<String> {
             EventBody::FileShared { name, .. } => format!("file {name}"),
             EventBody::Member { user, change } => format!("{user} {change}"),
             EventBody::Topic { text } => format!("topic {text}"),
+            EventBody::Edited { text, .. } => format!("{text} (edited)"),
+            EventBody::Deleted => "(deleted)".to_owned(),
+            EventBody::Edit { target, text } => format!("edit {} {text}", target.0),
+            EventBody::Delete { target } => format!("delete {}", target.0),
         })
         .collect()
 }

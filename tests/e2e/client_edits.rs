@@ -1,0 +1,99 @@
+//! The client library's edits and deletes against a real server: the
+//! author's own session and everyone else's hear the change, a page shows
+//! the message as it is now, and a refusal comes back as an error.
+//!
+//! See: issue 12, "Messages".
+
+use std::time::Duration;
+
+use media_chat_client::{Body, Change, Client, Conversation, Delivery, Event, Origin};
+use media_chat_e2e::TestServer;
+
+use crate::client::{join, wait_collect};
+
+const LONG: Duration = Duration::from_secs(30);
+
+fn wait(client: &Client, wanted: impl FnMut(&Event) -> bool) -> Event {
+    wait_collect(client, LONG, wanted).1
+}
+
+/// Sends `text` to `#general` and waits for its id.
+fn posted(client: &Client, text: &str) -> u64 {
+    client.send_text(text).expect("sent");
+    match wait(
+        client,
+        |e| matches!(e, Event::Delivery { message, .. } if message.text() == Some(text)),
+    ) {
+        Event::Delivery { message, .. } => match message.state {
+            Delivery::Sent { id: Some(id) } => id,
+            other => panic!("not stored: {other:?}"),
+        },
+        _ => unreachable!(),
+    }
+}
+
+/// Waits for the change of `target` and returns it.
+fn change_of(client: &Client, target: u64) -> (String, Change, Origin) {
+    match wait(
+        client,
+        |e| matches!(e, Event::Changed { target: t, .. } if *t == target),
+    ) {
+        Event::Changed {
+            by, change, origin, ..
+        } => (by, change, origin),
+        _ => unreachable!(),
+    }
+}
+
+/// The body of message `id` in a fresh page of `#general`.
+fn paged(client: &Client, id: u64) -> Body {
+    client
+        .load_before(Conversation::general(), 0, 50)
+        .expect("paging");
+    let (events, _) = wait_collect(client, LONG, |e| matches!(e, Event::PageEnd { .. }));
+    events
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Message {
+                message,
+                origin: Origin::Page,
+            } if message.id() == Some(id) => Some(message.body),
+            _ => None,
+        })
+        .expect("in the page")
+}
+
+#[test]
+fn an_edit_and_a_delete_reach_both_sides_and_pages_show_them() {
+    let server = TestServer::start();
+    let an = join(&server, "an");
+    let binh = join(&server, "bình");
+    let id = posted(&an, "hẹn 7 giờ");
+
+    an.edit(Conversation::general(), id, "hẹn 8 giờ").unwrap();
+    let edited = (
+        "an".to_owned(),
+        Change::Edited("hẹn 8 giờ".into()),
+        Origin::Live,
+    );
+    assert_eq!(change_of(&an, id), edited);
+    assert_eq!(change_of(&binh, id), edited);
+    assert_eq!(paged(&binh, id), Body::Edited("hẹn 8 giờ".into()));
+
+    binh.delete(Conversation::general(), id).unwrap();
+    let refused = wait(&binh, |e| matches!(e, Event::ServerError { .. }));
+    assert_eq!(
+        refused,
+        Event::ServerError {
+            reason:
+                "Only its author, the room's owner and moderators, and administrators can delete it"
+                    .into()
+        }
+    );
+
+    an.delete(Conversation::general(), id).unwrap();
+    let deleted = ("an".to_owned(), Change::Deleted, Origin::Live);
+    assert_eq!(change_of(&an, id), deleted);
+    assert_eq!(change_of(&binh, id), deleted);
+    assert_eq!(paged(&an, id), Body::Deleted);
+}
