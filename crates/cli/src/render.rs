@@ -221,7 +221,7 @@ pub fn search_results(hits: &[SearchHit], more: bool, me: &str) -> String {
             format!("{}:", message.author)
         };
         let text = match &message.body {
-            Body::Text(text) | Body::Edited(text) => text.as_str(),
+            Body::Text(text) | Body::Edited { text, .. } => text.as_str(),
             Body::File { name, .. } => name.as_str(),
             Body::Member { .. } | Body::Topic(_) | Body::Deleted => "",
         };

@@ -273,7 +273,7 @@ impl State {
 
     /// The message with id `target` was edited or deleted: its row shows
     /// it as it is now (a message not shown is shown so when paged in).
-    fn changed(&mut self, target: u64, change: &Change) {
+    fn changed(&mut self, id: u64, target: u64, change: &Change) {
         let row = self.rows.iter_mut().find(
             |row| matches!(&row.item, Item::Message(message) if message.id() == Some(target)),
         );
@@ -282,7 +282,7 @@ impl State {
             ..
         }) = row
         {
-            message.apply(change);
+            message.apply(id, change);
             self.revision += 1;
         }
     }
@@ -344,7 +344,9 @@ impl State {
         match event {
             Event::Message { message, origin } => self.message(message, origin),
             Event::Delivery { token, message } => self.delivery(&token, message),
-            Event::Changed { target, change, .. } => self.changed(target, &change),
+            Event::Changed {
+                id, target, change, ..
+            } => self.changed(id, target, &change),
             Event::Downloaded { ref path, .. } => {
                 if let Some(shown) = display::event(&event, &self.me) {
                     self.push(shown.tone, shown.text);

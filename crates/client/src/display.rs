@@ -79,7 +79,7 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
             return shown(Tone::Notice, line);
         }
         Body::Text(text) => text.clone(),
-        Body::Edited(text) => format!("{text} (edited)"),
+        Body::Edited { text, .. } => format!("{text} (edited)"),
         Body::Deleted => "(message deleted)".to_owned(),
     };
     match conversation {

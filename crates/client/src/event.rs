@@ -328,6 +328,8 @@ pub enum Event {
     /// A message shown earlier changed: edited or deleted. Fronts find it
     /// by id and [`Message::apply`] the change.
     Changed {
+        /// The change's own event id (its order among changes).
+        id: u64,
         /// Where the message is.
         conversation: Conversation,
         /// The message's id.

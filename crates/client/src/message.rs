@@ -49,8 +49,14 @@ pub enum Body {
     },
     /// The author set the room's topic (empty: cleared it).
     Topic(String),
-    /// A text message its author changed: the text as it reads now.
-    Edited(String),
+    /// A text message its author changed: the text as it reads now, and
+    /// the id of the edit that made it so.
+    Edited {
+        /// The text as it reads now.
+        text: String,
+        /// The latest edit's event id.
+        edit: u64,
+    },
     /// A message that was deleted: who wrote it and when remain.
     Deleted,
 }
@@ -114,20 +120,25 @@ impl Message {
     /// The text of a text message (as it reads now, if edited).
     pub fn text(&self) -> Option<&str> {
         match &self.body {
-            Body::Text(text) | Body::Edited(text) => Some(text),
+            Body::Text(text) | Body::Edited { text, .. } => Some(text),
             _ => None,
         }
     }
 
-    /// Applies a change to this message: a text message takes its new
-    /// text; any message can be deleted (a delete is final: no later edit
-    /// brings the text back).
-    pub fn apply(&mut self, change: &Change) {
+    /// Applies the change with event id `id` to this message: a text
+    /// message takes its new text unless it already reads as a later edit
+    /// made it (a page can bring an older edit after the message as it is
+    /// now); any message can be deleted, and a delete is final.
+    pub fn apply(&mut self, id: u64, change: &Change) {
         match (change, &self.body) {
             (_, Body::Deleted) => {}
             (Change::Deleted, _) => self.body = Body::Deleted,
-            (Change::Edited(text), Body::Text(_) | Body::Edited(_)) => {
-                self.body = Body::Edited(text.clone());
+            (Change::Edited(_), Body::Edited { edit, .. }) if *edit >= id => {}
+            (Change::Edited(text), Body::Text(_) | Body::Edited { .. }) => {
+                self.body = Body::Edited {
+                    text: text.clone(),
+                    edit: id,
+                };
             }
             (Change::Edited(_), _) => {}
         }
@@ -167,15 +178,27 @@ mod tests {
     #[test]
     fn an_edit_changes_a_text_and_a_delete_is_final() {
         let mut message = text(Body::Text("một".into()));
-        message.apply(&Change::Edited("hai".into()));
-        assert_eq!(message.body, Body::Edited("hai".into()));
+        message.apply(5, &Change::Edited("hai".into()));
+        assert_eq!(
+            message.body,
+            Body::Edited {
+                text: "hai".into(),
+                edit: 5
+            }
+        );
         assert_eq!(message.text(), Some("hai"));
-        message.apply(&Change::Deleted);
+        message.apply(3, &Change::Edited("older".into()));
+        assert_eq!(
+            message.text(),
+            Some("hai"),
+            "an older edit after a newer one"
+        );
+        message.apply(9, &Change::Deleted);
         assert_eq!(message.body, Body::Deleted);
-        message.apply(&Change::Edited("ba".into()));
+        message.apply(12, &Change::Edited("ba".into()));
         assert_eq!(message.body, Body::Deleted, "an edit after the delete");
         let mut topic = text(Body::Topic("chủ đề".into()));
-        topic.apply(&Change::Edited("x".into()));
+        topic.apply(2, &Change::Edited("x".into()));
         assert_eq!(topic.body, Body::Topic("chủ đề".into()));
     }
 }

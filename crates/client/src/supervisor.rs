@@ -848,8 +848,9 @@ impl Supervisor {
         let conversation = line.conversation.clone();
         let message = match from_event(line) {
             Ok(message) => message,
-            Err((target, by, change)) => {
+            Err((id, target, by, change)) => {
                 self.sink.emit(Event::Changed {
+                    id,
                     conversation,
                     target,
                     by,
@@ -926,6 +927,7 @@ impl Supervisor {
         if let Some((conversation, target, change)) = self.session.changes.remove(token) {
             // This session hears of its own change through the ACK only.
             self.sink.emit(Event::Changed {
+                id,
                 conversation,
                 target,
                 by: self.me(),
@@ -1291,13 +1293,15 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
 
 /// A version 3 event as a message (a room's member changes and topics
 /// included), or the change it makes to one.
-fn from_event(line: EventLine) -> Result<Message, (u64, String, Change)> {
+fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
-        EventBody::Edited { from, text, .. } => (from, Body::Edited(text)),
+        EventBody::Edited { from, text, edit } => (from, Body::Edited { text, edit }),
         EventBody::Deleted { from } => (from, Body::Deleted),
-        EventBody::Edit { by, target, text } => return Err((target, by, Change::Edited(text))),
-        EventBody::Delete { by, target } => return Err((target, by, Change::Deleted)),
+        EventBody::Edit { by, target, text } => {
+            return Err((line.id, target, by, Change::Edited(text)));
+        }
+        EventBody::Delete { by, target } => return Err((line.id, target, by, Change::Deleted)),
         EventBody::File {
             user,
             name,
