@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use media_chat_client::{Fingerprint, TransferId};
+use media_chat_client::{Conversation, Fingerprint, TransferId};
 
 /// One thing the user wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,4 +47,10 @@ pub enum Action {
     Retry(String),
     /// **Discard**: forget a failed message (by its token).
     Discard(String),
+    /// Put this conversation in view; plain lines go there from now on
+    /// (a click in the sidebar).
+    Go(Conversation),
+    /// Join this room (public, or private and invited to); it comes into
+    /// view once the server lets the user in.
+    Join(Conversation),
 }

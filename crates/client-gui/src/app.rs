@@ -1,6 +1,7 @@
-//! [`App`]: the login screen, then the chat window. Each frame it drains
-//! the client's events into [`State`] (`tick`) and draws (`draw`); the UI
-//! functions return [`Action`]s that `run` carries out through [`Net`].
+//! [`App`]: the login screen, then the chat window ([`Chat`]). Each frame
+//! it drains the client's events into [`State`] (`tick`) and draws
+//! (`draw`); the UI functions return [`Action`]s that `run` carries out
+//! through [`Net`].
 //! Nothing here waits on the network or the disk: logging in, starting a
 //! hosted server and clearing the cache run on threads of their own and
 //! report back; logging out and stopping the hosted server are handed to
@@ -8,31 +9,22 @@
 
 use std::path::PathBuf;
 
-use egui::{Align2, Color32, RichText};
 use media_chat_client::display::Tone;
 use media_chat_client::{
-    ClientConfig, ConnectError, Conversation, Direction, Fingerprint, InputError, SendError,
-    Transport, default_data_dir, default_known_servers,
+    ClientConfig, ConnectError, Fingerprint, Transport, default_data_dir, default_known_servers,
 };
 
 use crate::action::Action;
 use crate::background::Background;
+use crate::commands;
 use crate::host::{self, HostedServer};
 use crate::net::Net;
-use crate::picker::{Picked, Picker};
 use crate::settings::{self, Remembered};
-use crate::state::{Effect, Link, State};
+use crate::state::State;
 use crate::task::{Poll, Task};
-use crate::thumbnails::Thumbnails;
-use crate::ui::chat::{ChatView, chat_pane};
-use crate::ui::composer::{composer, entry_id};
-use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
+use crate::ui::composer::entry_id;
 use crate::ui::login::{LoginForm, login_screen};
-use crate::ui::side::side_panel;
-use crate::ui::transfers::transfers;
-
-/// How many older messages one scroll to the top loads.
-const OLDER_PAGE: u64 = 50;
+use crate::window::Chat;
 
 /// Where the app keeps things; tests point these at temporary directories.
 #[derive(Debug, Clone, Default)]
@@ -78,16 +70,6 @@ pub struct App {
     open_downloads: bool,
     background: Background,
     closing: bool,
-}
-
-/// The chat window's state.
-struct Chat {
-    state: State,
-    view: ChatView,
-    draft: String,
-    dialogs: Dialogs,
-    picker: Picker,
-    thumbnails: Thumbnails,
 }
 
 impl App {
@@ -160,6 +142,12 @@ impl App {
         self.chat.as_ref().map(|chat| &chat.state)
     }
 
+    /// The window title as last set: the total unread count, the app and
+    /// the user (for tests).
+    pub fn window_title(&self) -> &str {
+        &self.title
+    }
+
     /// The login form (for tests).
     pub fn form_mut(&mut self) -> &mut LoginForm {
         &mut self.form
@@ -188,63 +176,11 @@ impl App {
         }
         let Some(chat) = &mut self.chat else { return };
         let (events, more) = self.net.drain();
-        if let Some(client) = self.net.client() {
-            chat.state.v3 = client.protocol_version() >= 3;
-        }
-        for event in events {
-            for effect in chat.state.apply(event) {
-                match effect {
-                    Effect::Open(path) => {
-                        if let Some(client) = self.net.client().filter(|_| self.open_downloads) {
-                            client.open(path);
-                        }
-                    }
-                    Effect::Thumbnail(path) => chat.thumbnails.request(path, ctx),
-                }
-            }
-        }
         if more {
             ctx.request_repaint();
         }
-        chat.state.trim(chat.view.at_bottom());
-        chat.thumbnails.poll(ctx);
-        let mut actions = Vec::new();
-        match chat.picker.poll() {
-            Some(Picked::File(path)) => actions.push(Action::SendPath(path)),
-            Some(Picked::Unavailable) => chat.dialogs.send_path = Some(Prompt::default()),
-            Some(Picked::Cancelled) | None => {}
-        }
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|path| !path.as_os_str().is_empty())
-                .collect()
-        });
-        actions.extend(dropped.into_iter().map(Action::SendPath));
-        let focused = ctx.input(|i| i.viewport().focused.unwrap_or(true));
-        if chat.state.focused && !focused {
-            // Left: what comes from now on is marked new.
-            chat.state.read_marker = Some(chat.state.read);
-        }
-        chat.state.focused = focused;
-        if focused {
-            chat.state.unread = 0;
-            // Seen: the newest message at the bottom of a focused window.
-            if chat.view.at_bottom()
-                && let Some(newest) = chat.state.newest_general()
-                && newest > chat.state.read
-                && let Some(client) = self.net.client()
-            {
-                client.mark_read(Conversation::general(), newest);
-                chat.state.read = newest;
-            }
-        }
-        let title = match chat.state.unread {
-            0 => format!("media-chat — {}", chat.state.me),
-            n => format!("({n}) media-chat — {}", chat.state.me),
-        };
+        let actions = chat.tick(events, self.net.client(), self.open_downloads, ctx);
+        let title = chat.title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
@@ -263,7 +199,7 @@ impl App {
                     .show(ui, |ui| login_screen(ui, &mut self.form))
                     .inner
             }
-            Some(chat) => draw_chat(ui, chat, &self.server, self.hosted.as_ref()),
+            Some(chat) => chat.draw(ui, &self.server, self.hosted.as_ref()),
         };
         if let Some(action) = action {
             self.run(action, &ctx);
@@ -302,14 +238,7 @@ impl App {
         if let Some(client) = self.net.client() {
             let _ = client.list_files();
         }
-        self.chat = Some(Chat {
-            state,
-            view: ChatView::default(),
-            draft: String::new(),
-            dialogs: Dialogs::default(),
-            picker: Picker::default(),
-            thumbnails: Thumbnails::default(),
-        });
+        self.chat = Some(Chat::new(state));
         ctx.memory_mut(|m| m.request_focus(entry_id()));
     }
 
@@ -323,8 +252,8 @@ impl App {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
             other => {
-                if let Some(chat) = &mut self.chat {
-                    run_chat_action(other, chat, &self.net, ctx);
+                if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
+                    commands::run(other, chat, client, ctx);
                 }
             }
         }
@@ -422,174 +351,6 @@ impl App {
                 self.log_in(ctx, own);
             }
             Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
-        }
-    }
-}
-
-fn draw_chat(
-    ui: &mut egui::Ui,
-    chat: &mut Chat,
-    server: &str,
-    hosted: Option<&HostedServer>,
-) -> Option<Action> {
-    let mut action = None;
-    let ctx = ui.ctx().clone();
-    egui::Panel::top("header").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.strong("media-chat");
-            ui.label(format!("— {} on {server}", chat.state.me));
-            if let Some(hosted) = hosted {
-                ui.separator();
-                ui.label(RichText::new(format!("Hosting: others join at {}", hosted.lan_address)).strong());
-            }
-        });
-        match &chat.state.link {
-            Link::Up => {}
-            Link::Lost { reason } => {
-                banner(
-                    ui,
-                    &format!("Connection lost: {reason}. What you send waits until it is back."),
-                );
-            }
-            Link::Reconnecting { attempt, delay } => banner(
-                ui,
-                &format!(
-                    "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
-                    delay.as_secs_f32()
-                ),
-            ),
-        }
-    });
-    egui::Panel::right("side")
-        .resizable(true)
-        .default_size(220.0)
-        .show(ui, |ui| {
-            if let Some(a) = side_panel(ui, &chat.state.me, &chat.state.online, &chat.state.files) {
-                action = Some(a);
-            }
-        });
-    egui::Panel::bottom("composer").show(ui, |ui| {
-        ui.add_space(4.0);
-        if let Some(a) = transfers(ui, &chat.state.transfers) {
-            action = Some(a);
-        }
-        if let Some(a) = composer(ui, &mut chat.draft, &chat.state.online, chat.state.clearing) {
-            action = Some(a);
-        }
-        ui.add_space(4.0);
-    });
-    egui::CentralPanel::default().show(ui, |ui| {
-        if let Some(a) = chat_pane(ui, &mut chat.view, &chat.state, &chat.thumbnails) {
-            action = Some(a);
-        }
-    });
-    if let Some(a) = dialogs(&ctx, &mut chat.dialogs) {
-        action = Some(a);
-    }
-    if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
-        let painter = ctx.layer_painter(egui::LayerId::new(
-            egui::Order::Foreground,
-            egui::Id::unique("drop"),
-        ));
-        let rect = ctx.content_rect();
-        painter.rect_filled(rect, 0.0, Color32::from_black_alpha(160));
-        painter.text(
-            rect.center(),
-            Align2::CENTER_CENTER,
-            "Drop to share",
-            egui::FontId::proportional(28.0),
-            Color32::WHITE,
-        );
-    }
-    action
-}
-
-fn banner(ui: &mut egui::Ui, text: &str) {
-    ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong());
-}
-
-fn run_chat_action(action: Action, chat: &mut Chat, net: &Net, ctx: &egui::Context) {
-    let state = &mut chat.state;
-    let Some(client) = net.client() else {
-        return;
-    };
-    match action {
-        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn | Action::Exit => {}
-        Action::Send => {
-            if chat.draft.trim().is_empty() {
-                return;
-            }
-            match client.send_input(&chat.draft) {
-                Ok(message) => {
-                    state.sent(&message);
-                    chat.draft.clear();
-                    chat.view.scroll_to_bottom();
-                }
-                Err(SendError::Input(InputError::MissingMessage)) => {
-                    state.push(
-                        Tone::Warning,
-                        "[!] Write it as @user message (Nhập dạng @user nội_dung)",
-                    );
-                }
-                Err(e) => state.push(Tone::Warning, format!("[!] {e}")),
-            }
-            ctx.memory_mut(|m| m.request_focus(entry_id()));
-        }
-        Action::PickFile => {
-            let ctx = ctx.clone();
-            chat.picker.open(move || ctx.request_repaint());
-        }
-        Action::SendPath(path) => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match client.send_file(&path) {
-                Ok(id) => state.started(id, Direction::Upload, &name),
-                Err(e) => state.push(Tone::Warning, format!("[!] Cannot send {name}: {e}")),
-            }
-        }
-        Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
-        Action::Download { name, open } => match client.get_file(&name) {
-            Ok(id) => {
-                state.started(id, Direction::Download, &name);
-                if open {
-                    state.open_when_done.insert(id);
-                }
-            }
-            Err(e) => state.push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
-        },
-        Action::Clear => {
-            if !state.clearing {
-                state.clearing = true;
-                client.clear_cache_in_background();
-            }
-        }
-        Action::Cancel(id) => client.cancel(id),
-        Action::Mention(name) => {
-            chat.draft = format!("@{name} ");
-            ctx.memory_mut(|m| m.request_focus(entry_id()));
-        }
-        Action::Open(path) => client.open(path),
-        Action::LoadOlder => {
-            if state.history.loading || !state.history.more {
-                return;
-            }
-            match client.load_before(Conversation::general(), state.history.oldest, OLDER_PAGE) {
-                Ok(()) => state.history.loading = true,
-                Err(SendError::OldServer) => state.history.more = false,
-                // Not connected: asked again once back.
-                Err(e) => tracing::debug!(error = %e, "cannot ask for older messages"),
-            }
-        }
-        Action::Retry(token) => {
-            if let Err(e) = client.retry(&token) {
-                state.push(Tone::Warning, format!("[!] {e}"));
-            }
-        }
-        Action::Discard(token) => {
-            let _ = client.discard(&token);
-            state.discard(&token);
         }
     }
 }

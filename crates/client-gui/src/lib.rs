@@ -4,15 +4,19 @@
 //! `request_repaint`, so it never polls and never touches a socket.
 //!
 //! # Layout
-//! - `app`: [`App`], the screens, the per-frame `tick` and `draw`, and
-//!   carrying out actions.
+//! - `app`: [`App`], the screens (login, then chat), the per-frame `tick`
+//!   and `draw`, logging in and hosting.
+//! - `window`: [`window::Chat`], the chat window: per-conversation drafts
+//!   and views, read reports, the panels' layout.
+//! - `commands`: carrying out the chat window's actions through the client.
 //! - `action`: [`Action`], what the user asked for.
-//! - `state`: [`State`], plain data folded from client events.
+//! - `state/`: [`State`], plain data folded from client events: one
+//!   `timeline` per conversation, the sidebar's `conversations`.
 //! - `net`: [`Net`], owner of the client connection.
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
-//! - `ui/`: one file per panel: `login`, `chat`, `composer`, `side`,
-//!   `transfers`, `dialogs`.
+//! - `ui/`: one file per panel: `login`, `sidebar`, `chat`, `composer`,
+//!   `side`, `transfers`, `dialogs`.
 //! - `thumbnails`: decoding downloaded images off the UI thread.
 //! - `picker`: the system file dialog, off the UI thread.
 //! - `host`: hosting a chat on this computer.
@@ -22,6 +26,7 @@
 pub mod action;
 pub mod app;
 pub mod background;
+pub mod commands;
 pub mod fonts;
 pub mod host;
 pub mod net;
@@ -31,6 +36,7 @@ pub mod state;
 pub mod task;
 pub mod thumbnails;
 pub mod ui;
+pub mod window;
 
 pub use action::Action;
 pub use app::{App, Paths};

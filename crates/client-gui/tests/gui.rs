@@ -1,216 +1,18 @@
 //! The desktop client driven through egui_kittest (no display, no GPU)
 //! against a real in-process server on 127.0.0.1:0.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use media_chat_client::{Body, Client, ClientConfig, Event, Fingerprint, Transport};
-use media_chat_e2e::TestServer;
+use media_chat_client::{Body, Event};
+use media_chat_gui::App;
 use media_chat_gui::ui::composer::composer;
-use media_chat_gui::{App, Paths, fonts};
-use media_chat_tls::KnownServers;
-
-const TIMEOUT: Duration = Duration::from_secs(10);
-const PASSWORD: &str = "mật khẩu";
-
-/// A real server (the shared end-to-end test server) and a window's
-/// directories beside it.
-struct World {
-    server: TestServer,
-    fingerprint: Fingerprint,
-}
-
-impl World {
-    fn new() -> World {
-        let server = TestServer::start();
-        let fingerprint = server.fingerprint();
-        World {
-            server,
-            fingerprint,
-        }
-    }
-
-    fn port(&self) -> u16 {
-        self.server.addr().port()
-    }
-
-    /// A path in the test's temporary dir.
-    fn path(&self, name: &str) -> PathBuf {
-        self.server.root().join(name)
-    }
-
-    fn cache(&self) -> PathBuf {
-        self.path("gui-cache")
-    }
-
-    fn library_client(&self, user: &str) -> Client {
-        let address = format!("127.0.0.1:{}", self.port());
-        let mut config = ClientConfig::new(address, user, PASSWORD);
-        config.cache_dir = Some(self.path(&format!("cache-{user}")));
-        config.data_dir = Some(self.path(&format!("data-{user}")));
-        config.transport = Transport::Tls {
-            known_servers: None,
-            trust: Some(self.fingerprint),
-        };
-        Client::connect(config).unwrap()
-    }
-
-    fn known_servers(&self) -> PathBuf {
-        self.path("config/known_servers")
-    }
-
-    /// A window whose user already accepted the server's certificate.
-    fn harness(&self) -> Harness<'static, App> {
-        KnownServers::new(self.known_servers())
-            .remember(&format!("127.0.0.1:{}", self.port()), self.fingerprint)
-            .unwrap();
-        self.fresh_harness()
-    }
-
-    /// A window that has never seen this server.
-    fn fresh_harness(&self) -> Harness<'static, App> {
-        let mut app = App::new(Paths {
-            settings: Some(self.path("config/login.toml")),
-            cache_dir: Some(self.cache()),
-            data_dir: Some(self.path("gui-data")),
-            host_data_dir: Some(self.path("hosted")),
-            known_servers: Some(self.known_servers()),
-        });
-        app.set_open_downloads(false);
-        // kittest panics on a glyph no font has: every Vietnamese letter and
-        // emoji drawn in these tests proves the bundled fonts cover it.
-        Harness::builder()
-            .with_size(egui::vec2(980.0, 680.0))
-            .with_context_setup(fonts::install)
-            .build_ui_state(
-                |ui, app: &mut App| {
-                    app.tick(ui.ctx());
-                    app.draw(ui);
-                },
-                app,
-            )
-    }
-
-    /// A harness logged in as `user` through the login screen.
-    fn logged_in(&self, user: &str) -> Harness<'static, App> {
-        let mut harness = self.harness();
-        log_in(&mut harness, self.port(), user, PASSWORD);
-        step_until(&mut harness, "the chat window", |h| {
-            h.state().state().is_some()
-        });
-        harness
-    }
-}
-
-/// Fills the login form by typing, then clicks **Log in**.
-fn log_in(harness: &mut Harness<'static, App>, port: u16, user: &str, password: &str) {
-    let form = harness.state_mut().form_mut();
-    form.port = port.to_string();
-    // A window opened before remembers the name; type it afresh.
-    form.user.clear();
-    harness.run_steps(2);
-    type_into(harness, "User name", user);
-    let field = harness.get_by_role_and_label(Role::PasswordInput, "Password");
-    field.focus();
-    field.type_text(password);
-    harness.run_steps(2);
-    harness.get_by_label("Log in").click();
-    harness.run_steps(2);
-}
-
-fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
-    let field = harness.get_by_role_and_label(Role::TextInput, label);
-    field.focus();
-    field.type_text(text);
-    harness.run_steps(2);
-}
-
-/// Types into the message entry and presses Enter.
-fn say(harness: &mut Harness<'static, App>, text: &str) {
-    let entry = harness.get_by_role_and_label(Role::TextInput, "Message");
-    entry.focus();
-    entry.type_text(text);
-    harness.run_steps(2);
-    harness.key_press(egui::Key::Enter);
-    harness.run_steps(2);
-}
-
-/// Runs frames until `done` holds; the client threads deliver events in
-/// between. Panics after the time-out.
-fn step_until(
-    harness: &mut Harness<'static, App>,
-    what: &str,
-    mut done: impl FnMut(&Harness<'static, App>) -> bool,
-) {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        harness.step();
-        if done(harness) {
-            harness.run_steps(2);
-            return;
-        }
-        if Instant::now() >= deadline {
-            let lines: Vec<String> = harness
-                .state()
-                .state()
-                .map(|s| s.texts())
-                .unwrap_or_default();
-            panic!("timed out waiting for {what}; chat lines: {lines:#?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn step_until_label(harness: &mut Harness<'static, App>, label: &str) {
-    step_until(harness, label, |h| h.query_by_label(label).is_some());
-}
-
-fn step_until_label_contains(harness: &mut Harness<'static, App>, part: &str) {
-    step_until(harness, part, |h| h.query_by_label_contains(part).is_some());
-}
-
-/// The conversation, author and text of a text message event.
-fn said(event: &Event) -> Option<(String, &str, &str)> {
-    match event {
-        Event::Message { message, .. } => message.text().map(|text| {
-            (
-                message.conversation.to_string(),
-                message.author.as_str(),
-                text,
-            )
-        }),
-        _ => None,
-    }
-}
-
-fn wait_for(client: &Client, mut wanted: impl FnMut(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + TIMEOUT;
-    let mut seen = Vec::new();
-    loop {
-        match client
-            .events()
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            Ok(event) if wanted(&event) => return event,
-            Ok(event) => seen.push(event),
-            Err(_) => panic!("event not seen; saw {seen:#?}"),
-        }
-    }
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use support::*;
 
 #[test]
 fn typing_and_enter_sends_and_shows_the_line() {
@@ -505,7 +307,7 @@ fn pending_shows_a_clock_then_failed_shows_retry_and_retry_delivers() {
         harness.query_by_label("Pending").is_some(),
         "the pending message carries its clock"
     );
-    let rows = &harness.state().state().unwrap().rows;
+    let rows = &harness.state().state().unwrap().timeline().rows;
     assert!(rows.last().unwrap().message().unwrap().is_pending());
     // Closing logs out in the background; the message is still pending.
     let background = harness.state().background();
@@ -523,7 +325,8 @@ fn pending_shows_a_clock_then_failed_shows_retry_and_retry_delivers() {
     harness.run_steps(2);
     step_until(&mut harness, "the message acknowledged", |h| {
         h.state().state().is_some_and(|s| {
-            s.rows
+            s.timeline()
+                .rows
                 .iter()
                 .filter_map(|r| r.message())
                 .any(|m| m.text() == Some("chờ mạng nhé") && m.id().is_some())
@@ -550,7 +353,7 @@ fn scrolling_to_the_top_loads_older_messages_and_keeps_the_place() {
     assert!(!shown.contains(&"bình: old 49".to_owned()), "{shown:#?}");
     let asked = |h: &Harness<'static, App>| {
         let state = h.state().state().unwrap();
-        state.history.loading || state.history.oldest < 50
+        state.timeline().history.loading || state.timeline().history.oldest < 50
     };
     step_until(
         &mut harness,
@@ -591,5 +394,5 @@ fn scrolling_to_the_top_loads_older_messages_and_keeps_the_place() {
         "{visible:#?}"
     );
     assert!(harness.query_by_label("bình: old 0").is_none());
-    assert!(!harness.state().state().unwrap().history.loading);
+    assert!(!harness.state().state().unwrap().timeline().history.loading);
 }

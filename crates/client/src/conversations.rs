@@ -108,8 +108,9 @@ impl Conversations {
 }
 
 /// What identifies a conversation, whatever the spelling: room and user
-/// names ignoring case (after NFC), a group's members in any order.
-pub(crate) fn key(conversation: &Conversation) -> String {
+/// names ignoring case (after NFC), a group's members in any order (a front
+/// keys what it keeps per conversation by it: drafts, views).
+pub fn key(conversation: &Conversation) -> String {
     match conversation {
         Conversation::Room(name) => format!("#{}", user_key(name)),
         Conversation::Direct(user) => format!("@{}", user_key(user)),

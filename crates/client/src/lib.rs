@@ -77,7 +77,7 @@ mod transfer;
 pub use cache::{Cleared, default_cache_dir};
 pub use client::{Client, MAX_PAGE, Typed};
 pub use config::{ClientConfig, Transport, Waker, default_known_servers};
-pub use conversations::{ConversationInfo, Conversations, Member, same};
+pub use conversations::{ConversationInfo, Conversations, Member, key as conversation_key, same};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};
 pub use event::{AuditEntry, Direction, Event, FileInfo, Origin, RoomInfo, SearchHit, TransferId};
 pub use input::{ChatCommand, DEFAULT_AUDIT_LINES, Input, parse_input};

@@ -23,7 +23,7 @@ use egui::{
     Align, Button, Color32, Image, Label, Layout, RichText, ScrollArea, Sense, Stroke, UiBuilder,
     pos2, vec2,
 };
-use media_chat_client::{Delivery, Message};
+use media_chat_client::{Conversation, Delivery, Message};
 
 use crate::action::Action;
 use crate::state::{Row, State};
@@ -159,17 +159,20 @@ pub fn chat_pane(
         view.measured.iter_mut().for_each(|m| *m = false);
     }
     let mut moved = 0.0;
-    if view.revision != Some(state.revision) {
+    let timeline = state.timeline();
+    if view.revision != Some(timeline.revision) {
         let me = state.me.as_str();
-        let (shift, added) =
-            view.sync(&state.rows, |row| estimate(row, me, text_width, row_height));
-        view.revision = Some(state.revision);
+        let here = &timeline.conversation;
+        let (shift, added) = view.sync(&timeline.rows, |row| {
+            estimate(row, me, here, text_width, row_height)
+        });
+        view.revision = Some(timeline.revision);
         moved = shift;
         if added > 0 && !view.at_bottom && !view.jump_to_bottom {
             view.unseen += added;
         }
     }
-    let unread = state.first_unread();
+    let unread = timeline.first_unread(&state.me);
 
     // Not animated: an animation under way would pull the view back to
     // where it was heading after a page moved the rows under it.
@@ -203,7 +206,7 @@ pub fn chat_pane(
             .partition_point(|&top| top + HEADER <= viewport.min.y)
             .saturating_sub(1);
         view.first_visible = first;
-        for (index, row) in state.rows.iter().enumerate().skip(first) {
+        for (index, row) in timeline.rows.iter().enumerate().skip(first) {
             let (top, height) = (HEADER + view.tops[index], view.heights[index]);
             if top > viewport.max.y {
                 break;
@@ -241,7 +244,12 @@ pub fn chat_pane(
     if view.at_bottom {
         view.unseen = 0;
     }
-    if view.at_top && state.v3 && state.history.more && !state.history.loading && action.is_none() {
+    if view.at_top
+        && state.v3
+        && timeline.history.more
+        && !timeline.history.loading
+        && action.is_none()
+    {
         action = Some(Action::LoadOlder);
     }
     if view.unseen > 0 {
@@ -264,12 +272,13 @@ pub fn chat_pane(
 fn header(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     let mut action = None;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
-        if state.history.loading {
+        let history = &state.timeline().history;
+        if history.loading {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.weak("Loading older messages…");
             });
-        } else if state.v3 && state.history.more {
+        } else if state.v3 && history.more {
             if ui.small_button("Load older messages").clicked() {
                 action = Some(Action::LoadOlder);
             }
@@ -308,12 +317,13 @@ fn draw_row(
         );
         ui.vertical(|ui| {
             ui.set_max_width(text_width);
-            let mut color = line_color(ui, row.tone(&state.me));
+            let here = &state.timeline().conversation;
+            let mut color = line_color(ui, row.tone(&state.me, here));
             if pending || failed.is_some() {
                 color = color.gamma_multiply(0.5);
             }
             ui.horizontal_wrapped(|ui| {
-                ui.add(Label::new(RichText::new(row.text(&state.me)).color(color)).wrap());
+                ui.add(Label::new(RichText::new(row.text(&state.me, here)).color(color)).wrap());
                 if pending {
                     clock(ui);
                 }
@@ -395,11 +405,11 @@ fn unread_marker(ui: &mut egui::Ui) {
 }
 
 /// A height guess for a row not yet drawn at this width.
-fn estimate(row: &Row, me: &str, text_width: f32, row_height: f32) -> f32 {
+fn estimate(row: &Row, me: &str, here: &Conversation, text_width: f32, row_height: f32) -> f32 {
     // An average glyph is about half the font height wide.
     let glyph = row_height * 0.5;
     let per_row = (text_width / glyph).max(1.0);
-    let rows = (row.text(me).chars().count() as f32 / per_row)
+    let rows = (row.text(me, here).chars().count() as f32 / per_row)
         .ceil()
         .max(1.0);
     let failed = row.message().is_some_and(Message::is_failed);
@@ -443,17 +453,17 @@ mod tests {
             state.push(Tone::Notice, format!("{n}"));
         }
         let mut view = ChatView::default();
-        let (moved, added) = view.sync(&state.rows, |_| 10.0);
+        let (moved, added) = view.sync(&state.timeline().rows, |_| 10.0);
         assert_eq!((moved, added), (0.0, 3));
         view.measured.fill(true);
         view.first_visible = 1;
         // Two rows before all the others (a page), one after (live).
-        let mut rows = state.rows.clone();
+        let mut rows = state.timeline().rows.clone();
         let older = {
             let mut older = State::new("minh");
             older.push(Tone::Notice, "a");
             older.push(Tone::Notice, "b");
-            older.rows
+            older.timeline().rows.clone()
         };
         for (n, mut row) in older.into_iter().enumerate() {
             row.key = 100 + n as u64;

@@ -7,6 +7,7 @@ pub mod composer;
 pub mod dialogs;
 pub mod login;
 pub mod side;
+pub mod sidebar;
 pub mod transfers;
 
 use egui::Color32;

@@ -14,7 +14,7 @@ pub fn side_panel(
     ui: &mut egui::Ui,
     me: &str,
     online: &BTreeMap<String, String>,
-    files: &BTreeMap<String, SharedFile>,
+    files: Option<&BTreeMap<String, SharedFile>>,
 ) -> Option<Action> {
     let mut action = None;
     ui.heading(format!("Online ({})", online.len()));
@@ -33,12 +33,13 @@ pub fn side_panel(
         }
     }
     ui.separator();
+    let files: Vec<&SharedFile> = files.map(|f| f.values().collect()).unwrap_or_default();
     ui.heading(format!("Shared files ({})", files.len()));
     ScrollArea::vertical().id_salt("files").show(ui, |ui| {
         if files.is_empty() {
             ui.weak("Nothing shared yet. Send File, or drop one on the window.");
         }
-        for file in files.values() {
+        for file in files {
             ui.horizontal(|ui| {
                 if ui
                     .small_button("Download")

@@ -1,0 +1,139 @@
+//! Carrying out what the user asked for in the chat window, through the
+//! client library (which never blocks): sends, transfers, paging, going to
+//! a conversation.
+
+use media_chat_client::display::Tone;
+use media_chat_client::{Client, Conversation, Direction, InputError, SendError};
+
+use crate::action::Action;
+use crate::ui::composer::entry_id;
+use crate::ui::dialogs::Prompt;
+use crate::window::Chat;
+
+/// How many older messages one scroll to the top loads.
+const OLDER_PAGE: u64 = 50;
+
+/// Carries out one of the chat window's actions.
+pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context) {
+    match action {
+        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn | Action::Exit => {}
+        Action::Send => send(chat, client, ctx),
+        Action::PickFile => {
+            let ctx = ctx.clone();
+            chat.picker.open(move || ctx.request_repaint());
+        }
+        Action::SendPath(path) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match client.send_file(&path) {
+                Ok(id) => chat.state.started(id, Direction::Upload, &name),
+                Err(e) => chat
+                    .state
+                    .push(Tone::Warning, format!("[!] Cannot send {name}: {e}")),
+            }
+        }
+        Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
+        Action::Download { name, open } => match client.get_file(&name) {
+            Ok(id) => {
+                chat.state.started(id, Direction::Download, &name);
+                if open {
+                    chat.state.open_when_done.insert(id);
+                }
+            }
+            Err(e) => chat
+                .state
+                .push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
+        },
+        Action::Clear => {
+            if !chat.state.clearing {
+                chat.state.clearing = true;
+                client.clear_cache_in_background();
+            }
+        }
+        Action::Cancel(id) => client.cancel(id),
+        Action::Mention(name) => {
+            *chat.draft_mut() = format!("@{name} ");
+            ctx.memory_mut(|m| m.request_focus(entry_id()));
+        }
+        Action::Open(path) => client.open(path),
+        Action::LoadOlder => load_older(chat, client),
+        Action::Retry(token) => {
+            if let Err(e) = client.retry(&token) {
+                chat.state.push(Tone::Warning, format!("[!] {e}"));
+            }
+        }
+        Action::Discard(token) => {
+            let _ = client.discard(&token);
+            chat.state.discard(&token);
+        }
+        Action::Go(conversation) => go(chat, client, conversation, ctx),
+        Action::Join(room) => {
+            if let Err(e) = client.join(room) {
+                chat.state.push(Tone::Warning, format!("[!] {e}"));
+            }
+        }
+    }
+}
+
+/// Sends the draft of the current conversation, by the terminal client's
+/// rules: `@name text` privately, `#room text` to a room the user is in,
+/// anything else to the current conversation.
+fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) {
+    let draft = chat.draft_mut().clone();
+    if draft.trim().is_empty() {
+        return;
+    }
+    match client.send_input(&draft) {
+        Ok(message) => {
+            chat.state.sent(&message);
+            chat.draft_mut().clear();
+            chat.view_mut().scroll_to_bottom();
+        }
+        Err(SendError::Input(InputError::MissingMessage)) => {
+            chat.state.push(
+                Tone::Warning,
+                "[!] Write it as @user message (Nhập dạng @user nội_dung)",
+            );
+        }
+        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+    }
+    ctx.memory_mut(|m| m.request_focus(entry_id()));
+}
+
+/// Asks for the page before the oldest message of the current
+/// conversation shown.
+fn load_older(chat: &mut Chat, client: &Client) {
+    let timeline = chat.state.timeline_mut();
+    if timeline.history.loading || !timeline.history.more {
+        return;
+    }
+    let before = timeline.history.oldest;
+    match client.load_before(timeline.conversation.clone(), before, OLDER_PAGE) {
+        Ok(()) => timeline.history.loading = true,
+        Err(SendError::OldServer) => timeline.history.more = false,
+        // Not connected: asked again once back.
+        Err(e) => tracing::debug!(error = %e, "cannot ask for older messages"),
+    }
+}
+
+/// Puts a conversation in view and makes it where plain lines go; what is
+/// unread there is reported read (the engine sends it at its pace).
+fn go(chat: &mut Chat, client: &Client, conversation: Conversation, ctx: &egui::Context) {
+    match client.go(conversation) {
+        Ok(conversation) => {
+            let unread = chat
+                .state
+                .conversations
+                .get(&conversation)
+                .is_some_and(|info| info.unread > 0);
+            chat.state.go(conversation.clone());
+            if unread {
+                client.mark_all_read(conversation);
+            }
+            ctx.memory_mut(|m| m.request_focus(entry_id()));
+        }
+        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+    }
+}

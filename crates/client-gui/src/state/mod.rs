@@ -1,0 +1,503 @@
+//! Plain data: what the window shows. [`State::apply`] folds each client
+//! event in; nothing here touches a socket, the disk or egui.
+//!
+//! Each conversation has a [`Timeline`] of its own (its rows, paging
+//! cursor and read position); the pane shows the current one. A message
+//! goes to its conversation's timeline; what the user sends to another
+//! conversation than the one in view (`@name text`, `#room text`) shows in
+//! both, so it is seen where it was typed. Notices (transfers, errors) go
+//! to the view in front of the user, presence notices to `#general`. The
+//! sidebar's list comes from the engine's conversation events
+//! ([`ConversationList`]).
+
+pub mod conversations;
+pub mod timeline;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use media_chat_client::display::{self, Tone};
+use media_chat_client::{
+    Body, Conversation, Direction, Event, Member, Message, Origin, RoomInfo, TransferId,
+    conversation_key, same,
+};
+
+pub use conversations::ConversationList;
+pub use timeline::{History, Item, KEEP_ROWS, MAX_ROWS, Row, Timeline};
+
+/// A file of a conversation, for the side panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFile {
+    /// The stored name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Who shared it.
+    pub uploader: String,
+}
+
+/// A running upload or download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// Which way.
+    pub direction: Direction,
+    /// The file name.
+    pub name: String,
+    /// Bytes done.
+    pub done: u64,
+    /// Bytes in all (0 until the first progress).
+    pub total: u64,
+}
+
+/// The chat connection as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connected and logged in.
+    Up,
+    /// Lost, not (yet) reconnecting.
+    Lost {
+        /// Why.
+        reason: String,
+    },
+    /// Waiting to reconnect.
+    Reconnecting {
+        /// Which attempt comes next.
+        attempt: u32,
+        /// After how long.
+        delay: Duration,
+    },
+}
+
+/// Something [`State::apply`] asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open this file with the system viewer.
+    Open(PathBuf),
+    /// Make a thumbnail of this downloaded image.
+    Thumbnail(PathBuf),
+}
+
+/// Everything the chat screen shows.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The logged-in user's name.
+    pub me: String,
+    /// The conversation in view, where plain lines go.
+    pub current: Conversation,
+    /// Each conversation's view, by conversation key.
+    timelines: BTreeMap<String, Timeline>,
+    /// The sidebar's conversations.
+    pub conversations: ConversationList,
+    /// Member lists loaded, by conversation key.
+    pub members: HashMap<String, Vec<Member>>,
+    /// The rooms the server listed (for the browse dialog), once asked.
+    pub rooms: Option<Vec<RoomInfo>>,
+    /// Who is online, by lower-case name.
+    pub online: BTreeMap<String, String>,
+    /// Files by conversation key, then by name.
+    pub files: HashMap<String, BTreeMap<String, SharedFile>>,
+    /// Running transfers.
+    pub transfers: BTreeMap<TransferId, Transfer>,
+    /// The connection.
+    pub link: Link,
+    /// The server's upload limits, once announced.
+    pub max_file_size: Option<u64>,
+    /// Messages that arrived while the window was not focused (the title's
+    /// count on a version 2 server, which counts nothing itself).
+    pub unread: usize,
+    /// Whether the window has focus (set by the app each frame).
+    pub focused: bool,
+    /// Downloads to open once verified (Get File, as in the seed).
+    pub open_when_done: HashSet<TransferId>,
+    /// The download cache is being cleared (off the UI thread).
+    pub clearing: bool,
+    /// The server speaks version 3 (ids, paging, read positions, rooms).
+    pub v3: bool,
+}
+
+impl State {
+    /// An empty chat for `me`, in `#general`.
+    pub fn new(me: &str) -> Self {
+        let general = Conversation::general();
+        let mut timelines = BTreeMap::new();
+        timelines.insert(conversation_key(&general), Timeline::new(general.clone()));
+        State {
+            me: me.to_owned(),
+            current: general,
+            timelines,
+            conversations: ConversationList::default(),
+            members: HashMap::new(),
+            rooms: None,
+            online: BTreeMap::new(),
+            files: HashMap::new(),
+            transfers: BTreeMap::new(),
+            link: Link::Up,
+            max_file_size: None,
+            unread: 0,
+            focused: true,
+            open_when_done: HashSet::new(),
+            clearing: false,
+            v3: true,
+        }
+    }
+
+    /// The view in front of the user.
+    pub fn timeline(&self) -> &Timeline {
+        self.timelines
+            .get(&conversation_key(&self.current))
+            .expect("the current conversation always has a timeline")
+    }
+
+    /// The view in front of the user, to change.
+    pub fn timeline_mut(&mut self) -> &mut Timeline {
+        let current = self.current.clone();
+        self.timeline_of(&current)
+    }
+
+    /// The view of `conversation`, made if new.
+    pub fn timeline_of(&mut self, conversation: &Conversation) -> &mut Timeline {
+        self.timelines
+            .entry(conversation_key(conversation))
+            .or_insert_with(|| Timeline::new(conversation.clone()))
+    }
+
+    /// The text of every row of the current view as shown, oldest first
+    /// (for tests and logs).
+    pub fn texts(&self) -> Vec<String> {
+        self.timeline().texts(&self.me)
+    }
+
+    /// Adds a notice to the view in front of the user.
+    pub fn push(&mut self, tone: Tone, text: impl Into<String>) {
+        self.timeline_mut().push(tone, text);
+    }
+
+    /// Shows what the user just sent (pending), as the seed did: `[Me] …`
+    /// or `[PM → x] …`, in its conversation and in the view it was typed
+    /// in.
+    pub fn sent(&mut self, message: &Message) {
+        self.timeline_of(&message.conversation).sent(message);
+        if !same(&message.conversation, &self.current) {
+            self.timeline_mut().sent(message);
+        }
+    }
+
+    /// Puts `conversation` in view. Messages after the read position are
+    /// marked new.
+    pub fn go(&mut self, conversation: Conversation) {
+        let timeline = self.timeline_of(&conversation);
+        timeline.conversation = conversation.clone();
+        timeline.read_marker = Some(timeline.read);
+        self.current = conversation;
+    }
+
+    /// The current conversation's details.
+    pub fn current_info(&self) -> Option<&media_chat_client::ConversationInfo> {
+        self.conversations.get(&self.current)
+    }
+
+    /// The members of the current conversation, if loaded.
+    pub fn current_members(&self) -> Option<&[Member]> {
+        self.members
+            .get(&conversation_key(&self.current))
+            .map(Vec::as_slice)
+    }
+
+    /// The current conversation's files.
+    pub fn current_files(&self) -> Option<&BTreeMap<String, SharedFile>> {
+        self.files.get(&conversation_key(&self.current))
+    }
+
+    /// What the window title counts: every unread event the server counts
+    /// (version 3), or what arrived while the window was away (version 2).
+    pub fn total_unread(&self) -> u64 {
+        if self.v3 {
+            self.conversations.total_unread()
+        } else {
+            self.unread as u64
+        }
+    }
+
+    /// A started transfer, shown until it ends.
+    pub fn started(&mut self, id: TransferId, direction: Direction, name: &str) {
+        self.transfers.insert(
+            id,
+            Transfer {
+                direction,
+                name: name.to_owned(),
+                done: 0,
+                total: 0,
+            },
+        );
+    }
+
+    /// Forgets a failed message the user discarded.
+    pub fn discard(&mut self, token: &str) {
+        for timeline in self.timelines.values_mut() {
+            timeline.discard(token);
+        }
+    }
+
+    /// Drops the oldest rows of the current view (see [`Timeline::trim`]).
+    pub fn trim(&mut self, at_bottom: bool) {
+        let v3 = self.v3;
+        self.timeline_mut().trim(at_bottom, v3);
+    }
+
+    /// Folds one client event in; returns what the app must do about it.
+    pub fn apply(&mut self, event: Event) -> Vec<Effect> {
+        let effects = self.update(&event);
+        match event {
+            Event::Message { message, origin } => self.message(message, origin),
+            Event::Delivery { token, message } => self.delivery(&token, message),
+            Event::Changed {
+                id,
+                conversation,
+                target,
+                change,
+                ..
+            } => {
+                self.timeline_of(&conversation).change(id, target, &change);
+            }
+            Event::Downloaded { ref path, .. } => {
+                self.notice(&event);
+                if is_image(path) {
+                    self.timeline_mut().attach_image(path.clone());
+                }
+            }
+            Event::Joined { .. } | Event::Left { .. } => {
+                if let Some(shown) = display::event(&event, &self.me) {
+                    self.timeline_of(&Conversation::general())
+                        .push(shown.tone, shown.text);
+                }
+            }
+            // The header names the conversation in view.
+            Event::CurrentChanged { .. } => {}
+            other => self.notice(&other),
+        }
+        effects
+    }
+
+    /// The event's line, if it has one, in the view in front of the user.
+    fn notice(&mut self, event: &Event) {
+        if let Some(shown) = display::event_in(event, &self.me, &self.current) {
+            self.push(shown.tone, shown.text);
+        }
+    }
+
+    fn message(&mut self, message: Message, origin: Origin) {
+        let counts = !self.focused
+            && origin == Origin::Live
+            && message.author != self.me
+            && matches!(message.body, Body::Text(_));
+        let conversation = message.conversation.clone();
+        if self.timeline_of(&conversation).message(message, origin) && counts {
+            self.unread += 1;
+        }
+    }
+
+    fn delivery(&mut self, token: &str, message: Message) {
+        let mut shown = false;
+        for timeline in self.timelines.values_mut() {
+            shown |= timeline.delivery(token, &message);
+        }
+        if !shown {
+            // Undelivered from the last run, or sent by a front that
+            // forgot it: shown now.
+            self.timeline_of(&message.conversation.clone())
+                .undelivered(message);
+        }
+    }
+
+    /// Presence changed: member lists follow.
+    fn presence(&mut self, user: &str, online: bool) {
+        let key = user.to_lowercase();
+        for members in self.members.values_mut() {
+            for member in members.iter_mut() {
+                if member.user.to_lowercase() == key {
+                    member.online = online;
+                }
+            }
+        }
+    }
+
+    /// What an event changes besides the rows: who is online, the files,
+    /// the transfers, the connection, paging, read positions and the
+    /// conversations.
+    fn update(&mut self, event: &Event) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match event {
+            Event::LoggedIn { user } => {
+                if self.link != Link::Up {
+                    self.push(Tone::Success, "[+] reconnected");
+                }
+                self.me = user.clone();
+                self.link = Link::Up;
+                self.online.clear();
+            }
+            Event::Limits { max_file_size, .. } => self.max_file_size = Some(*max_file_size),
+            Event::Users { users } => {
+                for user in users {
+                    self.online.insert(user.to_lowercase(), user.clone());
+                }
+            }
+            Event::Joined { user } => {
+                self.online.insert(user.to_lowercase(), user.clone());
+                self.presence(user, true);
+            }
+            Event::Left { user } => {
+                self.online.remove(&user.to_lowercase());
+                self.presence(user, false);
+            }
+            Event::Message { message, .. } => {
+                if let Body::File { name, size, .. } = &message.body {
+                    let shared = SharedFile {
+                        name: name.clone(),
+                        size: *size,
+                        uploader: message.author.clone(),
+                    };
+                    self.files
+                        .entry(conversation_key(&message.conversation))
+                        .or_default()
+                        .insert(name.clone(), shared);
+                }
+            }
+            Event::Gap {
+                conversation,
+                before,
+                ..
+            } => self.timeline_of(conversation).gap(*before),
+            Event::PageEnd { conversation, more } => {
+                self.timeline_of(conversation).page_end(*more);
+            }
+            Event::ReadUpTo { conversation, id } => self.timeline_of(conversation).read_up_to(*id),
+            Event::FileList { files } => {
+                let files = files
+                    .iter()
+                    .map(|f| {
+                        let shared = SharedFile {
+                            name: f.name.clone(),
+                            size: f.size,
+                            uploader: f.uploader.clone(),
+                        };
+                        (f.name.clone(), shared)
+                    })
+                    .collect();
+                self.files
+                    .insert(conversation_key(&Conversation::general()), files);
+            }
+            Event::Progress {
+                id,
+                direction,
+                name,
+                done,
+                total,
+            } => {
+                let transfer = self.transfers.entry(*id).or_insert(Transfer {
+                    direction: *direction,
+                    name: name.clone(),
+                    done: 0,
+                    total: *total,
+                });
+                transfer.done = *done;
+                transfer.total = *total;
+            }
+            Event::Uploaded { id, .. } => {
+                self.transfers.remove(id);
+            }
+            Event::Downloaded { id, path, .. } => {
+                self.transfers.remove(id);
+                if is_image(path) {
+                    effects.push(Effect::Thumbnail(path.clone()));
+                }
+                if self.open_when_done.remove(id) {
+                    effects.push(Effect::Open(path.clone()));
+                }
+            }
+            Event::TransferFailed { id, .. } | Event::TransferCancelled { id, .. } => {
+                self.transfers.remove(id);
+                self.open_when_done.remove(id);
+            }
+            Event::Disconnected { reason } => {
+                self.link = Link::Lost {
+                    reason: reason.clone(),
+                };
+                for timeline in self.timelines.values_mut() {
+                    timeline.page_cut();
+                }
+            }
+            Event::Reconnecting { attempt, delay } => {
+                self.link = Link::Reconnecting {
+                    attempt: *attempt,
+                    delay: *delay,
+                }
+            }
+            Event::CacheCleared { .. } | Event::CacheNotCleared { .. } => self.clearing = false,
+            Event::Conversation { info } => {
+                // The server's spelling names the view from now on.
+                if let Some(timeline) = self
+                    .timelines
+                    .get_mut(&conversation_key(&info.conversation))
+                {
+                    timeline.conversation = info.conversation.clone();
+                }
+                if same(&info.conversation, &self.current) {
+                    self.current = info.conversation.clone();
+                }
+                self.conversations.upsert(info.clone());
+            }
+            Event::Unread {
+                conversation,
+                unread,
+                mentions,
+            } => self.conversations.counts(conversation, *unread, *mentions),
+            Event::ConversationGone { conversation, .. } => {
+                self.conversations.remove(conversation);
+                self.members.remove(&conversation_key(conversation));
+                if same(conversation, &self.current) {
+                    self.go(Conversation::general());
+                }
+            }
+            Event::CurrentChanged { conversation } => {
+                if !same(conversation, &self.current) {
+                    self.go(conversation.clone());
+                }
+            }
+            Event::Members {
+                conversation,
+                members,
+            } => {
+                self.members
+                    .insert(conversation_key(conversation), members.clone());
+            }
+            Event::RoomList { rooms } => self.rooms = Some(rooms.clone()),
+            Event::Synced
+            | Event::Delivery { .. }
+            | Event::Notify { .. }
+            | Event::ServerError { .. }
+            | Event::OpenFailed { .. }
+            | Event::InviteCode { .. }
+            | Event::AuditLog { .. }
+            // Applied to the message's row (see `Timeline::change`).
+            | Event::Changed { .. }
+            // The desktop does not search yet.
+            | Event::SearchResults { .. }
+            | Event::SearchFailed { .. } => {}
+        }
+        effects
+    }
+}
+
+/// Whether a file is an image shown inline (png, jpg, gif).
+pub fn is_image(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "png" | "jpg" | "jpeg" | "gif"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,288 @@
+//! [`Chat`]: the chat window once logged in. It keeps what belongs to each
+//! conversation besides its rows (the draft being typed, the pane's scroll
+//! and layout), folds each frame's events into [`State`], reports what
+//! the user has seen as read, and lays out the panels: the sidebar of
+//! conversations on the left, members and files on the right, the
+//! composer at the bottom and the current conversation in the middle.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use egui::{Align2, Color32, RichText};
+use media_chat_client::{Client, Event, conversation_key, display};
+
+use crate::action::Action;
+use crate::host::HostedServer;
+use crate::picker::{Picked, Picker};
+use crate::state::{Effect, Link, State};
+use crate::thumbnails::Thumbnails;
+use crate::ui::chat::{ChatView, chat_pane};
+use crate::ui::composer::composer;
+use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
+use crate::ui::side::side_panel;
+use crate::ui::sidebar::sidebar;
+use crate::ui::transfers::transfers;
+
+/// The chat window's state.
+pub struct Chat {
+    /// What the window shows.
+    pub state: State,
+    /// Each conversation's pane, by conversation key: switching back finds
+    /// it scrolled where it was.
+    views: HashMap<String, ChatView>,
+    /// Each conversation's draft, by conversation key: kept when switching.
+    drafts: HashMap<String, String>,
+    /// The open dialogs.
+    pub dialogs: Dialogs,
+    /// The system file dialog.
+    pub picker: Picker,
+    /// Thumbnails of downloaded images.
+    pub thumbnails: Thumbnails,
+    /// Conversations whose member lists were asked for on this connection.
+    members_asked: HashSet<String>,
+}
+
+impl Chat {
+    /// The window for a user just logged in.
+    pub fn new(state: State) -> Self {
+        Chat {
+            state,
+            views: HashMap::new(),
+            drafts: HashMap::new(),
+            dialogs: Dialogs::default(),
+            picker: Picker::default(),
+            thumbnails: Thumbnails::default(),
+            members_asked: HashSet::new(),
+        }
+    }
+
+    fn key(&self) -> String {
+        conversation_key(&self.state.current)
+    }
+
+    /// The current conversation's pane.
+    pub fn view_mut(&mut self) -> &mut ChatView {
+        let key = self.key();
+        self.views.entry(key).or_default()
+    }
+
+    /// Whether the current conversation's pane showed its newest line last
+    /// frame.
+    fn at_bottom(&self) -> bool {
+        self.views.get(&self.key()).is_some_and(ChatView::at_bottom)
+    }
+
+    /// The current conversation's draft.
+    pub fn draft_mut(&mut self) -> &mut String {
+        let key = self.key();
+        self.drafts.entry(key).or_default()
+    }
+
+    /// Folds the frame's events in and does the bookkeeping that draws
+    /// nothing; returns what the user asked for outside the panels (a
+    /// picked or dropped file).
+    pub fn tick(
+        &mut self,
+        events: Vec<Event>,
+        client: Option<&Client>,
+        open_downloads: bool,
+        ctx: &egui::Context,
+    ) -> Vec<Action> {
+        if let Some(client) = client {
+            self.state.v3 = client.protocol_version() >= 3;
+        }
+        let changed = !events.is_empty();
+        for event in events {
+            if matches!(event, Event::LoggedIn { .. }) {
+                // A new connection: member lists are asked for again.
+                self.members_asked.clear();
+            }
+            for effect in self.state.apply(event) {
+                match effect {
+                    Effect::Open(path) => {
+                        if let Some(client) = client.filter(|_| open_downloads) {
+                            client.open(path);
+                        }
+                    }
+                    Effect::Thumbnail(path) => self.thumbnails.request(path, ctx),
+                }
+            }
+        }
+        if let Some(client) = client {
+            self.follow_members(client, changed);
+        }
+        let at_bottom = self.at_bottom();
+        self.state.trim(at_bottom);
+        self.thumbnails.poll(ctx);
+        let mut actions = Vec::new();
+        match self.picker.poll() {
+            Some(Picked::File(path)) => actions.push(Action::SendPath(path)),
+            Some(Picked::Unavailable) => self.dialogs.send_path = Some(Prompt::default()),
+            Some(Picked::Cancelled) | None => {}
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect()
+        });
+        actions.extend(dropped.into_iter().map(Action::SendPath));
+        self.read(client, ctx);
+        actions
+    }
+
+    /// The current conversation's members: asked for once it is in view
+    /// (version 3; a direct conversation needs no list), then taken from
+    /// the engine, which keeps them up to date.
+    fn follow_members(&mut self, client: &Client, changed: bool) {
+        let current = self.state.current.clone();
+        let key = self.key();
+        let listed = !matches!(current, media_chat_client::Conversation::Direct(_));
+        if listed
+            && self.state.v3
+            && self.members_asked.insert(key.clone())
+            && let Err(e) = client.load_members(current.clone())
+        {
+            tracing::debug!(error = %e, "cannot ask for the members");
+            self.members_asked.remove(&key);
+        }
+        if changed && let Some(members) = client.members(&current) {
+            self.state.members.insert(key, members);
+        }
+    }
+
+    /// What a focused window shows at the bottom of the pane is read.
+    fn read(&mut self, client: Option<&Client>, ctx: &egui::Context) {
+        let focused = ctx.input(|i| i.viewport().focused.unwrap_or(true));
+        let at_bottom = self.at_bottom();
+        let state = &mut self.state;
+        if state.focused && !focused {
+            // Left: what comes from now on is marked new.
+            let timeline = state.timeline_mut();
+            timeline.read_marker = Some(timeline.read);
+        }
+        state.focused = focused;
+        if !focused {
+            return;
+        }
+        state.unread = 0;
+        let timeline = state.timeline_mut();
+        if at_bottom
+            && let Some(newest) = timeline.newest()
+            && newest > timeline.read
+            && let Some(client) = client
+        {
+            client.mark_read(timeline.conversation.clone(), newest);
+            timeline.read = newest;
+        }
+    }
+
+    /// The window title: the total unread count ("99+" above 99), the app
+    /// and the user.
+    pub fn title(&self) -> String {
+        match self.state.total_unread() {
+            0 => format!("media-chat — {}", self.state.me),
+            n => format!("({}) media-chat — {}", display::count(n), self.state.me),
+        }
+    }
+
+    /// Lays out the window; returns what the user asked for.
+    pub fn draw(
+        &mut self,
+        ui: &mut egui::Ui,
+        server: &str,
+        hosted: Option<&HostedServer>,
+    ) -> Option<Action> {
+        let mut action = None;
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("header").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("media-chat");
+                ui.label(format!("— {} on {server}", self.state.me));
+                if let Some(hosted) = hosted {
+                    ui.separator();
+                    ui.label(
+                        RichText::new(format!("Hosting: others join at {}", hosted.lan_address))
+                            .strong(),
+                    );
+                }
+            });
+            match &self.state.link {
+                Link::Up => {}
+                Link::Lost { reason } => banner(
+                    ui,
+                    &format!("Connection lost: {reason}. What you send waits until it is back."),
+                ),
+                Link::Reconnecting { attempt, delay } => banner(
+                    ui,
+                    &format!(
+                        "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
+                        delay.as_secs_f32()
+                    ),
+                ),
+            }
+        });
+        egui::Panel::left("conversations")
+            .resizable(true)
+            .default_size(200.0)
+            .min_size(140.0)
+            .show(ui, |ui| {
+                if let Some(a) = sidebar(ui, &self.state) {
+                    action = Some(a);
+                }
+            });
+        egui::Panel::right("side")
+            .resizable(true)
+            .default_size(200.0)
+            .show(ui, |ui| {
+                let files = self.state.current_files();
+                if let Some(a) = side_panel(ui, &self.state.me, &self.state.online, files) {
+                    action = Some(a);
+                }
+            });
+        egui::Panel::bottom("composer").show(ui, |ui| {
+            ui.add_space(4.0);
+            if let Some(a) = transfers(ui, &self.state.transfers) {
+                action = Some(a);
+            }
+            let key = self.key();
+            let draft = self.drafts.entry(key).or_default();
+            if let Some(a) = composer(ui, draft, &self.state.online, self.state.clearing) {
+                action = Some(a);
+            }
+            ui.add_space(4.0);
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let key = self.key();
+            let view = self.views.entry(key).or_default();
+            if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails) {
+                action = Some(a);
+            }
+        });
+        if let Some(a) = dialogs(&ctx, &mut self.dialogs) {
+            action = Some(a);
+        }
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ));
+            let rect = ctx.content_rect();
+            painter.rect_filled(rect, 0.0, Color32::from_black_alpha(160));
+            painter.text(
+                rect.center(),
+                Align2::CENTER_CENTER,
+                "Drop to share",
+                egui::FontId::proportional(28.0),
+                Color32::WHITE,
+            );
+        }
+        action
+    }
+}
+
+fn banner(ui: &mut egui::Ui, text: &str) {
+    ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong());
+}
