@@ -53,4 +53,17 @@ pub enum Action {
     /// Join this room (public, or private and invited to); it comes into
     /// view once the server lets the user in.
     Join(Conversation),
+    /// Leave this room.
+    Leave(Conversation),
+    /// Set the current room's topic (the owner and moderators).
+    SetTopic(String),
+    /// Open the dialog to invite someone to the current room.
+    OpenInvite,
+    /// Invite `user` to `room`.
+    Invite {
+        /// The room.
+        room: Conversation,
+        /// Who.
+        user: String,
+    },
 }

@@ -3,11 +3,12 @@
 //! a conversation.
 
 use media_chat_client::display::Tone;
-use media_chat_client::{Client, Conversation, Direction, InputError, SendError};
+use media_chat_client::{Client, Conversation, Direction, InputError, ModerationAction, SendError};
 
 use crate::action::Action;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
+use crate::ui::invite::InviteForm;
 use crate::window::Chat;
 
 /// How many older messages one scroll to the top loads.
@@ -69,11 +70,33 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             chat.state.discard(&token);
         }
         Action::Go(conversation) => go(chat, client, conversation, ctx),
-        Action::Join(room) => {
-            if let Err(e) = client.join(room) {
-                chat.state.push(Tone::Warning, format!("[!] {e}"));
-            }
+        Action::Leave(room) => report(chat, client.leave(room)),
+        Action::SetTopic(topic) => match chat.state.current.clone() {
+            room @ Conversation::Room(_) => report(chat, client.set_topic(room, &topic)),
+            other => chat.state.push(
+                Tone::Warning,
+                format!("[!] {other} is not a room: it has no topic"),
+            ),
+        },
+        Action::OpenInvite => match chat.state.current.clone() {
+            room @ Conversation::Room(_) => chat.dialogs.invite = Some(InviteForm::new(room)),
+            other => chat.state.push(
+                Tone::Warning,
+                format!("[!] {other} is not a room: no one is invited"),
+            ),
+        },
+        Action::Invite { room, user } => {
+            report(chat, client.moderate(ModerationAction::Invite, room, &user))
         }
+        Action::Join(room) => report(chat, client.join(room)),
+    }
+}
+
+/// Shows a refusal made before anything reached the server (the server's
+/// own answer comes as an event).
+fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
+    if let Err(e) = outcome {
+        chat.state.push(Tone::Warning, format!("[!] {e}"));
     }
 }
 

@@ -3,7 +3,8 @@
 //! and layout), folds each frame's events into [`State`], reports what
 //! the user has seen as read, and lays out the panels: the sidebar of
 //! conversations on the left, members and files on the right, the
-//! composer at the bottom and the current conversation in the middle.
+//! composer at the bottom and the current conversation (its header, then
+//! its messages) in the middle.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -19,7 +20,9 @@ use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::composer;
 use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
-use crate::ui::side::side_panel;
+use crate::ui::files::files;
+use crate::ui::header::{Header, header};
+use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
 use crate::ui::transfers::transfers;
 
@@ -34,6 +37,8 @@ pub struct Chat {
     drafts: HashMap<String, String>,
     /// The open dialogs.
     pub dialogs: Dialogs,
+    /// The conversation header (the topic being edited).
+    header: Header,
     /// The system file dialog.
     pub picker: Picker,
     /// Thumbnails of downloaded images.
@@ -50,6 +55,7 @@ impl Chat {
             views: HashMap::new(),
             drafts: HashMap::new(),
             dialogs: Dialogs::default(),
+            header: Header::default(),
             picker: Picker::default(),
             thumbnails: Thumbnails::default(),
             members_asked: HashSet::new(),
@@ -237,8 +243,11 @@ impl Chat {
             .resizable(true)
             .default_size(200.0)
             .show(ui, |ui| {
-                let files = self.state.current_files();
-                if let Some(a) = side_panel(ui, &self.state.me, &self.state.online, files) {
+                if let Some(a) = members(ui, &self.state) {
+                    action = Some(a);
+                }
+                ui.separator();
+                if let Some(a) = files(ui, self.state.current_files()) {
                     action = Some(a);
                 }
             });
@@ -255,13 +264,17 @@ impl Chat {
             ui.add_space(4.0);
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(a) = header(ui, &mut self.header, &self.state) {
+                action = Some(a);
+            }
+            ui.separator();
             let key = self.key();
             let view = self.views.entry(key).or_default();
             if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails) {
                 action = Some(a);
             }
         });
-        if let Some(a) = dialogs(&ctx, &mut self.dialogs) {
+        if let Some(a) = dialogs(&ctx, &mut self.dialogs, &self.state) {
             action = Some(a);
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {

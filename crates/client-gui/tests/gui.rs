@@ -234,10 +234,7 @@ fn clicking_an_online_user_starts_a_private_message() {
     let world = World::new();
     let _bob = world.library_client("bob");
     let mut harness = world.logged_in("minh");
-    step_until(&mut harness, "bob online", |h| {
-        h.query_by_label("bob").is_some()
-    });
-    harness.get_by_label("bob").click();
+    click(&mut harness, "bob, online");
     harness.run_steps(2);
     assert_eq!(
         harness

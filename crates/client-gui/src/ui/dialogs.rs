@@ -1,9 +1,12 @@
-//! Small windows: the seed's "File name" prompt for Get File, and a path
-//! field for Send File when no file dialog is available.
+//! Small windows: the seed's "File name" prompt for Get File, a path field
+//! for Send File when no file dialog is available, and the rooms' dialogs
+//! (each in a file of its own).
 
 use egui::{Key, TextEdit};
 
 use crate::action::Action;
+use crate::state::State;
+use crate::ui::invite::{InviteForm, invite_dialog};
 
 /// What the open dialogs hold.
 #[derive(Debug, Default)]
@@ -12,6 +15,8 @@ pub struct Dialogs {
     pub get_file: Option<Prompt>,
     /// The send-by-path prompt.
     pub send_path: Option<Prompt>,
+    /// The invite dialog.
+    pub invite: Option<InviteForm>,
 }
 
 /// A one-field prompt.
@@ -33,8 +38,8 @@ impl Prompt {
 }
 
 /// Draws whichever dialogs are open.
-pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs) -> Option<Action> {
-    let mut action = None;
+pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs, state: &State) -> Option<Action> {
+    let mut action = invite_dialog(ctx, &mut dialogs.invite, state);
     if let Some(prompt) = &mut dialogs.get_file {
         let mut close = false;
         egui::Window::new("Get File")

@@ -5,8 +5,11 @@
 pub mod chat;
 pub mod composer;
 pub mod dialogs;
+pub mod files;
+pub mod header;
+pub mod invite;
 pub mod login;
-pub mod side;
+pub mod members;
 pub mod sidebar;
 pub mod transfers;
 

@@ -1,5 +1,4 @@
-//! The side panel: who is online (click a name to write to them) and the
-//! shared files, each with a Download button.
+//! The current conversation's files, each with a Download button.
 
 use std::collections::BTreeMap;
 
@@ -9,30 +8,9 @@ use egui::{RichText, ScrollArea};
 use crate::action::Action;
 use crate::state::SharedFile;
 
-/// Draws the side panel.
-pub fn side_panel(
-    ui: &mut egui::Ui,
-    me: &str,
-    online: &BTreeMap<String, String>,
-    files: Option<&BTreeMap<String, SharedFile>>,
-) -> Option<Action> {
+/// Draws the file list.
+pub fn files(ui: &mut egui::Ui, files: Option<&BTreeMap<String, SharedFile>>) -> Option<Action> {
     let mut action = None;
-    ui.heading(format!("Online ({})", online.len()));
-    for name in online.values() {
-        let label = if name == me {
-            format!("{name} (you)")
-        } else {
-            name.clone()
-        };
-        if ui
-            .selectable_label(false, label)
-            .on_hover_text(format!("Write to {name} privately"))
-            .clicked()
-        {
-            action = Some(Action::Mention(name.clone()));
-        }
-    }
-    ui.separator();
     let files: Vec<&SharedFile> = files.map(|f| f.values().collect()).unwrap_or_default();
     ui.heading(format!("Shared files ({})", files.len()));
     ScrollArea::vertical().id_salt("files").show(ui, |ui| {

@@ -1,0 +1,119 @@
+//! A room's header, members and invitations on the desktop (issue 11):
+//! the topic (edited by the owner), the member list with presence, and
+//! the invite dialog with name completion. Driven through egui_kittest
+//! against a real server on 127.0.0.1:0.
+
+mod support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use media_chat_client::{Event, Role as MemberRole};
+use support::*;
+
+#[test]
+fn the_header_shows_the_topic_and_the_owner_edits_it() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#lớp_12A|public|Bài tập tuần 1", "EVENT|");
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "#lớp_12A");
+    step_until_label(&mut harness, "Bài tập tuần 1");
+    click(&mut harness, "Edit topic");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Topic");
+    field.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_into(&mut harness, "Topic", "Ôn thi học kỳ");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    step_until_label(
+        &mut harness,
+        "[*] you set the topic of #lớp_12A: Ôn thi học kỳ",
+    );
+    step_until_label(&mut harness, "Ôn thi học kỳ");
+    assert!(harness.query_by_label("Bài tập tuần 1").is_none());
+    assert_eq!(
+        harness
+            .state()
+            .state()
+            .unwrap()
+            .current_info()
+            .unwrap()
+            .topic,
+        "Ôn thi học kỳ"
+    );
+}
+
+#[test]
+fn a_plain_member_cannot_edit_the_topic() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#lớp_12A|public|Bài tập tuần 1", "EVENT|");
+    let mut bob = raw(&world, "bob");
+    line_until(&mut bob, "JOIN|#lớp_12A", "EVENT|");
+    let mut harness = world.logged_in("bob");
+    click(&mut harness, "#lớp_12A");
+    step_until_label(&mut harness, "Bài tập tuần 1");
+    assert!(harness.query_by_label("Edit topic").is_none());
+}
+
+#[test]
+fn the_member_list_shows_who_is_in_the_room_and_who_is_online() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#lớp_12A|public|", "EVENT|");
+    let mut bob = raw(&world, "bob");
+    line_until(&mut bob, "JOIN|#lớp_12A", "EVENT|");
+    {
+        let mut cuong = raw(&world, "cường");
+        line_until(&mut cuong, "JOIN|#lớp_12A", "EVENT|");
+    }
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "#lớp_12A, 2 unread");
+    step_until_label(&mut harness, "minh (you), online, owner");
+    assert!(harness.query_by_label("bob, online").is_some());
+    step_until_label(&mut harness, "cường, offline");
+    drop(bob);
+    step_until_label(&mut harness, "bob, offline");
+    // A click on a member starts a private message.
+    harness.get_by_label("bob, offline").click();
+    harness.run_steps(2);
+    assert_eq!(entry_text(&harness), "@bob ");
+}
+
+#[test]
+fn inviting_completes_the_name_and_the_invited_user_hears_of_it() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#bí_mật|private|", "EVENT|");
+    let binh = world.library_client("Bình");
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "#bí_mật (private)");
+    click(&mut harness, "Invite…");
+    step_until(&mut harness, "the invite dialog", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Invite name")
+            .is_some()
+    });
+    type_into(&mut harness, "Invite name", "bì");
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Invite name")
+            .value()
+            .as_deref(),
+        Some("Bình")
+    );
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    step_until_label(&mut harness, "[*] you invited Bình to #bí_mật");
+    assert!(harness.query_by_label("Invite name").is_none(), "closed");
+    let invited = wait_for(
+        &binh,
+        |e| matches!(e, Event::Conversation { info } if info.conversation.to_string() == "#bí_mật"),
+    );
+    assert!(
+        matches!(&invited, Event::Conversation { info } if info.role == MemberRole::Invited),
+        "{invited:?}"
+    );
+}
