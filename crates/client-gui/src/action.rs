@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use media_chat_client::{Conversation, Fingerprint, TransferId};
+use media_chat_client::{Conversation, Fingerprint, TransferId, Visibility};
 
 /// One thing the user wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,21 @@ pub enum Action {
     SetTopic(String),
     /// Open the dialog to invite someone to the current room.
     OpenInvite,
+    /// Open the New room dialog.
+    NewRoom,
+    /// Create a room owned by the user; it comes into view once made.
+    CreateRoom {
+        /// Its name.
+        room: Conversation,
+        /// Public or private.
+        visibility: Visibility,
+        /// Its topic (may be empty).
+        topic: String,
+    },
+    /// Open the Browse rooms dialog and ask the server for its rooms.
+    BrowseRooms,
+    /// Open the quick switcher (also Ctrl+K).
+    OpenSwitcher,
     /// Invite `user` to `room`.
     Invite {
         /// The room.

@@ -9,6 +9,8 @@ use crate::action::Action;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
 use crate::ui::invite::InviteForm;
+use crate::ui::rooms::{Browse, CreateForm};
+use crate::ui::switcher::Switcher;
 use crate::window::Chat;
 
 /// How many older messages one scroll to the top loads.
@@ -89,6 +91,18 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             report(chat, client.moderate(ModerationAction::Invite, room, &user))
         }
         Action::Join(room) => report(chat, client.join(room)),
+        Action::NewRoom => chat.dialogs.create = Some(CreateForm::default()),
+        Action::CreateRoom {
+            room,
+            visibility,
+            topic,
+        } => report(chat, client.create_room(room, visibility, &topic)),
+        Action::BrowseRooms => {
+            chat.state.rooms = None;
+            chat.dialogs.browse = Some(Browse::default());
+            report(chat, client.list_rooms());
+        }
+        Action::OpenSwitcher => chat.dialogs.switcher = Some(Switcher::default()),
     }
 }
 

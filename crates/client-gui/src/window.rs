@@ -24,6 +24,7 @@ use crate::ui::files::files;
 use crate::ui::header::{Header, header};
 use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
+use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
 
 /// The chat window's state.
@@ -203,6 +204,11 @@ impl Chat {
     ) -> Option<Action> {
         let mut action = None;
         let ctx = ui.ctx().clone();
+        // Before the entry sees it (a text field's Ctrl+K deletes to the
+        // end of the line).
+        if switcher::wanted(&ctx) {
+            self.dialogs.switcher = Some(Switcher::default());
+        }
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.strong("media-chat");

@@ -38,12 +38,18 @@ fn a_room_with_unread_lines_is_badged_and_going_there_shows_and_reads_them() {
     a_room_with_unread_lines(&world);
     let other_session = world.library_client("minh");
     let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "#lớp_12A, 3 unread, 1 mention");
+    assert_eq!(harness.state().window_title(), "(3) media-chat — minh");
     click(&mut harness, "#lớp_12A, 3 unread, 1 mention");
-    assert_eq!(harness.state().window_title(), "media-chat — minh");
+    step_until(&mut harness, "the title without a count", |h| {
+        h.state().window_title() == "media-chat — minh"
+    });
     step_until_label(&mut harness, "bob: bài 2");
     assert!(harness.query_by_label("bob: bài 1 cho @minh").is_some());
     assert!(
-        harness.query_by_label("#lớp_12A").is_some(),
+        harness
+            .query_by_role_and_label(egui::accesskit::Role::Button, "#lớp_12A")
+            .is_some(),
         "the badges are gone"
     );
     let state = harness.state().state().unwrap();
@@ -176,4 +182,61 @@ fn scrolling_up_in_a_direct_conversation_pages_its_own_history() {
             .iter()
             .all(|t| !t.contains("tin "))
     );
+}
+
+/// See: issue 11, "Ctrl+K opens a quick switcher" (type to filter,
+/// arrows, Enter).
+#[test]
+fn ctrl_k_filters_the_conversations_and_enter_goes_to_the_chosen_one() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#toán_học|public|", "EVENT|");
+    line_until(&mut minh, "CREATE|#văn_học|public|", "EVENT|");
+    line_until(&mut minh, "CREATE|#tin_học|public|", "EVENT|");
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "#văn_học");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    step_until(&mut harness, "the switcher", |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::TextInput, "Switch to")
+            .is_some()
+    });
+    type_into(&mut harness, "Switch to", "VĂN");
+    assert!(
+        harness.query_by_label("#toán_học").is_some(),
+        "the sidebar's"
+    );
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state().unwrap().current.to_string(),
+        "#văn_học"
+    );
+    assert!(harness.query_by_label("Switch to").is_none(), "closed");
+    // "học" matches all three, in sidebar order: ↓ ↓ picks the third.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    step_until(&mut harness, "the switcher", |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::TextInput, "Switch to")
+            .is_some()
+    });
+    type_into(&mut harness, "Switch to", "học");
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(1);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state().unwrap().current.to_string(),
+        "#văn_học",
+        "tin, toán, văn"
+    );
+    // The entry is the current conversation's again, and Escape closes.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    step_until(&mut harness, "the switcher", |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::TextInput, "Switch to")
+            .is_some()
+    });
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Switch to").is_none());
 }

@@ -117,3 +117,62 @@ fn inviting_completes_the_name_and_the_invited_user_hears_of_it() {
         "{invited:?}"
     );
 }
+
+/// See: issue 11, "dialogs to create a room (name, topic, public or
+/// private)".
+#[test]
+fn the_new_room_dialog_creates_a_private_room_and_goes_there() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "New room…");
+    step_until(&mut harness, "the New room dialog", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Name").is_some()
+    });
+    type_into(&mut harness, "Name", "#nhóm toán");
+    click(&mut harness, "Create");
+    step_until_label_contains(&mut harness, "a room name is 1 to");
+    // Fixed: a name without spaces.
+    let field = harness.get_by_role_and_label(Role::TextInput, "Name");
+    field.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_into(&mut harness, "Name", "nhóm_toán");
+    type_into(&mut harness, "Topic", "Giải tích 2");
+    click(&mut harness, "Private");
+    click(&mut harness, "Create");
+    step_until_label(&mut harness, "#nhóm_toán (private)");
+    step_until_label(&mut harness, "Giải tích 2");
+    let state = harness.state().state().unwrap();
+    assert_eq!(state.current.to_string(), "#nhóm_toán");
+    assert_eq!(
+        state.current_info().unwrap().kind,
+        media_chat_client::ConversationKind::PrivateRoom
+    );
+    assert!(harness.query_by_label("Edit topic").is_some(), "the owner");
+}
+
+/// See: issue 11, "to browse and join public rooms (with a filter box)".
+#[test]
+fn browsing_filters_the_public_rooms_and_joins_one() {
+    let world = World::new();
+    let mut bob = raw(&world, "bob");
+    line_until(
+        &mut bob,
+        "CREATE|#toán_học|public|Đại số tuyến tính",
+        "EVENT|",
+    );
+    line_until(&mut bob, "CREATE|#văn_học|public|Truyện Kiều", "EVENT|");
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "Browse rooms…");
+    step_until_label(&mut harness, "#văn_học");
+    assert!(harness.query_by_label("#toán_học").is_some());
+    type_into(&mut harness, "Filter rooms", "ĐẠI SỐ");
+    assert!(harness.query_by_label("#văn_học").is_none(), "filtered out");
+    click(&mut harness, "Join");
+    step_until(&mut harness, "#toán_học in view", |h| {
+        h.state().state().unwrap().current.to_string() == "#toán_học"
+    });
+    step_until_label(&mut harness, "Đại số tuyến tính");
+    assert!(harness.query_by_label("Filter rooms").is_none(), "closed");
+    step_until_label(&mut harness, "[*] you joined #toán_học");
+}

@@ -7,6 +7,8 @@ use egui::{Key, TextEdit};
 use crate::action::Action;
 use crate::state::State;
 use crate::ui::invite::{InviteForm, invite_dialog};
+use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
+use crate::ui::switcher::{Switcher, switcher};
 
 /// What the open dialogs hold.
 #[derive(Debug, Default)]
@@ -17,6 +19,12 @@ pub struct Dialogs {
     pub send_path: Option<Prompt>,
     /// The invite dialog.
     pub invite: Option<InviteForm>,
+    /// The New room dialog.
+    pub create: Option<CreateForm>,
+    /// The Browse rooms dialog.
+    pub browse: Option<Browse>,
+    /// The quick switcher.
+    pub switcher: Option<Switcher>,
 }
 
 /// A one-field prompt.
@@ -39,7 +47,10 @@ impl Prompt {
 
 /// Draws whichever dialogs are open.
 pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs, state: &State) -> Option<Action> {
-    let mut action = invite_dialog(ctx, &mut dialogs.invite, state);
+    let mut action = invite_dialog(ctx, &mut dialogs.invite, state)
+        .or(create_dialog(ctx, &mut dialogs.create))
+        .or(browse_dialog(ctx, &mut dialogs.browse, state))
+        .or(switcher(ctx, &mut dialogs.switcher, state));
     if let Some(prompt) = &mut dialogs.get_file {
         let mut close = false;
         egui::Window::new("Get File")

@@ -10,7 +10,9 @@ pub mod header;
 pub mod invite;
 pub mod login;
 pub mod members;
+pub mod rooms;
 pub mod sidebar;
+pub mod switcher;
 pub mod transfers;
 
 use egui::Color32;

@@ -27,6 +27,14 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.add_space(4.0);
+            if ui
+                .button("🔍 Switch…  Ctrl+K")
+                .on_hover_text("Go to a conversation by typing its name")
+                .clicked()
+            {
+                action = Some(Action::OpenSwitcher);
+            }
+            ui.add_space(4.0);
             ui.strong("Rooms");
             let (rooms, people): (Vec<&ConversationInfo>, Vec<&ConversationInfo>) = state
                 .conversations
@@ -37,6 +45,16 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
                 if let Some(a) = entry(ui, state, info) {
                     action = Some(a);
                 }
+            }
+            if state.v3 {
+                ui.horizontal(|ui| {
+                    if ui.small_button("New room…").clicked() {
+                        action = Some(Action::NewRoom);
+                    }
+                    if ui.small_button("Browse rooms…").clicked() {
+                        action = Some(Action::BrowseRooms);
+                    }
+                });
             }
             ui.add_space(8.0);
             ui.strong("Direct messages");

@@ -179,6 +179,7 @@ pub fn step_until(
     }
 }
 
+/// Steps until a widget labelled `label` shows.
 pub fn step_until_label(harness: &mut Harness<'static, App>, label: &str) {
     step_until(harness, label, |h| h.query_by_label(label).is_some());
 }
@@ -271,9 +272,14 @@ pub fn post(session: &mut media_chat_e2e::RawClient, conversation: &str, texts: 
 }
 
 /// Clicks the sidebar entry (or any widget) labelled `label` once it shows.
+/// A button wins over a label of the same text (a room's name is both the
+/// sidebar entry and the header's heading).
 pub fn click(harness: &mut Harness<'static, App>, label: &str) {
     step_until_label(harness, label);
-    harness.get_by_label(label).click();
+    match harness.query_by_role_and_label(Role::Button, label) {
+        Some(button) => button.click(),
+        None => harness.get_by_label(label).click(),
+    }
     harness.run_steps(2);
 }
 
