@@ -73,8 +73,10 @@ pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> 
         } => Some(self::members(conversation, members)),
         Event::AuditLog { entries } => Some(audit(entries)),
         Event::SearchResults { hits, more, .. } => Some(search_results(hits, *more, me)),
-        Event::FileList { files } if files.is_empty() => Some("[i] no files shared yet".to_owned()),
-        Event::FileList { files } => {
+        Event::FileList { files, .. } if files.is_empty() => {
+            Some("[i] no files shared yet".to_owned())
+        }
+        Event::FileList { files, .. } => {
             let plural = if files.len() == 1 { "" } else { "s" };
             let mut out = format!("[i] {} shared file{plural}:", files.len());
             for file in files {
@@ -310,6 +312,7 @@ mod tests {
     #[test]
     fn file_lists_are_one_line_per_file() {
         let files = Event::FileList {
+            conversation: media_chat_client::Conversation::general(),
             files: vec![FileInfo {
                 name: "a.png".into(),
                 size: 10,

@@ -235,9 +235,6 @@ impl App {
                 );
             }
         }
-        if let Some(client) = self.net.client() {
-            let _ = client.list_files();
-        }
         self.chat = Some(Chat::new(state));
         ctx.memory_mut(|m| m.request_focus(entry_id()));
     }

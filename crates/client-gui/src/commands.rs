@@ -30,7 +30,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match client.send_file(&path) {
+            match client.send_file_to(chat.state.current.clone(), &path) {
                 Ok(id) => chat.state.started(id, Direction::Upload, &name),
                 Err(e) => chat
                     .state
@@ -38,17 +38,19 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             }
         }
         Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
-        Action::Download { name, open } => match client.get_file(&name) {
-            Ok(id) => {
-                chat.state.started(id, Direction::Download, &name);
-                if open {
-                    chat.state.open_when_done.insert(id);
+        Action::Download { name, open } => {
+            match client.get_file_from(chat.state.current.clone(), &name) {
+                Ok(id) => {
+                    chat.state.started(id, Direction::Download, &name);
+                    if open {
+                        chat.state.open_when_done.insert(id);
+                    }
                 }
+                Err(e) => chat
+                    .state
+                    .push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
             }
-            Err(e) => chat
-                .state
-                .push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
-        },
+        }
         Action::Clear => {
             if !chat.state.clearing {
                 chat.state.clearing = true;

@@ -44,8 +44,9 @@ pub struct Chat {
     pub picker: Picker,
     /// Thumbnails of downloaded images.
     pub thumbnails: Thumbnails,
-    /// Conversations whose member lists were asked for on this connection.
-    members_asked: HashSet<String>,
+    /// Conversations whose member lists and files were asked for on this
+    /// connection.
+    asked: HashSet<String>,
 }
 
 impl Chat {
@@ -59,7 +60,7 @@ impl Chat {
             header: Header::default(),
             picker: Picker::default(),
             thumbnails: Thumbnails::default(),
-            members_asked: HashSet::new(),
+            asked: HashSet::new(),
         }
     }
 
@@ -101,8 +102,8 @@ impl Chat {
         let changed = !events.is_empty();
         for event in events {
             if matches!(event, Event::LoggedIn { .. }) {
-                // A new connection: member lists are asked for again.
-                self.members_asked.clear();
+                // A new connection: members and files are asked for again.
+                self.asked.clear();
             }
             for effect in self.state.apply(event) {
                 match effect {
@@ -116,7 +117,7 @@ impl Chat {
             }
         }
         if let Some(client) = client {
-            self.follow_members(client, changed);
+            self.follow_current(client, changed);
         }
         let at_bottom = self.at_bottom();
         self.state.trim(at_bottom);
@@ -140,20 +141,25 @@ impl Chat {
         actions
     }
 
-    /// The current conversation's members: asked for once it is in view
-    /// (version 3; a direct conversation needs no list), then taken from
-    /// the engine, which keeps them up to date.
-    fn follow_members(&mut self, client: &Client, changed: bool) {
+    /// The current conversation's files and members: asked for once it is
+    /// in view (a direct conversation needs no member list; a version 2
+    /// server has none), then the members taken from the engine, which
+    /// keeps them up to date.
+    fn follow_current(&mut self, client: &Client, changed: bool) {
         let current = self.state.current.clone();
         let key = self.key();
-        let listed = !matches!(current, media_chat_client::Conversation::Direct(_));
-        if listed
-            && self.state.v3
-            && self.members_asked.insert(key.clone())
-            && let Err(e) = client.load_members(current.clone())
-        {
-            tracing::debug!(error = %e, "cannot ask for the members");
-            self.members_asked.remove(&key);
+        if self.asked.insert(key.clone()) {
+            let listed = !matches!(current, media_chat_client::Conversation::Direct(_));
+            let files = client.list_files_in(current.clone());
+            let members = match listed && self.state.v3 {
+                true => client.load_members(current.clone()),
+                false => Ok(()),
+            };
+            if let Err(e) = files.and(members) {
+                // Not connected: asked again once back.
+                tracing::debug!(error = %e, "cannot ask for the files or members");
+                self.asked.remove(&key);
+            }
         }
         if changed && let Some(members) = client.members(&current) {
             self.state.members.insert(key, members);

@@ -3,9 +3,6 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -167,26 +164,12 @@ fn side_panel_download_button_fetches_a_shared_image_and_shows_it_inline() {
 
 #[test]
 fn a_dropped_file_is_uploaded_with_progress_to_completion() {
-    #[derive(Debug)]
-    struct Dropped(PathBuf);
-    impl egui::DroppedFile for Dropped {
-        fn path(&self) -> &Path {
-            &self.0
-        }
-        fn bytes(&self) -> Result<Vec<u8>, String> {
-            std::fs::read(&self.0).map_err(|e| e.to_string())
-        }
-    }
     let world = World::new();
     let bob = world.library_client("bob");
     let mut harness = world.logged_in("minh");
     let file = world.path("notes.txt");
     std::fs::write(&file, vec![b'x'; 3 * 1024 * 1024]).unwrap();
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(Dropped(file)));
-    harness.run_steps(2);
+    drop_file(&mut harness, file);
     step_until_label(&mut harness, "[+] shared notes.txt (3.0 MiB)");
     let shared = wait_for(
         &bob,

@@ -176,3 +176,50 @@ fn browsing_filters_the_public_rooms_and_joins_one() {
     assert!(harness.query_by_label("Filter rooms").is_none(), "closed");
     step_until_label(&mut harness, "[*] you joined #toán_học");
 }
+
+/// See: issue 11, "Files panel: show the current conversation's files …
+/// Send File shares into the current conversation".
+#[test]
+fn a_rooms_files_show_in_its_view_and_a_drop_there_shares_into_it() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "CREATE|#lớp_12A|public|", "EVENT|");
+    let mut bob_raw = raw(&world, "bob");
+    line_until(&mut bob_raw, "JOIN|#lớp_12A", "EVENT|");
+    let bob = world.library_client("bob");
+    let room = media_chat_client::Conversation::Room("lớp_12A".into());
+    let exam = world.path("đề_thi.txt");
+    std::fs::write(&exam, "Câu 1: tính đạo hàm\n").unwrap();
+    bob.send_file_to(room.clone(), &exam).unwrap();
+    wait_for(&bob, |e| matches!(e, Event::Uploaded { .. }));
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "Shared files (0)");
+    assert!(
+        harness.query_by_label("đề_thi.txt").is_none(),
+        "not #general's"
+    );
+    click(&mut harness, "#lớp_12A, 2 unread");
+    step_until_label(&mut harness, "đề_thi.txt");
+    click(&mut harness, "Download");
+    let cached = world.cache().join("đề_thi.txt");
+    step_until_label(
+        &mut harness,
+        &format!("[+] downloaded {}", cached.display()),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&cached).unwrap(),
+        "Câu 1: tính đạo hàm\n"
+    );
+    let notes = world.path("ghi_chú.txt");
+    std::fs::write(&notes, "xong").unwrap();
+    drop_file(&mut harness, notes);
+    step_until_label(&mut harness, "[+] shared ghi_chú.txt (4 B)");
+    let shared = wait_for(&bob, |e| {
+        matches!(e, Event::Message { message, .. }
+            if matches!(&message.body, media_chat_client::Body::File { name, .. } if name == "ghi_chú.txt"))
+    });
+    assert!(
+        matches!(&shared, Event::Message { message, .. } if message.conversation == room),
+        "{shared:?}"
+    );
+}

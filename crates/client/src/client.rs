@@ -539,6 +539,16 @@ impl Client {
         self.command(Command::Line(ClientMessage::ListFiles))
     }
 
+    /// Asks for the files shared into `conversation` (`#general`'s on a
+    /// version 2 server); they arrive as [`Event::FileList`].
+    pub fn list_files_in(&self, conversation: Conversation) -> Result<(), SendError> {
+        if conversation.is_general() || self.protocol_version() < 3 {
+            return self.list_files();
+        }
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        self.line(ClientMessage::Files { conversation })
+    }
+
     /// Uploads a file. Size, extension and name are checked here first
     /// against the server's announced limits, so a refused file costs
     /// nothing; then the upload runs on its own connection, reporting
@@ -549,7 +559,23 @@ impl Client {
             return Err(TransferError::NotConnected);
         }
         let limits = self.status.limits.lock().clone();
-        transfer::start_upload(&self.transfers, path.as_ref(), &limits)
+        transfer::start_upload(&self.transfers, path.as_ref(), &limits, None)
+    }
+
+    /// Uploads a file like [`Client::send_file`], shared into
+    /// `conversation`: only its members see and download it (version 3;
+    /// a version 2 server keeps every file in `#general`).
+    pub fn send_file_to(
+        &self,
+        conversation: Conversation,
+        path: impl AsRef<Path>,
+    ) -> Result<TransferId, TransferError> {
+        if !self.is_connected() {
+            return Err(TransferError::NotConnected);
+        }
+        let limits = self.status.limits.lock().clone();
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        transfer::start_upload(&self.transfers, path.as_ref(), &limits, Some(conversation))
     }
 
     /// Downloads a stored file into the cache, verifying its SHA-256; ends
@@ -558,7 +584,20 @@ impl Client {
         if !self.is_connected() {
             return Err(TransferError::NotConnected);
         }
-        transfer::start_download(&self.transfers, name)
+        transfer::start_download(&self.transfers, name, None)
+    }
+
+    /// Downloads a file of `conversation` like [`Client::get_file`].
+    pub fn get_file_from(
+        &self,
+        conversation: Conversation,
+        name: &str,
+    ) -> Result<TransferId, TransferError> {
+        if !self.is_connected() {
+            return Err(TransferError::NotConnected);
+        }
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        transfer::start_download(&self.transfers, name, Some(conversation))
     }
 
     /// Cancels a transfer; it ends with [`Event::TransferCancelled`].

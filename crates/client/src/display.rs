@@ -495,7 +495,16 @@ mod tests {
     #[test]
     fn lists_and_bookkeeping_are_not_lines() {
         assert_eq!(event(&Event::Synced, "me"), None);
-        assert_eq!(event(&Event::FileList { files: vec![] }, "me"), None);
+        assert_eq!(
+            event(
+                &Event::FileList {
+                    conversation: Conversation::general(),
+                    files: vec![]
+                },
+                "me"
+            ),
+            None
+        );
         let read = Event::ReadUpTo {
             conversation: Conversation::general(),
             id: 4,

@@ -194,8 +194,11 @@ pub enum Event {
         /// The server's reason.
         reason: String,
     },
-    /// The answer to [`crate::Client::list_files`].
+    /// The answer to [`crate::Client::list_files`] (`#general`'s files)
+    /// or [`crate::Client::list_files_in`].
     FileList {
+        /// Whose files.
+        conversation: Conversation,
         /// Every stored file, sorted by name.
         files: Vec<FileInfo>,
     },

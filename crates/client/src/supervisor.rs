@@ -802,7 +802,8 @@ impl Supervisor {
                 });
                 return;
             }
-            ServerMessage::FilesEnd { .. } => Event::FileList {
+            ServerMessage::FilesEnd { conversation } => Event::FileList {
+                conversation: conversation.unwrap_or_else(Conversation::general),
                 files: std::mem::take(&mut self.session.files),
             },
             // The link answers pings; the rest belongs to the handshake or

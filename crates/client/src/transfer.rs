@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, select};
 use media_chat_protocol::rules::{file_extension, normalize_file_name};
-use media_chat_protocol::{ClientMessage, EventBody, EventLine, ServerMessage, Sha256Digest};
+use media_chat_protocol::{
+    ClientMessage, Conversation, EventBody, EventLine, ServerMessage, Sha256Digest,
+};
 use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -161,11 +163,13 @@ enum Failure {
     Corrupt(String),
 }
 
-/// Checks a file against `limits` and starts uploading it.
+/// Checks a file against `limits` and starts uploading it, shared into
+/// `conversation` (`None`: `#general`, as in version 2).
 pub(crate) fn start_upload(
     context: &Arc<Context>,
     path: &Path,
     limits: &UploadLimits,
+    conversation: Option<Conversation>,
 ) -> Result<TransferId, TransferError> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| TransferError::Io {
@@ -205,19 +209,27 @@ pub(crate) fn start_upload(
     let path = path.to_path_buf();
     let size = meta.len();
     Ok(spawn(context, Direction::Upload, name, move |run| {
-        run.upload(&path, size)
+        run.upload(&path, size, conversation)
     }))
 }
 
-/// Starts downloading the stored file `name`.
+/// Starts downloading the stored file `name` of `conversation` (`None`:
+/// `#general`'s, as in version 2).
 pub(crate) fn start_download(
     context: &Arc<Context>,
     name: &str,
+    conversation: Option<Conversation>,
 ) -> Result<TransferId, TransferError> {
     let name = normalize_file_name(name)?;
-    Ok(spawn(context, Direction::Download, name, |run| {
-        run.download()
+    Ok(spawn(context, Direction::Download, name, move |run| {
+        run.download(conversation)
     }))
+}
+
+/// How a transfer names its conversation: version 3 names any but
+/// `#general`, whose files the version 2 lines reach.
+fn named(conversation: Option<Conversation>, version: u64) -> Option<Conversation> {
+    conversation.filter(|c| version >= 3 && !c.is_general())
 }
 
 fn spawn(
@@ -279,18 +291,29 @@ struct Run {
 }
 
 impl Run {
-    fn upload(&mut self, path: &Path, size: u64) -> Result<Event, Failure> {
+    fn upload(
+        &mut self,
+        path: &Path,
+        size: u64,
+        conversation: Option<Conversation>,
+    ) -> Result<Event, Failure> {
         let sha256 = self.hash_file(path, size)?;
         let mut connection = self.connect()?;
         let me = connection.user.clone();
-        handshake::send(
-            &mut connection.writer,
-            &ClientMessage::File {
+        let header = match named(conversation, connection.version) {
+            Some(conversation) => ClientMessage::Upload {
+                conversation,
                 name: self.name.clone(),
                 size,
                 sha256,
             },
-        )?;
+            None => ClientMessage::File {
+                name: self.name.clone(),
+                size,
+                sha256,
+            },
+        };
+        handshake::send(&mut connection.writer, &header)?;
         loop {
             match handshake::next(&mut connection.reader)? {
                 ServerMessage::FileReady { .. } => break,
@@ -354,14 +377,18 @@ impl Run {
         }
     }
 
-    fn download(&mut self) -> Result<Event, Failure> {
+    fn download(&mut self, conversation: Option<Conversation>) -> Result<Event, Failure> {
         let mut connection = self.connect()?;
-        handshake::send(
-            &mut connection.writer,
-            &ClientMessage::GetFile {
+        let ask = match named(conversation, connection.version) {
+            Some(conversation) => ClientMessage::Download {
+                conversation,
                 name: self.name.clone(),
             },
-        )?;
+            None => ClientMessage::GetFile {
+                name: self.name.clone(),
+            },
+        };
+        handshake::send(&mut connection.writer, &ask)?;
         let (name, size, expected) = loop {
             match handshake::next(&mut connection.reader)? {
                 ServerMessage::FileTransfer { name, size, sha256 } => break (name, size, sha256),

@@ -372,7 +372,10 @@ impl State {
                 self.timeline_of(conversation).page_end(*more);
             }
             Event::ReadUpTo { conversation, id } => self.timeline_of(conversation).read_up_to(*id),
-            Event::FileList { files } => {
+            Event::FileList {
+                conversation,
+                files,
+            } => {
                 let files = files
                     .iter()
                     .map(|f| {
@@ -384,8 +387,7 @@ impl State {
                         (f.name.clone(), shared)
                     })
                     .collect();
-                self.files
-                    .insert(conversation_key(&Conversation::general()), files);
+                self.files.insert(conversation_key(conversation), files);
             }
             Event::Progress {
                 id,
