@@ -240,3 +240,25 @@ fn ctrl_k_filters_the_conversations_and_enter_goes_to_the_chosen_one() {
     harness.run_steps(2);
     assert!(harness.query_by_label("Switch to").is_none());
 }
+
+/// What a focused window shows at the bottom of the conversation in view
+/// is read: the count goes, and the user's other sessions hear it.
+#[test]
+fn lines_shown_at_the_bottom_of_the_view_are_read() {
+    let world = World::new();
+    let mut minh = raw(&world, "minh");
+    let mut bob = raw(&world, "bob");
+    post(&mut bob, "#general", &["một".to_owned(), "hai".to_owned()]);
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "bob: hai");
+    step_until(&mut harness, "#general read", |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "#general")
+            .is_some()
+    });
+    line_until(&mut minh, "PING|x", "READ|#general|");
+    post(&mut bob, "#general", &["ba".to_owned()]);
+    step_until_label(&mut harness, "bob: ba");
+    step_until(&mut harness, "the live line read", |h| {
+        h.state().window_title() == "media-chat — minh"
+    });
+}

@@ -626,6 +626,27 @@ impl Tracker {
             changed = true;
         }
         let mut counted = false;
+        // A page going back from the oldest event seen (both fronts page
+        // that way, so what it brings joins up with what was seen) shows
+        // events the server counted and this client had not seen: they
+        // join the seen ones, and what is still unseen is older again.
+        if paged
+            && counting
+            && entry.info.is_member()
+            && entry.unseen > 0
+            && user_key(author) != me
+            && id > entry.read
+            && !entry.seen.contains_key(&id)
+        {
+            let mentioned = text.is_some_and(|text| mentions(text, &me));
+            entry.seen.insert(id, mentioned);
+            entry.oldest = Some(entry.oldest.map_or(id, |oldest| oldest.min(id)));
+            entry.unseen -= 1;
+            if mentioned {
+                entry.unseen_mentions = entry.unseen_mentions.saturating_sub(1);
+            }
+            entry.recount();
+        }
         if !paged && counting && entry.info.is_member() {
             entry.oldest = Some(entry.oldest.map_or(id, |oldest| oldest.min(id)));
             if user_key(author) != me && id > entry.read {
@@ -902,6 +923,24 @@ mod tests {
         assert_eq!(counts(&tracker, &general), (100, 0));
         tracker.read(&general, 300);
         assert_eq!(counts(&tracker, &general), (1, 0));
+    }
+
+    #[test]
+    fn unread_events_a_page_brings_are_read_with_it() {
+        let lop = room("lop");
+        // Resumed after the room's events: none in the welcome, 3 unread.
+        let mut tracker = logged_in("an", &[(lop.clone(), 3, 1)], &[(lop.clone(), 10)], &[], 50);
+        let mut out = Vec::new();
+        // The newest page, oldest first (pages come that way): the older
+        // two are still counted, the newest moves to the seen ones.
+        tracker.event(&lop, 11, &text("bình", "một @an"), true, &mut out);
+        tracker.event(&lop, 12, &text("bình", "hai"), true, &mut out);
+        tracker.event(&lop, 13, &text("bình", "ba"), true, &mut out);
+        assert_eq!(counts(&tracker, &lop), (3, 1), "the same counts");
+        tracker.read(&lop, 11);
+        assert_eq!(counts(&tracker, &lop), (2, 0));
+        tracker.read(&lop, 13);
+        assert_eq!(counts(&tracker, &lop), (0, 0));
     }
 
     #[test]

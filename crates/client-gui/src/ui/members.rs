@@ -45,7 +45,8 @@ pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     listed.sort_by_key(|m| (!m.online, m.role == Role::Invited, m.user.to_lowercase()));
     let online = listed.iter().filter(|m| m.online).count();
     if state.v3 {
-        ui.heading(format!("Members ({}, {online} online)", listed.len()));
+        ui.heading(format!("Members ({})", listed.len()));
+        ui.weak(format!("{online} online"));
     } else {
         ui.heading(format!("Online ({online})"));
     }

@@ -16,6 +16,10 @@ use crate::state::conversations::title;
 /// The colour of a mention badge.
 const MENTION: Color32 = Color32::from_rgb(210, 60, 50);
 
+/// The colour of an unread count's badge: apart from the selection's, so
+/// it shows on the conversation in view too.
+const UNREAD: Color32 = Color32::from_gray(96);
+
 /// The colour of someone online.
 pub const ONLINE: Color32 = Color32::from_rgb(60, 170, 80);
 
@@ -127,8 +131,7 @@ fn entry(ui: &mut egui::Ui, state: &State, info: &ConversationInfo) -> Option<Ac
         badge(&mut row, &format!("@{}", count(info.mentions)), MENTION);
     }
     if info.unread > 0 {
-        let fill = row.visuals().selection.bg_fill;
-        badge(&mut row, &count(info.unread), fill);
+        badge(&mut row, &count(info.unread), UNREAD);
     }
     row.with_layout(Layout::left_to_right(Align::Center), |ui| {
         ui.add(Label::new(RichText::new(icon).color(icon_color)).selectable(false));
