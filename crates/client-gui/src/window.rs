@@ -27,6 +27,10 @@ use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
 
+/// Below this width the window shows the conversations or the members,
+/// not both.
+const NARROW: f32 = 820.0;
+
 /// The chat window's state.
 pub struct Chat {
     /// What the window shows.
@@ -40,6 +44,9 @@ pub struct Chat {
     pub dialogs: Dialogs,
     /// The conversation header (the topic being edited).
     header: Header,
+    /// In a narrow window: the members and files shown instead of the
+    /// conversations.
+    side_open: bool,
     /// The system file dialog.
     pub picker: Picker,
     /// Thumbnails of downloaded images.
@@ -58,6 +65,7 @@ impl Chat {
             drafts: HashMap::new(),
             dialogs: Dialogs::default(),
             header: Header::default(),
+            side_open: false,
             picker: Picker::default(),
             thumbnails: Thumbnails::default(),
             asked: HashSet::new(),
@@ -242,27 +250,41 @@ impl Chat {
                 ),
             }
         });
-        egui::Panel::left("conversations")
-            .resizable(true)
-            .default_size(200.0)
-            .min_size(140.0)
-            .show(ui, |ui| {
-                if let Some(a) = sidebar(ui, &self.state) {
-                    action = Some(a);
-                }
-            });
-        egui::Panel::right("side")
-            .resizable(true)
-            .default_size(200.0)
-            .show(ui, |ui| {
-                if let Some(a) = members(ui, &self.state) {
-                    action = Some(a);
-                }
-                ui.separator();
-                if let Some(a) = files(ui, self.state.current_files()) {
-                    action = Some(a);
-                }
-            });
+        // Too narrow for three columns beside the messages: the members
+        // and files take the sidebar's place while the header's toggle is
+        // on.
+        let narrow = ctx.content_rect().width() < NARROW;
+        let (show_sidebar, show_side) = match (narrow, self.side_open) {
+            (false, _) => (true, true),
+            (true, open) => (!open, open),
+        };
+        if show_sidebar {
+            egui::Panel::left("conversations")
+                .resizable(true)
+                .default_size(200.0)
+                .min_size(140.0)
+                .max_size(300.0)
+                .show(ui, |ui| {
+                    if let Some(a) = sidebar(ui, &self.state) {
+                        action = Some(a);
+                    }
+                });
+        }
+        if show_side {
+            egui::Panel::right("side")
+                .resizable(true)
+                .default_size(200.0)
+                .max_size(300.0)
+                .show(ui, |ui| {
+                    if let Some(a) = members(ui, &self.state) {
+                        action = Some(a);
+                    }
+                    ui.separator();
+                    if let Some(a) = files(ui, self.state.current_files()) {
+                        action = Some(a);
+                    }
+                });
+        }
         egui::Panel::bottom("composer").show(ui, |ui| {
             ui.add_space(4.0);
             if let Some(a) = transfers(ui, &self.state.transfers) {
@@ -276,6 +298,14 @@ impl Chat {
             ui.add_space(4.0);
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            if narrow {
+                ui.horizontal(|ui| {
+                    ui.toggle_value(&mut self.side_open, "👥 Members & files")
+                        .on_hover_text(
+                            "Show who is here and the files, in place of the conversations",
+                        );
+                });
+            }
             if let Some(a) = header(ui, &mut self.header, &self.state) {
                 action = Some(a);
             }

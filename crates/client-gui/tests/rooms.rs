@@ -223,3 +223,29 @@ fn a_rooms_files_show_in_its_view_and_a_drop_there_shares_into_it() {
         "{shared:?}"
     );
 }
+
+/// At the window's minimum size (560×400) there is room for the messages
+/// and one column: the conversations, or the members and files.
+#[test]
+fn a_narrow_window_shows_the_members_in_place_of_the_conversations() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    harness.set_size(egui::vec2(560.0, 400.0));
+    step_until(&mut harness, "the sidebar", |h| {
+        h.query_by_role_and_label(Role::Button, "#general")
+            .is_some()
+    });
+    assert!(harness.query_by_label("minh (you), online").is_none());
+    click(&mut harness, "👥 Members & files");
+    step_until_label(&mut harness, "minh (you), online");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Button, "#general")
+            .is_none(),
+        "the sidebar made room"
+    );
+    assert!(
+        harness.query_by_label("Exit").is_some(),
+        "the toolbar wraps"
+    );
+}

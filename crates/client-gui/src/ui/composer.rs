@@ -49,7 +49,7 @@ pub fn composer(
     if entry.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
         action = Some(Action::Send);
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Send").clicked() {
             action = Some(Action::Send);
         }

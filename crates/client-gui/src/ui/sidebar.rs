@@ -51,7 +51,7 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
                 }
             }
             if state.v3 {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     if ui.small_button("New room…").clicked() {
                         action = Some(Action::NewRoom);
                     }
