@@ -15,8 +15,9 @@
 //! - `net`: [`Net`], owner of the client connection.
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
-//! - `ui/`: one file per panel: `login`, `sidebar`, `chat`, `composer`,
-//!   `side`, `transfers`, `dialogs`.
+//! - `ui/`: one file per part of the window: `login`, `sidebar`,
+//!   `header`, `chat`, `composer`, `members`, `files`, `transfers`,
+//!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`.
 //! - `thumbnails`: decoding downloaded images off the UI thread.
 //! - `picker`: the system file dialog, off the UI thread.
 //! - `host`: hosting a chat on this computer.

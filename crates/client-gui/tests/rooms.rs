@@ -249,3 +249,30 @@ fn a_narrow_window_shows_the_members_in_place_of_the_conversations() {
         "the toolbar wraps"
     );
 }
+
+#[test]
+fn leaving_a_room_takes_it_off_the_sidebar_and_back_to_general() {
+    let world = World::new();
+    let mut bob = raw(&world, "bob");
+    line_until(&mut bob, "CREATE|#văn_học|public|", "EVENT|");
+    let mut minh = raw(&world, "minh");
+    line_until(&mut minh, "JOIN|#văn_học", "EVENT|");
+    let mut harness = world.logged_in("minh");
+    click(&mut harness, "#văn_học");
+    click(&mut harness, "Leave");
+    step_until(&mut harness, "back in #general", |h| {
+        h.state().state().unwrap().current.is_general()
+    });
+    step_until(&mut harness, "the room gone", |h| {
+        h.query_by_role_and_label(Role::Button, "#văn_học")
+            .is_none()
+    });
+    // The room's other members hear of it.
+    let left = loop {
+        let line = bob.read_line();
+        if line.starts_with("EVENT|") && line.ends_with("|left") {
+            break line;
+        }
+    };
+    assert!(left.ends_with("|#văn_học|MEMBER|minh|minh|left"), "{left}");
+}
