@@ -1,6 +1,6 @@
 //! [`State::apply`] folded over events, one behaviour per test.
 
-use media_chat_client::{Cleared, Conversation, Delivery, Sha256Digest};
+use media_chat_client::{Change, Cleared, Conversation, Delivery, Sha256Digest};
 
 use super::*;
 
@@ -442,4 +442,24 @@ fn going_to_a_conversation_marks_what_is_new_since_it_was_read() {
     let second = state.timeline().rows[1].key;
     assert_eq!(state.timeline().first_unread("minh"), Some(second));
     assert_eq!(state.timeline().newest(), Some(3));
+}
+
+#[test]
+fn an_edit_and_a_delete_change_the_row_in_place_and_an_older_edit_does_not_undo_a_newer() {
+    let mut state = State::new("minh");
+    state.apply(live(general("an", "hẹn 7 giờ", 4)));
+    let changed = |id: u64, change: Change| Event::Changed {
+        id,
+        conversation: Conversation::general(),
+        target: 4,
+        by: "an".into(),
+        change,
+        origin: Origin::Live,
+    };
+    state.apply(changed(7, Change::Edited("hẹn 8 giờ".into())));
+    assert_eq!(state.texts(), ["an: hẹn 8 giờ (edited)"]);
+    state.apply(changed(5, Change::Edited("hẹn 6 giờ".into())));
+    assert_eq!(state.texts(), ["an: hẹn 8 giờ (edited)"]);
+    state.apply(changed(9, Change::Deleted));
+    assert_eq!(state.texts(), ["an: (message deleted)"]);
 }

@@ -241,8 +241,7 @@ impl Timeline {
             Item::Message(message) if message.id() == Some(target) => Some(message),
             _ => None,
         });
-        let Some(message) =
-            shown.or_else(|| self.page.iter_mut().find(|m| m.id() == Some(target)))
+        let Some(message) = shown.or_else(|| self.page.iter_mut().find(|m| m.id() == Some(target)))
         else {
             return false;
         };
