@@ -46,6 +46,22 @@ fn a_dm_to_an_offline_v2_user_arrives_after_a_thousand_public_messages() {
     assert_eq!(history.len(), 100, "the newest 100, nothing missed");
 }
 
+/// The notice that a DM waits for its reader comes from the hub once the DM
+/// is stored, while the session reads on: it still comes before the
+/// answers to the commands after the DM.
+#[test]
+fn the_offline_notice_comes_before_the_answers_to_later_commands() {
+    let server = TestServer::start();
+    server.client_v1("bob", PW).quit();
+    let mut a = server.client_v1("a", PW);
+    a.send_bytes(b"DM|bob|psst\nDM|ghost|boo\nPING|p\n");
+    a.expect_lines(&[
+        "NOTIFY|bob is offline; they will get your message when they log in",
+        "ERROR|No such user: ghost",
+        "PONG|p",
+    ]);
+}
+
 #[test]
 fn a_v1_login_gets_the_newest_thousand_missed_dms_then_a_notice() {
     let server = TestServer::start();

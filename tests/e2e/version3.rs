@@ -61,6 +61,47 @@ fn a_send_is_acknowledged_with_its_id_and_reaches_everyone_else_once() {
     v2.expect_quiet();
 }
 
+/// A session does not wait for its messages' commits (issue 10's
+/// flat-out target, docs/BENCHMARKS.md), yet its answers keep the order of
+/// its commands: the `ACK`s the hub sends once a batch is committed, a
+/// `REJECTED` the session gives at once, the `ACK` of a token seen a moment
+/// before (in the same batch, most likely), and a `PONG`.
+#[test]
+fn sends_written_at_once_are_answered_in_the_order_they_came() {
+    let server = TestServer::start();
+    let mut watcher = server.connect();
+    watcher.login_v3("watcher", PW, None);
+    let mut an = server.connect();
+    an.login_v3("an", PW, None);
+    watcher.skip_until("JOINED|an");
+    an.send_bytes(
+        b"SEND|t-1|#general|m\xe1\xbb\x99t\n\
+          SEND|t-2|#nowhere|hai\n\
+          SEND|t-1|#general|m\xe1\xbb\x99t\n\
+          SEND|t-3|#general|ba\n\
+          PING|p\n",
+    );
+    let first = an.read_line();
+    let (id, ts) = match first.split('|').collect::<Vec<_>>().as_slice() {
+        ["ACK", "t-1", id, ts] => (id.parse::<u64>().unwrap(), ts.to_string()),
+        _ => panic!("not the first ACK: {first:?}"),
+    };
+    an.expect_line("REJECTED|t-2|No such room: #nowhere");
+    an.expect_line(&format!("ACK|t-1|{id}|{ts}"));
+    let third = an.read_line();
+    let (third_id, _) = third
+        .strip_prefix("ACK|t-3|")
+        .and_then(|rest| rest.split_once('|'))
+        .unwrap_or_else(|| panic!("not the third ACK: {third:?}"));
+    assert!(third_id.parse::<u64>().unwrap() > id);
+    an.expect_line("PONG|p");
+    let one = watcher.read_line();
+    assert_eq!(event_id(&one), id);
+    assert_eq!(event_body(&one), "#general|TEXT|an|một");
+    assert_eq!(event_body(&watcher.read_line()), "#general|TEXT|an|ba");
+    watcher.expect_quiet();
+}
+
 fn event_ts(line: &str) -> u64 {
     line.split('|')
         .nth(2)

@@ -2,7 +2,7 @@
 
 use media_chat_protocol::rules::{check_text, normalize_user_name, user_key};
 use media_chat_protocol::{Conversation as WireConversation, ServerMessage};
-use media_chat_store::{Committed, Conversation, EventBody, EventId, Members, NewEvent, Pair};
+use media_chat_store::{Conversation, EventBody, EventId, Members, NewEvent, Pair};
 
 use crate::lines;
 use crate::session::Session;
@@ -10,68 +10,47 @@ use crate::session::Session;
 /// Most events one `BEFORE` page holds.
 pub(crate) const MAX_PAGE: u64 = 200;
 
-/// The refusal when the store cannot take a message.
-const NOT_STORED: &str = "The server could not store the message; try again later";
-
 impl Session {
     /// `TEXT|message`: to every other session, once stored.
-    pub(crate) fn say(&self, text: &str) {
+    pub(crate) fn say(&mut self, text: &str) {
         if let Err(e) = check_text(text) {
-            return self.send_error(format!("Message refused: {e}"));
+            return self.refuse(ServerMessage::error(format!("Message refused: {e}")));
         }
-        if self.post(Conversation::General, text, None).is_err() {
-            self.send_error(NOT_STORED);
-        }
+        self.post(Conversation::General, text, None);
     }
 
     /// `DM|to|message`: to every session of `to`, once stored; an offline
-    /// user gets it at their next login.
-    pub(crate) fn direct(&self, to: &str, text: &str) {
+    /// user gets it at their next login, and the sender is told so (by the
+    /// hub, once it is stored).
+    pub(crate) fn direct(&mut self, to: &str, text: &str) {
         if let Err(e) = check_text(text) {
-            return self.send_error(format!("Message refused: {e}"));
+            return self.refuse(ServerMessage::error(format!("Message refused: {e}")));
         }
         let to = match self.registered(to) {
             Ok(to) => to,
-            Err(reason) => return self.send_error(reason),
+            Err(reason) => return self.refuse(ServerMessage::error(reason)),
         };
-        let offline = !self.ctx.hub.is_online(&user_key(&to));
         let conversation = Conversation::Direct(Pair::new(self.name(), &to));
-        if self.post(conversation, text, None).is_err() {
-            return self.send_error(NOT_STORED);
-        }
-        if offline {
-            self.send(&ServerMessage::notify(format!(
-                "{to} is offline; they will get your message when they log in"
-            )));
-        }
+        self.post(conversation, text, None);
     }
 
     /// `SEND|token|conversation|message` (v3): stored, then `ACK` to this
-    /// session and the event to everyone else in the conversation. A token
-    /// already stored is acknowledged again and posts nothing.
-    pub(crate) fn send_to(&self, token: &str, conversation: &WireConversation, text: &str) {
-        let reject = |reason: String| {
-            self.send(&ServerMessage::Rejected {
-                token: token.to_owned(),
-                reason,
-            })
+    /// session and the event to everyone else in the conversation (both
+    /// from the hub). A token already stored is acknowledged again and
+    /// posts nothing.
+    pub(crate) fn send_to(&mut self, token: &str, conversation: &WireConversation, text: &str) {
+        let reject = |reason: String| ServerMessage::Rejected {
+            token: token.to_owned(),
+            reason,
         };
         if let Err(e) = check_text(text) {
-            return reject(format!("Message refused: {e}"));
+            return self.refuse(reject(format!("Message refused: {e}")));
         }
         let conversation = match self.resolve(conversation) {
             Ok(conversation) => conversation,
-            Err(reason) => return reject(reason),
+            Err(reason) => return self.refuse(reject(reason)),
         };
-        match self.post(conversation, text, Some(token)) {
-            Ok(committed) if committed.duplicate => self.send(&ServerMessage::Ack {
-                token: token.to_owned(),
-                id: committed.event.id.0,
-                ts: committed.event.ts,
-            }),
-            Ok(_) => {}
-            Err(()) => reject(NOT_STORED.to_owned()),
-        }
+        self.post(conversation, text, Some(token));
     }
 
     /// `BEFORE|conversation|id|limit` (v3): a page of the conversation's
@@ -142,26 +121,33 @@ impl Session {
         );
     }
 
-    /// Stores a message from this session's user; the hub fans it out once
-    /// it is committed.
-    fn post(
-        &self,
-        conversation: Conversation,
-        text: &str,
-        token: Option<&str>,
-    ) -> Result<Committed, ()> {
-        self.ctx
-            .store
-            .append(NewEvent {
-                conversation,
-                author: self.name().to_owned(),
-                body: EventBody::Text {
-                    text: text.to_owned(),
-                },
-                token: token.map(str::to_owned),
-                origin: self.id,
-            })
-            .map_err(|e| tracing::error!(error = %e, "could not store a message"))
+    /// Submits a message from this session's user without waiting for its
+    /// commit: the hub fans it out, acknowledges it or refuses it once the
+    /// store is done with it (see [`Session::settle`]).
+    fn post(&mut self, conversation: Conversation, text: &str, token: Option<&str>) {
+        let submitted = self.ctx.store.submit(NewEvent {
+            conversation,
+            author: self.name().to_owned(),
+            body: EventBody::Text {
+                text: text.to_owned(),
+            },
+            token: token.map(str::to_owned),
+            origin: self.id,
+        });
+        match submitted {
+            Ok(()) => self.unsettled = true,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a message");
+                self.refuse(lines::not_stored(token));
+            }
+        }
+    }
+
+    /// Answers a message with a refusal, after the answers to the messages
+    /// before it.
+    fn refuse(&mut self, refusal: ServerMessage) {
+        self.settle();
+        self.send(&refusal);
     }
 
     /// The conversation a version 3 client names, if it exists for this

@@ -28,9 +28,11 @@ use media_chat_protocol::{
     Conversation as WireConversation, ConversationKind, EncodeLine, MemberChange, Role,
     ServerMessage, Visibility,
 };
-use media_chat_store::{Committed, Conversation, EventBody, EventId, RoomMembers, Sink};
+use media_chat_store::{
+    Committed, Conversation, EventBody, EventId, RoomMembers, Sink, StoreError,
+};
 use parking_lot::Mutex;
-use tracing::{error, warn};
+use tracing::{debug, error, warn};
 
 use crate::lines;
 use crate::outbox::{Flusher, Outbox};
@@ -353,11 +355,6 @@ impl Hub {
         ended
     }
 
-    /// Whether the user with `key` has a session online.
-    pub(crate) fn is_online(&self, key: &str) -> bool {
-        self.shared.state.lock().online.contains_key(key)
-    }
-
     /// Sends `line` to every version 3 session of the user with `key` but
     /// `except` (another session telling where it has read up to, say).
     pub(crate) fn to_own_sessions(&self, key: &str, except: u64, line: &ServerMessage) {
@@ -386,16 +383,62 @@ impl Hub {
 impl Sink for Hub {
     /// Fans committed events out, in id order: to everyone for `#general`,
     /// to the two users for a direct conversation; the session that sent
-    /// an acknowledged message gets `ACK` instead of the event.
+    /// an acknowledged message gets `ACK` instead of the event. A message
+    /// whose token was stored already is acknowledged again, and goes to
+    /// nobody else.
     fn committed(&self, events: &[Committed]) {
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
         for committed in events {
+            if committed.duplicate {
+                acknowledge_again(&mut state, committed, self.shared.sync_cap, &mut pending);
+                continue;
+            }
             fan_out(&mut state, committed, self.shared.sync_cap, &mut pending);
             state.fanned = committed.event.id;
         }
         drop(state);
         self.shared.flusher.schedule(pending);
+    }
+
+    /// A message was not stored: the session that sent it is told
+    /// (`REJECTED` for a `SEND`, `ERROR` for `TEXT` and `DM`).
+    fn refused(&self, origin: u64, token: Option<&str>, error: &StoreError) {
+        debug!(session = origin, error = %error, "a message was not stored");
+        let Some(line) = encode(&lines::not_stored(token)) else {
+            return;
+        };
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        if let Some(peer) = state.peers.get_mut(&origin) {
+            deliver(peer, None, line, self.shared.sync_cap, &mut pending);
+        }
+        drop(state);
+        self.shared.flusher.schedule(pending);
+    }
+}
+
+/// The sender of a message whose token was stored already gets the same
+/// `ACK` again.
+fn acknowledge_again(
+    state: &mut State,
+    committed: &Committed,
+    cap: usize,
+    pending: &mut Vec<Outbox>,
+) {
+    let (Some(token), Some(peer)) = (&committed.token, state.peers.get_mut(&committed.origin))
+    else {
+        return;
+    };
+    let ack = ServerMessage::Ack {
+        token: token.clone(),
+        id: committed.event.id.0,
+        ts: committed.event.ts,
+    };
+    if let Some(line) = encode(&ack) {
+        // Not marked as the event: the session's welcome may have held it
+        // (a client resending after a reconnect), and the ACK is still due.
+        deliver(peer, None, line, cap, pending);
     }
 }
 
@@ -411,10 +454,11 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
         EventBody::FileShared { .. } | EventBody::Member { .. } | EventBody::Topic { .. }
     );
     let author = user_key(&event.author);
-    let recipient = match &event.conversation {
-        Conversation::Direct(pair) => Some(user_key(pair.other(&author))),
+    let recipient_name = match &event.conversation {
+        Conversation::Direct(pair) => Some(pair.other(&author)),
         _ => None,
     };
+    let recipient = recipient_name.map(user_key);
     let classic = matches!(
         event.conversation,
         Conversation::General | Conversation::Direct(_)
@@ -505,6 +549,17 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
         && !grants
     {
         apply_room_change(state, name, committed, cap, pending);
+    }
+    // `DM|to|message` (a direct message without a token: `SEND` has one)
+    // to someone with no session: its sender is told, now that it is
+    // stored, that it waits for them.
+    if let (Some(to), Some(key), EventBody::Text { .. }, None) =
+        (recipient_name, &recipient, &event.body, &committed.token)
+        && !state.online.contains_key(key)
+        && let Some(peer) = state.peers.get_mut(&committed.origin)
+        && let Some(line) = encode(&lines::offline_notice(to))
+    {
+        deliver(peer, None, line, cap, pending);
     }
 }
 

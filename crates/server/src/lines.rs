@@ -1,5 +1,6 @@
 //! How a stored event reads on the wire, for each protocol version and,
-//! in version 3, for each reader (a direct conversation is `@other`).
+//! in version 3, for each reader (a direct conversation is `@other`); and
+//! how a message that could not be stored is refused.
 
 use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{
@@ -135,4 +136,27 @@ pub(crate) fn live_line(event: &Event, version: u64) -> Option<ServerMessage> {
         }
         _ => return None,
     })
+}
+
+/// The refusal when the store cannot take a message.
+const NOT_STORED: &str = "The server could not store the message; try again later";
+
+/// The answer to a message the store could not take: `REJECTED` for a
+/// version 3 `SEND` (with its `token`), `ERROR` for `TEXT` and `DM`.
+pub(crate) fn not_stored(token: Option<&str>) -> ServerMessage {
+    match token {
+        Some(token) => ServerMessage::Rejected {
+            token: token.to_owned(),
+            reason: NOT_STORED.to_owned(),
+        },
+        None => ServerMessage::error(NOT_STORED),
+    }
+}
+
+/// What the sender of `DM|to|message` is told once it is stored, when
+/// `to` has no session online.
+pub(crate) fn offline_notice(to: &str) -> ServerMessage {
+    ServerMessage::notify(format!(
+        "{to} is offline; they will get your message when they log in"
+    ))
 }

@@ -8,7 +8,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use media_chat_protocol::{EncodeLine, ServerMessage};
-use media_chat_store::Store;
+use media_chat_store::{Options, Store};
 use media_chat_tls::{Fingerprint, Identity};
 use thiserror::Error;
 use tracing::{info, warn};
@@ -106,8 +106,14 @@ impl Server {
             config.limits.send_queue_bytes,
             config.limits.presence_room_max,
         );
-        let (store, imported) = Store::open(data.root(), config.durability, Box::new(hub.clone()))
-            .map_err(ServerError::Store)?;
+        // A batch reaches each receiver's queue whole before any of it is
+        // written out: an eighth of the queue leaves room for several.
+        let options = Options {
+            durability: config.durability,
+            batch_bytes: config.limits.send_queue_bytes / 8,
+        };
+        let (store, imported) =
+            Store::open(data.root(), options, Box::new(hub.clone())).map_err(ServerError::Store)?;
         if let Some(report) = imported {
             info!(
                 events = report.events,

@@ -130,6 +130,9 @@ pub(crate) struct Session {
     /// When the line now being received began, as far as the session saw.
     line_started: Option<Instant>,
     lines_read: u64,
+    /// Messages were submitted to the store whose answers (`ACK`, a
+    /// refusal, the offline `NOTIFY`) the hub may not have queued yet.
+    pub(crate) unsettled: bool,
     flood: TokenBucket,
     ping: Ping,
     _admission: Admission,
@@ -204,6 +207,7 @@ impl Session {
             last_heard: connected_at,
             line_started: None,
             lines_read: 0,
+            unsettled: false,
             flood,
             ping: Ping::default(),
             _admission: admission,
@@ -228,6 +232,20 @@ impl Session {
                     self.outbox.send(line.into());
                 }
             }
+        }
+    }
+
+    /// Waits until the messages this session submitted are committed or
+    /// refused, and so answered: called before anything else this session
+    /// does or answers, so that its answers keep the order of its commands
+    /// (a `PONG` comes after the `ACK`s of the `SEND`s before the `PING`)
+    /// and what it reads or announces comes after its own messages. A
+    /// session sending only messages never waits.
+    pub(crate) fn settle(&mut self) {
+        if std::mem::take(&mut self.unsettled)
+            && let Err(e) = self.ctx.store.barrier()
+        {
+            tracing::error!(error = %e, "could not wait for the store");
         }
     }
 
@@ -351,6 +369,7 @@ impl Session {
     /// is closed.
     fn on_bad_line(&mut self, error: &ReadError) -> Flow {
         self.lines_read += 1;
+        self.settle();
         self.send_error(describe(error));
         if !self.body_follows_header() {
             return Flow::Continue;
@@ -384,6 +403,15 @@ impl Session {
                 thread::sleep(wait);
             }
         }
+        if !matches!(
+            message,
+            ClientMessage::Text { .. }
+                | ClientMessage::Dm { .. }
+                | ClientMessage::Send { .. }
+                | ClientMessage::Pong { .. }
+        ) {
+            self.settle();
+        }
         let verb = message.verb();
         if self.transfer_only
             && !matches!(
@@ -399,6 +427,8 @@ impl Session {
                     | ClientMessage::Quit
             )
         {
+            // After the answers to the messages before it (see `settle`).
+            self.settle();
             self.send_error(format!(
                 "{verb}: this connection is for file transfers only"
             ));
@@ -429,6 +459,7 @@ impl Session {
                 | ClientMessage::Delete { .. }
         );
         if v3_only && self.version < 3 {
+            self.settle();
             self.send_error(format!(
                 "{verb} needs protocol version 3 (say HELLO|3 first)"
             ));
@@ -623,6 +654,8 @@ impl Session {
     }
 
     fn finish(mut self) {
+        // The session's last messages reach the others before its leaving.
+        self.settle();
         if let Some(user) = &self.user {
             info!(peer = %self.peer, user = %user, "logged out");
             if let Some(left) = self.ctx.hub.leave(self.id)

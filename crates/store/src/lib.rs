@@ -10,14 +10,16 @@
 //! One writer thread commits whatever has been submitted in one
 //! transaction (group commit) and then hands the committed events, in id
 //! order, to the [`Sink`] the store was opened with, before it answers the
-//! submitters: nobody receives an event before it is committed, and every
-//! session receives events in id order. Reads run beside it, each on a
-//! pooled connection of its own.
+//! submitters that wait: nobody receives an event before it is committed,
+//! and every session receives events in id order. A message need not wait
+//! for its commit ([`Store::submit`]): the sink hears what became of it.
+//! Reads run beside it, each on a pooled connection of its own.
 //!
 //! # Layout
 //! - [`types`]: [`Event`], [`EventId`], [`Conversation`], [`FileMeta`], …
 //! - `schema`: the migrations (`schema/*.sql`), applied at open.
 //! - `writer`: the writer thread and its group commit.
+//! - `reply`: the writer's answer to a caller that waits for it.
 //! - `read`: the queries and the reader pool.
 //! - `rooms`: room requests, checked and applied by the writer.
 //! - `changes`: edits and deletes of messages, checked and applied by the
@@ -33,6 +35,7 @@ mod chat_log;
 mod error;
 mod import;
 mod read;
+mod reply;
 mod rooms;
 mod schema;
 mod search;
@@ -72,6 +75,45 @@ pub const LOG_FILE: &str = "message_history.txt";
 /// Page cache of the writer's connection, in KiB.
 const WRITER_CACHE_KIB: i64 = 2048;
 
+/// Most operations waiting for the writer. A submitter blocks while the
+/// queue is full, so a client sending flat out is slowed to what the
+/// writer commits instead of filling memory: a full queue is four batches,
+/// at most 32 MiB of 8 KiB lines (about 0.6 MiB of 100-byte ones).
+const MAX_QUEUED: usize = 4 * writer::MAX_BATCH;
+
+/// How a store is opened: [`Options::default`], or a [`Durability`] alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// What survives a crash.
+    pub durability: Durability,
+    /// About the most bytes of events one batch hands to the [`Sink`] (the
+    /// events' texts, names and authors, plus a line's worth of overhead
+    /// each); a batch always holds at least one operation. A receiver's
+    /// queue gets a whole batch at once, before anything of it is written
+    /// out, so this must stay well below what that queue holds: with one
+    /// message in flight per session, batches were small; with
+    /// [`Store::submit`] one fast sender fills them. Default 256 KiB.
+    pub batch_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            durability: Durability::default(),
+            batch_bytes: 256 * 1024,
+        }
+    }
+}
+
+impl From<Durability> for Options {
+    fn from(durability: Durability) -> Self {
+        Options {
+            durability,
+            ..Options::default()
+        }
+    }
+}
+
 /// What survives a crash.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Durability {
@@ -85,10 +127,22 @@ pub enum Durability {
 }
 
 /// Receives every committed event, in id order, on the writer thread,
-/// before the submitters are answered. Fan-out lives here.
+/// before the submitters that wait are answered. Fan-out lives here.
+///
+/// The events of one origin reach the sink in the order they were
+/// submitted, committed or refused, so answers to a session keep the order
+/// of its messages.
 pub trait Sink: Send + 'static {
-    /// `events` were committed, in this order.
+    /// `events` were committed, in this order. An event marked
+    /// [`Committed::duplicate`] stored nothing new: its token had been
+    /// stored already, and it is the earlier event (to acknowledge again,
+    /// not to fan out).
     fn committed(&self, events: &[Committed]);
+
+    /// An event submitted with [`Store::submit`] from `origin`, with
+    /// `token`, was not stored, for `error` (the batch failed, or the
+    /// author may not post in that room).
+    fn refused(&self, origin: u64, token: Option<&str>, error: &StoreError);
 }
 
 /// A handle to the store. Cloning is shallow.
@@ -110,9 +164,13 @@ impl Store {
     /// imported first: every event and every file's metadata.
     pub fn open(
         dir: &Path,
-        durability: Durability,
+        options: impl Into<Options>,
         sink: Box<dyn Sink>,
     ) -> Result<(Store, Option<ImportReport>), StoreError> {
+        let Options {
+            durability,
+            batch_bytes,
+        } = options.into();
         let path = dir.join(DB_FILE);
         let log_path = dir.join(LOG_FILE);
         let fresh = !path.exists();
@@ -127,10 +185,12 @@ impl Store {
             path: log_path.clone(),
             source,
         })?;
-        let (ops, receiver) = crossbeam_channel::unbounded();
-        let writer = writer::start(db, log, sink, receiver).map_err(|source| StoreError::Io {
-            path: path.clone(),
-            source,
+        let (ops, receiver) = crossbeam_channel::bounded(MAX_QUEUED);
+        let writer = writer::start(db, log, sink, receiver, batch_bytes).map_err(|source| {
+            StoreError::Io {
+                path: path.clone(),
+                source,
+            }
         })?;
         info!(path = %path.display(), "store open");
         Ok((
@@ -148,18 +208,33 @@ impl Store {
 
     /// Stores an event and waits until it is committed and handed to the
     /// sink. With a token the store already holds for that author, nothing
-    /// new is stored: the earlier event comes back, marked duplicate.
+    /// new is stored: the earlier event comes back, marked duplicate (and
+    /// reaches the sink so marked). A refusal comes back here, not to the
+    /// sink.
     pub fn append(&self, event: NewEvent) -> Result<Committed, StoreError> {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        self.submit(Op::Append { event, reply })?;
+        let (reply, answer) = reply::reply();
+        self.queue(Op::Append {
+            event,
+            reply: Some(reply),
+        })?;
         answer
-            .recv()
-            .map_err(|_| StoreError::Failed("the batch could not be committed".into()))?
+            .wait()
+            .ok_or_else(|| StoreError::Failed("the batch could not be committed".into()))?
+    }
+
+    /// Queues an event to store and returns without waiting for its
+    /// commit (blocking only while the queue is full). The sink hears what
+    /// became of it, in order among the other events of its origin:
+    /// [`Sink::committed`], the earlier event marked duplicate for a token
+    /// stored already, or [`Sink::refused`]. Fails only when the store is
+    /// closed.
+    pub fn submit(&self, event: NewEvent) -> Result<(), StoreError> {
+        self.queue(Op::Append { event, reply: None })
     }
 
     /// Logs that a user's first session came online (a `JOIN` line).
     pub fn joined(&self, name: &str) -> Result<(), StoreError> {
-        self.submit(Op::Joined {
+        self.queue(Op::Joined {
             name: name.to_owned(),
         })
     }
@@ -168,7 +243,7 @@ impl Store {
     /// messages after `last_seen` (the last event they were sent) count as
     /// missed until their next login.
     pub fn left(&self, name: &str, last_seen: EventId) -> Result<(), StoreError> {
-        self.submit(Op::Left {
+        self.queue(Op::Left {
             name: name.to_owned(),
             last_seen,
         })
@@ -182,7 +257,7 @@ impl Store {
         conversation: Conversation,
         id: EventId,
     ) -> Result<(), StoreError> {
-        self.submit(Op::Read {
+        self.queue(Op::Read {
             user: user.to_owned(),
             conversation,
             id,
@@ -193,18 +268,19 @@ impl Store {
     /// until its events are committed and handed to the sink. A refusal is
     /// [`StoreError::Refused`], with the reason for people.
     pub fn room(&self, request: RoomRequest) -> Result<Vec<Committed>, StoreError> {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        self.submit(Op::Room { request, reply })?;
+        let (reply, answer) = reply::reply();
+        self.queue(Op::Room { request, reply })?;
         answer
-            .recv()
-            .map_err(|_| StoreError::Failed("the batch could not be committed".into()))?
+            .wait()
+            .ok_or_else(|| StoreError::Failed("the batch could not be committed".into()))?
     }
 
-    /// Waits until everything submitted before is committed.
+    /// Waits until everything submitted before is committed and the sink
+    /// has heard of it (or of its refusal).
     pub fn barrier(&self) -> Result<(), StoreError> {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        self.submit(Op::Barrier { reply })?;
-        answer.recv().map_err(|_| StoreError::Closed)
+        let (reply, answer) = reply::reply();
+        self.queue(Op::Barrier { reply })?;
+        answer.wait().ok_or(StoreError::Closed)
     }
 
     /// Everything a login of `viewer` (a user key) needs, from one
@@ -342,9 +418,9 @@ impl Store {
     /// fsyncs the chat log and stops the writer. Later writes fail with
     /// [`StoreError::Closed`].
     pub fn close(&self) {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        if self.submit(Op::Barrier { reply }).is_ok() {
-            let _ = answer.recv();
+        let (reply, answer) = reply::reply();
+        if self.queue(Op::Barrier { reply }).is_ok() {
+            let _ = answer.wait();
         }
         if let Some(writer) = self.inner.writer.lock().take() {
             let _ = self.inner.ops.send(Op::Shutdown);
@@ -352,7 +428,7 @@ impl Store {
         }
     }
 
-    fn submit(&self, op: Op) -> Result<(), StoreError> {
+    fn queue(&self, op: Op) -> Result<(), StoreError> {
         if self.inner.writer.lock().is_none() {
             return Err(StoreError::Closed);
         }

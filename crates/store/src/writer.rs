@@ -1,37 +1,49 @@
 //! The one writer thread: it takes whatever has been submitted, commits it
 //! in one transaction (group commit), appends the log lines, hands the
 //! committed events to the [`Sink`] in id order, and only then answers
-//! the submitters. So nobody sees an event before it is committed, every
-//! session sees events in id order, and no caller's lock is held while the
-//! disk works.
+//! the submitters that wait. So nobody sees an event before it is
+//! committed, every session sees events in id order, and no caller's lock
+//! is held while the disk works.
+//!
+//! An event submitted without waiting ([`crate::Store::submit`]) is
+//! answered through the sink alone: committed (or, for a token stored
+//! already, the earlier event marked duplicate) or refused, in the order
+//! it was submitted among the others.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Receiver;
 use media_chat_protocol::rules::user_key;
 use rusqlite::{Connection, TransactionBehavior, params};
 use tracing::{error, info};
 
 use crate::chat_log::{ChatEvent, LogWriter, Stamped, unix_now};
 use crate::error::RoomError;
+use crate::reply::Reply;
 use crate::rooms;
 use crate::sql::{self, to_sql};
 use crate::types::{
-    Committed, Conversation, EventBody, EventId, NewEvent, RoomAction, RoomRequest,
+    Committed, Conversation, Event, EventBody, EventId, NewEvent, RoomAction, RoomRequest,
 };
 use crate::{Sink, StoreError};
 
 /// Most operations in one transaction: a bound on the latency one batch
 /// adds, far above what a busy room submits between two commits.
-const MAX_BATCH: usize = 1024;
+pub(crate) const MAX_BATCH: usize = 1024;
+
+/// What an event's line costs a receiver's queue beyond its text, names
+/// and author: the verb, the id, the time stamp, the separators.
+const LINE_OVERHEAD: usize = 64;
 
 /// What the writer thread is asked to do.
 pub(crate) enum Op {
-    /// Store an event; answer with what was committed.
+    /// Store an event; answer the reply if there is one, else tell the
+    /// sink what became of it.
     Append {
         event: NewEvent,
-        reply: Sender<Result<Committed, StoreError>>,
+        reply: Option<Reply<Result<Committed, StoreError>>>,
     },
     /// A user's first session came online: a `JOIN` line in the log.
     Joined { name: String },
@@ -47,28 +59,116 @@ pub(crate) enum Op {
     /// Check and apply a room request; answer with its events.
     Room {
         request: RoomRequest,
-        reply: Sender<Result<Vec<Committed>, StoreError>>,
+        reply: Reply<Result<Vec<Committed>, StoreError>>,
     },
-    /// Answer once everything submitted before is committed.
-    Barrier { reply: Sender<()> },
+    /// Answer once everything submitted before is committed (and handed
+    /// to the sink, or refused).
+    Barrier { reply: Reply<()> },
     /// Commit what came before, then stop.
     Shutdown,
+}
+
+impl Op {
+    /// About how many bytes the events of this operation put in one
+    /// receiver's queue.
+    fn fan_out_bytes(&self) -> usize {
+        match self {
+            Op::Append { event, .. } => {
+                let body = match &event.body {
+                    EventBody::Text { text } | EventBody::Topic { text } => text.len(),
+                    EventBody::FileShared { name, .. } => name.len(),
+                    EventBody::Member { user, .. } => user.len(),
+                };
+                LINE_OVERHEAD + event.author.len() + body
+            }
+            // A room request's few events: a member change, a topic.
+            Op::Room { .. } => 4 * LINE_OVERHEAD,
+            Op::Joined { .. }
+            | Op::Left { .. }
+            | Op::Read { .. }
+            | Op::Barrier { .. }
+            | Op::Shutdown => 0,
+        }
+    }
 }
 
 /// What one operation produced, to finish once the batch is committed.
 enum Done {
     Event {
         committed: Box<Committed>,
-        reply: Sender<Result<Committed, StoreError>>,
+        reply: Option<Reply<Result<Committed, StoreError>>>,
         log: Option<Stamped>,
+    },
+    /// An event that was not stored, because its author may not post there.
+    Refused {
+        origin: u64,
+        token: Option<String>,
+        refusal: RoomError,
+        reply: Option<Reply<Result<Committed, StoreError>>>,
     },
     Log(Stamped),
     Room {
         outcome: Result<Vec<Committed>, RoomError>,
-        reply: Sender<Result<Vec<Committed>, StoreError>>,
+        reply: Reply<Result<Vec<Committed>, StoreError>>,
     },
-    Barrier(Sender<()>),
+    Barrier(Reply<()>),
     Nothing,
+    /// An operation of a failed batch that was never applied.
+    Unapplied(Op),
+}
+
+/// Who waits for the outcome of a failed batch.
+enum Waiting {
+    Event(Reply<Result<Committed, StoreError>>),
+    Room(Reply<Result<Vec<Committed>, StoreError>>),
+    Barrier(Reply<()>),
+}
+
+/// An answer due once the sink has had a batch's events.
+enum Due {
+    /// The event at this index of the batch's events.
+    Event(Reply<Result<Committed, StoreError>>, usize),
+    Refused(Reply<Result<Committed, StoreError>>, RoomError),
+    /// The events in this range, or the refusal.
+    Room(
+        Reply<Result<Vec<Committed>, StoreError>>,
+        Result<Range<usize>, RoomError>,
+    ),
+    Barrier(Reply<()>),
+}
+
+/// Why a batch failed, with the operation that failed (none when the
+/// batch failed at `BEGIN` or `COMMIT`), given back whole so that its
+/// submitter hears of it.
+struct Failed {
+    error: StoreError,
+    op: Option<Op>,
+}
+
+impl Failed {
+    fn batch(error: rusqlite::Error) -> Box<Failed> {
+        Box::new(Failed {
+            error: error.into(),
+            op: None,
+        })
+    }
+
+    fn of(error: StoreError, op: Op) -> Box<Failed> {
+        Box::new(Failed {
+            error,
+            op: Some(op),
+        })
+    }
+}
+
+/// What an append found inside the transaction.
+enum Appended {
+    /// A new event with this id and time.
+    Stored(EventId, u64),
+    /// The token was stored already: this is the earlier event.
+    Duplicate(Event),
+    /// Not stored: the author may not post there.
+    NotAllowed(RoomError),
 }
 
 /// Starts the writer thread on `db`.
@@ -77,6 +177,7 @@ pub(crate) fn start(
     log: LogWriter,
     sink: Box<dyn Sink>,
     ops: Receiver<Op>,
+    batch_bytes: usize,
 ) -> std::io::Result<JoinHandle<()>> {
     thread::Builder::new()
         .name("store-writer".into())
@@ -86,6 +187,7 @@ pub(crate) fn start(
                 log,
                 sink,
                 conversations: HashMap::new(),
+                batch_bytes,
             };
             writer.run(&ops);
         })
@@ -97,20 +199,35 @@ struct Writer {
     sink: Box<dyn Sink>,
     /// Row ids of conversations already looked up or created.
     conversations: HashMap<Conversation, i64>,
+    /// About the most bytes of events one batch hands to the sink (see
+    /// [`crate::Options::batch_bytes`]).
+    batch_bytes: usize,
 }
 
 impl Writer {
     fn run(&mut self, ops: &Receiver<Op>) {
         let mut stopping = false;
+        // An operation taken from the queue that did not fit the batch
+        // before: it opens the next one.
+        let mut carried = None;
         while !stopping {
-            let Ok(first) = ops.recv() else { break };
+            let Some(first) = carried.take().or_else(|| ops.recv().ok()) else {
+                break;
+            };
             let mut batch = Vec::new();
+            let mut bytes = 0;
             let mut next = Some(first);
             while let Some(op) = next.take() {
                 if matches!(op, Op::Shutdown) {
                     stopping = true;
                     break;
                 }
+                let size = op.fan_out_bytes();
+                if !batch.is_empty() && bytes + size > self.batch_bytes {
+                    carried = Some(op);
+                    break;
+                }
+                bytes += size;
                 batch.push(op);
                 if batch.len() < MAX_BATCH {
                     next = ops.try_recv().ok();
@@ -136,82 +253,154 @@ impl Writer {
     fn commit(&mut self, batch: Vec<Op>) {
         let mut done = Vec::with_capacity(batch.len());
         let mut ops = batch.into_iter();
-        let outcome = (|| -> Result<(), StoreError> {
+        let outcome = (|| -> Result<(), Box<Failed>> {
             let tx = self
                 .db
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(Failed::batch)?;
             for op in ops.by_ref() {
                 done.push(apply(&tx, &mut self.conversations, op)?);
             }
-            tx.commit()?;
-            Ok(())
+            tx.commit().map_err(Failed::batch)
         })();
-        if let Err(e) = outcome {
-            error!(error = %e, "a batch could not be committed; its events are refused");
-            // The cache may name conversations the rollback removed.
-            self.conversations.clear();
-            fail(done, &e);
-            // The operation that failed was consumed (its submitter sees
-            // the store fail); the ones after it were never tried.
-            for op in ops {
-                match op {
-                    Op::Append { reply, .. } => {
-                        let _ = reply.send(Err(StoreError::Failed(e.to_string())));
-                    }
-                    Op::Room { reply, .. } => {
-                        let _ = reply.send(Err(StoreError::Failed(e.to_string())));
-                    }
-                    _ => {}
-                }
+        match outcome {
+            Ok(()) => self.finish(done),
+            Err(failed) => {
+                let Failed { error, op } = *failed;
+                error!(error = %error, "a batch could not be committed; its events are refused");
+                // The cache may name conversations the rollback removed.
+                self.conversations.clear();
+                // Everything of the batch, in the order submitted: what was
+                // applied, the operation that failed, and the ones after it
+                // that were never tried.
+                let unfinished = op.into_iter().chain(ops).map(Done::Unapplied);
+                self.refuse(done.into_iter().chain(unfinished), &error);
             }
-            return;
         }
-        let mut committed = Vec::new();
+    }
+
+    /// After a commit: the log lines, then the sink in commit order, then
+    /// the submitters who wait.
+    fn finish(&mut self, done: Vec<Done>) {
         for item in &done {
             match item {
                 Done::Event {
-                    committed: event,
-                    log,
-                    ..
-                } => {
-                    if let Some(line) = log {
-                        self.log.append(line);
-                    }
-                    if !event.duplicate {
-                        committed.push((**event).clone());
-                    }
+                    log: Some(line), ..
                 }
-                Done::Log(line) => self.log.append(line),
+                | Done::Log(line) => self.log.append(line),
                 Done::Room {
                     outcome: Ok(events),
                     ..
                 } => {
                     for event in events {
                         self.log.append(&log_line(&event.event));
-                        committed.push(event.clone());
                     }
                 }
-                Done::Room { .. } | Done::Barrier(_) | Done::Nothing => {}
+                _ => {}
             }
         }
         self.log.flush();
-        if !committed.is_empty() {
-            self.sink.committed(&committed);
-        }
+        let mut events: Vec<Committed> = Vec::new();
+        // `events[..handed]` are with the sink already.
+        let mut handed = 0;
+        let mut due = Vec::new();
         for item in done {
             match item {
                 Done::Event {
                     committed, reply, ..
                 } => {
-                    let _ = reply.send(Ok(*committed));
+                    if let Some(reply) = reply {
+                        due.push(Due::Event(reply, events.len()));
+                    }
+                    events.push(*committed);
                 }
+                Done::Refused {
+                    origin,
+                    token,
+                    refusal,
+                    reply,
+                } => match reply {
+                    Some(reply) => due.push(Due::Refused(reply, refusal)),
+                    None => {
+                        // What was committed before it is answered first,
+                        // so a session's answers keep its order.
+                        self.hand_over(&events[handed..]);
+                        handed = events.len();
+                        let error = StoreError::Refused(refusal);
+                        self.sink.refused(origin, token.as_deref(), &error);
+                    }
+                },
                 Done::Room { outcome, reply } => {
-                    let _ = reply.send(outcome.map_err(StoreError::Refused));
+                    let start = events.len();
+                    let outcome = outcome.map(|stored| {
+                        events.extend(stored);
+                        start..events.len()
+                    });
+                    due.push(Due::Room(reply, outcome));
                 }
-                Done::Barrier(reply) => {
-                    let _ = reply.send(());
+                Done::Barrier(reply) => due.push(Due::Barrier(reply)),
+                Done::Log(_) | Done::Nothing | Done::Unapplied(_) => {}
+            }
+        }
+        self.hand_over(&events[handed..]);
+        for answer in due {
+            match answer {
+                Due::Event(reply, index) => reply.send(Ok(events[index].clone())),
+                Due::Refused(reply, refusal) => reply.send(Err(StoreError::Refused(refusal))),
+                Due::Room(reply, outcome) => reply.send(
+                    outcome
+                        .map(|range| events[range].to_vec())
+                        .map_err(StoreError::Refused),
+                ),
+                Due::Barrier(reply) => reply.send(()),
+            }
+        }
+    }
+
+    fn hand_over(&self, events: &[Committed]) {
+        if !events.is_empty() {
+            self.sink.committed(events);
+        }
+    }
+
+    /// Answers every operation of a batch that could not be committed, in
+    /// order: the sink hears of the events submitted without waiting
+    /// before anyone waiting is answered.
+    fn refuse(&self, items: impl Iterator<Item = Done>, error: &StoreError) {
+        let failed = || StoreError::Failed(error.to_string());
+        let mut waiting = Vec::new();
+        for item in items {
+            let (origin, token, reply) = match item {
+                Done::Event {
+                    committed, reply, ..
+                } => (committed.origin, committed.token, reply),
+                Done::Refused {
+                    origin,
+                    token,
+                    reply,
+                    ..
+                } => (origin, token, reply),
+                Done::Unapplied(Op::Append { event, reply }) => (event.origin, event.token, reply),
+                Done::Room { reply, .. } | Done::Unapplied(Op::Room { reply, .. }) => {
+                    waiting.push(Waiting::Room(reply));
+                    continue;
                 }
-                Done::Log(_) | Done::Nothing => {}
+                Done::Barrier(reply) | Done::Unapplied(Op::Barrier { reply }) => {
+                    waiting.push(Waiting::Barrier(reply));
+                    continue;
+                }
+                Done::Log(_) | Done::Nothing | Done::Unapplied(_) => continue,
+            };
+            match reply {
+                Some(reply) => waiting.push(Waiting::Event(reply)),
+                None => self.sink.refused(origin, token.as_deref(), &failed()),
+            }
+        }
+        for item in waiting {
+            match item {
+                Waiting::Event(reply) => reply.send(Err(failed())),
+                Waiting::Room(reply) => reply.send(Err(failed())),
+                Waiting::Barrier(reply) => reply.send(()),
             }
         }
     }
@@ -222,148 +411,176 @@ fn apply(
     tx: &Connection,
     conversations: &mut HashMap<Conversation, i64>,
     op: Op,
-) -> Result<Done, StoreError> {
+) -> Result<Done, Box<Failed>> {
     Ok(match op {
-        Op::Append { event, reply } => {
-            if let Some(token) = &event.token
-                && let Some(earlier) = sql::event_by_token(tx, &event.author, token)?
-            {
-                return Ok(Done::Event {
-                    committed: Box::new(Committed {
-                        event: earlier,
-                        token: event.token,
-                        origin: event.origin,
-                        duplicate: true,
-                        created: None,
-                    }),
-                    reply,
-                    log: None,
-                });
-            }
-            // Only a member posts in a room (a removal may have just been
-            // committed).
-            if let Conversation::Room(name) = &event.conversation
-                && !rooms::is_member(tx, name, &event.author)?
-            {
-                let refusal = RoomError::NoSuchRoom(name.clone());
-                let _ = reply.send(Err(StoreError::Refused(refusal)));
-                return Ok(Done::Nothing);
-            }
-            let conversation = match conversations.get(&event.conversation) {
-                Some(&id) => id,
-                None => {
-                    let id = sql::conversation_id(tx, &event.conversation, true)?
-                        .ok_or(StoreError::NoSuchConversation)?;
-                    conversations.insert(event.conversation.clone(), id);
-                    id
-                }
-            };
-            let ts = unix_now();
-            let id = sql::insert_event(
-                tx,
-                conversation,
-                ts,
-                &event.author,
-                &event.body,
-                event.token.as_deref(),
-            )?;
-            let stored = crate::types::Event {
-                id,
-                ts,
-                conversation: event.conversation,
-                author: event.author,
-                body: event.body,
-            };
-            if let EventBody::Text { text } = &stored.body
-                && !matches!(stored.conversation, Conversation::Direct(_))
-            {
-                sql::record_mentions(tx, conversation, id, text)?;
-            }
-            let log = log_line(&stored);
-            Done::Event {
+        Op::Append { event, reply } => match append(tx, conversations, &event) {
+            Err(error) => return Err(Failed::of(error, Op::Append { event, reply })),
+            Ok(Appended::Duplicate(earlier)) => Done::Event {
                 committed: Box::new(Committed {
-                    event: stored,
+                    event: earlier,
                     token: event.token,
                     origin: event.origin,
-                    duplicate: false,
+                    duplicate: true,
                     created: None,
                 }),
                 reply,
-                log: Some(log),
+                log: None,
+            },
+            Ok(Appended::NotAllowed(refusal)) => Done::Refused {
+                origin: event.origin,
+                token: event.token,
+                refusal,
+                reply,
+            },
+            Ok(Appended::Stored(id, ts)) => {
+                let stored = Event {
+                    id,
+                    ts,
+                    conversation: event.conversation,
+                    author: event.author,
+                    body: event.body,
+                };
+                let log = log_line(&stored);
+                Done::Event {
+                    committed: Box::new(Committed {
+                        event: stored,
+                        token: event.token,
+                        origin: event.origin,
+                        duplicate: false,
+                        created: None,
+                    }),
+                    reply,
+                    log: Some(log),
+                }
             }
-        }
+        },
         Op::Joined { name } => Done::Log(Stamped {
             ts: unix_now(),
             event: ChatEvent::Joined { user: name },
         }),
-        Op::Left { name, last_seen } => {
-            tx.prepare_cached(
-                "INSERT INTO users (key, last_seen) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen",
-            )?
-            .execute(params![user_key(&name), to_sql(last_seen.0)])?;
-            Done::Log(Stamped {
+        Op::Left { name, last_seen } => match record_left(tx, &name, last_seen) {
+            Err(error) => return Err(Failed::of(error, Op::Left { name, last_seen })),
+            Ok(()) => Done::Log(Stamped {
                 ts: unix_now(),
                 event: ChatEvent::Left { user: name },
-            })
-        }
+            }),
+        },
         Op::Read {
             user,
             conversation,
             id,
-        } => {
-            if let Some(conversation) = sql::conversation_id(tx, &conversation, false)? {
-                tx.prepare_cached(
-                    "INSERT INTO read_positions (user_key, conversation, event_id) \
-                     VALUES (?1, ?2, ?3) ON CONFLICT (user_key, conversation) \
-                     DO UPDATE SET event_id = max(event_id, excluded.event_id)",
-                )?
-                .execute(params![user_key(&user), conversation, to_sql(id.0)])?;
+        } => match record_read(tx, &user, &conversation, id) {
+            Err(error) => {
+                let op = Op::Read {
+                    user,
+                    conversation,
+                    id,
+                };
+                return Err(Failed::of(error, op));
             }
-            Done::Nothing
-        }
-        Op::Room { request, reply } => {
-            let created = match &request.action {
-                RoomAction::Create { visibility, .. } => Some(*visibility),
-                _ => None,
-            };
-            let outcome = match rooms::apply(tx, &request)? {
-                rooms::Applied::Done(events) => Ok(events
-                    .into_iter()
-                    .enumerate()
-                    .map(|(n, event)| Committed {
-                        event,
-                        token: None,
-                        origin: request.origin,
-                        duplicate: false,
-                        created: created.filter(|_| n == 0),
-                    })
-                    .collect()),
-                rooms::Applied::Refused(refusal) => Err(refusal),
-            };
-            Done::Room { outcome, reply }
-        }
+            Ok(()) => Done::Nothing,
+        },
+        Op::Room { request, reply } => match rooms::apply(tx, &request) {
+            Err(error) => return Err(Failed::of(error.into(), Op::Room { request, reply })),
+            Ok(applied) => {
+                let created = match &request.action {
+                    RoomAction::Create { visibility, .. } => Some(*visibility),
+                    _ => None,
+                };
+                let outcome = match applied {
+                    rooms::Applied::Done(events) => Ok(events
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, event)| Committed {
+                            event,
+                            token: None,
+                            origin: request.origin,
+                            duplicate: false,
+                            created: created.filter(|_| n == 0),
+                        })
+                        .collect()),
+                    rooms::Applied::Refused(refusal) => Err(refusal),
+                };
+                Done::Room { outcome, reply }
+            }
+        },
         Op::Barrier { reply } => Done::Barrier(reply),
         Op::Shutdown => Done::Nothing,
     })
 }
 
-/// Answers every submitter of a batch that could not be committed.
-fn fail(done: Vec<Done>, error: &StoreError) {
-    for item in done {
-        match item {
-            Done::Event { reply, .. } => {
-                let _ = reply.send(Err(StoreError::Failed(error.to_string())));
-            }
-            Done::Room { reply, .. } => {
-                let _ = reply.send(Err(StoreError::Failed(error.to_string())));
-            }
-            Done::Barrier(reply) => {
-                let _ = reply.send(());
-            }
-            Done::Log(_) | Done::Nothing => {}
-        }
+/// Stores `event`, unless its token was stored already or its author may
+/// not post in its room.
+fn append(
+    tx: &Connection,
+    conversations: &mut HashMap<Conversation, i64>,
+    event: &NewEvent,
+) -> Result<Appended, StoreError> {
+    if let Some(token) = &event.token
+        && let Some(earlier) = sql::event_by_token(tx, &event.author, token)?
+    {
+        return Ok(Appended::Duplicate(earlier));
     }
+    // Only a member posts in a room (a removal may have just been
+    // committed).
+    if let Conversation::Room(name) = &event.conversation
+        && !rooms::is_member(tx, name, &event.author)?
+    {
+        return Ok(Appended::NotAllowed(RoomError::NoSuchRoom(name.clone())));
+    }
+    let conversation = match conversations.get(&event.conversation) {
+        Some(&id) => id,
+        None => {
+            let id = sql::conversation_id(tx, &event.conversation, true)?
+                .ok_or(StoreError::NoSuchConversation)?;
+            conversations.insert(event.conversation.clone(), id);
+            id
+        }
+    };
+    let ts = unix_now();
+    let id = sql::insert_event(
+        tx,
+        conversation,
+        ts,
+        &event.author,
+        &event.body,
+        event.token.as_deref(),
+    )?;
+    if let EventBody::Text { text } = &event.body
+        && !matches!(event.conversation, Conversation::Direct(_))
+    {
+        sql::record_mentions(tx, conversation, id, text)?;
+    }
+    Ok(Appended::Stored(id, ts))
+}
+
+/// The direct messages to `name` after `last_seen` count as missed.
+fn record_left(tx: &Connection, name: &str, last_seen: EventId) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO users (key, last_seen) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen",
+    )?
+    .execute(params![user_key(name), to_sql(last_seen.0)])?;
+    Ok(())
+}
+
+/// `user` has read `conversation` up to `id` (a position only moves
+/// forward).
+fn record_read(
+    tx: &Connection,
+    user: &str,
+    conversation: &Conversation,
+    id: EventId,
+) -> Result<(), StoreError> {
+    if let Some(conversation) = sql::conversation_id(tx, conversation, false)? {
+        tx.prepare_cached(
+            "INSERT INTO read_positions (user_key, conversation, event_id) \
+             VALUES (?1, ?2, ?3) ON CONFLICT (user_key, conversation) \
+             DO UPDATE SET event_id = max(event_id, excluded.event_id)",
+        )?
+        .execute(params![user_key(user), conversation, to_sql(id.0)])?;
+    }
+    Ok(())
 }
 
 /// The log line of a stored event.
@@ -455,13 +672,144 @@ fn log_name(conversation: &Conversation) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc::{Receiver, Sender, channel};
+    use std::thread;
+
+    use parking_lot::Mutex;
+
     use crate::types::{Committed, Conversation, EventBody, NewEvent};
-    use crate::{DB_FILE, Durability, Sink, Store};
+    use crate::{DB_FILE, Durability, MAX_QUEUED, Options, Sink, Store, StoreError};
 
     struct Nobody;
 
     impl Sink for Nobody {
         fn committed(&self, _: &[Committed]) {}
+        fn refused(&self, _: u64, _: Option<&str>, _: &StoreError) {}
+    }
+
+    /// A sink that holds the writer inside its first batch until the test
+    /// lets it go, and keeps the ids of every batch it is handed.
+    struct Held {
+        entered: Mutex<Option<Sender<()>>>,
+        release: Mutex<Receiver<()>>,
+        batches: Arc<Mutex<Vec<Vec<u64>>>>,
+    }
+
+    /// What a test keeps of a [`Held`] sink.
+    struct Holder {
+        entered: Receiver<()>,
+        release: Sender<()>,
+        batches: Arc<Mutex<Vec<Vec<u64>>>>,
+    }
+
+    impl Sink for Held {
+        fn committed(&self, events: &[Committed]) {
+            let ids = events.iter().map(|c| c.event.id.0).collect();
+            self.batches.lock().push(ids);
+            if let Some(entered) = self.entered.lock().take() {
+                entered.send(()).unwrap();
+                self.release.lock().recv().unwrap();
+            }
+        }
+
+        fn refused(&self, _: u64, _: Option<&str>, error: &StoreError) {
+            panic!("refused: {error}");
+        }
+    }
+
+    fn held() -> (Box<Held>, Holder) {
+        let (entered, entered_rx) = channel();
+        let (release_tx, release) = channel();
+        let batches = Arc::new(Mutex::new(Vec::new()));
+        let sink = Held {
+            entered: Mutex::new(Some(entered)),
+            release: Mutex::new(release),
+            batches: batches.clone(),
+        };
+        let holder = Holder {
+            entered: entered_rx,
+            release: release_tx,
+            batches,
+        };
+        (Box::new(sink), holder)
+    }
+
+    fn said(text: String) -> NewEvent {
+        NewEvent {
+            conversation: Conversation::General,
+            author: "an".into(),
+            body: EventBody::Text { text },
+            token: None,
+            origin: 1,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_makes_the_submitter_wait_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sink, holder) = held();
+        let (store, _) = Store::open(dir.path(), Durability::Normal, sink).unwrap();
+        // The writer stops inside the first batch, which holds this alone.
+        store.submit(said("first".into())).unwrap();
+        holder.entered.recv().unwrap();
+        let submitted = Arc::new(AtomicUsize::new(0));
+        let more = MAX_QUEUED + 100;
+        let submitter = {
+            let (store, submitted) = (store.clone(), submitted.clone());
+            thread::spawn(move || {
+                for n in 0..more {
+                    store.submit(said(format!("{n}"))).unwrap();
+                    submitted.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        // Nothing leaves the queue while the writer is held, so the count
+        // stops at exactly what the queue holds.
+        while submitted.load(Ordering::SeqCst) < MAX_QUEUED {
+            thread::yield_now();
+        }
+        assert_eq!(submitted.load(Ordering::SeqCst), MAX_QUEUED);
+        assert!(!submitter.is_finished(), "the submitter waits for room");
+        holder.release.send(()).unwrap();
+        submitter.join().unwrap();
+        store.barrier().unwrap();
+        let ids: Vec<u64> = holder.batches.lock().concat();
+        assert_eq!(ids.len(), 1 + more, "every event reached the sink");
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
+        assert_eq!(store.latest("an", 1).unwrap()[0].id.0, ids[more]);
+    }
+
+    #[test]
+    fn a_batch_hands_the_sink_at_most_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sink, holder) = held();
+        let options = Options {
+            batch_bytes: 1000,
+            ..Options::default()
+        };
+        let (store, _) = Store::open(dir.path(), options, sink).unwrap();
+        store.submit(said("first".into())).unwrap();
+        holder.entered.recv().unwrap();
+        // About 370 bytes each on the wire: two fit in 1000, three do not.
+        for n in 0..20 {
+            store
+                .submit(said(format!("{n:03}{}", "x".repeat(297))))
+                .unwrap();
+        }
+        holder.release.send(()).unwrap();
+        store.barrier().unwrap();
+        let batches = holder.batches.lock().clone();
+        assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 21);
+        assert_eq!(batches[0].len(), 1);
+        assert!(
+            batches[1..].iter().all(|batch| batch.len() == 2),
+            "{batches:?}"
+        );
+        // One long event still goes alone.
+        store.append(said("y".repeat(5000))).unwrap();
+        assert_eq!(holder.batches.lock().last().map(Vec::len), Some(1));
     }
 
     #[test]

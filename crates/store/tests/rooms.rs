@@ -13,6 +13,7 @@ struct Nowhere;
 
 impl Sink for Nowhere {
     fn committed(&self, _: &[Committed]) {}
+    fn refused(&self, _: u64, _: Option<&str>, _: &media_chat_store::StoreError) {}
 }
 
 fn open(dir: &Path) -> Store {

@@ -12,23 +12,62 @@ use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::rules::user_key;
 use media_chat_store::{
     Committed, Conversation, Durability, Event, EventBody, EventId, NewEvent, Pair, Sink, Store,
+    StoreError,
 };
 use parking_lot::Mutex;
 use proptest::prelude::*;
 
 /// Collects what the store hands to its sink.
 #[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<Committed>>>);
+struct Collect(Arc<Mutex<Vec<Heard>>>);
+
+/// One thing the sink heard.
+#[derive(Debug, Clone)]
+enum Heard {
+    Committed(Committed),
+    /// Origin, token, the error's text.
+    Refused(u64, Option<String>, String),
+}
 
 impl Sink for Collect {
     fn committed(&self, events: &[Committed]) {
-        self.0.lock().extend_from_slice(events);
+        self.0
+            .lock()
+            .extend(events.iter().cloned().map(Heard::Committed));
+    }
+
+    fn refused(&self, origin: u64, token: Option<&str>, error: &StoreError) {
+        let token = token.map(str::to_owned);
+        self.0
+            .lock()
+            .push(Heard::Refused(origin, token, error.to_string()));
     }
 }
 
 impl Collect {
+    /// The ids of the events fanned out (duplicates are not).
     fn ids(&self) -> Vec<u64> {
-        self.0.lock().iter().map(|c| c.event.id.0).collect()
+        self.committed()
+            .iter()
+            .filter(|c| !c.duplicate)
+            .map(|c| c.event.id.0)
+            .collect()
+    }
+
+    /// Every committed event heard, duplicates included.
+    fn committed(&self) -> Vec<Committed> {
+        self.0
+            .lock()
+            .iter()
+            .filter_map(|heard| match heard {
+                Heard::Committed(c) => Some(c.clone()),
+                Heard::Refused(..) => None,
+            })
+            .collect()
+    }
+
+    fn heard(&self) -> Vec<Heard> {
+        self.0.lock().clone()
     }
 }
 
@@ -143,10 +182,70 @@ fn a_token_sent_twice_stores_one_event() {
         vec![first.event.id.0],
         "a duplicate is not fanned out"
     );
+    // It reaches the sink marked, so that the server can acknowledge it.
+    let heard = sink.committed();
+    assert_eq!(heard.len(), 2);
+    assert!(heard[1].duplicate);
+    assert_eq!(heard[1].event, first.event);
+    assert_eq!(heard[1].token.as_deref(), Some("t-1"));
     // The same token from someone else is their own.
     event.author = "bình".into();
     assert!(!store.append(event).unwrap().duplicate);
     assert_eq!(store.latest("an", 10).unwrap().len(), 2);
+}
+
+#[test]
+fn a_submitted_event_is_answered_through_the_sink_in_the_order_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, sink) = open(dir.path());
+    let from = |conversation: Conversation, token: &str, body: &str| NewEvent {
+        token: Some(token.to_owned()),
+        origin: 7,
+        ..text(conversation, "an", body)
+    };
+    store
+        .submit(from(Conversation::General, "t-1", "one"))
+        .unwrap();
+    // Nobody is a member of a room that does not exist.
+    store
+        .submit(from(Conversation::Room("nowhere".into()), "t-2", "two"))
+        .unwrap();
+    store
+        .submit(from(Conversation::General, "t-1", "one"))
+        .unwrap();
+    store
+        .submit(from(Conversation::General, "t-3", "three"))
+        .unwrap();
+    store.barrier().unwrap();
+    let heard = sink.heard();
+    let [
+        Heard::Committed(one),
+        Heard::Refused(7, Some(refused), reason),
+        Heard::Committed(again),
+        Heard::Committed(three),
+    ] = heard.as_slice()
+    else {
+        panic!("heard {heard:#?}");
+    };
+    assert_eq!((one.origin, one.token.as_deref()), (7, Some("t-1")));
+    assert!(!one.duplicate);
+    assert_eq!(refused, "t-2");
+    assert!(reason.contains("nowhere"), "{reason}");
+    assert!(again.duplicate, "the same token again stores nothing");
+    assert_eq!(again.event, one.event);
+    assert!(!three.duplicate);
+    assert!(one.event.id < three.event.id);
+    assert_eq!(texts(&store.latest("an", 10).unwrap()), ["one", "three"]);
+}
+
+#[test]
+fn submitting_to_a_closed_store_fails_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, sink) = open(dir.path());
+    store.close();
+    let refused = store.submit(text(Conversation::General, "an", "late"));
+    assert!(matches!(refused, Err(StoreError::Closed)), "{refused:?}");
+    assert!(sink.heard().is_empty());
 }
 
 #[test]
