@@ -318,6 +318,48 @@ fn a_long_absence_resumes_with_a_page_and_a_gap_that_paging_fills() {
     an.expect_line("PAGE_END|#general|1");
 }
 
+/// A page is encoded into few buffers and handed to the outbox whole (one
+/// write for a page of short lines); a page of long lines, many times the
+/// session's send queue, is split so that it arrives whole instead of
+/// overflowing the queue and losing the connection.
+#[test]
+fn a_page_many_times_the_send_queue_arrives_whole() {
+    let server = TestServer::start_with(|config| {
+        config.limits.send_queue_bytes = 64 * 1024;
+        // A small queue holds only a small welcome (see Config::validate).
+        config.history_len = 2;
+        config.limits.max_connections = 8;
+    });
+    let mut poster = server.connect();
+    poster.login_v3("bình", PW, None);
+    let long = |n: usize| format!("{n:03} {}", "x".repeat(7000));
+    let mut sends = String::new();
+    for n in 0..100 {
+        sends.push_str(&format!("SEND|m-{n}|#general|{}\n", long(n)));
+    }
+    poster.send_bytes(sends.as_bytes());
+    let ids: Vec<u64> = (0..100)
+        .map(|n| {
+            let ack = poster.read_line();
+            let id = ack
+                .strip_prefix(&format!("ACK|m-{n}|"))
+                .and_then(|rest| rest.split('|').next())
+                .and_then(|id| id.parse().ok());
+            id.unwrap_or_else(|| panic!("not the ACK of m-{n}: {ack:.40}"))
+        })
+        .collect();
+    let mut an = server.connect();
+    an.login_v3("an", PW, None);
+    an.send_line("BEFORE|#general|0|100");
+    for (n, id) in ids.iter().enumerate() {
+        let line = an.read_line();
+        assert_eq!(event_id(&line), *id);
+        assert_eq!(event_body(&line), format!("#general|TEXT|bình|{}", long(n)));
+    }
+    an.expect_line("PAGE_END|#general|0");
+    an.expect_quiet();
+}
+
 #[test]
 fn read_positions_reach_the_users_other_sessions_and_the_next_login() {
     let server = TestServer::start();

@@ -4,8 +4,9 @@ use media_chat_protocol::rules::{check_text, normalize_user_name, user_key};
 use media_chat_protocol::{Conversation as WireConversation, ServerMessage};
 use media_chat_store::{Conversation, EventBody, EventId, Members, NewEvent, Pair};
 
+use crate::hub;
 use crate::lines;
-use crate::session::Session;
+use crate::session::{REPLY_CHUNK, Session, WRITE_TIMEOUT};
 
 /// Most events one `BEFORE` page holds.
 pub(crate) const MAX_PAGE: u64 = 200;
@@ -65,13 +66,32 @@ impl Session {
         let limit = usize::try_from(limit.clamp(1, MAX_PAGE)).unwrap_or(1);
         match self.ctx.store.page(&key, &resolved, before, limit) {
             Ok(page) => {
-                for event in &page.events {
-                    self.send(&lines::event_line(event, &key));
-                }
-                self.send(&ServerMessage::PageEnd {
+                // Encoded into buffers of up to `REPLY_CHUNK` and handed to
+                // the outbox whole, as the welcome is: one write for a page
+                // of short lines instead of one per line (docs/BENCHMARKS.md,
+                // "The message store").
+                let end = ServerMessage::PageEnd {
                     conversation: conversation.clone(),
                     more: page.more,
-                });
+                };
+                let lines = page.events.iter().map(|e| lines::event_line(e, &key));
+                let mut chunks = Vec::new();
+                let mut chunk = Vec::new();
+                let mut line = Vec::new();
+                for message in lines.chain(std::iter::once(end)) {
+                    line.clear();
+                    hub::append(&mut line, &message);
+                    if !chunk.is_empty() && chunk.len() + line.len() > REPLY_CHUNK {
+                        chunks.push(std::mem::take(&mut chunk));
+                    }
+                    chunk.extend_from_slice(&line);
+                }
+                chunks.push(chunk);
+                for chunk in chunks {
+                    if !self.outbox.send_paced(chunk.into(), WRITE_TIMEOUT) {
+                        break;
+                    }
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not read a page");

@@ -39,7 +39,7 @@ use crate::welcome::{self, Welcome};
 
 /// Longest a write to a client may make no progress before the connection
 /// is dropped.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// TCP keepalive: probe after 60 s of silence, then every 15 s; Linux
 /// gives up after 9 unanswered probes, about 3 minutes in all.
@@ -79,8 +79,10 @@ pub(crate) fn banned_text(reason: &str) -> String {
     }
 }
 
-/// Bytes of welcome handed to the outbox at a time.
-const WELCOME_CHUNK: usize = 64 * 1024;
+/// Bytes of a long answer (a welcome, a page of history) handed to the
+/// outbox at a time: one write for most, and a small queue is not
+/// overflowed by a big one.
+pub(crate) const REPLY_CHUNK: usize = 64 * 1024;
 
 /// Everything a session needs from the server.
 pub(crate) struct Context {
@@ -570,7 +572,7 @@ impl Session {
             Ok((name, welcome, first)) => {
                 info!(peer = %self.peer, user = %name, version = self.version, "logged in");
                 self.user = Some(name.clone());
-                for chunk in welcome::coalesce(welcome.chunks, WELCOME_CHUNK) {
+                for chunk in welcome::coalesce(welcome.chunks, REPLY_CHUNK) {
                     if !self.outbox.send_paced(chunk, WRITE_TIMEOUT) {
                         break;
                     }
