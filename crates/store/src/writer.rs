@@ -176,7 +176,7 @@ pub(crate) fn start(
     db: Connection,
     log: LogWriter,
     sink: Box<dyn Sink>,
-    ops: Receiver<Op>,
+    ops: Receiver<Box<Op>>,
     batch_bytes: usize,
 ) -> std::io::Result<JoinHandle<()>> {
     thread::Builder::new()
@@ -205,7 +205,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(&mut self, ops: &Receiver<Op>) {
+    fn run(&mut self, ops: &Receiver<Box<Op>>) {
         let mut stopping = false;
         // An operation taken from the queue that did not fit the batch
         // before: it opens the next one.
@@ -218,7 +218,7 @@ impl Writer {
             let mut bytes = 0;
             let mut next = Some(first);
             while let Some(op) = next.take() {
-                if matches!(op, Op::Shutdown) {
+                if matches!(*op, Op::Shutdown) {
                     stopping = true;
                     break;
                 }
@@ -228,7 +228,7 @@ impl Writer {
                     break;
                 }
                 bytes += size;
-                batch.push(op);
+                batch.push(*op);
                 if batch.len() < MAX_BATCH {
                     next = ops.try_recv().ok();
                 }
