@@ -75,9 +75,13 @@ impl Op {
         match self {
             Op::Append { event, .. } => {
                 let body = match &event.body {
-                    EventBody::Text { text } | EventBody::Topic { text } => text.len(),
+                    EventBody::Text { text }
+                    | EventBody::Topic { text }
+                    | EventBody::Edited { text, .. }
+                    | EventBody::Edit { text, .. } => text.len(),
                     EventBody::FileShared { name, .. } => name.len(),
                     EventBody::Member { user, .. } => user.len(),
+                    EventBody::Deleted | EventBody::Delete { .. } => 0,
                 };
                 LINE_OVERHEAD + event.author.len() + body
             }

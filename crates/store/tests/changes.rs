@@ -15,6 +15,7 @@ struct Nowhere;
 
 impl Sink for Nowhere {
     fn committed(&self, _: &[Committed]) {}
+    fn refused(&self, _: u64, _: Option<&str>, _: &StoreError) {}
 }
 
 fn open(dir: &Path) -> Store {
