@@ -22,6 +22,7 @@ use media_chat_client::{
 };
 
 use crate::command::{Command, HELP, parse_command};
+use crate::handles::Handles;
 use crate::hidden::Hidden;
 use crate::pages::Pages;
 use crate::progress::Bars;
@@ -49,6 +50,8 @@ pub struct App {
     asking: Option<Asking>,
     /// `/rooms` asked: its answer lists the conversations too.
     listing_rooms: bool,
+    /// The `^N` of the messages printed.
+    handles: Handles,
 }
 
 /// A password being asked for, the echo off meanwhile.
@@ -107,6 +110,7 @@ impl App {
             current: Conversation::general(),
             asking: None,
             listing_rooms: false,
+            handles: Handles::default(),
         }
     }
 
@@ -170,7 +174,8 @@ impl App {
                     let waiting = !self.client.is_connected();
                     let mark = if waiting { " [pending]" } else { "" };
                     let shown = render::message(&sent, &self.me, &self.current);
-                    self.say(&format!("{shown}{mark}"));
+                    let handle = render::handle(self.handles.note(&sent, true));
+                    self.say(&format!("{handle}{shown}{mark}"));
                     if let Some(token) = sent.token() {
                         let own = Own {
                             message: sent.clone(),
@@ -191,6 +196,22 @@ impl App {
                 }
                 Err(SendError::OldServer) if line.starts_with('/') => self
                     .say("[!] this server has no rooms or account commands (protocol version 2)"),
+                Err(e) => self.say(&format!("[!] {e}")),
+            },
+            Command::Edit { handle, text } => match self.handles.resolve(handle, &self.current) {
+                Ok((conversation, id)) => {
+                    if let Err(e) = self.client.edit(conversation, id, &text) {
+                        self.say(&format!("[!] {e}"));
+                    }
+                }
+                Err(e) => self.say(&format!("[!] {e}")),
+            },
+            Command::Delete { handle } => match self.handles.resolve(handle, &self.current) {
+                Ok((conversation, id)) => {
+                    if let Err(e) = self.client.delete(conversation, id) {
+                        self.say(&format!("[!] {e}"));
+                    }
+                }
                 Err(e) => self.say(&format!("[!] {e}")),
             },
             Command::Password => self.ask(Question::Current),
@@ -425,6 +446,29 @@ impl App {
                 return self.say(&line);
             }
             Event::RoomList { rooms } => return self.rooms(rooms),
+            Event::SearchResults { hits, more, .. } => {
+                let handles: Vec<Option<u64>> = hits
+                    .iter()
+                    .map(|hit| {
+                        let mine = same(
+                            &Conversation::Direct(hit.message.author.clone()),
+                            &Conversation::Direct(self.me.clone()),
+                        );
+                        self.handles.note(&hit.message, mine)
+                    })
+                    .collect();
+                return self.say(&render::search_results(hits, &handles, *more, &self.me));
+            }
+            Event::Changed {
+                target,
+                by,
+                change,
+                origin: Origin::Live,
+                ..
+            } => {
+                let handle = self.handles.handle_of(*target);
+                return self.say(&render::change(by, handle, change, &self.me));
+            }
             Event::Delivery { token, message } => return self.delivery(token, message),
             Event::Gap {
                 conversation,
@@ -449,9 +493,16 @@ impl App {
             }
             _ => {}
         }
-        let Some(line) = render::event(&event, &self.me, &self.current) else {
+        let Some(mut line) = render::event(&event, &self.me, &self.current) else {
             return;
         };
+        if let Event::Message { message, .. } = &event {
+            let mine = same(
+                &Conversation::Direct(message.author.clone()),
+                &Conversation::Direct(self.me.clone()),
+            );
+            line = format!("{}{line}", render::handle(self.handles.note(message, mine)));
+        }
         let stamp = match &event {
             Event::Message {
                 message,
@@ -484,6 +535,9 @@ impl App {
             ));
         }
         self.pages.shown(message);
+        if let Some(id) = message.id() {
+            self.handles.delivered(token, id);
+        }
         if let Some(own) = self.own.remove(token)
             && own.confirm
         {

@@ -3,6 +3,8 @@
 //! and administrator commands both clients share) goes to the client
 //! library's `input`.
 
+use crate::handles::parse_handle;
+
 /// One line of input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -31,6 +33,20 @@ pub enum Command {
     Retry,
     /// `/discard`: forget every message that failed.
     Discard,
+    /// `/edit [^N] TEXT`: change the text of message `^N` (without a
+    /// handle: the user's last one in the current conversation).
+    Edit {
+        /// The handle's number, if given.
+        handle: Option<u64>,
+        /// The new text.
+        text: String,
+    },
+    /// `/delete [^N]`: delete message `^N` (without a handle: the user's
+    /// last one in the current conversation).
+    Delete {
+        /// The handle's number, if given.
+        handle: Option<u64>,
+    },
     /// `/password`: change the password (asked for without echo).
     Password,
     /// `/reset-password NAME` (administrators): give a user a new
@@ -62,6 +78,9 @@ text                send to the current conversation (#general at first)
 /remove NAME        remove someone from the current room
 /topic TEXT         set the current room's topic
 /members            who is in the current conversation
+/edit [^N] TEXT     change your message ^N (the handle before a line; your
+                    last one here by default)
+/delete [^N]        delete message ^N (yours; any in a room you moderate)
 /search WORDS       find messages and files, diacritics ignored: \"a phrase\",
                     prefix*, from:NAME, in:#room, has:file, before:/after:YYYY-MM-DD
 /send PATH          share a file
@@ -123,6 +142,30 @@ pub fn parse_command(line: &str) -> Command {
             Command::More(Some(argument.to_owned()))
         }
         "/more" => Command::Unknown("write it as /more, /more #room or /more @user".to_owned()),
+        "/edit" => {
+            let (handle, text) = match argument.split_once(char::is_whitespace) {
+                Some((first, rest)) if parse_handle(first).is_some() => {
+                    (parse_handle(first), rest.trim())
+                }
+                _ if parse_handle(argument).is_some() => (parse_handle(argument), ""),
+                _ => (None, argument),
+            };
+            if text.is_empty() {
+                Command::Unknown("write it as /edit ^N new text, or /edit new text".to_owned())
+            } else {
+                Command::Edit {
+                    handle,
+                    text: text.to_owned(),
+                }
+            }
+        }
+        "/delete" if argument.is_empty() => Command::Delete { handle: None },
+        "/delete" => match parse_handle(argument) {
+            Some(handle) => Command::Delete {
+                handle: Some(handle),
+            },
+            None => Command::Unknown("write it as /delete ^N, or /delete for your last".to_owned()),
+        },
         "/retry" => Command::Retry,
         "/discard" => Command::Discard,
         "/password" => Command::Password,

@@ -3,6 +3,7 @@
 
 mod app;
 mod command;
+mod handles;
 mod hidden;
 mod pages;
 mod password;

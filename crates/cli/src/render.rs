@@ -7,8 +7,8 @@
 use bytesize::ByteSize;
 use chrono::{DateTime, Local};
 use media_chat_client::{
-    AuditEntry, Body, Cleared, Conversation, ConversationKind, Conversations, Event, Member,
-    MemberChange, Message, Role, RoomInfo, SearchHit, display, same,
+    AuditEntry, Body, Change, Cleared, Conversation, ConversationKind, Conversations, Event,
+    Member, MemberChange, Message, Role, RoomInfo, SearchHit, display, same,
 };
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
@@ -72,7 +72,6 @@ pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> 
             members,
         } => Some(self::members(conversation, members)),
         Event::AuditLog { entries } => Some(audit(entries)),
-        Event::SearchResults { hits, more, .. } => Some(search_results(hits, *more, me)),
         Event::FileList { files, .. } if files.is_empty() => {
             Some("[i] no files shared yet".to_owned())
         }
@@ -205,14 +204,41 @@ pub fn audit(entries: &[AuditEntry]) -> String {
     out
 }
 
-/// `/search`: each result on a line of its own, best first: when, where,
-/// who, and the text with the words that matched between `*`.
-pub fn search_results(hits: &[SearchHit], more: bool, me: &str) -> String {
+/// A message's handle before its line (`^12 `), or nothing.
+pub fn handle(handle: Option<u64>) -> String {
+    handle.map(|n| format!("^{n} ")).unwrap_or_default()
+}
+
+/// A live edit or delete, naming the message by its handle when it was
+/// printed here.
+pub fn change(by: &str, handle: Option<u64>, change: &Change, me: &str) -> String {
+    let by = if same(
+        &Conversation::Direct(by.to_owned()),
+        &Conversation::Direct(me.to_owned()),
+    ) {
+        "you"
+    } else {
+        by
+    };
+    let which = handle.map_or_else(|| "a message".to_owned(), |n| format!("^{n}"));
+    match change {
+        Change::Edited(text) => format!("[*] {by} edited {which}: {text}"),
+        Change::Deleted => format!("[*] {by} deleted {which}"),
+    }
+}
+
+/// `/search`: each result on a line of its own, best first, with its
+/// handle (`handles`, in the same order): when, where, who, and the text
+/// with the words that matched between `*`.
+pub fn search_results(hits: &[SearchHit], handles: &[Option<u64>], more: bool, me: &str) -> String {
     if hits.is_empty() {
         return "[i] nothing found".to_owned();
     }
     let mut out = format!("[i] {}, best first:", plural(hits.len() as u64, "result"));
-    for hit in hits {
+    for (hit, n) in hits
+        .iter()
+        .zip(handles.iter().chain(std::iter::repeat(&None)))
+    {
         let message = &hit.message;
         let who = if same(
             &Conversation::Direct(message.author.clone()),
@@ -234,7 +260,8 @@ pub fn search_results(hits: &[SearchHit], more: bool, me: &str) -> String {
             ""
         };
         out.push_str(&format!(
-            "\n    {} {} {who} {shared}{marked}",
+            "\n    {}{} {} {who} {shared}{marked}",
+            handle(*n),
             at(message.ts),
             message.conversation
         ));

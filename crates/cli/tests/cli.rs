@@ -607,7 +607,8 @@ fn two_terminal_clients_through_a_private_room() {
     an.send("sau khi bình đi");
     an.expect("[Me] sau khi bình đi");
     an.send("#general barrier");
-    binh.expect("] an: barrier");
+    let barrier = binh.expect(" an: barrier");
+    assert!(!barrier.contains("[#general]"), "{barrier}");
     binh.send("/quit");
     let (status, seen) = binh.finish();
     assert!(status.success());
@@ -763,6 +764,62 @@ fn search_finds_without_diacritics_and_only_what_the_user_may_see() {
     cuong.expect_containing(
         "[!] Unknown filter to: (the filters are from:, in:, has:file, before: and after:)",
     );
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}
+
+/// Each printed message has a handle; `/edit ^N` and `/delete ^N` (or the
+/// last own message by default) change it for everyone, the others see the
+/// change named by their own handle, and nobody edits another's message.
+/// See: issue 12, "Messages".
+#[test]
+fn messages_are_edited_and_deleted_by_their_handles() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("hẹn 7 giờ");
+    let mine = an.expect("[Me] hẹn 7 giờ");
+    assert!(mine.contains("] ^1 [Me] hẹn 7 giờ"), "{mine}");
+    let theirs = binh.expect("an: hẹn 7 giờ");
+    let handle = theirs
+        .split_whitespace()
+        .find(|word| word.starts_with('^'))
+        .expect("a handle")
+        .to_owned();
+
+    // An answer from the server comes after the message's acknowledgement.
+    an.send("/files");
+    an.expect("[i] no files shared yet");
+    // No handle: the last own message here.
+    an.send("/edit hẹn 8 giờ nhé");
+    an.expect("[*] you edited ^1: hẹn 8 giờ nhé");
+    binh.expect(&format!("[*] an edited {handle}: hẹn 8 giờ nhé"));
+
+    binh.send(&format!("/edit {handle} của bình"));
+    binh.expect("[!] You can only edit your own messages");
+    binh.send(&format!("/delete {handle}"));
+    binh.expect(
+        "[!] Only its author, the room's owner and moderators, and administrators can delete it",
+    );
+    binh.send("/delete ^99");
+    binh.expect("[!] no message is ^99");
+    binh.send("/delete");
+    binh.expect("[!] you have written nothing here yet");
+
+    an.send("/delete ^1");
+    an.expect("[*] you deleted ^1");
+    binh.expect(&format!("[*] an deleted {handle}"));
+    // Someone logging in later sees it as it is now.
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect("an: (message deleted)");
 
     for cli in [an, binh, cuong] {
         let mut cli = cli;
