@@ -26,6 +26,7 @@
 //! - `admin`: invitation codes, bans, passwords, sign-outs, the audit log.
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `conversation_files`: each conversation's files, for its members only.
+//! - `preferences`: blocks and mutes: every session hears them, blocked DMs are refused.
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
@@ -54,6 +55,7 @@ mod limits;
 mod login;
 mod messaging;
 mod paths;
+mod preferences;
 mod presence;
 mod robustness;
 mod rooms;

@@ -493,6 +493,15 @@ impl App {
             }
             _ => {}
         }
+        if let Event::Message { message, .. } = &event
+            && !message.is_notice()
+            && self.client.blocks(&message.author)
+        {
+            return self.say(&format!(
+                "[i] 1 message from a blocked user ({}) — /unblock {} shows them",
+                message.author, message.author
+            ));
+        }
         let Some(mut line) = render::event(&event, &self.me, &self.current) else {
             return;
         };

@@ -78,6 +78,8 @@ text                send to the current conversation (#general at first)
 /remove NAME        remove someone from the current room
 /topic TEXT         set the current room's topic
 /members            who is in the current conversation
+/block NAME         hide NAME's messages, refuse their private ones (/unblock)
+/mute [#room]       no notifications or badge, still counted unread (/unmute)
 /edit [^N] TEXT     change your message ^N (the handle before a line; your
                     last one here by default)
 /delete [^N]        delete message ^N (yours; any in a room you moderate)

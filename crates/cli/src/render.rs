@@ -127,6 +127,9 @@ pub fn rooms(conversations: &Conversations, rooms: &[RoomInfo]) -> String {
         if !unread.is_empty() {
             details.push(unread);
         }
+        if info.muted {
+            details.push("muted".into());
+        }
         if !info.topic.is_empty() {
             details.push(info.topic.clone());
         }

@@ -827,3 +827,41 @@ fn messages_are_edited_and_deleted_by_their_handles() {
         assert!(cli.finish().0.success());
     }
 }
+
+/// `/block` hides a user's messages and refuses their private ones,
+/// `/mute` marks a conversation muted in `/rooms`; both are undone.
+/// See: issue 12, "Mentions and notifications".
+#[test]
+fn blocking_hides_a_users_messages_and_muting_shows_in_rooms() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("/block bình");
+    an.expect("[*] you blocked bình: their messages are hidden, their direct messages refused");
+    binh.send("chào cả lớp");
+    binh.expect("[Me] chào cả lớp");
+    an.expect("[i] 1 message from a blocked user (bình) — /unblock bình shows them");
+    binh.send("@an riêng");
+    binh.expect_containing("an does not take direct messages from you");
+
+    an.send("/mute");
+    an.expect("[*] #general is muted: no notifications or badge (still counted unread)");
+    an.send("/rooms");
+    an.expect("  → #general  muted");
+    an.send("/unmute");
+    an.expect("[*] #general is no longer muted");
+    an.send("/unblock bình");
+    an.expect("[*] you unblocked bình");
+    binh.send("lại chào");
+    an.expect("bình: lại chào");
+
+    for cli in [an, binh] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

@@ -226,6 +226,10 @@ impl Client {
             ChatCommand::InviteCode => self.admin(AdminCommand::InviteCode),
             ChatCommand::Audit { limit } => self.load_audit(limit),
             ChatCommand::Search { query } => self.search(&query).map(|_| ()),
+            ChatCommand::Block { user, on } => self.block(&user, on),
+            ChatCommand::Mute { conversation, on } => {
+                self.mute(conversation.unwrap_or_else(|| self.current()), on)
+            }
         }
     }
 
@@ -393,6 +397,35 @@ impl Client {
     /// anyone but an administrator.
     pub fn admin(&self, command: AdminCommand) -> Result<(), SendError> {
         self.line(ClientMessage::Admin(command))
+    }
+
+    /// Blocks `user` (`on`) or unblocks them: their messages are for the
+    /// fronts to hide ([`Client::blocks`]), their direct messages are
+    /// refused by the server. [`Event::Blocked`] follows.
+    pub fn block(&self, user: &str, on: bool) -> Result<(), SendError> {
+        self.line(ClientMessage::Block {
+            user: user.trim_start_matches('@').to_owned(),
+            on,
+        })
+    }
+
+    /// Whether the user blocks `user`.
+    pub fn blocks(&self, user: &str) -> bool {
+        self.status
+            .blocked
+            .lock()
+            .contains_key(&media_chat_protocol::rules::user_key(user))
+    }
+
+    /// Whom the user blocks, by name.
+    pub fn blocked(&self) -> Vec<String> {
+        self.status.blocked.lock().values().cloned().collect()
+    }
+
+    /// Mutes `conversation` (`on`) or unmutes it: no notifications and no
+    /// badge, unread still counted. [`Event::Muted`] follows.
+    pub fn mute(&self, conversation: Conversation, on: bool) -> Result<(), SendError> {
+        self.line(ClientMessage::Mute { conversation, on })
     }
 
     /// Changes the text of the user's own message `id` in `conversation`

@@ -51,6 +51,9 @@ pub struct ConversationInfo {
     pub mentions: u64,
     /// The newest event id seen in it (0: none yet).
     pub last_id: u64,
+    /// The user muted it: no notifications and no badge (unread is still
+    /// counted).
+    pub muted: bool,
 }
 
 impl ConversationInfo {
@@ -224,6 +227,7 @@ impl Entry {
                 unread: 0,
                 mentions: 0,
                 last_id: 0,
+                muted: false,
             },
             read: 0,
             unseen: 0,
@@ -344,6 +348,22 @@ impl Tracker {
         Conversations {
             list,
             current: self.current.clone(),
+        }
+    }
+
+    /// The user muted (`on`) or unmuted `conversation`.
+    pub(crate) fn muted(&mut self, conversation: &Conversation, on: bool, out: &mut Vec<Event>) {
+        let live = self.live();
+        let Some(entry) = self.map().get_mut(&key(conversation)) else {
+            return;
+        };
+        if entry.info.muted != on {
+            entry.info.muted = on;
+            if live {
+                out.push(Event::Conversation {
+                    info: entry.info.clone(),
+                });
+            }
         }
     }
 

@@ -239,6 +239,31 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
             }
         }
         Event::Changed { .. } => return None,
+        Event::Blocked { user, on: true } => shown(
+            Tone::Notice,
+            format!(
+                "[*] you blocked {user}: their messages are hidden, their direct messages refused"
+            ),
+        ),
+        Event::Blocked { user, on: false } => {
+            shown(Tone::Notice, format!("[*] you unblocked {user}"))
+        }
+        Event::Muted {
+            conversation,
+            on: true,
+        } => shown(
+            Tone::Notice,
+            format!(
+                "[*] {conversation} is muted: no notifications or badge (still counted unread)"
+            ),
+        ),
+        Event::Muted {
+            conversation,
+            on: false,
+        } => shown(
+            Tone::Notice,
+            format!("[*] {conversation} is no longer muted"),
+        ),
         // The room's member event before it said why.
         Event::ConversationGone { .. } => return None,
         Event::CurrentChanged { conversation } => {

@@ -344,6 +344,22 @@ pub enum Event {
         /// Live, from the welcome's backlog, or from a page.
         origin: Origin,
     },
+    /// The user blocked (`on`) or unblocked `user`, in this session or
+    /// another: a front hides (or shows again) their messages.
+    Blocked {
+        /// The user, as registered.
+        user: String,
+        /// Blocked or unblocked.
+        on: bool,
+    },
+    /// The user muted (`on`) or unmuted `conversation`, in this session or
+    /// another (its [`crate::ConversationInfo::muted`] says so too).
+    Muted {
+        /// The conversation.
+        conversation: Conversation,
+        /// Muted or unmuted.
+        on: bool,
+    },
     /// The answer to the [`crate::Client::search`] that returned `token`:
     /// the messages and files found, best first.
     SearchResults {

@@ -130,6 +130,22 @@ pub enum ChatCommand {
         /// How many lines.
         limit: u64,
     },
+    /// `/block NAME` or `/unblock NAME`: hide a user's messages and refuse
+    /// their direct messages, or stop.
+    Block {
+        /// The user.
+        user: String,
+        /// Block or unblock.
+        on: bool,
+    },
+    /// `/mute [conversation]` or `/unmute [conversation]` (the current one
+    /// by default): no notifications or badge, or again.
+    Mute {
+        /// The conversation, if named.
+        conversation: Option<Conversation>,
+        /// Mute or unmute.
+        on: bool,
+    },
     /// `/search WORDS`: messages and files matching the words (and
     /// filters such as `from:an`, `in:#room`, `has:file`), best first.
     Search {
@@ -288,6 +304,17 @@ fn command(line: &str) -> Result<Input, InputError> {
             _ => return Err(InputError::Usage("/registration open|closed|invite")),
         },
         "/invite-code" => ChatCommand::InviteCode,
+        "/block" | "/unblock" => ChatCommand::Block {
+            user: user(words.next(), "/block NAME or /unblock NAME")?,
+            on: verb == "/block",
+        },
+        "/mute" | "/unmute" => ChatCommand::Mute {
+            conversation: match words.next() {
+                None => None,
+                Some(name) => Some(target(name, "/mute [#room, @user or +a,b,c]")?),
+            },
+            on: verb == "/mute",
+        },
         "/search" => {
             media_chat_protocol::SearchQuery::parse(rest)?;
             ChatCommand::Search {

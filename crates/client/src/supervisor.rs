@@ -96,6 +96,8 @@ pub(crate) struct Status {
     /// The user's conversations: kept by the supervisor, read (and the
     /// current one chosen) by the client.
     pub(crate) conversations: Mutex<Tracker>,
+    /// Whom the user blocks: registered names by user key.
+    pub(crate) blocked: Mutex<BTreeMap<String, String>>,
 }
 
 /// What the caller asks the supervisor to do.
@@ -699,6 +701,32 @@ impl Supervisor {
                 );
                 return self.emit_all(out);
             }
+            ServerMessage::Blocked { user, on } => {
+                let mut blocked = self.status.blocked.lock();
+                if on {
+                    blocked.insert(media_chat_protocol::rules::user_key(&user), user.clone());
+                } else {
+                    blocked.remove(&media_chat_protocol::rules::user_key(&user));
+                }
+                drop(blocked);
+                // The welcome's list is the whole list: not news.
+                if !self.session.synced {
+                    return;
+                }
+                Event::Blocked { user, on }
+            }
+            ServerMessage::Muted { conversation, on } => {
+                let mut out = Vec::new();
+                self.status
+                    .conversations
+                    .lock()
+                    .muted(&conversation, on, &mut out);
+                self.emit_all(out);
+                if !self.session.synced {
+                    return;
+                }
+                Event::Muted { conversation, on }
+            }
             ServerMessage::Gone {
                 conversation,
                 reason,
@@ -1102,6 +1130,10 @@ impl Supervisor {
         };
         self.reads.known.clear();
         self.status.conversations.lock().begin(&user, version);
+        if version >= 3 {
+            // The welcome lists every block again.
+            self.status.blocked.lock().clear();
+        }
         self.sink.emit(Event::LoggedIn { user });
         if version >= 3 {
             self.session.resent = self

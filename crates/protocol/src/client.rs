@@ -220,6 +220,24 @@ pub enum ClientMessage {
         /// The message's id.
         id: u64,
     },
+    /// `BLOCK|user` or `UNBLOCK|user` (v3): hide a user's messages from
+    /// this user and refuse their direct messages, or stop; answered
+    /// `BLOCKED`/`UNBLOCKED` to every session of the user.
+    Block {
+        /// The user.
+        user: String,
+        /// Block (`BLOCK`) or unblock (`UNBLOCK`).
+        on: bool,
+    },
+    /// `MUTE|conversation` or `UNMUTE|conversation` (v3): no notifications
+    /// or badge for it (unread is still counted), or again; answered
+    /// `MUTED`/`UNMUTED` to every session of the user.
+    Mute {
+        /// The conversation.
+        conversation: Conversation,
+        /// Mute (`MUTE`) or unmute (`UNMUTE`).
+        on: bool,
+    },
     /// `SEARCH|token|limit|query` (v3): the messages and files matching
     /// `query` (see [`crate::search`]) in the user's conversations, at most
     /// `limit`, answered `FOUND`… then `SEARCH_END` (or `SEARCH_FAILED`),
@@ -355,6 +373,10 @@ impl ClientMessage {
             ClientMessage::Topic { .. } => "TOPIC",
             ClientMessage::Moderator { .. } => "MODERATOR",
             ClientMessage::Rooms => "ROOMS",
+            ClientMessage::Block { on: true, .. } => "BLOCK",
+            ClientMessage::Block { on: false, .. } => "UNBLOCK",
+            ClientMessage::Mute { on: true, .. } => "MUTE",
+            ClientMessage::Mute { on: false, .. } => "UNMUTE",
             ClientMessage::Code { .. } => "CODE",
             ClientMessage::Password { .. } => "PASSWORD",
             ClientMessage::SignOutOthers => "SIGN_OUT_OTHERS",
@@ -506,6 +528,21 @@ impl ParseLine for ClientMessage {
                 let on = f.flag("on")?;
                 f.finish()?;
                 ClientMessage::Moderator { room, user, on }
+            }
+            "BLOCK" | "UNBLOCK" => ClientMessage::Block {
+                user: FieldReader::new(if verb == "BLOCK" { "BLOCK" } else { "UNBLOCK" }, rest)
+                    .last("user")?
+                    .to_owned(),
+                on: verb == "BLOCK",
+            },
+            "MUTE" | "UNMUTE" => {
+                let mut f = FieldReader::new(if verb == "MUTE" { "MUTE" } else { "UNMUTE" }, rest);
+                let conversation = f.conversation("conversation")?;
+                f.finish()?;
+                ClientMessage::Mute {
+                    conversation,
+                    on: verb == "MUTE",
+                }
             }
             "ROOMS" => {
                 FieldReader::new("ROOMS", rest).finish()?;
@@ -710,6 +747,10 @@ impl EncodeLine for ClientMessage {
                 .field("user", user)
                 .number("on", u64::from(*on)),
             ClientMessage::Rooms | ClientMessage::SignOutOthers => line,
+            ClientMessage::Block { user, .. } => line.last("user", user),
+            ClientMessage::Mute { conversation, .. } => {
+                line.field("conversation", &conversation.to_string())
+            }
             ClientMessage::Code { code } => line.token("code", code),
             ClientMessage::Upload {
                 conversation,
@@ -1076,6 +1117,9 @@ pub(crate) mod tests {
             (conversation(), field_text(), any::<bool>())
                 .prop_map(|(room, user, on)| ClientMessage::Moderator { room, user, on }),
             Just(ClientMessage::Rooms),
+            (free_text(), any::<bool>()).prop_map(|(user, on)| ClientMessage::Block { user, on }),
+            (conversation(), any::<bool>())
+                .prop_map(|(conversation, on)| ClientMessage::Mute { conversation, on }),
             token().prop_map(|code| ClientMessage::Code { code }),
             (free_text(), free_text())
                 .prop_map(|(current, new)| ClientMessage::Password { current, new }),

@@ -265,6 +265,22 @@ pub enum ServerMessage {
         /// Whether they have a session online.
         online: bool,
     },
+    /// `BLOCKED|user` or `UNBLOCKED|user` (v3): the user blocks (or no
+    /// longer blocks) `user`; at login, one `BLOCKED` per block.
+    Blocked {
+        /// The blocked user, as registered.
+        user: String,
+        /// Blocked (`BLOCKED`) or not any more (`UNBLOCKED`).
+        on: bool,
+    },
+    /// `MUTED|conversation` or `UNMUTED|conversation` (v3): the user muted
+    /// (or unmuted) it; at login, one `MUTED` per muted conversation.
+    Muted {
+        /// The conversation.
+        conversation: Conversation,
+        /// Muted (`MUTED`) or not any more (`UNMUTED`).
+        on: bool,
+    },
     /// `FOUND|token|matches|id|ts|conversation|kind|…` (v3): one result of
     /// a `SEARCH`, best first.
     Found(FoundLine),
@@ -369,6 +385,10 @@ impl ServerMessage {
             ServerMessage::MemberInfo { .. } => "MEMBER_INFO",
             ServerMessage::MembersEnd { .. } => "MEMBERS_END",
             ServerMessage::Found(_) => "FOUND",
+            ServerMessage::Blocked { on: true, .. } => "BLOCKED",
+            ServerMessage::Blocked { on: false, .. } => "UNBLOCKED",
+            ServerMessage::Muted { on: true, .. } => "MUTED",
+            ServerMessage::Muted { on: false, .. } => "UNMUTED",
             ServerMessage::SearchEnd { .. } => "SEARCH_END",
             ServerMessage::SearchFailed { .. } => "SEARCH_FAILED",
         }
@@ -625,6 +645,19 @@ impl ParseLine for ServerMessage {
                 }
             }
             "FOUND" => ServerMessage::Found(FoundLine::parse_fields(rest)?),
+            "BLOCKED" | "UNBLOCKED" => ServerMessage::Blocked {
+                user: FieldReader::new("BLOCKED", rest).last("user")?.to_owned(),
+                on: verb == "BLOCKED",
+            },
+            "MUTED" | "UNMUTED" => {
+                let mut f = FieldReader::new("MUTED", rest);
+                let conversation = f.conversation("conversation")?;
+                f.finish()?;
+                ServerMessage::Muted {
+                    conversation,
+                    on: verb == "MUTED",
+                }
+            }
             "SEARCH_END" => {
                 let mut f = FieldReader::new("SEARCH_END", rest);
                 let token = f.next_token("token")?.to_owned();
@@ -849,6 +882,10 @@ impl EncodeLine for ServerMessage {
                 .field("conversation", &conversation.to_string())
                 .number("more", u64::from(*more)),
             ServerMessage::Found(found) => found.encode_fields(line),
+            ServerMessage::Blocked { user, .. } => line.last("user", user),
+            ServerMessage::Muted { conversation, .. } => {
+                line.field("conversation", &conversation.to_string())
+            }
             ServerMessage::SearchEnd { token, more } => line
                 .field_token("token", token)
                 .number("more", u64::from(*more)),
@@ -1360,6 +1397,9 @@ mod tests {
             )),
             (send_token(), any::<bool>())
                 .prop_map(|(token, more)| ServerMessage::SearchEnd { token, more }),
+            (free_text(), any::<bool>()).prop_map(|(user, on)| ServerMessage::Blocked { user, on }),
+            (conversation(), any::<bool>())
+                .prop_map(|(conversation, on)| ServerMessage::Muted { conversation, on }),
             (send_token(), free_text())
                 .prop_map(|(token, reason)| ServerMessage::SearchFailed { token, reason }),
         ]

@@ -31,6 +31,9 @@ impl Session {
             Ok(to) => to,
             Err(reason) => return self.refuse(ServerMessage::error(reason)),
         };
+        if let Err(reason) = self.may_write_to(&to) {
+            return self.refuse(ServerMessage::error(reason));
+        }
         let conversation = Conversation::Direct(Pair::new(self.name(), &to));
         self.post(conversation, text, None);
     }
@@ -51,6 +54,11 @@ impl Session {
             Ok(conversation) => conversation,
             Err(reason) => return self.refuse(reject(reason)),
         };
+        if let Conversation::Direct(pair) = &conversation
+            && let Err(reason) = self.may_write_to(pair.other(&user_key(self.name())))
+        {
+            return self.refuse(reject(reason));
+        }
         self.post(conversation, text, Some(token));
     }
 
@@ -199,6 +207,19 @@ impl Session {
                 Ok(Conversation::Group(members))
             }
         }
+    }
+
+    /// Whether this user may send `to` a direct message: not if `to` blocks
+    /// them.
+    pub(crate) fn may_write_to(&self, to: &str) -> Result<(), String> {
+        if self
+            .ctx
+            .blocks
+            .blocks(&user_key(to), &user_key(self.name()))
+        {
+            return Err(format!("{to} does not take direct messages from you"));
+        }
+        Ok(())
     }
 
     /// The registered form of the user name `to`, or the refusal text.

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use media_chat_protocol::rules::normalize_file_name;
+use media_chat_protocol::rules::{normalize_file_name, user_key};
 use media_chat_protocol::{Conversation as WireConversation, ServerMessage, Sha256Digest};
 use media_chat_store::Conversation;
 
@@ -27,7 +27,16 @@ impl Session {
         size: u64,
         sha256: Sha256Digest,
     ) -> Flow {
-        match self.resolve(conversation) {
+        let allowed = self.resolve(conversation).and_then(|conversation| {
+            match &conversation {
+                // A share into a direct conversation is a direct message.
+                Conversation::Direct(pair) => self
+                    .may_write_to(pair.other(&user_key(self.name())))
+                    .map(|()| conversation),
+                _ => Ok(conversation),
+            }
+        });
+        match allowed {
             Ok(conversation) => self.receive_file(conversation, name, size, sha256),
             Err(reason) => self.refuse_upload(reason, size),
         }

@@ -23,6 +23,8 @@
 //! - `commands`: what a logged-in client's chat and paging commands do.
 //! - `file_commands`: listing and downloading, per conversation.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
+//! - `preference_commands`: `BLOCK`, `MUTE` and their undoing.
+//! - `blocks`: who blocks whom, for the direct-message check.
 //! - `message_commands`: `EDIT` and `DELETE` of messages.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
@@ -45,6 +47,7 @@ mod accounts;
 mod audit;
 mod authority;
 mod backup;
+mod blocks;
 mod commands;
 mod config;
 mod connections;
@@ -56,6 +59,7 @@ mod logins;
 mod message_commands;
 pub mod offline;
 mod outbox;
+mod preference_commands;
 mod registration;
 mod room_commands;
 mod search_command;

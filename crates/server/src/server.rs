@@ -16,6 +16,7 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::audit::AuditLog;
 use crate::authority::Authority;
+use crate::blocks::Blocks;
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::hub::Hub;
@@ -136,6 +137,7 @@ impl Server {
             config.limits.max_connections_per_ip,
         );
         let (tls, fingerprint) = tls_policy(&config, &data)?;
+        let blocks = Blocks::new(store.blocks().map_err(ServerError::Store)?);
         Ok(Server {
             ctx: Arc::new(Context {
                 hub,
@@ -145,6 +147,7 @@ impl Server {
                 authority,
                 audit,
                 action_limits: ActionLimits::new(),
+                blocks,
                 logins: LoginWorkers::start(),
                 accounts,
                 files,

@@ -25,6 +25,7 @@ use tracing::{debug, info};
 use crate::accounts::{Accounts, LoginError};
 use crate::audit::AuditLog;
 use crate::authority::Authority;
+use crate::blocks::Blocks;
 use crate::config::Config;
 use crate::connections::Admission;
 use crate::hub::Hub;
@@ -97,6 +98,7 @@ pub(crate) struct Context {
     pub(crate) authority: Authority,
     pub(crate) audit: AuditLog,
     pub(crate) action_limits: ActionLimits,
+    pub(crate) blocks: Blocks,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -459,6 +461,8 @@ impl Session {
                 | ClientMessage::Search { .. }
                 | ClientMessage::Edit { .. }
                 | ClientMessage::Delete { .. }
+                | ClientMessage::Block { .. }
+                | ClientMessage::Mute { .. }
         );
         if v3_only && self.version < 3 {
             self.settle();
@@ -503,6 +507,8 @@ impl Session {
             } => self.search(&token, limit, &query),
             ClientMessage::Edit { token, id, text } => self.change_message(&token, id, Some(&text)),
             ClientMessage::Delete { token, id } => self.change_message(&token, id, None),
+            ClientMessage::Block { user, on } => self.block(&user, on),
+            ClientMessage::Mute { conversation, on } => self.mute(&conversation, on),
             room @ (ClientMessage::Create { .. }
             | ClientMessage::Join { .. }
             | ClientMessage::Leave { .. }

@@ -127,6 +127,16 @@ pub(crate) fn build(
                     id: id.0,
                 });
             }
+            let (blocked, muted) = ctx.store.preferences(&key)?;
+            for user in blocked {
+                push(&ServerMessage::Blocked { user, on: true });
+            }
+            for conversation in &muted {
+                push(&ServerMessage::Muted {
+                    conversation: lines::wire_conversation(conversation, &key),
+                    on: true,
+                });
+            }
             for (conversation, before) in &found.gaps {
                 push(&ServerMessage::Gap {
                     conversation: lines::wire_conversation(conversation, &key),

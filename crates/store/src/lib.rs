@@ -22,6 +22,7 @@
 //! - `reply`: the writer's answer to a caller that waits for it.
 //! - `read`: the queries and the reader pool.
 //! - `rooms`: room requests, checked and applied by the writer.
+//! - `preferences`: [`Preference`], whom a user blocks, what they muted.
 //! - `changes`: edits and deletes of messages, checked and applied by the
 //!   writer.
 //! - `search`: full-text search over what a user may see ([`Search`]).
@@ -34,6 +35,7 @@ mod changes;
 mod chat_log;
 mod error;
 mod import;
+mod preferences;
 mod read;
 mod reply;
 mod rooms;
@@ -56,6 +58,7 @@ use tracing::info;
 pub use chat_log::unix_now;
 pub use error::{RoomError, StoreError};
 pub use import::ImportReport;
+pub use preferences::Preference;
 pub use search::{Found, Hit, MAX_RESULTS, Search};
 pub use types::{
     Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, Member, Members,
@@ -264,6 +267,29 @@ impl Store {
             conversation,
             id,
         })
+    }
+
+    /// Records a preference of `user` (a block, a mute); it holds once the
+    /// writer has it, for reads after a [`Store::barrier`].
+    pub fn set_preference(&self, user: &str, preference: Preference) -> Result<(), StoreError> {
+        self.queue(Op::Preference {
+            user: user.to_owned(),
+            preference,
+        })
+    }
+
+    /// Whom `viewer` (a user key) blocks, by registered name, and which of
+    /// their conversations they muted.
+    pub fn preferences(
+        &self,
+        viewer: &str,
+    ) -> Result<(Vec<String>, Vec<Conversation>), StoreError> {
+        self.inner.readers.with(|db| preferences::of(db, viewer))
+    }
+
+    /// Every block, as `(blocker's key, blocked's key)`.
+    pub fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.inner.readers.with(preferences::all_blocks)
     }
 
     /// Checks and applies a room request (see [`RoomAction`]), and waits

@@ -17,6 +17,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0003_files_per_conversation.sql")),
         M::up(include_str!("schema/0004_search.sql")),
         M::up(include_str!("schema/0005_edits.sql")),
+        M::up(include_str!("schema/0006_preferences.sql")),
     ])
 });
 
@@ -54,7 +55,7 @@ mod tests {
         let version: i64 = db
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub(crate) enum Op {
         conversation: Conversation,
         id: EventId,
     },
+    /// A user changed a preference (a block, a mute).
+    Preference {
+        user: String,
+        preference: crate::preferences::Preference,
+    },
     /// Check and apply a room request; answer with its events.
     Room {
         request: RoomRequest,
@@ -90,6 +95,7 @@ impl Op {
             Op::Joined { .. }
             | Op::Left { .. }
             | Op::Read { .. }
+            | Op::Preference { .. }
             | Op::Barrier { .. }
             | Op::Shutdown => 0,
         }
@@ -484,6 +490,17 @@ fn apply(
             }
             Ok(()) => Done::Nothing,
         },
+        Op::Preference { user, preference } => {
+            match crate::preferences::record(tx, &user_key(&user), &preference) {
+                Err(error) => {
+                    return Err(Failed::of(
+                        error.into(),
+                        Op::Preference { user, preference },
+                    ));
+                }
+                Ok(()) => Done::Nothing,
+            }
+        }
         Op::Room { request, reply } => match rooms::apply(tx, &request) {
             Err(error) => return Err(Failed::of(error.into(), Op::Room { request, reply })),
             Ok(applied) => {

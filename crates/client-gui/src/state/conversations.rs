@@ -26,6 +26,7 @@ impl Default for ConversationList {
                 unread: 0,
                 mentions: 0,
                 last_id: 0,
+                muted: false,
             }],
         }
     }

@@ -483,6 +483,9 @@ impl State {
             | Event::AuditLog { .. }
             // Applied to the message's row (see `Timeline::change`).
             | Event::Changed { .. }
+            // A notice line (see `apply`); a mute also changes the list.
+            | Event::Blocked { .. }
+            | Event::Muted { .. }
             // The desktop does not search yet.
             | Event::SearchResults { .. }
             | Event::SearchFailed { .. } => {}

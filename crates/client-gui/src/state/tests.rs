@@ -342,6 +342,7 @@ fn info(conversation: Conversation, unread: u64, mentions: u64) -> Event {
             unread,
             mentions,
             last_id: 0,
+            muted: false,
         },
     }
 }
