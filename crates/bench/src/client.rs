@@ -1,8 +1,6 @@
 //! Simulated users: connecting (plaintext or TLS) and logging in with
-//! bounded concurrency, and encoding the timestamped chat lines the
-//! receivers check. Also version 3 sessions ([`Session3`]): logins that
-//! resume after an id, timed from `LOGIN_OK` to `SYNCED`, and `BEFORE`
-//! pages, timed from the request to `PAGE_END`.
+//! bounded concurrency (version 2), and composing the timestamped chat
+//! lines the receivers check. Version 3 sessions are in `session3`.
 //!
 //! Each message's text is `<sender> <seq> <micros> <padding>`: the sender's
 //! index, its sequence number, and the send time in microseconds since the
@@ -16,16 +14,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use media_chat_protocol::fields::LineWriter;
-use media_chat_protocol::{ClientMessage, Conversation, EncodeLine, MessageReader, ServerMessage};
+use media_chat_protocol::{ClientMessage, EncodeLine, MessageReader, ServerMessage};
 
-use crate::link::{Connector, Link, LinkReader};
+use crate::link::{Connector, Link};
 
 /// Every simulated user's password.
 pub const PASSWORD: &str = "bench-password";
 
 /// Longest a login may take before the run gives up on it (a storm of
 /// first logins with the default argon2 cost queues for a while).
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A logged-in connection.
 pub struct Client {
@@ -137,184 +135,49 @@ pub fn login(connector: &Connector, index: usize, name: &str) -> anyhow::Result<
     })
 }
 
-/// A version 3 connection read with blocking calls, one request at a time.
-pub struct Session3 {
-    /// The connection.
-    pub link: Link,
-    reader: MessageReader<BufReader<LinkReader>>,
+/// Composes the timestamped chat lines, reusing its buffers.
+#[derive(Default)]
+pub struct Composer {
+    text: String,
+    token: String,
 }
 
-/// What a version 3 login received, and when.
-#[derive(Debug, Clone, Default)]
-pub struct Welcome3 {
-    /// The version the server answered `HELLO|3` with (2 for a server from
-    /// before version 3, whose welcome ends in `HISTORY_END`).
-    pub version: u64,
-    /// The ids of the welcome's `EVENT` lines, in order.
-    pub events: Vec<u64>,
-    /// `GAP` lines.
-    pub gaps: usize,
-    /// `SYNCED|last_id` (0 from a version 2 server).
-    pub last_id: u64,
-    /// From connecting to `LOGIN` written (a TLS handshake included).
-    pub connect: Duration,
-    /// From `LOGIN` written to `LOGIN_OK` read: the password check and,
-    /// since the server sends `LOGIN_OK` with the welcome it has read from
-    /// its store, that read too.
-    pub login_ok: Duration,
-    /// From `LOGIN_OK` read to `SYNCED` (or `HISTORY_END`) read.
-    pub synced: Duration,
-}
-
-/// One `BEFORE` page.
-#[derive(Debug, Clone, Default)]
-pub struct Page3 {
-    /// The ids of its events, in order.
-    pub events: Vec<u64>,
-    /// `PAGE_END`'s `more`.
-    pub more: bool,
-    /// Events that came in between, newer than the page (live ones).
-    pub live: usize,
-    /// From the request written to `PAGE_END` read.
-    pub took: Duration,
-}
-
-impl Session3 {
-    /// Connects and logs `name` in with `HELLO|3`, `RESUME|after` if
-    /// given, and `LOGIN` in one write, then reads the welcome up to
-    /// `SYNCED`.
-    pub fn login(
-        connector: &Connector,
-        name: &str,
-        after: Option<u64>,
-    ) -> anyhow::Result<(Session3, Welcome3)> {
-        let started = Instant::now();
-        let addr = connector.addr;
-        let link = connector
-            .connect(Duration::from_secs(30))
-            .with_context(|| format!("{name}: cannot connect to {addr}"))?;
-        link.socket().set_read_timeout(Some(LOGIN_TIMEOUT))?;
-        let mut hello = Vec::new();
-        ClientMessage::Hello { version: 3 }.encode(&mut hello)?;
-        if let Some(last_id) = after {
-            ClientMessage::Resume { last_id }.encode(&mut hello)?;
-        }
-        ClientMessage::Login {
-            user: name.to_owned(),
-            password: PASSWORD.to_owned(),
-        }
-        .encode(&mut hello)?;
-        let connect = started.elapsed();
-        link.write_all(&hello)?;
-        let sent = Instant::now();
-        let reader = link.reader(16 * 1024)?;
-        let mut session = Session3 {
-            link,
-            reader: MessageReader::new(BufReader::with_capacity(64 * 1024, reader)),
-        };
-        let mut welcome = Welcome3 {
-            connect,
-            ..Welcome3::default()
-        };
-        let mut login_ok = None;
-        loop {
-            match session.next(name)? {
-                ServerMessage::Hello { version } => welcome.version = version,
-                ServerMessage::LoginOk { .. } => {
-                    let now = Instant::now();
-                    welcome.login_ok = now - sent;
-                    login_ok = Some(now);
-                }
-                ServerMessage::Event(event) => welcome.events.push(event.id),
-                ServerMessage::History { .. } => welcome.events.push(0),
-                ServerMessage::Gap { .. } => welcome.gaps += 1,
-                ServerMessage::Synced { last_id } => {
-                    welcome.last_id = last_id;
-                    break;
-                }
-                ServerMessage::HistoryEnd => break,
-                ServerMessage::Error { reason } => bail!("{name}: login refused: {reason}"),
-                _ => {}
-            }
-        }
-        welcome.synced = login_ok.map_or(Duration::ZERO, |at| at.elapsed());
-        Ok((session, welcome))
-    }
-
-    /// Asks for `limit` events of `conversation` before `before` and reads
-    /// them up to `PAGE_END`.
-    pub fn page(
+impl Composer {
+    /// Appends one message with the text `<sender> <seq> <micros>
+    /// <padding>` (padded with `x` to at least `payload` bytes) to `out`:
+    /// `TEXT|text` without a conversation (`#general`, any version), or
+    /// `SEND|<seq>|<to>|text` (version 3; the sequence number is the
+    /// token, unique among the sender's sends).
+    pub fn encode(
         &mut self,
-        conversation: &Conversation,
-        before: u64,
-        limit: u64,
-    ) -> anyhow::Result<Page3> {
-        let mut request = Vec::new();
-        ClientMessage::Before {
-            conversation: conversation.clone(),
-            before,
-            limit,
+        out: &mut Vec<u8>,
+        to: Option<&str>,
+        (sender, seq, micros): (usize, u64, u64),
+        payload: usize,
+    ) {
+        use std::fmt::Write as _;
+        self.text.clear();
+        let _ = write!(self.text, "{sender} {seq} {micros} ");
+        while self.text.len() < payload {
+            self.text.push('x');
         }
-        .encode(&mut request)?;
-        let sent = Instant::now();
-        self.link.write_all(&request)?;
-        let mut page = Page3::default();
-        loop {
-            match self.next("pager")? {
-                ServerMessage::Event(event) if before == 0 || event.id < before => {
-                    page.events.push(event.id)
-                }
-                ServerMessage::Event(_) => page.live += 1,
-                ServerMessage::PageEnd { more, .. } => {
-                    page.more = more;
-                    break;
-                }
-                ServerMessage::Error { reason } => bail!("BEFORE refused: {reason}"),
-                _ => {}
+        // The text is digits, spaces and `x`, the token digits, and `to` a
+        // conversation name: encoding cannot fail.
+        let _ = match to {
+            None => LineWriter::new("TEXT", out)
+                .last("message", &self.text)
+                .finish(),
+            Some(to) => {
+                self.token.clear();
+                let _ = write!(self.token, "{seq}");
+                LineWriter::new("SEND", out)
+                    .field("token", &self.token)
+                    .field("conversation", to)
+                    .last("message", &self.text)
+                    .finish()
             }
-        }
-        page.took = sent.elapsed();
-        Ok(page)
+        };
     }
-
-    /// Says `QUIT` and closes the connection.
-    pub fn quit(self) {
-        let mut quit = Vec::new();
-        if ClientMessage::Quit.encode(&mut quit).is_ok() {
-            let _ = self.link.write_all(&quit);
-        }
-    }
-
-    fn next(&mut self, name: &str) -> anyhow::Result<ServerMessage> {
-        match self
-            .reader
-            .read_message::<ServerMessage>()
-            .with_context(|| format!("{name}: reading from the server"))?
-        {
-            Some(message) => Ok(message),
-            None => bail!("{name}: the server closed the connection"),
-        }
-    }
-}
-
-/// Appends `TEXT|<sender> <seq> <micros> <padding>\n` to `out`, the text
-/// padded with `x` to at least `payload` bytes.
-pub fn encode_text(
-    out: &mut Vec<u8>,
-    text: &mut String,
-    sender: usize,
-    seq: u64,
-    micros: u64,
-    payload: usize,
-) {
-    use std::fmt::Write as _;
-    text.clear();
-    let _ = write!(text, "{sender} {seq} {micros} ");
-    while text.len() < payload {
-        text.push('x');
-    }
-    // The text is digits, spaces and `x`: encoding cannot fail.
-    let _ = LineWriter::new("TEXT", out).last("message", text).finish();
 }
 
 /// Reads `<sender> <seq> <micros>` back from a message text.
@@ -337,8 +200,8 @@ mod tests {
 
     #[test]
     fn text_round_trips_through_the_protocol() {
-        let (mut out, mut text) = (Vec::new(), String::new());
-        encode_text(&mut out, &mut text, 7, 42, 123_456, 40);
+        let mut out = Vec::new();
+        Composer::default().encode(&mut out, None, (7, 42, 123_456), 40);
         let line = std::str::from_utf8(&out).unwrap();
         assert!(line.ends_with('\n'));
         let Ok(ClientMessage::Text { text }) =
@@ -347,6 +210,24 @@ mod tests {
             panic!("not a TEXT line: {line}");
         };
         assert!(text.len() >= 40);
+        assert_eq!(decode_text(&text), Some((7, 42, 123_456)));
+    }
+
+    #[test]
+    fn a_send_carries_its_sequence_number_as_token() {
+        let mut out = Vec::new();
+        Composer::default().encode(&mut out, Some("#r3"), (7, 42, 123_456), 40);
+        let line = std::str::from_utf8(&out).unwrap();
+        let Ok(ClientMessage::Send {
+            token,
+            conversation,
+            text,
+        }) = <ClientMessage as media_chat_protocol::ParseLine>::parse_line(line.trim_end())
+        else {
+            panic!("not a SEND line: {line}");
+        };
+        assert_eq!(token, "42");
+        assert_eq!(conversation.to_string(), "#r3");
         assert_eq!(decode_text(&text), Some((7, 42, 123_456)));
     }
 }

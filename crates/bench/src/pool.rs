@@ -2,7 +2,9 @@
 //! epoll, so a thousand simulated users cost two threads, not a thousand.
 //! Every read takes whatever is buffered (up to 256 KiB; over TLS, the raw
 //! bytes are decrypted by the same thread) and each complete line is
-//! checked: `TEXT` lines give a latency sample and a sequence number;
+//! checked: the load generator's messages, as `TEXT|from|text` (versions 1
+//! and 2) or `EVENT|id|ts|conversation|TEXT|from|text` (version 3, counted
+//! per conversation), give a latency sample and a sequence number;
 //! everything else is counted.
 
 use std::io;
@@ -34,9 +36,9 @@ pub const BYSTANDER: usize = 1;
 pub struct Progress {
     /// Distinct `(sender, seq)` received, summed over receivers.
     pub distinct: AtomicU64,
-    /// `TEXT` lines received, copies included.
+    /// Messages received, copies included.
     pub texts: AtomicU64,
-    /// Time of the latest `TEXT` arrival, microseconds since the epoch.
+    /// Time of the latest message's arrival, microseconds since the epoch.
     pub last_text_micros: AtomicU64,
     /// Bytes received, of any kind.
     pub bytes: AtomicU64,
@@ -51,7 +53,10 @@ pub struct ReceiverReport {
     pub class: usize,
     /// Per sender index: distinct sequence numbers, duplicates, reorders.
     pub tracks: Vec<SeqTrack>,
-    /// Lines other than `TEXT`.
+    /// Version 3 messages received, per conversation as written in the
+    /// `EVENT` lines.
+    pub conversations: Vec<(String, u64)>,
+    /// Lines other than the load generator's messages.
     pub other_lines: u64,
     /// Whether the server closed the connection.
     pub closed: bool,
@@ -70,7 +75,8 @@ pub struct PoolReport {
 impl PoolReport {
     /// Loss and order counts over receivers of `class` (or every class),
     /// where `expected(receiver, sender)` says how many messages that
-    /// receiver should have from that sender.
+    /// receiver should have from that sender; more than that (from a
+    /// sender it should hear nothing of, say) is misdelivered.
     pub fn integrity(
         &self,
         class: Option<usize>,
@@ -89,7 +95,9 @@ impl PoolReport {
                 } else {
                     0
                 };
-                total.lost += want.saturating_sub(got.map_or(0, |t| t.distinct));
+                let got = got.map_or(0, |t| t.distinct);
+                total.lost += want.saturating_sub(got);
+                total.misdelivered += got.saturating_sub(want);
             }
             for t in &r.tracks {
                 total.duplicated += t.duplicated;
@@ -259,6 +267,7 @@ fn receive_loop(
                     index: client.index,
                     class,
                     tracks: Vec::new(),
+                    conversations: Vec::new(),
                     other_lines: 0,
                     closed: false,
                     error: None,
@@ -362,7 +371,7 @@ fn publish(progress: &Progress, new: u64, texts: u64, now: u64) {
 impl Conn {
     /// Handles the complete lines in `bytes` (which starts with the carried
     /// partial line) and keeps the incomplete tail. Returns (new distinct
-    /// messages, `TEXT` lines).
+    /// messages, messages).
     fn lines(&mut self, bytes: &[u8], now: u64, latency: &mut Histogram) -> (u64, u64) {
         let (mut new, mut texts) = (0, 0);
         let mut rest = bytes;
@@ -388,7 +397,8 @@ impl Conn {
         (new, texts)
     }
 
-    /// One line: `Some(new)` for a benchmark `TEXT`, `None` otherwise.
+    /// One line: `Some(new)` for one of the load generator's messages,
+    /// `None` otherwise.
     fn line(&mut self, line: &[u8], now: u64, latency: &mut Histogram) -> Option<bool> {
         let Ok(line) = std::str::from_utf8(line) else {
             self.report
@@ -399,20 +409,43 @@ impl Conn {
         let Ok((verb, rest)) = split_verb(line) else {
             return None;
         };
-        if verb != "TEXT" {
-            if verb == "ERROR" {
-                self.report.error.get_or_insert_with(|| line.to_owned());
+        let (conversation, text) = match verb {
+            "TEXT" => {
+                let mut fields = FieldReader::new("TEXT", rest);
+                let text = fields.next("from").and_then(|_| fields.last("message"));
+                (None, text.ok()?)
             }
-            return None;
-        }
-        let mut fields = FieldReader::new("TEXT", rest);
-        let text = fields
-            .next("from")
-            .and_then(|_| fields.last("message"))
-            .ok()?;
+            "EVENT" => {
+                let mut fields = FieldReader::new("EVENT", rest);
+                fields.next("id").ok()?;
+                fields.next("ts").ok()?;
+                let conversation = fields.next("conversation").ok()?;
+                if fields.next("kind").ok()? != "TEXT" {
+                    return None;
+                }
+                let text = fields.next("from").and_then(|_| fields.last("message"));
+                (Some(conversation), text.ok()?)
+            }
+            "ERROR" | "REJECTED" => {
+                self.report.error.get_or_insert_with(|| line.to_owned());
+                return None;
+            }
+            _ => return None,
+        };
         let (sender, seq, sent) = decode_text(text)?;
         if sender > 1_000_000 {
             return None;
+        }
+        if let Some(conversation) = conversation {
+            match self
+                .report
+                .conversations
+                .iter_mut()
+                .find(|(seen, _)| seen == conversation)
+            {
+                Some((_, count)) => *count += 1,
+                None => self.report.conversations.push((conversation.to_owned(), 1)),
+            }
         }
         latency.record(now.saturating_sub(sent));
         if self.report.tracks.len() <= sender {

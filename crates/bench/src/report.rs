@@ -6,6 +6,9 @@ use serde_json::{Map, Value};
 use crate::stats::{Histogram, Integrity};
 use crate::target::ProcSample;
 
+/// What went wrong in a run: each must be 0 for the run to count.
+const COUNTS: [&str; 5] = ["lost", "duplicated", "reordered", "misdelivered", "failures"];
+
 /// Named results in the order they were added.
 pub struct Report {
     fields: Map<String, Value>,
@@ -50,11 +53,12 @@ impl Report {
         self.float(&format!("{prefix}_max_ms"), ms(h.max()), 3)
     }
 
-    /// Adds `lost`, `duplicated` and `reordered`.
+    /// Adds `lost`, `duplicated`, `reordered` and `misdelivered`.
     pub fn integrity(&mut self, integrity: Integrity) -> &mut Self {
         self.set("lost", integrity.lost);
         self.set("duplicated", integrity.duplicated);
-        self.set("reordered", integrity.reordered)
+        self.set("reordered", integrity.reordered);
+        self.set("misdelivered", integrity.misdelivered)
     }
 
     /// Adds the server's CPU seconds between two samples, its threads and
@@ -69,17 +73,35 @@ impl Report {
         self
     }
 
+    /// Takes in the report of one part of a run: its numbers under
+    /// `<prefix>_<key>`, its counts of what went wrong (`lost`, …,
+    /// `failures`) added to this report's own, its notes prefixed.
+    pub fn absorb(&mut self, prefix: &str, part: &Report) {
+        for (key, value) in &part.fields {
+            if COUNTS.contains(&key.as_str()) {
+                let mine = self.fields.get(key).and_then(Value::as_u64).unwrap_or(0);
+                let theirs = value.as_u64().unwrap_or(0);
+                self.set(key, mine + theirs);
+            } else if value.is_number() {
+                self.set(&format!("{prefix}_{key}"), value.clone());
+            }
+        }
+        for note in &part.notes {
+            self.notes.push(format!("{prefix}: {note}"));
+        }
+    }
+
     /// A free-text remark printed under the table (and kept in the JSON).
     pub fn note(&mut self, note: impl Into<String>) -> &mut Self {
         self.notes.push(note.into());
         self
     }
 
-    /// Whether the run counts as correct: nothing lost, duplicated or
-    /// reordered, and no failure recorded.
+    /// Whether the run counts as correct: nothing lost, duplicated,
+    /// reordered or misdelivered, and no failure recorded.
     pub fn ok(&self) -> bool {
         let zero = |key: &str| self.fields.get(key).and_then(Value::as_u64).unwrap_or(0) == 0;
-        zero("lost") && zero("duplicated") && zero("reordered") && zero("failures")
+        COUNTS.into_iter().all(zero)
     }
 
     /// Prints the report.

@@ -1,5 +1,9 @@
 //! The sending side: a few threads write every simulated user's messages.
 //!
+//! Each writes `TEXT` lines (`#general`) or, given a conversation,
+//! version 3 `SEND` lines to it (their `ACK`s go to the receivers, which
+//! ignore them).
+//!
 //! Paced (`rate > 0`): client `p` of `n` sends its `k`-th message at
 //! `start + (k·n + p) / (n·rate)`, so sends are spread evenly, and the text
 //! carries that *scheduled* time: a server (or a sender) that falls behind
@@ -13,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 
-use crate::client::encode_text;
+use crate::client::Composer;
 use crate::link::Link;
 use crate::stats::Histogram;
 
@@ -35,13 +39,15 @@ pub struct Plan {
     pub epoch: Instant,
 }
 
-/// One sending user: its sender index (as written in the texts) and a
-/// connection to write to.
+/// One sending user: its sender index (as written in the texts), a
+/// connection to write to, and where its messages go.
 pub struct Writer {
     /// The index written into each text.
     pub sender: usize,
     /// A clone of the client's connection.
     pub link: Link,
+    /// `None`: `TEXT` lines; a conversation (`#room`): `SEND` lines to it.
+    pub to: Option<String>,
 }
 
 /// What the senders did.
@@ -139,7 +145,7 @@ fn record(sent: &mut Sent, sender: usize, count: u64) {
 
 fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBool) -> Sent {
     let mut sent = Sent::default();
-    let (mut line, mut text) = (Vec::with_capacity(256), String::new());
+    let (mut line, mut composer) = (Vec::with_capacity(256), Composer::default());
     let slot = 1.0 / (total as f64 * plan.rate);
     let mut alive: Vec<bool> = vec![true; group.len()];
     let offset = plan.start.duration_since(plan.epoch);
@@ -159,12 +165,10 @@ fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBoo
             }
             let due_micros = due.as_micros() as u64;
             line.clear();
-            encode_text(
+            composer.encode(
                 &mut line,
-                &mut text,
-                writer.sender,
-                k,
-                due_micros,
+                writer.to.as_deref(),
+                (writer.sender, k, due_micros),
                 plan.payload,
             );
             if let Err(e) = writer.link.write_all(&line) {
@@ -187,7 +191,8 @@ fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBoo
 
 fn flat_out(group: Vec<(usize, Writer)>, plan: Plan, stop: &AtomicBool) -> Sent {
     let mut sent = Sent::default();
-    let (mut batch, mut text) = (Vec::with_capacity(BURST as usize * 128), String::new());
+    let mut batch = Vec::with_capacity(BURST as usize * 128);
+    let mut composer = Composer::default();
     let now = plan.start.saturating_duration_since(Instant::now());
     thread::sleep(now);
     let mut next: Vec<u64> = vec![0; group.len()];
@@ -201,12 +206,10 @@ fn flat_out(group: Vec<(usize, Writer)>, plan: Plan, stop: &AtomicBool) -> Sent 
             let micros = plan.epoch.elapsed().as_micros() as u64;
             batch.clear();
             for seq in next[i]..end {
-                encode_text(
+                composer.encode(
                     &mut batch,
-                    &mut text,
-                    writer.sender,
-                    seq,
-                    micros,
+                    writer.to.as_deref(),
+                    (writer.sender, seq, micros),
                     plan.payload,
                 );
             }

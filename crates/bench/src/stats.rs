@@ -134,6 +134,9 @@ pub struct Integrity {
     pub duplicated: u64,
     /// Messages received after a later message from the same sender.
     pub reordered: u64,
+    /// Messages a receiver got that were not for it (from a conversation
+    /// it is not in).
+    pub misdelivered: u64,
 }
 
 impl Integrity {
@@ -161,6 +164,7 @@ impl Integrity {
         self.lost += other.lost;
         self.duplicated += other.duplicated;
         self.reordered += other.reordered;
+        self.misdelivered += other.misdelivered;
     }
 }
 
@@ -200,7 +204,8 @@ mod tests {
             Integrity {
                 lost: 1,
                 duplicated: 1,
-                reordered: 1
+                reordered: 1,
+                misdelivered: 0
             }
         );
     }

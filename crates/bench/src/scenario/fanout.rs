@@ -44,6 +44,7 @@ pub fn run(env: &Env, args: Fanout) -> anyhow::Result<Report> {
             lock(&writers).push(Writer {
                 sender: c.index,
                 link: c.link.try_clone()?,
+                to: None,
             });
             pool.add(c, MEASURED)
         })?;

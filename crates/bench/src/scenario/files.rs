@@ -59,6 +59,7 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
             *lock(&chat_writer) = Some(Writer {
                 sender: 0,
                 link: c.link.try_clone()?,
+                to: None,
             });
             pool.add(c, BYSTANDER)
         } else {

@@ -25,7 +25,8 @@ use std::time::Instant;
 
 use media_chat_protocol::Conversation;
 
-use crate::client::{Session3, names};
+use crate::client::names;
+use crate::session3::Session3;
 use crate::report::Report;
 use crate::scenario::{Env, in_parallel};
 use crate::seed::{self, XorShift};
@@ -106,7 +107,7 @@ pub fn run(env: &Env, args: History) -> anyhow::Result<Report> {
     for welcome in &resumes {
         integrity.add(Integrity::of_ids(&expected, &welcome.events));
         from_login_ok.record(welcome.synced.as_micros() as u64);
-        from_login.record((welcome.login_ok + welcome.synced).as_micros() as u64);
+        from_login.record(welcome.from_login().as_micros() as u64);
         if welcome.events != expected || welcome.gaps != 0 || welcome.last_id != last_id {
             problems.add(format!(
                 "a resume got {} events ({:?}…), {} gaps, SYNCED|{}; expected {} events from {}, no gap, SYNCED|{last_id}",

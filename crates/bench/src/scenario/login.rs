@@ -41,6 +41,7 @@ pub fn run(env: &Env, args: Login) -> anyhow::Result<Report> {
         lock(&writers).push(Writer {
             sender: c.index,
             link: c.link.try_clone()?,
+            to: None,
         });
         pool.add(c, MEASURED)
     })?;
