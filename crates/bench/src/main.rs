@@ -11,14 +11,17 @@
 //!
 //! # Layout
 //! - `target`: starting the server, `/proc` sampling, `RLIMIT_NOFILE`.
-//! - `client`: logging users in with bounded concurrency; message texts.
+//! - `client`: logging users in with bounded concurrency (version 2);
+//!   message texts.
+//! - `session3`: version 3 sessions: logins, pages, rooms, read positions.
 //! - `link`: a user's connection, plaintext or TLS.
 //! - `sender`: paced and flat-out senders.
 //! - `pool`: epoll receiver threads that check every delivery.
 //! - `stats`: latency histogram, sequence tracking.
 //! - `report`: table and JSON output.
 //! - `seed`: a chat log of a million events for the server to import.
-//! - `scenario`: `fanout`, `idle`, `files`, `login`, `history`, `startup`.
+//! - `scenario`: `fanout`, `rooms`, `idle`, `files`, `login`, `history`,
+//!   `unread`, `startup`.
 
 mod client;
 mod link;
@@ -27,6 +30,7 @@ mod report;
 mod scenario;
 mod seed;
 mod sender;
+mod session3;
 mod stats;
 mod target;
 
@@ -45,7 +49,9 @@ use crate::scenario::Env;
 use crate::scenario::fanout::Fanout;
 use crate::scenario::files::Files;
 use crate::scenario::history::History;
+use crate::scenario::idle::Idle;
 use crate::scenario::login::Login;
+use crate::scenario::rooms::Rooms;
 use crate::scenario::startup::Startup;
 use crate::target::{Mode, SyncMode, default_server_binary, raise_nofile_limit};
 
@@ -122,14 +128,44 @@ enum Scenario {
         #[arg(long, default_value_t = 1)]
         senders: usize,
     },
-    /// N logged-in users doing nothing: memory and threads per connection.
-    Idle {
-        /// Users [default: 1000; quick: 50].
+    /// Many rooms at once, each with its own members, all sending
+    /// (version 3): latency, and that nothing reaches another room.
+    Rooms {
+        /// Rooms [default: 100; quick: 4].
         #[arg(long)]
-        clients: Option<usize>,
+        rooms: Option<usize>,
+        /// Members of each room [default: 20; quick: 5].
+        #[arg(long)]
+        members: Option<usize>,
+        /// Messages each member sends [default: 10; quick: 10].
+        #[arg(long)]
+        messages: Option<u64>,
+        /// Messages per second per member, 0 = as fast as possible
+        /// [default: 0.25, so 5 a second in a room of 20; quick: 5].
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Minimum message text length in bytes.
+        #[arg(long, default_value_t = 64)]
+        payload: usize,
+        /// Sender threads when paced.
+        #[arg(long, default_value_t = 1)]
+        senders: usize,
+    },
+    /// N logged-in users doing nothing: memory and threads per connection,
+    /// and how long logging them all in takes.
+    Idle {
+        /// Users; several sizes (`1000,2000,4000`) run one after the other,
+        /// each on a fresh server, and the report compares their login
+        /// times [default: 1000; quick: 50].
+        #[arg(long, value_delimiter = ',')]
+        clients: Vec<usize>,
         /// Seconds to stay idle before measuring.
         #[arg(long)]
         settle: Option<f64>,
+        /// The protocol version the users speak: 2 (everyone hears of
+        /// everyone) or 3 (presence follows conversations).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..=3))]
+        protocol: u64,
     },
     /// Uploads then downloads with hash checks, chat latency meanwhile.
     Files {
@@ -249,9 +285,23 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 payload: 64,
                 senders: 1,
             },
+            Scenario::Rooms {
+                rooms: None,
+                members: None,
+                messages: None,
+                rate: None,
+                payload: 64,
+                senders: 1,
+            },
             Scenario::Idle {
-                clients: None,
+                clients: Vec::new(),
                 settle: None,
+                protocol: 2,
+            },
+            Scenario::Idle {
+                clients: Vec::new(),
+                settle: None,
+                protocol: 3,
             },
             Scenario::Files {
                 size: None,
@@ -320,10 +370,39 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
                 senders,
             },
         ),
-        Scenario::Idle { clients, settle } => scenario::idle::run(
+        Scenario::Rooms {
+            rooms,
+            members,
+            messages,
+            rate,
+            payload,
+            senders,
+        } => scenario::rooms::run(
             env,
-            clients.unwrap_or(pick(1000, 50)),
-            Duration::from_secs_f64(settle.unwrap_or(choose(quick, 2.0, 0.3))),
+            Rooms {
+                rooms: rooms.unwrap_or(pick(100, 4)),
+                members: members.unwrap_or(pick(20, 5)),
+                messages: messages.unwrap_or(10),
+                rate: rate.unwrap_or(choose(quick, 0.25, 5.0)),
+                payload,
+                senders,
+            },
+        ),
+        Scenario::Idle {
+            ref clients,
+            settle,
+            protocol,
+        } => scenario::idle::run(
+            env,
+            &Idle {
+                clients: if clients.is_empty() {
+                    vec![pick(1000, 50)]
+                } else {
+                    clients.clone()
+                },
+                settle: Duration::from_secs_f64(settle.unwrap_or(choose(quick, 2.0, 0.3))),
+                protocol,
+            },
         ),
         Scenario::Files {
             size,

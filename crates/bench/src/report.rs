@@ -7,7 +7,13 @@ use crate::stats::{Histogram, Integrity};
 use crate::target::ProcSample;
 
 /// What went wrong in a run: each must be 0 for the run to count.
-const COUNTS: [&str; 5] = ["lost", "duplicated", "reordered", "misdelivered", "failures"];
+const COUNTS: [&str; 5] = [
+    "lost",
+    "duplicated",
+    "reordered",
+    "misdelivered",
+    "failures",
+];
 
 /// Named results in the order they were added.
 pub struct Report {

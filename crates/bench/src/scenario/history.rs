@@ -26,10 +26,10 @@ use std::time::Instant;
 use media_chat_protocol::Conversation;
 
 use crate::client::names;
-use crate::session3::Session3;
 use crate::report::Report;
 use crate::scenario::{Env, in_parallel};
 use crate::seed::{self, XorShift};
+use crate::session3::Session3;
 use crate::stats::{Histogram, Integrity};
 use crate::target::Setup;
 

@@ -6,6 +6,7 @@ pub mod files;
 pub mod history;
 pub mod idle;
 pub mod login;
+pub mod rooms;
 pub mod startup;
 
 use std::path::{Path, PathBuf};

@@ -15,11 +15,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::session3::Session3;
 use crate::report::Report;
 use crate::scenario::Env;
 use crate::scenario::history::Problems;
 use crate::seed;
+use crate::session3::Session3;
 use crate::stats::{Integrity, median};
 use crate::target::Setup;
 
