@@ -386,6 +386,39 @@ fn read_positions_reach_the_users_other_sessions_and_the_next_login() {
 }
 
 #[test]
+fn a_read_position_counts_after_a_restart_before_anything_new_is_sent() {
+    // See: issue 11 (the load generator's `unread` scenario, over an
+    // imported log, found every READ ignored until a first live event).
+    let mut server = TestServer::start();
+    let mut an = server.connect();
+    an.login_v3("an", PW, None);
+    let mut bo = server.connect();
+    bo.login_v3("bo", PW, None);
+    let (id, _) = send(&mut an, "r-1", "@bo", "read me after the restart");
+    server.restart();
+    let mut bo = server.connect();
+    let welcome = bo.login_v3("bo", PW, None);
+    assert!(
+        welcome
+            .lines
+            .contains(&"CONV|@an|direct|member|1|0|".to_owned()),
+        "{:?}",
+        welcome.lines
+    );
+    let mut phone = server.connect();
+    phone.login_v3("bo", PW, None);
+    bo.send_line(&format!("READ|@an|{id}"));
+    phone.expect_line(&format!("READ|@an|{id}"));
+    let welcome = server.connect().login_v3("bo", PW, None);
+    for line in [
+        format!("READ|@an|{id}"),
+        "CONV|@an|direct|member|0|0|".into(),
+    ] {
+        assert!(welcome.lines.contains(&line), "{line}: {:?}", welcome.lines);
+    }
+}
+
+#[test]
 fn a_transfer_connection_logs_in_with_a_token_and_stays_out_of_the_chat() {
     let server = TestServer::start();
     let mut watcher = server.client_v2("watcher", PW);

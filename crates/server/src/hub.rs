@@ -276,6 +276,15 @@ impl Hub {
         })
     }
 
+    /// The store already holds the events up to `last` (from before a
+    /// restart, or an import): read positions and last-seen marks may
+    /// reach them before anything new is fanned out. Called before anyone
+    /// logs in.
+    pub(crate) fn stored_up_to(&self, last: EventId) {
+        let mut state = self.shared.state.lock();
+        state.fanned = state.fanned.max(last);
+    }
+
     /// Takes the rooms and their members from the store, before anyone
     /// logs in.
     pub(crate) fn load_rooms(&self, rooms: Vec<RoomMembers>) {

@@ -125,6 +125,7 @@ impl Server {
             );
         }
         hub.load_rooms(store.memberships().map_err(ServerError::Store)?);
+        hub.stored_up_to(store.last_id().map_err(ServerError::Store)?);
         let files = FileSpaces::open(
             &data.files(),
             &data.conversation_files(),
