@@ -53,6 +53,7 @@ use crate::scenario::idle::Idle;
 use crate::scenario::login::Login;
 use crate::scenario::rooms::Rooms;
 use crate::scenario::startup::Startup;
+use crate::scenario::unread::Unread;
 use crate::target::{Mode, SyncMode, default_server_binary, raise_nofile_limit};
 
 /// Load generator for the media-chat server.
@@ -221,6 +222,26 @@ enum Scenario {
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
     },
+    /// Logins of users in 200 conversations over a million stored events:
+    /// the unread counts of every conversation (version 3).
+    Unread {
+        /// Events in the seeded chat log [default: 1000000; quick: 20000].
+        #[arg(long)]
+        events: Option<u64>,
+        /// Users in many conversations [default: 5; quick: 2].
+        #[arg(long)]
+        users: Option<usize>,
+        /// Conversations of each, `#general` included [default: 200; quick:
+        /// 20].
+        #[arg(long)]
+        conversations: Option<usize>,
+        /// Logins of each kind [default: 1000; quick: 20].
+        #[arg(long)]
+        logins: Option<usize>,
+        /// Logins at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
     /// Importing a chat log of a million events, then starting with them
     /// stored: time to listening and to the first login.
     Startup {
@@ -321,6 +342,13 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 logins: None,
                 pages: None,
                 limit: 100,
+                concurrency: 1,
+            },
+            Scenario::Unread {
+                events: None,
+                users: None,
+                conversations: None,
+                logins: None,
                 concurrency: 1,
             },
             Scenario::Startup {
@@ -447,6 +475,22 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
                 logins: logins.unwrap_or(pick(1000, 50)),
                 pages: pages.unwrap_or(pick(2000, 50)),
                 limit,
+                concurrency,
+            },
+        ),
+        Scenario::Unread {
+            events,
+            users,
+            conversations,
+            logins,
+            concurrency,
+        } => scenario::unread::run(
+            env,
+            Unread {
+                events: events.unwrap_or(choose(quick, 1_000_000, 20_000)),
+                users: users.unwrap_or(pick(5, 2)),
+                conversations: conversations.unwrap_or(pick(200, 20)),
+                logins: logins.unwrap_or(pick(1000, 20)),
                 concurrency,
             },
         ),

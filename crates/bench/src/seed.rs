@@ -13,6 +13,11 @@
 //! 30 s ending now. The last 200 events are all in `#general`, so the
 //! newest page of `#general` is 200 events deep.
 //!
+//! With an [`Inbox`], a fifth of the other events are direct messages
+//! between the inbox's users `i0`, `i1`, … and their partners `h0`, `h1`,
+//! … (either way round), so each inbox user has a direct conversation with
+//! every partner, hundreds of events deep, besides `#general`.
+//!
 //! Line format (the store's `chat_log`): `<RFC 3339 UTC>|KIND|fields…`.
 
 use std::fs::{self, File};
@@ -26,6 +31,19 @@ pub const AUTHORS: u64 = 200;
 /// Seconds between two seeded events.
 const STEP_SECS: u64 = 30;
 
+/// The users of an [`Inbox`] are named this and a number.
+pub const INBOX_PREFIX: &str = "i";
+
+/// Users with many direct conversations: `users` users `i0`…, each talking
+/// with the same `partners` authors `h0`… (at most [`AUTHORS`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Inbox {
+    /// Inbox users.
+    pub users: u64,
+    /// Partners of each.
+    pub partners: u64,
+}
+
 /// What [`write_log`] wrote.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Seeded {
@@ -35,6 +53,8 @@ pub struct Seeded {
     pub lines: u64,
     /// Events in `#general`.
     pub general: u64,
+    /// Direct messages between the inbox's users and their partners.
+    pub inbox: u64,
     /// The log's size in bytes.
     pub bytes: u64,
 }
@@ -42,6 +62,11 @@ pub struct Seeded {
 /// Writes `data_dir/message_history.txt` with `events` events (creating
 /// the directory), and nothing else: the server's first start imports it.
 pub fn write_log(data_dir: &Path, events: u64) -> io::Result<Seeded> {
+    write_log_with(data_dir, events, None)
+}
+
+/// [`write_log`], with an inbox's direct conversations among the events.
+pub fn write_log_with(data_dir: &Path, events: u64, inbox: Option<Inbox>) -> io::Result<Seeded> {
     fs::create_dir_all(data_dir)?;
     let path = data_dir.join("message_history.txt");
     let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
@@ -71,6 +96,16 @@ pub fn write_log(data_dir: &Path, events: u64) -> io::Result<Seeded> {
                 u128::from(n) + 1
             )?;
             seeded.general += 1;
+        } else if let Some(inbox) = inbox.filter(|_| !tail && roll >= 800) {
+            let user = random.below(inbox.users);
+            let partner = random.below(inbox.partners.clamp(1, AUTHORS));
+            fill(&mut text, &mut random, i);
+            if roll.is_multiple_of(2) {
+                writeln!(out, "{time}|DM|{INBOX_PREFIX}{user}|h{partner}|{text}")?;
+            } else {
+                writeln!(out, "{time}|DM|h{partner}|{INBOX_PREFIX}{user}|{text}")?;
+            }
+            seeded.inbox += 1;
         } else if !tail && roll < 50 {
             let to = (author + 1 + random.below(AUTHORS - 1)) % AUTHORS;
             fill(&mut text, &mut random, i);
@@ -188,5 +223,40 @@ mod tests {
                 .all(|l| !l.contains("|DM|"))
         );
         assert_eq!(seeded.bytes, log.len() as u64);
+        assert_eq!(seeded.inbox, 0);
+    }
+
+    #[test]
+    fn an_inbox_talks_with_every_partner() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = Inbox {
+            users: 2,
+            partners: 10,
+        };
+        let seeded = write_log_with(dir.path(), 5000, Some(inbox)).unwrap();
+        let log = fs::read_to_string(dir.path().join("message_history.txt")).unwrap();
+        let with = |a: &str, b: &str| {
+            log.lines()
+                .filter(|l| {
+                    l.contains(&format!("|DM|{a}|{b}|")) || l.contains(&format!("|DM|{b}|{a}|"))
+                })
+                .count()
+        };
+        let mut total = 0;
+        for user in ["i0", "i1"] {
+            for partner in 0..10 {
+                let n = with(user, &format!("h{partner}"));
+                assert!(n > 10, "{user} and h{partner}: {n}");
+                total += n as u64;
+            }
+            assert_eq!(with(user, "h10"), 0);
+        }
+        assert_eq!(total, seeded.inbox);
+        assert!(
+            seeded.inbox > 800 && seeded.inbox < 1200,
+            "{}",
+            seeded.inbox
+        );
+        assert_eq!(log.lines().filter(|l| l.contains("|DM|i0|i1|")).count(), 0);
     }
 }

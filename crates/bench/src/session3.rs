@@ -3,8 +3,8 @@
 //! `LOGIN_OK` to `SYNCED`, keeping the welcome's `CONV` lines; `BEFORE`
 //! pages timed from the request to `PAGE_END`; and what the scenarios set
 //! up over the protocol before they measure: creating and joining rooms,
-//! posting (waiting for every `ACK`), read positions. A session can then
-//! be handed to the receivers (`pool`) as a [`Client`].
+//! read positions. A session can then be handed to the receivers (`pool`)
+//! as a [`Client`].
 
 use std::io::BufReader;
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ pub struct Welcome3 {
 
 impl Welcome3 {
     /// From `LOGIN` written to `SYNCED` read.
-    pub fn from_login(&self) -> Duration {
+    pub fn since_login(&self) -> Duration {
         self.login_ok + self.synced
     }
 }
@@ -74,6 +74,8 @@ impl Welcome3 {
 pub struct Page3 {
     /// The ids of its events, in order.
     pub events: Vec<u64>,
+    /// Who wrote each of them (the sender, uploader or changer).
+    pub authors: Vec<String>,
     /// `PAGE_END`'s `more`.
     pub more: bool,
     /// Events that came in between, newer than the page (live ones).
@@ -173,7 +175,8 @@ impl Session3 {
         loop {
             match self.next()? {
                 ServerMessage::Event(event) if before == 0 || event.id < before => {
-                    page.events.push(event.id)
+                    page.events.push(event.id);
+                    page.authors.push(author(&event.body).to_owned());
                 }
                 ServerMessage::Event(_) => page.live += 1,
                 ServerMessage::PageEnd { more, .. } => {
@@ -206,47 +209,6 @@ impl Session3 {
             room: Conversation::Room(room.to_owned()),
         }])?;
         self.own_membership(room, MemberChange::Joined)
-    }
-
-    /// Sends every text of `texts` to `conversation` (`SEND`, tokens
-    /// `p0`, `p1`, …) in one write, and waits for every `ACK`; returns the
-    /// events' ids in order.
-    pub fn post(
-        &mut self,
-        conversation: &Conversation,
-        texts: &[String],
-    ) -> anyhow::Result<Vec<u64>> {
-        let sends: Vec<ClientMessage> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, text)| ClientMessage::Send {
-                token: format!("p{i}"),
-                conversation: conversation.clone(),
-                text: text.clone(),
-            })
-            .collect();
-        self.write(&sends)?;
-        let mut ids = vec![0; texts.len()];
-        let mut acked = 0;
-        while acked < texts.len() {
-            match self.next()? {
-                ServerMessage::Ack { token, id, .. } => {
-                    let slot = token
-                        .strip_prefix('p')
-                        .and_then(|i| i.parse::<usize>().ok())
-                        .and_then(|i| ids.get_mut(i))
-                        .with_context(|| format!("{}: ACK of an unknown token", self.name))?;
-                    *slot = id;
-                    acked += 1;
-                }
-                ServerMessage::Rejected { reason, .. } => {
-                    bail!("{}: SEND to {conversation} refused: {reason}", self.name)
-                }
-                ServerMessage::Error { reason } => bail!("{}: {reason}", self.name),
-                _ => {}
-            }
-        }
-        Ok(ids)
     }
 
     /// Says the user has read `conversation` up to `id` (no answer).
@@ -299,6 +261,7 @@ impl Session3 {
         }
     }
 
+    /// Writes `messages` in one write.
     fn write(&self, messages: &[ClientMessage]) -> anyhow::Result<()> {
         let mut out = Vec::new();
         for message in messages {
@@ -308,6 +271,8 @@ impl Session3 {
         Ok(())
     }
 
+    /// The next message from the server; its closing the connection is an
+    /// error.
     fn next(&mut self) -> anyhow::Result<ServerMessage> {
         match self
             .reader
@@ -317,5 +282,14 @@ impl Session3 {
             Some(message) => Ok(message),
             None => bail!("{}: the server closed the connection", self.name),
         }
+    }
+}
+
+/// Who an event is by: the sender, the uploader or the changer.
+fn author(body: &EventBody) -> &str {
+    match body {
+        EventBody::Text { from, .. } => from,
+        EventBody::Member { by, .. } | EventBody::Topic { by, .. } => by,
+        EventBody::File { user, .. } => user,
     }
 }

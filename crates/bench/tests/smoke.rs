@@ -7,10 +7,12 @@
 //! binary has been built next to the load generator (as `cargo test
 //! --workspace` does), one scenario also runs against it as a child
 //! process, the way benchmarks run. Fan-out and files run over TLS too.
-//! `history` and `startup` seed a data dir of 20,000 events (quick) and
-//! check what the server answers: every resume exactly the 100 missed
-//! events, every page full and in order, the same last id after each
-//! restart, an empty WAL after a graceful stop.
+//! `history`, `unread` and `startup` seed a data dir of 20,000 events
+//! (quick) and check what the server answers: every resume exactly the 100
+//! missed events, every page full and in order, every unread count the
+//! one the read positions give, the same last id after each restart, an
+//! empty WAL after a graceful stop. `rooms` checks that nothing reaches
+//! another room.
 
 use std::path::Path;
 use std::process::Command;
@@ -48,7 +50,18 @@ fn run(args: &[&str]) -> Vec<Value> {
 
 fn check(report: &Value) {
     let scenario = report["scenario"].as_str().unwrap_or("?");
-    for key in ["lost", "duplicated", "reordered", "failures"] {
+    // `unread` delivers nothing: its wrong counts are failures.
+    let keys: &[&str] = match scenario {
+        "unread" => &["failures"],
+        _ => &[
+            "lost",
+            "duplicated",
+            "reordered",
+            "misdelivered",
+            "failures",
+        ],
+    };
+    for key in keys {
         assert_eq!(
             report[key].as_u64(),
             Some(0),
@@ -67,7 +80,9 @@ fn every_scenario_delivers_everything_once_and_in_order() {
         .collect();
     assert_eq!(
         names,
-        ["fanout", "idle", "files", "login", "history", "startup"]
+        [
+            "fanout", "rooms", "idle", "idle", "files", "login", "history", "unread", "startup"
+        ]
     );
     for report in &reports {
         check(report);
@@ -75,10 +90,51 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     let fanout = &reports[0];
     assert_eq!(fanout["deliveries"], fanout["expected_deliveries"]);
     assert!(fanout["latency_samples"].as_u64() > Some(0));
-    assert!(reports[2]["chat_samples"].as_u64() > Some(0));
-    assert!(reports[3]["room_samples"].as_u64() > Some(0));
-    check_history(&reports[4]);
-    check_startup(&reports[5]);
+    let rooms = &reports[1];
+    assert_eq!(rooms["deliveries"], rooms["expected_deliveries"]);
+    assert_eq!(rooms["expected_deliveries"].as_u64(), Some(4 * 5 * 4 * 10));
+    assert_eq!(reports[2]["protocol"].as_u64(), Some(2));
+    assert_eq!(reports[3]["protocol"].as_u64(), Some(3));
+    assert_eq!(reports[3]["wakeup_samples"].as_u64(), Some(49));
+    assert!(reports[4]["chat_samples"].as_u64() > Some(0));
+    assert!(reports[5]["room_samples"].as_u64() > Some(0));
+    check_history(&reports[6]);
+    check_unread(&reports[7]);
+    check_startup(&reports[8]);
+}
+
+/// `unread --quick`: every count of 20 logins of each kind was checked.
+fn check_unread(report: &Value) {
+    assert_eq!(report["conversations"].as_u64(), Some(20), "{report}");
+    assert_eq!(
+        report["conversations_unchecked"].as_u64(),
+        Some(0),
+        "{report}"
+    );
+    for kind in ["resume", "welcome", "baseline"] {
+        let samples = report[format!("{kind}_from_login_samples")].as_u64();
+        assert_eq!(samples, Some(20), "{kind}: {report}");
+    }
+    assert_eq!(report["resume_events_per_login"].as_f64(), Some(0.0));
+    assert_eq!(report["welcome_events_per_login"].as_f64(), Some(100.0));
+}
+
+#[test]
+fn idle_compares_sizes_in_one_run() {
+    let reports = run(&[
+        "--in-process",
+        "idle",
+        "--protocol",
+        "3",
+        "--clients",
+        "20,40",
+    ]);
+    assert_eq!(reports.len(), 1);
+    let report = &reports[0];
+    check(report);
+    assert_eq!(report["sizes"], "20,40", "{report}");
+    assert_eq!(report["c40_wakeup_samples"].as_u64(), Some(39), "{report}");
+    assert!(report["login_wall_ratio"].as_f64() > Some(0.0), "{report}");
 }
 
 /// `history --quick`: 50 resumes of 100 events and 50 pages were checked.

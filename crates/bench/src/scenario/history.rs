@@ -107,7 +107,7 @@ pub fn run(env: &Env, args: History) -> anyhow::Result<Report> {
     for welcome in &resumes {
         integrity.add(Integrity::of_ids(&expected, &welcome.events));
         from_login_ok.record(welcome.synced.as_micros() as u64);
-        from_login.record(welcome.from_login().as_micros() as u64);
+        from_login.record(welcome.since_login().as_micros() as u64);
         if welcome.events != expected || welcome.gaps != 0 || welcome.last_id != last_id {
             problems.add(format!(
                 "a resume got {} events ({:?}…), {} gaps, SYNCED|{}; expected {} events from {}, no gap, SYNCED|{last_id}",

@@ -8,6 +8,7 @@ pub mod idle;
 pub mod login;
 pub mod rooms;
 pub mod startup;
+pub mod unread;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

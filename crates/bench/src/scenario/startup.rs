@@ -111,7 +111,7 @@ pub fn run(env: &Env, args: Startup) -> anyhow::Result<Report> {
             seeded.events as f64 / import.as_secs_f64().max(1e-9),
             0,
         )
-        .float("first_login_ms", ms(welcome.from_login()), 2)
+        .float("first_login_ms", ms(welcome.since_login()), 2)
         .float("first_stop_s", first_stop.as_secs_f64(), 3)
         .float("db_mib", db_bytes as f64 / (1 << 20) as f64, 1)
         .set("wal_bytes_after_stop", wal_bytes)
