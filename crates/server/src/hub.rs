@@ -472,8 +472,11 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
         event.conversation,
         Conversation::General | Conversation::Direct(_)
     );
-    // Encoded once per form, on first use.
+    // Encoded once per form, on first use: versions 1 and 2 have two;
+    // version 3 one, except that a direct conversation is named after the
+    // other side, so each of its two users sees their own.
     let mut old = [None, None];
+    let mut same: Option<Option<Arc<[u8]>>> = None;
     let mut viewed: HashMap<String, Option<Arc<[u8]>>> = HashMap::new();
     // A room change that lets someone in tells them first (`CONV`), so
     // they know the room before its events; one that puts them out tells
@@ -528,10 +531,13 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
         if origin && !to_everyone_in_it && !to_self_old {
             continue;
         }
-        let line = if peer.version >= 3 {
+        let line = if peer.version >= 3 && recipient.is_some() {
             viewed
                 .entry(peer.key.clone())
                 .or_insert_with(|| encode(&lines::event_line(event, &peer.key)))
+                .clone()
+        } else if peer.version >= 3 {
+            same.get_or_insert_with(|| encode(&lines::event_line(event, &peer.key)))
                 .clone()
         } else {
             // Versions 1 and 2 see #general and, as its recipient, a direct
@@ -600,25 +606,28 @@ fn targets(state: &State, event: &media_chat_store::Event) -> Vec<u64> {
         Conversation::Room(name) => {
             // A room being created is not known yet: only its creator (the
             // subject below) hears of it.
-            let mut keys: Vec<String> = state
-                .rooms
-                .get(&user_key(name))
-                .map(|room| {
-                    room.members
-                        .iter()
-                        .filter(|(_, (_, role))| *role >= Role::Member)
-                        .map(|(key, _)| key.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let room = state.rooms.get(&user_key(name));
+            let member = |key: &str| {
+                room.and_then(|room| room.members.get(key))
+                    .is_some_and(|(_, role)| *role >= Role::Member)
+            };
+            // Sessions straight from the members: no key is copied, since
+            // a message to a room of 1000 looks up 1000 of them.
+            let mut sessions: Vec<u64> = room
+                .into_iter()
+                .flat_map(|room| &room.members)
+                .filter(|(_, (_, role))| *role >= Role::Member)
+                .filter_map(|(key, _)| state.online.get(key))
+                .flat_map(|online| online.sessions.iter().copied())
+                .collect();
             // The user a membership change is about hears of it too.
             if let EventBody::Member { user, .. } = &event.body {
                 let subject = user_key(user);
-                if !keys.contains(&subject) {
-                    keys.push(subject);
+                if !member(&subject) {
+                    sessions.extend(sessions_of(&subject));
                 }
             }
-            keys.iter().flat_map(|key| sessions_of(key)).collect()
+            sessions
         }
     }
 }
