@@ -453,11 +453,7 @@ fn counts(
     // Counted from the rows, at most the cap of them: a bound LIMIT would
     // make SQLite prepare the statement again at every run.
     let unread = db
-        .prepare_cached(
-            // Edits and deletes (and what a delete leaves) are not news.
-            "SELECT 1 FROM events WHERE conversation = ?1 AND id > ?2 AND author_key != ?3 \
-             AND kind < 4",
-        )?
+        .prepare_cached(UNREAD_BY_OTHERS)?
         .query_map(params![conversation, to_sql(after.0), key], |_| Ok(()))?
         .take(cap)
         .count();
@@ -630,6 +626,12 @@ static NEWER: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// One row per event of conversation `?1` after `?2` not written by the
+/// user `?3`: what an unread count counts, from the index alone. Edits and
+/// deletes (and what a delete leaves) are not news.
+const UNREAD_BY_OTHERS: &str = "SELECT 1 FROM events WHERE conversation = ?1 AND id > ?2 \
+     AND author_key != ?3 AND kind < 4";
+
 /// A conversation's events after `?2` not written by the user `?3`.
 static NEWER_FROM_OTHERS: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -795,6 +797,24 @@ mod tests {
                 "{plan:?}"
             );
         }
+    }
+
+    #[test]
+    fn unread_counts_read_the_index_alone() {
+        let db = database();
+        let plan: Vec<String> = db
+            .prepare(&format!("EXPLAIN QUERY PLAN {UNREAD_BY_OTHERS}"))
+            .unwrap()
+            .query_map(params![1, 1, "an"], |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert!(
+            plan[0]
+                .contains("USING COVERING INDEX events_by_conversation (conversation=? AND id>?)"),
+            "{plan:?}"
+        );
     }
 
     #[test]
