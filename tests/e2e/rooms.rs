@@ -116,6 +116,37 @@ fn a_public_room_reaches_its_members_only() {
 }
 
 #[test]
+fn a_member_who_comes_back_online_gets_the_rooms_next_messages() {
+    // See: issue 11 (a room's fan-out keeps the sessions of its members
+    // online, made again when one logs in or out).
+    let server = TestServer::start();
+    let mut an = v3(&server, "an");
+    command(&mut an, "CREATE|#lop|public|");
+    let mut binh = v3(&server, "binh");
+    command(&mut binh, "JOIN|#lop");
+    post(&mut an, "p1", "#lop", "while binh is here");
+    assert_eq!(
+        events(&binh.collect_pending()),
+        ["#lop|TEXT|an|while binh is here"]
+    );
+    binh.quit();
+    post(&mut an, "p2", "#lop", "while binh is away");
+    let mut binh = v3(&server, "binh");
+    let mut phone = v3(&server, "binh");
+    post(&mut an, "p3", "#lop", "binh is back");
+    for client in [&mut binh, &mut phone] {
+        let seen = events(&client.collect_pending());
+        assert_eq!(seen, ["#lop|TEXT|an|binh is back"], "{seen:?}");
+    }
+    phone.quit();
+    post(&mut an, "p4", "#lop", "one session left");
+    assert_eq!(
+        events(&binh.collect_pending()),
+        ["#lop|TEXT|an|one session left"]
+    );
+}
+
+#[test]
 fn a_private_room_is_invisible_and_a_removed_member_gets_nothing_more() {
     let server = TestServer::start();
     let mut an = v3(&server, "an");

@@ -79,6 +79,12 @@ struct RoomState {
     topic: String,
     /// By user key: the registered name and the role (invited included).
     members: HashMap<String, (String, Role)>,
+    /// The sessions of its members (not the invited) who are online, as
+    /// of its last message; `None` once someone joined, left, logged in
+    /// or out. A message to a room of 1000 then walks this list, as one
+    /// to `#general` walks the sessions, instead of looking up each
+    /// member.
+    sessions: Option<Vec<u64>>,
 }
 
 struct Peer {
@@ -189,6 +195,7 @@ impl Hub {
         });
         online.sessions.push(id);
         online.partners.extend(partners);
+        forget_room_sessions(&mut state, &key);
         let mut head = Vec::new();
         append(
             &mut head,
@@ -257,7 +264,9 @@ impl Hub {
         state.legacy.remove(&id);
         let online = state.online.get_mut(&peer.key)?;
         online.sessions.retain(|&session| session != id);
-        if !online.sessions.is_empty() {
+        let alone = online.sessions.is_empty();
+        forget_room_sessions(&mut state, &peer.key);
+        if !alone {
             return None;
         }
         let v1 = ServerMessage::notify(format!("{} left the chat", peer.name));
@@ -310,6 +319,7 @@ impl Hub {
                     visibility: room.visibility,
                     topic: room.topic,
                     members,
+                    sessions: None,
                 },
             );
         }
@@ -579,7 +589,10 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
 }
 
 /// The sessions an event goes to.
-fn targets(state: &State, event: &media_chat_store::Event) -> Vec<u64> {
+fn targets(state: &mut State, event: &media_chat_store::Event) -> Vec<u64> {
+    if let Conversation::Room(name) = &event.conversation {
+        return room_targets(state, name, event);
+    }
     let sessions_of = |key: &str| {
         state
             .online
@@ -603,31 +616,64 @@ fn targets(state: &State, event: &media_chat_store::Event) -> Vec<u64> {
             .iter()
             .flat_map(|name| sessions_of(&user_key(name)))
             .collect(),
-        Conversation::Room(name) => {
-            // A room being created is not known yet: only its creator (the
-            // subject below) hears of it.
-            let room = state.rooms.get(&user_key(name));
-            let member = |key: &str| {
-                room.and_then(|room| room.members.get(key))
+        // Rooms are handled above.
+        Conversation::Room(_) => Vec::new(),
+    }
+}
+
+/// The sessions a room's event goes to: its members' (from the room's
+/// list, made again after a change) and the user a membership change is
+/// about.
+fn room_targets(state: &mut State, name: &str, event: &media_chat_store::Event) -> Vec<u64> {
+    let State { rooms, online, .. } = state;
+    // A room being created is not known yet: only its creator (the
+    // subject below) hears of it.
+    let room = rooms.get_mut(&user_key(name));
+    let mut member_of = false;
+    let subject = match &event.body {
+        EventBody::Member { user, .. } => Some(user_key(user)),
+        _ => None,
+    };
+    let mut sessions = match room {
+        Some(room) => {
+            member_of = subject.as_ref().is_some_and(|subject| {
+                room.members
+                    .get(subject)
                     .is_some_and(|(_, role)| *role >= Role::Member)
-            };
-            // Sessions straight from the members: no key is copied, since
-            // a message to a room of 1000 looks up 1000 of them.
-            let mut sessions: Vec<u64> = room
-                .into_iter()
-                .flat_map(|room| &room.members)
-                .filter(|(_, (_, role))| *role >= Role::Member)
-                .filter_map(|(key, _)| state.online.get(key))
-                .flat_map(|online| online.sessions.iter().copied())
-                .collect();
-            // The user a membership change is about hears of it too.
-            if let EventBody::Member { user, .. } = &event.body {
-                let subject = user_key(user);
-                if !member(&subject) {
-                    sessions.extend(sessions_of(&subject));
-                }
-            }
-            sessions
+            });
+            let members = &room.members;
+            room.sessions
+                .get_or_insert_with(|| {
+                    members
+                        .iter()
+                        .filter(|(_, (_, role))| *role >= Role::Member)
+                        .filter_map(|(key, _)| online.get(key))
+                        .flat_map(|online| online.sessions.iter().copied())
+                        .collect()
+                })
+                .clone()
+        }
+        None => Vec::new(),
+    };
+    // The user a membership change is about hears of it too.
+    if let Some(subject) = subject
+        && !member_of
+        && let Some(online) = online.get(&subject)
+    {
+        sessions.extend(online.sessions.iter().copied());
+    }
+    sessions
+}
+
+/// Who of the rooms of the user with `key` is online changed: their lists
+/// of sessions are made again at their next message.
+fn forget_room_sessions(state: &mut State, key: &str) {
+    let State {
+        rooms, rooms_of, ..
+    } = state;
+    for room in rooms_of.get(key).into_iter().flatten() {
+        if let Some(room) = rooms.get_mut(room) {
+            room.sessions = None;
         }
     }
 }
@@ -660,7 +706,9 @@ fn apply_room_change(
         visibility: committed.created.unwrap_or(Visibility::Public),
         topic: String::new(),
         members: HashMap::new(),
+        sessions: None,
     });
+    room.sessions = None;
     let now = match change {
         MemberChange::Created => Some(Role::Owner),
         MemberChange::Joined | MemberChange::Demoted => Some(Role::Member),
