@@ -207,12 +207,14 @@ impl Hub {
             append(&mut head, &self.shared.limits);
             // Version 2 sees everyone online; version 3 its contacts.
             let names: Vec<String> = if version >= 3 {
+                // From the contacts, not from everyone online: a login
+                // costs its contacts. In key order, as the online map's.
                 let contacts = presence::contacts(&state, &key);
-                state
-                    .online
-                    .iter()
-                    .filter(|(other, _)| **other == key || contacts.contains(*other))
-                    .map(|(_, online)| online.name.clone())
+                let mut keys: Vec<&String> = contacts.iter().chain([&key]).collect();
+                keys.sort();
+                keys.into_iter()
+                    .filter_map(|other| state.online.get(other))
+                    .map(|online| online.name.clone())
                     .collect()
             } else {
                 state.online.values().map(|o| o.name.clone()).collect()
