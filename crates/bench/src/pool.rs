@@ -454,3 +454,53 @@ impl Conn {
         Some(self.report.tracks[sender].record(seq))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receiver(index: usize, from: &[(usize, u64)]) -> ReceiverReport {
+        let mut tracks = Vec::new();
+        for &(sender, count) in from {
+            if tracks.len() <= sender {
+                tracks.resize(sender + 1, SeqTrack::default());
+            }
+            for seq in 0..count {
+                tracks[sender].record(seq);
+            }
+        }
+        ReceiverReport {
+            index,
+            class: MEASURED,
+            tracks,
+            conversations: Vec::new(),
+            other_lines: 0,
+            closed: false,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn more_than_expected_from_a_sender_is_misdelivered_and_less_is_lost() {
+        let report = PoolReport {
+            // Two rooms of two: 0 and 1, 2 and 3; each sent 5.
+            receivers: vec![
+                receiver(0, &[(1, 5)]),
+                receiver(1, &[(0, 3)]),
+                receiver(2, &[(3, 5), (0, 2)]),
+                receiver(3, &[(2, 5)]),
+            ],
+            latency: [Histogram::default(), Histogram::default()],
+        };
+        let same_room = |r: usize, s: usize| u64::from(r != s && r / 2 == s / 2) * 5;
+        let integrity = report.integrity(None, 4, same_room);
+        assert_eq!(
+            integrity,
+            Integrity {
+                lost: 2,
+                misdelivered: 2,
+                ..Integrity::default()
+            }
+        );
+    }
+}

@@ -139,3 +139,42 @@ impl Report {
         println!();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_adds_its_numbers_under_a_prefix_and_its_failures_to_the_whole() {
+        let mut part = Report::new("idle");
+        part.set("clients", 1000u64)
+            .float("login_wall_s", 1.25, 2)
+            .set("transport", "plaintext")
+            .set("lost", 2u64)
+            .set("failures", 1u64)
+            .note("slow");
+        let mut whole = Report::new("idle");
+        whole.set("failures", 1u64);
+        whole.absorb("c1000", &part);
+        let fields = whole.fields();
+        assert_eq!(fields["c1000_clients"], 1000);
+        assert_eq!(fields["c1000_login_wall_s"], 1.25);
+        assert!(!fields.contains_key("c1000_transport"));
+        assert_eq!(fields["lost"], 2);
+        assert_eq!(fields["failures"], 2);
+        assert!(!whole.ok());
+        assert_eq!(whole.notes, ["c1000: slow"]);
+    }
+
+    #[test]
+    fn a_misdelivered_message_fails_the_run() {
+        let mut report = Report::new("rooms");
+        report.integrity(Integrity::default());
+        assert!(report.ok());
+        report.integrity(Integrity {
+            misdelivered: 1,
+            ..Integrity::default()
+        });
+        assert!(!report.ok());
+    }
+}
