@@ -331,14 +331,15 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
     store.close();
     drop(store);
     // Take the database back to the schema before search: no index, no
-    // triggers, no later columns, version 3; then store an event the index
-    // never saw.
+    // triggers, no later columns or tables, version 3; then store an event
+    // the index never saw.
     {
         let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
         db.execute_batch(
             "DROP TRIGGER search_insert; DROP TRIGGER search_update; DROP TRIGGER search_delete;
              DROP TABLE search_index;
              ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
+             DROP TABLE blocks; DROP TABLE mutes;
              PRAGMA user_version = 3;
              INSERT INTO events (conversation, ts, author, author_key, kind, text)
              SELECT id, 1764072000, 'bình', 'bình', 0, 'một tin cũ nữa' FROM conversations
