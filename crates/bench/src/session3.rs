@@ -74,8 +74,9 @@ impl Welcome3 {
 pub struct Page3 {
     /// The ids of its events, in order.
     pub events: Vec<u64>,
-    /// Who wrote each of them (the sender, uploader or changer).
-    pub authors: Vec<String>,
+    /// Who wrote each of them (the sender, uploader or changer); `None`
+    /// where an unread count leaves the event out.
+    pub authors: Vec<Option<String>>,
     /// `PAGE_END`'s `more`.
     pub more: bool,
     /// Events that came in between, newer than the page (live ones).
@@ -176,7 +177,7 @@ impl Session3 {
             match self.next()? {
                 ServerMessage::Event(event) if before == 0 || event.id < before => {
                     page.events.push(event.id);
-                    page.authors.push(author(&event.body).to_owned());
+                    page.authors.push(author(&event.body).map(str::to_owned));
                 }
                 ServerMessage::Event(_) => page.live += 1,
                 ServerMessage::PageEnd { more, .. } => {
@@ -285,11 +286,14 @@ impl Session3 {
     }
 }
 
-/// Who an event is by: the sender, the uploader or the changer.
-fn author(body: &EventBody) -> &str {
+/// Who wrote an event that unread counts count: the sender, the uploader
+/// or the changer; `None` for edits, deletes and deleted messages, which
+/// are not news.
+fn author(body: &EventBody) -> Option<&str> {
     match body {
-        EventBody::Text { from, .. } => from,
-        EventBody::Member { by, .. } | EventBody::Topic { by, .. } => by,
-        EventBody::File { user, .. } => user,
+        EventBody::Text { from, .. } | EventBody::Edited { from, .. } => Some(from),
+        EventBody::Member { by, .. } | EventBody::Topic { by, .. } => Some(by),
+        EventBody::File { user, .. } => Some(user),
+        EventBody::Deleted { .. } | EventBody::Edit { .. } | EventBody::Delete { .. } => None,
     }
 }

@@ -272,7 +272,10 @@ fn keep_unread(j: usize) -> Option<usize> {
 /// when the page does not reach back far enough to tell).
 fn read_point(page: &Page3, keep: Option<usize>, user: &str) -> (Option<u64>, Option<u64>) {
     let by_others = |from: usize| {
-        let n = page.authors[from..].iter().filter(|a| *a != user).count() as u64;
+        let n = page.authors[from..]
+            .iter()
+            .filter(|a| a.as_deref().is_some_and(|a| a != user))
+            .count() as u64;
         n.min(UNREAD_CAP)
     };
     let n = page.events.len();
@@ -329,7 +332,10 @@ mod tests {
     fn page(authors: &[&str], more: bool) -> Page3 {
         Page3 {
             events: (0..authors.len() as u64).map(|i| 10 + i).collect(),
-            authors: authors.iter().map(|a| a.to_string()).collect(),
+            authors: authors
+                .iter()
+                .map(|a| (!a.is_empty()).then(|| a.to_string()))
+                .collect(),
             more,
             ..Page3::default()
         }
@@ -347,6 +353,14 @@ mod tests {
             read_point(&page(&[], false), Some(2), "i0"),
             (None, Some(0))
         );
+    }
+
+    #[test]
+    fn edits_and_deletes_are_not_counted() {
+        // "" stands for an edit, a delete or a deleted message.
+        let p = page(&["h1", "", "h1", ""], false);
+        assert_eq!(read_point(&p, None, "i0"), (None, Some(2)));
+        assert_eq!(read_point(&p, Some(2), "i0"), (Some(11), Some(1)));
     }
 
     #[test]
