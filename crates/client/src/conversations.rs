@@ -29,9 +29,6 @@ use crate::event::Event;
 /// The counts the server stops at (it sends 100 for "100 or more").
 const COUNT_CAP: u64 = 100;
 
-/// The most distinct names the server records as mentioned in one message.
-const MAX_MENTIONS: usize = 20;
-
 /// One conversation of the user, as a sidebar draws it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationInfo {
@@ -131,24 +128,11 @@ pub fn same(a: &Conversation, b: &Conversation) -> bool {
 }
 
 /// Whether a message text mentions the user with key `me`, by the server's
-/// rule: a word `@name` (trailing punctuation ignored), among the first
-/// distinct names of the message.
+/// rule ([`media_chat_protocol::rules::mentions`]).
 pub(crate) fn mentions(text: &str, me: &str) -> bool {
-    let mut seen: Vec<String> = Vec::new();
-    for word in text.split(char::is_whitespace) {
-        let Some(name) = word.strip_prefix('@') else {
-            continue;
-        };
-        let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
-        if name.is_empty() || seen.len() == MAX_MENTIONS {
-            continue;
-        }
-        let name = user_key(name);
-        if !seen.contains(&name) {
-            seen.push(name);
-        }
-    }
-    seen.iter().any(|name| name == me)
+    media_chat_protocol::rules::mentions(text)
+        .iter()
+        .any(|name| name == me)
 }
 
 /// The group of `names` and `me` (added if missing), in the server's order

@@ -107,6 +107,32 @@ pub fn normalize_user_name(name: &str) -> Result<String, UserNameError> {
     }
 }
 
+/// The most distinct names one message mentions (the rest are not
+/// mentions).
+pub const MAX_MENTIONS: usize = 20;
+
+/// The user keys a message mentions: each word starting with `@`, without
+/// the punctuation that ends it (`@bình,` and `@Bình!` mention `bình`), at
+/// most [`MAX_MENTIONS`] distinct names, in order. The server counts these
+/// as mentions and clients highlight them by the same rule.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for word in text.split(char::is_whitespace) {
+        let Some(name) = word.strip_prefix('@') else {
+            continue;
+        };
+        let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        if name.is_empty() || keys.len() == MAX_MENTIONS {
+            continue;
+        }
+        let key = user_key(name);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 /// The key two user names are compared by: NFC, then lower case, so
 /// "Minh" and "minh" are the same user.
 pub fn user_key(name: &str) -> String {
@@ -233,6 +259,14 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn mentions_are_at_words_without_their_punctuation_at_most_twenty() {
+        assert_eq!(mentions("hi @Bình, @an! và @bình"), ["bình", "an"]);
+        assert_eq!(mentions("email bình@x.org @ @"), Vec::<String>::new());
+        let many: String = (0..30).map(|i| format!("@u{i} ")).collect();
+        assert_eq!(mentions(&many).len(), MAX_MENTIONS);
+    }
 
     /// Whether two names share a skeleton, as the server checks them.
     fn user_names_look_alike(a: &str, b: &str) -> bool {

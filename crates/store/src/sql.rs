@@ -429,23 +429,11 @@ pub(crate) fn record_mentions(
     event: EventId,
     text: &str,
 ) -> rusqlite::Result<()> {
-    let mut seen = Vec::new();
-    for word in text.split(|c: char| c.is_whitespace()) {
-        let Some(name) = word.strip_prefix('@') else {
-            continue;
-        };
-        let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
-        if name.is_empty() || seen.len() == 20 {
-            continue;
-        }
-        let key = user_key(name);
-        if !seen.contains(&key) {
-            db.prepare_cached(
-                "INSERT OR IGNORE INTO mentions (user_key, conversation, event_id) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![key, conversation, to_sql(event.0)])?;
-            seen.push(key);
-        }
+    for key in media_chat_protocol::rules::mentions(text) {
+        db.prepare_cached(
+            "INSERT OR IGNORE INTO mentions (user_key, conversation, event_id) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![key, conversation, to_sql(event.0)])?;
     }
     Ok(())
 }
