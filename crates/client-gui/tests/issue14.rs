@@ -1,0 +1,68 @@
+//! Regression tests for issue 14's "Bugs seen", each driven through the
+//! window against a real server on 127.0.0.1:0.
+//! See: issue 14.
+
+mod support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use media_chat_gui::App;
+use support::*;
+
+/// Posts `count` messages `old 0`, `old 1`, … as `bình`, each
+/// acknowledged before the next.
+fn post_history(world: &World, count: usize) {
+    let mut poster = raw(world, "bình");
+    let texts: Vec<String> = (0..count).map(|n| format!("old {n}")).collect();
+    post(&mut poster, "#general", &texts);
+}
+
+/// Whether the pane draws the row reading `text` (only rows in view are
+/// drawn).
+fn in_view(harness: &Harness<'static, App>, text: &str) -> bool {
+    harness.query_by_label(text).is_some()
+}
+
+/// After an automatic reconnect the pane still shows its newest lines,
+/// not a blank gap below them.
+#[test]
+fn after_an_automatic_reconnect_the_newest_lines_stay_in_view() {
+    let mut world = World::new();
+    post_history(&world, 60);
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "bình: old 59");
+    world.server.restart_same_addr();
+    step_until_label(&mut harness, "[+] reconnected");
+    harness.run_steps(5);
+    assert!(in_view(&harness, "[+] reconnected"));
+    assert!(in_view(&harness, "bình: old 59"));
+}
+
+/// More came while away than the welcome holds (a gap): the pane still
+/// shows its newest lines after the reconnect.
+#[test]
+fn after_a_reconnect_with_a_gap_the_newest_lines_stay_in_view() {
+    let mut world = World::new();
+    post_history(&world, 60);
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "bình: old 59");
+    world.server.stop();
+    step_until_label_contains(&mut harness, "(attempt 4)");
+    world.server.restart_same_addr();
+    let mut poster = raw(&world, "bình");
+    let texts: Vec<String> = (0..150).map(|n| format!("away {n}")).collect();
+    post(&mut poster, "#general", &texts);
+    step_until(&mut harness, "the reconnect", |h| {
+        h.state()
+            .state()
+            .is_some_and(|s| s.texts().contains(&"[+] reconnected".to_owned()))
+    });
+    step_until(&mut harness, "the messages from while away", |h| {
+        h.state()
+            .state()
+            .is_some_and(|s| s.texts().contains(&"bình: away 149".to_owned()))
+    });
+    harness.run_steps(5);
+    let lines = harness.state().state().unwrap().texts();
+    assert!(in_view(&harness, "bình: away 149"), "{lines:#?}");
+}
