@@ -675,3 +675,47 @@ fn pending_at_exit_comes_back_failed_and_retry_stores_it_once() {
     );
     watcher.expect_quiet();
 }
+
+/// A server whose certificate changed while the client was away: the
+/// reconnect stops at once with both fingerprints, instead of retrying
+/// for ever, and what waited to be sent fails.
+/// See: issue 14.
+#[test]
+fn a_certificate_changed_while_reconnecting_stops_the_retries_and_says_why() {
+    let mut server = TestServer::start();
+    let before = server.fingerprint();
+    let alice = connect_with(server.addr(), "alice", |config| {
+        config.auto_reconnect = true;
+        config.transport = media_chat_client::Transport::Tls {
+            known_servers: None,
+            trust: Some(before),
+        };
+    });
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    server.stop();
+    for file in ["tls-cert.pem", "tls-key.pem"] {
+        std::fs::remove_file(server.data_dir().join(file)).unwrap();
+    }
+    server.restart_same_addr();
+    let after = server.fingerprint();
+    assert_ne!(before, after);
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Disconnected { .. }));
+    let waiting = alice.send_text("while away").unwrap();
+    let (between, changed) = wait_collect(&alice, WAIT, |e| {
+        matches!(e, Event::CertificateChanged { .. })
+    });
+    assert!(
+        matches!(&changed, Event::CertificateChanged { pinned, presented, reason }
+            if *pinned == before && *presented == after
+                && reason.contains(&before.to_string()) && reason.contains(&after.to_string())),
+        "{changed:?}"
+    );
+    assert!(
+        between
+            .iter()
+            .any(|e| matches!(e, Event::Delivery { token, message }
+            if Some(token.as_str()) == waiting.token() && message.is_failed())),
+        "{between:#?}"
+    );
+    assert!(!alice.is_connected());
+}

@@ -34,6 +34,11 @@ pub enum Action {
     Clear,
     /// **Exit**: log out and close the window.
     Exit,
+    /// Log out and go back to the login screen.
+    LogOut,
+    /// Remember this new certificate for the server (it changed), log out
+    /// and go back to the login screen to log in again.
+    TrustChanged(Fingerprint),
     /// Cancel a transfer.
     Cancel(TransferId),
     /// Put `@name ` into the entry.

@@ -248,10 +248,46 @@ impl App {
                 self.shut_down();
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+            Action::LogOut => self.log_out(None),
+            Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint),
             other => {
                 if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
                     commands::run(other, chat, client, ctx);
                 }
+            }
+        }
+    }
+
+    /// Back to the login screen: the client logs out in the background
+    /// (a hosted server keeps running); `notice` is shown there.
+    fn log_out(&mut self, notice: Option<String>) {
+        if let Some(client) = self.net.take_client() {
+            self.background.spawn("log-out", move || client.quit());
+        }
+        self.chat = None;
+        self.form.notice = notice;
+    }
+
+    /// The user accepted the server's new certificate: it is remembered
+    /// for the server, and they log in again (with their password, which
+    /// the window does not keep).
+    fn trust_changed(&mut self, fingerprint: Fingerprint) {
+        let mut config = ClientConfig::new(&self.server, self.form.user.trim(), String::new());
+        config.transport = Transport::Tls {
+            known_servers: self
+                .paths
+                .known_servers
+                .clone()
+                .or_else(default_known_servers),
+            trust: None,
+        };
+        match config.accept_certificate(fingerprint) {
+            Ok(()) => self.log_out(Some(
+                "The new certificate is trusted. Enter your password to log in again.".to_owned(),
+            )),
+            Err(e) => {
+                self.log_out(None);
+                self.form.error = Some(format!("Cannot remember the new certificate: {e}"));
             }
         }
     }
@@ -286,6 +322,7 @@ impl App {
             Transport::Plaintext
         };
         self.form.error = None;
+        self.form.notice = None;
         self.form.untrusted = None;
         self.form.busy = true;
         self.server = address;

@@ -19,7 +19,12 @@ const OLDER_PAGE: u64 = 50;
 /// Carries out one of the chat window's actions.
 pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context) {
     match action {
-        Action::LogIn | Action::TrustAndLogIn(_) | Action::HostAndLogIn | Action::Exit => {}
+        Action::LogIn
+        | Action::TrustAndLogIn(_)
+        | Action::HostAndLogIn
+        | Action::Exit
+        | Action::LogOut
+        | Action::TrustChanged(_) => {}
         Action::Send => send(chat, client, ctx),
         Action::PickFile => {
             let ctx = ctx.clone();

@@ -16,7 +16,7 @@
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
-//!   `header`, `chat`, `composer`, `members`, `files`, `transfers`,
+//!   `header`, `link`, `chat`, `composer`, `members`, `files`, `transfers`,
 //!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`.
 //! - `thumbnails`: decoding downloaded images off the UI thread.
 //! - `picker`: the system file dialog, off the UI thread.

@@ -15,13 +15,14 @@ use media_chat_client::{Client, Event, conversation_key, display};
 use crate::action::Action;
 use crate::host::HostedServer;
 use crate::picker::{Picked, Picker};
-use crate::state::{Effect, Link, State};
+use crate::state::{Effect, State};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::composer;
 use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
 use crate::ui::files::files;
 use crate::ui::header::{Header, header};
+use crate::ui::link::link_banner;
 use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
@@ -235,19 +236,8 @@ impl Chat {
                     );
                 }
             });
-            match &self.state.link {
-                Link::Up => {}
-                Link::Lost { reason } => banner(
-                    ui,
-                    &format!("Connection lost: {reason}. What you send waits until it is back."),
-                ),
-                Link::Reconnecting { attempt, delay } => banner(
-                    ui,
-                    &format!(
-                        "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
-                        delay.as_secs_f32()
-                    ),
-                ),
+            if let Some(a) = link_banner(ui, &self.state.link) {
+                action = Some(a);
             }
         });
         // Too narrow for three columns beside the messages: the members
@@ -336,8 +326,4 @@ impl Chat {
         }
         action
     }
-}
-
-fn banner(ui: &mut egui::Ui, text: &str) {
-    ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong());
 }

@@ -66,3 +66,43 @@ fn after_a_reconnect_with_a_gap_the_newest_lines_stay_in_view() {
     let lines = harness.state().state().unwrap().texts();
     assert!(in_view(&harness, "bình: away 149"), "{lines:#?}");
 }
+
+/// The server's certificate changes while the window reconnects by
+/// itself: it stops retrying, shows both fingerprints in the window and
+/// offers the choices; trusting the new one leads back to the login
+/// screen, and logging in again works.
+#[test]
+fn a_certificate_changed_while_reconnecting_is_shown_with_the_choices() {
+    let mut world = World::new();
+    let before = world.fingerprint;
+    let mut harness = world.logged_in("minh");
+    world.server.stop();
+    for file in ["tls-cert.pem", "tls-key.pem"] {
+        std::fs::remove_file(world.server.data_dir().join(file)).unwrap();
+    }
+    world.server.restart_same_addr();
+    let after = world.server.fingerprint();
+    step_until_label(
+        &mut harness,
+        "The server's certificate has changed: not reconnecting",
+    );
+    assert!(harness.query_by_label(&before.to_string()).is_some());
+    assert!(harness.query_by_label(&after.to_string()).is_some());
+    assert!(harness.query_by_label_contains("reconnecting in").is_none());
+    assert!(harness.query_by_label("Log out").is_some());
+    harness
+        .get_by_label("Trust the new certificate and log in again")
+        .click();
+    harness.run_steps(2);
+    assert!(
+        harness.state().state().is_none(),
+        "back at the login screen"
+    );
+    step_until_label_contains(&mut harness, "The new certificate is trusted");
+    let known = std::fs::read_to_string(world.known_servers()).unwrap();
+    assert!(known.contains(&after.to_string()), "{known}");
+    log_in(&mut harness, world.port(), "minh", PASSWORD);
+    step_until(&mut harness, "the chat window again", |h| {
+        h.state().state().is_some()
+    });
+}

@@ -309,6 +309,7 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         Event::Disconnected { reason } => {
             shown(Tone::Warning, format!("[!] disconnected: {reason}"))
         }
+        Event::CertificateChanged { reason, .. } => shown(Tone::Warning, format!("[!] {reason}")),
         Event::CacheCleared { cleared: freed } => cleared(*freed),
         Event::CacheNotCleared { reason } => shown(Tone::Warning, format!("[!] {reason}")),
     };

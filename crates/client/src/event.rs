@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use media_chat_protocol::{Conversation, Sha256Digest, Visibility};
+use media_chat_tls::Fingerprint;
 
 use crate::cache::Cleared;
 use crate::conversations::{ConversationInfo, Member};
@@ -386,6 +387,19 @@ pub enum Event {
     /// The connection was lost (not after [`crate::Client::quit`]).
     Disconnected {
         /// Why, for people.
+        reason: String,
+    },
+    /// Reconnecting found a different certificate from the one accepted
+    /// before: someone may be impersonating the server. The client stops
+    /// trying (nothing more comes of this connection) and what waited to
+    /// be sent is reported failed; only the user can decide, by accepting
+    /// the new certificate and logging in again, or not.
+    CertificateChanged {
+        /// The fingerprint accepted before.
+        pinned: Fingerprint,
+        /// The fingerprint presented now.
+        presented: Fingerprint,
+        /// The whole warning, for people (it says what to do).
         reason: String,
     },
     /// A reconnect attempt is about to be made after `delay`.

@@ -1227,16 +1227,35 @@ impl Supervisor {
                 // A refused login (a changed password, say) will not fix
                 // itself by retrying.
                 let reason = format!("reconnecting was refused: {reason}");
-                for entry in self.outbox.fail_pending(&reason) {
-                    self.status.pending.fetch_sub(1, Ordering::SeqCst);
-                    self.emit_delivery(&entry);
-                }
-                self.save();
+                self.give_up(&reason);
                 self.sink.emit(Event::Disconnected { reason });
+            }
+            Err(
+                changed @ ConnectError::CertificateChanged {
+                    pinned, presented, ..
+                },
+            ) => {
+                // Retrying would only ask again: the user decides.
+                let reason = changed.to_string();
+                self.give_up(&reason);
+                self.sink.emit(Event::CertificateChanged {
+                    pinned,
+                    presented,
+                    reason,
+                });
             }
             Ok(Err(e)) => self.retry_later(backoff, &e.to_string()),
             Err(e) => self.retry_later(backoff, &e.to_string()),
         }
+    }
+
+    /// No more reconnecting: what waits to be sent fails with `reason`.
+    fn give_up(&mut self, reason: &str) {
+        for entry in self.outbox.fail_pending(reason) {
+            self.status.pending.fetch_sub(1, Ordering::SeqCst);
+            self.emit_delivery(&entry);
+        }
+        self.save();
     }
 
     fn retry_later(&mut self, backoff: Backoff, error: &str) {

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use media_chat_client::display::{self, Tone};
 use media_chat_client::{
-    Body, Conversation, Direction, Event, Member, Message, Origin, RoomInfo, TransferId,
-    conversation_key, same,
+    Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, RoomInfo,
+    TransferId, conversation_key, same,
 };
 
 pub use conversations::ConversationList;
@@ -59,6 +59,14 @@ pub enum Link {
     Lost {
         /// Why.
         reason: String,
+    },
+    /// Reconnecting found a different certificate: no more attempts until
+    /// the user decides.
+    CertificateChanged {
+        /// The fingerprint accepted before.
+        pinned: Fingerprint,
+        /// The fingerprint presented now.
+        presented: Fingerprint,
     },
     /// Waiting to reconnect.
     Reconnecting {
@@ -433,6 +441,14 @@ impl State {
                 self.link = Link::Reconnecting {
                     attempt: *attempt,
                     delay: *delay,
+                }
+            }
+            Event::CertificateChanged {
+                pinned, presented, ..
+            } => {
+                self.link = Link::CertificateChanged {
+                    pinned: *pinned,
+                    presented: *presented,
                 }
             }
             Event::CacheCleared { .. } | Event::CacheNotCleared { .. } => self.clearing = false,

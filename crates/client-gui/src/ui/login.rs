@@ -20,6 +20,8 @@ pub struct LoginForm {
     pub password: String,
     /// The server's reason for the last refusal, or a local problem.
     pub error: Option<String>,
+    /// News for the user that is no error (why they are back here).
+    pub notice: Option<String>,
     /// A login is under way.
     pub busy: bool,
     /// A chat server is starting on this computer (it reads its data
@@ -82,6 +84,9 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
                     ui.spinner();
                     ui.label("Logging in…");
                 });
+            }
+            if let Some(notice) = &form.notice {
+                ui.label(notice);
             }
             if let Some(error) = &form.error {
                 ui.colored_label(ui.visuals().error_fg_color, error);

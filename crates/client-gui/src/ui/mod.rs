@@ -8,6 +8,7 @@ pub mod dialogs;
 pub mod files;
 pub mod header;
 pub mod invite;
+pub mod link;
 pub mod login;
 pub mod members;
 pub mod rooms;

@@ -1,0 +1,64 @@
+//! The connection banner under the window's header: lost, reconnecting,
+//! or stopped because the server's certificate changed (then the two
+//! fingerprints and the user's choices).
+
+use egui::RichText;
+
+use crate::action::Action;
+use crate::state::Link;
+
+/// Draws the banner for `link` (nothing while connected).
+pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
+    let mut action = None;
+    match link {
+        Link::Up => {}
+        Link::Lost { reason } => warn(
+            ui,
+            &format!("Connection lost: {reason}. What you send waits until it is back."),
+        ),
+        Link::Reconnecting { attempt, delay } => warn(
+            ui,
+            &format!(
+                "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
+                delay.as_secs_f32()
+            ),
+        ),
+        Link::CertificateChanged { pinned, presented } => {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                warn(ui, "The server's certificate has changed: not reconnecting");
+                ui.label(
+                    "Someone may be intercepting the connection. Ask the server's administrator whether they replaced the certificate, and compare the new fingerprint.",
+                );
+                egui::Grid::new("fingerprints").num_columns(2).show(ui, |ui| {
+                    ui.label("Accepted before:");
+                    ui.monospace(pinned.to_string());
+                    ui.end_row();
+                    ui.label("Presented now:");
+                    ui.monospace(presented.to_string());
+                    ui.end_row();
+                });
+                ui.horizontal_wrapped(|ui| {
+                    if ui
+                        .button("Log out")
+                        .on_hover_text("Back to the login screen; the new certificate is not trusted")
+                        .clicked()
+                    {
+                        action = Some(Action::LogOut);
+                    }
+                    if ui
+                        .button("Trust the new certificate and log in again")
+                        .on_hover_text("Only if the administrator confirmed the new fingerprint")
+                        .clicked()
+                    {
+                        action = Some(Action::TrustChanged(*presented));
+                    }
+                });
+            });
+        }
+    }
+    action
+}
+
+fn warn(ui: &mut egui::Ui, text: &str) {
+    ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong());
+}
