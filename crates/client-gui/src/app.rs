@@ -252,7 +252,9 @@ impl App {
             Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint),
             other => {
                 if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
-                    commands::run(other, chat, client, ctx);
+                    for next in commands::run(other, chat, client, ctx) {
+                        self.run(next, ctx);
+                    }
                 }
             }
         }

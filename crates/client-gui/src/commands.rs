@@ -2,10 +2,14 @@
 //! client library (which never blocks): sends, transfers, paging, going to
 //! a conversation.
 
+use bytesize::ByteSize;
 use media_chat_client::display::Tone;
-use media_chat_client::{Client, Conversation, Direction, InputError, ModerationAction, SendError};
+use media_chat_client::{
+    ChatCommand, Client, Conversation, Direction, InputError, ModerationAction, SendError,
+};
 
 use crate::action::Action;
+use crate::slash::{self, Slash};
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
 use crate::ui::invite::InviteForm;
@@ -16,8 +20,9 @@ use crate::window::Chat;
 /// How many older messages one scroll to the top loads.
 const OLDER_PAGE: u64 = 50;
 
-/// Carries out one of the chat window's actions.
-pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context) {
+/// Carries out one of the chat window's actions; returns what follows
+/// from it for the app (a typed `/quit`).
+pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
     match action {
         Action::LogIn
         | Action::TrustAndLogIn(_)
@@ -25,7 +30,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         | Action::Exit
         | Action::LogOut
         | Action::TrustChanged(_) => {}
-        Action::Send => send(chat, client, ctx),
+        Action::Send => return send(chat, client, ctx),
         Action::PickFile => {
             let ctx = ctx.clone();
             chat.picker.open(move || ctx.request_repaint());
@@ -111,6 +116,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         }
         Action::OpenSwitcher => chat.dialogs.switcher = Some(Switcher::default()),
     }
+    Vec::new()
 }
 
 /// Shows a refusal made before anything reached the server (the server's
@@ -123,11 +129,25 @@ fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
 
 /// Sends the draft of the current conversation, by the terminal client's
 /// rules: `@name text` privately, `#room text` to a room the user is in,
-/// anything else to the current conversation.
-fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) {
+/// a `/` command carried out here, anything else to the current
+/// conversation. Returns what a command asks of the app.
+fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
     let draft = chat.draft_mut().clone();
+    ctx.memory_mut(|m| m.request_focus(entry_id()));
     if draft.trim().is_empty() {
-        return;
+        return Vec::new();
+    }
+    if let Some(parsed) = slash::parse(&draft) {
+        return match parsed {
+            Ok(command) => {
+                chat.draft_mut().clear();
+                slash_command(command, chat, client, ctx)
+            }
+            Err(e) => {
+                chat.state.push(Tone::Warning, format!("[!] {e}"));
+                Vec::new()
+            }
+        };
     }
     match client.send_input(&draft) {
         Ok(message) => {
@@ -143,7 +163,101 @@ fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) {
         }
         Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
     }
-    ctx.memory_mut(|m| m.request_focus(entry_id()));
+    Vec::new()
+}
+
+/// Carries out a typed command: the desktop's own here or as the action
+/// its button is, a shared one through the library.
+fn slash_command(
+    command: Slash,
+    chat: &mut Chat,
+    client: &Client,
+    ctx: &egui::Context,
+) -> Vec<Action> {
+    let state = &mut chat.state;
+    let follow = match command {
+        Slash::Help => {
+            for line in slash::HELP {
+                state.push(Tone::Notice, *line);
+            }
+            return Vec::new();
+        }
+        Slash::Files => {
+            let here = state.current.clone();
+            let lines: Vec<String> = state
+                .current_files()
+                .map(|files| {
+                    files
+                        .values()
+                        .map(|f| format!("    {} · {} · {}", f.name, ByteSize(f.size), f.uploader))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if lines.is_empty() {
+                state.push(Tone::Notice, format!("[i] no files shared in {here} yet"));
+            } else {
+                state.push(Tone::Notice, format!("[i] files shared in {here}:"));
+                for line in lines {
+                    state.push(Tone::Notice, line);
+                }
+            }
+            return Vec::new();
+        }
+        Slash::Users => {
+            let users: Vec<String> = state.online.values().cloned().collect();
+            state.push(Tone::Notice, format!("[i] online: {}", users.join(", ")));
+            return Vec::new();
+        }
+        Slash::Clear => vec![Action::Clear],
+        Slash::Cancel => state
+            .transfers
+            .keys()
+            .map(|id| Action::Cancel(*id))
+            .collect(),
+        Slash::More => vec![Action::LoadOlder],
+        Slash::Retry => state
+            .failed_tokens()
+            .into_iter()
+            .map(Action::Retry)
+            .collect(),
+        Slash::Discard => state
+            .failed_tokens()
+            .into_iter()
+            .map(Action::Discard)
+            .collect(),
+        Slash::Send(path) => vec![Action::SendPath(path.into())],
+        Slash::Get(name) => vec![Action::Download { name, open: true }],
+        Slash::Open(name) => {
+            let path = client.cache_dir().join(&name);
+            if !path.is_file() {
+                state.push(
+                    Tone::Warning,
+                    format!("[!] {name} is not downloaded; /get {name} first"),
+                );
+                return Vec::new();
+            }
+            vec![Action::Open(path)]
+        }
+        Slash::Quit => return vec![Action::Exit],
+        Slash::TerminalOnly(verb) => {
+            state.push(
+                Tone::Warning,
+                format!("[!] {verb} is not in the desktop window yet; the terminal client (media-chat-cli) has it"),
+            );
+            return Vec::new();
+        }
+        Slash::Shared(ChatCommand::Go { conversation }) => vec![Action::Go(conversation)],
+        Slash::Shared(ChatCommand::Rooms) => vec![Action::BrowseRooms],
+        Slash::Shared(command) => {
+            report(chat, client.perform(&command));
+            return Vec::new();
+        }
+    };
+    let mut rest = Vec::new();
+    for action in follow {
+        rest.extend(run(action, chat, client, ctx));
+    }
+    rest
 }
 
 /// Asks for the page before the oldest message of the current

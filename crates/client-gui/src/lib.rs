@@ -9,6 +9,7 @@
 //! - `window`: [`window::Chat`], the chat window: per-conversation drafts
 //!   and views, read reports, the panels' layout.
 //! - `commands`: carrying out the chat window's actions through the client.
+//! - `slash`: the slash commands typed into the entry.
 //! - `action`: [`Action`], what the user asked for.
 //! - `state/`: [`State`], plain data folded from client events: one
 //!   `timeline` per conversation, the sidebar's `conversations`.
@@ -33,6 +34,7 @@ pub mod host;
 pub mod net;
 pub mod picker;
 pub mod settings;
+pub mod slash;
 pub mod state;
 pub mod task;
 pub mod thumbnails;

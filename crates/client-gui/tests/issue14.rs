@@ -106,3 +106,42 @@ fn a_certificate_changed_while_reconnecting_is_shown_with_the_choices() {
         h.state().state().is_some()
     });
 }
+
+/// Slash commands typed into the entry are carried out or refused in the
+/// window; none reaches anyone as text.
+#[test]
+fn slash_commands_are_carried_out_or_refused_never_sent_as_text() {
+    let world = World::new();
+    let observer = world.library_client("observer");
+    let mut harness = world.logged_in("minh");
+    say(&mut harness, "/help");
+    step_until_label_contains(&mut harness, "[i] commands");
+    assert!(
+        harness
+            .query_by_label("/files — the files shared here; /users — who is online")
+            .is_some()
+    );
+    say(&mut harness, "/files");
+    step_until_label(&mut harness, "[i] no files shared in #general yet");
+    say(&mut harness, "/x");
+    step_until_label(&mut harness, "[!] unknown command /x — /help lists them");
+    assert_eq!(entry_text(&harness), "/x", "kept, to be corrected");
+    let entry = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Message");
+    entry.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(2);
+    say(&mut harness, "/go @observer");
+    step_until(&mut harness, "the direct conversation in view", |h| {
+        h.state()
+            .state()
+            .is_some_and(|s| s.current.to_string() == "@observer")
+    });
+    say(&mut harness, "xong rồi");
+    let heard = wait_for(&observer, |e| said(e).is_some());
+    assert_eq!(
+        said(&heard),
+        Some(("@minh".to_owned(), "minh", "xong rồi")),
+        "only the text line reached anyone"
+    );
+}

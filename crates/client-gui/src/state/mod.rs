@@ -240,6 +240,18 @@ impl State {
         );
     }
 
+    /// The tokens of the failed own messages in the view in front of the
+    /// user (for `/retry` and `/discard`).
+    pub fn failed_tokens(&self) -> Vec<String> {
+        self.timeline()
+            .rows
+            .iter()
+            .filter_map(Row::message)
+            .filter(|m| m.is_failed())
+            .filter_map(|m| m.token().map(str::to_owned))
+            .collect()
+    }
+
     /// Forgets a failed message the user discarded.
     pub fn discard(&mut self, token: &str) {
         for timeline in self.timelines.values_mut() {
