@@ -538,3 +538,30 @@ fn older_messages_come_a_page_at_a_time() {
         }
     );
 }
+
+/// With `#general`'s member list (every account) loaded, a private
+/// message to a name no account has is refused before it is shown as
+/// sent; a known name, or an account made since, still goes out.
+/// See: issue 14.
+#[test]
+fn a_private_message_to_an_unknown_user_is_refused_locally_once_everyone_is_known() {
+    let server = TestServer::start();
+    let alice = join(&server, "alice");
+    let bob = join(&server, "bob");
+    alice.load_members(Conversation::general()).unwrap();
+    wait_for(&alice, WAIT, |e| matches!(e, Event::Members { .. }));
+    match alice.send_dm("khongtontai", "xin chào") {
+        Err(SendError::Input(InputError::NoSuchUser(name))) => assert_eq!(name, "khongtontai"),
+        other => panic!("{other:?}"),
+    }
+    alice.send_dm("Bob", "chào").unwrap();
+    wait_for(&bob, WAIT, |e| is_dm(e, "alice", "chào"));
+    let carol = join(&server, "carol");
+    wait_for(
+        &alice,
+        WAIT,
+        |e| matches!(e, Event::Joined { user } if user == "carol"),
+    );
+    alice.send_dm("carol", "chào bạn mới").unwrap();
+    wait_for(&carol, WAIT, |e| is_dm(e, "alice", "chào bạn mới"));
+}

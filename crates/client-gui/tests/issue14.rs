@@ -23,6 +23,16 @@ fn in_view(harness: &Harness<'static, App>, text: &str) -> bool {
     harness.query_by_label(text).is_some()
 }
 
+/// Empties the message entry, as a user selecting all and deleting.
+fn clear_entry(harness: &mut Harness<'static, App>) {
+    let entry = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Message");
+    entry.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(2);
+    assert_eq!(entry_text(harness), "");
+}
+
 /// After an automatic reconnect the pane still shows its newest lines,
 /// not a blank gap below them.
 #[test]
@@ -126,11 +136,7 @@ fn slash_commands_are_carried_out_or_refused_never_sent_as_text() {
     say(&mut harness, "/x");
     step_until_label(&mut harness, "[!] unknown command /x — /help lists them");
     assert_eq!(entry_text(&harness), "/x", "kept, to be corrected");
-    let entry = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Message");
-    entry.focus();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.key_press(egui::Key::Backspace);
-    harness.run_steps(2);
+    clear_entry(&mut harness);
     say(&mut harness, "/go @observer");
     step_until(&mut harness, "the direct conversation in view", |h| {
         h.state()
@@ -144,4 +150,38 @@ fn slash_commands_are_carried_out_or_refused_never_sent_as_text() {
         Some(("@minh".to_owned(), "minh", "xong rồi")),
         "only the text line reached anyone"
     );
+}
+
+/// A private message to a name no one has is refused before it is shown
+/// as sent.
+#[test]
+fn a_private_message_to_an_unknown_user_is_refused_before_it_is_shown() {
+    let world = World::new();
+    let _bob = world.library_client("bob");
+    let mut harness = world.logged_in("minh");
+    step_until(&mut harness, "the members of #general", |h| {
+        h.state()
+            .state()
+            .is_some_and(|s| s.current_members().is_some_and(|m| m.len() == 2))
+    });
+    say(&mut harness, "@khongtontai xin chào");
+    let lines = harness.state().state().unwrap().texts();
+    assert!(
+        !lines.iter().any(|l| l.contains("[PM → khongtontai]")),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("[!] no such user: khongtontai"),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        entry_text(&harness),
+        "@khongtontai xin chào",
+        "kept, to be corrected"
+    );
+    // A known name still goes out at once.
+    clear_entry(&mut harness);
+    say(&mut harness, "@bob chào");
+    assert!(harness.query_by_label("[PM → bob] chào").is_some());
 }

@@ -501,6 +501,12 @@ impl Client {
     /// Sends a message to a conversation; see [`Client::send_input`].
     pub fn send_to(&self, conversation: Conversation, text: &str) -> Result<Message, SendError> {
         check_text(text).map_err(InputError::from)?;
+        if let Conversation::Direct(user) = &conversation
+            && !self.status.conversations.lock().may_exist(user)
+        {
+            // Refused before it is shown as sent: the server would refuse it.
+            return Err(InputError::NoSuchUser(user.clone()).into());
+        }
         if self.status.pending.fetch_add(1, Ordering::SeqCst) >= OUTBOX_LIMIT {
             self.status.pending.fetch_sub(1, Ordering::SeqCst);
             return Err(SendError::Congested);

@@ -804,9 +804,36 @@ impl Tracker {
         self.online.extend(users.iter().map(|u| user_key(u)));
     }
 
+    /// Whether `user` may have an account here: `false` only when
+    /// `#general`'s member list (every account) is loaded and does not
+    /// name them, and they are neither online nor a direct conversation.
+    pub(crate) fn may_exist(&self, user: &str) -> bool {
+        let k = user_key(user);
+        let Some(everyone) = self.members.get(&key(&Conversation::general())) else {
+            return true;
+        };
+        everyone.iter().any(|m| user_key(&m.user) == k)
+            || self.online.contains(&k)
+            || self
+                .entries
+                .contains_key(&key(&Conversation::Direct(user.to_owned())))
+    }
+
     /// A user came online (`true`) or went offline.
     pub(crate) fn presence(&mut self, user: &str, online: bool) {
         if online {
+            // A new account comes online at once: `#general` holds it.
+            let k = user_key(user);
+            if let Some(everyone) = self.members.get_mut(&key(&Conversation::general()))
+                && !everyone.iter().any(|m| user_key(&m.user) == k)
+            {
+                everyone.push(Member {
+                    user: user.to_owned(),
+                    role: Role::Member,
+                    online: true,
+                });
+                everyone.sort_by_key(|m| user_key(&m.user));
+            }
             self.online.insert(user_key(user));
         } else {
             self.online.remove(&user_key(user));

@@ -69,6 +69,10 @@ pub enum InputError {
     /// The name after `@` (or `/dm`) cannot be a user's.
     #[error("no such user ({0})")]
     BadRecipient(UserNameError),
+    /// A private message to a name no account has (known from the
+    /// member list of `#general`, which holds every account).
+    #[error("no such user: {0}")]
+    NoSuchUser(String),
     /// A `/` line that is no command.
     #[error("unknown command {0}")]
     UnknownCommand(String),
