@@ -43,7 +43,8 @@ pub enum Action {
     Cancel(TransferId),
     /// Put `@name ` into the entry.
     Mention(String),
-    /// Open a file with the system viewer.
+    /// Open a downloaded file: a picture in the window's viewer, anything
+    /// else (a folder too) with the system's program for it.
     Open(PathBuf),
     /// Ask for the page of messages before the oldest shown (scrolled to
     /// the top, or **Load older messages**).

@@ -72,7 +72,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             *chat.draft_mut() = format!("@{name} ");
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
-        Action::Open(path) => client.open(path),
+        Action::Open(path) => chat.open(path, client, ctx),
         Action::LoadOlder => load_older(chat, client),
         Action::Retry(token) => {
             if let Err(e) = client.retry(&token) {

@@ -18,7 +18,8 @@
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
 //!   `header`, `link`, `chat`, `composer`, `members`, `files`, `transfers`,
-//!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`.
+//!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`, `viewer`
+//!   (pictures at full size), `unopened` (no program opens a file).
 //! - `thumbnails`: decoding downloaded images off the UI thread.
 //! - `picker`: the system file dialog, off the UI thread.
 //! - `host`: hosting a chat on this computer.

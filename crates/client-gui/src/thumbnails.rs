@@ -1,5 +1,6 @@
-//! Inline thumbnails of downloaded images. Decoding happens on a worker
-//! thread; the UI thread only uploads the finished pixels as a texture.
+//! Downloaded images as textures: inline thumbnails, and the full-size
+//! picture for the viewer. Decoding happens on a worker thread; the UI
+//! thread only uploads the finished pixels as a texture.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,15 +12,26 @@ use egui::{ColorImage, TextureHandle, TextureOptions};
 /// Longest side of a thumbnail, in pixels.
 const MAX_SIDE: u32 = 240;
 
-type Decoded = (PathBuf, Option<ColorImage>);
+/// Longest side of a picture in the viewer: larger ones are scaled down,
+/// so a huge photo cannot take all the memory.
+const MAX_FULL_SIDE: u32 = 4096;
+
+/// Which texture of a picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Size {
+    Thumbnail,
+    Full,
+}
+
+type Decoded = ((PathBuf, Size), Option<ColorImage>);
 
 /// Thumbnails by file path.
 pub struct Thumbnails {
     tx: Sender<Decoded>,
     rx: Receiver<Decoded>,
-    textures: HashMap<PathBuf, TextureHandle>,
-    pending: HashSet<PathBuf>,
-    failed: HashSet<PathBuf>,
+    textures: HashMap<(PathBuf, Size), TextureHandle>,
+    pending: HashSet<(PathBuf, Size)>,
+    failed: HashSet<(PathBuf, Size)>,
 }
 
 impl Default for Thumbnails {
@@ -36,11 +48,20 @@ impl Default for Thumbnails {
 }
 
 impl Thumbnails {
-    /// Starts decoding `path` in the background.
+    /// Starts decoding the thumbnail of `path` in the background.
     pub fn request(&mut self, path: PathBuf, ctx: &egui::Context) {
-        if self.textures.contains_key(&path)
-            || self.failed.contains(&path)
-            || !self.pending.insert(path.clone())
+        self.start((path, Size::Thumbnail), ctx);
+    }
+
+    /// Starts decoding `path` at full size (for the viewer).
+    pub fn request_full(&mut self, path: PathBuf, ctx: &egui::Context) {
+        self.start((path, Size::Full), ctx);
+    }
+
+    fn start(&mut self, key: (PathBuf, Size), ctx: &egui::Context) {
+        if self.textures.contains_key(&key)
+            || self.failed.contains(&key)
+            || !self.pending.insert(key.clone())
         {
             return;
         }
@@ -49,8 +70,12 @@ impl Thumbnails {
         let spawned = thread::Builder::new()
             .name("thumbnail".into())
             .spawn(move || {
-                let image = decode(&path);
-                let _ = tx.send((path, image));
+                let side = match key.1 {
+                    Size::Thumbnail => MAX_SIDE,
+                    Size::Full => MAX_FULL_SIDE,
+                };
+                let image = decode(&key.0, side);
+                let _ = tx.send((key, image));
                 ctx.request_repaint();
             });
         if spawned.is_err() {
@@ -60,16 +85,19 @@ impl Thumbnails {
 
     /// Turns finished decodes into textures.
     pub fn poll(&mut self, ctx: &egui::Context) {
-        while let Ok((path, image)) = self.rx.try_recv() {
-            self.pending.remove(&path);
+        while let Ok((key, image)) = self.rx.try_recv() {
+            if !self.pending.remove(&key) {
+                // Forgot while decoding (the cache was cleared).
+                continue;
+            }
             match image {
                 Some(image) => {
-                    let name = format!("thumbnail:{}", path.display());
+                    let name = format!("picture:{:?}:{}", key.1, key.0.display());
                     let texture = ctx.load_texture(name, image, TextureOptions::LINEAR);
-                    self.textures.insert(path, texture);
+                    self.textures.insert(key, texture);
                 }
                 None => {
-                    self.failed.insert(path);
+                    self.failed.insert(key);
                 }
             }
         }
@@ -77,15 +105,35 @@ impl Thumbnails {
 
     /// The thumbnail of `path`, once decoded.
     pub fn get(&self, path: &Path) -> Option<&TextureHandle> {
-        self.textures.get(path)
+        self.textures.get(&(path.to_path_buf(), Size::Thumbnail))
+    }
+
+    /// The full-size picture of `path`, once decoded.
+    pub fn get_full(&self, path: &Path) -> Option<&TextureHandle> {
+        self.textures.get(&(path.to_path_buf(), Size::Full))
+    }
+
+    /// Whether the full-size picture of `path` could not be decoded.
+    pub fn full_failed(&self, path: &Path) -> bool {
+        self.failed.contains(&(path.to_path_buf(), Size::Full))
+    }
+
+    /// Forgets every picture (the files are gone).
+    pub fn clear(&mut self) {
+        self.textures.clear();
+        self.pending.clear();
+        self.failed.clear();
     }
 }
 
-fn decode(path: &Path) -> Option<ColorImage> {
-    let image = image::open(path)
-        .ok()?
-        .thumbnail(MAX_SIDE, MAX_SIDE)
-        .to_rgba8();
+fn decode(path: &Path, side: u32) -> Option<ColorImage> {
+    let image = image::open(path).ok()?;
+    let image = if image.width() > side || image.height() > side {
+        image.thumbnail(side, side)
+    } else {
+        image
+    };
+    let image = image.to_rgba8();
     let size = [image.width() as usize, image.height() as usize];
     Some(ColorImage::from_rgba_unmultiplied(size, image.as_raw()))
 }

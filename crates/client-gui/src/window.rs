@@ -15,7 +15,7 @@ use media_chat_client::{Client, Event, conversation_key, display};
 use crate::action::Action;
 use crate::host::HostedServer;
 use crate::picker::{Picked, Picker};
-use crate::state::{Effect, State};
+use crate::state::{Effect, State, is_image};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::composer;
@@ -27,6 +27,7 @@ use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
+use crate::ui::viewer::Viewer;
 
 /// Below this width the window shows the conversations or the members,
 /// not both.
@@ -95,6 +96,17 @@ impl Chat {
         self.drafts.entry(key).or_default()
     }
 
+    /// Opens a downloaded file: a picture in the window's viewer, anything
+    /// else with the system's program for it.
+    pub fn open(&mut self, path: PathBuf, client: &Client, ctx: &egui::Context) {
+        if is_image(&path) {
+            self.thumbnails.request_full(path.clone(), ctx);
+            self.dialogs.viewer = Some(Viewer::new(path));
+        } else {
+            client.open(path);
+        }
+    }
+
     /// Folds the frame's events in and does the bookkeeping that draws
     /// nothing; returns what the user asked for outside the panels (a
     /// picked or dropped file).
@@ -118,10 +130,15 @@ impl Chat {
                 match effect {
                     Effect::Open(path) => {
                         if let Some(client) = client.filter(|_| open_downloads) {
-                            client.open(path);
+                            self.open(path, client, ctx);
                         }
                     }
                     Effect::Thumbnail(path) => self.thumbnails.request(path, ctx),
+                    Effect::Unopened(path) => self.dialogs.unopened = Some(path),
+                    Effect::Forget => {
+                        self.thumbnails.clear();
+                        self.dialogs.viewer = None;
+                    }
                 }
             }
         }
@@ -306,7 +323,7 @@ impl Chat {
                 action = Some(a);
             }
         });
-        if let Some(a) = dialogs(&ctx, &mut self.dialogs, &self.state) {
+        if let Some(a) = dialogs(&ctx, &mut self.dialogs, &self.state, &self.thumbnails) {
             action = Some(a);
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {

@@ -6,6 +6,7 @@ mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use media_chat_client::Client;
 use media_chat_gui::App;
 use support::*;
 
@@ -184,4 +185,110 @@ fn a_private_message_to_an_unknown_user_is_refused_before_it_is_shown() {
     clear_entry(&mut harness);
     say(&mut harness, "@bob chào");
     assert!(harness.query_by_label("[PM → bob] chào").is_some());
+}
+
+/// Downloads a picture bob shares through the side panel's button and
+/// waits for its thumbnail.
+fn download_picture(world: &World, harness: &mut Harness<'static, App>) -> Client {
+    let bob = world.library_client("bob");
+    let picture = world.path("ảnh.png");
+    image::RgbaImage::from_pixel(64, 48, image::Rgba([30, 120, 220, 255]))
+        .save(&picture)
+        .unwrap();
+    bob.send_file(&picture).unwrap();
+    step_until_label_contains(harness, "bob shared ảnh.png");
+    harness.get_by_label("Download").click();
+    harness.run_steps(2);
+    step_until(harness, "the thumbnail", |h| {
+        h.query_by_label("Open ảnh.png").is_some()
+    });
+    bob
+}
+
+/// A click on a thumbnail opens the picture in the window (no system
+/// viewer needed); it zooms, and Escape closes it.
+#[test]
+fn a_thumbnail_opens_the_picture_in_the_window_and_escape_closes_it() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let _bob = download_picture(&world, &mut harness);
+    harness.get_by_label("Open ảnh.png").click();
+    harness.run_steps(2);
+    step_until_label(&mut harness, "Picture ảnh.png");
+    assert!(harness.query_by_label("64 × 48").is_some());
+    harness.get_by_label("100 %").click();
+    harness.run_steps(2);
+    harness.get_by_label("+").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("125 %").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Picture ảnh.png").is_none());
+    let lines = harness.state().state().unwrap().texts();
+    assert!(
+        !lines.iter().any(|l| l.contains("cannot open")),
+        "{lines:#?}"
+    );
+}
+
+/// After Clear, the thumbnails of the deleted files are gone: nothing to
+/// click that would open a missing file.
+#[test]
+fn after_clear_thumbnails_of_deleted_files_are_not_clickable() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let _bob = download_picture(&world, &mut harness);
+    harness.get_by_label("Clear").click();
+    harness.run_steps(2);
+    step_until_label_contains(&mut harness, "[*] cache cleared");
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Open ảnh.png").is_none());
+}
+
+/// No program opens a downloaded file: the window says so in plain words
+/// and offers its folder and its path, not the launcher's error.
+#[test]
+fn a_file_no_program_opens_is_said_in_plain_words_with_its_folder_and_path() {
+    let mut state = media_chat_gui::State::new("minh");
+    let path = std::path::PathBuf::from("/tmp/cache/bài tập.pdf");
+    let effects = state.apply(media_chat_client::Event::OpenFailed {
+        path: path.clone(),
+        reason: "Launcher \"gio\" \"open\" failed with ExitStatus(unix_wait_status(512))".into(),
+    });
+    let mut chat = media_chat_gui::window::Chat::new(state);
+    for effect in effects {
+        if let media_chat_gui::state::Effect::Unopened(path) = effect {
+            chat.dialogs.unopened = Some(path);
+        }
+    }
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(980.0, 680.0))
+        .with_context_setup(media_chat_gui::fonts::install)
+        .build_ui_state(
+            |ui, chat: &mut media_chat_gui::window::Chat| {
+                chat.draw(ui, "127.0.0.1:5000", None);
+            },
+            chat,
+        );
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("No program on this computer opens bài tập.pdf")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Show in folder").is_some());
+    assert!(harness.query_by_label_contains("Launcher").is_none());
+    assert!(
+        !harness
+            .state()
+            .state
+            .texts()
+            .iter()
+            .any(|l| l.contains("Launcher")),
+    );
+    harness.get_by_label("Copy path").click();
+    harness.run_steps(2);
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    assert!(harness.state().dialogs.unopened.is_none());
 }

@@ -84,6 +84,10 @@ pub enum Effect {
     Open(PathBuf),
     /// Make a thumbnail of this downloaded image.
     Thumbnail(PathBuf),
+    /// No program opens this file: say so, and offer its folder and path.
+    Unopened(PathBuf),
+    /// The download cache was emptied: forget the pictures of its files.
+    Forget,
 }
 
 /// Everything the chat screen shows.
@@ -294,6 +298,8 @@ impl State {
             }
             // The header names the conversation in view.
             Event::CurrentChanged { .. } => {}
+            // Said in plain words (see `Effect::Unopened`).
+            Event::OpenFailed { .. } => {}
             other => self.notice(&other),
         }
         effects
@@ -463,7 +469,18 @@ impl State {
                     presented: *presented,
                 }
             }
-            Event::CacheCleared { .. } | Event::CacheNotCleared { .. } => self.clearing = false,
+            Event::CacheCleared { .. } => {
+                self.clearing = false;
+                for timeline in self.timelines.values_mut() {
+                    timeline.detach_images();
+                }
+                effects.push(Effect::Forget);
+            }
+            Event::CacheNotCleared { .. } => self.clearing = false,
+            Event::OpenFailed { path, reason } => {
+                tracing::debug!(path = %path.display(), reason, "no program opens it");
+                effects.push(Effect::Unopened(path.clone()));
+            }
             Event::Conversation { info } => {
                 // The server's spelling names the view from now on.
                 if let Some(timeline) = self
@@ -506,7 +523,6 @@ impl State {
             | Event::Delivery { .. }
             | Event::Notify { .. }
             | Event::ServerError { .. }
-            | Event::OpenFailed { .. }
             | Event::InviteCode { .. }
             | Event::AuditLog { .. }
             // Applied to the message's row (see `Timeline::change`).

@@ -377,6 +377,18 @@ impl Timeline {
         }
     }
 
+    /// The downloaded images are gone (the cache was cleared): rows show
+    /// none.
+    pub fn detach_images(&mut self) {
+        let mut changed = false;
+        for row in &mut self.rows {
+            changed |= row.image.take().is_some();
+        }
+        if changed {
+            self.revision += 1;
+        }
+    }
+
     fn find_token(&self, token: &str) -> Option<usize> {
         self.rows
             .iter()

@@ -1,14 +1,20 @@
 //! Small windows: the seed's "File name" prompt for Get File, a path field
-//! for Send File when no file dialog is available, and the rooms' dialogs
-//! (each in a file of its own).
+//! for Send File when no file dialog is available, and the others (each
+//! in a file of its own): the rooms' dialogs, the picture viewer, the
+//! notice that no program opens a file.
+
+use std::path::PathBuf;
 
 use egui::{Key, TextEdit};
 
 use crate::action::Action;
 use crate::state::State;
+use crate::thumbnails::Thumbnails;
 use crate::ui::invite::{InviteForm, invite_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
 use crate::ui::switcher::{Switcher, switcher};
+use crate::ui::unopened::unopened;
+use crate::ui::viewer::{Viewer, viewer};
 
 /// What the open dialogs hold.
 #[derive(Debug, Default)]
@@ -25,6 +31,10 @@ pub struct Dialogs {
     pub browse: Option<Browse>,
     /// The quick switcher.
     pub switcher: Option<Switcher>,
+    /// The picture viewer.
+    pub viewer: Option<Viewer>,
+    /// A downloaded file no program opens.
+    pub unopened: Option<PathBuf>,
 }
 
 /// A one-field prompt.
@@ -46,8 +56,15 @@ impl Prompt {
 }
 
 /// Draws whichever dialogs are open.
-pub fn dialogs(ctx: &egui::Context, dialogs: &mut Dialogs, state: &State) -> Option<Action> {
-    let mut action = invite_dialog(ctx, &mut dialogs.invite, state)
+pub fn dialogs(
+    ctx: &egui::Context,
+    dialogs: &mut Dialogs,
+    state: &State,
+    pictures: &Thumbnails,
+) -> Option<Action> {
+    viewer(ctx, &mut dialogs.viewer, pictures);
+    let mut action = unopened(ctx, &mut dialogs.unopened)
+        .or(invite_dialog(ctx, &mut dialogs.invite, state))
         .or(create_dialog(ctx, &mut dialogs.create))
         .or(browse_dialog(ctx, &mut dialogs.browse, state))
         .or(switcher(ctx, &mut dialogs.switcher, state));

@@ -15,6 +15,8 @@ pub mod rooms;
 pub mod sidebar;
 pub mod switcher;
 pub mod transfers;
+pub mod unopened;
+pub mod viewer;
 
 use egui::Color32;
 

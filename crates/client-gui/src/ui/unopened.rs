@@ -1,0 +1,45 @@
+//! When no program on this computer opens a downloaded file: said in
+//! plain words, with **Show in folder** and **Copy path**.
+
+use std::path::PathBuf;
+
+use crate::action::Action;
+
+/// Draws the notice if there is one; closes it once done.
+pub fn unopened(ctx: &egui::Context, open: &mut Option<PathBuf>) -> Option<Action> {
+    let path = open.as_ref()?;
+    let mut action = None;
+    let mut close = false;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let response = egui::Modal::new(egui::Id::unique("unopened")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.strong(format!("No program on this computer opens {name}"));
+        ui.label("The file is downloaded and checked. It is here:");
+        // Not monospace: its font has no Vietnamese letters.
+        ui.add(egui::Label::new(egui::RichText::new(path.display().to_string()).strong()).wrap());
+        ui.horizontal(|ui| {
+            if let Some(folder) = path.parent()
+                && ui
+                    .button("Show in folder")
+                    .on_hover_text("Open the folder it is in")
+                    .clicked()
+            {
+                action = Some(Action::Open(folder.to_path_buf()));
+                close = true;
+            }
+            if ui.button("Copy path").clicked() {
+                ui.ctx().copy_text(path.display().to_string());
+            }
+            if ui.button("Close").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close || response.should_close() {
+        *open = None;
+    }
+    action
+}
