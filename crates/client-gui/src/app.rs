@@ -171,6 +171,12 @@ impl App {
                 Err(ConnectError::Untrusted { fingerprint }) => {
                     self.form.untrusted = Some(fingerprint)
                 }
+                Err(reason @ ConnectError::Refused(_)) => {
+                    // Typing again goes into the emptied password field.
+                    self.form.error = Some(reason.to_string());
+                    self.form.password.clear();
+                    self.form.focus_password = true;
+                }
                 Err(reason) => self.form.error = Some(reason.to_string()),
             }
         }

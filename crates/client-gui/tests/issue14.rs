@@ -292,3 +292,22 @@ fn a_file_no_program_opens_is_said_in_plain_words_with_its_folder_and_path() {
     harness.run_steps(2);
     assert!(harness.state().dialogs.unopened.is_none());
 }
+
+/// After `Wrong password` the password field has the focus again, empty,
+/// so typing the password again goes there; Enter logs in.
+#[test]
+fn after_a_wrong_password_typing_again_goes_into_the_password_field() {
+    let world = World::new();
+    drop(world.library_client("minh"));
+    let mut harness = world.harness();
+    log_in(&mut harness, world.port(), "minh", "sai rồi");
+    step_until_label(&mut harness, "Wrong password");
+    let field = harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Password");
+    field.type_text(PASSWORD);
+    harness.run_steps(2);
+    assert_eq!(harness.state_mut().form_mut().password, PASSWORD);
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "the chat window", |h| {
+        h.state().state().is_some()
+    });
+}

@@ -29,6 +29,9 @@ pub struct LoginForm {
     pub hosting: bool,
     /// Use TLS (off only for old servers).
     pub tls: bool,
+    /// Give the password field the focus on the next frame (after a
+    /// refused login, so the password can be typed again at once).
+    pub focus_password: bool,
     /// A self-signed certificate the user is asked to trust.
     pub untrusted: Option<Fingerprint>,
 }
@@ -53,13 +56,14 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
                 .num_columns(2)
                 .spacing([8.0, 8.0])
                 .show(ui, |ui| {
-                    enter |= field(ui, "Host", &mut form.host, false);
+                    enter |= field(ui, "Host", &mut form.host, false, false);
                     ui.end_row();
-                    enter |= field(ui, "Port", &mut form.port, false);
+                    enter |= field(ui, "Port", &mut form.port, false, false);
                     ui.end_row();
-                    enter |= field(ui, "User name", &mut form.user, false);
+                    enter |= field(ui, "User name", &mut form.user, false, false);
                     ui.end_row();
-                    enter |= field(ui, "Password", &mut form.password, true);
+                    let focus = std::mem::take(&mut form.focus_password);
+                    enter |= field(ui, "Password", &mut form.password, true, focus);
                     ui.end_row();
                     ui.label("");
                     ui.checkbox(&mut form.tls, "Encrypted (TLS)").on_hover_text(
@@ -126,8 +130,9 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
     action
 }
 
-/// One labelled field; returns whether Enter was pressed in it.
-fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool) -> bool {
+/// One labelled field, given the focus if `focus`; returns whether Enter
+/// was pressed in it.
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, focus: bool) -> bool {
     let label = ui.label(label);
     let response = ui
         .add(
@@ -136,5 +141,8 @@ fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool) -> 
                 .desired_width(220.0),
         )
         .labelled_by(label.id);
+    if focus {
+        response.request_focus();
+    }
     response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
 }
