@@ -17,7 +17,7 @@
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
-//!   `header`, `link`, `chat`, `composer`, `members`, `files`, `transfers`,
+//!   `header`, `hosting`, `link`, `chat`, `composer`, `members`, `files`, `transfers`,
 //!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`, `viewer`
 //!   (pictures at full size), `unopened` (no program opens a file).
 //! - `thumbnails`: decoding downloaded images off the UI thread.

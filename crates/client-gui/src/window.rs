@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use egui::{Align2, Color32, RichText};
+use egui::{Align2, Color32};
 use media_chat_client::{Client, Event, conversation_key, display};
 
 use crate::action::Action;
@@ -22,6 +22,7 @@ use crate::ui::composer::composer;
 use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
 use crate::ui::files::files;
 use crate::ui::header::{Header, header};
+use crate::ui::hosting::hosting_panel;
 use crate::ui::link::link_banner;
 use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
@@ -245,14 +246,10 @@ impl Chat {
             ui.horizontal(|ui| {
                 ui.strong("media-chat");
                 ui.label(format!("— {} on {server}", self.state.me));
-                if let Some(hosted) = hosted {
-                    ui.separator();
-                    ui.label(
-                        RichText::new(format!("Hosting: others join at {}", hosted.lan_address))
-                            .strong(),
-                    );
-                }
             });
+            if let Some(hosted) = hosted {
+                hosting_panel(ui, hosted.lan_address, hosted.fingerprint);
+            }
             if let Some(a) = link_banner(ui, &self.state.link) {
                 action = Some(a);
             }

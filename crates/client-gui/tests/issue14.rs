@@ -5,7 +5,7 @@
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_client::Client;
 use media_chat_gui::App;
 use support::*;
@@ -310,4 +310,81 @@ fn after_a_wrong_password_typing_again_goes_into_the_password_field() {
     step_until(&mut harness, "the chat window", |h| {
         h.state().state().is_some()
     });
+}
+
+/// At the minimum window size, hosting shows the whole address guests
+/// need and the fingerprint, and Copy invite copies both in one text.
+#[test]
+fn at_the_minimum_size_hosting_shows_the_whole_address_and_copies_an_invite() {
+    let world = World::new();
+    let app = App::new(media_chat_gui::Paths {
+        settings: None,
+        cache_dir: Some(world.path("cache")),
+        data_dir: Some(world.path("data")),
+        host_data_dir: Some(world.path("hosted")),
+        known_servers: Some(world.path("known_servers")),
+    });
+    let size = egui::vec2(560.0, 400.0);
+    let mut harness = Harness::builder()
+        .with_size(size)
+        .with_context_setup(media_chat_gui::fonts::install)
+        .build_ui_state(
+            |ui, app: &mut App| {
+                app.tick(ui.ctx());
+                app.draw(ui);
+            },
+            app,
+        );
+    let form = harness.state_mut().form_mut();
+    form.port = "0".into();
+    form.user = "chủ-nhà".into();
+    form.password = PASSWORD.into();
+    form.tls = true;
+    harness.run_steps(2);
+    harness.get_by_label("Host a chat on this computer").click();
+    // The hosted server hashes the new password with its full-strength
+    // settings: slow in a debug build.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while harness.state().state().is_none() {
+        let error = harness.state_mut().form_mut().error.clone();
+        assert!(
+            std::time::Instant::now() < deadline && error.is_none(),
+            "hosting did not log in: {error:?}"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let address = harness.state().hosted_address().expect("hosting");
+    step_until_label(&mut harness, &address);
+    let shown = harness.get_by_label(&address).rect();
+    assert!(
+        shown.max.x <= size.x && shown.min.x >= 0.0,
+        "{address} is cut: {shown:?}"
+    );
+    step_until_label_contains(&mut harness, "Certificate:");
+    harness.get_by_label("Copy invite").click();
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(copied[0].contains(&address), "{copied:?}");
+    let fingerprint = harness
+        .query_all_by_label_contains(":")
+        .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+        .find(|t| t.len() > 60 && copied[0].contains(t.as_str()));
+    assert!(
+        fingerprint.is_some(),
+        "the fingerprint shown is in the invite: {copied:?}"
+    );
+    let background = harness.state().background();
+    harness.state_mut().shut_down();
+    background.wait();
 }

@@ -7,6 +7,7 @@ pub mod composer;
 pub mod dialogs;
 pub mod files;
 pub mod header;
+pub mod hosting;
 pub mod invite;
 pub mod link;
 pub mod login;
