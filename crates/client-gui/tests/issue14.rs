@@ -388,3 +388,39 @@ fn at_the_minimum_size_hosting_shows_the_whole_address_and_copies_an_invite() {
     harness.state_mut().shut_down();
     background.wait();
 }
+
+/// Every byte of an upload sent is not yet a file on the server: the bar
+/// says "verifying…" until the server confirms, not a finished 100 %.
+#[test]
+fn an_upload_with_every_byte_sent_shows_verifying_until_the_server_confirms() {
+    use media_chat_client::Direction;
+    use media_chat_gui::state::Transfer;
+    use media_chat_gui::ui::transfers::transfers;
+    let mut running = std::collections::BTreeMap::new();
+    let transfer = |done| Transfer {
+        direction: Direction::Upload,
+        name: "bài tập.pdf".into(),
+        done,
+        total: 2048,
+    };
+    running.insert(1, transfer(1024));
+    let mut harness = Harness::builder()
+        .with_context_setup(media_chat_gui::fonts::install)
+        .build_ui_state(
+            |ui, running: &mut std::collections::BTreeMap<u64, Transfer>| {
+                let _ = transfers(ui, running);
+            },
+            running,
+        );
+    harness.run();
+    assert!(harness.query_by_label_contains("verifying").is_none());
+    harness.state_mut().insert(1, transfer(2048));
+    // The spinner keeps repainting: a few frames, not until idle.
+    harness.run_steps(2);
+    assert!(harness.query_by_label("2.0 KiB — verifying…").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("2.0 KiB / 2.0 KiB")
+            .is_none()
+    );
+}

@@ -1,4 +1,6 @@
-//! Running uploads and downloads: a progress bar and a Cancel button each.
+//! Running uploads and downloads: a progress bar and a Cancel button each;
+//! once every byte has moved, "verifying…" until the server has the file
+//! (upload) or its checksum matched (download).
 
 use std::collections::BTreeMap;
 
@@ -19,20 +21,27 @@ pub fn transfers(ui: &mut egui::Ui, transfers: &BTreeMap<TransferId, Transfer>) 
                 Direction::Download => "↓",
             };
             ui.label(format!("{arrow} {}", transfer.name));
-            let fraction = if transfer.total == 0 {
-                0.0
+            if transfer.total > 0 && transfer.done >= transfer.total {
+                // Every byte moved; the file counts once the server has
+                // stored it (upload) or its SHA-256 matched (download).
+                ui.spinner();
+                ui.label(format!("{} — verifying…", ByteSize(transfer.total)));
             } else {
-                transfer.done as f32 / transfer.total as f32
-            };
-            ui.add(
-                ProgressBar::new(fraction)
-                    .desired_width(220.0)
-                    .text(format!(
-                        "{} / {}",
-                        ByteSize(transfer.done),
-                        ByteSize(transfer.total)
-                    )),
-            );
+                let fraction = if transfer.total == 0 {
+                    0.0
+                } else {
+                    transfer.done as f32 / transfer.total as f32
+                };
+                ui.add(
+                    ProgressBar::new(fraction)
+                        .desired_width(220.0)
+                        .text(format!(
+                            "{} / {}",
+                            ByteSize(transfer.done),
+                            ByteSize(transfer.total)
+                        )),
+                );
+            }
             if ui.small_button("Cancel").clicked() {
                 action = Some(Action::Cancel(*id));
             }
