@@ -170,7 +170,7 @@ fn a_dropped_file_is_uploaded_with_progress_to_completion() {
     let file = world.path("notes.txt");
     std::fs::write(&file, vec![b'x'; 3 * 1024 * 1024]).unwrap();
     drop_file(&mut harness, file);
-    step_until_label(&mut harness, "[+] shared notes.txt (3.0 MiB)");
+    step_until_label(&mut harness, "[i] minh shared notes.txt (3.0 MiB)");
     let shared = wait_for(
         &bob,
         |e| matches!(e, Event::Message { message, .. } if matches!(message.body, Body::File { .. })),

@@ -424,3 +424,29 @@ fn an_upload_with_every_byte_sent_shows_verifying_until_the_server_confirms() {
             .is_none()
     );
 }
+
+/// A share is one line, whichever of the upload's end and the share's
+/// message comes first.
+#[test]
+fn a_share_prints_one_line() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let file = world.path("ghi chú.txt");
+    std::fs::write(&file, "Ghi chú buổi học\n".repeat(50)).unwrap();
+    drop_file(&mut harness, file);
+    step_until(&mut harness, "the upload's end and its share", |h| {
+        h.state().state().is_some_and(|s| {
+            s.transfers.is_empty() && s.texts().iter().any(|l| l.contains("minh shared"))
+        })
+    });
+    let lines = harness.state().state().unwrap().texts();
+    let shares: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("shared ghi chú.txt"))
+        .collect();
+    assert_eq!(
+        shares,
+        ["[i] minh shared ghi chú.txt (1.1 KiB)"],
+        "{lines:#?}"
+    );
+}

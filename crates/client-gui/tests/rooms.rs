@@ -213,7 +213,7 @@ fn a_rooms_files_show_in_its_view_and_a_drop_there_shares_into_it() {
     let notes = world.path("ghi_chú.txt");
     std::fs::write(&notes, "xong").unwrap();
     drop_file(&mut harness, notes);
-    step_until_label(&mut harness, "[+] shared ghi_chú.txt (4 B)");
+    step_until_label(&mut harness, "[i] minh shared ghi_chú.txt (4 B)");
     let shared = wait_for(&bob, |e| {
         matches!(e, Event::Message { message, .. }
             if matches!(&message.body, media_chat_client::Body::File { name, .. } if name == "ghi_chú.txt"))

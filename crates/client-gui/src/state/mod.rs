@@ -300,6 +300,9 @@ impl State {
             Event::CurrentChanged { .. } => {}
             // Said in plain words (see `Effect::Unopened`).
             Event::OpenFailed { .. } => {}
+            // The share's own message ("[i] minh shared …"), which the
+            // server sends the uploader too, is the one line a share gets.
+            Event::Uploaded { .. } => {}
             other => self.notice(&other),
         }
         effects
