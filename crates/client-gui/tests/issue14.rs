@@ -450,3 +450,48 @@ fn a_share_prints_one_line() {
         "{lines:#?}"
     );
 }
+
+/// Identical content shared again keeps its first uploader, as the
+/// server does: the files panel does not name the second person.
+#[test]
+fn a_reupload_of_identical_content_keeps_the_first_uploader() {
+    let world = World::new();
+    let mut harness = world.logged_in("minh");
+    let bob = world.library_client("bob");
+    let carol = world.library_client("carol");
+    let bytes = "Đề cương ôn tập\n".repeat(40);
+    for (client, dir) in [(&bob, "b"), (&carol, "c")] {
+        let dir = world.path(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("đề cương.txt");
+        std::fs::write(&file, &bytes).unwrap();
+        client.send_file(&file).unwrap();
+        wait_for(client, |e| {
+            matches!(e, media_chat_client::Event::Uploaded { .. })
+        });
+    }
+    step_until(&mut harness, "both shares", |h| {
+        h.state().state().is_some_and(|s| {
+            s.texts()
+                .iter()
+                .filter(|l| l.contains("shared đề cương.txt"))
+                .count()
+                == 2
+        })
+    });
+    let state = harness.state().state().unwrap();
+    let files = state.current_files().unwrap();
+    assert_eq!(files.len(), 1, "{files:#?}");
+    assert_eq!(files["đề cương.txt"].uploader, "bob", "{files:#?}");
+    // What the server lists says the same.
+    let listed = world.library_client("dũng");
+    listed.list_files().unwrap();
+    let list = wait_for(&listed, |e| {
+        matches!(e, media_chat_client::Event::FileList { .. })
+    });
+    assert!(
+        matches!(&list, media_chat_client::Event::FileList { files, .. }
+            if files.len() == 1 && files[0].uploader == "bob"),
+        "{list:?}"
+    );
+}

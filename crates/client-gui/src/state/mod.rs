@@ -381,15 +381,25 @@ impl State {
             }
             Event::Message { message, .. } => {
                 if let Body::File { name, size, .. } = &message.body {
-                    let shared = SharedFile {
-                        name: name.clone(),
-                        size: *size,
-                        uploader: message.author.clone(),
-                    };
-                    self.files
+                    let files = self
+                        .files
                         .entry(conversation_key(&message.conversation))
-                        .or_default()
-                        .insert(name.clone(), shared);
+                        .or_default();
+                    match files.get_mut(name) {
+                        // The same stored name is the same content shared
+                        // again (other content gets a name of its own):
+                        // the server keeps its first uploader, and so does
+                        // the list.
+                        Some(known) => known.size = *size,
+                        None => {
+                            let shared = SharedFile {
+                                name: name.clone(),
+                                size: *size,
+                                uploader: message.author.clone(),
+                            };
+                            files.insert(name.clone(), shared);
+                        }
+                    }
                 }
             }
             Event::Gap {
