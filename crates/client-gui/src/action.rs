@@ -44,8 +44,10 @@ pub enum Action {
     /// Put `@name ` into the entry.
     Mention(String),
     /// Open a downloaded file: a picture in the window's viewer, anything
-    /// else (a folder too) with the system's program for it.
+    /// else with the system's program for it.
     Open(PathBuf),
+    /// Show the folder a download is in, with the system's file manager.
+    ShowFolder(PathBuf),
     /// Ask for the page of messages before the oldest shown (scrolled to
     /// the top, or **Load older messages**).
     LoadOlder,

@@ -73,6 +73,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
         Action::Open(path) => chat.open(path, client, ctx),
+        Action::ShowFolder(folder) => chat.show_folder(folder, client),
         Action::LoadOlder => load_older(chat, client),
         Action::Retry(token) => {
             if let Err(e) = client.retry(&token) {

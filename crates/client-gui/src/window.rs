@@ -28,6 +28,7 @@ use crate::ui::members::members;
 use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
+use crate::ui::unopened::Unopened;
 use crate::ui::viewer::Viewer;
 
 /// Below this width the window shows the conversations or the members,
@@ -57,6 +58,8 @@ pub struct Chat {
     /// Conversations whose member lists and files were asked for on this
     /// connection.
     asked: HashSet<String>,
+    /// Folders asked to be shown (a failure to open one is said as such).
+    folders_shown: HashSet<PathBuf>,
 }
 
 impl Chat {
@@ -72,6 +75,7 @@ impl Chat {
             picker: Picker::default(),
             thumbnails: Thumbnails::default(),
             asked: HashSet::new(),
+            folders_shown: HashSet::new(),
         }
     }
 
@@ -108,6 +112,12 @@ impl Chat {
         }
     }
 
+    /// Shows the folder a download is in with the system's file manager.
+    pub fn show_folder(&mut self, folder: PathBuf, client: &Client) {
+        self.folders_shown.insert(folder.clone());
+        client.open(folder);
+    }
+
     /// Folds the frame's events in and does the bookkeeping that draws
     /// nothing; returns what the user asked for outside the panels (a
     /// picked or dropped file).
@@ -135,7 +145,10 @@ impl Chat {
                         }
                     }
                     Effect::Thumbnail(path) => self.thumbnails.request(path, ctx),
-                    Effect::Unopened(path) => self.dialogs.unopened = Some(path),
+                    Effect::Unopened(path) => {
+                        let folder = self.folders_shown.remove(&path);
+                        self.dialogs.unopened = Some(Unopened { path, folder });
+                    }
                     Effect::Forget => {
                         self.thumbnails.clear();
                         self.dialogs.viewer = None;

@@ -258,7 +258,10 @@ fn a_file_no_program_opens_is_said_in_plain_words_with_its_folder_and_path() {
     let mut chat = media_chat_gui::window::Chat::new(state);
     for effect in effects {
         if let media_chat_gui::state::Effect::Unopened(path) = effect {
-            chat.dialogs.unopened = Some(path);
+            chat.dialogs.unopened = Some(media_chat_gui::ui::unopened::Unopened {
+                path,
+                folder: false,
+            });
         }
     }
     let mut harness = Harness::builder()

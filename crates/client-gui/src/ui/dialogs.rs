@@ -3,8 +3,6 @@
 //! in a file of its own): the rooms' dialogs, the picture viewer, the
 //! notice that no program opens a file.
 
-use std::path::PathBuf;
-
 use egui::{Key, TextEdit};
 
 use crate::action::Action;
@@ -13,7 +11,7 @@ use crate::thumbnails::Thumbnails;
 use crate::ui::invite::{InviteForm, invite_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
 use crate::ui::switcher::{Switcher, switcher};
-use crate::ui::unopened::unopened;
+use crate::ui::unopened::{Unopened, unopened};
 use crate::ui::viewer::{Viewer, viewer};
 
 /// What the open dialogs hold.
@@ -33,8 +31,8 @@ pub struct Dialogs {
     pub switcher: Option<Switcher>,
     /// The picture viewer.
     pub viewer: Option<Viewer>,
-    /// A downloaded file no program opens.
-    pub unopened: Option<PathBuf>,
+    /// A downloaded file no program opens (or its folder).
+    pub unopened: Option<Unopened>,
 }
 
 /// A one-field prompt.

@@ -1,13 +1,24 @@
 //! When no program on this computer opens a downloaded file: said in
-//! plain words, with **Show in folder** and **Copy path**.
+//! plain words, with **Show in folder** and **Copy path**; and when no
+//! file manager shows that folder either, with **Copy path**.
 
 use std::path::PathBuf;
 
 use crate::action::Action;
 
+/// What could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unopened {
+    /// The file, or the folder.
+    pub path: PathBuf,
+    /// Whether it is the folder of a download (Show in folder).
+    pub folder: bool,
+}
+
 /// Draws the notice if there is one; closes it once done.
-pub fn unopened(ctx: &egui::Context, open: &mut Option<PathBuf>) -> Option<Action> {
-    let path = open.as_ref()?;
+pub fn unopened(ctx: &egui::Context, open: &mut Option<Unopened>) -> Option<Action> {
+    let shown = open.as_ref()?;
+    let path = &shown.path;
     let mut action = None;
     let mut close = false;
     let name = path
@@ -16,18 +27,23 @@ pub fn unopened(ctx: &egui::Context, open: &mut Option<PathBuf>) -> Option<Actio
         .unwrap_or_else(|| path.display().to_string());
     let response = egui::Modal::new(egui::Id::unique("unopened")).show(ctx, |ui| {
         ui.set_max_width(420.0);
-        ui.strong(format!("No program on this computer opens {name}"));
-        ui.label("The file is downloaded and checked. It is here:");
+        if shown.folder {
+            ui.strong("No file manager on this computer shows the folder");
+            ui.label("The downloads are here:");
+        } else {
+            ui.strong(format!("No program on this computer opens {name}"));
+            ui.label("The file is downloaded and checked. It is here:");
+        }
         // Not monospace: its font has no Vietnamese letters.
         ui.add(egui::Label::new(egui::RichText::new(path.display().to_string()).strong()).wrap());
         ui.horizontal(|ui| {
-            if let Some(folder) = path.parent()
+            if let Some(folder) = path.parent().filter(|_| !shown.folder)
                 && ui
                     .button("Show in folder")
                     .on_hover_text("Open the folder it is in")
                     .clicked()
             {
-                action = Some(Action::Open(folder.to_path_buf()));
+                action = Some(Action::ShowFolder(folder.to_path_buf()));
                 close = true;
             }
             if ui.button("Copy path").clicked() {
