@@ -498,3 +498,60 @@ fn a_reupload_of_identical_content_keeps_the_first_uploader() {
         "{list:?}"
     );
 }
+
+/// How far below the newest row the entry begins, in the frame last
+/// drawn.
+fn space_below(harness: &Harness<'static, App>, newest: &str) -> f32 {
+    let entry = harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Message")
+        .rect();
+    entry.min.y - harness.get_by_label(newest).rect().max.y
+}
+
+/// The reconnect banner goes away and the pane grows: a frame drawn from
+/// the old offset shows a blank gap below the newest row, and it must ask
+/// for the next frame at once (which follows the bottom again) instead of
+/// leaving the gap until the user scrolls.
+#[test]
+fn after_the_reconnect_banner_goes_a_gap_below_the_newest_row_is_redrawn_at_once() {
+    let mut world = World::new();
+    post_history(&world, 60);
+    let mut harness = world.logged_in("minh");
+    // Narrow: the banner takes several lines.
+    harness.set_size(egui::vec2(560.0, 400.0));
+    step_until_label(&mut harness, "bình: old 59");
+    harness.run();
+    let before = space_below(&harness, "bình: old 59");
+    world.server.stop();
+    step_until_label_contains(&mut harness, "reconnecting in");
+    world.server.restart_same_addr();
+    // One frame at a time, as a window does when events wake it.
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let mut gaps = 0;
+    loop {
+        assert!(std::time::Instant::now() < deadline, "no reconnect");
+        harness.step();
+        let reconnected = harness
+            .state()
+            .state()
+            .unwrap()
+            .texts()
+            .contains(&"[+] reconnected".to_owned());
+        if reconnected && harness.query_by_label("[+] reconnected").is_some() {
+            let gap = space_below(&harness, "[+] reconnected") - before;
+            let again = harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay
+                == std::time::Duration::ZERO;
+            if gap > 2.0 {
+                gaps += 1;
+                assert!(
+                    again,
+                    "a {gap} px gap below the newest row, and no next frame asked for"
+                );
+            } else {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(gaps <= 1, "the gap stayed {gaps} frames");
+}
