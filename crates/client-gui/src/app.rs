@@ -254,8 +254,8 @@ impl App {
                 self.shut_down();
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            Action::LogOut => self.log_out(None),
-            Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint),
+            Action::LogOut => self.log_out(None, ctx),
+            Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint, ctx),
             other => {
                 if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
                     for next in commands::run(other, chat, client, ctx) {
@@ -268,18 +268,20 @@ impl App {
 
     /// Back to the login screen: the client logs out in the background
     /// (a hosted server keeps running); `notice` is shown there.
-    fn log_out(&mut self, notice: Option<String>) {
+    fn log_out(&mut self, notice: Option<String>, ctx: &egui::Context) {
         if let Some(client) = self.net.take_client() {
             self.background.spawn("log-out", move || client.quit());
         }
         self.chat = None;
         self.form.notice = notice;
+        self.title = "media-chat".to_owned();
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title.clone()));
     }
 
     /// The user accepted the server's new certificate: it is remembered
     /// for the server, and they log in again (with their password, which
     /// the window does not keep).
-    fn trust_changed(&mut self, fingerprint: Fingerprint) {
+    fn trust_changed(&mut self, fingerprint: Fingerprint, ctx: &egui::Context) {
         let mut config = ClientConfig::new(&self.server, self.form.user.trim(), String::new());
         config.transport = Transport::Tls {
             known_servers: self
@@ -290,11 +292,15 @@ impl App {
             trust: None,
         };
         match config.accept_certificate(fingerprint) {
-            Ok(()) => self.log_out(Some(
-                "The new certificate is trusted. Enter your password to log in again.".to_owned(),
-            )),
+            Ok(()) => self.log_out(
+                Some(
+                    "The new certificate is trusted. Enter your password to log in again."
+                        .to_owned(),
+                ),
+                ctx,
+            ),
             Err(e) => {
-                self.log_out(None);
+                self.log_out(None, ctx);
                 self.form.error = Some(format!("Cannot remember the new certificate: {e}"));
             }
         }
