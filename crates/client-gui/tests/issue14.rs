@@ -101,6 +101,15 @@ fn a_certificate_changed_while_reconnecting_is_shown_with_the_choices() {
     assert!(harness.query_by_label(&after.to_string()).is_some());
     assert!(harness.query_by_label_contains("reconnecting in").is_none());
     assert!(harness.query_by_label("Log out").is_some());
+    // Whole at the minimum size too.
+    harness.set_size(egui::vec2(560.0, 400.0));
+    harness.run_steps(3);
+    for fingerprint in [before, after] {
+        let shown = harness.get_by_label(&fingerprint.to_string()).rect();
+        assert!(shown.max.x <= 560.0, "{fingerprint} is cut: {shown:?}");
+    }
+    harness.set_size(egui::vec2(980.0, 680.0));
+    harness.run_steps(3);
     harness
         .get_by_label("Trust the new certificate and log in again")
         .click();

@@ -29,14 +29,17 @@ pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
                 ui.label(
                     "Someone may be intercepting the connection. Ask the server's administrator whether they replaced the certificate, and compare the new fingerprint.",
                 );
-                egui::Grid::new("fingerprints").num_columns(2).show(ui, |ui| {
-                    ui.label("Accepted before:");
-                    ui.monospace(pinned.to_string());
-                    ui.end_row();
-                    ui.label("Presented now:");
-                    ui.monospace(presented.to_string());
-                    ui.end_row();
-                });
+                // Wrapped, not cut: at the window's minimum width a
+                // fingerprint is wider than the window.
+                for (what, fingerprint) in [("Accepted before:", pinned), ("Presented now:", presented)] {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(what);
+                        ui.add(
+                            egui::Label::new(RichText::new(fingerprint.to_string()).monospace())
+                                .wrap(),
+                        );
+                    });
+                }
                 ui.horizontal_wrapped(|ui| {
                     if ui
                         .button("Log out")
