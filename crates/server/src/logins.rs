@@ -12,9 +12,11 @@
 //! be synced.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{Sender, bounded, unbounded};
+use crossbeam_channel::{Sender, unbounded};
+use parking_lot::{Condvar, Mutex};
 use tracing::warn;
 
 /// Stack of a login worker: argon2 and the welcome need a few dozen KiB.
@@ -29,6 +31,59 @@ const WORKER_STACK: usize = 256 * 1024;
 const DISK_WAITERS: usize = 4;
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// What a job ended with: its value, or the payload of its panic.
+type Outcome<T> = std::thread::Result<T>;
+
+/// Where a job's outcome comes back to the session that waits for it.
+///
+/// Not a `crossbeam` `bounded(1)` channel: that is a 640-byte allocation
+/// (its head and tail are padded to cache lines), freed by whichever end
+/// goes last, most often the session. glibc keeps what a thread frees in
+/// that thread's cache (tcache) for the thread's next allocation of the
+/// size, and a session thread goes idle right after its login: a thousand
+/// idle sessions held 0.6 MiB of these (docs/BENCHMARKS.md, "1000 idle
+/// users"). This slot is the outcome plus a lock and a condition variable.
+struct Slot<T> {
+    outcome: Mutex<Option<Option<Outcome<T>>>>,
+    ready: Condvar,
+}
+
+/// The worker's end of a [`Slot`]: dropped without an outcome (the job
+/// was dropped unrun), it tells the waiter so.
+struct Reply<T> {
+    slot: Arc<Slot<T>>,
+}
+
+impl<T> Reply<T> {
+    fn settle(&self, outcome: Option<Outcome<T>>) {
+        let mut state = self.slot.outcome.lock();
+        if state.is_none() {
+            *state = Some(outcome);
+            drop(state);
+            self.slot.ready.notify_one();
+        }
+    }
+}
+
+impl<T> Drop for Reply<T> {
+    fn drop(&mut self) {
+        self.settle(None);
+    }
+}
+
+impl<T> Slot<T> {
+    /// Waits for the outcome; `None` when the job was dropped unrun.
+    fn wait(&self) -> Option<Outcome<T>> {
+        let mut state = self.outcome.lock();
+        loop {
+            if let Some(outcome) = state.take() {
+                return outcome;
+            }
+            self.ready.wait(&mut state);
+        }
+    }
+}
 
 /// The workers. Dropping it lets them finish their jobs and end.
 pub(crate) struct LoginWorkers {
@@ -72,19 +127,23 @@ impl LoginWorkers {
         let Some(jobs) = &self.jobs else {
             return work();
         };
-        let (done, result) = bounded(1);
+        let slot = Arc::new(Slot {
+            outcome: Mutex::new(None),
+            ready: Condvar::new(),
+        });
+        let reply = Reply { slot: slot.clone() };
         let job: Job = Box::new(move || {
-            let _ = done.send(panic::catch_unwind(AssertUnwindSafe(work)));
+            reply.settle(Some(panic::catch_unwind(AssertUnwindSafe(work))));
         });
         if let Err(refused) = jobs.send(job) {
             // Every worker is gone: run it here after all.
             (refused.into_inner())();
         }
-        match result.recv() {
-            Ok(Ok(value)) => value,
-            Ok(Err(payload)) => panic::resume_unwind(payload),
+        match slot.wait() {
+            Some(Ok(value)) => value,
+            Some(Err(payload)) => panic::resume_unwind(payload),
             // The job was dropped unrun: only if its worker was killed.
-            Err(_) => panic::resume_unwind(Box::new("login worker lost a job")),
+            None => panic::resume_unwind(Box::new("login worker lost a job")),
         }
     }
 }
@@ -140,6 +199,25 @@ mod tests {
             }
             drop(release);
         });
+    }
+
+    #[test]
+    fn a_job_dropped_unrun_is_a_panic_in_the_caller_not_a_hang() {
+        let slot = Arc::new(Slot::<u32> {
+            outcome: Mutex::new(None),
+            ready: Condvar::new(),
+        });
+        drop(Reply { slot: slot.clone() });
+        assert!(slot.wait().is_none());
+    }
+
+    // See: issue 10, "1000 idle users": a session thread frees the slot of
+    // its login most of the time, and glibc keeps it for that thread.
+    #[test]
+    fn the_slot_a_login_comes_back_in_is_small() {
+        type Login = Result<(String, Vec<Arc<[u8]>>, bool), String>;
+        // An `Arc` adds two counters; crossbeam's bounded(1) was 640 bytes.
+        assert!(std::mem::size_of::<Slot<Login>>() <= 96);
     }
 
     #[test]

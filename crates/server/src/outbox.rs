@@ -250,6 +250,23 @@ impl Outbox {
         !self.is_dead()
     }
 
+    /// Queues `line` and writes it out without blocking if
+    /// [`Outbox::send_paced`] would not have to wait for it (the queue is
+    /// empty or stays at most half full); otherwise gives it back, for the
+    /// caller to pace. For a login worker, which must not wait on a client
+    /// but can send a welcome that fits: the thread that writes a line out
+    /// is the one that frees it (see `logins`).
+    pub(crate) fn send_if_room(&self, line: Arc<[u8]>) -> Result<(), Arc<[u8]>> {
+        {
+            let state = self.shared.state.lock();
+            if state.queued_bytes > 0 && state.queued_bytes + line.len() > self.shared.cap / 2 {
+                return Err(line);
+            }
+        }
+        self.send(line);
+        Ok(())
+    }
+
     /// Writes what is queued with non-blocking sends, unless another
     /// thread owns the socket; hands over to the writer thread when the
     /// socket is full or a file or the close comes up. Never blocks on the
@@ -895,6 +912,27 @@ mod tests {
         let lines: Vec<String> = BufReader::new(client).lines().map(Result::unwrap).collect();
         assert_eq!(lines, ["PING|1", "PING|2"]);
         assert!(outbox.shared.state.lock().writer.is_none());
+    }
+
+    #[test]
+    fn send_if_room_gives_back_what_pacing_would_wait_for() {
+        let (server, client) = pair();
+        let outbox = Outbox::new(&server, 1024, "r", None).unwrap();
+        // Owned by this thread (pushed, not yet flushed): lines stay queued.
+        assert!(outbox.push(Arc::from(vec![b'a'; 300])));
+        // 300 + 200 bytes fit in half the queue; 300 + 200 + 100 do not.
+        assert_eq!(outbox.send_if_room(Arc::from(vec![b'b'; 200])), Ok(()));
+        let refused = outbox.send_if_room(Arc::from(vec![b'c'; 100]));
+        assert_eq!(refused.unwrap_err()[..], [b'c'; 100]);
+        outbox.flush();
+        // Once written out, the queue has room again, even for a big line.
+        let mut got = vec![0u8; 500];
+        (&client).read_exact(&mut got).unwrap();
+        assert_eq!(outbox.send_if_room(Arc::from(vec![b'd'; 900])), Ok(()));
+        outbox.finish();
+        let mut rest = Vec::new();
+        (&client).read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, vec![b'd'; 900]);
     }
 
     #[test]

@@ -578,7 +578,8 @@ impl Session {
             Ok((name, welcome, first)) => {
                 info!(peer = %self.peer, user = %name, version = self.version, "logged in");
                 self.user = Some(name.clone());
-                for chunk in welcome::coalesce(welcome.chunks, REPLY_CHUNK) {
+                // What the worker could not send without waiting.
+                for chunk in welcome.chunks {
                     if !self.outbox.send_paced(chunk, WRITE_TIMEOUT) {
                         break;
                     }
@@ -603,10 +604,12 @@ impl Session {
         }
     }
 
-    /// Checks the password (argon2), joins the chat and reads the welcome
-    /// from the store on a login worker (see `logins`): that code runs
-    /// deep, and on this long-lived thread its stack pages would stay
-    /// resident for the whole connection.
+    /// Checks the password (argon2), joins the chat, reads the welcome
+    /// from the store and sends what of it fits without waiting, on a login
+    /// worker (see `logins`): that code runs deep, and on this long-lived
+    /// thread its stack pages would stay resident for the whole connection,
+    /// as would what it frees, in glibc's per-thread cache. Returns the
+    /// welcome's unsent rest.
     fn log_in_on_worker(
         &self,
         user: &str,
@@ -636,7 +639,10 @@ impl Session {
             let joined = ctx.hub.join(id, &name, version, &outbox, contacts);
             let first = joined.first;
             match welcome::build(&ctx, &name, version, joined, resume) {
-                Ok(welcome) => Ok((name, welcome, first)),
+                Ok(Welcome { chunks, through }) => {
+                    let chunks = welcome::send_ready(&outbox, chunks, REPLY_CHUNK);
+                    Ok((name, Welcome { chunks, through }, first))
+                }
                 Err(e) => {
                     if let Some(left) = ctx.hub.leave(id) {
                         let _ = ctx.store.left(&left.name, left.last_seen);

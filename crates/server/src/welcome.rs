@@ -23,6 +23,7 @@ use media_chat_store::{Conversation, EventId, Scope, StoreError, WelcomeRequest}
 
 use crate::hub::{Joined, encode, room_kind};
 use crate::lines;
+use crate::outbox::Outbox;
 use crate::session::Context;
 
 /// Most missed direct messages a welcome carries.
@@ -156,6 +157,26 @@ pub(crate) fn build(
         chunks,
         through: found.last_id,
     })
+}
+
+/// Joins the welcome's lines into buffers of at most `limit` bytes (see
+/// [`coalesce`]) and sends those that fit in `outbox` without waiting;
+/// returns the rest, in order, for the session to send paced.
+///
+/// Run on the login worker that built the welcome: the lines, the buffers
+/// they are joined in and (when the socket takes them at once) the sent
+/// buffers are then freed there. Freed on the session thread, glibc would
+/// keep them in that thread's cache (tcache) for its next allocations of
+/// those sizes, and an idle session makes none: 1000 idle sessions held
+/// 1–2 MiB that way (docs/BENCHMARKS.md, "1000 idle users").
+pub(crate) fn send_ready(outbox: &Outbox, chunks: Vec<Arc<[u8]>>, limit: usize) -> Vec<Arc<[u8]>> {
+    let mut chunks = coalesce(chunks, limit).into_iter();
+    for chunk in chunks.by_ref() {
+        if let Err(refused) = outbox.send_if_room(chunk) {
+            return std::iter::once(refused).chain(chunks).collect();
+        }
+    }
+    Vec::new()
 }
 
 /// Joins the welcome's lines into buffers of about `limit` bytes: a small
