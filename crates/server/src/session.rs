@@ -157,18 +157,40 @@ impl Session {
         peer: SocketAddr,
         admission: Admission,
     ) {
+        if let Some(session) = Session::open(ctx, id, stream, peer, admission) {
+            session.run();
+        }
+    }
+
+    /// Accepts the connection (the TLS handshake, if any) and sets up the
+    /// session, on the heap.
+    ///
+    /// Out of line, as [`Session::run`] is: a session thread keeps every
+    /// stack page it ever touched, and a `Session` (over a kilobyte) or the
+    /// handshake's state in the frame that runs the commands pushed every
+    /// command a page deeper, a page per idle session for life
+    /// (docs/BENCHMARKS.md, "1000 idle users").
+    #[inline(never)]
+    fn open(
+        ctx: Arc<Context>,
+        id: u64,
+        stream: TcpStream,
+        peer: SocketAddr,
+        admission: Admission,
+    ) -> Option<Box<Session>> {
         let connected_at = Instant::now();
-        let Some(accepted) = transport::accept(
+        let accepted = transport::accept(
             stream,
             peer,
             &ctx.tls,
             connected_at + ctx.config.limits.login_timeout,
-        ) else {
-            return;
-        };
+        )?;
         match Session::new(ctx, id, accepted, peer, admission, connected_at) {
-            Ok(session) => session.run(),
-            Err(e) => debug!(%peer, error = %e, "could not set up a session"),
+            Ok(session) => Some(Box::new(session)),
+            Err(e) => {
+                debug!(%peer, error = %e, "could not set up a session");
+                None
+            }
         }
     }
 
@@ -219,7 +241,8 @@ impl Session {
     }
 
     /// Serves the client until it leaves, breaks the stream or times out.
-    pub(crate) fn run(mut self) {
+    #[inline(never)]
+    pub(crate) fn run(mut self: Box<Self>) {
         debug!(peer = %self.peer, id = self.id, "connected");
         while self.serve_one() == Flow::Continue {}
         self.finish();
@@ -395,10 +418,19 @@ impl Session {
         !self.is_v2()
     }
 
+    /// Handles one command. The two halves are out of line so that the
+    /// frames of a logged-in user's many commands do not deepen the stack
+    /// of a login (see [`Session::open`]).
     fn handle(&mut self, message: ClientMessage) -> Flow {
         if self.user.is_none() {
-            return self.handle_before_login(message);
+            self.handle_before_login(message)
+        } else {
+            self.handle_logged_in(message)
         }
+    }
+
+    #[inline(never)]
+    fn handle_logged_in(&mut self, message: ClientMessage) -> Flow {
         if !matches!(message, ClientMessage::Pong { .. } | ClientMessage::Quit) {
             let wait = self.flood.take(Instant::now());
             if !wait.is_zero() {
@@ -541,6 +573,7 @@ impl Session {
         Flow::Continue
     }
 
+    #[inline(never)]
     fn handle_before_login(&mut self, message: ClientMessage) -> Flow {
         match message {
             ClientMessage::Hello { .. } if self.lines_read > 0 => {
@@ -667,7 +700,7 @@ impl Session {
         }
     }
 
-    fn finish(mut self) {
+    fn finish(mut self: Box<Self>) {
         // The session's last messages reach the others before its leaving.
         self.settle();
         if let Some(user) = &self.user {

@@ -63,33 +63,7 @@ pub(crate) fn accept(
         }
     }
     if is_tls_hello(first[0]) {
-        let Some(config) = &policy.config else {
-            refuse(
-                stream,
-                "This server does not offer TLS; connect with the plaintext protocol",
-            );
-            return None;
-        };
-        let connection = ServerConnection::new(config.clone()).ok()?;
-        let saved_write_timeout = stream.write_timeout().ok().flatten();
-        stream.set_write_timeout(Some(timeout)).ok()?;
-        return match media_chat_tls::handshake_until(stream, connection, Some(deadline)) {
-            Ok((reader, writer)) => {
-                let _ = writer.socket().set_write_timeout(saved_write_timeout);
-                Some(Accepted {
-                    reader: ReadHalf::Tls(reader),
-                    tls_writer: Some(writer),
-                })
-            }
-            Err(e) if deadline::is_timeout(&e) => {
-                info!(%peer, "closing a connection whose TLS handshake did not finish in time");
-                None
-            }
-            Err(e) => {
-                info!(%peer, error = %e, "TLS handshake failed");
-                None
-            }
-        };
+        return accept_tls(stream, peer, policy, deadline, timeout);
     }
     if policy.require && !peer.ip().is_loopback() {
         info!(%peer, "refusing plaintext: this server requires TLS");
@@ -103,6 +77,49 @@ pub(crate) fn accept(
         reader: ReadHalf::Plain(PlainReader::new(stream)),
         tls_writer: None,
     })
+}
+
+/// The TLS side of [`accept`]: the handshake, by `deadline`.
+///
+/// Never inlined: rustls's connection state and the handshake's frames
+/// take about 4 KiB of stack, and in `accept` they made every plaintext
+/// session thread touch that much more stack for life (docs/BENCHMARKS.md,
+/// "1000 idle users").
+#[inline(never)]
+fn accept_tls(
+    stream: TcpStream,
+    peer: SocketAddr,
+    policy: &TlsPolicy,
+    deadline: Instant,
+    timeout: Duration,
+) -> Option<Accepted> {
+    let Some(config) = &policy.config else {
+        refuse(
+            stream,
+            "This server does not offer TLS; connect with the plaintext protocol",
+        );
+        return None;
+    };
+    let connection = ServerConnection::new(config.clone()).ok()?;
+    let saved_write_timeout = stream.write_timeout().ok().flatten();
+    stream.set_write_timeout(Some(timeout)).ok()?;
+    match media_chat_tls::handshake_until(stream, connection, Some(deadline)) {
+        Ok((reader, writer)) => {
+            let _ = writer.socket().set_write_timeout(saved_write_timeout);
+            Some(Accepted {
+                reader: ReadHalf::Tls(reader),
+                tls_writer: Some(writer),
+            })
+        }
+        Err(e) if deadline::is_timeout(&e) => {
+            info!(%peer, "closing a connection whose TLS handshake did not finish in time");
+            None
+        }
+        Err(e) => {
+            info!(%peer, error = %e, "TLS handshake failed");
+            None
+        }
+    }
 }
 
 /// Sends one `ERROR` line and closes.
