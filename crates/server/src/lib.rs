@@ -20,6 +20,7 @@
 //! - `transport`: TLS or plaintext, decided by a connection's first byte.
 //! - `session`: one client's read → handle → reply loop and its login.
 //! - `logins`: the worker threads logins run on, off the session threads.
+//! - `stack`: handing a session thread's dead stack pages back.
 //! - `commands`: what a logged-in client's chat and paging commands do.
 //! - `file_commands`: listing and downloading, per conversation.
 //! - `room_commands`: creating, joining, moderating and listing rooms.
@@ -66,6 +67,7 @@ mod search_command;
 mod server;
 mod session;
 mod shutdown;
+mod stack;
 mod storage;
 mod throttle;
 mod transfers;

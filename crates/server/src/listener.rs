@@ -17,7 +17,7 @@ use crate::shutdown::Shutdown;
 
 /// Stack size of a session thread. Sessions parse lines and hash bodies
 /// with heap buffers; argon2's memory is on the heap too.
-const SESSION_STACK: usize = 256 * 1024;
+pub(crate) const SESSION_STACK: usize = 256 * 1024;
 
 /// Pause after an `accept` error (such as running out of file
 /// descriptors) so the loop does not spin.

@@ -477,6 +477,11 @@ impl Outbox {
         self.kill();
     }
 
+    /// Whether the session speaks TLS.
+    pub(crate) fn is_tls(&self) -> bool {
+        self.shared.tls.is_some()
+    }
+
     /// Whether the session has been disconnected.
     pub(crate) fn is_dead(&self) -> bool {
         self.shared.dead.load(Ordering::Acquire)

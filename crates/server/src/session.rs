@@ -157,8 +157,42 @@ impl Session {
         peer: SocketAddr,
         admission: Admission,
     ) {
-        if let Some(session) = Session::open(ctx, id, stream, peer, admission) {
+        let Some(session) = Session::open(ctx, id, stream, peer, admission) else {
+            return;
+        };
+        if session.outbox.is_tls() {
+            session.run_on_fresh_thread();
+        } else {
             session.run();
+        }
+    }
+
+    /// Goes on on a new session thread, and ends this one. A TLS handshake
+    /// (rustls and ring) runs 24 KiB deep, and a thread keeps every stack
+    /// page it touched: run after it, each idle TLS session held 16 KiB of
+    /// stack it would never use again (docs/BENCHMARKS.md, "1000 idle
+    /// users"). What the handshake freed goes with this thread's malloc
+    /// cache too. If no thread can be started, the session runs here.
+    fn run_on_fresh_thread(self: Box<Self>) {
+        let slot = Arc::new(parking_lot::Mutex::new(Some(self)));
+        let theirs = slot.clone();
+        let spawned = thread::Builder::new()
+            .name(thread::current().name().unwrap_or("session").to_owned())
+            .stack_size(crate::listener::SESSION_STACK)
+            .spawn(move || {
+                // glibc may hand this thread an exited handshake's stack.
+                crate::stack::release_unused();
+                let session = theirs.lock().take();
+                if let Some(session) = session {
+                    session.run();
+                }
+            });
+        if let Err(e) = spawned {
+            debug!(error = %e, "could not start a fresh session thread");
+            let session = slot.lock().take();
+            if let Some(session) = session {
+                session.run();
+            }
         }
     }
 
