@@ -157,6 +157,9 @@ impl Session {
         peer: SocketAddr,
         admission: Admission,
     ) {
+        // glibc may have given this thread the stack of an ended session,
+        // resident 16 KiB below where that one ended (see `stack`).
+        crate::stack::release_unused();
         let Some(session) = Session::open(ctx, id, stream, peer, admission) else {
             return;
         };
@@ -180,7 +183,7 @@ impl Session {
             .name(thread::current().name().unwrap_or("session").to_owned())
             .stack_size(crate::listener::SESSION_STACK)
             .spawn(move || {
-                // glibc may hand this thread an exited handshake's stack.
+                // glibc may give this thread an ended handshake's stack.
                 crate::stack::release_unused();
                 let session = theirs.lock().take();
                 if let Some(session) = session {

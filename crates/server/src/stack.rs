@@ -5,7 +5,10 @@
 //! ended, to the next thread it starts. A TLS session starts on a fresh
 //! thread after the handshake (see `session`), and that thread, given the
 //! stack of an earlier handshake, held the handshake's 20 KiB for life
-//! (docs/BENCHMARKS.md, "1000 idle users").
+//! (docs/BENCHMARKS.md, "1000 idle users"); a session thread given the
+//! stack of an ended session would hold that one's pages likewise. So
+//! every session thread releases what lies below it when it starts: one
+//! `madvise` per connection.
 
 /// Releases the pages of the calling thread's stack below the current
 /// frame (keeping a margin for the calls made from here), so that the
