@@ -31,6 +31,7 @@
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
+//! - `typing`: `TYPING` notices: who hears them, the throttle, nothing stored.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
 //!   duplicates, paging, read positions, transfer tokens.
 
@@ -61,6 +62,7 @@ mod robustness;
 mod rooms;
 mod search;
 mod tls;
+mod typing;
 mod version3;
 
 use media_chat_e2e::{RawClient, TestServer};

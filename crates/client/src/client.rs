@@ -37,6 +37,12 @@ const COMMAND_QUEUE: usize = 1024;
 /// The most messages one page may ask for (the server's own limit).
 pub const MAX_PAGE: u64 = 200;
 
+/// The least time between two typing notices for one conversation.
+pub const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How long a front shows "an is typing…" after the last notice.
+pub const TYPING_SHOWN: std::time::Duration = std::time::Duration::from_secs(6);
+
 /// What a typed line did ([`Client::input`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Typed {
@@ -61,6 +67,8 @@ pub struct Client {
     transfers: Arc<Context>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// When a typing notice last went out, per conversation key.
+    typing_sent: Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 impl Client {
@@ -118,6 +126,7 @@ impl Client {
             transfers,
             supervisor: Mutex::new(Some(supervisor)),
             threads: Mutex::new(Vec::new()),
+            typing_sent: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -397,6 +406,28 @@ impl Client {
     /// anyone but an administrator.
     pub fn admin(&self, command: AdminCommand) -> Result<(), SendError> {
         self.line(ClientMessage::Admin(command))
+    }
+
+    /// Says the user is typing in `conversation`; call it on every
+    /// keystroke: at most one notice every [`TYPING_EVERY`] per
+    /// conversation goes out (and none on an older server).
+    pub fn typing(&self, conversation: Conversation) {
+        if self.protocol_version() < 3 || !self.is_connected() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let key = crate::conversations::key(&conversation);
+        {
+            let mut sent = self.typing_sent.lock();
+            if sent
+                .get(&key)
+                .is_some_and(|at| now.saturating_duration_since(*at) < TYPING_EVERY)
+            {
+                return;
+            }
+            sent.insert(key, now);
+        }
+        let _ = self.command(Command::Line(ClientMessage::Typing { conversation }));
     }
 
     /// Blocks `user` (`on`) or unblocks them: their messages are for the

@@ -193,7 +193,7 @@ pub fn cleared(cleared: Cleared) -> Shown {
 
 /// The line for an event; `None` for the events that are not chat lines
 /// (login, limits, user, file, room, member and audit lists, search
-/// results, progress,
+/// results, typing notices, progress,
 /// reconnect attempts, the bookkeeping of sync, paging, read positions and
 /// conversations, and deliveries that went well: the front updates the
 /// message it shows).
@@ -220,7 +220,8 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         | Event::Members { .. }
         | Event::RoomList { .. }
         | Event::AuditLog { .. }
-        | Event::SearchResults { .. } => return None,
+        | Event::SearchResults { .. }
+        | Event::Typing { .. } => return None,
         Event::SearchFailed { reason, .. } => shown(Tone::Warning, format!("[!] search: {reason}")),
         // Live, a change is news; in a backlog or a page, the message it
         // changed is shown as it is now.

@@ -345,6 +345,15 @@ pub enum Event {
         /// Live, from the welcome's backlog, or from a page.
         origin: Origin,
     },
+    /// Someone is typing in `conversation` (not this user). A front shows
+    /// "an is typing…" until [`TYPING_SHOWN`](crate::TYPING_SHOWN) passes
+    /// without another, or their message arrives.
+    Typing {
+        /// Where.
+        conversation: Conversation,
+        /// Who.
+        user: String,
+    },
     /// The user blocked (`on`) or unblocked `user`, in this session or
     /// another: a front hides (or shows again) their messages.
     Blocked {

@@ -75,7 +75,7 @@ mod supervisor;
 mod transfer;
 
 pub use cache::{Cleared, default_cache_dir};
-pub use client::{Client, MAX_PAGE, Typed};
+pub use client::{Client, MAX_PAGE, TYPING_EVERY, TYPING_SHOWN, Typed};
 pub use config::{ClientConfig, Transport, Waker, default_known_servers};
 pub use conversations::{ConversationInfo, Conversations, Member, key as conversation_key, same};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};

@@ -701,6 +701,7 @@ impl Supervisor {
                 );
                 return self.emit_all(out);
             }
+            ServerMessage::Typing { conversation, user } => Event::Typing { conversation, user },
             ServerMessage::Blocked { user, on } => {
                 let mut blocked = self.status.blocked.lock();
                 if on {

@@ -238,6 +238,13 @@ pub enum ClientMessage {
         /// Mute (`MUTE`) or unmute (`UNMUTE`).
         on: bool,
     },
+    /// `TYPING|conversation` (v3): the user is typing there; others in it
+    /// get `TYPING|conversation|user` (not stored). Send at most one every
+    /// 3 seconds per conversation while typing.
+    Typing {
+        /// Where.
+        conversation: Conversation,
+    },
     /// `SEARCH|token|limit|query` (v3): the messages and files matching
     /// `query` (see [`crate::search`]) in the user's conversations, at most
     /// `limit`, answered `FOUND`… then `SEARCH_END` (or `SEARCH_FAILED`),
@@ -373,6 +380,7 @@ impl ClientMessage {
             ClientMessage::Topic { .. } => "TOPIC",
             ClientMessage::Moderator { .. } => "MODERATOR",
             ClientMessage::Rooms => "ROOMS",
+            ClientMessage::Typing { .. } => "TYPING",
             ClientMessage::Block { on: true, .. } => "BLOCK",
             ClientMessage::Block { on: false, .. } => "UNBLOCK",
             ClientMessage::Mute { on: true, .. } => "MUTE",
@@ -543,6 +551,12 @@ impl ParseLine for ClientMessage {
                     conversation,
                     on: verb == "MUTE",
                 }
+            }
+            "TYPING" => {
+                let mut f = FieldReader::new("TYPING", rest);
+                let conversation = f.conversation("conversation")?;
+                f.finish()?;
+                ClientMessage::Typing { conversation }
             }
             "ROOMS" => {
                 FieldReader::new("ROOMS", rest).finish()?;
@@ -748,6 +762,9 @@ impl EncodeLine for ClientMessage {
                 .number("on", u64::from(*on)),
             ClientMessage::Rooms | ClientMessage::SignOutOthers => line,
             ClientMessage::Block { user, .. } => line.last("user", user),
+            ClientMessage::Typing { conversation } => {
+                line.field("conversation", &conversation.to_string())
+            }
             ClientMessage::Mute { conversation, .. } => {
                 line.field("conversation", &conversation.to_string())
             }
@@ -1117,6 +1134,7 @@ pub(crate) mod tests {
             (conversation(), field_text(), any::<bool>())
                 .prop_map(|(room, user, on)| ClientMessage::Moderator { room, user, on }),
             Just(ClientMessage::Rooms),
+            conversation().prop_map(|conversation| ClientMessage::Typing { conversation }),
             (free_text(), any::<bool>()).prop_map(|(user, on)| ClientMessage::Block { user, on }),
             (conversation(), any::<bool>())
                 .prop_map(|(conversation, on)| ClientMessage::Mute { conversation, on }),

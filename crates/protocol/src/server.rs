@@ -265,6 +265,15 @@ pub enum ServerMessage {
         /// Whether they have a session online.
         online: bool,
     },
+    /// `TYPING|conversation|user` (v3): `user` is typing in `conversation`
+    /// (a notice: not stored, no id; gone after 6 s without another, or
+    /// when their message arrives).
+    Typing {
+        /// Where.
+        conversation: Conversation,
+        /// Who.
+        user: String,
+    },
     /// `BLOCKED|user` or `UNBLOCKED|user` (v3): the user blocks (or no
     /// longer blocks) `user`; at login, one `BLOCKED` per block.
     Blocked {
@@ -385,6 +394,7 @@ impl ServerMessage {
             ServerMessage::MemberInfo { .. } => "MEMBER_INFO",
             ServerMessage::MembersEnd { .. } => "MEMBERS_END",
             ServerMessage::Found(_) => "FOUND",
+            ServerMessage::Typing { .. } => "TYPING",
             ServerMessage::Blocked { on: true, .. } => "BLOCKED",
             ServerMessage::Blocked { on: false, .. } => "UNBLOCKED",
             ServerMessage::Muted { on: true, .. } => "MUTED",
@@ -645,6 +655,13 @@ impl ParseLine for ServerMessage {
                 }
             }
             "FOUND" => ServerMessage::Found(FoundLine::parse_fields(rest)?),
+            "TYPING" => {
+                let mut f = FieldReader::new("TYPING", rest);
+                ServerMessage::Typing {
+                    conversation: f.conversation("conversation")?,
+                    user: f.last("user")?.to_owned(),
+                }
+            }
             "BLOCKED" | "UNBLOCKED" => ServerMessage::Blocked {
                 user: FieldReader::new("BLOCKED", rest).last("user")?.to_owned(),
                 on: verb == "BLOCKED",
@@ -882,6 +899,9 @@ impl EncodeLine for ServerMessage {
                 .field("conversation", &conversation.to_string())
                 .number("more", u64::from(*more)),
             ServerMessage::Found(found) => found.encode_fields(line),
+            ServerMessage::Typing { conversation, user } => line
+                .field("conversation", &conversation.to_string())
+                .last("user", user),
             ServerMessage::Blocked { user, .. } => line.last("user", user),
             ServerMessage::Muted { conversation, .. } => {
                 line.field("conversation", &conversation.to_string())
@@ -1398,6 +1418,8 @@ mod tests {
             (send_token(), any::<bool>())
                 .prop_map(|(token, more)| ServerMessage::SearchEnd { token, more }),
             (free_text(), any::<bool>()).prop_map(|(user, on)| ServerMessage::Blocked { user, on }),
+            (conversation(), free_text())
+                .prop_map(|(conversation, user)| ServerMessage::Typing { conversation, user }),
             (conversation(), any::<bool>())
                 .prop_map(|(conversation, on)| ServerMessage::Muted { conversation, on }),
             (send_token(), free_text())

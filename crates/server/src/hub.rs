@@ -376,6 +376,31 @@ impl Hub {
         ended
     }
 
+    /// Sends `line` (a typing notice: not stored, no id) to the version 3
+    /// sessions of everyone in `conversation` but the user with key `from`.
+    pub(crate) fn ephemeral(&self, conversation: &Conversation, from: &str, line: &ServerMessage) {
+        let Some(line) = encode(line) else { return };
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        let own: Vec<u64> = state
+            .online
+            .get(from)
+            .map(|online| online.sessions.clone())
+            .unwrap_or_default();
+        for session in targets(&mut state, conversation, None) {
+            if own.contains(&session) {
+                continue;
+            }
+            if let Some(peer) = state.peers.get_mut(&session)
+                && peer.version >= 3
+            {
+                deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
+            }
+        }
+        drop(state);
+        self.shared.flusher.schedule(pending);
+    }
+
     /// Sends `line` to every version 3 session of the user with `key` but
     /// `except` (another session telling where it has read up to, say).
     pub(crate) fn to_own_sessions(&self, key: &str, except: u64, line: &ServerMessage) {
@@ -520,7 +545,11 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
     if partners.len() > 1 {
         presence::link(state, &partners, cap, pending);
     }
-    for session in targets(state, event) {
+    let subject = match &event.body {
+        EventBody::Member { user, .. } => Some(user_key(user)),
+        _ => None,
+    };
+    for session in targets(state, &event.conversation, subject) {
         let Some(peer) = state.peers.get_mut(&session) else {
             continue;
         };
@@ -591,9 +620,11 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
 }
 
 /// The sessions an event goes to.
-fn targets(state: &mut State, event: &media_chat_store::Event) -> Vec<u64> {
-    if let Conversation::Room(name) = &event.conversation {
-        return room_targets(state, name, event);
+/// The sessions of everyone in `conversation`, and of `subject` (the user
+/// a room's membership change is about, by key).
+fn targets(state: &mut State, conversation: &Conversation, subject: Option<String>) -> Vec<u64> {
+    if let Conversation::Room(name) = conversation {
+        return room_targets(state, name, subject);
     }
     let sessions_of = |key: &str| {
         state
@@ -602,7 +633,7 @@ fn targets(state: &mut State, event: &media_chat_store::Event) -> Vec<u64> {
             .map(|online| online.sessions.clone())
             .unwrap_or_default()
     };
-    match &event.conversation {
+    match conversation {
         Conversation::General => state.peers.keys().copied().collect(),
         Conversation::Direct(pair) => {
             let (a, b) = pair.names();
@@ -626,16 +657,12 @@ fn targets(state: &mut State, event: &media_chat_store::Event) -> Vec<u64> {
 /// The sessions a room's event goes to: its members' (from the room's
 /// list, made again after a change) and the user a membership change is
 /// about.
-fn room_targets(state: &mut State, name: &str, event: &media_chat_store::Event) -> Vec<u64> {
+fn room_targets(state: &mut State, name: &str, subject: Option<String>) -> Vec<u64> {
     let State { rooms, online, .. } = state;
     // A room being created is not known yet: only its creator (the
     // subject below) hears of it.
     let room = rooms.get_mut(&user_key(name));
     let mut member_of = false;
-    let subject = match &event.body {
-        EventBody::Member { user, .. } => Some(user_key(user)),
-        _ => None,
-    };
     let mut sessions = match room {
         Some(room) => {
             member_of = subject.as_ref().is_some_and(|subject| {

@@ -27,6 +27,7 @@
 //! - `preference_commands`: `BLOCK`, `MUTE` and their undoing.
 //! - `blocks`: who blocks whom, for the direct-message check.
 //! - `message_commands`: `EDIT` and `DELETE` of messages.
+//! - `typing`: `TYPING` notices, throttled, passed on, never stored.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
 //! - `welcome`: what a login receives, read from the store.
@@ -72,6 +73,7 @@ mod storage;
 mod throttle;
 mod transfers;
 mod transport;
+mod typing;
 mod upload;
 mod validate;
 mod welcome;

@@ -31,6 +31,7 @@ use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::ActionLimits;
 use crate::transfers::TransferTokens;
 use crate::transport::TlsPolicy;
+use crate::typing::TypingNotices;
 
 /// How long sessions get to write out their goodbye before their sockets
 /// are closed under them.
@@ -149,6 +150,7 @@ impl Server {
                 audit,
                 action_limits: ActionLimits::new(),
                 blocks,
+                typing: TypingNotices::default(),
                 logins: LoginWorkers::start(),
                 accounts,
                 files,

@@ -36,6 +36,7 @@ use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::{ActionLimits, TokenBucket};
 use crate::transfers::TransferTokens;
 use crate::transport::{self, Accepted, TlsPolicy};
+use crate::typing::TypingNotices;
 use crate::welcome::{self, Welcome};
 
 /// Longest a write to a client may make no progress before the connection
@@ -99,6 +100,7 @@ pub(crate) struct Context {
     pub(crate) audit: AuditLog,
     pub(crate) action_limits: ActionLimits,
     pub(crate) blocks: Blocks,
+    pub(crate) typing: TypingNotices,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -532,6 +534,7 @@ impl Session {
                 | ClientMessage::Delete { .. }
                 | ClientMessage::Block { .. }
                 | ClientMessage::Mute { .. }
+                | ClientMessage::Typing { .. }
         );
         if v3_only && self.version < 3 {
             self.settle();
@@ -577,6 +580,7 @@ impl Session {
             ClientMessage::Edit { token, id, text } => self.change_message(&token, id, Some(&text)),
             ClientMessage::Delete { token, id } => self.change_message(&token, id, None),
             ClientMessage::Block { user, on } => self.block(&user, on),
+            ClientMessage::Typing { conversation } => self.typing(&conversation),
             ClientMessage::Mute { conversation, on } => self.mute(&conversation, on),
             room @ (ClientMessage::Create { .. }
             | ClientMessage::Join { .. }

@@ -543,6 +543,8 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
+            // The desktop does not show typing notices yet.
+            | Event::Typing { .. }
             // The desktop does not search yet.
             | Event::SearchResults { .. }
             | Event::SearchFailed { .. } => {}
