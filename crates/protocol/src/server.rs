@@ -744,6 +744,32 @@ fn parse_history(rest: Option<&str>) -> Result<ServerMessage, ParseError> {
     Ok(ServerMessage::History { ts, entry })
 }
 
+impl ServerMessage {
+    /// `HELLO|version\n`, written without the encoder of every line: a
+    /// server answers it on a connection's thread before anything else,
+    /// and the general encoder's frame was that thread's deepest stack use
+    /// (a thread keeps every stack page it touched, for as long as the
+    /// session lives).
+    pub fn hello_line(version: u64) -> Vec<u8> {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut value = version;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        let mut line = Vec::with_capacity(8 + digits.len() - at);
+        line.extend_from_slice(b"HELLO|");
+        line.extend_from_slice(&digits[at..]);
+        line.push(b'\n');
+        line
+    }
+}
+
 impl EncodeLine for ServerMessage {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let line = LineWriter::new(self.verb(), out);
@@ -1425,6 +1451,16 @@ mod tests {
             (send_token(), free_text())
                 .prop_map(|(token, reason)| ServerMessage::SearchFailed { token, reason }),
         ]
+    }
+
+    #[test]
+    fn the_hello_line_is_what_the_encoder_writes() {
+        for version in [0, 1, 2, 3, 10, 4242, u64::MAX] {
+            assert_eq!(
+                ServerMessage::hello_line(version),
+                ServerMessage::Hello { version }.to_line().unwrap()
+            );
+        }
     }
 
     proptest! {

@@ -625,9 +625,10 @@ impl Session {
             }
             ClientMessage::Hello { version } => {
                 self.version = version.min(u64::from(PROTOCOL_VERSION));
-                self.send(&ServerMessage::Hello {
-                    version: self.version,
-                });
+                // Not through `send`: its encoder's frame would be this
+                // thread's deepest stack use (see `ServerMessage::hello_line`).
+                self.outbox
+                    .send(ServerMessage::hello_line(self.version).into());
             }
             ClientMessage::Login { user, password } => self.login(&user, &password),
             ClientMessage::Resume { last_id } if self.version >= 3 => {
