@@ -3,40 +3,14 @@
 //! search index, that the chat log records both and an import honours
 //! them, and that neither counts as unread.
 
-use std::path::Path;
-
 use media_chat_protocol::{SearchQuery, Visibility};
 use media_chat_store::{
-    Committed, Conversation, Durability, EventBody, EventId, NewEvent, Pair, RoomAction, RoomError,
-    RoomRequest, Search, Sink, Store, StoreError, WelcomeRequest,
+    Conversation, Durability, EventBody, EventId, Pair, RoomAction, RoomError, RoomRequest, Search,
+    Store, StoreError, WelcomeRequest,
 };
 
-struct Nowhere;
-
-impl Sink for Nowhere {
-    fn committed(&self, _: &[Committed]) {}
-    fn refused(&self, _: u64, _: Option<&str>, _: &StoreError) {}
-}
-
-fn open(dir: &Path) -> Store {
-    Store::open(dir, Durability::Normal, Box::new(Nowhere))
-        .expect("open")
-        .0
-}
-
-fn post(store: &Store, conversation: Conversation, author: &str, text: &str) -> EventId {
-    store
-        .append(NewEvent {
-            conversation,
-            author: author.into(),
-            body: EventBody::Text { text: text.into() },
-            token: None,
-            origin: 0,
-        })
-        .expect("posted")
-        .event
-        .id
-}
+mod support;
+use support::{Nowhere, open, post};
 
 fn ask(
     store: &Store,

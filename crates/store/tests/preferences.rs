@@ -1,24 +1,10 @@
 //! Preferences in the store: blocks and mutes are recorded, undone, read
 //! back per user, and survive a reopen.
 
-use std::path::Path;
+use media_chat_store::{Conversation, Pair, Preference};
 
-use media_chat_store::{
-    Committed, Conversation, Durability, Pair, Preference, Sink, Store, StoreError,
-};
-
-struct Nowhere;
-
-impl Sink for Nowhere {
-    fn committed(&self, _: &[Committed]) {}
-    fn refused(&self, _: u64, _: Option<&str>, _: &StoreError) {}
-}
-
-fn open(dir: &Path) -> Store {
-    Store::open(dir, Durability::Normal, Box::new(Nowhere))
-        .expect("open")
-        .0
-}
+mod support;
+use support::open;
 
 #[test]
 fn blocks_and_mutes_are_kept_per_user_and_survive_a_reopen() {

@@ -1,26 +1,14 @@
 //! Rooms and groups in the store: who may do what, what each change
 //! stores, who sees which events, and the counts a login gets.
 
-use std::path::Path;
-
 use media_chat_protocol::{MemberChange, Role, Sha256Digest, Visibility};
 use media_chat_store::{
-    Committed, Conversation, Durability, Event, EventBody, EventId, Members, NewEvent, Pair,
-    RoomAction, RoomError, RoomRequest, Sink, Store, StoreError, WelcomeRequest,
+    Conversation, Event, EventBody, EventId, Members, NewEvent, Pair, RoomAction, RoomError,
+    RoomRequest, Store, StoreError, WelcomeRequest,
 };
 
-struct Nowhere;
-
-impl Sink for Nowhere {
-    fn committed(&self, _: &[Committed]) {}
-    fn refused(&self, _: u64, _: Option<&str>, _: &media_chat_store::StoreError) {}
-}
-
-fn open(dir: &Path) -> Store {
-    Store::open(dir, Durability::Normal, Box::new(Nowhere))
-        .expect("open")
-        .0
-}
+mod support;
+use support::{open, post};
 
 fn ask(store: &Store, actor: &str, action: RoomAction) -> Result<Vec<Event>, RoomError> {
     match store.room(RoomRequest {
@@ -46,20 +34,6 @@ fn create(store: &Store, owner: &str, name: &str, visibility: Visibility) {
         },
     )
     .expect("created");
-}
-
-fn post(store: &Store, conversation: Conversation, author: &str, text: &str) -> EventId {
-    store
-        .append(NewEvent {
-            conversation,
-            author: author.into(),
-            body: EventBody::Text { text: text.into() },
-            token: None,
-            origin: 0,
-        })
-        .expect("posted")
-        .event
-        .id
 }
 
 fn room(name: &str) -> Conversation {

@@ -2,40 +2,14 @@
 //! and phrases, the filters, ranking and highlights, and above all that a
 //! user finds only what they may see now.
 
-use std::path::Path;
-
 use media_chat_protocol::{SearchQuery, Sha256Digest, Visibility};
 use media_chat_store::{
-    Committed, Conversation, Durability, EventBody, EventId, Found, NewEvent, Pair, RoomAction,
-    RoomRequest, Search, Sink, Store, StoreError,
+    Conversation, EventBody, EventId, Found, NewEvent, Pair, RoomAction, RoomRequest, Search,
+    Store, StoreError,
 };
 
-struct Nowhere;
-
-impl Sink for Nowhere {
-    fn committed(&self, _: &[Committed]) {}
-    fn refused(&self, _: u64, _: Option<&str>, _: &StoreError) {}
-}
-
-fn open(dir: &Path) -> Store {
-    Store::open(dir, Durability::Normal, Box::new(Nowhere))
-        .expect("open")
-        .0
-}
-
-fn post(store: &Store, conversation: Conversation, author: &str, text: &str) -> EventId {
-    store
-        .append(NewEvent {
-            conversation,
-            author: author.into(),
-            body: EventBody::Text { text: text.into() },
-            token: None,
-            origin: 0,
-        })
-        .expect("posted")
-        .event
-        .id
-}
+mod support;
+use support::{open, post};
 
 fn room_action(store: &Store, actor: &str, action: RoomAction) {
     store
