@@ -35,6 +35,7 @@ mod changes;
 mod chat_log;
 mod error;
 mod import;
+mod index;
 mod preferences;
 mod read;
 mod reply;
@@ -160,6 +161,8 @@ struct Inner {
     ops: Sender<Box<Op>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Readers,
+    /// How far the search index is behind the events.
+    index: Arc<index::Progress>,
     path: PathBuf,
 }
 
@@ -190,13 +193,16 @@ impl Store {
             path: log_path.clone(),
             source,
         })?;
+        let progress = Arc::new(index::Progress::default());
+        let indexer = index::Indexer::open(&db, Arc::clone(&progress))?;
         let (ops, receiver) = crossbeam_channel::bounded(MAX_QUEUED);
-        let writer = writer::start(db, log, sink, receiver, batch_bytes).map_err(|source| {
-            StoreError::Io {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let writer =
+            writer::start(db, indexer, log, sink, receiver, batch_bytes).map_err(|source| {
+                StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         info!(path = %path.display(), "store open");
         Ok((
             Store {
@@ -204,6 +210,7 @@ impl Store {
                     ops,
                     writer: Mutex::new(Some(writer)),
                     readers: Readers::new(&path),
+                    index: progress,
                     path,
                 }),
             },
@@ -423,6 +430,13 @@ impl Store {
     /// match `search`, best first; refused if it names a conversation they
     /// are not in.
     pub fn search(&self, viewer: &str, search: &Search) -> Result<Found, StoreError> {
+        // The index follows the writer closely, not in its transaction:
+        // what was committed before this search is indexed first.
+        if self.inner.index.behind() {
+            let (reply, answer) = reply::reply();
+            self.queue(Op::Index { reply })?;
+            answer.wait().ok_or(StoreError::Closed)?;
+        }
         let mut outcome = None;
         self.inner.readers.with(|db| {
             outcome = Some(search::search(db, viewer, search));

@@ -19,6 +19,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0005_edits.sql")),
         M::up(include_str!("schema/0006_preferences.sql")),
         M::up(include_str!("schema/0007_unread_index.sql")),
+        M::up(include_str!("schema/0008_index_behind.sql")),
     ])
 });
 
@@ -56,7 +57,7 @@ mod tests {
         let version: i64 = db
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 7);
+        assert_eq!(version, 8);
     }
 
     #[test]

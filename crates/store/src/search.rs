@@ -2,8 +2,8 @@
 //! or a shared file's name) holds every term of a query, best first.
 //!
 //! The index (`search_index`, FTS5, see `schema/0004_search.sql`) holds
-//! folded text, kept in step with the events by triggers in the writer's
-//! transaction; terms arrive folded ([`media_chat_protocol::fold`]). Only
+//! folded text, kept right behind the events by the writer (`index.rs`);
+//! terms arrive folded ([`media_chat_protocol::fold`]). Only
 //! the conversations the user is in now are searched, so a room left or a
 //! direct conversation of two others never shows. The words that matched
 //! are found again in the original text, for highlighting.

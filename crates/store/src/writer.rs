@@ -14,13 +14,14 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 use media_chat_protocol::rules::user_key;
 use rusqlite::{Connection, TransactionBehavior, params};
 use tracing::{error, info};
 
 use crate::chat_log::{ChatEvent, LogWriter, Stamped, unix_now};
 use crate::error::RoomError;
+use crate::index::Indexer;
 use crate::reply::Reply;
 use crate::rooms;
 use crate::sql::{self, to_sql};
@@ -69,6 +70,8 @@ pub(crate) enum Op {
     /// Answer once everything submitted before is committed (and handed
     /// to the sink, or refused).
     Barrier { reply: Reply<()> },
+    /// Answer once everything committed before is in the search index.
+    Index { reply: Reply<()> },
     /// Commit what came before, then stop.
     Shutdown,
 }
@@ -97,6 +100,7 @@ impl Op {
             | Op::Read { .. }
             | Op::Preference { .. }
             | Op::Barrier { .. }
+            | Op::Index { .. }
             | Op::Shutdown => 0,
         }
     }
@@ -122,6 +126,7 @@ enum Done {
         reply: Reply<Result<Vec<Committed>, StoreError>>,
     },
     Barrier(Reply<()>),
+    Index(Reply<()>),
     Nothing,
     /// An operation of a failed batch that was never applied.
     Unapplied(Op),
@@ -145,6 +150,8 @@ enum Due {
         Result<Range<usize>, RoomError>,
     ),
     Barrier(Reply<()>),
+    /// Answered once the index has caught up.
+    Index(Reply<()>),
 }
 
 /// Why a batch failed, with the operation that failed (none when the
@@ -181,9 +188,11 @@ enum Appended {
     NotAllowed(RoomError),
 }
 
-/// Starts the writer thread on `db`.
+/// Starts the writer thread on `db`, keeping the search index behind it
+/// with `indexer`.
 pub(crate) fn start(
     db: Connection,
+    indexer: Indexer,
     log: LogWriter,
     sink: Box<dyn Sink>,
     ops: Receiver<Box<Op>>,
@@ -194,6 +203,7 @@ pub(crate) fn start(
         .spawn(move || {
             let mut writer = Writer {
                 db,
+                indexer,
                 log,
                 sink,
                 conversations: HashMap::new(),
@@ -205,6 +215,7 @@ pub(crate) fn start(
 
 struct Writer {
     db: Connection,
+    indexer: Indexer,
     log: LogWriter,
     sink: Box<dyn Sink>,
     /// Row ids of conversations already looked up or created.
@@ -221,7 +232,7 @@ impl Writer {
         // before: it opens the next one.
         let mut carried = None;
         while !stopping {
-            let Some(first) = carried.take().or_else(|| ops.recv().ok()) else {
+            let Some(first) = carried.take().or_else(|| self.next(ops)) else {
                 break;
             };
             let mut batch = Vec::new();
@@ -246,7 +257,11 @@ impl Writer {
             if !batch.is_empty() {
                 self.commit(batch);
             }
+            if self.indexer.due() {
+                self.indexer.index_some(&mut self.db);
+            }
         }
+        self.indexer.catch_up(&mut self.db);
         self.log.sync();
         // `optimize` first: it may write (fresh statistics), and whatever it
         // writes must go into the database too, not wait in the WAL for the
@@ -258,6 +273,21 @@ impl Writer {
             error!(error = %e, "could not checkpoint the database at shutdown");
         }
         info!("store closed");
+    }
+
+    /// The next operation, indexing while there is none and indexing is
+    /// due; `None` once every sender is gone.
+    fn next(&mut self, ops: &Receiver<Box<Op>>) -> Option<Box<Op>> {
+        loop {
+            let Some(patience) = self.indexer.patience() else {
+                return ops.recv().ok();
+            };
+            match ops.recv_timeout(patience) {
+                Ok(op) => return Some(op),
+                Err(RecvTimeoutError::Timeout) => self.indexer.index_some(&mut self.db),
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
     }
 
     fn commit(&mut self, batch: Vec<Op>) {
@@ -310,6 +340,17 @@ impl Writer {
             }
         }
         self.log.flush();
+        let last = done.iter().filter_map(|item| match item {
+            Done::Event { committed, .. } if !committed.duplicate => Some(committed.event.id),
+            Done::Room {
+                outcome: Ok(events),
+                ..
+            } => events.last().map(|c| c.event.id),
+            _ => None,
+        });
+        if let Some(last) = last.max() {
+            self.indexer.committed(last);
+        }
         let mut events: Vec<Committed> = Vec::new();
         // `events[..handed]` are with the sink already.
         let mut handed = 0;
@@ -349,6 +390,7 @@ impl Writer {
                     due.push(Due::Room(reply, outcome));
                 }
                 Done::Barrier(reply) => due.push(Due::Barrier(reply)),
+                Done::Index(reply) => due.push(Due::Index(reply)),
                 Done::Log(_) | Done::Nothing | Done::Unapplied(_) => {}
             }
         }
@@ -363,6 +405,10 @@ impl Writer {
                         .map_err(StoreError::Refused),
                 ),
                 Due::Barrier(reply) => reply.send(()),
+                Due::Index(reply) => {
+                    self.indexer.catch_up(&mut self.db);
+                    reply.send(());
+                }
             }
         }
     }
@@ -395,7 +441,10 @@ impl Writer {
                     waiting.push(Waiting::Room(reply));
                     continue;
                 }
-                Done::Barrier(reply) | Done::Unapplied(Op::Barrier { reply }) => {
+                Done::Barrier(reply)
+                | Done::Unapplied(Op::Barrier { reply })
+                | Done::Index(reply)
+                | Done::Unapplied(Op::Index { reply }) => {
                     waiting.push(Waiting::Barrier(reply));
                     continue;
                 }
@@ -526,6 +575,7 @@ fn apply(
             }
         },
         Op::Barrier { reply } => Done::Barrier(reply),
+        Op::Index { reply } => Done::Index(reply),
         Op::Shutdown => Done::Nothing,
     })
 }

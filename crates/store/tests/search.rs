@@ -310,8 +310,8 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
     {
         let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
         db.execute_batch(
-            "DROP TRIGGER search_insert; DROP TRIGGER search_update; DROP TRIGGER search_delete;
-             DROP TABLE search_index;
+            "DROP TRIGGER search_update; DROP TRIGGER search_delete;
+             DROP TABLE search_index; DROP TABLE search_progress;
              ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
              DROP TABLE blocks; DROP TABLE mutes;
              PRAGMA user_version = 3;
@@ -327,4 +327,44 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
     assert!(found.hits.iter().any(|hit| hit.event.id == old));
     let new = post(&store, Conversation::General, "an", "tin mới cũng tìm được");
     assert_eq!(ids(&find(&store, "an", "tim")), [new]);
+}
+
+#[test]
+fn events_the_index_had_not_reached_before_a_crash_are_found_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let first = post(&store, Conversation::General, "an", "chào buổi sáng");
+    let second = post(&store, Conversation::General, "bình", "sáng nay học gì");
+    store.close();
+    drop(store);
+    // As if the server had stopped after committing both and before
+    // indexing them.
+    {
+        let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
+        db.execute_batch("DELETE FROM search_index; UPDATE search_progress SET upto = 0;")
+            .unwrap();
+    }
+    let store = open(dir.path());
+    assert_eq!(ids(&find(&store, "an", "sang")), [first, second]);
+}
+
+#[test]
+fn a_search_right_after_a_burst_finds_every_message_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let mut posted = Vec::new();
+    for n in 0..300 {
+        posted.push(post(
+            &store,
+            Conversation::General,
+            "an",
+            &format!("đợt {n}"),
+        ));
+    }
+    let found = find(&store, "an", "dot");
+    assert_eq!(found.hits.len(), 50);
+    assert!(found.more);
+    let mut newest: Vec<EventId> = posted.iter().rev().take(50).copied().collect();
+    newest.sort();
+    assert_eq!(ids(&found), newest, "equal ranks: newest first");
 }
