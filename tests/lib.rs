@@ -724,6 +724,21 @@ pub fn test_bytes(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// `len` bytes (at least a signature's) that are a file of type
+/// `extension`, as the server's content check wants: its signature, then
+/// [`test_bytes`]; for `txt` and `md`, text that differs with `seed`.
+pub fn file_bytes(extension: &str, len: usize, seed: u64) -> Vec<u8> {
+    use media_chat_protocol::content::sample;
+    if matches!(extension, "txt" | "md") {
+        let mut body = format!("tệp {seed}\n").into_bytes();
+        body.extend(sample(extension, len.saturating_sub(body.len())).unwrap_or_default());
+        return body;
+    }
+    let mut body = sample(extension, 0).expect("a type the server checks");
+    body.extend(test_bytes(len.saturating_sub(body.len()), seed));
+    body
+}
+
 /// The upload header for `body`: `FILE|name|len|sha256`.
 pub fn file_header(name: &str, body: &[u8]) -> String {
     format!("FILE|{name}|{}|{}", body.len(), sha256_hex(body))

@@ -13,7 +13,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use media_chat_client::{Body, Cleared, Direction, Event, Sha256Digest, TransferError, TransferId};
-use media_chat_e2e::{TestServer, dir_entries, sha256_hex, test_bytes};
+use media_chat_e2e::{TestServer, dir_entries, file_bytes, sha256_hex};
 
 use crate::PW;
 use crate::client::{
@@ -77,7 +77,7 @@ fn a_five_megabyte_file_uploads_and_downloads_byte_identical() {
     let server = TestServer::start();
     let alice = join(&server, "alice");
     let bob = join(&server, "bob");
-    let body = test_bytes(5 * 1024 * 1024, 101);
+    let body = file_bytes("pdf", 5 * 1024 * 1024, 101);
     let size = body.len() as u64;
     let source = tempfile::tempdir().unwrap();
     let path = write_file(source.path(), "big.pdf", &body);
@@ -195,8 +195,30 @@ fn refused_uploads_are_refused_before_any_byte_is_sent() {
 }
 
 #[test]
+fn a_file_that_is_not_what_its_name_says_fails_before_it_is_sent() {
+    let server = TestServer::start();
+    let alice = join(&server, "alice");
+    let source = tempfile::tempdir().unwrap();
+    let id = alice
+        .send_file(write_file(
+            source.path(),
+            "ảnh.png",
+            b"\x7fELF\x02\x01\x01\0 not a picture",
+        ))
+        .unwrap();
+    let done = wait_for(&alice, WAIT, |e| ends(e, id));
+    assert!(
+        matches!(&done, Event::TransferFailed { name, reason, .. }
+            if name == "ảnh.png" && reason.contains("not a .png file")),
+        "{done:?}"
+    );
+    assert!(dir_entries(&server.files_dir()).is_empty());
+    assert!(dir_entries(&server.incoming_dir()).is_empty());
+}
+
+#[test]
 fn clear_cache_removes_downloads_and_counts_them() {
-    let body = test_bytes(1234, 102);
+    let body = file_bytes("txt", 1234, 102);
     let server = TestServer::start_seeded(&[("server_files/note.txt", &body)], |_| {});
     let alice = join(&server, "alice");
     let id = alice.get_file("note.txt").unwrap();
@@ -222,7 +244,7 @@ fn clear_cache_removes_downloads_and_counts_them() {
 /// outcome arrives as an event.
 #[test]
 fn clearing_the_cache_in_the_background_reports_what_it_freed() {
-    let body = test_bytes(4321, 103);
+    let body = file_bytes("txt", 4321, 103);
     let server = TestServer::start_seeded(&[("server_files/note.txt", &body)], |_| {});
     let alice = join(&server, "alice");
     let id = alice.get_file("note.txt").unwrap();
@@ -250,7 +272,7 @@ fn clearing_the_cache_in_the_background_reports_what_it_freed() {
 
 #[test]
 fn a_cancelled_download_leaves_nothing_and_chat_goes_on() {
-    let body = test_bytes(1024 * 1024, 103);
+    let body = file_bytes("pdf", 1024 * 1024, 103);
     let server = TestServer::start_seeded(&[("server_files/big.pdf", &body)], |_| {});
     // Alice reaches the server through a proxy that holds the download
     // after 256 KiB until the test has cancelled: so the cancel always
@@ -451,7 +473,7 @@ fn transfers_log_in_with_a_token_and_stay_out_of_the_room() {
     let alice = connect_with(proxy.addr(), "alice", |_| {});
     wait_for(&alice, WAIT, |e| *e == Event::Synced);
     watcher.skip_until("JOINED|alice");
-    let body = test_bytes(300_000, 105);
+    let body = file_bytes("png", 300_000, 105);
     let source = tempfile::tempdir().unwrap();
     let path = write_file(source.path(), "ảnh.png", &body);
 

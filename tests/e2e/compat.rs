@@ -1,7 +1,7 @@
 //! Version 1 (seed) and version 2 clients in one room: each gets the events
 //! in its own dialect, and the shared lines are identical.
 
-use media_chat_e2e::{TestServer, sha256_hex, test_bytes};
+use media_chat_e2e::{TestServer, file_bytes, sha256_hex};
 
 use crate::PW;
 
@@ -36,7 +36,7 @@ fn v1_and_v2_clients_share_a_room() {
     chi.expect_line("DM|bình|psst back");
 
     // A v2 share is FILE_SHARED for v2 and NOTIFY for v1.
-    let picture = test_bytes(30_000, 11);
+    let picture = file_bytes("png", 30_000, 11);
     chi.upload_v2("pic.png", &picture);
     let shared = format!(
         "FILE_SHARED|chi|pic.png|{}|{}",
@@ -48,7 +48,7 @@ fn v1_and_v2_clients_share_a_room() {
     binh.expect_line("NOTIFY|chi shared file: pic.png");
 
     // And a v1 share the same way round.
-    let song = test_bytes(20_000, 12);
+    let song = file_bytes("mp3", 20_000, 12);
     binh.upload_v1("song.mp3", &song);
     binh.expect_line("NOTIFY|bình shared file: song.mp3");
     let shared = format!(

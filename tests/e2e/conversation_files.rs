@@ -5,7 +5,7 @@
 //!
 //! See: issue 11, "Files".
 
-use media_chat_e2e::{RawClient, TestServer, event_body, sha256_hex, test_bytes};
+use media_chat_e2e::{RawClient, TestServer, event_body, file_bytes, sha256_hex};
 
 use crate::PW;
 
@@ -111,7 +111,7 @@ fn a_private_room_s_files_reach_its_members_only() {
     an.collect_pending();
     dung.collect_pending();
 
-    let homework = test_bytes(300_000, 1);
+    let homework = file_bytes("pdf", 300_000, 1);
     upload(&mut an, "#lop", "bài tập.pdf", &homework);
     let share = shared("#lop", "an", "bài tập.pdf", &homework);
     assert_eq!(
@@ -180,7 +180,11 @@ fn names_and_numbering_are_per_conversation() {
     let mut cuong = v3(&server, "cường");
     an.send_line("CREATE|#lop|public|");
     an.collect_pending();
-    let (one, two, three) = (b"one".to_vec(), b"two".to_vec(), b"three".to_vec());
+    let (one, two, three) = (
+        file_bytes("png", 100, 1),
+        file_bytes("png", 100, 2),
+        file_bytes("png", 100, 3),
+    );
     let mut seen = upload(&mut an, "#general", "ảnh.png", &one);
     // The same name in another conversation is that name again there:
     // nothing says #general has one.
@@ -256,7 +260,7 @@ fn a_transfer_connection_uploads_into_a_conversation() {
     transfer.hello(3, 3);
     transfer.send_line(&format!("TRANSFER|{token}"));
     transfer.expect_line("TRANSFER_OK|an");
-    let body = test_bytes(70_000, 2);
+    let body = file_bytes("mp3", 70_000, 2);
     upload(&mut transfer, "@bình", "ghi âm.mp3", &body);
     let line = transfer.read_line();
     assert_eq!(
@@ -293,7 +297,7 @@ fn a_backup_holds_every_conversation_s_files() {
     let mut an = v3(&server, "an");
     an.send_line("CREATE|#lop|private|");
     an.collect_pending();
-    let (general, room) = (test_bytes(5_000, 3), test_bytes(6_000, 4));
+    let (general, room) = (file_bytes("png", 5_000, 3), file_bytes("png", 6_000, 4));
     upload(&mut an, "#general", "chung.png", &general);
     upload(&mut an, "#lop", "riêng.png", &room);
     an.collect_pending();

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use media_chat_e2e::{RawClient, TestServer, file_header, test_bytes};
+use media_chat_e2e::{RawClient, TestServer, file_bytes, file_header};
 use media_chat_tls::TrustOnFirstUse;
 use media_chat_tls::rustls::ClientConnection;
 use media_chat_tls::rustls::pki_types::ServerName;
@@ -142,7 +142,7 @@ fn a_trickled_upload_body_is_closed_when_it_falls_below_the_minimum_rate() {
     a.set_timeout(GENEROUS);
     // 2000 bytes: the deadline is 1 s + 2 s; at 50 bytes a second the body
     // would take 40 s, and every byte comes well within the 30 s stall limit.
-    let body = test_bytes(2000, 9);
+    let body = file_bytes("txt", 2000, 9);
     a.send_line(&file_header("slow.txt", &body));
     let stop = Arc::new(AtomicBool::new(false));
     let pacer = trickle(a.stream(), body, Duration::from_millis(20), stop.clone());

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use media_chat_e2e::{TestServer, dir_entries, file_header, sha256_hex, test_bytes, wait_until};
+use media_chat_e2e::{TestServer, dir_entries, file_bytes, file_header, sha256_hex, wait_until};
 use media_chat_protocol::ClientMessage;
 use media_chat_protocol::ParseLine;
 use media_chat_protocol::rules::normalize_file_name;
@@ -51,7 +51,7 @@ fn stored(server: &TestServer, name: &str) -> Vec<u8> {
 fn v1_upload_is_announced_to_everyone_and_downloads_byte_identical() {
     let server = TestServer::start();
     let [mut a, mut b] = room_v1(&server, ["a", "b"]);
-    let body = test_bytes(100_000, 1);
+    let body = file_bytes("png", 100_000, 1);
     a.upload_v1("photo.png", &body);
     a.expect_line("NOTIFY|a shared file: photo.png");
     b.expect_line("NOTIFY|a shared file: photo.png");
@@ -72,7 +72,7 @@ fn v2_upload_waits_for_file_ready_and_downloads_with_its_hash() {
     a.expect_lines(&["JOINED|b", "JOINED|old"]);
     b.expect_line("JOINED|old");
 
-    let body = test_bytes(64 * 1024, 2);
+    let body = file_bytes("mp3", 64 * 1024, 2);
     a.upload_v2("song.mp3", &body);
     let shared = shared_v2("a", "song.mp3", &body);
     a.expect_line(&shared);
@@ -91,7 +91,7 @@ fn a_five_megabyte_file_round_trips() {
     let mut a = server.client_v2("a", PW);
     let mut b = server.client_v1("b", PW);
     a.expect_line("JOINED|b");
-    let body = test_bytes(5 * 1024 * 1024, 3);
+    let body = file_bytes("pdf", 5 * 1024 * 1024, 3);
     a.upload_v2("big.pdf", &body);
     a.expect_line(&shared_v2("a", "big.pdf", &body));
     b.expect_line("NOTIFY|a shared file: big.pdf");
@@ -107,7 +107,7 @@ fn a_five_megabyte_file_round_trips() {
 fn v1_upload_of_the_largest_allowed_size_is_stored() {
     let server = TestServer::start_with(|config| config.max_file_size = 1000);
     let mut a = server.client_v1("a", PW);
-    let body = test_bytes(1000, 4);
+    let body = file_bytes("txt", 1000, 4);
     a.upload_v1("edge.txt", &body);
     a.expect_line("NOTIFY|a shared file: edge.txt");
     assert_eq!(stored(&server, "edge.txt"), body);
@@ -118,7 +118,8 @@ fn the_extension_check_ignores_case() {
     let server = TestServer::start();
     let mut a = server.client_v2("a", PW);
     for name in ["A.PNG", "photo.JpG", "Song.Mp3"] {
-        let body = format!("content of {name}").into_bytes();
+        let extension = name.rsplit_once('.').unwrap().1.to_lowercase();
+        let body = file_bytes(&extension, 100, name.len() as u64);
         a.upload_v2(name, &body);
         a.expect_line(&shared_v2("a", name, &body));
         assert_eq!(stored(&server, name), body);
@@ -214,7 +215,7 @@ fn refused_v2_uploads_get_no_file_ready_and_stay_open() {
     a.expect_quiet();
 
     // Exactly the limit is fine.
-    let edge = test_bytes(1000, 5);
+    let edge = file_bytes("txt", 1000, 5);
     a.upload_v2("edge.txt", &edge);
     a.expect_line(&shared_v2("a", "edge.txt", &edge));
     assert_eq!(
@@ -334,12 +335,13 @@ fn list_files_lists_every_stored_file_sorted_by_name() {
 
     let mut b = server.client_v1("b", PW);
     a.expect_line("JOINED|b");
-    let files: [(&str, &[u8], &str); 3] = [
-        ("b.txt", b"bee", "a"),
-        ("a.png", b"ay", "a"),
-        ("c.gif", b"see", "b"),
+    let files = [
+        ("b.txt", b"bee".to_vec(), "a"),
+        ("a.png", file_bytes("png", 20, 1), "a"),
+        ("c.gif", file_bytes("gif", 30, 2), "b"),
     ];
-    for (name, body, user) in files {
+    for (name, body, user) in &files {
+        let (name, user) = (*name, *user);
         if user == "a" {
             a.upload_v2(name, body);
         } else {
@@ -353,7 +355,7 @@ fn list_files_lists_every_stored_file_sorted_by_name() {
         .expect("clock before 1970")
         .as_secs();
     a.send_line("LIST_FILES");
-    for &(name, body, user) in [&files[1], &files[0], &files[2]] {
+    for (name, body, user) in [&files[1], &files[0], &files[2]] {
         let line = a.read_line();
         let prefix = format!(
             "FILE_INFO|{name}|{}|{}|{user}|",
@@ -394,17 +396,17 @@ fn file_names_are_stored_nfc_normalised() {
     let mut a = server.client_v2("a", PW);
     // "ảnh" typed as a + combining hook above.
     let decomposed = "a\u{0309}nh.png";
-    let body = b"picture";
+    let body = &file_bytes("png", 100, 1);
     a.send_line(&file_header(decomposed, body));
     let ready = a.read_line();
     assert!(ready.starts_with("FILE_READY|"), "{ready:?}");
-    a.send_bytes(b"picture\n");
+    a.send_bytes(&[body.as_slice(), b"\n"].concat());
     a.expect_line(&shared_v2("a", "ảnh.png", body));
     assert_eq!(
         dir_entries(&server.files_dir()),
         ["ảnh.png".to_owned()].into()
     );
-    assert_eq!(a.download_v2("ảnh.png"), body);
+    assert_eq!(&a.download_v2("ảnh.png"), body);
     // The spec: "FILE_READY|name (the name as sent)", so a client can match
     // the answer to its request byte for byte.
     assert_eq!(ready, format!("FILE_READY|{decomposed}"));
@@ -416,7 +418,7 @@ fn an_abandoned_upload_leaves_nothing_behind() {
     let mut watcher = server.client_v1("watcher", PW);
     let mut a = server.client_v2("a", PW);
     watcher.expect_line("NOTIFY|a joined the chat");
-    let body = test_bytes(200_000, 6);
+    let body = file_bytes("png", 200_000, 6);
     a.send_line(&file_header("half.png", &body));
     a.expect_line("FILE_READY|half.png");
     a.send_bytes(&body[..100_000]);
@@ -435,7 +437,7 @@ fn a_stalled_upload_is_dropped_after_the_body_timeout() {
     let mut watcher = server.client_v1("watcher", PW);
     let mut a = server.client_v1("a", PW);
     watcher.expect_line("NOTIFY|a joined the chat");
-    let body = test_bytes(10_000, 7);
+    let body = file_bytes("png", 10_000, 7);
     let mut bytes = format!("{}\n", file_header("stall.png", &body)).into_bytes();
     bytes.extend_from_slice(&body[..5_000]);
     a.send_bytes(&bytes);

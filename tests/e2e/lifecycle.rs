@@ -5,7 +5,7 @@
 use std::fs;
 use std::io::ErrorKind;
 
-use media_chat_e2e::{TestServer, dir_entries, sha256_hex, test_bytes};
+use media_chat_e2e::{TestServer, dir_entries, file_bytes, sha256_hex};
 use media_chat_protocol::ReadError;
 
 use crate::PW;
@@ -20,7 +20,7 @@ fn a_restart_keeps_accounts_files_and_history() {
     binh.expect_line("TEXT|an|before the restart");
     an.send_line("DM|bình|private note");
     binh.expect_line("DM|an|private note");
-    let body = test_bytes(10_000, 21);
+    let body = file_bytes("pdf", 10_000, 21);
     binh.upload_v2("keep.pdf", &body);
     let shared = format!("bình|keep.pdf|{}|{}", body.len(), sha256_hex(&body));
     binh.expect_line(&format!("FILE_SHARED|{shared}"));

@@ -11,6 +11,7 @@
 //! - `paths`: hostile file names and symlinks never reach outside `server_files/`.
 //! - `robustness`: framing: split writes, batched writes, bad lines.
 //! - `bodies`: a file body is data, never commands, whatever the header.
+//! - `content`: uploads checked by their contents, for every version.
 //! - `deadlines`: login, line, body and TLS handshake deadlines that a
 //!   trickling client cannot renew.
 //! - `answers`: every command with a bad field gets exactly one `ERROR`.
@@ -45,6 +46,7 @@ mod client_files;
 mod client_reconnect;
 mod client_rooms;
 mod compat;
+mod content;
 mod conversation_files;
 mod deadlines;
 mod durable;

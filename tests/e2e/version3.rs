@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::thread;
 
-use media_chat_e2e::{RawClient, TestServer, event_body, event_id, file_header, test_bytes};
+use media_chat_e2e::{RawClient, TestServer, event_body, event_id, file_bytes, file_header};
 
 use crate::PW;
 
@@ -435,7 +435,7 @@ fn a_transfer_connection_logs_in_with_a_token_and_stays_out_of_the_chat() {
     transfer.hello(3, 3);
     transfer.send_line(&format!("TRANSFER|{token}"));
     transfer.expect_line("TRANSFER_OK|an");
-    let body = test_bytes(10_000, 3);
+    let body = file_bytes("png", 10_000, 3);
     transfer.upload_v2("via-token.png", &body);
     let shared = transfer.read_line();
     assert!(event_body(&shared).starts_with("#general|FILE|an|via-token.png|10000|"));

@@ -289,7 +289,10 @@ fn piped_input_is_delivered_before_exit() {
 fn files_are_sent_fetched_verified_and_cleared() {
     let server = TestServer::start();
     let original = server.path("ghi chú.txt");
-    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    // Text, as the server checks a .txt's contents.
+    let body: Vec<u8> = (0..200_000usize)
+        .map(|i| b"ghi chu so 1\n"[i % 13])
+        .collect();
     std::fs::write(&original, &body).unwrap();
 
     let mut sender = Cli::start(&server, "sender", PASSWORD);

@@ -26,6 +26,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, select};
+use media_chat_protocol::content::ContentCheck;
 use media_chat_protocol::rules::{file_extension, normalize_file_name};
 use media_chat_protocol::{
     ClientMessage, Conversation, EventBody, EventLine, ServerMessage, Sha256Digest,
@@ -468,8 +469,13 @@ impl Run {
         Ok(connection)
     }
 
+    /// The file's hash, read once; refused before anything is sent when
+    /// its contents are not what its name says (the server would refuse
+    /// it after the whole body).
     fn hash_file(&mut self, path: &Path, size: u64) -> Result<Sha256Digest, Failure> {
         let mut file = File::open(path)?;
+        let extension = file_extension(&self.name).unwrap_or_default();
+        let mut content = ContentCheck::new(&extension);
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
         let mut total = 0u64;
@@ -480,12 +486,18 @@ impl Run {
                 break;
             }
             hasher.update(&buf[..n]);
+            content.feed(&buf[..n]);
             total += n as u64;
         }
         if total != size {
             return Err(Failure::Corrupt(
                 "the file changed while it was being read".to_owned(),
             ));
+        }
+        if !content.finish() {
+            return Err(Failure::Refused(format!(
+                "its contents are not a .{extension} file"
+            )));
         }
         Ok(Sha256Digest(hasher.finalize().into()))
     }

@@ -15,6 +15,7 @@
 //! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
 //! - [`server`]: [`ServerMessage`] and [`HistoryEntry`], every line a server sends.
 //! - [`fields`]: splitting a line into fields and writing fields back (no I/O).
+//! - [`content`]: whether a file's bytes are what its extension says.
 //! - [`digest`]: [`Sha256Digest`], the 64-hex-digit file hash used on the wire.
 //! - [`rules`]: the naming and text rules every party enforces (user names,
 //!   file names, message text).
@@ -26,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod content;
 pub mod conversation;
 pub mod digest;
 pub mod error;

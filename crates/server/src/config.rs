@@ -22,7 +22,9 @@ pub struct Config {
     /// The largest upload in bytes. Default 10 MiB, the seed's limit.
     pub max_file_size: u64,
     /// Accepted upload extensions, lower case, without the dot. Default the
-    /// seed's list: jpg, png, gif, mp3, wav, txt, pdf.
+    /// seed's list: jpg, png, gif, mp3, wav, txt, pdf. An upload's bytes
+    /// must match its extension ([`media_chat_protocol::content`]), so one
+    /// the protocol crate cannot check is never accepted.
     pub allowed_extensions: Vec<String>,
     /// Whether an unknown name logging in creates an account: always (as
     /// in the seed, the default), never, or with an invitation code.

@@ -37,8 +37,10 @@ struct Args {
     /// Largest accepted upload (e.g. 10MiB, 500KB, 1048576).
     #[arg(long, default_value = "10MiB")]
     max_file_size: ByteSize,
-    /// Upload extensions to accept, comma-separated, without dots.
-    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.map(String::from))]
+    /// Upload extensions to accept, comma-separated, without dots. Only
+    /// types whose contents the server can check: jpg, jpeg, png, gif,
+    /// webp, mp3, wav, ogg, m4a, mp4, webm, pdf, txt, md.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_EXTENSIONS.map(String::from), value_parser = known_extension)]
     allowed_ext: Vec<String>,
     /// Who may create an account: `open` (any unknown name registers, as
     /// in the seed), `closed`, or `invite` (only with a single-use code an
@@ -274,6 +276,20 @@ impl Args {
         limits.login_failures_per_account = self.login_failures_per_account;
         limits.login_failures_per_ip = self.login_failures_per_ip;
         config
+    }
+}
+
+/// An `--allowed-ext` entry: a type whose contents uploads are checked
+/// against, lower case, without its dot.
+fn known_extension(given: &str) -> Result<String, String> {
+    let extension = given.trim().trim_start_matches('.').to_lowercase();
+    if media_chat_protocol::content::is_known(&extension) {
+        Ok(extension)
+    } else {
+        Err(format!(
+            "no content check is known for .{extension}; known types: {}",
+            media_chat_protocol::content::KNOWN_TYPES.join(", ")
+        ))
     }
 }
 

@@ -2,8 +2,10 @@
 //!
 //! The body streams from the socket into a temporary file in `.incoming/`,
 //! hashed as it arrives, never held in memory. Only a complete body whose
-//! SHA-256 matches the header is fsynced and renamed into its conversation's
-//! folder (`server_files/` for `#general`).
+//! SHA-256 matches the header, and whose bytes are what its extension says
+//! ([`media_chat_protocol::content`], checked as they arrive), is fsynced
+//! and renamed into its conversation's folder (`server_files/` for
+//! `#general`).
 //! Every refusal keeps the stream in sync: a version 2 client has not sent
 //! the body yet (it waits for `FILE_READY`), and a version 1 client's body is
 //! read and discarded. Only a declared size over the limit closes a version 1
@@ -12,6 +14,7 @@
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
+use media_chat_protocol::content::ContentCheck;
 use media_chat_protocol::rules::{file_extension, normalize_file_name};
 use media_chat_protocol::{ReadError, ServerMessage, Sha256Digest};
 use sha2::{Digest, Sha256};
@@ -74,8 +77,9 @@ impl Session {
                 name: sent_name.to_owned(),
             });
         }
-        let received = self.read_body(upload, size);
-        let (upload, digest) = match received {
+        let extension = file_extension(&name).unwrap_or_default();
+        let received = self.read_body(upload, size, ContentCheck::new(&extension));
+        let (upload, digest, content) = match received {
             Ok(done) => done,
             Err(BodyError::Disk(e)) => {
                 error!(error = %e, "could not write an upload");
@@ -95,6 +99,11 @@ impl Session {
         if digest != sha256 {
             info!(peer = %self.peer, file = %name, "upload failed its hash check; discarded");
             self.send_error("Hash mismatch: the file was damaged in transfer and was not stored");
+            return Flow::Continue;
+        }
+        if !content.finish() {
+            info!(peer = %self.peer, file = %name, "upload is not what its name says; discarded");
+            self.send_error(format!("File content does not match .{extension}"));
             return Flow::Continue;
         }
         let uploader = self.user.clone().unwrap_or_default();
@@ -205,13 +214,14 @@ impl Session {
         }
     }
 
-    /// Streams the body into `upload`, hashing it. On a disk error the rest
-    /// is still read, so the stream stays in sync.
+    /// Streams the body into `upload`, hashing it and feeding `content`.
+    /// On a disk error the rest is still read, so the stream stays in sync.
     fn read_body(
         &mut self,
         mut upload: NamedTempFile,
         size: u64,
-    ) -> Result<(NamedTempFile, Sha256Digest), BodyError> {
+        mut content: ContentCheck,
+    ) -> Result<(NamedTempFile, Sha256Digest, ContentCheck), BodyError> {
         self.bound_body(size);
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
@@ -227,6 +237,7 @@ impl Session {
             };
             left -= n as u64;
             hasher.update(&buf[..n]);
+            content.feed(&buf[..n]);
             if disk_error.is_none()
                 && let Err(e) = upload.write_all(&buf[..n])
             {
@@ -236,7 +247,7 @@ impl Session {
         self.reader.finish_body().map_err(BodyError::Stream)?;
         match disk_error {
             Some(e) => Err(BodyError::Disk(e)),
-            None => Ok((upload, Sha256Digest(hasher.finalize().into()))),
+            None => Ok((upload, Sha256Digest(hasher.finalize().into()), content)),
         }
     }
 

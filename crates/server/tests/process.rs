@@ -75,7 +75,12 @@ fn kill_9_during_an_upload_leaves_no_partial_file() {
     let incoming = data.join(".incoming");
     let mut server = ServerProcess::start(&data, &root.path().join("log1"));
 
-    let body: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
+    // A PNG by its signature: the server checks contents.
+    let body: Vec<u8> = b"\x89PNG\r\n\x1a\n"
+        .iter()
+        .copied()
+        .chain((8..2_000_000u32).map(|i| (i % 251) as u8))
+        .collect();
     let header = format!("FILE|big.png|{}|{}", body.len(), sha256_hex(&body));
     let mut client = Client::login_v2(server.addr, "uploader");
     client.send_line(&header);

@@ -176,6 +176,10 @@ fn make_bodies(size: u64, count: usize) -> Vec<Body> {
                 bytes.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
             }
             bytes.truncate(size as usize);
+            // A PDF by its signature: the server checks contents.
+            let signature = b"%PDF-1.7\n";
+            let head = signature.len().min(bytes.len());
+            bytes[..head].copy_from_slice(&signature[..head]);
             let sha256 = Sha256Digest(Sha256::digest(&bytes).into());
             Body {
                 name: format!("bench-{i}.pdf"),
