@@ -19,6 +19,7 @@ pub mod sidebar;
 pub mod switcher;
 pub mod transfers;
 pub mod unopened;
+pub mod view_menu;
 pub mod viewer;
 
 use egui::Color32;
