@@ -10,6 +10,7 @@ use media_chat_client::{
 
 use crate::action::Action;
 use crate::slash::{self, Slash};
+use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
 use crate::ui::invite::InviteForm;
@@ -62,6 +63,11 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             }
         }
         Action::Clear => {
+            let (files, bytes) = cache_usage(client.cache_dir());
+            chat.dialogs.clear = Some(ClearPrompt { files, bytes });
+        }
+        Action::Reconnect => client.reconnect(),
+        Action::ClearConfirmed => {
             if !chat.state.clearing {
                 chat.state.clearing = true;
                 client.clear_cache_in_background();
@@ -259,6 +265,22 @@ fn slash_command(
         rest.extend(run(action, chat, client, ctx));
     }
     rest
+}
+
+/// How many downloaded files the cache holds and their size: what Clear
+/// removes (the engine's unfinished downloads, hidden, stay).
+fn cache_usage(dir: &std::path::Path) -> (u64, u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    entries
+        .flatten()
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .fold((0, 0), |(files, bytes), meta| {
+            (files + 1, bytes + meta.len())
+        })
 }
 
 /// Asks for the page before the oldest message of the current

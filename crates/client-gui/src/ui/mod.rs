@@ -3,6 +3,7 @@
 //! touches a socket or the disk.
 
 pub mod chat;
+pub mod clear;
 pub mod composer;
 pub mod dialogs;
 pub mod files;
