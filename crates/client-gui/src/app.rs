@@ -195,7 +195,7 @@ impl App {
                     self.form.password.clear();
                     self.form.focus_password = true;
                 }
-                Err(reason) => self.form.error = Some(reason.to_string()),
+                Err(reason) => self.form.error = Some(self.language.strings().connect(&reason)),
             }
         }
         let Some(chat) = &mut self.chat else { return };

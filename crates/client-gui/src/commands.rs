@@ -9,6 +9,7 @@ use media_chat_client::{
 };
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::slash::{self, Slash};
 use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
@@ -43,9 +44,11 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                 .unwrap_or_default();
             match client.send_file_to(chat.state.current.clone(), &path) {
                 Ok(id) => chat.state.started(id, Direction::Upload, &name),
-                Err(e) => chat
-                    .state
-                    .push(Tone::Warning, format!("[!] Cannot send {name}: {e}")),
+                Err(e) => {
+                    let strings = tr(ctx);
+                    let line = (strings.cannot_send)(&name, &strings.transfer(&e));
+                    chat.state.push(Tone::Warning, line);
+                }
             }
         }
         Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
@@ -57,9 +60,11 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                         chat.state.open_when_done.insert(id);
                     }
                 }
-                Err(e) => chat
-                    .state
-                    .push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
+                Err(e) => {
+                    let strings = tr(ctx);
+                    let line = (strings.cannot_get)(&name, &strings.transfer(&e));
+                    chat.state.push(Tone::Warning, line);
+                }
             }
         }
         Action::Clear => {
@@ -83,7 +88,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         Action::LoadOlder => load_older(chat, client),
         Action::Retry(token) => {
             if let Err(e) = client.retry(&token) {
-                chat.state.push(Tone::Warning, format!("[!] {e}"));
+                report(chat, Err(e));
             }
         }
         Action::Discard(token) => {
@@ -126,11 +131,12 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
     Vec::new()
 }
 
-/// Shows a refusal made before anything reached the server (the server's
-/// own answer comes as an event).
+/// Shows a refusal made before anything reached the server, in plain
+/// words (the server's own answer comes as an event).
 fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
     if let Err(e) = outcome {
-        chat.state.push(Tone::Warning, format!("[!] {e}"));
+        let why = chat.state.language.strings().send(&e);
+        chat.state.push(Tone::Warning, format!("[!] {why}"));
     }
 }
 
@@ -168,7 +174,7 @@ fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
                 "[!] Write it as @user message (Nhập dạng @user nội_dung)",
             );
         }
-        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+        Err(e) => report(chat, Err(e)),
     }
     Vec::new()
 }
@@ -315,6 +321,6 @@ fn go(chat: &mut Chat, client: &Client, conversation: Conversation, ctx: &egui::
             }
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
-        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+        Err(e) => report(chat, Err(e)),
     }
 }

@@ -331,8 +331,11 @@ impl Chat {
             ui.separator();
             let key = self.key();
             let view = self.views.entry(key).or_default();
+            // The pane asks for older messages by itself while at the top:
+            // a click elsewhere in the same frame (Reconnect now) comes
+            // first.
             if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails) {
-                action = Some(a);
+                action.get_or_insert(a);
             }
         });
         if let Some(a) = dialogs(&ctx, &mut self.dialogs, &self.state, &self.thumbnails) {
