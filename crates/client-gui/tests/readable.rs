@@ -144,6 +144,9 @@ fn day_separators_say_today_yesterday_or_the_date_in_the_systems_language() {
         "{date} in Vietnamese order"
     );
     assert!(harness.query_by_label("(bạn)").is_some(), "the own name");
+    // One language at a time: the toolbar too.
+    assert!(harness.query_by_label("Gửi tệp").is_some());
+    assert!(harness.query_by_label("Send File").is_none());
 }
 
 #[test]
