@@ -30,7 +30,8 @@ pub enum Action {
         /// Open it once verified (Get File does, as the seed did).
         open: bool,
     },
-    /// **Clear**: empty the download cache.
+    /// **Clear**: ask whether to delete the downloaded files, saying how
+    /// many and how much.
     Clear,
     /// **Exit**: log out and close the window.
     Exit,
@@ -39,6 +40,10 @@ pub enum Action {
     /// Remember this new certificate for the server (it changed), log out
     /// and go back to the login screen to log in again.
     TrustChanged(Fingerprint),
+    /// **Reconnect now**: try the connection again at once.
+    Reconnect,
+    /// **Clear** confirmed: delete the downloaded files.
+    ClearConfirmed,
     /// Cancel a transfer.
     Cancel(TransferId),
     /// Put `@name ` into the entry.

@@ -18,12 +18,14 @@ use crate::action::Action;
 use crate::background::Background;
 use crate::commands;
 use crate::host::{self, HostedServer};
+use crate::i18n::{self, Language};
 use crate::net::Net;
-use crate::settings::{self, Remembered};
+use crate::settings::{self, Appearance, Remembered, Theme};
 use crate::state::State;
 use crate::task::{Poll, Task};
 use crate::ui::composer::entry_id;
 use crate::ui::login::{LoginForm, login_screen};
+use crate::ui::view_menu::view_menu;
 use crate::window::Chat;
 
 /// Where the app keeps things; tests point these at temporary directories.
@@ -70,6 +72,12 @@ pub struct App {
     open_downloads: bool,
     background: Background,
     closing: bool,
+    /// What was remembered, kept up to date and written when it changes.
+    remembered: Remembered,
+    /// The window's language.
+    language: Language,
+    /// The remembered look has been given to the egui context.
+    appearance_applied: bool,
 }
 
 impl App {
@@ -82,12 +90,15 @@ impl App {
             .unwrap_or_default();
         App {
             form: LoginForm {
-                host: remembered.host,
+                host: remembered.host.clone(),
                 port: remembered.port.to_string(),
-                user: remembered.user,
+                user: remembered.user.clone(),
                 tls: remembered.tls,
                 ..LoginForm::default()
             },
+            remembered,
+            language: Language::from_env(),
+            appearance_applied: false,
             paths,
             net: Net::default(),
             hosted: None,
@@ -99,6 +110,11 @@ impl App {
             background: Background::default(),
             closing: false,
         }
+    }
+
+    /// Speaks `language` instead of the system's (for tests).
+    pub fn set_language(&mut self, language: Language) {
+        self.language = language;
     }
 
     /// The work that outlives the window (logging out, stopping a hosted
@@ -161,6 +177,8 @@ impl App {
     /// Per-frame work that draws nothing: finish a login, drain events,
     /// finish thumbnails and dialogs, take dropped files, update the title.
     pub fn tick(&mut self, ctx: &egui::Context) {
+        i18n::install(ctx, self.language);
+        self.follow_appearance(ctx);
         self.poll_hosting(ctx);
         if let Some(outcome) = self.net.poll_login() {
             self.form.busy = false;
@@ -177,7 +195,7 @@ impl App {
                     self.form.password.clear();
                     self.form.focus_password = true;
                 }
-                Err(reason) => self.form.error = Some(reason.to_string()),
+                Err(reason) => self.form.error = Some(self.language.strings().connect(&reason)),
             }
         }
         let Some(chat) = &mut self.chat else { return };
@@ -202,7 +220,10 @@ impl App {
         let action = match &mut self.chat {
             None => {
                 egui::CentralPanel::default()
-                    .show(ui, |ui| login_screen(ui, &mut self.form))
+                    .show(ui, |ui| {
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), view_menu);
+                        login_screen(ui, &mut self.form)
+                    })
                     .inner
             }
             Some(chat) => chat.draw(ui, &self.server, self.hosted.as_ref()),
@@ -212,20 +233,47 @@ impl App {
         }
     }
 
-    fn logged_in(&mut self, user: String, ctx: &egui::Context) {
-        if let Some(path) = &self.paths.settings {
-            let remembered = Remembered {
-                host: self.form.host.trim().to_owned(),
-                port: self.form.port.trim().parse().unwrap_or(5000),
-                user: self.form.user.trim().to_owned(),
-                tls: self.form.tls,
-            };
-            if let Err(e) = settings::save(path, &remembered) {
-                tracing::warn!(error = %e, "cannot remember the login fields");
-            }
+    /// The first frame gives the context the remembered theme and text
+    /// size; from then on a change (the View menu, Ctrl +, Ctrl −, Ctrl 0)
+    /// is remembered.
+    fn follow_appearance(&mut self, ctx: &egui::Context) {
+        let remembered = self.remembered.appearance;
+        if !std::mem::replace(&mut self.appearance_applied, true) {
+            ctx.set_theme(remembered.theme.preference());
+            ctx.set_zoom_factor(remembered.zoom());
+            return;
         }
+        let now = Appearance {
+            theme: Theme::of(ctx.options(|o| o.theme_preference)),
+            text_size: (ctx.zoom_factor() * 100.0).round() as u16,
+        };
+        if now != remembered {
+            self.remembered.appearance = now;
+            self.remember();
+        }
+    }
+
+    /// Writes what is remembered.
+    fn remember(&self) {
+        if let Some(path) = &self.paths.settings
+            && let Err(e) = settings::save(path, &self.remembered)
+        {
+            tracing::warn!(error = %e, "cannot remember the settings");
+        }
+    }
+
+    fn logged_in(&mut self, user: String, ctx: &egui::Context) {
+        self.remembered = Remembered {
+            host: self.form.host.trim().to_owned(),
+            port: self.form.port.trim().parse().unwrap_or(5000),
+            user: self.form.user.trim().to_owned(),
+            tls: self.form.tls,
+            appearance: self.remembered.appearance,
+        };
+        self.remember();
         self.form.password.clear();
         let mut state = State::new(&user);
+        state.language = self.language;
         if let Some(hosted) = &self.hosted {
             state.push(
                 Tone::Notice,

@@ -9,7 +9,9 @@ use media_chat_client::{
 };
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::slash::{self, Slash};
+use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
 use crate::ui::invite::InviteForm;
@@ -42,9 +44,11 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                 .unwrap_or_default();
             match client.send_file_to(chat.state.current.clone(), &path) {
                 Ok(id) => chat.state.started(id, Direction::Upload, &name),
-                Err(e) => chat
-                    .state
-                    .push(Tone::Warning, format!("[!] Cannot send {name}: {e}")),
+                Err(e) => {
+                    let strings = tr(ctx);
+                    let line = (strings.cannot_send)(&name, &strings.transfer(&e));
+                    chat.state.push(Tone::Warning, line);
+                }
             }
         }
         Action::AskFileName => chat.dialogs.get_file = Some(Prompt::default()),
@@ -56,12 +60,19 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                         chat.state.open_when_done.insert(id);
                     }
                 }
-                Err(e) => chat
-                    .state
-                    .push(Tone::Warning, format!("[!] Cannot get {name}: {e}")),
+                Err(e) => {
+                    let strings = tr(ctx);
+                    let line = (strings.cannot_get)(&name, &strings.transfer(&e));
+                    chat.state.push(Tone::Warning, line);
+                }
             }
         }
         Action::Clear => {
+            let (files, bytes) = cache_usage(client.cache_dir());
+            chat.dialogs.clear = Some(ClearPrompt { files, bytes });
+        }
+        Action::Reconnect => client.reconnect(),
+        Action::ClearConfirmed => {
             if !chat.state.clearing {
                 chat.state.clearing = true;
                 client.clear_cache_in_background();
@@ -77,7 +88,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         Action::LoadOlder => load_older(chat, client),
         Action::Retry(token) => {
             if let Err(e) = client.retry(&token) {
-                chat.state.push(Tone::Warning, format!("[!] {e}"));
+                report(chat, Err(e));
             }
         }
         Action::Discard(token) => {
@@ -120,11 +131,12 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
     Vec::new()
 }
 
-/// Shows a refusal made before anything reached the server (the server's
-/// own answer comes as an event).
+/// Shows a refusal made before anything reached the server, in plain
+/// words (the server's own answer comes as an event).
 fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
     if let Err(e) = outcome {
-        chat.state.push(Tone::Warning, format!("[!] {e}"));
+        let why = chat.state.language.strings().send(&e);
+        chat.state.push(Tone::Warning, format!("[!] {why}"));
     }
 }
 
@@ -162,7 +174,7 @@ fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
                 "[!] Write it as @user message (Nhập dạng @user nội_dung)",
             );
         }
-        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+        Err(e) => report(chat, Err(e)),
     }
     Vec::new()
 }
@@ -261,6 +273,22 @@ fn slash_command(
     rest
 }
 
+/// How many downloaded files the cache holds and their size: what Clear
+/// removes (the engine's unfinished downloads, hidden, stay).
+fn cache_usage(dir: &std::path::Path) -> (u64, u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    entries
+        .flatten()
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .fold((0, 0), |(files, bytes), meta| {
+            (files + 1, bytes + meta.len())
+        })
+}
+
 /// Asks for the page before the oldest message of the current
 /// conversation shown.
 fn load_older(chat: &mut Chat, client: &Client) {
@@ -293,6 +321,6 @@ fn go(chat: &mut Chat, client: &Client, conversation: Conversation, ctx: &egui::
             }
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
-        Err(e) => chat.state.push(Tone::Warning, format!("[!] {e}")),
+        Err(e) => report(chat, Err(e)),
     }
 }

@@ -12,18 +12,22 @@
 //! - `slash`: the slash commands typed into the entry.
 //! - `action`: [`Action`], what the user asked for.
 //! - `state/`: [`State`], plain data folded from client events: one
-//!   `timeline` per conversation, the sidebar's `conversations`.
+//!   `timeline` per conversation, the sidebar's `conversations`, the
+//!   pane's `grouping` (sender groups, day separators).
 //! - `net`: [`Net`], owner of the client connection.
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
-//!   `header`, `hosting`, `link`, `chat`, `composer`, `members`, `files`, `transfers`,
+//!   `header`, `hosting`, `link`, `chat` (the pane) and `row` (one row),
+//!   `palette` (sender colours), `composer`, `members`, `files`, `transfers`,
 //!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`, `viewer`
 //!   (pictures at full size), `unopened` (no program opens a file).
 //! - `thumbnails`: decoding downloaded images off the UI thread.
 //! - `picker`: the system file dialog, off the UI thread.
 //! - `host`: hosting a chat on this computer.
-//! - `settings`: the remembered login fields.
+//! - `settings`: what is remembered between runs (the login fields, the
+//!   theme and text size).
+//! - `i18n/`: every user-facing text, one table per language.
 //! - `fonts`: fonts with emoji.
 
 pub mod action;
@@ -32,6 +36,7 @@ pub mod background;
 pub mod commands;
 pub mod fonts;
 pub mod host;
+pub mod i18n;
 pub mod net;
 pub mod picker;
 pub mod settings;

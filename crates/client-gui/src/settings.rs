@@ -1,5 +1,6 @@
-//! What the login screen remembers between runs: host, port and user name,
-//! in the config directory. Never the password.
+//! What the window remembers between runs, in the config directory: the
+//! login screen's host, port and user name (never the password), and the
+//! look: the theme and the text size.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,69 @@ use std::path::{Path, PathBuf};
 use directories::ProjectDirs;
 use serde::{Deserialize, Serialize};
 
-/// The remembered login fields.
+/// The theme the user chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Whatever the system uses (the first start's choice).
+    #[default]
+    System,
+    /// Dark text on a light background.
+    Light,
+    /// Light text on a dark background.
+    Dark,
+}
+
+impl Theme {
+    /// As egui takes it.
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        }
+    }
+
+    /// The choice egui holds.
+    pub fn of(preference: egui::ThemePreference) -> Self {
+        match preference {
+            egui::ThemePreference::System => Theme::System,
+            egui::ThemePreference::Light => Theme::Light,
+            egui::ThemePreference::Dark => Theme::Dark,
+        }
+    }
+}
+
+/// The normal text size, in percent.
+pub const NORMAL_TEXT_SIZE: u16 = 100;
+
+/// The look of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Appearance {
+    /// Light, dark or the system's.
+    pub theme: Theme,
+    /// Text size in percent of the normal (Ctrl + and Ctrl − step it).
+    pub text_size: u16,
+}
+
+impl Default for Appearance {
+    fn default() -> Self {
+        Appearance {
+            theme: Theme::System,
+            text_size: NORMAL_TEXT_SIZE,
+        }
+    }
+}
+
+impl Appearance {
+    /// The text size as egui's zoom factor.
+    pub fn zoom(self) -> f32 {
+        f32::from(self.text_size.clamp(20, 500)) / 100.0
+    }
+}
+
+/// What is remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Remembered {
@@ -19,6 +82,8 @@ pub struct Remembered {
     pub user: String,
     /// Whether to use TLS.
     pub tls: bool,
+    /// The look.
+    pub appearance: Appearance,
 }
 
 impl Default for Remembered {
@@ -28,6 +93,7 @@ impl Default for Remembered {
             port: 5000,
             user: String::new(),
             tls: true,
+            appearance: Appearance::default(),
         }
     }
 }
@@ -69,10 +135,15 @@ mod tests {
             port: 5050,
             user: "Đặng".into(),
             tls: false,
+            appearance: Appearance {
+                theme: Theme::Dark,
+                text_size: 120,
+            },
         };
         save(&path, &remembered).unwrap();
         assert_eq!(load(&path), remembered);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("password"));
+        assert!(text.contains("theme = \"dark\""), "{text}");
     }
 }

@@ -14,6 +14,7 @@ use media_chat_client::{Client, Event, conversation_key, display};
 
 use crate::action::Action;
 use crate::host::HostedServer;
+use crate::i18n::tr;
 use crate::picker::{Picked, Picker};
 use crate::state::{Effect, State, is_image};
 use crate::thumbnails::Thumbnails;
@@ -29,6 +30,7 @@ use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
 use crate::ui::unopened::Unopened;
+use crate::ui::view_menu::view_menu;
 use crate::ui::viewer::Viewer;
 
 /// Below this width the window shows the conversations or the members,
@@ -250,6 +252,7 @@ impl Chat {
     ) -> Option<Action> {
         let mut action = None;
         let ctx = ui.ctx().clone();
+        let strings = tr(&ctx);
         // Before the entry sees it (a text field's Ctrl+K deletes to the
         // end of the line).
         if switcher::wanted(&ctx) {
@@ -258,7 +261,8 @@ impl Chat {
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.strong("media-chat");
-                ui.label(format!("— {} on {server}", self.state.me));
+                ui.label((strings.on_server)(&self.state.me, server));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), view_menu);
             });
             if let Some(hosted) = hosted {
                 hosting_panel(ui, hosted.lan_address, hosted.fingerprint);
@@ -317,10 +321,8 @@ impl Chat {
         egui::CentralPanel::default().show(ui, |ui| {
             if narrow {
                 ui.horizontal(|ui| {
-                    ui.toggle_value(&mut self.side_open, "👥 Members & files")
-                        .on_hover_text(
-                            "Show who is here and the files, in place of the conversations",
-                        );
+                    ui.toggle_value(&mut self.side_open, strings.members_and_files)
+                        .on_hover_text(strings.members_and_files_hint);
                 });
             }
             if let Some(a) = header(ui, &mut self.header, &self.state) {
@@ -329,8 +331,11 @@ impl Chat {
             ui.separator();
             let key = self.key();
             let view = self.views.entry(key).or_default();
+            // The pane asks for older messages by itself while at the top:
+            // a click elsewhere in the same frame (Reconnect now) comes
+            // first.
             if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails) {
-                action = Some(a);
+                action.get_or_insert(a);
             }
         });
         if let Some(a) = dialogs(&ctx, &mut self.dialogs, &self.state, &self.thumbnails) {
@@ -346,7 +351,7 @@ impl Chat {
             painter.text(
                 rect.center(),
                 Align2::CENTER_CENTER,
-                "Drop to share",
+                strings.drop_to_share,
                 egui::FontId::proportional(28.0),
                 Color32::WHITE,
             );

@@ -103,7 +103,13 @@ fn get_file_downloads_verifies_and_clear_empties_the_cache() {
 
     // Clearing runs off the UI thread: the frame that handles the click
     // only marks it under way, and its outcome arrives as an event.
+    // Clear says what it will remove first, and removes nothing yet.
     harness.get_by_label("Clear").click();
+    harness.run_steps(2);
+    step_until_label(&mut harness, "Delete 1 downloaded file (2.0 KiB)?");
+    assert!(!harness.state().state().unwrap().clearing);
+    assert!(cached.is_file());
+    harness.get_by_label("Delete").click();
     harness.step();
     assert!(harness.state().state().unwrap().clearing);
     let lines = harness.state().state().unwrap().texts();

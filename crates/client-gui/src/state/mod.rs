@@ -11,6 +11,7 @@
 //! ([`ConversationList`]).
 
 pub mod conversations;
+pub mod grouping;
 pub mod timeline;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,6 +23,8 @@ use media_chat_client::{
     Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, RoomInfo,
     TransferId, conversation_key, same,
 };
+
+use crate::i18n::Language;
 
 pub use conversations::ConversationList;
 pub use timeline::{History, Item, KEEP_ROWS, MAX_ROWS, Row, Timeline};
@@ -126,6 +129,11 @@ pub struct State {
     pub clearing: bool,
     /// The server speaks version 3 (ids, paging, read positions, rooms).
     pub v3: bool,
+    /// When the connection was lost (seconds since the Unix epoch), while
+    /// it is down.
+    pub offline_since: Option<u64>,
+    /// The language of the lines this state writes itself.
+    pub language: Language,
 }
 
 impl State {
@@ -151,6 +159,8 @@ impl State {
             open_when_done: HashSet::new(),
             clearing: false,
             v3: true,
+            offline_since: None,
+            language: Language::default(),
         }
     }
 
@@ -339,6 +349,14 @@ impl State {
         }
     }
 
+    /// The connection is down: since now, unless it was already.
+    fn went_offline(&mut self) {
+        if self.offline_since.is_none() {
+            let now = chrono::Local::now().timestamp();
+            self.offline_since = Some(u64::try_from(now).unwrap_or_default());
+        }
+    }
+
     /// Presence changed: member lists follow.
     fn presence(&mut self, user: &str, online: bool) {
         let key = user.to_lowercase();
@@ -359,10 +377,11 @@ impl State {
         match event {
             Event::LoggedIn { user } => {
                 if self.link != Link::Up {
-                    self.push(Tone::Success, "[+] reconnected");
+                    self.push(Tone::Success, self.language.strings().reconnected);
                 }
                 self.me = user.clone();
                 self.link = Link::Up;
+                self.offline_since = None;
                 self.online.clear();
             }
             Event::Limits { max_file_size, .. } => self.max_file_size = Some(*max_file_size),
@@ -461,6 +480,7 @@ impl State {
                 self.open_when_done.remove(id);
             }
             Event::Disconnected { reason } => {
+                self.went_offline();
                 self.link = Link::Lost {
                     reason: reason.clone(),
                 };
@@ -469,6 +489,7 @@ impl State {
                 }
             }
             Event::Reconnecting { attempt, delay } => {
+                self.went_offline();
                 self.link = Link::Reconnecting {
                     attempt: *attempt,
                     delay: *delay,
@@ -477,6 +498,7 @@ impl State {
             Event::CertificateChanged {
                 pinned, presented, ..
             } => {
+                self.went_offline();
                 self.link = Link::CertificateChanged {
                     pinned: *pinned,
                     presented: *presented,

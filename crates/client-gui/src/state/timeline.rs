@@ -43,8 +43,8 @@ pub enum Item {
     Message(Message),
     /// A notice: joins, transfers, warnings.
     Notice {
-        /// Local time it happened, `HH:MM:SS`.
-        time: String,
+        /// When it happened, in seconds since the Unix epoch.
+        ts: u64,
         /// How to draw it.
         tone: Tone,
         /// The text with its seed tag.
@@ -78,12 +78,25 @@ impl Row {
         }
     }
 
-    /// Its time: `HH:MM:SS` today, with the day before that.
-    pub fn time(&self) -> String {
+    /// When it happened, in seconds since the Unix epoch.
+    pub fn ts(&self) -> u64 {
         match &self.item {
-            Item::Message(message) => message_time(message.ts),
-            Item::Notice { time, .. } => time.clone(),
+            Item::Message(message) => message.ts,
+            Item::Notice { ts, .. } => *ts,
         }
+    }
+
+    /// Its local time and day (`None` for a time no clock shows).
+    pub fn local_time(&self) -> Option<DateTime<Local>> {
+        local_time(self.ts())
+    }
+
+    /// Its time as every row shows it: `HH:MM`, 24 h (the day is on the
+    /// day separator above).
+    pub fn time(&self) -> String {
+        self.local_time()
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -159,7 +172,7 @@ impl Timeline {
     /// Adds a notice stamped with the current time.
     pub fn push(&mut self, tone: Tone, text: impl Into<String>) {
         let item = Item::Notice {
-            time: Local::now().format("%H:%M:%S").to_string(),
+            ts: u64::try_from(Local::now().timestamp()).unwrap_or_default(),
             tone,
             text: text.into(),
         };
@@ -412,19 +425,10 @@ impl Timeline {
     }
 }
 
-/// A message's local time: `HH:MM:SS` if it is from today, else with its
-/// day, `dd/mm HH:MM`.
-fn message_time(ts: u64) -> String {
-    let Some(time) = i64::try_from(ts)
+/// A time stamp as local time.
+pub fn local_time(ts: u64) -> Option<DateTime<Local>> {
+    i64::try_from(ts)
         .ok()
         .and_then(|ts| DateTime::from_timestamp(ts, 0))
         .map(|t| t.with_timezone(&Local))
-    else {
-        return String::new();
-    };
-    if time.date_naive() == Local::now().date_naive() {
-        time.format("%H:%M:%S").to_string()
-    } else {
-        time.format("%d/%m %H:%M").to_string()
-    }
 }

@@ -2,10 +2,9 @@
 //! up (then a "new messages" button appears), and lays out only the rows
 //! in view, so 10,000 messages scroll as smoothly as ten.
 //!
-//! Rows are drawn from the state's data each frame: an own message still
-//! pending is dimmed with a small clock, a failed one says why and offers
-//! **Retry** and **Discard**, and a line marks where the unread messages
-//! begin. Scrolled to the top, the pane asks for the page of older
+//! Rows are drawn from the state's data each frame (see `row`): grouped by
+//! sender, with day separators and a line where the unread messages begin.
+//! Scrolled to the top, the pane asks for the page of older
 //! messages, and once it arrives above the rows in view it moves the view
 //! down by their height, so what the user was reading stays put.
 //!
@@ -19,25 +18,18 @@
 
 use std::collections::HashMap;
 
-use egui::{
-    Align, Button, Color32, Image, Label, Layout, RichText, ScrollArea, Sense, Stroke, UiBuilder,
-    pos2, vec2,
-};
-use media_chat_client::{Conversation, Delivery, Message};
+use egui::{Align, Button, Layout, ScrollArea, UiBuilder, pos2, vec2};
+use media_chat_client::{Conversation, Message};
 
 use crate::action::Action;
+use crate::i18n::tr;
+use crate::state::grouping::placement;
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
-use crate::ui::line_color;
+use crate::ui::row::{RowContext, THUMBNAIL_HEIGHT, TIME_WIDTH, draw_row};
 
 /// Space between rows.
 const ROW_GAP: f32 = 2.0;
-
-/// Width of the time column.
-const TIME_WIDTH: f32 = 64.0;
-
-/// Height reserved for a thumbnail before it is decoded.
-const THUMBNAIL_ESTIMATE: f32 = 160.0;
 
 /// The strip above the first row: older messages load from here.
 const HEADER: f32 = 28.0;
@@ -206,22 +198,25 @@ pub fn chat_pane(
             .partition_point(|&top| top + HEADER <= viewport.min.y)
             .saturating_sub(1);
         view.first_visible = first;
+        let context = RowContext {
+            state,
+            thumbnails,
+            text_width,
+            today: chrono::Local::now().date_naive(),
+        };
+        let here = &timeline.conversation;
         for (index, row) in timeline.rows.iter().enumerate().skip(first) {
             let (top, height) = (HEADER + view.tops[index], view.heights[index]);
             if top > viewport.max.y {
                 break;
             }
             let rect = egui::Rect::from_min_size(pos2(left, origin + top), vec2(width, height));
+            let marked = unread == Some(row.key);
+            let previous = index.checked_sub(1).map(|p| &timeline.rows[p]);
+            let placed = placement(previous, row, here, marked);
             let drawn = ui
                 .scope_builder(UiBuilder::new().max_rect(rect), |ui| {
-                    draw_row(
-                        ui,
-                        state,
-                        row,
-                        unread == Some(row.key),
-                        text_width,
-                        thumbnails,
-                    )
+                    draw_row(ui, &context, row, placed, marked)
                 })
                 .inner;
             if let Some(clicked) = drawn.0 {
@@ -253,11 +248,7 @@ pub fn chat_pane(
         action = Some(Action::LoadOlder);
     }
     if view.unseen > 0 {
-        let label = format!(
-            "↓ {} new message{}",
-            view.unseen,
-            if view.unseen == 1 { "" } else { "s" }
-        );
+        let label = (tr(ui.ctx()).new_messages)(view.unseen);
         let anchor = output.inner_rect.center_bottom() - vec2(0.0, 24.0);
         let button_rect = egui::Rect::from_center_size(anchor, vec2(160.0, 24.0));
         if ui.put(button_rect, Button::new(label)).clicked() {
@@ -271,137 +262,23 @@ pub fn chat_pane(
 /// beginning.
 fn header(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
         let history = &state.timeline().history;
         if history.loading {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.weak("Loading older messages…");
+                ui.weak(strings.loading_older);
             });
         } else if state.v3 && history.more {
-            if ui.small_button("Load older messages").clicked() {
+            if ui.small_button(strings.load_older).clicked() {
                 action = Some(Action::LoadOlder);
             }
         } else {
-            ui.weak("The beginning of the conversation");
+            ui.weak(strings.beginning);
         }
     });
     action
-}
-
-/// Draws one row; returns a click on it (a thumbnail, Retry, Discard) and
-/// the height used.
-fn draw_row(
-    ui: &mut egui::Ui,
-    state: &State,
-    row: &Row,
-    first_unread: bool,
-    text_width: f32,
-    thumbnails: &Thumbnails,
-) -> (Option<Action>, f32) {
-    let mut action = None;
-    let top = ui.cursor().top();
-    if first_unread {
-        unread_marker(ui);
-    }
-    let message = row.message();
-    let pending = message.is_some_and(Message::is_pending);
-    let failed = message.and_then(|m| match &m.state {
-        Delivery::Failed { token, reason } => Some((token.clone(), reason.clone())),
-        _ => None,
-    });
-    ui.with_layout(Layout::left_to_right(Align::TOP), |ui| {
-        ui.add_sized(
-            [TIME_WIDTH, ui.text_style_height(&egui::TextStyle::Body)],
-            Label::new(RichText::new(row.time()).weak().small()),
-        );
-        ui.vertical(|ui| {
-            ui.set_max_width(text_width);
-            let here = &state.timeline().conversation;
-            let mut color = line_color(ui, row.tone(&state.me, here));
-            if pending || failed.is_some() {
-                color = color.gamma_multiply(0.5);
-            }
-            ui.horizontal_wrapped(|ui| {
-                ui.add(Label::new(RichText::new(row.text(&state.me, here)).color(color)).wrap());
-                if pending {
-                    clock(ui);
-                }
-            });
-            if let Some((token, reason)) = &failed {
-                ui.horizontal_wrapped(|ui| {
-                    ui.colored_label(
-                        ui.visuals().warn_fg_color,
-                        RichText::new(format!("⚠ Not delivered: {reason}")).small(),
-                    );
-                    if ui
-                        .small_button("Retry")
-                        .on_hover_text("Send it again (it is stored at most once)")
-                        .clicked()
-                    {
-                        action = Some(Action::Retry(token.clone()));
-                    }
-                    if ui.small_button("Discard").clicked() {
-                        action = Some(Action::Discard(token.clone()));
-                    }
-                });
-            }
-            if let Some(path) = &row.image
-                && let Some(texture) = thumbnails.get(path)
-            {
-                let image = Image::new(texture)
-                    .max_height(THUMBNAIL_ESTIMATE)
-                    .sense(Sense::click());
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let response = ui
-                    .add(image)
-                    .on_hover_text("Click to open full size")
-                    .on_hover_cursor(egui::CursorIcon::PointingHand);
-                response.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Open {name}"))
-                });
-                if response.clicked() {
-                    action = Some(Action::Open(path.clone()));
-                }
-            }
-        });
-    });
-    (action, ui.cursor().top() - top)
-}
-
-/// A small clock: the message waits for the server.
-fn clock(ui: &mut egui::Ui) {
-    let size = ui.text_style_height(&egui::TextStyle::Small);
-    let (rect, response) = ui.allocate_exact_size(vec2(size, size), Sense::hover());
-    let color = ui.visuals().weak_text_color();
-    let painter = ui.painter();
-    let center = rect.center();
-    let radius = size * 0.42;
-    let stroke = Stroke::new(1.2, color);
-    painter.circle_stroke(center, radius, stroke);
-    painter.line_segment([center, center - vec2(0.0, radius * 0.7)], stroke);
-    painter.line_segment([center, center + vec2(radius * 0.5, 0.0)], stroke);
-    response
-        .on_hover_text("Waiting for the server; sent again by itself after a reconnect")
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Pending"));
-}
-
-/// The line above the first unread message.
-fn unread_marker(ui: &mut egui::Ui) {
-    let color = Color32::from_rgb(220, 80, 60);
-    ui.horizontal(|ui| {
-        let width = ui.available_width();
-        let (rect, _) = ui.allocate_exact_size(vec2(width * 0.4, 8.0), Sense::hover());
-        ui.painter()
-            .hline(rect.x_range(), rect.center().y, Stroke::new(1.0, color));
-        ui.label(RichText::new("new messages").small().color(color));
-        let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), 8.0), Sense::hover());
-        ui.painter()
-            .hline(rect.x_range(), rect.center().y, Stroke::new(1.0, color));
-    });
 }
 
 /// A height guess for a row not yet drawn at this width.
@@ -415,7 +292,7 @@ fn estimate(row: &Row, me: &str, here: &Conversation, text_width: f32, row_heigh
     let failed = row.message().is_some_and(Message::is_failed);
     rows * row_height
         + if row.image.is_some() {
-            THUMBNAIL_ESTIMATE
+            THUMBNAIL_HEIGHT
         } else {
             0.0
         }

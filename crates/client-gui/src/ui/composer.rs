@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use egui::{Key, Modifiers, TextEdit};
 
 use crate::action::Action;
+use crate::i18n::tr;
 
 /// The entry's id, so the app can give it focus.
 pub fn entry_id() -> egui::Id {
@@ -21,6 +22,7 @@ pub fn composer(
     clearing: bool,
 ) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
     let id = entry_id();
     let had_focus = ui.memory(|m| m.has_focus(id));
     if had_focus && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab)) {
@@ -42,39 +44,39 @@ pub fn composer(
         TextEdit::singleline(draft)
             .id(id)
             .lock_focus(completing)
-            .hint_text("Message — @name to write privately, Tab completes names")
+            .hint_text(strings.entry_hint)
             .desired_width(f32::INFINITY),
     );
-    let entry = entry.accessible_name("Message");
+    let entry = entry.accessible_name(strings.entry_name);
     if entry.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
         action = Some(Action::Send);
     }
     ui.horizontal_wrapped(|ui| {
-        if ui.button("Send").clicked() {
+        if ui.button(strings.send).clicked() {
             action = Some(Action::Send);
         }
         if ui
-            .button("Send File")
-            .on_hover_text("Or drop a file on the window")
+            .button(strings.send_file)
+            .on_hover_text(strings.send_file_hint)
             .clicked()
         {
             action = Some(Action::PickFile);
         }
-        if ui.button("Get File").clicked() {
+        if ui.button(strings.get_file).clicked() {
             action = Some(Action::AskFileName);
         }
         let clear = ui
-            .add_enabled(!clearing, egui::Button::new("Clear"))
-            .on_hover_text("Empty the download cache");
+            .add_enabled(!clearing, egui::Button::new(strings.clear))
+            .on_hover_text(strings.clear_hint);
         if clear.clicked() {
             action = Some(Action::Clear);
         }
-        if ui.button("Exit").clicked() {
+        if ui.button(strings.exit).clicked() {
             action = Some(Action::Exit);
         }
         if clearing {
             ui.spinner();
-            ui.label("Clearing the download cache…");
+            ui.label(strings.clearing);
         }
     });
     action

@@ -8,6 +8,7 @@ use egui::{Key, TextEdit};
 use crate::action::Action;
 use crate::state::State;
 use crate::thumbnails::Thumbnails;
+use crate::ui::clear::{ClearPrompt, clear_dialog};
 use crate::ui::invite::{InviteForm, invite_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
 use crate::ui::switcher::{Switcher, switcher};
@@ -33,6 +34,8 @@ pub struct Dialogs {
     pub viewer: Option<Viewer>,
     /// A downloaded file no program opens (or its folder).
     pub unopened: Option<Unopened>,
+    /// Clear's confirmation.
+    pub clear: Option<ClearPrompt>,
 }
 
 /// A one-field prompt.
@@ -62,6 +65,7 @@ pub fn dialogs(
 ) -> Option<Action> {
     viewer(ctx, &mut dialogs.viewer, pictures);
     let mut action = unopened(ctx, &mut dialogs.unopened)
+        .or(clear_dialog(ctx, &mut dialogs.clear))
         .or(invite_dialog(ctx, &mut dialogs.invite, state))
         .or(create_dialog(ctx, &mut dialogs.create))
         .or(browse_dialog(ctx, &mut dialogs.browse, state))

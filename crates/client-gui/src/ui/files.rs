@@ -6,22 +6,24 @@ use bytesize::ByteSize;
 use egui::{RichText, ScrollArea};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::SharedFile;
 
 /// Draws the file list.
 pub fn files(ui: &mut egui::Ui, files: Option<&BTreeMap<String, SharedFile>>) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
     let files: Vec<&SharedFile> = files.map(|f| f.values().collect()).unwrap_or_default();
-    ui.heading(format!("Shared files ({})", files.len()));
+    ui.heading((strings.shared_files)(files.len()));
     ScrollArea::vertical().id_salt("files").show(ui, |ui| {
         if files.is_empty() {
-            ui.weak("Nothing shared yet. Send File, or drop one on the window.");
+            ui.weak(strings.nothing_shared);
         }
         for file in files {
             ui.horizontal(|ui| {
                 if ui
-                    .small_button("Download")
-                    .on_hover_text(format!("Download {} into the cache", file.name))
+                    .small_button(strings.download)
+                    .on_hover_text((strings.download_hint)(&file.name))
                     .clicked()
                 {
                     action = Some(Action::Download {

@@ -1,27 +1,32 @@
-//! The connection banner under the window's header: lost, reconnecting,
-//! or stopped because the server's certificate changed (then the two
-//! fingerprints and the user's choices).
+//! The connection banner under the window's header: lost (with **Reconnect
+//! now**), reconnecting, or stopped because the server's certificate
+//! changed (then the two fingerprints and the user's choices).
 
 use egui::RichText;
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::Link;
 
 /// Draws the banner for `link` (nothing while connected).
 pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
     match link {
         Link::Up => {}
-        Link::Lost { reason } => warn(
-            ui,
-            &format!("Connection lost: {reason}. What you send waits until it is back."),
-        ),
+        // Not reconnecting by itself (the server refused, or the engine
+        // stopped): the user may try again.
+        Link::Lost { reason } => {
+            ui.horizontal_wrapped(|ui| {
+                warn(ui, &(strings.link_lost)(reason));
+                if ui.button(strings.reconnect_now).clicked() {
+                    action = Some(Action::Reconnect);
+                }
+            });
+        }
         Link::Reconnecting { attempt, delay } => warn(
             ui,
-            &format!(
-                "Connection lost — reconnecting in {:.1} s (attempt {attempt}). What you send waits and goes out then.",
-                delay.as_secs_f32()
-            ),
+            &(strings.link_reconnecting)(delay.as_secs_f32(), *attempt),
         ),
         Link::CertificateChanged { pinned, presented } => {
             egui::Frame::group(ui.style()).show(ui, |ui| {

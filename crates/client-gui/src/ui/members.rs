@@ -2,17 +2,21 @@
 //! members as loaded from the server (asked for when the conversation
 //! comes into view), the two people of a direct conversation, or on a
 //! version 2 server the seed's list of who is online. A click on a name
-//! starts a private message.
+//! starts a private message. While the connection is down the list is
+//! greyed, "offline since 12:40": who is online is not known then.
 
 use egui::{Label, RichText, ScrollArea, Sense};
 use media_chat_client::{Conversation, Member, Role};
 
 use crate::action::Action;
-use crate::state::State;
+use crate::i18n::tr;
+use crate::state::timeline::local_time;
+use crate::state::{Link, State};
 use crate::ui::sidebar::ONLINE;
 
 /// Draws the member list.
 pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
+    let strings = tr(ui.ctx());
     let listed: Vec<Member> = match (&state.current, state.current_members()) {
         (Conversation::Direct(other), _) => [state.me.clone(), other.clone()]
             .into_iter()
@@ -33,10 +37,10 @@ pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
             })
             .collect(),
         (_, None) => {
-            ui.heading("Members");
+            ui.heading((strings.members_heading)(0));
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.weak("Loading members…");
+                ui.weak(strings.loading_members);
             });
             return None;
         }
@@ -44,11 +48,26 @@ pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     let mut listed = listed;
     listed.sort_by_key(|m| (!m.online, m.role == Role::Invited, m.user.to_lowercase()));
     let online = listed.iter().filter(|m| m.online).count();
+    let offline = (state.link != Link::Up).then(|| {
+        state
+            .offline_since
+            .and_then(local_time)
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default()
+    });
     if state.v3 {
-        ui.heading(format!("Members ({})", listed.len()));
-        ui.weak(format!("{online} online"));
+        ui.heading((strings.members_heading)(listed.len()));
     } else {
-        ui.heading(format!("Online ({online})"));
+        ui.heading((strings.online_heading)(online));
+    }
+    match &offline {
+        Some(since) => {
+            ui.colored_label(ui.visuals().warn_fg_color, (strings.offline_since)(since));
+        }
+        None if state.v3 => {
+            ui.weak((strings.online_count)(online));
+        }
+        None => {}
     }
     let mut action = None;
     ScrollArea::vertical()
@@ -56,7 +75,7 @@ pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
         .max_height(ui.available_height() * 0.55)
         .show(ui, |ui| {
             for member in &listed {
-                if let Some(a) = row(ui, state, member) {
+                if let Some(a) = row(ui, state, member, offline.is_some()) {
                     action = Some(a);
                 }
             }
@@ -64,29 +83,37 @@ pub fn members(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     action
 }
 
-/// One member: a presence dot, the name, the role.
-fn row(ui: &mut egui::Ui, state: &State, member: &Member) -> Option<Action> {
+/// One member: a presence dot, the name, the role; all greyed while
+/// `disconnected`.
+fn row(ui: &mut egui::Ui, state: &State, member: &Member, disconnected: bool) -> Option<Action> {
+    let strings = tr(ui.ctx());
     let me = member.user.to_lowercase() == state.me.to_lowercase();
     let mut name = member.user.clone();
     if me {
-        name.push_str(" (you)");
+        name.push(' ');
+        name.push_str(strings.you);
     }
-    let presence = if member.online { "online" } else { "offline" };
+    let presence = if member.online {
+        strings.online
+    } else {
+        strings.offline
+    };
     let role = match member.role {
-        Role::Owner => Some("owner"),
-        Role::Moderator => Some("moderator"),
-        Role::Invited => Some("invited"),
+        Role::Owner => Some(strings.owner),
+        Role::Moderator => Some(strings.moderator),
+        Role::Invited => Some(strings.invited),
         Role::Member => None,
     };
+    let lit = member.online && !disconnected;
     let response = ui
         .horizontal(|ui| {
-            let (dot, color) = if member.online {
-                ("●", ONLINE)
-            } else {
-                ("○", ui.visuals().weak_text_color())
+            let (dot, color) = match (member.online, lit) {
+                (_, true) => ("●", ONLINE),
+                (true, false) => ("●", ui.visuals().weak_text_color()),
+                (false, _) => ("○", ui.visuals().weak_text_color()),
             };
             ui.add(Label::new(RichText::new(dot).color(color)).selectable(false));
-            let text = if member.online {
+            let text = if lit {
                 RichText::new(&name)
             } else {
                 RichText::new(&name).weak()
@@ -104,9 +131,9 @@ fn row(ui: &mut egui::Ui, state: &State, member: &Member) -> Option<Action> {
     };
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     let response = response.on_hover_text(if me {
-        "You".to_owned()
+        strings.you_hint.to_owned()
     } else {
-        format!("Write to {} privately", member.user)
+        (strings.write_privately)(&member.user)
     });
     (response.clicked() && !me).then(|| Action::Mention(member.user.clone()))
 }

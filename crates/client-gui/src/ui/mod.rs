@@ -3,6 +3,7 @@
 //! touches a socket or the disk.
 
 pub mod chat;
+pub mod clear;
 pub mod composer;
 pub mod dialogs;
 pub mod files;
@@ -12,11 +13,14 @@ pub mod invite;
 pub mod link;
 pub mod login;
 pub mod members;
+pub mod palette;
 pub mod rooms;
+pub mod row;
 pub mod sidebar;
 pub mod switcher;
 pub mod transfers;
 pub mod unopened;
+pub mod view_menu;
 pub mod viewer;
 
 use egui::Color32;

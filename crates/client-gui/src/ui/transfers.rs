@@ -9,11 +9,13 @@ use egui::ProgressBar;
 use media_chat_client::{Direction, TransferId};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::Transfer;
 
 /// Draws one row per running transfer.
 pub fn transfers(ui: &mut egui::Ui, transfers: &BTreeMap<TransferId, Transfer>) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
     for (id, transfer) in transfers {
         ui.horizontal(|ui| {
             let arrow = match transfer.direction {
@@ -25,7 +27,7 @@ pub fn transfers(ui: &mut egui::Ui, transfers: &BTreeMap<TransferId, Transfer>) 
                 // Every byte moved; the file counts once the server has
                 // stored it (upload) or its SHA-256 matched (download).
                 ui.spinner();
-                ui.label(format!("{} — verifying…", ByteSize(transfer.total)));
+                ui.label((strings.verifying)(&ByteSize(transfer.total).to_string()));
             } else {
                 let fraction = if transfer.total == 0 {
                     0.0
@@ -42,7 +44,7 @@ pub fn transfers(ui: &mut egui::Ui, transfers: &BTreeMap<TransferId, Transfer>) 
                         )),
                 );
             }
-            if ui.small_button("Cancel").clicked() {
+            if ui.small_button(strings.cancel).clicked() {
                 action = Some(Action::Cancel(*id));
             }
         });

@@ -1,0 +1,89 @@
+//! While the connection is down: the online list is greyed and says since
+//! when, and where the window is not reconnecting by itself the banner
+//! offers **Reconnect now**.
+//! See: issue 14, "While disconnected the online list is greyed with
+//! "offline since 12:40"; the banner has "Reconnect now"".
+
+mod support;
+
+use egui::{Color32, Shape};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use media_chat_gui::state::Link;
+use media_chat_gui::window::Chat;
+use media_chat_gui::{Action, State, fonts};
+use support::*;
+
+/// The colours of every text drawn exactly as `text`.
+fn colours_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<Color32> {
+    fn walk(shape: &Shape, text: &str, found: &mut Vec<Color32>) {
+        match shape {
+            Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, text, found)),
+            Shape::Text(shown) if shown.galley.text() == text => {
+                found.extend(shown.galley.job.sections.iter().map(|s| s.format.color));
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for clipped in &harness.output().shapes {
+        walk(&clipped.shape, text, &mut found);
+    }
+    found
+}
+
+#[test]
+fn while_disconnected_the_online_list_is_greyed_and_says_since_when() {
+    let mut world = World::new();
+    let _bob = world.library_client("bob");
+    let mut harness = world.logged_in("minh");
+    step_until_label(&mut harness, "bob, online");
+    let lit = colours_of(&harness, "bob");
+    assert!(harness.query_by_label_contains("offline since").is_none());
+    world.server.stop();
+    step_until_label_contains(&mut harness, "offline since ");
+    let shown = harness
+        .get_by_label_contains("offline since ")
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    let since = shown.trim_start_matches("offline since ");
+    assert!(
+        since.len() == 5 && since.as_bytes()[2] == b':',
+        "HH:MM: {shown:?}"
+    );
+    let weak = harness.ctx.global_style().visuals.weak_text_color();
+    assert_eq!(colours_of(&harness, "bob"), [weak], "greyed, was {lit:?}");
+    assert_ne!(lit, [weak]);
+    world.server.restart_same_addr();
+    step_until_label(&mut harness, "[+] reconnected");
+    step_until(&mut harness, "the list lit again", |h| {
+        h.query_by_label_contains("offline since").is_none()
+    });
+}
+
+#[test]
+fn a_lost_connection_not_being_retried_offers_reconnect_now() {
+    let mut state = State::new("minh");
+    state.link = Link::Lost {
+        reason: "the server refused the login".into(),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(980.0, 680.0))
+        .with_context_setup(fonts::install)
+        .build_ui_state(
+            |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
+                asked.extend(chat.draw(ui, "127.0.0.1:5000", None));
+            },
+            (Chat::new(state), Vec::new()),
+        );
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Connection lost").is_some());
+    // An empty pane asks for older messages by itself: only the click's
+    // action counts here.
+    harness.state_mut().1.clear();
+    harness.get_by_label("Reconnect now").click();
+    harness.run_steps(2);
+    let asked = &harness.state().1;
+    assert!(asked.contains(&Action::Reconnect), "{asked:?}");
+}
