@@ -90,6 +90,36 @@ fn reconnect_on_request_when_auto_reconnect_is_off() {
     );
 }
 
+#[test]
+fn reconnect_now_while_a_retry_waits_makes_it_due_at_once() {
+    let mut server = TestServer::start();
+    let alice = connect_with(server.addr(), "alice", |config| {
+        config.auto_reconnect = true
+    });
+    wait_for(&alice, WAIT, |e| *e == Event::Synced);
+    server.stop();
+    wait_for(
+        &alice,
+        WAIT,
+        |e| matches!(e, Event::Reconnecting { attempt, .. } if *attempt >= 3),
+    );
+    alice.reconnect();
+    let asked = wait_for(
+        &alice,
+        WAIT,
+        |e| matches!(e, Event::Reconnecting { delay, .. } if delay.is_zero()),
+    );
+    let Event::Reconnecting { attempt, .. } = asked else {
+        unreachable!()
+    };
+    // Tried, failed, and the next wait follows the backoff again.
+    let next = wait_for(&alice, WAIT, |e| matches!(e, Event::Reconnecting { .. }));
+    assert!(
+        matches!(next, Event::Reconnecting { attempt: a, delay } if a == attempt + 1 && !delay.is_zero()),
+        "{next:?}"
+    );
+}
+
 /// A TCP proxy in front of a real server: it can cut every connection
 /// through it at once (the network dropping), and reports each login that
 /// succeeds through it (a `LOGIN_OK` line passing towards the client).

@@ -734,7 +734,9 @@ impl Client {
     }
 
     /// Starts reconnecting with backoff if the connection is down (it is
-    /// done by itself when [`ClientConfig::auto_reconnect`] is set).
+    /// done by itself when [`ClientConfig::auto_reconnect`] is set); while
+    /// a retry waits, makes it due now ([`Event::Reconnecting`] with no
+    /// delay).
     pub fn reconnect(&self) {
         let _ = self.command(Command::Reconnect);
     }

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 /// The first wait before reconnecting.
 const FIRST_DELAY: Duration = Duration::from_millis(500);
 
-/// The longest wait between attempts.
-const MAX_DELAY: Duration = Duration::from_secs(30);
+/// The longest wait between attempts: a server back after a restart is
+/// found within seconds, and ten-second tries cost it nothing.
+const MAX_DELAY: Duration = Duration::from_secs(10);
 
 /// The next reconnect attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,15 @@ impl Backoff {
             attempt: 1,
             delay: FIRST_DELAY,
             due: Instant::now() + FIRST_DELAY,
+        }
+    }
+
+    /// This attempt, due now (the user asked); the one after it still
+    /// waits twice this one's wait.
+    pub(crate) fn now(self) -> Self {
+        Backoff {
+            due: Instant::now(),
+            ..self
         }
     }
 

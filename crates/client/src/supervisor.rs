@@ -487,11 +487,19 @@ impl Supervisor {
                     let _ = reply.send(Err("not connected".to_owned()));
                 }
             },
-            Command::Reconnect => {
-                if self.link.is_none() && self.backoff.is_none() {
-                    self.start_backoff();
+            Command::Reconnect if self.link.is_none() => match self.backoff.take() {
+                // A retry is waiting: it is due now.
+                Some(waiting) => {
+                    let now = waiting.now();
+                    self.sink.emit(Event::Reconnecting {
+                        attempt: now.attempt,
+                        delay: Duration::ZERO,
+                    });
+                    self.backoff = Some(now);
                 }
-            }
+                None => self.start_backoff(),
+            },
+            Command::Reconnect => {}
             Command::Quit => {}
         }
     }
