@@ -20,8 +20,9 @@
 //! - `stats`: latency histogram, sequence tracking.
 //! - `report`: table and JSON output.
 //! - `seed`: a chat log of a million events for the server to import.
+//! - `vocabulary`: Zipf-distributed Vietnamese and English message texts.
 //! - `scenario`: `fanout`, `rooms`, `idle`, `files`, `login`, `history`,
-//!   `unread`, `startup`.
+//!   `unread`, `startup`, `search`.
 
 mod client;
 mod link;
@@ -33,6 +34,7 @@ mod sender;
 mod session3;
 mod stats;
 mod target;
+mod vocabulary;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +54,7 @@ use crate::scenario::history::History;
 use crate::scenario::idle::Idle;
 use crate::scenario::login::Login;
 use crate::scenario::rooms::Rooms;
+use crate::scenario::search::Search;
 use crate::scenario::startup::Startup;
 use crate::scenario::unread::Unread;
 use crate::target::{Mode, SyncMode, default_server_binary, raise_nofile_limit};
@@ -252,6 +255,34 @@ enum Scenario {
         #[arg(long)]
         restarts: Option<usize>,
     },
+    /// Full-text search over a million stored messages of Zipf-distributed
+    /// Vietnamese and English words: a fixed mix of rare, common, two-word
+    /// and prefix searches, alone and with `from:` or `in:` (version 3).
+    Search {
+        /// Messages stored [default: 1000000; quick: 20000].
+        #[arg(long)]
+        messages: Option<u64>,
+        /// Of those, sent into rooms over the protocol (the rest are
+        /// imported) [default: a twentieth].
+        #[arg(long)]
+        room_messages: Option<u64>,
+        /// Rooms besides `#general`.
+        #[arg(long, default_value_t = 4)]
+        rooms: usize,
+        /// Searching users (each may search 20 times at once, then twice a
+        /// second) [default: 40; quick: 10].
+        #[arg(long)]
+        users: Option<usize>,
+        /// Searches of each of the 12 classes [default: 200; quick: 10].
+        #[arg(long)]
+        queries: Option<usize>,
+        /// Results asked for.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        /// Searches in flight at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
     /// Every scenario with its defaults (or quick sizes).
     All,
 }
@@ -354,6 +385,15 @@ fn run(args: Args) -> anyhow::Result<bool> {
             Scenario::Startup {
                 events: None,
                 restarts: None,
+            },
+            Scenario::Search {
+                messages: None,
+                room_messages: None,
+                rooms: 4,
+                users: None,
+                queries: None,
+                limit: 50,
+                concurrency: 1,
             },
         ],
         _ => Vec::new(),
@@ -501,6 +541,29 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
                 restarts: restarts.unwrap_or(pick(3, 2)),
             },
         ),
+        Scenario::Search {
+            messages,
+            room_messages,
+            rooms,
+            users,
+            queries,
+            limit,
+            concurrency,
+        } => {
+            let messages = messages.unwrap_or(choose(quick, 1_000_000, 20_000));
+            scenario::search::run(
+                env,
+                Search {
+                    messages,
+                    room_messages: room_messages.unwrap_or(messages / 20),
+                    rooms,
+                    users: users.unwrap_or(pick(40, 10)),
+                    queries: queries.unwrap_or(pick(200, 10)),
+                    limit,
+                    concurrency,
+                },
+            )
+        }
         Scenario::All => anyhow::bail!("`all` is expanded by the caller"),
     }
 }

@@ -18,6 +18,9 @@
 //! … (either way round), so each inbox user has a direct conversation with
 //! every partner, hundreds of events deep, besides `#general`.
 //!
+//! [`write_log_texts`] writes the same log with a caller's texts (the
+//! `search` scenario's words), in place of the default ones.
+//!
 //! Line format (the store's `chat_log`): `<RFC 3339 UTC>|KIND|fields…`.
 
 use std::fs::{self, File};
@@ -67,6 +70,26 @@ pub fn write_log(data_dir: &Path, events: u64) -> io::Result<Seeded> {
 
 /// [`write_log`], with an inbox's direct conversations among the events.
 pub fn write_log_with(data_dir: &Path, events: u64, inbox: Option<Inbox>) -> io::Result<Seeded> {
+    write(data_dir, events, inbox, &mut fill)
+}
+
+/// [`write_log`], each message's text (a `TEXT` or a `DM`) written by
+/// `text` in the order of the log, instead of the default words.
+pub fn write_log_texts(
+    data_dir: &Path,
+    events: u64,
+    text: &mut dyn FnMut(&mut String),
+) -> io::Result<Seeded> {
+    write(data_dir, events, None, &mut |out, _, _| text(out))
+}
+
+/// Writes the log; `fill(text, random, i)` writes the text of event `i`.
+fn write(
+    data_dir: &Path,
+    events: u64,
+    inbox: Option<Inbox>,
+    fill: &mut dyn FnMut(&mut String, &mut XorShift, u64),
+) -> io::Result<Seeded> {
     fs::create_dir_all(data_dir)?;
     let path = data_dir.join("message_history.txt");
     let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);

@@ -1,9 +1,10 @@
 //! Version 3 sessions read with blocking calls, one request at a time:
 //! logins (with or without `RESUME`) timed from `LOGIN` and from
 //! `LOGIN_OK` to `SYNCED`, keeping the welcome's `CONV` lines; `BEFORE`
-//! pages timed from the request to `PAGE_END`; and what the scenarios set
-//! up over the protocol before they measure: creating and joining rooms,
-//! read positions. A session can then be handed to the receivers (`pool`)
+//! pages timed from the request to `PAGE_END`; searches timed from
+//! `SEARCH` to `SEARCH_END`; and what the scenarios set up over the
+//! protocol before they measure: creating and joining rooms, read
+//! positions, messages posted many at a time. A session can then be handed to the receivers (`pool`)
 //! as a [`Client`].
 
 use std::io::BufReader;
@@ -82,6 +83,19 @@ pub struct Page3 {
     /// Events that came in between, newer than the page (live ones).
     pub live: usize,
     /// From the request written to `PAGE_END` read.
+    pub took: Duration,
+}
+
+/// One `SEARCH`'s answer.
+#[derive(Debug, Clone, Default)]
+pub struct Searched {
+    /// `FOUND` lines.
+    pub results: usize,
+    /// `SEARCH_END`'s `more`.
+    pub more: bool,
+    /// `SEARCH_FAILED`'s reason, instead.
+    pub failed: Option<String>,
+    /// From the request written to `SEARCH_END` (or `SEARCH_FAILED`) read.
     pub took: Duration,
 }
 
@@ -190,6 +204,72 @@ impl Session3 {
         }
         page.took = sent.elapsed();
         Ok(page)
+    }
+
+    /// Searches with `SEARCH|token|limit|query` and reads the answer up
+    /// to `SEARCH_END` (or `SEARCH_FAILED`) for `token`.
+    pub fn search(&mut self, token: &str, limit: u64, query: &str) -> anyhow::Result<Searched> {
+        let sent = Instant::now();
+        self.write(&[ClientMessage::Search {
+            token: token.to_owned(),
+            limit,
+            query: query.to_owned(),
+        }])?;
+        let mut searched = Searched::default();
+        loop {
+            match self.next()? {
+                ServerMessage::Found(found) if found.token == token => searched.results += 1,
+                ServerMessage::SearchEnd { token: t, more } if t == token => {
+                    searched.more = more;
+                    break;
+                }
+                ServerMessage::SearchFailed { token: t, reason } if t == token => {
+                    searched.failed = Some(reason);
+                    break;
+                }
+                ServerMessage::Error { reason } => bail!("SEARCH refused: {reason}"),
+                _ => {}
+            }
+        }
+        searched.took = sent.elapsed();
+        Ok(searched)
+    }
+
+    /// Posts each `(conversation, text)` with `SEND`, keeping at most
+    /// `window` unanswered, and waits until every one is stored (`ACK`).
+    /// Whatever else arrives meanwhile (others' messages) is read and
+    /// dropped.
+    pub fn post_all(
+        &mut self,
+        posts: &[(Conversation, String)],
+        window: usize,
+    ) -> anyhow::Result<()> {
+        let window = window.max(2);
+        let (mut sent, mut acked) = (0, 0);
+        let mut out = Vec::new();
+        while acked < posts.len() {
+            if sent - acked <= window / 2 && sent < posts.len() {
+                out.clear();
+                while sent < posts.len() && sent - acked < window {
+                    let (conversation, text) = &posts[sent];
+                    ClientMessage::Send {
+                        token: format!("p{sent}"),
+                        conversation: conversation.clone(),
+                        text: text.clone(),
+                    }
+                    .encode(&mut out)?;
+                    sent += 1;
+                }
+                self.link.write_all(&out)?;
+            }
+            match self.next()? {
+                ServerMessage::Ack { .. } => acked += 1,
+                ServerMessage::Rejected { reason, .. } => bail!("SEND refused: {reason}"),
+                ServerMessage::Error { reason } => bail!("SEND refused: {reason}"),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Creates the public room `#room` (no topic) and waits for the event

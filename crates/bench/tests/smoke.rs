@@ -12,7 +12,8 @@
 //! missed events, every page full and in order, every unread count the
 //! one the read positions give, the same last id after each restart, an
 //! empty WAL after a graceful stop. `rooms` checks that nothing reaches
-//! another room.
+//! another room. `search` runs its mix over 20,000 messages: no search
+//! refused, every plain common word a full page.
 
 use std::path::Path;
 use std::process::Command;
@@ -50,9 +51,10 @@ fn run(args: &[&str]) -> Vec<Value> {
 
 fn check(report: &Value) {
     let scenario = report["scenario"].as_str().unwrap_or("?");
-    // `unread` delivers nothing: its wrong counts are failures.
+    // `unread` and `search` deliver nothing: their wrong answers are
+    // failures.
     let keys: &[&str] = match scenario {
-        "unread" => &["failures"],
+        "unread" | "search" => &["failures"],
         _ => &[
             "lost",
             "duplicated",
@@ -81,7 +83,8 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     assert_eq!(
         names,
         [
-            "fanout", "rooms", "idle", "idle", "files", "login", "history", "unread", "startup"
+            "fanout", "rooms", "idle", "idle", "files", "login", "history", "unread", "startup",
+            "search"
         ]
     );
     for report in &reports {
@@ -101,6 +104,21 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     check_history(&reports[6]);
     check_unread(&reports[7]);
     check_startup(&reports[8]);
+    check_search(&reports[9]);
+}
+
+/// `search --quick`: 10 searches of each of the 12 classes over 20,000
+/// messages, and the index measured.
+fn check_search(report: &Value) {
+    assert_eq!(report["messages"].as_u64(), Some(20_000), "{report}");
+    assert_eq!(report["room_messages"].as_u64(), Some(1000), "{report}");
+    assert_eq!(report["mix_samples"].as_u64(), Some(120), "{report}");
+    for class in ["rare", "common_from", "two_in", "prefix"] {
+        let samples = report[format!("{class}_samples")].as_u64();
+        assert_eq!(samples, Some(10), "{class}: {report}");
+    }
+    assert_eq!(report["common_results"].as_f64(), Some(50.0), "{report}");
+    assert!(report["index_mib"].as_f64() > Some(0.0), "{report}");
 }
 
 /// `unread --quick`: every count of 20 logins of each kind was checked.

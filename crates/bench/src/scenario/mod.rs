@@ -7,6 +7,7 @@ pub mod history;
 pub mod idle;
 pub mod login;
 pub mod rooms;
+pub mod search;
 pub mod startup;
 pub mod unread;
 
