@@ -1,8 +1,11 @@
 //! Full-text search: the events a user may see whose text (a message's,
 //! or a shared file's name) holds every term of a query, best first.
 //!
-//! The index (`search_index`, FTS5, see `schema/0004_search.sql`) holds
-//! folded text, kept right behind the events by the writer (`index.rs`);
+//! The index (`search_index`, FTS5, see `schema/0004_search.sql` and
+//! `0011_search_prefix.sql`) holds folded text with each event's author
+//! and conversation, kept right behind the events by the writer
+//! (`index.rs`); words are ranked among their newest matches, a window at
+//! a time, so a common word costs no more than a rare one;
 //! terms arrive folded ([`media_chat_protocol::fold`]). Only
 //! the conversations the user is in now are searched, so a room left or a
 //! direct conversation of two others never shows. The words that matched
@@ -22,6 +25,15 @@ use crate::types::{Conversation, Event, EventBody};
 
 /// The most results one search returns.
 pub const MAX_RESULTS: usize = 100;
+
+/// The newest matches a search with words ranks at first; each further
+/// window (while too few of them are the user's to see) is twice as big.
+const FIRST_WINDOW: usize = 1000;
+
+/// The most matches one search with words ranks: a word in most of a
+/// million messages is ranked among its newest this many, so its cost
+/// stays bounded (docs/BENCHMARKS.md, "Search").
+pub const MAX_RANKED: usize = 31_000;
 
 /// A search, its names already resolved by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,12 +93,31 @@ pub(crate) fn search(db: &Connection, viewer: &str, search: &Search) -> Result<F
         }
     }
     let limit = search.limit.clamp(1, MAX_RESULTS);
-    let (query, values) = statement(search, &allowed, limit);
-    let mut statement = db.prepare_cached(&query)?;
-    let mut events: Vec<Event> = statement
-        .query_map(params_from_iter(values), sql::event_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    let more = events.len() > limit;
+    let (mut events, more) = match match_expression(&search.terms) {
+        Some(words) => {
+            // The filters the index holds narrow the match there.
+            let mut expression = format!("body : ({words})");
+            if let Some(author) = &search.author {
+                expression += &format!(" AND author : \"{}\"", hex_upper(author));
+            }
+            if search.conversation.is_some()
+                && let [only] = allowed.as_slice()
+            {
+                expression += &format!(" AND conversation : \"{only}\"");
+            }
+            ranked(db, search, &allowed, &expression, limit)?
+        }
+        None => {
+            let (query, values) = statement(search, &allowed, None, limit + 1);
+            let mut events: Vec<Event> = db
+                .prepare_cached(&query)?
+                .query_map(params_from_iter(values), sql::event_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let more = events.len() > limit;
+            events.truncate(limit);
+            (events, more)
+        }
+    };
     events.truncate(limit);
     let hits = events
         .into_iter()
@@ -98,29 +129,92 @@ pub(crate) fn search(db: &Connection, viewer: &str, search: &Search) -> Result<F
     Ok(Found { hits, more })
 }
 
-/// The SQL of `search` over the conversations `allowed`, and its values.
-fn statement(search: &Search, allowed: &[i64], limit: usize) -> (String, Vec<Value>) {
-    let ids = allowed
+/// The best `limit` events matching `expression` that pass the filters,
+/// ranked among the newest matches: windows of them, newest first, until
+/// more than `limit` pass or [`MAX_RANKED`] were looked at. Whether more
+/// matched comes back too.
+fn ranked(
+    db: &Connection,
+    search: &Search,
+    allowed: &[i64],
+    expression: &str,
+    limit: usize,
+) -> Result<(Vec<Event>, bool), StoreError> {
+    let mut passed: Vec<(f64, Event)> = Vec::new();
+    let mut below = i64::MAX;
+    let mut window = FIRST_WINDOW;
+    let mut looked = 0;
+    let exhausted = loop {
+        let candidates: Vec<(i64, f64)> = db
+            .prepare_cached(
+                "SELECT rowid, rank FROM search_index WHERE search_index MATCH ?1 \
+                 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3",
+            )?
+            .query_map(
+                rusqlite::params![expression, below, to_sql(window as u64)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(oldest, _)) = candidates.last() else {
+            break true;
+        };
+        below = oldest;
+        looked += candidates.len();
+        let ranks: std::collections::HashMap<i64, f64> = candidates.iter().copied().collect();
+        let ids = candidates
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let (query, values) = statement(search, allowed, Some(format!("[{ids}]")), window);
+        let mut prepared = db.prepare_cached(&query)?;
+        let events = prepared.query_map(params_from_iter(values), sql::event_from_row)?;
+        for event in events {
+            let event = event?;
+            let rank = ranks.get(&(event.id.0 as i64)).copied().unwrap_or(f64::MAX);
+            passed.push((rank, event));
+        }
+        if candidates.len() < window {
+            break true;
+        }
+        if passed.len() > limit || looked >= MAX_RANKED {
+            break false;
+        }
+        window = (window * 2).min(MAX_RANKED - looked);
+    };
+    // The best first (bm25: lower is better), then the newest.
+    passed.sort_by(|(a, x), (b, y)| a.total_cmp(b).then(y.id.cmp(&x.id)));
+    let more = passed.len() > limit || !exhausted;
+    Ok((passed.into_iter().map(|(_, event)| event).collect(), more))
+}
+
+/// The SQL of `search`'s filters over the conversations `allowed`, and
+/// its values: over the events with the ids in the JSON array `among` (a
+/// window of matches), or, without it, over every message and file share,
+/// newest first. At most `limit` rows.
+fn statement(
+    search: &Search,
+    allowed: &[i64],
+    among: Option<String>,
+    limit: usize,
+) -> (String, Vec<Value>) {
+    let conversations = allowed
         .iter()
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let mut values = vec![Value::Text(format!("[{ids}]"))];
-    let mut query = match match_expression(&search.terms) {
-        Some(expression) => {
-            values.push(Value::Text(expression));
-            format!(
-                "SELECT {EVENT_COLUMNS} FROM search_index s JOIN events e ON e.id = s.rowid \
-                 JOIN conversations c ON c.id = e.conversation \
-                 WHERE e.conversation IN (SELECT value FROM json_each(?1)) \
-                 AND search_index MATCH ?2"
-            )
-        }
-        None => format!(
-            "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} \
-             WHERE e.conversation IN (SELECT value FROM json_each(?1)) AND e.kind IN (0, 1)"
-        ),
-    };
+    let mut values = vec![Value::Text(format!("[{conversations}]"))];
+    let mut query = format!(
+        "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} \
+         WHERE e.conversation IN (SELECT value FROM json_each(?1)) AND e.kind IN (0, 1)"
+    );
+    if let Some(among) = among {
+        values.push(Value::Text(among));
+        query += &format!(
+            " AND e.id IN (SELECT value FROM json_each(?{}))",
+            values.len()
+        );
+    }
     if let Some(author) = &search.author {
         values.push(Value::Text(author.clone()));
         query += &format!(" AND e.author_key = ?{}", values.len());
@@ -136,14 +230,16 @@ fn statement(search: &Search, allowed: &[i64], limit: usize) -> (String, Vec<Val
         values.push(Value::Integer(to_sql(after)));
         query += &format!(" AND e.ts >= ?{}", values.len());
     }
-    query += if search.terms.is_empty() {
-        " ORDER BY e.id DESC"
-    } else {
-        " ORDER BY s.rank, e.id DESC"
-    };
-    values.push(Value::Integer(to_sql(limit as u64 + 1)));
+    query += " ORDER BY e.id DESC";
+    values.push(Value::Integer(to_sql(limit as u64)));
     query += &format!(" LIMIT ?{}", values.len());
     (query, values)
+}
+
+/// `text`'s bytes in upper-case hex, as SQLite's `hex()` writes them: how
+/// the index holds an author's key.
+fn hex_upper(text: &str) -> String {
+    text.bytes().map(|byte| format!("{byte:02X}")).collect()
 }
 
 /// The FTS5 query of `terms` (all must match), or `None` for none.

@@ -368,3 +368,38 @@ fn a_search_right_after_a_burst_finds_every_message_of_it() {
     newest.sort();
     assert_eq!(ids(&found), newest, "equal ranks: newest first");
 }
+
+#[test]
+fn a_word_in_more_messages_than_a_window_still_finds_older_ones_through_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let mut old = Vec::new();
+    for n in 0..3 {
+        old.push(post(
+            &store,
+            Conversation::General,
+            "bình",
+            &format!("bài cũ {n}"),
+        ));
+    }
+    for n in 0..2500 {
+        post(&store, Conversation::General, "an", &format!("bài {n}"));
+    }
+    let found = find(&store, "an", "bai from:bình");
+    assert_eq!(ids(&found), old);
+    assert!(!found.more);
+    let all = find(&store, "an", "bai");
+    assert_eq!(all.hits.len(), 50);
+    assert!(all.more);
+}
+
+#[test]
+fn from_tells_apart_names_that_fold_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let accented = post(&store, Conversation::General, "bình", "chào lớp");
+    let plain = post(&store, Conversation::General, "binh", "chào cả nhà");
+    assert_eq!(ids(&find(&store, "an", "chao from:bình")), [accented]);
+    assert_eq!(ids(&find(&store, "an", "chao from:binh")), [plain]);
+    assert_eq!(ids(&find(&store, "an", "chao")), [accented, plain]);
+}
