@@ -150,9 +150,9 @@ impl Indexer {
 fn index_range(db: &mut Connection, after: u64, end: u64) -> rusqlite::Result<()> {
     let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.prepare_cached(
-        "INSERT INTO search_index (rowid, body, author, conversation) \
+        "INSERT INTO search_index (rowid, body, author) \
          SELECT id, media_chat_fold(CASE kind WHEN 1 THEN file_name ELSE text END), \
-         hex(author_key), conversation \
+         hex(author_key) \
          FROM events WHERE id > ?1 AND id <= ?2 AND kind IN (0, 1) \
          AND coalesce(text, file_name) IS NOT NULL",
     )?

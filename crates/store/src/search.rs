@@ -2,8 +2,8 @@
 //! or a shared file's name) holds every term of a query, best first.
 //!
 //! The index (`search_index`, FTS5, see `schema/0004_search.sql` and
-//! `0011_search_prefix.sql`) holds folded text with each event's author
-//! and conversation, kept right behind the events by the writer
+//! `0011_search_prefix.sql`) holds folded text with each event's author,
+//! kept right behind the events by the writer
 //! (`index.rs`); words are ranked among their newest matches, a window at
 //! a time, so a common word costs no more than a rare one;
 //! terms arrive folded ([`media_chat_protocol::fold`]). Only
@@ -95,15 +95,10 @@ pub(crate) fn search(db: &Connection, viewer: &str, search: &Search) -> Result<F
     let limit = search.limit.clamp(1, MAX_RESULTS);
     let (mut events, more) = match match_expression(&search.terms) {
         Some(words) => {
-            // The filters the index holds narrow the match there.
+            // The author, held by the index, narrows the match there.
             let mut expression = format!("body : ({words})");
             if let Some(author) = &search.author {
                 expression += &format!(" AND author : \"{}\"", hex_upper(author));
-            }
-            if search.conversation.is_some()
-                && let [only] = allowed.as_slice()
-            {
-                expression += &format!(" AND conversation : \"{only}\"");
             }
             ranked(db, search, &allowed, &expression, limit)?
         }
