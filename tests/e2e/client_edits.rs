@@ -99,3 +99,46 @@ fn an_edit_and_a_delete_reach_both_sides_and_pages_show_them() {
     assert_eq!(change_of(&binh, id), deleted);
     assert_eq!(paged(&an, id), Body::Deleted);
 }
+
+#[test]
+fn a_reply_reaches_the_other_side_with_what_it_answers_and_a_bad_one_fails() {
+    let server = TestServer::start();
+    let an = join(&server, "an");
+    let binh = join(&server, "bình");
+    let question = posted(&an, "hẹn 7 giờ?");
+
+    let sent = binh.reply(Conversation::general(), question, "ừ").unwrap();
+    assert_eq!(sent.reply_to(), Some(question));
+    assert!(sent.is_pending());
+    let heard = wait(
+        &an,
+        |e| matches!(e, Event::Message { message, .. } if message.text() == Some("ừ")),
+    );
+    let Event::Message { message, .. } = heard else {
+        unreachable!()
+    };
+    assert_eq!(
+        message.body,
+        Body::Reply {
+            text: "ừ".into(),
+            to: question,
+            edit: None
+        }
+    );
+
+    binh.reply(Conversation::general(), 999_999, "hả?").unwrap();
+    let failed = wait(
+        &binh,
+        |e| matches!(e, Event::Delivery { message, .. } if message.is_failed()),
+    );
+    let Event::Delivery { message, .. } = failed else {
+        unreachable!()
+    };
+    assert_eq!(
+        message.state,
+        Delivery::Failed {
+            token: message.token().unwrap().to_owned(),
+            reason: "No such message: 999999".into()
+        }
+    );
+}

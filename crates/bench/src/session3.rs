@@ -291,7 +291,9 @@ impl Session3 {
 /// are not news.
 fn author(body: &EventBody) -> Option<&str> {
     match body {
-        EventBody::Text { from, .. } | EventBody::Edited { from, .. } => Some(from),
+        EventBody::Text { from, .. }
+        | EventBody::Edited { from, .. }
+        | EventBody::Reply { from, .. } => Some(from),
         EventBody::Member { by, .. } | EventBody::Topic { by, .. } => Some(by),
         EventBody::File { user, .. } => Some(user),
         EventBody::Deleted { .. } | EventBody::Edit { .. } | EventBody::Delete { .. } => None,

@@ -170,20 +170,7 @@ impl App {
         }
         match parse_command(line) {
             Command::Say(line) => match self.client.input(&line) {
-                Ok(Typed::Message(sent)) => {
-                    let waiting = !self.client.is_connected();
-                    let mark = if waiting { " [pending]" } else { "" };
-                    let shown = render::message(&sent, &self.me, &self.current);
-                    let handle = render::handle(self.handles.note(&sent, true));
-                    self.say(&format!("{handle}{shown}{mark}"));
-                    if let Some(token) = sent.token() {
-                        let own = Own {
-                            message: sent.clone(),
-                            confirm: waiting,
-                        };
-                        self.own.insert(token.to_owned(), own);
-                    }
-                }
+                Ok(Typed::Message(sent)) => self.sent(sent),
                 Ok(Typed::Command(command)) => {
                     if command == media_chat_client::ChatCommand::Rooms {
                         self.listing_rooms = true;
@@ -206,6 +193,22 @@ impl App {
                 }
                 Err(e) => self.say(&format!("[!] {e}")),
             },
+            Command::Reply { handle, text } => {
+                let target = match handle {
+                    Some(_) => self.handles.resolve(handle, &self.current),
+                    None => self.handles.last_in(&self.current),
+                };
+                match target {
+                    Ok((conversation, id)) => match self.client.reply(conversation, id, &text) {
+                        Ok(sent) => self.sent(sent),
+                        Err(SendError::OldServer) => {
+                            self.say("[!] this server has no replies (protocol version 2)")
+                        }
+                        Err(e) => self.say(&format!("[!] {e}")),
+                    },
+                    Err(e) => self.say(&format!("[!] {e}")),
+                }
+            }
             Command::Delete { handle } => match self.handles.resolve(handle, &self.current) {
                 Ok((conversation, id)) => {
                     if let Err(e) = self.client.delete(conversation, id) {
@@ -271,6 +274,31 @@ impl App {
             Command::Unknown(reason) => self.say(&format!("[!] {reason}")),
         }
         true
+    }
+
+    /// An own message just written: printed with its handle (and what it
+    /// answers), and followed until the server has it.
+    fn sent(&mut self, sent: Message) {
+        let waiting = !self.client.is_connected();
+        let mark = if waiting { " [pending]" } else { "" };
+        let shown = render::message(&sent, &self.me, &self.current);
+        let handle = render::handle(self.handles.note(&sent, true));
+        if let Some(quote) = self.quote(&sent) {
+            self.say(&quote);
+        }
+        self.say(&format!("{handle}{shown}{mark}"));
+        if let Some(token) = sent.token().map(str::to_owned) {
+            let own = Own {
+                message: sent,
+                confirm: waiting,
+            };
+            self.own.insert(token, own);
+        }
+    }
+
+    /// For a reply, the line quoting what it answers, printed above it.
+    fn quote(&self, message: &Message) -> Option<String> {
+        message.reply_to().map(|to| self.handles.quote(to))
     }
 
     /// Asks a password question (without echo on a terminal).
@@ -460,12 +488,17 @@ impl App {
                 return self.say(&render::search_results(hits, &handles, *more, &self.me));
             }
             Event::Changed {
+                id,
                 target,
                 by,
                 change,
-                origin: Origin::Live,
+                origin,
                 ..
             } => {
+                self.handles.changed(*target, *id, change);
+                if *origin != Origin::Live {
+                    return;
+                }
                 let handle = self.handles.handle_of(*target);
                 return self.say(&render::change(by, handle, change, &self.me));
             }
@@ -505,11 +538,13 @@ impl App {
         let Some(mut line) = render::event(&event, &self.me, &self.current) else {
             return;
         };
+        let mut quote = None;
         if let Event::Message { message, .. } = &event {
             let mine = same(
                 &Conversation::Direct(message.author.clone()),
                 &Conversation::Direct(self.me.clone()),
             );
+            quote = self.quote(message);
             line = format!("{}{line}", render::handle(self.handles.note(message, mine)));
         }
         let stamp = match &event {
@@ -519,6 +554,9 @@ impl App {
             } => render::at(message.ts),
             _ => render::now(),
         };
+        if let Some(quote) = quote {
+            self.bars.println(&format!("{stamp} {quote}"));
+        }
         self.bars.println(&format!("{stamp} {line}"));
     }
 

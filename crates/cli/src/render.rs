@@ -252,7 +252,9 @@ pub fn search_results(hits: &[SearchHit], handles: &[Option<u64>], more: bool, m
             format!("{}:", message.author)
         };
         let text = match &message.body {
-            Body::Text(text) | Body::Edited { text, .. } => text.as_str(),
+            Body::Text(text) | Body::Edited { text, .. } | Body::Reply { text, .. } => {
+                text.as_str()
+            }
             Body::File { name, .. } => name.as_str(),
             Body::Member { .. } | Body::Topic(_) | Body::Deleted => "",
         };

@@ -865,3 +865,52 @@ fn blocking_hides_a_users_messages_and_muting_shows_in_rooms() {
         assert!(cli.finish().0.success());
     }
 }
+
+/// `/reply ^N text` (or `/reply text`: the last message here) answers a
+/// message; the reply is printed under a quote of what it answers, with
+/// the quoted message's handle, for both sides and at a later login.
+/// See: issue 12, "Messages".
+#[test]
+fn replies_quote_what_they_answer() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    an.expect("[Me] hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    let theirs = binh.expect("an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    let handle = theirs
+        .split_whitespace()
+        .find(|word| word.starts_with('^'))
+        .expect("a handle")
+        .to_owned();
+
+    // No handle: the last message printed here, anyone's.
+    binh.send("/reply ừ, 7 giờ");
+    binh.expect(&format!(
+        "↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… ({handle})"
+    ));
+    binh.expect("[Me] ừ, 7 giờ");
+    an.expect("↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… (^1)");
+    an.expect("bình: ừ, 7 giờ");
+    an.send("/reply ^1 hay 8 giờ?");
+    an.expect("[Me] hay 8 giờ?");
+    binh.expect("an: hay 8 giờ?");
+    an.send("/reply ^99 x");
+    an.expect("[!] no message is ^99");
+
+    // Later, from the backlog: the quote names the original it printed.
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect_containing("an: hẹn 7 giờ ở quán cũ");
+    cuong.expect("↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… (^1)");
+    cuong.expect("bình: ừ, 7 giờ");
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

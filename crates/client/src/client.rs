@@ -531,6 +531,32 @@ impl Client {
 
     /// Sends a message to a conversation; see [`Client::send_input`].
     pub fn send_to(&self, conversation: Conversation, text: &str) -> Result<Message, SendError> {
+        self.post(conversation, text, None)
+    }
+
+    /// Sends `text` to `conversation` as a reply to its message `to`: the
+    /// message shows as [`Body::Reply`](crate::Body::Reply) there, for
+    /// everyone in it. Delivered like [`Client::send_to`] (pending, then
+    /// acknowledged or failed, resent after a reconnect); the server
+    /// refuses a reply to a message that is not in `conversation` or was
+    /// deleted. Needs protocol version 3.
+    pub fn reply(
+        &self,
+        conversation: Conversation,
+        to: u64,
+        text: &str,
+    ) -> Result<Message, SendError> {
+        self.connected_v3()?;
+        self.post(conversation, text, Some(to))
+    }
+
+    /// Queues an own message (a reply to `reply_to`, if given).
+    fn post(
+        &self,
+        conversation: Conversation,
+        text: &str,
+        reply_to: Option<u64>,
+    ) -> Result<Message, SendError> {
         check_text(text).map_err(InputError::from)?;
         if let Conversation::Direct(user) = &conversation
             && !self.status.conversations.lock().may_exist(user)
@@ -546,6 +572,7 @@ impl Client {
             token: self.tokens.next(),
             conversation,
             text: text.to_owned(),
+            reply_to,
             ts: unix_now(),
             stage: Stage::Waiting,
         };

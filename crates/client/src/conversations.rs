@@ -584,9 +584,9 @@ impl Tracker {
         let live = self.live();
         let mut arrived = false;
         let (author, text) = match body {
-            EventBody::Text { from, text } | EventBody::Edited { from, text, .. } => {
-                (from, Some(text.as_str()))
-            }
+            EventBody::Text { from, text }
+            | EventBody::Edited { from, text, .. }
+            | EventBody::Reply { from, text, .. } => (from, Some(text.as_str())),
             EventBody::Deleted { from } => (from, None),
             // A change to a message is not news: nothing to count.
             EventBody::Edit { .. } | EventBody::Delete { .. } => {

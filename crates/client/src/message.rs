@@ -57,6 +57,18 @@ pub enum Body {
         /// The latest edit's event id.
         edit: u64,
     },
+    /// A text message answering the message `to` of the same
+    /// conversation (a front shows its author and first words, and jumps
+    /// to it); `edit` is the id of its latest edit once its author changed
+    /// it.
+    Reply {
+        /// The text as it reads now.
+        text: String,
+        /// The id of the message it answers.
+        to: u64,
+        /// The latest edit's event id, if it was edited.
+        edit: Option<u64>,
+    },
     /// A message that was deleted: who wrote it and when remain.
     Deleted,
 }
@@ -120,7 +132,15 @@ impl Message {
     /// The text of a text message (as it reads now, if edited).
     pub fn text(&self) -> Option<&str> {
         match &self.body {
-            Body::Text(text) | Body::Edited { text, .. } => Some(text),
+            Body::Text(text) | Body::Edited { text, .. } | Body::Reply { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The id of the message this one answers, if it is a reply.
+    pub fn reply_to(&self) -> Option<u64> {
+        match self.body {
+            Body::Reply { to, .. } => Some(to),
             _ => None,
         }
     }
@@ -134,6 +154,19 @@ impl Message {
             (_, Body::Deleted) => {}
             (Change::Deleted, _) => self.body = Body::Deleted,
             (Change::Edited(_), Body::Edited { edit, .. }) if *edit >= id => {}
+            (
+                Change::Edited(_),
+                Body::Reply {
+                    edit: Some(edit), ..
+                },
+            ) if *edit >= id => {}
+            (Change::Edited(text), Body::Reply { to, .. }) => {
+                self.body = Body::Reply {
+                    text: text.clone(),
+                    to: *to,
+                    edit: Some(id),
+                };
+            }
             (Change::Edited(text), Body::Text(_) | Body::Edited { .. }) => {
                 self.body = Body::Edited {
                     text: text.clone(),
@@ -197,6 +230,24 @@ mod tests {
         assert_eq!(message.body, Body::Deleted);
         message.apply(12, &Change::Edited("ba".into()));
         assert_eq!(message.body, Body::Deleted, "an edit after the delete");
+        let mut reply = text(Body::Reply {
+            text: "ừ".into(),
+            to: 1,
+            edit: None,
+        });
+        assert_eq!(reply.reply_to(), Some(1));
+        reply.apply(7, &Change::Edited("ừ nhé".into()));
+        reply.apply(6, &Change::Edited("older".into()));
+        assert_eq!(
+            reply.body,
+            Body::Reply {
+                text: "ừ nhé".into(),
+                to: 1,
+                edit: Some(7)
+            },
+            "an edited reply still answers its message"
+        );
+        assert_eq!(message.reply_to(), None);
         let mut topic = text(Body::Topic("chủ đề".into()));
         topic.apply(2, &Change::Edited("x".into()));
         assert_eq!(topic.body, Body::Topic("chủ đề".into()));

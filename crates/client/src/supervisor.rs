@@ -515,7 +515,14 @@ impl Supervisor {
         let mut unsendable = Vec::new();
         let mut full = false;
         for entry in self.outbox.waiting_mut() {
-            let message = if v3 {
+            let message = if let Some(to) = entry.reply_to.filter(|_| v3) {
+                Ok(ClientMessage::Reply {
+                    token: entry.token.clone(),
+                    conversation: entry.conversation.clone(),
+                    to,
+                    text: entry.text.clone(),
+                })
+            } else if v3 {
                 Ok(ClientMessage::Send {
                     token: entry.token.clone(),
                     conversation: entry.conversation.clone(),
@@ -1350,6 +1357,12 @@ fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
         EventBody::Edited { from, text, edit } => (from, Body::Edited { text, edit }),
+        EventBody::Reply {
+            from,
+            to,
+            edit,
+            text,
+        } => (from, Body::Reply { text, to, edit }),
         EventBody::Deleted { from } => (from, Body::Deleted),
         EventBody::Edit { by, target, text } => {
             return Err((line.id, target, by, Change::Edited(text)));

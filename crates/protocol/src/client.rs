@@ -81,6 +81,20 @@ pub enum ClientMessage {
         /// The message text.
         text: String,
     },
+    /// `REPLY|token|conversation|id|message` (v3): posts a message
+    /// answering the message `id` of the same conversation; answered like
+    /// `SEND` (`ACK`, or `REJECTED` when `id` is no message of that
+    /// conversation or was deleted), and resent the same way.
+    Reply {
+        /// Chosen by the client, unique among its sends.
+        token: String,
+        /// Where to post.
+        conversation: Conversation,
+        /// The message it answers.
+        to: u64,
+        /// The message text (the last field).
+        text: String,
+    },
     /// `BEFORE|conversation|id|limit` (v3): up to `limit` events of a
     /// conversation older than `id` (0: the newest), then `PAGE_END`.
     Before {
@@ -369,6 +383,7 @@ impl ClientMessage {
             ClientMessage::Quit => "QUIT",
             ClientMessage::Resume { .. } => "RESUME",
             ClientMessage::Send { .. } => "SEND",
+            ClientMessage::Reply { .. } => "REPLY",
             ClientMessage::Before { .. } => "BEFORE",
             ClientMessage::Read { .. } => "READ",
             ClientMessage::TransferToken => "TRANSFER_TOKEN",
@@ -463,6 +478,15 @@ impl ParseLine for ClientMessage {
                 ClientMessage::Send {
                     token: f.next_token("token")?.to_owned(),
                     conversation: f.conversation("conversation")?,
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "REPLY" => {
+                let mut f = FieldReader::new("REPLY", rest);
+                ClientMessage::Reply {
+                    token: f.next_token("token")?.to_owned(),
+                    conversation: f.conversation("conversation")?,
+                    to: f.number("id")?,
                     text: f.last("message")?.to_owned(),
                 }
             }
@@ -726,6 +750,16 @@ impl EncodeLine for ClientMessage {
                 .field_token("token", token)
                 .field("conversation", &conversation.to_string())
                 .last("message", text),
+            ClientMessage::Reply {
+                token,
+                conversation,
+                to,
+                text,
+            } => line
+                .field_token("token", token)
+                .field("conversation", &conversation.to_string())
+                .number("id", *to)
+                .last("message", text),
             ClientMessage::Before {
                 conversation,
                 before,
@@ -899,6 +933,15 @@ pub(crate) mod tests {
                     token: "t-2".into(),
                     conversation: Conversation::Direct("Bình".into()),
                     text: "psst".into(),
+                },
+            ),
+            (
+                "REPLY|t-3|#general|41|ừ | đúng rồi",
+                ClientMessage::Reply {
+                    token: "t-3".into(),
+                    conversation: Conversation::general(),
+                    to: 41,
+                    text: "ừ | đúng rồi".into(),
                 },
             ),
             (
@@ -1094,6 +1137,14 @@ pub(crate) mod tests {
                     text,
                 }
             }),
+            (send_token(), conversation(), any::<u64>(), free_text()).prop_map(
+                |(token, conversation, to, text)| ClientMessage::Reply {
+                    token,
+                    conversation,
+                    to,
+                    text,
+                }
+            ),
             (conversation(), any::<u64>(), any::<u64>()).prop_map(
                 |(conversation, before, limit)| ClientMessage::Before {
                     conversation,

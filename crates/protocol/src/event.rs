@@ -61,6 +61,20 @@ pub enum EventBody {
         /// The text as it reads now (the last field).
         text: String,
     },
+    /// `REPLY|from|to|message`: a message answering the message `to` of
+    /// the same conversation; `EDITED_REPLY|from|to|edit|message` once its
+    /// author edited it (`edit` is the latest edit's id; in pages, backlogs
+    /// and search results).
+    Reply {
+        /// The sender.
+        from: String,
+        /// The id of the message it answers.
+        to: u64,
+        /// The latest `EDIT` event's id, if it was edited.
+        edit: Option<u64>,
+        /// The text as it reads now (the last field).
+        text: String,
+    },
     /// `DELETED|from`: a message that was deleted (in pages and backlogs):
     /// who wrote it remains, what it said does not.
     Deleted {
@@ -126,6 +140,18 @@ impl EventLine {
                 edit: f.number("edit")?,
                 text: f.last("message")?.to_owned(),
             },
+            "REPLY" => EventBody::Reply {
+                from: f.next("from")?.to_owned(),
+                to: f.number("to")?,
+                edit: None,
+                text: f.last("message")?.to_owned(),
+            },
+            "EDITED_REPLY" => EventBody::Reply {
+                from: f.next("from")?.to_owned(),
+                to: f.number("to")?,
+                edit: Some(f.number("edit")?),
+                text: f.last("message")?.to_owned(),
+            },
             "DELETED" => EventBody::Deleted {
                 from: f.last("from")?.to_owned(),
             },
@@ -186,6 +212,27 @@ impl EventLine {
             EventBody::Edited { from, edit, text } => line
                 .field("kind", "EDITED")
                 .field("from", from)
+                .number("edit", *edit)
+                .last("message", text),
+            EventBody::Reply {
+                from,
+                to,
+                edit: None,
+                text,
+            } => line
+                .field("kind", "REPLY")
+                .field("from", from)
+                .number("to", *to)
+                .last("message", text),
+            EventBody::Reply {
+                from,
+                to,
+                edit: Some(edit),
+                text,
+            } => line
+                .field("kind", "EDITED_REPLY")
+                .field("from", from)
+                .number("to", *to)
                 .number("edit", *edit)
                 .last("message", text),
             EventBody::Deleted { from } => line.field("kind", "DELETED").last("from", from),

@@ -1111,6 +1111,34 @@ mod tests {
                 }),
             ),
             (
+                "EVENT|9|1764072002|#general|REPLY|bình|7|ừ | nhé".into(),
+                ServerMessage::Event(EventLine {
+                    id: 9,
+                    ts: 1_764_072_002,
+                    conversation: Conversation::general(),
+                    body: EventBody::Reply {
+                        from: "bình".into(),
+                        to: 7,
+                        edit: None,
+                        text: "ừ | nhé".into(),
+                    },
+                }),
+            ),
+            (
+                "EVENT|9|1764072002|#general|EDITED_REPLY|bình|7|12|ừ".into(),
+                ServerMessage::Event(EventLine {
+                    id: 9,
+                    ts: 1_764_072_002,
+                    conversation: Conversation::general(),
+                    body: EventBody::Reply {
+                        from: "bình".into(),
+                        to: 7,
+                        edit: Some(12),
+                        text: "ừ".into(),
+                    },
+                }),
+            ),
+            (
                 format!("EVENT|8|1764072001|@bình|FILE|an|a (1).png|5|{HASH}"),
                 ServerMessage::Event(EventLine {
                     id: 8,
@@ -1324,6 +1352,18 @@ mod tests {
                 (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
                 (field_text(), any::<u64>(), free_text())
                     .prop_map(|(from, edit, text)| EventBody::Edited { from, edit, text }),
+                (
+                    field_text(),
+                    any::<u64>(),
+                    proptest::option::of(any::<u64>()),
+                    free_text()
+                )
+                    .prop_map(|(from, to, edit, text)| EventBody::Reply {
+                        from,
+                        to,
+                        edit,
+                        text
+                    }),
                 free_text().prop_map(|from| EventBody::Deleted { from }),
                 (field_text(), any::<u64>(), free_text())
                     .prop_map(|(by, target, text)| EventBody::Edit { by, target, text }),

@@ -512,6 +512,7 @@ impl Session {
         let v3_only = matches!(
             message,
             ClientMessage::Send { .. }
+                | ClientMessage::Reply { .. }
                 | ClientMessage::Before { .. }
                 | ClientMessage::Read { .. }
                 | ClientMessage::TransferToken
@@ -559,7 +560,13 @@ impl Session {
                 token,
                 conversation,
                 text,
-            } => self.send_to(&token, &conversation, &text),
+            } => self.send_to(&token, &conversation, &text, None),
+            ClientMessage::Reply {
+                token,
+                conversation,
+                to,
+                text,
+            } => self.send_to(&token, &conversation, &text, Some(to)),
             ClientMessage::Before {
                 conversation,
                 before,

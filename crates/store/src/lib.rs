@@ -365,6 +365,13 @@ impl Store {
         outcome.unwrap_or(Err(StoreError::Closed))
     }
 
+    /// The event `id` as it is now, if `viewer` (a user key) may see its
+    /// conversation; `None` for an id that is no event, or one of a
+    /// conversation they are not in.
+    pub fn event(&self, viewer: &str, id: EventId) -> Result<Option<Event>, StoreError> {
+        self.inner.readers.with(|db| read::event(db, viewer, id))
+    }
+
     /// The direct messages to `viewer` (a user key) since their last
     /// session ended: the newest `limit`, oldest first, and whether older
     /// ones exist.

@@ -578,6 +578,23 @@ pub(crate) fn visible(
     }
 }
 
+/// The event `id`, if there is one and the user with `key` may see its
+/// conversation (a room only as a member).
+pub(crate) fn event(db: &Connection, key: &str, id: EventId) -> rusqlite::Result<Option<Event>> {
+    let found = db
+        .prepare_cached(&ONE)?
+        .query_row(params![to_sql(id.0)], |row| {
+            Ok((sql::event_from_row(row)?, row.get::<_, i64>(17)?))
+        })
+        .optional()?;
+    Ok(match found {
+        Some((event, conversation)) if visible(db, conversation, &event.conversation, key)? => {
+            Some(event)
+        }
+        _ => None,
+    })
+}
+
 /// Every recorded file of `conversation`.
 pub(crate) fn files(
     db: &Connection,
@@ -616,6 +633,11 @@ static OLDER: LazyLock<String> = LazyLock::new(|| {
         "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} WHERE e.conversation = ?1 AND e.id < ?2 \
          ORDER BY e.id DESC"
     )
+});
+
+/// The event `?1`, and its conversation's row id.
+static ONE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {EVENT_COLUMNS}, e.conversation FROM {EVENT_JOIN} WHERE e.id = ?1")
 });
 
 /// A conversation's events after `?2`.

@@ -34,7 +34,7 @@ const DELETE: i64 = 6;
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
      e.file_size, e.file_sha256, c.kind, c.a, c.b, c.name, c.member_names, e.subject, e.target, \
-     e.edit";
+     e.edit, e.reply_to";
 
 /// The join [`EVENT_COLUMNS`] come from.
 pub(crate) const EVENT_JOIN: &str = "events e JOIN conversations c ON c.id = e.conversation";
@@ -176,6 +176,21 @@ pub(crate) fn insert_event(
                 author_key,
                 TEXT,
                 text,
+                token
+            ])?,
+        EventBody::Reply { to, text, .. } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, reply_to, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                TEXT,
+                text,
+                to_sql(to.0),
                 token
             ])?,
         EventBody::Member { user, change } => db
@@ -326,13 +341,23 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         DELETE => EventBody::Delete {
             target: EventId(from_sql(row.get(14)?)),
         },
-        _ => match row.get::<_, Option<i64>>(15)? {
-            Some(edit) => EventBody::Edited {
-                text: row.get(4)?,
-                edit: EventId(from_sql(edit)),
-            },
-            None => EventBody::Text { text: row.get(4)? },
-        },
+        _ => {
+            let edit = row
+                .get::<_, Option<i64>>(15)?
+                .map(|edit| EventId(from_sql(edit)));
+            match (row.get::<_, Option<i64>>(16)?, edit) {
+                (Some(to), edit) => EventBody::Reply {
+                    to: EventId(from_sql(to)),
+                    text: row.get(4)?,
+                    edit,
+                },
+                (None, Some(edit)) => EventBody::Edited {
+                    text: row.get(4)?,
+                    edit,
+                },
+                (None, None) => EventBody::Text { text: row.get(4)? },
+            }
+        }
     };
     Ok(Event {
         id: EventId(from_sql(row.get(0)?)),

@@ -168,6 +168,17 @@ pub enum EventBody {
         /// The latest edit's event.
         edit: EventId,
     },
+    /// A message that answers the message `to` of the same conversation;
+    /// `edit` is its latest edit once its author changed it (a reply as it
+    /// reads now, in pages and backlogs; an appended reply has none).
+    Reply {
+        /// The message it answers.
+        to: EventId,
+        /// The text (as it reads now).
+        text: String,
+        /// The latest edit's event, if it was edited.
+        edit: Option<EventId>,
+    },
     /// A message that was deleted: only who wrote it and when remain.
     Deleted,
     /// The author of `target` changed its text to `text`.

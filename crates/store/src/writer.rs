@@ -84,6 +84,7 @@ impl Op {
             Op::Append { event, .. } => {
                 let body = match &event.body {
                     EventBody::Text { text }
+                    | EventBody::Reply { text, .. }
                     | EventBody::Topic { text }
                     | EventBody::Edited { text, .. }
                     | EventBody::Edit { text, .. } => text.len(),
@@ -617,7 +618,7 @@ fn append(
         &event.body,
         event.token.as_deref(),
     )?;
-    if let EventBody::Text { text } = &event.body
+    if let EventBody::Text { text } | EventBody::Reply { text, .. } = &event.body
         && !matches!(event.conversation, Conversation::Direct(_))
     {
         sql::record_mentions(tx, conversation, id, text)?;
@@ -658,16 +659,21 @@ fn record_read(
 fn log_line(event: &crate::types::Event) -> Stamped {
     let author = event.author.clone();
     let event_kind = match (&event.conversation, &event.body) {
-        (Conversation::Direct(pair), EventBody::Text { text }) => ChatEvent::Dm {
-            from: author,
-            to: pair.other(&user_key(&event.author)).to_owned(),
-            text: text.clone(),
-            queued: false,
-        },
-        (Conversation::General, EventBody::Text { text }) => ChatEvent::Text {
-            from: author,
-            text: text.clone(),
-        },
+        // A reply reads as the message it is: the log has no replies.
+        (Conversation::Direct(pair), EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::Dm {
+                from: author,
+                to: pair.other(&user_key(&event.author)).to_owned(),
+                text: text.clone(),
+                queued: false,
+            }
+        }
+        (Conversation::General, EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::Text {
+                from: author,
+                text: text.clone(),
+            }
+        }
         (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
             ChatEvent::FileShared {
                 user: author,
@@ -683,11 +689,13 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             size: *size,
             sha256: *sha256,
         },
-        (conversation, EventBody::Text { text }) => ChatEvent::InText {
-            conversation: log_name(conversation),
-            from: author,
-            text: text.clone(),
-        },
+        (conversation, EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::InText {
+                conversation: log_name(conversation),
+                from: author,
+                text: text.clone(),
+            }
+        }
         (conversation, EventBody::Member { user, change }) => ChatEvent::InMember {
             conversation: log_name(conversation),
             by: author,

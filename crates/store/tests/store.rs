@@ -102,6 +102,7 @@ fn texts(events: &[Event]) -> Vec<String> {
             EventBody::Member { user, change } => format!("{user} {change}"),
             EventBody::Topic { text } => format!("topic {text}"),
             EventBody::Edited { text, .. } => format!("{text} (edited)"),
+            EventBody::Reply { to, text, .. } => format!("reply {} {text}", to.0),
             EventBody::Deleted => "(deleted)".to_owned(),
             EventBody::Edit { target, text } => format!("edit {} {text}", target.0),
             EventBody::Delete { target } => format!("delete {}", target.0),
