@@ -142,3 +142,73 @@ fn a_reply_reaches_the_other_side_with_what_it_answers_and_a_bad_one_fails() {
         }
     );
 }
+
+/// Waits for the reaction change of `target` and returns it.
+fn reactions_of(client: &Client, target: u64) -> (String, Change, Origin) {
+    match wait(
+        client,
+        |e| matches!(e, Event::Changed { target: t, change, .. } if *t == target && change.reactions().is_some()),
+    ) {
+        Event::Changed {
+            by, change, origin, ..
+        } => (by, change, origin),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_reaction_reaches_both_sides_with_the_whole_set_and_pages_bring_it_back() {
+    let server = TestServer::start();
+    let an = join(&server, "an");
+    let binh = join(&server, "bình");
+    let id = posted(&an, "hẹn 7 giờ");
+
+    binh.react(id, "👍").unwrap();
+    for client in [&an, &binh] {
+        let (by, change, origin) = reactions_of(client, id);
+        assert_eq!((by.as_str(), origin), ("bình", Origin::Live));
+        let Change::Reacted {
+            reaction,
+            on,
+            reactions,
+        } = change
+        else {
+            panic!("{change:?}")
+        };
+        assert_eq!((reaction.as_str(), on), ("👍", true));
+        assert_eq!(reactions.users("👍"), ["bình"]);
+    }
+    an.react(id, "👍").unwrap();
+    let (_, change, _) = reactions_of(&binh, id);
+    assert_eq!(change.reactions().unwrap().users("👍"), ["bình", "an"]);
+    assert_eq!(
+        reactions_of(&an, id).1,
+        change,
+        "the same on the reacting side"
+    );
+    binh.react(id, "👍").unwrap();
+    let (_, change, _) = reactions_of(&an, id);
+    assert!(matches!(change, Change::Reacted { on: false, .. }));
+    assert_eq!(change.reactions().unwrap().users("👍"), ["an"]);
+
+    // Someone who comes later gets them with the page.
+    let cuong = join(&server, "cường");
+    cuong
+        .load_before(Conversation::general(), 0, 50)
+        .expect("paging");
+    let (_, change, origin) = reactions_of(&cuong, id);
+    assert_ne!(origin, Origin::Live);
+    assert!(matches!(&change, Change::Reactions(r) if r.users("👍") == ["an"]));
+
+    assert!(matches!(
+        an.react(id, "a|b"),
+        Err(media_chat_client::SendError::Input(_))
+    ));
+    an.react(999_999, "👍").unwrap();
+    assert_eq!(
+        wait(&an, |e| matches!(e, Event::ServerError { .. })),
+        Event::ServerError {
+            reason: "No such message: 999999".into()
+        }
+    );
+}

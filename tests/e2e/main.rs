@@ -30,6 +30,7 @@
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
+//! - `reactions`: `REACT`: who hears a toggle, reactions in pages and welcomes, limits.
 //! - `replies`: `REPLY`: what a reply carries everywhere, and what it may answer.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `typing`: `TYPING` notices: who hears them, the throttle, nothing stored.
@@ -59,6 +60,7 @@ mod messaging;
 mod paths;
 mod preferences;
 mod presence;
+mod reactions;
 mod replies;
 mod robustness;
 mod rooms;

@@ -17,8 +17,8 @@ use std::io::Write;
 
 use crossbeam_channel::{Receiver, select};
 use media_chat_client::{
-    AdminCommand, Client, Conversation, Event, InputError, Message, Origin, RoomInfo, SendError,
-    TransferId, Typed, same,
+    AdminCommand, Change, Client, Conversation, Event, InputError, Message, Origin, RoomInfo,
+    SendError, TransferId, Typed, same,
 };
 
 use crate::command::{Command, HELP, parse_command};
@@ -203,6 +203,22 @@ impl App {
                         Ok(sent) => self.sent(sent),
                         Err(SendError::OldServer) => {
                             self.say("[!] this server has no replies (protocol version 2)")
+                        }
+                        Err(e) => self.say(&format!("[!] {e}")),
+                    },
+                    Err(e) => self.say(&format!("[!] {e}")),
+                }
+            }
+            Command::React { handle, reaction } => {
+                let target = match handle {
+                    Some(_) => self.handles.resolve(handle, &self.current),
+                    None => self.handles.last_in(&self.current),
+                };
+                match target {
+                    Ok((_, id)) => match self.client.react(id, &reaction) {
+                        Ok(()) => {}
+                        Err(SendError::OldServer) => {
+                            self.say("[!] this server has no reactions (protocol version 2)")
                         }
                         Err(e) => self.say(&format!("[!] {e}")),
                     },
@@ -496,11 +512,17 @@ impl App {
                 ..
             } => {
                 self.handles.changed(*target, *id, change);
-                if *origin != Origin::Live {
-                    return;
-                }
                 let handle = self.handles.handle_of(*target);
-                return self.say(&render::change(by, handle, change, &self.me));
+                // In a backlog or a page the message shows as it is now;
+                // only its reactions, if it has a handle here, get a line.
+                let shown = match change {
+                    Change::Reactions(reactions) => handle.is_some() && !reactions.is_empty(),
+                    _ => *origin == Origin::Live,
+                };
+                if shown {
+                    self.say(&render::change(by, handle, change, &self.me));
+                }
+                return;
             }
             Event::Delivery { token, message } => return self.delivery(token, message),
             Event::Gap {

@@ -49,6 +49,15 @@ pub enum Command {
         /// The reply's text.
         text: String,
     },
+    /// `/react [^N] REACTION`: give a reaction on message `^N` (without a
+    /// handle: the last message printed in the current conversation), or
+    /// take it back.
+    React {
+        /// The handle's number, if given.
+        handle: Option<u64>,
+        /// The reaction: an emoji or a short text.
+        reaction: String,
+    },
     /// `/delete [^N]`: delete message `^N` (without a handle: the user's
     /// last one in the current conversation).
     Delete {
@@ -92,6 +101,7 @@ text                send to the current conversation (#general at first)
                     last one here by default)
 /delete [^N]        delete message ^N (yours; any in a room you moderate)
 /reply [^N] TEXT    answer message ^N (the last one here by default)
+/react [^N] 👍       react to message ^N (the last one here); again takes it back
 /search WORDS       find messages and files, diacritics ignored: \"a phrase\",
                     prefix*, from:NAME, in:#room, has:file, before:/after:YYYY-MM-DD
 /send PATH          share a file
@@ -167,6 +177,15 @@ pub fn parse_command(line: &str) -> Command {
             },
             _ => Command::Unknown(
                 "write it as /reply ^N text, or /reply text for the last message".to_owned(),
+            ),
+        },
+        "/react" => match handle_and_text(argument) {
+            (handle, reaction) if !reaction.is_empty() => Command::React {
+                handle,
+                reaction: reaction.to_owned(),
+            },
+            _ => Command::Unknown(
+                "write it as /react ^N 👍, or /react 👍 for the last message".to_owned(),
             ),
         },
         "/delete" if argument.is_empty() => Command::Delete { handle: None },
@@ -260,6 +279,21 @@ mod tests {
             }
         );
         assert!(matches!(parse_command("/reply ^3"), Command::Unknown(_)));
+        assert_eq!(
+            parse_command("/react ^3 👍"),
+            Command::React {
+                handle: Some(3),
+                reaction: "👍".into()
+            }
+        );
+        assert_eq!(
+            parse_command("/react hay quá"),
+            Command::React {
+                handle: None,
+                reaction: "hay quá".into()
+            }
+        );
+        assert!(matches!(parse_command("/react"), Command::Unknown(_)));
         assert_eq!(parse_command("/retry"), Command::Retry);
         assert_eq!(parse_command("/discard"), Command::Discard);
         assert_eq!(parse_command("/password"), Command::Password);

@@ -1,8 +1,9 @@
 //! Short handles for the messages the terminal prints (`^12`), so a line
 //! can be named to edit, delete, answer or react to it: `/edit ^12 new
-//! text`, `/delete ^12`, `/reply ^12 text`. Without a handle, `/edit` and
-//! `/delete` take the user's last message in the current conversation,
-//! `/reply` the last message printed there.
+//! text`, `/delete ^12`, `/reply ^12 text`, `/react ^12 👍`. Without a
+//! handle, `/edit` and `/delete` take the user's last message in the
+//! current conversation, `/reply` and `/react` the last message printed
+//! there.
 //!
 //! Each handle also keeps the message's one-line quote (`↳ an: first
 //! words…`), which a reply to it shows.
@@ -125,7 +126,7 @@ impl Handles {
     }
 
     /// The last message printed in `current` (anyone's), stored: its
-    /// conversation and id, for `/reply` without a handle.
+    /// conversation and id, for `/reply` and `/react` without a handle.
     pub fn last_in(&self, current: &Conversation) -> Result<(Conversation, u64), Unusable> {
         self.entries
             .iter()

@@ -914,3 +914,49 @@ fn replies_quote_what_they_answer() {
         assert!(cli.finish().0.success());
     }
 }
+
+/// `/react ^N 👍` (or `/react 👍`: the last message here) gives a
+/// reaction, the same again takes it back; both sides print the change
+/// with the counts, and a later login prints the message's reactions.
+/// See: issue 12, "Messages".
+#[test]
+fn reactions_are_toggled_by_handle_and_shown_with_their_counts() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("ai đi ăn trưa?");
+    an.expect("^1 [Me] ai đi ăn trưa?");
+    let theirs = binh.expect("an: ai đi ăn trưa?");
+    let handle = theirs
+        .split_whitespace()
+        .find(|word| word.starts_with('^'))
+        .expect("a handle")
+        .to_owned();
+    binh.send("/react 🙋");
+    binh.expect(&format!("[*] you reacted 🙋 to {handle} — 🙋 1"));
+    an.expect("[*] bình reacted 🙋 to ^1 — 🙋 1");
+    an.send("/react ^1 🙋");
+    an.expect("[*] you reacted 🙋 to ^1 — 🙋 2");
+    binh.expect(&format!("[*] an reacted 🙋 to {handle} — 🙋 2"));
+    an.send("/react ^1 🍜");
+    an.expect("[*] you reacted 🍜 to ^1 — 🙋 2 · 🍜 1");
+    an.send("/react ^1 🙋");
+    an.expect("[*] you took back 🙋 on ^1 — 🙋 1 · 🍜 1");
+    binh.expect(&format!("[*] an took back 🙋 on {handle} — 🙋 1 · 🍜 1"));
+    an.send("/react ^1 a|b");
+    an.expect("[!] a reaction may not contain '|'");
+
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect("an: ai đi ăn trưa?");
+    cuong.expect("[i] reactions on ^1: 🙋 1 · 🍜 1");
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

@@ -588,8 +588,9 @@ impl Tracker {
             | EventBody::Edited { from, text, .. }
             | EventBody::Reply { from, text, .. } => (from, Some(text.as_str())),
             EventBody::Deleted { from } => (from, None),
-            // A change to a message is not news: nothing to count.
-            EventBody::Edit { .. } | EventBody::Delete { .. } => {
+            // A change to a message (a reaction too) is not news: nothing
+            // to count.
+            EventBody::Edit { .. } | EventBody::Delete { .. } | EventBody::React { .. } => {
                 if let Some(entry) = self.map().get_mut(&k) {
                     entry.info.last_id = entry.info.last_id.max(id);
                 }

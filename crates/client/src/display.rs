@@ -7,7 +7,7 @@
 use bytesize::ByteSize;
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{Conversation, MemberChange};
+use media_chat_protocol::{Conversation, MemberChange, Reactions};
 
 use crate::cache::Cleared;
 use crate::conversations::same;
@@ -190,6 +190,19 @@ pub fn quote(original: Option<&Message>, to: u64) -> String {
     format!("↳ {}: {first}", original.author)
 }
 
+/// A message's reactions in one line, each with its count:
+/// `👍 2 · ❤️ 1`, or `no reactions`.
+pub fn reactions(reactions: &Reactions) -> String {
+    if reactions.is_empty() {
+        return "no reactions".to_owned();
+    }
+    reactions
+        .iter()
+        .map(|(reaction, users)| format!("{reaction} {}", users.len()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// A count as a badge shows it: up to 99, then "99+".
 pub fn count(n: u64) -> String {
     if n > 99 {
@@ -285,6 +298,23 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
                     shown(Tone::Notice, format!("[*] {by} edited a message: {text}"))
                 }
                 Change::Deleted => shown(Tone::Notice, format!("[*] {by} deleted a message")),
+                Change::Reacted {
+                    reaction,
+                    on,
+                    reactions,
+                } => {
+                    let did = if *on { "reacted" } else { "took back" };
+                    shown(
+                        Tone::Notice,
+                        format!(
+                            "[*] {by} {did} {reaction} on a message: {}",
+                            self::reactions(reactions)
+                        ),
+                    )
+                }
+                // The message's reactions as they are: nobody just did
+                // anything.
+                Change::Reactions(_) => return None,
             }
         }
         Event::Changed { .. } => return None,

@@ -2,7 +2,7 @@
 //! draw from: who wrote what, where, when, and whether it has reached the
 //! server.
 
-use media_chat_protocol::{Conversation, MemberChange, Sha256Digest};
+use media_chat_protocol::{Conversation, MemberChange, Reactions, Sha256Digest};
 
 /// A message in a conversation: a text or a shared file, someone else's or
 /// this user's own, or a room's notice (a member change, a new topic).
@@ -81,6 +81,30 @@ pub enum Change {
     Edited(String),
     /// It was deleted (by its author, a moderator or an administrator).
     Deleted,
+    /// Someone (the change's `by`) gave (`on`) or took back `reaction`;
+    /// `reactions` is what the message has now.
+    Reacted {
+        /// The reaction given or taken back.
+        reaction: String,
+        /// Given, or taken back.
+        on: bool,
+        /// All the message's reactions now.
+        reactions: Reactions,
+    },
+    /// The message's reactions, as the server has them now (in pages and
+    /// the welcome: nobody just did anything).
+    Reactions(Reactions),
+}
+
+impl Change {
+    /// The message's reactions after a reaction change; `None` for an
+    /// edit or a delete.
+    pub fn reactions(&self) -> Option<&Reactions> {
+        match self {
+            Change::Reacted { reactions, .. } | Change::Reactions(reactions) => Some(reactions),
+            Change::Edited(_) | Change::Deleted => None,
+        }
+    }
 }
 
 /// Where a message stands. Messages from others are always
@@ -148,9 +172,12 @@ impl Message {
     /// Applies the change with event id `id` to this message: a text
     /// message takes its new text unless it already reads as a later edit
     /// made it (a page can bring an older edit after the message as it is
-    /// now); any message can be deleted, and a delete is final.
+    /// now); any message can be deleted, and a delete is final. Reactions
+    /// are not part of the message: a front keeps [`Change::reactions`]
+    /// beside it, by id.
     pub fn apply(&mut self, id: u64, change: &Change) {
         match (change, &self.body) {
+            (Change::Reacted { .. } | Change::Reactions(_), _) => {}
             (_, Body::Deleted) => {}
             (Change::Deleted, _) => self.body = Body::Deleted,
             (Change::Edited(_), Body::Edited { edit, .. }) if *edit >= id => {}

@@ -234,6 +234,18 @@ pub enum ClientMessage {
         /// The message's id.
         id: u64,
     },
+    /// `REACT|token|id|reaction` (v3): gives `reaction` on message `id`,
+    /// or takes it back if the user gave it; answered `ACK|token|…` (the
+    /// toggle's event, which follows as an `EVENT` line) or
+    /// `REJECTED|token|reason`.
+    React {
+        /// The client's token for the answer.
+        token: String,
+        /// The message's id.
+        id: u64,
+        /// The reaction (the last field).
+        reaction: String,
+    },
     /// `BLOCK|user` or `UNBLOCK|user` (v3): hide a user's messages from
     /// this user and refuse their direct messages, or stop; answered
     /// `BLOCKED`/`UNBLOCKED` to every session of the user.
@@ -409,6 +421,7 @@ impl ClientMessage {
             ClientMessage::Search { .. } => "SEARCH",
             ClientMessage::Edit { .. } => "EDIT",
             ClientMessage::Delete { .. } => "DELETE",
+            ClientMessage::React { .. } => "REACT",
             ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
@@ -691,6 +704,14 @@ impl ParseLine for ClientMessage {
                 f.finish()?;
                 ClientMessage::Delete { token, id }
             }
+            "REACT" => {
+                let mut f = FieldReader::new("REACT", rest);
+                ClientMessage::React {
+                    token: f.next_token("token")?.to_owned(),
+                    id: f.number("id")?,
+                    reaction: f.last("reaction")?.to_owned(),
+                }
+            }
             "SEARCH" => {
                 let mut f = FieldReader::new("SEARCH", rest);
                 ClientMessage::Search {
@@ -851,6 +872,14 @@ impl EncodeLine for ClientMessage {
             ClientMessage::Delete { token, id } => {
                 line.field_token("token", token).number("id", *id)
             }
+            ClientMessage::React {
+                token,
+                id,
+                reaction,
+            } => line
+                .field_token("token", token)
+                .number("id", *id)
+                .last("reaction", reaction),
             ClientMessage::Search {
                 token,
                 limit,
@@ -942,6 +971,14 @@ pub(crate) mod tests {
                     conversation: Conversation::general(),
                     to: 41,
                     text: "ừ | đúng rồi".into(),
+                },
+            ),
+            (
+                "REACT|k1|41|👍",
+                ClientMessage::React {
+                    token: "k1".into(),
+                    id: 41,
+                    reaction: "👍".into(),
                 },
             ),
             (
@@ -1220,6 +1257,13 @@ pub(crate) mod tests {
                 .prop_map(|(token, id, text)| ClientMessage::Edit { token, id, text }),
             (send_token(), any::<u64>())
                 .prop_map(|(token, id)| ClientMessage::Delete { token, id }),
+            (send_token(), any::<u64>(), free_text()).prop_map(|(token, id, reaction)| {
+                ClientMessage::React {
+                    token,
+                    id,
+                    reaction,
+                }
+            }),
             (send_token(), any::<u64>(), free_text()).prop_map(|(token, limit, query)| {
                 ClientMessage::Search {
                     token,

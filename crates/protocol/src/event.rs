@@ -99,6 +99,19 @@ pub enum EventBody {
         /// The message's id.
         target: u64,
     },
+    /// `REACT|by|target|on|reaction`: `by` gave (`on` 1) or took back (0)
+    /// `reaction` on the message `target` (live only: pages and backlogs
+    /// carry `REACTIONS` lines instead).
+    React {
+        /// Who reacted.
+        by: String,
+        /// The message's id.
+        target: u64,
+        /// Given (true) or taken back.
+        on: bool,
+        /// The reaction (the last field; it never holds `|`).
+        reaction: String,
+    },
     /// `FILE|user|name|size|sha256`: a file was shared.
     File {
         /// Who shared it.
@@ -166,6 +179,12 @@ impl EventLine {
                 f.finish()?;
                 EventBody::Delete { by, target }
             }
+            "REACT" => EventBody::React {
+                by: f.next("by")?.to_owned(),
+                target: f.number("target")?,
+                on: f.flag("on")?,
+                reaction: f.last("reaction")?.to_owned(),
+            },
             "FILE" => {
                 let user = f.next("user")?.to_owned();
                 let name = f.next("name")?.to_owned();
@@ -245,6 +264,17 @@ impl EventLine {
                 .field("kind", "DELETE")
                 .field("by", by)
                 .number("target", *target),
+            EventBody::React {
+                by,
+                target,
+                on,
+                reaction,
+            } => line
+                .field("kind", "REACT")
+                .field("by", by)
+                .number("target", *target)
+                .field("on", if *on { "1" } else { "0" })
+                .field("reaction", reaction),
             EventBody::File {
                 user,
                 name,

@@ -76,7 +76,8 @@ fn searched_text(body: &EventBody) -> &str {
         | EventBody::Topic { .. }
         | EventBody::Deleted { .. }
         | EventBody::Edit { .. }
-        | EventBody::Delete { .. } => "",
+        | EventBody::Delete { .. }
+        | EventBody::React { .. } => "",
     }
 }
 

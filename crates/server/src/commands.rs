@@ -121,7 +121,7 @@ impl Session {
     }
 
     /// `BEFORE|conversation|id|limit` (v3): a page of the conversation's
-    /// past, then `PAGE_END`.
+    /// past (its messages' reactions after its events), then `PAGE_END`.
     pub(crate) fn page(&self, conversation: &WireConversation, before: u64, limit: u64) {
         let resolved = match self.resolve(conversation) {
             Ok(resolved) => resolved,
@@ -140,7 +140,16 @@ impl Session {
                     conversation: conversation.clone(),
                     more: page.more,
                 };
-                let lines = page.events.iter().map(|e| lines::event_line(e, &key));
+                // The page's messages' reactions follow its events.
+                let reactions = page
+                    .reactions
+                    .iter()
+                    .map(|r| lines::reactions_line(r, &key));
+                let lines = page
+                    .events
+                    .iter()
+                    .map(|e| lines::event_line(e, &key))
+                    .chain(reactions);
                 let mut chunks = Vec::new();
                 let mut chunk = Vec::new();
                 let mut line = Vec::new();

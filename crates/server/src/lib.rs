@@ -27,6 +27,7 @@
 //! - `preference_commands`: `BLOCK`, `MUTE` and their undoing.
 //! - `blocks`: who blocks whom, for the direct-message check.
 //! - `message_commands`: `EDIT` and `DELETE` of messages.
+//! - `reaction_command`: `REACT`, a reaction given or taken back.
 //! - `typing`: `TYPING` notices, throttled, passed on, never stored.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
@@ -62,6 +63,7 @@ mod message_commands;
 pub mod offline;
 mod outbox;
 mod preference_commands;
+mod reaction_command;
 mod registration;
 mod room_commands;
 mod search_command;

@@ -6,7 +6,7 @@ use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{
     Conversation as WireConversation, EventBody as WireBody, EventLine, HistoryEntry, ServerMessage,
 };
-use media_chat_store::{Conversation, Event, EventBody};
+use media_chat_store::{Conversation, Event, EventBody, MessageReactions};
 
 /// The conversation `conversation` as the user with `viewer` (a user key)
 /// names it.
@@ -68,12 +68,33 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
             by,
             target: target.0,
         },
+        EventBody::React {
+            target,
+            reaction,
+            on,
+        } => WireBody::React {
+            by,
+            target: target.0,
+            on: *on,
+            reaction: reaction.clone(),
+        },
     };
     EventLine {
         id: event.id.0,
         ts: event.ts,
         conversation: wire_conversation(&event.conversation, viewer),
         body,
+    }
+}
+
+/// `REACTIONS|…` for the user with `viewer` (a user key): a message's
+/// reactions as they are now.
+pub(crate) fn reactions_line(found: &MessageReactions, viewer: &str) -> ServerMessage {
+    ServerMessage::Reactions {
+        conversation: wire_conversation(&found.conversation, viewer),
+        id: found.message.0,
+        latest: found.latest.0,
+        reactions: found.reactions.clone(),
     }
 }
 

@@ -533,6 +533,7 @@ impl Session {
                 | ClientMessage::Search { .. }
                 | ClientMessage::Edit { .. }
                 | ClientMessage::Delete { .. }
+                | ClientMessage::React { .. }
                 | ClientMessage::Block { .. }
                 | ClientMessage::Mute { .. }
                 | ClientMessage::Typing { .. }
@@ -586,6 +587,11 @@ impl Session {
             } => self.search(&token, limit, &query),
             ClientMessage::Edit { token, id, text } => self.change_message(&token, id, Some(&text)),
             ClientMessage::Delete { token, id } => self.change_message(&token, id, None),
+            ClientMessage::React {
+                token,
+                id,
+                reaction,
+            } => self.react(&token, id, &reaction),
             ClientMessage::Block { user, on } => self.block(&user, on),
             ClientMessage::Typing { conversation } => self.typing(&conversation),
             ClientMessage::Mute { conversation, on } => self.mute(&conversation, on),

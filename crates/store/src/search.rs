@@ -171,7 +171,8 @@ fn searched_text(event: &Event) -> &str {
         | EventBody::Topic { .. }
         | EventBody::Deleted
         | EventBody::Edit { .. }
-        | EventBody::Delete { .. } => "",
+        | EventBody::Delete { .. }
+        | EventBody::React { .. } => "",
     }
 }
 

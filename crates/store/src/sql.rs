@@ -30,6 +30,10 @@ pub(crate) const DELETED: i64 = 4;
 const EDIT: i64 = 5;
 /// A delete of a message.
 const DELETE: i64 = 6;
+/// A reaction given.
+pub(crate) const REACTED: i64 = 7;
+/// A reaction taken back.
+pub(crate) const UNREACTED: i64 = 8;
 
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
@@ -237,6 +241,25 @@ pub(crate) fn insert_event(
                 to_sql(target.0),
                 token
             ])?,
+        EventBody::React {
+            target,
+            reaction,
+            on,
+        } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, target, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                if *on { REACTED } else { UNREACTED },
+                reaction,
+                to_sql(target.0),
+                token
+            ])?,
         // A message's state, not something that happens: what an edit or a
         // delete leaves (see `changes`), never inserted as such.
         EventBody::Edited { .. } | EventBody::Deleted => {
@@ -340,6 +363,12 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         },
         DELETE => EventBody::Delete {
             target: EventId(from_sql(row.get(14)?)),
+        },
+        kind @ (REACTED | UNREACTED) => EventBody::React {
+            target: EventId(from_sql(row.get(14)?)),
+            // A delete of the message takes the reactions' texts too.
+            reaction: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            on: kind == REACTED,
         },
         _ => {
             let edit = row

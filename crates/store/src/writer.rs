@@ -89,6 +89,7 @@ impl Op {
                     | EventBody::Edited { text, .. }
                     | EventBody::Edit { text, .. } => text.len(),
                     EventBody::FileShared { name, .. } => name.len(),
+                    EventBody::React { reaction, .. } => reaction.len(),
                     EventBody::Member { user, .. } => user.len(),
                     EventBody::Deleted | EventBody::Delete { .. } => 0,
                 };
@@ -717,6 +718,20 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             conversation: log_name(conversation),
             by: author,
             target: target.0,
+        },
+        (
+            conversation,
+            EventBody::React {
+                target,
+                reaction,
+                on,
+            },
+        ) => ChatEvent::React {
+            conversation: log_name(conversation),
+            by: author,
+            target: target.0,
+            on: *on,
+            reaction: reaction.clone(),
         },
         // States of a message, never committed as events of their own.
         (conversation, EventBody::Edited { text, .. }) => ChatEvent::InText {

@@ -106,6 +106,11 @@ fn texts(events: &[Event]) -> Vec<String> {
             EventBody::Deleted => "(deleted)".to_owned(),
             EventBody::Edit { target, text } => format!("edit {} {text}", target.0),
             EventBody::Delete { target } => format!("delete {}", target.0),
+            EventBody::React {
+                target,
+                reaction,
+                on,
+            } => format!("react {} {reaction} {on}", target.0),
         })
         .collect()
 }
