@@ -655,7 +655,12 @@ impl Tracker {
         if !paged && counting && entry.info.is_member() {
             entry.oldest = Some(entry.oldest.map_or(id, |oldest| oldest.min(id)));
             if user_key(author) != me && id > entry.read {
-                let mentioned = text.is_some_and(|text| mentions(text, &me));
+                // An `@here` mentions whoever was online when it came: a
+                // live one mentions this user (the server counted it so).
+                let here = live
+                    && !matches!(conversation, Conversation::Direct(_))
+                    && text.is_some_and(media_chat_protocol::rules::mentions_here);
+                let mentioned = here || text.is_some_and(|text| mentions(text, &me));
                 entry.seen.insert(id, mentioned);
                 if live {
                     entry.recount();

@@ -12,6 +12,8 @@
 //! - [`conversation`]: [`Conversation`], `#room` or `@user` (version 3).
 //! - [`event`]: [`EventLine`], a stored event as version 3 shows it.
 //! - [`found`]: [`FoundLine`], a search result as version 3 shows it.
+//! - [`reaction`]: [`Reactions`], a message's reactions, and what a
+//!   reaction may be.
 //! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
 //! - [`server`]: [`ServerMessage`] and [`HistoryEntry`], every line a server sends.
 //! - [`fields`]: splitting a line into fields and writing fields back (no I/O).

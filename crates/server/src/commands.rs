@@ -220,12 +220,19 @@ impl Session {
     /// commit: the hub fans it out, acknowledges it or refuses it once the
     /// store is done with it (see [`Session::settle`]).
     fn post(&mut self, conversation: Conversation, body: EventBody, token: Option<&str>) {
+        let also_mentions = match &body {
+            EventBody::Text { text } | EventBody::Reply { text, .. } => {
+                self.here(&conversation, text)
+            }
+            _ => Vec::new(),
+        };
         let submitted = self.ctx.store.submit(NewEvent {
             conversation,
             author: self.name().to_owned(),
             body,
             token: token.map(str::to_owned),
             origin: self.id,
+            also_mentions,
         });
         match submitted {
             Ok(()) => self.unsettled = true,

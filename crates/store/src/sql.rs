@@ -476,14 +476,19 @@ pub(crate) fn room(
     .optional()
 }
 
-/// Records who a message mentions: every `@name` in it (at most 20).
+/// Records who a message mentions: every `@name` in it (at most 20), and
+/// the users with keys `also` (those `@here` reached).
 pub(crate) fn record_mentions(
     db: &Connection,
     conversation: i64,
     event: EventId,
     text: &str,
+    also: &[String],
 ) -> rusqlite::Result<()> {
-    for key in media_chat_protocol::rules::mentions(text) {
+    for key in media_chat_protocol::rules::mentions(text)
+        .into_iter()
+        .chain(also.iter().cloned())
+    {
         db.prepare_cached(
             "INSERT OR IGNORE INTO mentions (user_key, conversation, event_id) VALUES (?1, ?2, ?3)",
         )?

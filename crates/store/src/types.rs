@@ -248,6 +248,10 @@ pub struct NewEvent {
     /// An opaque tag passed back with the committed event (the server's
     /// session id, to acknowledge the send to the session that made it).
     pub origin: u64,
+    /// User keys a message mentions besides the `@name`s in its text: for
+    /// `@here`, the members of its room or group online when it was sent
+    /// (who is online is the server's to know, not the store's).
+    pub also_mentions: Vec<String>,
 }
 
 /// An event as it was committed, handed to the [`crate::Sink`] in id

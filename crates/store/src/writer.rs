@@ -622,7 +622,7 @@ fn append(
     if let EventBody::Text { text } | EventBody::Reply { text, .. } = &event.body
         && !matches!(event.conversation, Conversation::Direct(_))
     {
-        sql::record_mentions(tx, conversation, id, text)?;
+        sql::record_mentions(tx, conversation, id, text, &event.also_mentions)?;
     }
     Ok(Appended::Stored(id, ts))
 }
@@ -837,6 +837,7 @@ mod tests {
             body: EventBody::Text { text },
             token: None,
             origin: 1,
+            also_mentions: Vec::new(),
         }
     }
 
@@ -920,6 +921,7 @@ mod tests {
                     },
                     token: None,
                     origin: 1,
+                    also_mentions: Vec::new(),
                 })
                 .unwrap();
         }

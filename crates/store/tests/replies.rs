@@ -23,6 +23,7 @@ fn reply(store: &Store, author: &str, to: EventId, text: &str) -> EventId {
             },
             token: Some(format!("r-{text}")),
             origin: 0,
+            also_mentions: Vec::new(),
         })
         .expect("stored")
         .event

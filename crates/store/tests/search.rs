@@ -213,6 +213,7 @@ fn filters_choose_the_author_the_conversation_files_and_dates() {
             },
             token: None,
             origin: 0,
+            also_mentions: Vec::new(),
         })
         .unwrap()
         .event

@@ -86,6 +86,7 @@ fn text(conversation: Conversation, author: &str, text: &str) -> NewEvent {
         },
         token: None,
         origin: 0,
+        also_mentions: Vec::new(),
     }
 }
 
@@ -207,6 +208,7 @@ fn a_submitted_event_is_answered_through_the_sink_in_the_order_submitted() {
     let from = |conversation: Conversation, token: &str, body: &str| NewEvent {
         token: Some(token.to_owned()),
         origin: 7,
+        also_mentions: Vec::new(),
         ..text(conversation, "an", body)
     };
     store
