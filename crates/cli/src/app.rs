@@ -28,6 +28,9 @@ use crate::pages::Pages;
 use crate::progress::Bars;
 use crate::render;
 
+/// The terminal bell, before a line that rings it.
+const BELL: &str = "\u{7}";
+
 /// How many older messages one `/more` shows.
 const MORE_PAGE: u64 = 20;
 
@@ -52,6 +55,8 @@ pub struct App {
     listing_rooms: bool,
     /// The `^N` of the messages printed.
     handles: Handles,
+    /// `--bell`: ring for private messages and mentions.
+    bell: bool,
 }
 
 /// A password being asked for, the echo off meanwhile.
@@ -95,8 +100,9 @@ struct Own {
 }
 
 impl App {
-    /// Wraps a logged-in client.
-    pub fn new(client: Client) -> Self {
+    /// Wraps a logged-in client; `bell` rings the terminal bell for
+    /// private messages and mentions.
+    pub fn new(client: Client, bell: bool) -> Self {
         App {
             events: client.events().clone(),
             me: client.user(),
@@ -111,6 +117,7 @@ impl App {
             asking: None,
             listing_rooms: false,
             handles: Handles::default(),
+            bell,
         }
     }
 
@@ -579,7 +586,35 @@ impl App {
         if let Some(quote) = quote {
             self.bars.println(&format!("{stamp} {quote}"));
         }
-        self.bars.println(&format!("{stamp} {line}"));
+        let bell = if self.rings(&event) { BELL } else { "" };
+        self.bars.println(&format!("{bell}{stamp} {line}"));
+    }
+
+    /// Whether `event` rings the bell (with `--bell`): a message that
+    /// just came from someone else, private or mentioning this user (by
+    /// name or `@here`), in a conversation not muted.
+    fn rings(&self, event: &Event) -> bool {
+        let Event::Message {
+            message,
+            origin: Origin::Live,
+        } = event
+        else {
+            return false;
+        };
+        let mine = same(
+            &Conversation::Direct(message.author.clone()),
+            &Conversation::Direct(self.me.clone()),
+        );
+        if !self.bell || message.is_notice() || mine {
+            return false;
+        }
+        let muted = self
+            .client
+            .conversations()
+            .get(&message.conversation)
+            .is_some_and(|info| info.muted);
+        let private = matches!(message.conversation, Conversation::Direct(_));
+        !muted && (private || message.mentions(&self.me))
     }
 
     /// An own message changed state.

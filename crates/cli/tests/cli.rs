@@ -960,3 +960,43 @@ fn reactions_are_toggled_by_handle_and_shown_with_their_counts() {
         assert!(cli.finish().0.success());
     }
 }
+
+/// `--bell` rings the terminal bell (a BEL before the line) for a private
+/// message and a mention, by name or `@here`, and for nothing else: not
+/// for other messages, not in a muted conversation, not without the flag.
+/// See: issue 12, "Mentions and notifications".
+#[test]
+fn the_bell_rings_for_private_messages_and_mentions_only() {
+    const BEL: char = '\u{7}';
+    let server = TestServer::start();
+    let mut command = server.command("an");
+    command.arg("--bell");
+    let mut an = Cli::spawn(command);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    binh.send("chào cả nhà");
+    assert!(!an.expect("bình: chào cả nhà").starts_with(BEL));
+    binh.send("@an riêng nhé");
+    assert!(an.expect("[PM from bình] riêng nhé").starts_with(BEL));
+    binh.send("nhờ @an xem giúp");
+    assert!(an.expect("bình: nhờ @an xem giúp").starts_with(BEL));
+    binh.send("@here họp nào");
+    assert!(an.expect("bình: @here họp nào").starts_with(BEL));
+    // Without --bell, nothing rings.
+    an.send("@bình ừ");
+    assert!(!binh.expect("[PM from an] ừ").contains(BEL));
+    // A muted conversation rings no more.
+    an.send("/mute");
+    an.expect("[*] #general is muted: no notifications or badge (still counted unread)");
+    binh.send("@here lần nữa");
+    assert!(!an.expect("bình: @here lần nữa").starts_with(BEL));
+
+    for cli in [an, binh] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

@@ -161,6 +161,21 @@ impl Message {
         }
     }
 
+    /// Whether the message mentions `user` (a name): by `@name` in a room,
+    /// `#general` or a group, or by `@here` there (which mentions whoever
+    /// was online when it came: ask it of a message that came live).
+    /// Nothing in a direct conversation mentions anyone.
+    pub fn mentions(&self, user: &str) -> bool {
+        if matches!(self.conversation, Conversation::Direct(_)) {
+            return false;
+        }
+        let key = media_chat_protocol::rules::user_key(user);
+        self.text().is_some_and(|text| {
+            let named = media_chat_protocol::rules::mentions(text);
+            named.contains(&key) || named.iter().any(|n| n == media_chat_protocol::rules::HERE)
+        })
+    }
+
     /// The id of the message this one answers, if it is a reply.
     pub fn reply_to(&self) -> Option<u64> {
         match self.body {
@@ -275,6 +290,16 @@ mod tests {
             "an edited reply still answers its message"
         );
         assert_eq!(message.reply_to(), None);
+        let mut said = text(Body::Text("@Bình xem này; @here".into()));
+        assert!(
+            said.mentions("bình") && said.mentions("cường"),
+            "by name, by @here"
+        );
+        said.body = Body::Text("bình@x.org".into());
+        assert!(!said.mentions("bình"));
+        said.body = Body::Text("@bình".into());
+        said.conversation = Conversation::Direct("bình".into());
+        assert!(!said.mentions("bình"), "not in a direct conversation");
         let mut topic = text(Body::Topic("chủ đề".into()));
         topic.apply(2, &Change::Edited("x".into()));
         assert_eq!(topic.body, Body::Topic("chủ đề".into()));
