@@ -41,6 +41,9 @@ use crate::transfer::UploadLimits;
 /// proves it has read everything sent before `QUIT`).
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Messages whose reactions the supervisor keeps (the newest by id).
+const KEPT_REACTIONS: usize = 10_000;
+
 /// Read positions go out at most this often (the protocol asks for no
 /// more than one a second).
 const READ_INTERVAL: Duration = Duration::from_secs(1);
@@ -207,8 +210,8 @@ pub(crate) struct Supervisor {
     /// The reactions of the messages that have had any, by message id,
     /// with the id of the newest reaction event they reflect: an older
     /// set or toggle (a page read before a live toggle arrived) changes
-    /// nothing.
-    reactions: HashMap<u64, (u64, Reactions)>,
+    /// nothing. The newest [`KEPT_REACTIONS`] messages are kept.
+    reactions: BTreeMap<u64, (u64, Reactions)>,
 }
 
 /// What one connection has said so far.
@@ -291,7 +294,7 @@ impl Supervisor {
             reads: Reads::default(),
             token_waiters: VecDeque::new(),
             flush_due: None,
-            reactions: HashMap::new(),
+            reactions: BTreeMap::new(),
         };
         thread::Builder::new()
             .name("chat-supervisor".into())
@@ -763,6 +766,7 @@ impl Supervisor {
                     return;
                 }
                 self.reactions.insert(id, (latest, reactions.clone()));
+                self.forget_old_reactions();
                 Event::Changed {
                     id: latest,
                     conversation,
@@ -1004,6 +1008,7 @@ impl Supervisor {
             on,
             reactions: reactions.clone(),
         };
+        self.forget_old_reactions();
         self.sink.emit(Event::Changed {
             id,
             conversation,
@@ -1012,6 +1017,15 @@ impl Supervisor {
             change,
             origin,
         });
+    }
+
+    /// Keeps the reactions of the newest [`KEPT_REACTIONS`] messages only:
+    /// a toggle on an older one then starts from nothing but itself, until
+    /// a page brings that message's set again.
+    fn forget_old_reactions(&mut self) {
+        while self.reactions.len() > KEPT_REACTIONS {
+            self.reactions.pop_first();
+        }
     }
 
     /// Emits what the conversations said changed.
