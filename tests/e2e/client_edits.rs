@@ -1,6 +1,7 @@
-//! The client library's edits and deletes against a real server: the
-//! author's own session and everyone else's hear the change, a page shows
-//! the message as it is now, and a refusal comes back as an error.
+//! The client library's edits, deletes, replies and reactions against a
+//! real server: the author's own session and everyone else's hear the
+//! change, a page (or a reconnect's welcome) shows the message and its
+//! reactions as they are now, and a refusal comes back as an error.
 //!
 //! See: issue 12, "Messages".
 
@@ -210,5 +211,41 @@ fn a_reaction_reaches_both_sides_with_the_whole_set_and_pages_bring_it_back() {
         Event::ServerError {
             reason: "No such message: 999999".into()
         }
+    );
+}
+
+/// Reactions given while a client was away reach it with the welcome of
+/// its reconnect (resuming after its last id), as the message's whole set.
+/// See: issue 12, "Messages".
+#[test]
+fn reactions_given_while_away_come_with_the_reconnect() {
+    let mut server = TestServer::start();
+    let alice = crate::client::connect_with(server.addr(), "alice", |_| {});
+    wait(&alice, |e| *e == Event::Synced);
+    let mut binh = server.connect();
+    binh.login_v3("bình", crate::PW, None);
+    binh.send_line("SEND|t1|#general|ai đi ăn trưa?");
+    let id: u64 = binh
+        .read_line()
+        .strip_prefix("ACK|t1|")
+        .and_then(|rest| rest.split('|').next())
+        .and_then(|id| id.parse().ok())
+        .expect("an ACK");
+    wait(
+        &alice,
+        |e| matches!(e, Event::Message { message, .. } if message.id() == Some(id)),
+    );
+    server.restart_same_addr();
+    wait(&alice, |e| matches!(e, Event::Disconnected { .. }));
+    let mut binh = server.connect();
+    binh.login_v3("bình", crate::PW, None);
+    binh.send_line(&format!("REACT|k1|{id}|🍜"));
+    while !binh.read_line().starts_with("ACK|k1|") {}
+    alice.reconnect();
+    let (_, change, origin) = reactions_of(&alice, id);
+    assert_eq!(origin, Origin::Backlog);
+    assert!(
+        matches!(&change, Change::Reactions(r) if r.users("🍜") == ["bình"]),
+        "{change:?}"
     );
 }
