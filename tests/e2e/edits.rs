@@ -10,7 +10,7 @@ use media_chat_e2e::{RawClient, TestServer};
 
 use crate::PW;
 
-fn v3(server: &TestServer, user: &str) -> RawClient {
+pub(crate) fn v3(server: &TestServer, user: &str) -> RawClient {
     let mut client = server.connect();
     client.login_v3(user, PW, None);
     client.collect_pending();
@@ -19,7 +19,7 @@ fn v3(server: &TestServer, user: &str) -> RawClient {
 
 /// Sends a line with `token` and reads up to its `ACK` (returning the id)
 /// or `REJECTED` (returning the reason), skipping what else arrives.
-fn answer(client: &mut RawClient, token: &str, line: &str) -> Result<u64, String> {
+pub(crate) fn answer(client: &mut RawClient, token: &str, line: &str) -> Result<u64, String> {
     client.send_line(line);
     loop {
         let line = client.read_line();
@@ -32,7 +32,7 @@ fn answer(client: &mut RawClient, token: &str, line: &str) -> Result<u64, String
     }
 }
 
-fn post(client: &mut RawClient, token: &str, conversation: &str, text: &str) -> u64 {
+pub(crate) fn post(client: &mut RawClient, token: &str, conversation: &str, text: &str) -> u64 {
     answer(
         client,
         token,
@@ -42,7 +42,7 @@ fn post(client: &mut RawClient, token: &str, conversation: &str, text: &str) -> 
 }
 
 /// The `EVENT` lines pending for `client`, without id and time.
-fn events(client: &mut RawClient) -> Vec<String> {
+pub(crate) fn events(client: &mut RawClient) -> Vec<String> {
     client
         .collect_pending()
         .into_iter()
@@ -52,7 +52,7 @@ fn events(client: &mut RawClient) -> Vec<String> {
 }
 
 /// A fresh page of `conversation` for `client`, event bodies only.
-fn page(client: &mut RawClient, conversation: &str) -> Vec<String> {
+pub(crate) fn page(client: &mut RawClient, conversation: &str) -> Vec<String> {
     client.send_line(&format!("BEFORE|{conversation}|0|100"));
     client
         .skip_until(&format!("PAGE_END|{conversation}|0"))

@@ -31,6 +31,9 @@
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
+//! - `reactions`: `REACT`: who hears a toggle, reactions in pages and welcomes, limits.
+//! - `here`: `@here` mentions the members online at that moment.
+//! - `replies`: `REPLY`: what a reply carries everywhere, and what it may answer.
 //! - `durable`: offline DMs, restarts, upgrading an older data dir, backups.
 //! - `typing`: `TYPING` notices: who hears them, the throttle, nothing stored.
 //! - `version3`: ids, acknowledged sends, resume without gaps or
@@ -52,6 +55,7 @@ mod deadlines;
 mod durable;
 mod edits;
 mod files;
+mod here;
 mod legacy;
 mod lifecycle;
 mod limits;
@@ -60,6 +64,8 @@ mod messaging;
 mod paths;
 mod preferences;
 mod presence;
+mod reactions;
+mod replies;
 mod robustness;
 mod rooms;
 mod search;

@@ -367,13 +367,18 @@ impl Session3 {
 }
 
 /// Who wrote an event that unread counts count: the sender, the uploader
-/// or the changer; `None` for edits, deletes and deleted messages, which
-/// are not news.
+/// or the changer; `None` for edits, deletes, deleted messages and
+/// reactions, which are not news.
 fn author(body: &EventBody) -> Option<&str> {
     match body {
-        EventBody::Text { from, .. } | EventBody::Edited { from, .. } => Some(from),
+        EventBody::Text { from, .. }
+        | EventBody::Edited { from, .. }
+        | EventBody::Reply { from, .. } => Some(from),
         EventBody::Member { by, .. } | EventBody::Topic { by, .. } => Some(by),
         EventBody::File { user, .. } => Some(user),
-        EventBody::Deleted { .. } | EventBody::Edit { .. } | EventBody::Delete { .. } => None,
+        EventBody::Deleted { .. }
+        | EventBody::Edit { .. }
+        | EventBody::Delete { .. }
+        | EventBody::React { .. } => None,
     }
 }

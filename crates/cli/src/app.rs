@@ -17,8 +17,8 @@ use std::io::Write;
 
 use crossbeam_channel::{Receiver, select};
 use media_chat_client::{
-    AdminCommand, Client, Conversation, Event, InputError, Message, Origin, RoomInfo, SendError,
-    TransferId, Typed, same,
+    AdminCommand, Change, Client, Conversation, Event, InputError, Message, Origin, RoomInfo,
+    SendError, TransferId, Typed, same,
 };
 
 use crate::command::{Command, HELP, parse_command};
@@ -27,6 +27,9 @@ use crate::hidden::Hidden;
 use crate::pages::Pages;
 use crate::progress::Bars;
 use crate::render;
+
+/// The terminal bell, before a line that rings it.
+const BELL: &str = "\u{7}";
 
 /// How many older messages one `/more` shows.
 const MORE_PAGE: u64 = 20;
@@ -52,6 +55,8 @@ pub struct App {
     listing_rooms: bool,
     /// The `^N` of the messages printed.
     handles: Handles,
+    /// `--bell`: ring for private messages and mentions.
+    bell: bool,
 }
 
 /// A password being asked for, the echo off meanwhile.
@@ -95,8 +100,9 @@ struct Own {
 }
 
 impl App {
-    /// Wraps a logged-in client.
-    pub fn new(client: Client) -> Self {
+    /// Wraps a logged-in client; `bell` rings the terminal bell for
+    /// private messages and mentions.
+    pub fn new(client: Client, bell: bool) -> Self {
         App {
             events: client.events().clone(),
             me: client.user(),
@@ -111,6 +117,7 @@ impl App {
             asking: None,
             listing_rooms: false,
             handles: Handles::default(),
+            bell,
         }
     }
 
@@ -170,20 +177,7 @@ impl App {
         }
         match parse_command(line) {
             Command::Say(line) => match self.client.input(&line) {
-                Ok(Typed::Message(sent)) => {
-                    let waiting = !self.client.is_connected();
-                    let mark = if waiting { " [pending]" } else { "" };
-                    let shown = render::message(&sent, &self.me, &self.current);
-                    let handle = render::handle(self.handles.note(&sent, true));
-                    self.say(&format!("{handle}{shown}{mark}"));
-                    if let Some(token) = sent.token() {
-                        let own = Own {
-                            message: sent.clone(),
-                            confirm: waiting,
-                        };
-                        self.own.insert(token.to_owned(), own);
-                    }
-                }
+                Ok(Typed::Message(sent)) => self.sent(sent),
                 Ok(Typed::Command(command)) => {
                     if command == media_chat_client::ChatCommand::Rooms {
                         self.listing_rooms = true;
@@ -206,6 +200,38 @@ impl App {
                 }
                 Err(e) => self.say(&format!("[!] {e}")),
             },
+            Command::Reply { handle, text } => {
+                let target = match handle {
+                    Some(_) => self.handles.resolve(handle, &self.current),
+                    None => self.handles.last_in(&self.current),
+                };
+                match target {
+                    Ok((conversation, id)) => match self.client.reply(conversation, id, &text) {
+                        Ok(sent) => self.sent(sent),
+                        Err(SendError::OldServer) => {
+                            self.say("[!] this server has no replies (protocol version 2)")
+                        }
+                        Err(e) => self.say(&format!("[!] {e}")),
+                    },
+                    Err(e) => self.say(&format!("[!] {e}")),
+                }
+            }
+            Command::React { handle, reaction } => {
+                let target = match handle {
+                    Some(_) => self.handles.resolve(handle, &self.current),
+                    None => self.handles.last_in(&self.current),
+                };
+                match target {
+                    Ok((_, id)) => match self.client.react(id, &reaction) {
+                        Ok(()) => {}
+                        Err(SendError::OldServer) => {
+                            self.say("[!] this server has no reactions (protocol version 2)")
+                        }
+                        Err(e) => self.say(&format!("[!] {e}")),
+                    },
+                    Err(e) => self.say(&format!("[!] {e}")),
+                }
+            }
             Command::Delete { handle } => match self.handles.resolve(handle, &self.current) {
                 Ok((conversation, id)) => {
                     if let Err(e) = self.client.delete(conversation, id) {
@@ -271,6 +297,31 @@ impl App {
             Command::Unknown(reason) => self.say(&format!("[!] {reason}")),
         }
         true
+    }
+
+    /// An own message just written: printed with its handle (and what it
+    /// answers), and followed until the server has it.
+    fn sent(&mut self, sent: Message) {
+        let waiting = !self.client.is_connected();
+        let mark = if waiting { " [pending]" } else { "" };
+        let shown = render::message(&sent, &self.me, &self.current);
+        let handle = render::handle(self.handles.note(&sent, true));
+        if let Some(quote) = self.quote(&sent) {
+            self.say(&quote);
+        }
+        self.say(&format!("{handle}{shown}{mark}"));
+        if let Some(token) = sent.token().map(str::to_owned) {
+            let own = Own {
+                message: sent,
+                confirm: waiting,
+            };
+            self.own.insert(token, own);
+        }
+    }
+
+    /// For a reply, the line quoting what it answers, printed above it.
+    fn quote(&self, message: &Message) -> Option<String> {
+        message.reply_to().map(|to| self.handles.quote(to))
     }
 
     /// Asks a password question (without echo on a terminal).
@@ -460,14 +511,25 @@ impl App {
                 return self.say(&render::search_results(hits, &handles, *more, &self.me));
             }
             Event::Changed {
+                id,
                 target,
                 by,
                 change,
-                origin: Origin::Live,
+                origin,
                 ..
             } => {
+                self.handles.changed(*target, *id, change);
                 let handle = self.handles.handle_of(*target);
-                return self.say(&render::change(by, handle, change, &self.me));
+                // In a backlog or a page the message shows as it is now;
+                // only its reactions, if it has a handle here, get a line.
+                let shown = match change {
+                    Change::Reactions(reactions) => handle.is_some() && !reactions.is_empty(),
+                    _ => *origin == Origin::Live,
+                };
+                if shown {
+                    self.say(&render::change(by, handle, change, &self.me));
+                }
+                return;
             }
             Event::Delivery { token, message } => return self.delivery(token, message),
             Event::Gap {
@@ -505,11 +567,13 @@ impl App {
         let Some(mut line) = render::event(&event, &self.me, &self.current) else {
             return;
         };
+        let mut quote = None;
         if let Event::Message { message, .. } = &event {
             let mine = same(
                 &Conversation::Direct(message.author.clone()),
                 &Conversation::Direct(self.me.clone()),
             );
+            quote = self.quote(message);
             line = format!("{}{line}", render::handle(self.handles.note(message, mine)));
         }
         let stamp = match &event {
@@ -519,7 +583,38 @@ impl App {
             } => render::at(message.ts),
             _ => render::now(),
         };
-        self.bars.println(&format!("{stamp} {line}"));
+        if let Some(quote) = quote {
+            self.bars.println(&format!("{stamp} {quote}"));
+        }
+        let bell = if self.rings(&event) { BELL } else { "" };
+        self.bars.println(&format!("{bell}{stamp} {line}"));
+    }
+
+    /// Whether `event` rings the bell (with `--bell`): a message that
+    /// just came from someone else, private or mentioning this user (by
+    /// name or `@here`), in a conversation not muted.
+    fn rings(&self, event: &Event) -> bool {
+        let Event::Message {
+            message,
+            origin: Origin::Live,
+        } = event
+        else {
+            return false;
+        };
+        let mine = same(
+            &Conversation::Direct(message.author.clone()),
+            &Conversation::Direct(self.me.clone()),
+        );
+        if !self.bell || message.is_notice() || mine {
+            return false;
+        }
+        let muted = self
+            .client
+            .conversations()
+            .get(&message.conversation)
+            .is_some_and(|info| info.muted);
+        let private = matches!(message.conversation, Conversation::Direct(_));
+        !muted && (private || message.mentions(&self.me))
     }
 
     /// An own message changed state.

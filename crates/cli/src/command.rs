@@ -41,6 +41,23 @@ pub enum Command {
         /// The new text.
         text: String,
     },
+    /// `/reply [^N] TEXT`: answer message `^N` (without a handle: the last
+    /// message printed in the current conversation).
+    Reply {
+        /// The handle's number, if given.
+        handle: Option<u64>,
+        /// The reply's text.
+        text: String,
+    },
+    /// `/react [^N] REACTION`: give a reaction on message `^N` (without a
+    /// handle: the last message printed in the current conversation), or
+    /// take it back.
+    React {
+        /// The handle's number, if given.
+        handle: Option<u64>,
+        /// The reaction: an emoji or a short text.
+        reaction: String,
+    },
     /// `/delete [^N]`: delete message `^N` (without a handle: the user's
     /// last one in the current conversation).
     Delete {
@@ -83,6 +100,8 @@ text                send to the current conversation (#general at first)
 /edit [^N] TEXT     change your message ^N (the handle before a line; your
                     last one here by default)
 /delete [^N]        delete message ^N (yours; any in a room you moderate)
+/reply [^N] TEXT    answer message ^N (the last one here by default)
+/react [^N] 👍       react to message ^N (the last one here); again takes it back
 /search WORDS       find messages and files, diacritics ignored: \"a phrase\",
                     prefix*, from:NAME, in:#room, has:file, before:/after:YYYY-MM-DD
 /send PATH          share a file
@@ -144,23 +163,31 @@ pub fn parse_command(line: &str) -> Command {
             Command::More(Some(argument.to_owned()))
         }
         "/more" => Command::Unknown("write it as /more, /more #room or /more @user".to_owned()),
-        "/edit" => {
-            let (handle, text) = match argument.split_once(char::is_whitespace) {
-                Some((first, rest)) if parse_handle(first).is_some() => {
-                    (parse_handle(first), rest.trim())
-                }
-                _ if parse_handle(argument).is_some() => (parse_handle(argument), ""),
-                _ => (None, argument),
-            };
-            if text.is_empty() {
-                Command::Unknown("write it as /edit ^N new text, or /edit new text".to_owned())
-            } else {
-                Command::Edit {
-                    handle,
-                    text: text.to_owned(),
-                }
-            }
-        }
+        "/edit" => match handle_and_text(argument) {
+            (handle, text) if !text.is_empty() => Command::Edit {
+                handle,
+                text: text.to_owned(),
+            },
+            _ => Command::Unknown("write it as /edit ^N new text, or /edit new text".to_owned()),
+        },
+        "/reply" => match handle_and_text(argument) {
+            (handle, text) if !text.is_empty() => Command::Reply {
+                handle,
+                text: text.to_owned(),
+            },
+            _ => Command::Unknown(
+                "write it as /reply ^N text, or /reply text for the last message".to_owned(),
+            ),
+        },
+        "/react" => match handle_and_text(argument) {
+            (handle, reaction) if !reaction.is_empty() => Command::React {
+                handle,
+                reaction: reaction.to_owned(),
+            },
+            _ => Command::Unknown(
+                "write it as /react ^N 👍, or /react 👍 for the last message".to_owned(),
+            ),
+        },
         "/delete" if argument.is_empty() => Command::Delete { handle: None },
         "/delete" => match parse_handle(argument) {
             Some(handle) => Command::Delete {
@@ -180,6 +207,16 @@ pub fn parse_command(line: &str) -> Command {
         // The commands both clients share, and unknown ones: the library
         // says which.
         _ => Command::Say(line.to_owned()),
+    }
+}
+
+/// `^N text` as the handle and the text, or (no handle) the whole
+/// argument as the text.
+fn handle_and_text(argument: &str) -> (Option<u64>, &str) {
+    match argument.split_once(char::is_whitespace) {
+        Some((first, rest)) if parse_handle(first).is_some() => (parse_handle(first), rest.trim()),
+        _ if parse_handle(argument).is_some() => (parse_handle(argument), ""),
+        _ => (None, argument),
     }
 }
 
@@ -227,6 +264,36 @@ mod tests {
             parse_command("/more #lop"),
             Command::More(Some("#lop".into()))
         );
+        assert_eq!(
+            parse_command("/reply ^3 ừ nhé"),
+            Command::Reply {
+                handle: Some(3),
+                text: "ừ nhé".into()
+            }
+        );
+        assert_eq!(
+            parse_command("/reply ừ"),
+            Command::Reply {
+                handle: None,
+                text: "ừ".into()
+            }
+        );
+        assert!(matches!(parse_command("/reply ^3"), Command::Unknown(_)));
+        assert_eq!(
+            parse_command("/react ^3 👍"),
+            Command::React {
+                handle: Some(3),
+                reaction: "👍".into()
+            }
+        );
+        assert_eq!(
+            parse_command("/react hay quá"),
+            Command::React {
+                handle: None,
+                reaction: "hay quá".into()
+            }
+        );
+        assert!(matches!(parse_command("/react"), Command::Unknown(_)));
         assert_eq!(parse_command("/retry"), Command::Retry);
         assert_eq!(parse_command("/discard"), Command::Discard);
         assert_eq!(parse_command("/password"), Command::Password);

@@ -1,7 +1,12 @@
 //! Short handles for the messages the terminal prints (`^12`), so a line
-//! can be named to edit or delete it: `/edit ^12 new text`, `/delete ^12`.
-//! Without a handle those commands take the user's last message in the
-//! current conversation.
+//! can be named to edit, delete, answer or react to it: `/edit ^12 new
+//! text`, `/delete ^12`, `/reply ^12 text`, `/react ^12 👍`. Without a
+//! handle, `/edit` and `/delete` take the user's last message in the
+//! current conversation, `/reply` and `/react` the last message printed
+//! there.
+//!
+//! Each handle also keeps the message's one-line quote (`↳ an: first
+//! words…`), which a reply to it shows.
 //!
 //! A handle is a number given in print order (never `#…`, which names
 //! rooms). An own message gets one when it is printed, before the server
@@ -10,7 +15,7 @@
 
 use std::collections::VecDeque;
 
-use media_chat_client::{Conversation, Message, same};
+use media_chat_client::{Body, Change, Conversation, Message, display, same};
 
 /// How many handles are remembered (the oldest are forgotten first).
 const KEPT: usize = 10_000;
@@ -27,6 +32,9 @@ struct Entry {
     conversation: Conversation,
     target: Target,
     mine: bool,
+    /// The message, its text cut short: what a reply to it quotes (see
+    /// [`display::quote`]).
+    original: Message,
 }
 
 enum Target {
@@ -43,6 +51,8 @@ pub enum Unusable {
     Pending(u64),
     /// No handle given and no own message to take.
     NoneOfYours,
+    /// No handle given and no message printed here to take.
+    NoneHere,
 }
 
 impl std::fmt::Display for Unusable {
@@ -51,6 +61,7 @@ impl std::fmt::Display for Unusable {
             Unusable::Unknown(n) => write!(f, "no message is ^{n}"),
             Unusable::Pending(n) => write!(f, "^{n} has not reached the server yet"),
             Unusable::NoneOfYours => write!(f, "you have written nothing here yet"),
+            Unusable::NoneHere => write!(f, "no message here to answer yet"),
         }
     }
 }
@@ -79,6 +90,7 @@ impl Handles {
             conversation: message.conversation.clone(),
             target,
             mine,
+            original: shortened(message),
         });
         Some(self.first + self.entries.len() as u64)
     }
@@ -90,6 +102,41 @@ impl Handles {
                 entry.target = Target::Stored(id);
             }
         }
+    }
+
+    /// The stored message `id` changed (event `change_id`): an edit or a
+    /// delete shows in what a reply to it quotes.
+    pub fn changed(&mut self, id: u64, change_id: u64, change: &Change) {
+        if let Some(entry) = self.entries.iter_mut().find(|entry| entry.is(id)) {
+            entry.original.apply(change_id, change);
+            entry.original = shortened(&entry.original);
+        }
+    }
+
+    /// What a reply to the stored message `id` quotes, with its handle
+    /// (`↳ an: first words… (^3)`); `↳ message 41` when it was never
+    /// printed here (or was forgotten).
+    pub fn quote(&self, id: u64) -> String {
+        match (self.handle_of(id), self.entries.iter().find(|e| e.is(id))) {
+            (Some(n), Some(entry)) => {
+                format!("{} (^{n})", display::quote(Some(&entry.original), id))
+            }
+            _ => display::quote(None, id),
+        }
+    }
+
+    /// The last message printed in `current` (anyone's), stored: its
+    /// conversation and id, for `/reply` and `/react` without a handle.
+    pub fn last_in(&self, current: &Conversation) -> Result<(Conversation, u64), Unusable> {
+        self.entries
+            .iter()
+            .rev()
+            .filter(|entry| same(&entry.conversation, current))
+            .find_map(|entry| match entry.target {
+                Target::Stored(id) => Some((entry.conversation.clone(), id)),
+                Target::Pending(_) => None,
+            })
+            .ok_or(Unusable::NoneHere)
     }
 
     /// The handle of the stored message `id`, if it has one.
@@ -133,6 +180,33 @@ impl Handles {
     }
 }
 
+impl Entry {
+    /// Whether it is the stored message `id`.
+    fn is(&self, id: u64) -> bool {
+        matches!(self.target, Target::Stored(stored) if stored == id)
+    }
+}
+
+/// Most characters of a message's text a handle keeps (more than a quote
+/// shows), so 10,000 handles stay small.
+const KEPT_TEXT: usize = 64;
+
+/// `message` with its text cut to [`KEPT_TEXT`] characters.
+fn shortened(message: &Message) -> Message {
+    let mut short = message.clone();
+    let cut = |text: &mut String| {
+        if let Some((at, _)) = text.char_indices().nth(KEPT_TEXT) {
+            text.truncate(at);
+            text.push('…');
+        }
+    };
+    match &mut short.body {
+        Body::Text(text) | Body::Edited { text, .. } | Body::Reply { text, .. } => cut(text),
+        _ => {}
+    }
+    short
+}
+
 /// `^12` as the number 12.
 pub fn parse_handle(word: &str) -> Option<u64> {
     word.strip_prefix('^')?.parse().ok()
@@ -140,7 +214,7 @@ pub fn parse_handle(word: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use media_chat_client::{Body, Delivery};
+    use media_chat_client::Delivery;
 
     use super::*;
 

@@ -61,6 +61,10 @@ struct Args {
     /// on a server where registering needs one.
     #[arg(long, value_name = "CODE")]
     invite_code: Option<String>,
+    /// Ring the terminal bell for a private message or a mention (`@you`,
+    /// `@here`), unless the conversation is muted.
+    #[arg(long)]
+    bell: bool,
 }
 
 fn main() -> ExitCode {
@@ -105,6 +109,6 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         })
         .context("cannot start the input thread")?;
-    app::App::new(client).run(input);
+    app::App::new(client, args.bell).run(input);
     Ok(())
 }

@@ -212,8 +212,8 @@ pub fn handle(handle: Option<u64>) -> String {
     handle.map(|n| format!("^{n} ")).unwrap_or_default()
 }
 
-/// A live edit or delete, naming the message by its handle when it was
-/// printed here.
+/// A live edit, delete or reaction (or a message's reactions as they are),
+/// naming the message by its handle when it was printed here.
 pub fn change(by: &str, handle: Option<u64>, change: &Change, me: &str) -> String {
     let by = if same(
         &Conversation::Direct(by.to_owned()),
@@ -227,6 +227,28 @@ pub fn change(by: &str, handle: Option<u64>, change: &Change, me: &str) -> Strin
     match change {
         Change::Edited(text) => format!("[*] {by} edited {which}: {text}"),
         Change::Deleted => format!("[*] {by} deleted {which}"),
+        Change::Reacted {
+            reaction,
+            on: true,
+            reactions,
+        } => format!(
+            "[*] {by} reacted {reaction} to {which} — {}",
+            display::reactions(reactions)
+        ),
+        Change::Reacted {
+            reaction,
+            on: false,
+            reactions,
+        } => format!(
+            "[*] {by} took back {reaction} on {which} — {}",
+            display::reactions(reactions)
+        ),
+        Change::Reactions(reactions) => {
+            format!(
+                "[i] reactions on {which}: {}",
+                display::reactions(reactions)
+            )
+        }
     }
 }
 
@@ -252,7 +274,9 @@ pub fn search_results(hits: &[SearchHit], handles: &[Option<u64>], more: bool, m
             format!("{}:", message.author)
         };
         let text = match &message.body {
-            Body::Text(text) | Body::Edited { text, .. } => text.as_str(),
+            Body::Text(text) | Body::Edited { text, .. } | Body::Reply { text, .. } => {
+                text.as_str()
+            }
             Body::File { name, .. } => name.as_str(),
             Body::Member { .. } | Body::Topic(_) | Body::Deleted => "",
         };

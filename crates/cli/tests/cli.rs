@@ -868,3 +868,138 @@ fn blocking_hides_a_users_messages_and_muting_shows_in_rooms() {
         assert!(cli.finish().0.success());
     }
 }
+
+/// `/reply ^N text` (or `/reply text`: the last message here) answers a
+/// message; the reply is printed under a quote of what it answers, with
+/// the quoted message's handle, for both sides and at a later login.
+/// See: issue 12, "Messages".
+#[test]
+fn replies_quote_what_they_answer() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    an.expect("[Me] hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    let theirs = binh.expect("an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo cả bài tập tuần trước");
+    let handle = theirs
+        .split_whitespace()
+        .find(|word| word.starts_with('^'))
+        .expect("a handle")
+        .to_owned();
+
+    // No handle: the last message printed here, anyone's.
+    binh.send("/reply ừ, 7 giờ");
+    binh.expect(&format!(
+        "↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… ({handle})"
+    ));
+    binh.expect("[Me] ừ, 7 giờ");
+    an.expect("↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… (^1)");
+    an.expect("bình: ừ, 7 giờ");
+    an.send("/reply ^1 hay 8 giờ?");
+    an.expect("[Me] hay 8 giờ?");
+    binh.expect("an: hay 8 giờ?");
+    an.send("/reply ^99 x");
+    an.expect("[!] no message is ^99");
+
+    // Later, from the backlog: the quote names the original it printed.
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect_containing("an: hẹn 7 giờ ở quán cũ");
+    cuong.expect("↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo… (^1)");
+    cuong.expect("bình: ừ, 7 giờ");
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}
+
+/// `/react ^N 👍` (or `/react 👍`: the last message here) gives a
+/// reaction, the same again takes it back; both sides print the change
+/// with the counts, and a later login prints the message's reactions.
+/// See: issue 12, "Messages".
+#[test]
+fn reactions_are_toggled_by_handle_and_shown_with_their_counts() {
+    let server = TestServer::start();
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    an.send("ai đi ăn trưa?");
+    an.expect("^1 [Me] ai đi ăn trưa?");
+    let theirs = binh.expect("an: ai đi ăn trưa?");
+    let handle = theirs
+        .split_whitespace()
+        .find(|word| word.starts_with('^'))
+        .expect("a handle")
+        .to_owned();
+    binh.send("/react 🙋");
+    binh.expect(&format!("[*] you reacted 🙋 to {handle} — 🙋 1"));
+    an.expect("[*] bình reacted 🙋 to ^1 — 🙋 1");
+    an.send("/react ^1 🙋");
+    an.expect("[*] you reacted 🙋 to ^1 — 🙋 2");
+    binh.expect(&format!("[*] an reacted 🙋 to {handle} — 🙋 2"));
+    an.send("/react ^1 🍜");
+    an.expect("[*] you reacted 🍜 to ^1 — 🙋 2 · 🍜 1");
+    an.send("/react ^1 🙋");
+    an.expect("[*] you took back 🙋 on ^1 — 🙋 1 · 🍜 1");
+    binh.expect(&format!("[*] an took back 🙋 on {handle} — 🙋 1 · 🍜 1"));
+    an.send("/react ^1 a|b");
+    an.expect("[!] a reaction may not contain '|'");
+
+    let mut cuong = Cli::start(&server, "cường", PASSWORD);
+    cuong.expect("an: ai đi ăn trưa?");
+    cuong.expect("[i] reactions on ^1: 🙋 1 · 🍜 1");
+
+    for cli in [an, binh, cuong] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}
+
+/// `--bell` rings the terminal bell (a BEL before the line) for a private
+/// message and a mention, by name or `@here`, and for nothing else: not
+/// for other messages, not in a muted conversation, not without the flag.
+/// See: issue 12, "Mentions and notifications".
+#[test]
+fn the_bell_rings_for_private_messages_and_mentions_only() {
+    const BEL: char = '\u{7}';
+    let server = TestServer::start();
+    let mut command = server.command("an");
+    command.arg("--bell");
+    let mut an = Cli::spawn(command);
+    an.expect("[i] logged in as an");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    an.expect("[i] bình joined");
+
+    binh.send("chào cả nhà");
+    assert!(!an.expect("bình: chào cả nhà").starts_with(BEL));
+    binh.send("@an riêng nhé");
+    assert!(an.expect("[PM from bình] riêng nhé").starts_with(BEL));
+    binh.send("nhờ @an xem giúp");
+    assert!(an.expect("bình: nhờ @an xem giúp").starts_with(BEL));
+    binh.send("@here họp nào");
+    assert!(an.expect("bình: @here họp nào").starts_with(BEL));
+    // Without --bell, nothing rings.
+    an.send("@bình ừ");
+    assert!(!binh.expect("[PM from an] ừ").contains(BEL));
+    // A muted conversation rings no more.
+    an.send("/mute");
+    an.expect("[*] #general is muted: no notifications or badge (still counted unread)");
+    binh.send("@here lần nữa");
+    assert!(!an.expect("bình: @here lần nữa").starts_with(BEL));
+
+    for cli in [an, binh] {
+        let mut cli = cli;
+        cli.send("/quit");
+        assert!(cli.finish().0.success());
+    }
+}

@@ -22,7 +22,7 @@ use crate::event::{Event, TransferId};
 use crate::handshake::{self, Login};
 use crate::input::{ChatCommand, Input, parse_input};
 use crate::journal::{self, Journal};
-use crate::message::{Change, Message};
+use crate::message::Message;
 use crate::outbox::{Entry, OUTBOX_LIMIT, Stage, Tokens, unix_now};
 use crate::sink::{self, Closing, EventSink};
 use crate::stop::Stop;
@@ -466,7 +466,7 @@ impl Client {
     pub fn edit(&self, conversation: Conversation, id: u64, text: &str) -> Result<(), SendError> {
         self.connected_v3()?;
         check_text(text).map_err(InputError::from)?;
-        self.change(conversation, id, Change::Edited(text.to_owned()))
+        self.change(conversation, id, Some(text))
     }
 
     /// Deletes the message `id` in `conversation`: the user's own, or any
@@ -474,15 +474,37 @@ impl Client {
     /// [`Client::edit`].
     pub fn delete(&self, conversation: Conversation, id: u64) -> Result<(), SendError> {
         self.connected_v3()?;
-        self.change(conversation, id, Change::Deleted)
+        self.change(conversation, id, None)
     }
 
-    fn change(&self, conversation: Conversation, id: u64, change: Change) -> Result<(), SendError> {
+    /// Gives `reaction` (an emoji or a short text, at most 16 characters)
+    /// on message `id`, or takes it back if the user gave it (the server
+    /// finds the message's conversation by its id). Once the server has it, an [`Event::Changed`] with
+    /// [`Change::Reacted`](crate::Change::Reacted) comes (to everyone in the conversation), holding
+    /// all the message's reactions; a refusal comes as
+    /// [`Event::ServerError`]. Needs protocol version 3.
+    pub fn react(&self, id: u64, reaction: &str) -> Result<(), SendError> {
+        self.connected_v3()?;
+        media_chat_protocol::reaction::check_reaction(reaction).map_err(InputError::from)?;
+        self.command(Command::React {
+            token: self.tokens.next(),
+            target: id,
+            reaction: reaction.to_owned(),
+        })
+    }
+
+    /// Edits message `id` to `text`, or (`None`) deletes it.
+    fn change(
+        &self,
+        conversation: Conversation,
+        id: u64,
+        text: Option<&str>,
+    ) -> Result<(), SendError> {
         self.command(Command::Change {
             token: self.tokens.next(),
             conversation,
             target: id,
-            change,
+            text: text.map(str::to_owned),
         })
     }
 
@@ -531,6 +553,32 @@ impl Client {
 
     /// Sends a message to a conversation; see [`Client::send_input`].
     pub fn send_to(&self, conversation: Conversation, text: &str) -> Result<Message, SendError> {
+        self.post(conversation, text, None)
+    }
+
+    /// Sends `text` to `conversation` as a reply to its message `to`: the
+    /// message shows as [`Body::Reply`](crate::Body::Reply) there, for
+    /// everyone in it. Delivered like [`Client::send_to`] (pending, then
+    /// acknowledged or failed, resent after a reconnect); the server
+    /// refuses a reply to a message that is not in `conversation` or was
+    /// deleted. Needs protocol version 3.
+    pub fn reply(
+        &self,
+        conversation: Conversation,
+        to: u64,
+        text: &str,
+    ) -> Result<Message, SendError> {
+        self.connected_v3()?;
+        self.post(conversation, text, Some(to))
+    }
+
+    /// Queues an own message (a reply to `reply_to`, if given).
+    fn post(
+        &self,
+        conversation: Conversation,
+        text: &str,
+        reply_to: Option<u64>,
+    ) -> Result<Message, SendError> {
         check_text(text).map_err(InputError::from)?;
         if let Conversation::Direct(user) = &conversation
             && !self.status.conversations.lock().may_exist(user)
@@ -546,6 +594,7 @@ impl Client {
             token: self.tokens.next(),
             conversation,
             text: text.to_owned(),
+            reply_to,
             ts: unix_now(),
             stage: Stage::Waiting,
         };

@@ -584,12 +584,13 @@ impl Tracker {
         let live = self.live();
         let mut arrived = false;
         let (author, text) = match body {
-            EventBody::Text { from, text } | EventBody::Edited { from, text, .. } => {
-                (from, Some(text.as_str()))
-            }
+            EventBody::Text { from, text }
+            | EventBody::Edited { from, text, .. }
+            | EventBody::Reply { from, text, .. } => (from, Some(text.as_str())),
             EventBody::Deleted { from } => (from, None),
-            // A change to a message is not news: nothing to count.
-            EventBody::Edit { .. } | EventBody::Delete { .. } => {
+            // A change to a message (a reaction too) is not news: nothing
+            // to count.
+            EventBody::Edit { .. } | EventBody::Delete { .. } | EventBody::React { .. } => {
                 if let Some(entry) = self.map().get_mut(&k) {
                     entry.info.last_id = entry.info.last_id.max(id);
                 }
@@ -654,7 +655,12 @@ impl Tracker {
         if !paged && counting && entry.info.is_member() {
             entry.oldest = Some(entry.oldest.map_or(id, |oldest| oldest.min(id)));
             if user_key(author) != me && id > entry.read {
-                let mentioned = text.is_some_and(|text| mentions(text, &me));
+                // An `@here` mentions whoever was online when it came: a
+                // live one mentions this user (the server counted it so).
+                let here = live
+                    && !matches!(conversation, Conversation::Direct(_))
+                    && text.is_some_and(media_chat_protocol::rules::mentions_here);
+                let mentioned = here || text.is_some_and(|text| mentions(text, &me));
                 entry.seen.insert(id, mentioned);
                 if live {
                     entry.recount();

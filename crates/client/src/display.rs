@@ -7,7 +7,7 @@
 use bytesize::ByteSize;
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{Conversation, MemberChange};
+use media_chat_protocol::{Conversation, MemberChange, Reactions};
 
 use crate::cache::Cleared;
 use crate::conversations::same;
@@ -79,7 +79,15 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
             return shown(Tone::Notice, line);
         }
         Body::Text(text) => text.clone(),
-        Body::Edited { text, .. } => format!("{text} (edited)"),
+        Body::Edited { text, .. }
+        | Body::Reply {
+            text,
+            edit: Some(_),
+            ..
+        } => {
+            format!("{text} (edited)")
+        }
+        Body::Reply { text, .. } => text.clone(),
         Body::Deleted => "(message deleted)".to_owned(),
     };
     match conversation {
@@ -140,6 +148,59 @@ fn member(message: &Message, user: &str, change: MemberChange, me: &str) -> Show
         MemberChange::Demoted => format!("[*] {by} made {whom} a plain member of {room}"),
     };
     shown(Tone::Notice, line)
+}
+
+/// Most characters of the original a reply quotes.
+const QUOTED: usize = 40;
+
+/// The line a reply shows above its text: `↳ an: first words…` of the
+/// message it answers (`original`, if the front has it), or `↳ message 41`
+/// when the front has not loaded it.
+pub fn quote(original: Option<&Message>, to: u64) -> String {
+    let Some(original) = original else {
+        return format!("↳ message {to}");
+    };
+    let said = match &original.body {
+        Body::Deleted => return format!("↳ {}: (message deleted)", original.author),
+        Body::File { name, .. } => name.as_str(),
+        _ => original.text().unwrap_or_default(),
+    };
+    // One line: the first words that fit, whitespace folded (a first
+    // word too long for it is cut at a character).
+    let mut first = String::new();
+    let mut cut = false;
+    for word in said.split_whitespace() {
+        let used = first.chars().count();
+        let wanted = word.chars().count() + usize::from(used > 0);
+        if used + wanted > QUOTED {
+            if used == 0 {
+                first = word.chars().take(QUOTED).collect();
+            }
+            cut = true;
+            break;
+        }
+        if used > 0 {
+            first.push(' ');
+        }
+        first.push_str(word);
+    }
+    if cut {
+        first.push('…');
+    }
+    format!("↳ {}: {first}", original.author)
+}
+
+/// A message's reactions in one line, each with its count:
+/// `👍 2 · ❤️ 1`, or `no reactions`.
+pub fn reactions(reactions: &Reactions) -> String {
+    if reactions.is_empty() {
+        return "no reactions".to_owned();
+    }
+    reactions
+        .iter()
+        .map(|(reaction, users)| format!("{reaction} {}", users.len()))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A count as a badge shows it: up to 99, then "99+".
@@ -237,6 +298,23 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
                     shown(Tone::Notice, format!("[*] {by} edited a message: {text}"))
                 }
                 Change::Deleted => shown(Tone::Notice, format!("[*] {by} deleted a message")),
+                Change::Reacted {
+                    reaction,
+                    on,
+                    reactions,
+                } => {
+                    let did = if *on { "reacted" } else { "took back" };
+                    shown(
+                        Tone::Notice,
+                        format!(
+                            "[*] {by} {did} {reaction} on a message: {}",
+                            self::reactions(reactions)
+                        ),
+                    )
+                }
+                // The message's reactions as they are: nobody just did
+                // anything.
+                Change::Reactions(_) => return None,
             }
         }
         Event::Changed { .. } => return None,
@@ -349,6 +427,35 @@ mod tests {
 
     fn sent() -> Delivery {
         Delivery::Sent { id: Some(1) }
+    }
+
+    #[test]
+    fn a_reply_quotes_the_first_words_of_what_it_answers() {
+        let long = said(
+            Conversation::general(),
+            "an",
+            "hẹn   7 giờ\nở quán cũ nhé, nhớ mang theo cả bài tập",
+            sent(),
+        );
+        assert_eq!(
+            quote(Some(&long), 1),
+            "↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo…"
+        );
+        let short = said(Conversation::general(), "an", "ừ", sent());
+        assert_eq!(quote(Some(&short), 1), "↳ an: ừ");
+        let word = said(Conversation::general(), "an", &"a".repeat(50), sent());
+        assert_eq!(quote(Some(&word), 1), format!("↳ an: {}…", "a".repeat(40)));
+        let mut gone = short.clone();
+        gone.body = Body::Deleted;
+        assert_eq!(quote(Some(&gone), 1), "↳ an: (message deleted)");
+        assert_eq!(quote(None, 41), "↳ message 41");
+        let mut reply = short;
+        reply.body = Body::Reply {
+            text: "ừ".into(),
+            to: 1,
+            edit: Some(3),
+        };
+        assert_eq!(message(&reply, "bình").text, "an: ừ (edited)");
     }
 
     #[test]

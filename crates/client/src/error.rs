@@ -98,6 +98,10 @@ pub enum InputError {
     /// filter, a bad date).
     #[error("{0}")]
     Query(#[from] media_chat_protocol::QueryError),
+    /// A reaction that breaks the rules (see
+    /// [`media_chat_protocol::reaction::check_reaction`]).
+    #[error("{0}")]
+    Reaction(#[from] media_chat_protocol::ReactionError),
     /// [`crate::Client::send_input`] was given a command (see
     /// [`crate::Client::input`]).
     #[error("{0} is a command, not a message")]

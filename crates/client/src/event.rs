@@ -329,8 +329,10 @@ pub enum Event {
         /// The code.
         code: String,
     },
-    /// A message shown earlier changed: edited or deleted. Fronts find it
-    /// by id and [`Message::apply`] the change.
+    /// A message shown earlier changed: edited or deleted, or its
+    /// reactions (then [`Change::reactions`] holds them all; from a page
+    /// or the welcome, `by` is empty). Fronts find it by id and
+    /// [`Message::apply`] the change, keeping the reactions beside it.
     Changed {
         /// The change's own event id (its order among changes).
         id: u64,

@@ -165,7 +165,12 @@ pub fn parse_input(line: &str) -> Result<Input, InputError> {
         check_text(&text)?;
         return Ok(Input::Text(text));
     }
-    if let Some(rest) = line.strip_prefix('@') {
+    // `@here …` is a mention of everyone online, not a direct message.
+    let here = line
+        .split(char::is_whitespace)
+        .next()
+        .is_some_and(media_chat_protocol::rules::mentions_here);
+    if !here && let Some(rest) = line.strip_prefix('@') {
         let (to, text) = name_and_text(rest)?;
         return Ok(Input::Direct { to, text });
     }
@@ -414,6 +419,16 @@ mod tests {
         assert_eq!(parse_input("/dm bob hi"), direct("bob", "hi"));
         assert_eq!(parse_input("/DM Đặng chào bạn"), direct("Đặng", "chào bạn"));
         assert_eq!(parse_input("  @bob   spaced  "), direct("bob", "spaced"));
+        // `@here` is everyone online, not a user to write to.
+        assert_eq!(
+            parse_input("@here họp nào"),
+            Ok(Input::Text("@here họp nào".into()))
+        );
+        assert_eq!(
+            parse_input("@HERE, họp"),
+            Ok(Input::Text("@HERE, họp".into()))
+        );
+        assert_eq!(parse_input("@hereford hi"), direct("hereford", "hi"));
     }
 
     #[test]

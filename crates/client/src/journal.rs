@@ -11,6 +11,8 @@
 //!     LAST|1391
 //!     PENDING|token|unix_ts|#general|the message text
 //!     FAILED|token|unix_ts|@an|why|the message text
+//!     PENDING_REPLY|token|unix_ts|#general|41|a reply to message 41
+//!     FAILED_REPLY|token|unix_ts|#general|41|why|a reply to message 41
 //! ```
 //!
 //! The file is per user as well as per server: a resume point is what one
@@ -160,22 +162,25 @@ fn format(last_id: u64, entries: &[Entry]) -> String {
         .finish();
     for entry in entries {
         let conversation = entry.conversation.to_string();
-        let written = match &entry.stage {
-            Stage::Waiting | Stage::InFlight => LineWriter::new("PENDING", &mut out)
-                .field_token("token", &entry.token)
-                .number("ts", entry.ts)
-                .field("conversation", &conversation)
-                .last("text", &entry.text)
-                .finish(),
-            Stage::Failed(reason) => LineWriter::new("FAILED", &mut out)
-                .field_token("token", &entry.token)
-                .number("ts", entry.ts)
-                .field("conversation", &conversation)
-                .field("reason", &reason.replace(['|', '\n', '\r'], " "))
-                .last("text", &entry.text)
-                .finish(),
+        let (pending, failed) = match entry.reply_to {
+            None => ("PENDING", "FAILED"),
+            Some(_) => ("PENDING_REPLY", "FAILED_REPLY"),
         };
-        if let Err(e) = written {
+        let (verb, reason) = match &entry.stage {
+            Stage::Waiting | Stage::InFlight => (pending, None),
+            Stage::Failed(reason) => (failed, Some(reason.replace(['|', '\n', '\r'], " "))),
+        };
+        let mut line = LineWriter::new(verb, &mut out)
+            .field_token("token", &entry.token)
+            .number("ts", entry.ts)
+            .field("conversation", &conversation);
+        if let Some(to) = entry.reply_to {
+            line = line.number("to", to);
+        }
+        if let Some(reason) = &reason {
+            line = line.field("reason", reason);
+        }
+        if let Err(e) = line.last("text", &entry.text).finish() {
             tracing::warn!(error = %e, "an outbox entry cannot be saved");
         }
     }
@@ -197,7 +202,11 @@ fn parse(text: &str) -> Saved {
             let token = f.next_token("token").ok()?.to_owned();
             let ts = f.number("ts").ok()?;
             let conversation = f.conversation("conversation").ok()?;
-            let reason = if verb == "FAILED" {
+            let reply_to = match verb {
+                "PENDING_REPLY" | "FAILED_REPLY" => Some(f.number("to").ok()?),
+                _ => None,
+            };
+            let reason = if verb.starts_with("FAILED") {
                 f.next("reason").ok()?.to_owned()
             } else {
                 NOT_DELIVERED_AT_EXIT.to_owned()
@@ -207,6 +216,7 @@ fn parse(text: &str) -> Saved {
                 token,
                 conversation,
                 text,
+                reply_to,
                 ts,
                 stage: Stage::Failed(reason),
             })
@@ -219,6 +229,8 @@ fn parse(text: &str) -> Saved {
             }
             "PENDING" => saved.entries.extend(read("PENDING")),
             "FAILED" => saved.entries.extend(read("FAILED")),
+            "PENDING_REPLY" => saved.entries.extend(read("PENDING_REPLY")),
+            "FAILED_REPLY" => saved.entries.extend(read("FAILED_REPLY")),
             _ => {}
         }
     }
@@ -236,6 +248,7 @@ mod tests {
             token: token.into(),
             conversation,
             text: text.into(),
+            reply_to: None,
             ts: 1_764_072_000,
             stage,
         }
@@ -259,6 +272,19 @@ mod tests {
                 "psst",
                 Stage::Failed("No such | user".into()),
             ),
+            Entry {
+                reply_to: Some(41),
+                ..entry("a.3", Conversation::general(), "ừ | nhé", Stage::Waiting)
+            },
+            Entry {
+                reply_to: Some(42),
+                ..entry(
+                    "a.4",
+                    Conversation::general(),
+                    "sao?",
+                    Stage::Failed("x".into()),
+                )
+            },
         ]);
         journal.save(1391, &outbox).unwrap();
         let saved = journal.load();
@@ -278,6 +304,24 @@ mod tests {
                     "psst",
                     Stage::Failed("No such   user".into())
                 ),
+                Entry {
+                    reply_to: Some(41),
+                    ..entry(
+                        "a.3",
+                        Conversation::general(),
+                        "ừ | nhé",
+                        Stage::Failed(NOT_DELIVERED_AT_EXIT.into())
+                    )
+                },
+                Entry {
+                    reply_to: Some(42),
+                    ..entry(
+                        "a.4",
+                        Conversation::general(),
+                        "sao?",
+                        Stage::Failed("x".into())
+                    )
+                },
             ]
         );
         // The same user in another case shares it; another server does not.

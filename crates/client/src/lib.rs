@@ -83,7 +83,7 @@ pub use event::{AuditEntry, Direction, Event, FileInfo, Origin, RoomInfo, Search
 pub use input::{ChatCommand, DEFAULT_AUDIT_LINES, Input, parse_input};
 pub use journal::default_data_dir;
 pub use media_chat_protocol::{
-    AdminCommand, Conversation, ConversationKind, MemberChange, ModerationAction, Role,
+    AdminCommand, Conversation, ConversationKind, MemberChange, ModerationAction, Reactions, Role,
     Sha256Digest, Visibility,
 };
 pub use media_chat_tls::Fingerprint;

@@ -2,7 +2,7 @@
 //! draw from: who wrote what, where, when, and whether it has reached the
 //! server.
 
-use media_chat_protocol::{Conversation, MemberChange, Sha256Digest};
+use media_chat_protocol::{Conversation, MemberChange, Reactions, Sha256Digest};
 
 /// A message in a conversation: a text or a shared file, someone else's or
 /// this user's own, or a room's notice (a member change, a new topic).
@@ -57,6 +57,18 @@ pub enum Body {
         /// The latest edit's event id.
         edit: u64,
     },
+    /// A text message answering the message `to` of the same
+    /// conversation (a front shows its author and first words, and jumps
+    /// to it); `edit` is the id of its latest edit once its author changed
+    /// it.
+    Reply {
+        /// The text as it reads now.
+        text: String,
+        /// The id of the message it answers.
+        to: u64,
+        /// The latest edit's event id, if it was edited.
+        edit: Option<u64>,
+    },
     /// A message that was deleted: who wrote it and when remain.
     Deleted,
 }
@@ -69,6 +81,30 @@ pub enum Change {
     Edited(String),
     /// It was deleted (by its author, a moderator or an administrator).
     Deleted,
+    /// Someone (the change's `by`) gave (`on`) or took back `reaction`;
+    /// `reactions` is what the message has now.
+    Reacted {
+        /// The reaction given or taken back.
+        reaction: String,
+        /// Given, or taken back.
+        on: bool,
+        /// All the message's reactions now.
+        reactions: Reactions,
+    },
+    /// The message's reactions, as the server has them now (in pages and
+    /// the welcome: nobody just did anything).
+    Reactions(Reactions),
+}
+
+impl Change {
+    /// The message's reactions after a reaction change; `None` for an
+    /// edit or a delete.
+    pub fn reactions(&self) -> Option<&Reactions> {
+        match self {
+            Change::Reacted { reactions, .. } | Change::Reactions(reactions) => Some(reactions),
+            Change::Edited(_) | Change::Deleted => None,
+        }
+    }
 }
 
 /// Where a message stands. Messages from others are always
@@ -120,7 +156,30 @@ impl Message {
     /// The text of a text message (as it reads now, if edited).
     pub fn text(&self) -> Option<&str> {
         match &self.body {
-            Body::Text(text) | Body::Edited { text, .. } => Some(text),
+            Body::Text(text) | Body::Edited { text, .. } | Body::Reply { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether the message mentions `user` (a name): by `@name` in a room,
+    /// `#general` or a group, or by `@here` there (which mentions whoever
+    /// was online when it came: ask it of a message that came live).
+    /// Nothing in a direct conversation mentions anyone.
+    pub fn mentions(&self, user: &str) -> bool {
+        if matches!(self.conversation, Conversation::Direct(_)) {
+            return false;
+        }
+        let key = media_chat_protocol::rules::user_key(user);
+        self.text().is_some_and(|text| {
+            let named = media_chat_protocol::rules::mentions(text);
+            named.contains(&key) || named.iter().any(|n| n == media_chat_protocol::rules::HERE)
+        })
+    }
+
+    /// The id of the message this one answers, if it is a reply.
+    pub fn reply_to(&self) -> Option<u64> {
+        match self.body {
+            Body::Reply { to, .. } => Some(to),
             _ => None,
         }
     }
@@ -128,12 +187,28 @@ impl Message {
     /// Applies the change with event id `id` to this message: a text
     /// message takes its new text unless it already reads as a later edit
     /// made it (a page can bring an older edit after the message as it is
-    /// now); any message can be deleted, and a delete is final.
+    /// now); any message can be deleted, and a delete is final. Reactions
+    /// are not part of the message: a front keeps [`Change::reactions`]
+    /// beside it, by id.
     pub fn apply(&mut self, id: u64, change: &Change) {
         match (change, &self.body) {
+            (Change::Reacted { .. } | Change::Reactions(_), _) => {}
             (_, Body::Deleted) => {}
             (Change::Deleted, _) => self.body = Body::Deleted,
             (Change::Edited(_), Body::Edited { edit, .. }) if *edit >= id => {}
+            (
+                Change::Edited(_),
+                Body::Reply {
+                    edit: Some(edit), ..
+                },
+            ) if *edit >= id => {}
+            (Change::Edited(text), Body::Reply { to, .. }) => {
+                self.body = Body::Reply {
+                    text: text.clone(),
+                    to: *to,
+                    edit: Some(id),
+                };
+            }
             (Change::Edited(text), Body::Text(_) | Body::Edited { .. }) => {
                 self.body = Body::Edited {
                     text: text.clone(),
@@ -197,6 +272,34 @@ mod tests {
         assert_eq!(message.body, Body::Deleted);
         message.apply(12, &Change::Edited("ba".into()));
         assert_eq!(message.body, Body::Deleted, "an edit after the delete");
+        let mut reply = text(Body::Reply {
+            text: "ừ".into(),
+            to: 1,
+            edit: None,
+        });
+        assert_eq!(reply.reply_to(), Some(1));
+        reply.apply(7, &Change::Edited("ừ nhé".into()));
+        reply.apply(6, &Change::Edited("older".into()));
+        assert_eq!(
+            reply.body,
+            Body::Reply {
+                text: "ừ nhé".into(),
+                to: 1,
+                edit: Some(7)
+            },
+            "an edited reply still answers its message"
+        );
+        assert_eq!(message.reply_to(), None);
+        let mut said = text(Body::Text("@Bình xem này; @here".into()));
+        assert!(
+            said.mentions("bình") && said.mentions("cường"),
+            "by name, by @here"
+        );
+        said.body = Body::Text("bình@x.org".into());
+        assert!(!said.mentions("bình"));
+        said.body = Body::Text("@bình".into());
+        said.conversation = Conversation::Direct("bình".into());
+        assert!(!said.mentions("bình"), "not in a direct conversation");
         let mut topic = text(Body::Topic("chủ đề".into()));
         topic.apply(2, &Change::Edited("x".into()));
         assert_eq!(topic.body, Body::Topic("chủ đề".into()));

@@ -43,6 +43,8 @@ pub(crate) struct Entry {
     pub(crate) conversation: Conversation,
     /// What it says.
     pub(crate) text: String,
+    /// The message it answers, for a reply.
+    pub(crate) reply_to: Option<u64>,
     /// When it was written (this machine's clock).
     pub(crate) ts: u64,
     /// Where it stands.
@@ -64,7 +66,14 @@ impl Entry {
         Message {
             conversation: self.conversation.clone(),
             author: me.to_owned(),
-            body: Body::Text(self.text.clone()),
+            body: match self.reply_to {
+                Some(to) => Body::Reply {
+                    text: self.text.clone(),
+                    to,
+                    edit: None,
+                },
+                None => Body::Text(self.text.clone()),
+            },
             ts: self.ts,
             state,
         }
@@ -209,6 +218,7 @@ mod tests {
         Entry {
             token: token.into(),
             conversation: Conversation::general(),
+            reply_to: None,
             text: format!("text of {token}"),
             ts: 1,
             stage: Stage::Waiting,

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, never, select};
 use media_chat_protocol::{
-    ClientMessage, Conversation, EncodeLine, EventBody, EventLine, HistoryEntry, ServerMessage,
+    ClientMessage, Conversation, EncodeLine, EventBody, EventLine, HistoryEntry, Reactions,
+    ServerMessage,
 };
 use parking_lot::Mutex;
 
@@ -39,6 +40,9 @@ use crate::transfer::UploadLimits;
 /// How long quitting waits for the server to close the connection (which
 /// proves it has read everything sent before `QUIT`).
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Messages whose reactions the supervisor keeps (the newest by id).
+const KEPT_REACTIONS: usize = 10_000;
 
 /// Read positions go out at most this often (the protocol asks for no
 /// more than one a second).
@@ -121,8 +125,17 @@ pub(crate) enum Command {
         conversation: Conversation,
         /// The message.
         target: u64,
-        /// What to do to it.
-        change: Change,
+        /// Its new text, or `None` to delete it.
+        text: Option<String>,
+    },
+    /// Give or take back a reaction on a message, answered with `token`.
+    React {
+        /// The client's token for the answer.
+        token: String,
+        /// The message.
+        target: u64,
+        /// The reaction.
+        reaction: String,
     },
     /// Search, answered with `token`.
     Search {
@@ -194,6 +207,11 @@ pub(crate) struct Supervisor {
     reads: Reads,
     token_waiters: VecDeque<Sender<Result<Option<String>, String>>>,
     flush_due: Option<Instant>,
+    /// The reactions of the messages that have had any, by message id,
+    /// with the id of the newest reaction event they reflect: an older
+    /// set or toggle (a page read before a live toggle arrived) changes
+    /// nothing. The newest [`KEPT_REACTIONS`] messages are kept.
+    reactions: BTreeMap<u64, (u64, Reactions)>,
 }
 
 /// What one connection has said so far.
@@ -223,6 +241,9 @@ struct Session {
     audit: Vec<AuditEntry>,
     /// Edits and deletes sent and not answered yet, by token.
     changes: HashMap<String, (Conversation, u64, Change)>,
+    /// Reactions sent and not answered yet, by token (the toggle's own
+    /// event follows its `ACK`).
+    reacts: HashSet<String>,
     /// `FOUND` lines per search token, until `SEARCH_END`.
     searches: HashMap<String, Vec<SearchHit>>,
     /// The new password of a `PASSWORD` not answered yet.
@@ -273,6 +294,7 @@ impl Supervisor {
             reads: Reads::default(),
             token_waiters: VecDeque::new(),
             flush_due: None,
+            reactions: BTreeMap::new(),
         };
         thread::Builder::new()
             .name("chat-supervisor".into())
@@ -406,18 +428,24 @@ impl Supervisor {
                 token,
                 conversation,
                 target,
-                change,
+                text,
             } => {
-                let line = match &change {
-                    Change::Edited(text) => ClientMessage::Edit {
-                        token: token.clone(),
-                        id: target,
-                        text: text.clone(),
-                    },
-                    Change::Deleted => ClientMessage::Delete {
-                        token: token.clone(),
-                        id: target,
-                    },
+                let (line, change) = match text {
+                    Some(text) => (
+                        ClientMessage::Edit {
+                            token: token.clone(),
+                            id: target,
+                            text: text.clone(),
+                        },
+                        Change::Edited(text),
+                    ),
+                    None => (
+                        ClientMessage::Delete {
+                            token: token.clone(),
+                            id: target,
+                        },
+                        Change::Deleted,
+                    ),
                 };
                 if self.write(&line) {
                     self.session
@@ -426,6 +454,24 @@ impl Supervisor {
                 } else {
                     self.sink.emit(Event::ServerError {
                         reason: "Not connected; the message was not changed".to_owned(),
+                    });
+                }
+            }
+            Command::React {
+                token,
+                target,
+                reaction,
+            } => {
+                let line = ClientMessage::React {
+                    token: token.clone(),
+                    id: target,
+                    reaction,
+                };
+                if self.write(&line) {
+                    self.session.reacts.insert(token);
+                } else {
+                    self.sink.emit(Event::ServerError {
+                        reason: "Not connected; no reaction was given".to_owned(),
                     });
                 }
             }
@@ -523,7 +569,14 @@ impl Supervisor {
         let mut unsendable = Vec::new();
         let mut full = false;
         for entry in self.outbox.waiting_mut() {
-            let message = if v3 {
+            let message = if let Some(to) = entry.reply_to.filter(|_| v3) {
+                Ok(ClientMessage::Reply {
+                    token: entry.token.clone(),
+                    conversation: entry.conversation.clone(),
+                    to,
+                    text: entry.text.clone(),
+                })
+            } else if v3 {
                 Ok(ClientMessage::Send {
                     token: entry.token.clone(),
                     conversation: entry.conversation.clone(),
@@ -710,6 +763,31 @@ impl Supervisor {
                 return self.emit_all(out);
             }
             ServerMessage::Typing { conversation, user } => Event::Typing { conversation, user },
+            ServerMessage::Reactions {
+                conversation,
+                id,
+                latest,
+                reactions,
+            } => {
+                let known = self.reactions.get(&id).map_or(0, |(at, _)| *at);
+                if latest < known {
+                    return;
+                }
+                self.reactions.insert(id, (latest, reactions.clone()));
+                self.forget_old_reactions();
+                Event::Changed {
+                    id: latest,
+                    conversation,
+                    target: id,
+                    by: String::new(),
+                    change: Change::Reactions(reactions),
+                    origin: if self.session.synced {
+                        Origin::Page
+                    } else {
+                        Origin::Backlog
+                    },
+                }
+            }
             ServerMessage::Blocked { user, on } => {
                 let mut blocked = self.status.blocked.lock();
                 if on {
@@ -886,6 +964,10 @@ impl Supervisor {
         let conversation = line.conversation.clone();
         let message = match from_event(line) {
             Ok(message) => message,
+            Err((id, target, by, Change::Reacted { reaction, on, .. })) => {
+                self.reacted(id, conversation, target, &by, &reaction, on, origin);
+                return self.emit_all(out);
+            }
             Err((id, target, by, change)) => {
                 self.sink.emit(Event::Changed {
                     id,
@@ -907,6 +989,51 @@ impl Supervisor {
             self.sink.emit(Event::Message { message, origin });
         }
         self.emit_all(out);
+    }
+
+    /// `by` gave (`on`) or took back `reaction` on message `target`, as
+    /// event `id`: applied to what is known of its reactions unless they
+    /// already reflect a later event.
+    #[allow(clippy::too_many_arguments)]
+    fn reacted(
+        &mut self,
+        id: u64,
+        conversation: Conversation,
+        target: u64,
+        by: &str,
+        reaction: &str,
+        on: bool,
+        origin: Origin,
+    ) {
+        let (at, reactions) = self.reactions.entry(target).or_default();
+        if id <= *at {
+            return;
+        }
+        *at = id;
+        reactions.toggle(by, reaction, on);
+        let change = Change::Reacted {
+            reaction: reaction.to_owned(),
+            on,
+            reactions: reactions.clone(),
+        };
+        self.forget_old_reactions();
+        self.sink.emit(Event::Changed {
+            id,
+            conversation,
+            target,
+            by: by.to_owned(),
+            change,
+            origin,
+        });
+    }
+
+    /// Keeps the reactions of the newest [`KEPT_REACTIONS`] messages only:
+    /// a toggle on an older one then starts from nothing but itself, until
+    /// a page brings that message's set again.
+    fn forget_old_reactions(&mut self) {
+        while self.reactions.len() > KEPT_REACTIONS {
+            self.reactions.pop_first();
+        }
     }
 
     /// Emits what the conversations said changed.
@@ -961,6 +1088,11 @@ impl Supervisor {
     }
 
     fn acknowledged(&mut self, token: &str, id: u64, ts: u64) {
+        if self.session.reacts.remove(token) {
+            // The toggle's event follows (live, so it is not bumped here):
+            // it says what was done.
+            return;
+        }
         self.bump(id);
         if let Some((conversation, target, change)) = self.session.changes.remove(token) {
             // This session hears of its own change through the ACK only.
@@ -999,7 +1131,7 @@ impl Supervisor {
     }
 
     fn rejected(&mut self, token: &str, reason: String) {
-        if self.session.changes.remove(token).is_some() {
+        if self.session.changes.remove(token).is_some() || self.session.reacts.remove(token) {
             self.sink.emit(Event::ServerError { reason });
             return;
         }
@@ -1358,11 +1490,32 @@ fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
         EventBody::Edited { from, text, edit } => (from, Body::Edited { text, edit }),
+        EventBody::Reply {
+            from,
+            to,
+            edit,
+            text,
+        } => (from, Body::Reply { text, to, edit }),
         EventBody::Deleted { from } => (from, Body::Deleted),
         EventBody::Edit { by, target, text } => {
             return Err((line.id, target, by, Change::Edited(text)));
         }
         EventBody::Delete { by, target } => return Err((line.id, target, by, Change::Deleted)),
+        // The message's other reactions are the supervisor's to add (see
+        // `Supervisor::reacted`).
+        EventBody::React {
+            by,
+            target,
+            on,
+            reaction,
+        } => {
+            let change = Change::Reacted {
+                reaction,
+                on,
+                reactions: Reactions::new(),
+            };
+            return Err((line.id, target, by, change));
+        }
         EventBody::File {
             user,
             name,

@@ -81,6 +81,20 @@ pub enum ClientMessage {
         /// The message text.
         text: String,
     },
+    /// `REPLY|token|conversation|id|message` (v3): posts a message
+    /// answering the message `id` of the same conversation; answered like
+    /// `SEND` (`ACK`, or `REJECTED` when `id` is no message of that
+    /// conversation or was deleted), and resent the same way.
+    Reply {
+        /// Chosen by the client, unique among its sends.
+        token: String,
+        /// Where to post.
+        conversation: Conversation,
+        /// The message it answers.
+        to: u64,
+        /// The message text (the last field).
+        text: String,
+    },
     /// `BEFORE|conversation|id|limit` (v3): up to `limit` events of a
     /// conversation older than `id` (0: the newest), then `PAGE_END`.
     Before {
@@ -219,6 +233,18 @@ pub enum ClientMessage {
         token: String,
         /// The message's id.
         id: u64,
+    },
+    /// `REACT|token|id|reaction` (v3): gives `reaction` on message `id`,
+    /// or takes it back if the user gave it; answered `ACK|token|…` (the
+    /// toggle's event, which follows as an `EVENT` line) or
+    /// `REJECTED|token|reason`.
+    React {
+        /// The client's token for the answer.
+        token: String,
+        /// The message's id.
+        id: u64,
+        /// The reaction (the last field).
+        reaction: String,
     },
     /// `BLOCK|user` or `UNBLOCK|user` (v3): hide a user's messages from
     /// this user and refuse their direct messages, or stop; answered
@@ -369,6 +395,7 @@ impl ClientMessage {
             ClientMessage::Quit => "QUIT",
             ClientMessage::Resume { .. } => "RESUME",
             ClientMessage::Send { .. } => "SEND",
+            ClientMessage::Reply { .. } => "REPLY",
             ClientMessage::Before { .. } => "BEFORE",
             ClientMessage::Read { .. } => "READ",
             ClientMessage::TransferToken => "TRANSFER_TOKEN",
@@ -394,6 +421,7 @@ impl ClientMessage {
             ClientMessage::Search { .. } => "SEARCH",
             ClientMessage::Edit { .. } => "EDIT",
             ClientMessage::Delete { .. } => "DELETE",
+            ClientMessage::React { .. } => "REACT",
             ClientMessage::Admin(command) => command.verb(),
             ClientMessage::Members { .. } => "MEMBERS",
         }
@@ -463,6 +491,15 @@ impl ParseLine for ClientMessage {
                 ClientMessage::Send {
                     token: f.next_token("token")?.to_owned(),
                     conversation: f.conversation("conversation")?,
+                    text: f.last("message")?.to_owned(),
+                }
+            }
+            "REPLY" => {
+                let mut f = FieldReader::new("REPLY", rest);
+                ClientMessage::Reply {
+                    token: f.next_token("token")?.to_owned(),
+                    conversation: f.conversation("conversation")?,
+                    to: f.number("id")?,
                     text: f.last("message")?.to_owned(),
                 }
             }
@@ -667,6 +704,14 @@ impl ParseLine for ClientMessage {
                 f.finish()?;
                 ClientMessage::Delete { token, id }
             }
+            "REACT" => {
+                let mut f = FieldReader::new("REACT", rest);
+                ClientMessage::React {
+                    token: f.next_token("token")?.to_owned(),
+                    id: f.number("id")?,
+                    reaction: f.last("reaction")?.to_owned(),
+                }
+            }
             "SEARCH" => {
                 let mut f = FieldReader::new("SEARCH", rest);
                 ClientMessage::Search {
@@ -725,6 +770,16 @@ impl EncodeLine for ClientMessage {
             } => line
                 .field_token("token", token)
                 .field("conversation", &conversation.to_string())
+                .last("message", text),
+            ClientMessage::Reply {
+                token,
+                conversation,
+                to,
+                text,
+            } => line
+                .field_token("token", token)
+                .field("conversation", &conversation.to_string())
+                .number("id", *to)
                 .last("message", text),
             ClientMessage::Before {
                 conversation,
@@ -817,6 +872,14 @@ impl EncodeLine for ClientMessage {
             ClientMessage::Delete { token, id } => {
                 line.field_token("token", token).number("id", *id)
             }
+            ClientMessage::React {
+                token,
+                id,
+                reaction,
+            } => line
+                .field_token("token", token)
+                .number("id", *id)
+                .last("reaction", reaction),
             ClientMessage::Search {
                 token,
                 limit,
@@ -899,6 +962,23 @@ pub(crate) mod tests {
                     token: "t-2".into(),
                     conversation: Conversation::Direct("Bình".into()),
                     text: "psst".into(),
+                },
+            ),
+            (
+                "REPLY|t-3|#general|41|ừ | đúng rồi",
+                ClientMessage::Reply {
+                    token: "t-3".into(),
+                    conversation: Conversation::general(),
+                    to: 41,
+                    text: "ừ | đúng rồi".into(),
+                },
+            ),
+            (
+                "REACT|k1|41|👍",
+                ClientMessage::React {
+                    token: "k1".into(),
+                    id: 41,
+                    reaction: "👍".into(),
                 },
             ),
             (
@@ -1094,6 +1174,14 @@ pub(crate) mod tests {
                     text,
                 }
             }),
+            (send_token(), conversation(), any::<u64>(), free_text()).prop_map(
+                |(token, conversation, to, text)| ClientMessage::Reply {
+                    token,
+                    conversation,
+                    to,
+                    text,
+                }
+            ),
             (conversation(), any::<u64>(), any::<u64>()).prop_map(
                 |(conversation, before, limit)| ClientMessage::Before {
                     conversation,
@@ -1169,6 +1257,13 @@ pub(crate) mod tests {
                 .prop_map(|(token, id, text)| ClientMessage::Edit { token, id, text }),
             (send_token(), any::<u64>())
                 .prop_map(|(token, id)| ClientMessage::Delete { token, id }),
+            (send_token(), any::<u64>(), free_text()).prop_map(|(token, id, reaction)| {
+                ClientMessage::React {
+                    token,
+                    id,
+                    reaction,
+                }
+            }),
             (send_token(), any::<u64>(), free_text()).prop_map(|(token, limit, query)| {
                 ClientMessage::Search {
                     token,

@@ -61,6 +61,20 @@ pub enum EventBody {
         /// The text as it reads now (the last field).
         text: String,
     },
+    /// `REPLY|from|to|message`: a message answering the message `to` of
+    /// the same conversation; `EDITED_REPLY|from|to|edit|message` once its
+    /// author edited it (`edit` is the latest edit's id; in pages, backlogs
+    /// and search results).
+    Reply {
+        /// The sender.
+        from: String,
+        /// The id of the message it answers.
+        to: u64,
+        /// The latest `EDIT` event's id, if it was edited.
+        edit: Option<u64>,
+        /// The text as it reads now (the last field).
+        text: String,
+    },
     /// `DELETED|from`: a message that was deleted (in pages and backlogs):
     /// who wrote it remains, what it said does not.
     Deleted {
@@ -84,6 +98,19 @@ pub enum EventBody {
         by: String,
         /// The message's id.
         target: u64,
+    },
+    /// `REACT|by|target|on|reaction`: `by` gave (`on` 1) or took back (0)
+    /// `reaction` on the message `target` (live only: pages and backlogs
+    /// carry `REACTIONS` lines instead).
+    React {
+        /// Who reacted.
+        by: String,
+        /// The message's id.
+        target: u64,
+        /// Given (true) or taken back.
+        on: bool,
+        /// The reaction (the last field; it never holds `|`).
+        reaction: String,
     },
     /// `FILE|user|name|size|sha256`: a file was shared.
     File {
@@ -126,6 +153,18 @@ impl EventLine {
                 edit: f.number("edit")?,
                 text: f.last("message")?.to_owned(),
             },
+            "REPLY" => EventBody::Reply {
+                from: f.next("from")?.to_owned(),
+                to: f.number("to")?,
+                edit: None,
+                text: f.last("message")?.to_owned(),
+            },
+            "EDITED_REPLY" => EventBody::Reply {
+                from: f.next("from")?.to_owned(),
+                to: f.number("to")?,
+                edit: Some(f.number("edit")?),
+                text: f.last("message")?.to_owned(),
+            },
             "DELETED" => EventBody::Deleted {
                 from: f.last("from")?.to_owned(),
             },
@@ -140,6 +179,12 @@ impl EventLine {
                 f.finish()?;
                 EventBody::Delete { by, target }
             }
+            "REACT" => EventBody::React {
+                by: f.next("by")?.to_owned(),
+                target: f.number("target")?,
+                on: f.flag("on")?,
+                reaction: f.last("reaction")?.to_owned(),
+            },
             "FILE" => {
                 let user = f.next("user")?.to_owned();
                 let name = f.next("name")?.to_owned();
@@ -188,6 +233,27 @@ impl EventLine {
                 .field("from", from)
                 .number("edit", *edit)
                 .last("message", text),
+            EventBody::Reply {
+                from,
+                to,
+                edit: None,
+                text,
+            } => line
+                .field("kind", "REPLY")
+                .field("from", from)
+                .number("to", *to)
+                .last("message", text),
+            EventBody::Reply {
+                from,
+                to,
+                edit: Some(edit),
+                text,
+            } => line
+                .field("kind", "EDITED_REPLY")
+                .field("from", from)
+                .number("to", *to)
+                .number("edit", *edit)
+                .last("message", text),
             EventBody::Deleted { from } => line.field("kind", "DELETED").last("from", from),
             EventBody::Edit { by, target, text } => line
                 .field("kind", "EDIT")
@@ -198,6 +264,17 @@ impl EventLine {
                 .field("kind", "DELETE")
                 .field("by", by)
                 .number("target", *target),
+            EventBody::React {
+                by,
+                target,
+                on,
+                reaction,
+            } => line
+                .field("kind", "REACT")
+                .field("by", by)
+                .number("target", *target)
+                .field("on", if *on { "1" } else { "0" })
+                .field("reaction", reaction),
             EventBody::File {
                 user,
                 name,

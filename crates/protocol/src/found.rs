@@ -68,13 +68,16 @@ impl FoundLine {
 
 fn searched_text(body: &EventBody) -> &str {
     match body {
-        EventBody::Text { text, .. } | EventBody::Edited { text, .. } => text,
+        EventBody::Text { text, .. }
+        | EventBody::Edited { text, .. }
+        | EventBody::Reply { text, .. } => text,
         EventBody::File { name, .. } => name,
         EventBody::Member { .. }
         | EventBody::Topic { .. }
         | EventBody::Deleted { .. }
         | EventBody::Edit { .. }
-        | EventBody::Delete { .. } => "",
+        | EventBody::Delete { .. }
+        | EventBody::React { .. } => "",
     }
 }
 

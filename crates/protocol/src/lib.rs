@@ -12,6 +12,8 @@
 //! - [`conversation`]: [`Conversation`], `#room` or `@user` (version 3).
 //! - [`event`]: [`EventLine`], a stored event as version 3 shows it.
 //! - [`found`]: [`FoundLine`], a search result as version 3 shows it.
+//! - [`reaction`]: [`Reactions`], a message's reactions, and what a
+//!   reaction may be.
 //! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
 //! - [`server`]: [`ServerMessage`] and [`HistoryEntry`], every line a server sends.
 //! - [`fields`]: splitting a line into fields and writing fields back (no I/O).
@@ -35,6 +37,7 @@ pub mod event;
 pub mod fields;
 pub mod fold;
 pub mod found;
+pub mod reaction;
 pub mod reader;
 pub mod room;
 pub mod rules;
@@ -47,6 +50,7 @@ pub use digest::Sha256Digest;
 pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};
 pub use event::{EventBody, EventLine};
 pub use found::FoundLine;
+pub use reaction::{ReactionError, Reactions};
 pub use reader::MessageReader;
 pub use room::{ConversationKind, MemberChange, Role, Visibility};
 pub use rules::{FileNameError, TextError, UserNameError};

@@ -133,6 +133,16 @@ pub fn mentions(text: &str) -> Vec<String> {
     keys
 }
 
+/// The word `@here` stands for: everyone online in the room or group
+/// (see [`mentions_here`]).
+pub const HERE: &str = "here";
+
+/// Whether a message text says `@here` (by the [`mentions`] rule): the
+/// server counts it as a mention of each member online at that moment.
+pub fn mentions_here(text: &str) -> bool {
+    mentions(text).iter().any(|key| key == HERE)
+}
+
 /// The key two user names are compared by: NFC, then lower case, so
 /// "Minh" and "minh" are the same user.
 pub fn user_key(name: &str) -> String {
@@ -256,6 +266,14 @@ fn is_windows_device_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn here_is_a_mention_word() {
+        assert!(super::mentions_here("@here họp nhé"));
+        assert!(super::mentions_here("họp nhé @HERE!"));
+        assert!(!super::mentions_here("here họp nhé"));
+        assert!(!super::mentions_here("@hereafter"));
+    }
+
     use std::collections::HashSet;
 
     use super::*;

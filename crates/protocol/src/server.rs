@@ -6,6 +6,7 @@ use crate::error::{EncodeError, ParseError};
 use crate::event::EventLine;
 use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
 use crate::found::FoundLine;
+use crate::reaction::Reactions;
 use crate::room::{ConversationKind, Role, Visibility};
 use crate::{EncodeLine, ParseLine};
 
@@ -274,6 +275,22 @@ pub enum ServerMessage {
         /// Who.
         user: String,
     },
+    /// `REACTIONS|conversation|id|latest|users|reaction|users|reaction…`
+    /// (v3): the reactions message `id` has, as of its newest `REACT`
+    /// event `latest`: pairs of who (comma-separated) and what, none for a
+    /// message whose reactions were all taken back. In pages and the
+    /// welcome, after the events; a client keeps the set with the highest
+    /// `latest` (or `REACT` id) it has seen for a message.
+    Reactions {
+        /// Where the message is.
+        conversation: Conversation,
+        /// The message's id.
+        id: u64,
+        /// The id of the newest `REACT` event on it.
+        latest: u64,
+        /// Its reactions.
+        reactions: Reactions,
+    },
     /// `BLOCKED|user` or `UNBLOCKED|user` (v3): the user blocks (or no
     /// longer blocks) `user`; at login, one `BLOCKED` per block.
     Blocked {
@@ -395,6 +412,7 @@ impl ServerMessage {
             ServerMessage::MembersEnd { .. } => "MEMBERS_END",
             ServerMessage::Found(_) => "FOUND",
             ServerMessage::Typing { .. } => "TYPING",
+            ServerMessage::Reactions { .. } => "REACTIONS",
             ServerMessage::Blocked { on: true, .. } => "BLOCKED",
             ServerMessage::Blocked { on: false, .. } => "UNBLOCKED",
             ServerMessage::Muted { on: true, .. } => "MUTED",
@@ -660,6 +678,32 @@ impl ParseLine for ServerMessage {
                 ServerMessage::Typing {
                     conversation: f.conversation("conversation")?,
                     user: f.last("user")?.to_owned(),
+                }
+            }
+            "REACTIONS" => {
+                let mut f = FieldReader::new("REACTIONS", rest);
+                let conversation = f.conversation("conversation")?;
+                let id = f.number("id")?;
+                let latest = f.number("latest")?;
+                let mut reactions = Reactions::new();
+                while f.has_more() {
+                    let users = split_list(f.next("users")?);
+                    let reaction = f.next("reaction")?;
+                    if users.is_empty() || reaction.is_empty() {
+                        return Err(ParseError::BadWord {
+                            command: "REACTIONS",
+                            field: "users",
+                        });
+                    }
+                    for user in &users {
+                        reactions.toggle(user, reaction, true);
+                    }
+                }
+                ServerMessage::Reactions {
+                    conversation,
+                    id,
+                    latest,
+                    reactions,
                 }
             }
             "BLOCKED" | "UNBLOCKED" => ServerMessage::Blocked {
@@ -928,6 +972,21 @@ impl EncodeLine for ServerMessage {
             ServerMessage::Typing { conversation, user } => line
                 .field("conversation", &conversation.to_string())
                 .last("user", user),
+            ServerMessage::Reactions {
+                conversation,
+                id,
+                latest,
+                reactions,
+            } => {
+                let mut line = line
+                    .field("conversation", &conversation.to_string())
+                    .number("id", *id)
+                    .number("latest", *latest);
+                for (reaction, users) in reactions.iter() {
+                    line = line.list("users", users).field("reaction", reaction);
+                }
+                line
+            }
             ServerMessage::Blocked { user, .. } => line.last("user", user),
             ServerMessage::Muted { conversation, .. } => {
                 line.field("conversation", &conversation.to_string())
@@ -1111,6 +1170,34 @@ mod tests {
                 }),
             ),
             (
+                "EVENT|9|1764072002|#general|REPLY|bình|7|ừ | nhé".into(),
+                ServerMessage::Event(EventLine {
+                    id: 9,
+                    ts: 1_764_072_002,
+                    conversation: Conversation::general(),
+                    body: EventBody::Reply {
+                        from: "bình".into(),
+                        to: 7,
+                        edit: None,
+                        text: "ừ | nhé".into(),
+                    },
+                }),
+            ),
+            (
+                "EVENT|9|1764072002|#general|EDITED_REPLY|bình|7|12|ừ".into(),
+                ServerMessage::Event(EventLine {
+                    id: 9,
+                    ts: 1_764_072_002,
+                    conversation: Conversation::general(),
+                    body: EventBody::Reply {
+                        from: "bình".into(),
+                        to: 7,
+                        edit: Some(12),
+                        text: "ừ".into(),
+                    },
+                }),
+            ),
+            (
                 format!("EVENT|8|1764072001|@bình|FILE|an|a (1).png|5|{HASH}"),
                 ServerMessage::Event(EventLine {
                     id: 8,
@@ -1123,6 +1210,44 @@ mod tests {
                         sha256: hash(),
                     },
                 }),
+            ),
+            (
+                "EVENT|10|1764072003|#general|REACT|bình|7|1|👍".into(),
+                ServerMessage::Event(EventLine {
+                    id: 10,
+                    ts: 1_764_072_003,
+                    conversation: Conversation::general(),
+                    body: EventBody::React {
+                        by: "bình".into(),
+                        target: 7,
+                        on: true,
+                        reaction: "👍".into(),
+                    },
+                }),
+            ),
+            (
+                "REACTIONS|#general|7|12|an,bình|👍|cường|hay, quá".into(),
+                ServerMessage::Reactions {
+                    conversation: Conversation::general(),
+                    id: 7,
+                    latest: 12,
+                    reactions: {
+                        let mut reactions = Reactions::new();
+                        reactions.toggle("an", "👍", true);
+                        reactions.toggle("cường", "hay, quá", true);
+                        reactions.toggle("bình", "👍", true);
+                        reactions
+                    },
+                },
+            ),
+            (
+                "REACTIONS|#general|7|13".into(),
+                ServerMessage::Reactions {
+                    conversation: Conversation::general(),
+                    id: 7,
+                    latest: 13,
+                    reactions: Reactions::new(),
+                },
             ),
             (
                 "ACK|t-1|9|1764072002".into(),
@@ -1324,7 +1449,27 @@ mod tests {
                 (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
                 (field_text(), any::<u64>(), free_text())
                     .prop_map(|(from, edit, text)| EventBody::Edited { from, edit, text }),
+                (
+                    field_text(),
+                    any::<u64>(),
+                    proptest::option::of(any::<u64>()),
+                    free_text()
+                )
+                    .prop_map(|(from, to, edit, text)| EventBody::Reply {
+                        from,
+                        to,
+                        edit,
+                        text
+                    }),
                 free_text().prop_map(|from| EventBody::Deleted { from }),
+                (field_text(), any::<u64>(), any::<bool>(), field_text()).prop_map(
+                    |(by, target, on, reaction)| EventBody::React {
+                        by,
+                        target,
+                        on,
+                        reaction
+                    }
+                ),
                 (field_text(), any::<u64>(), free_text())
                     .prop_map(|(by, target, text)| EventBody::Edit { by, target, text }),
                 (field_text(), any::<u64>())
@@ -1446,6 +1591,24 @@ mod tests {
             (free_text(), any::<bool>()).prop_map(|(user, on)| ServerMessage::Blocked { user, on }),
             (conversation(), free_text())
                 .prop_map(|(conversation, user)| ServerMessage::Typing { conversation, user }),
+            (
+                conversation(),
+                any::<u64>(),
+                any::<u64>(),
+                proptest::collection::vec(("[a-z0-9ạ]{1,6}", "[^\r\n|]{1,6}", any::<bool>()), 0..8)
+            )
+                .prop_map(|(conversation, id, latest, toggles)| {
+                    let mut reactions = Reactions::new();
+                    for (user, reaction, on) in toggles {
+                        reactions.toggle(&user, &reaction, on);
+                    }
+                    ServerMessage::Reactions {
+                        conversation,
+                        id,
+                        latest,
+                        reactions,
+                    }
+                }),
             (conversation(), any::<bool>())
                 .prop_map(|(conversation, on)| ServerMessage::Muted { conversation, on }),
             (send_token(), free_text())

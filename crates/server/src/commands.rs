@@ -17,7 +17,10 @@ impl Session {
         if let Err(e) = check_text(text) {
             return self.refuse(ServerMessage::error(format!("Message refused: {e}")));
         }
-        self.post(Conversation::General, text, None);
+        let body = EventBody::Text {
+            text: text.to_owned(),
+        };
+        self.post(Conversation::General, body, None);
     }
 
     /// `DM|to|message`: to every session of `to`, once stored; an offline
@@ -35,14 +38,26 @@ impl Session {
             return self.refuse(ServerMessage::error(reason));
         }
         let conversation = Conversation::Direct(Pair::new(self.name(), &to));
-        self.post(conversation, text, None);
+        let body = EventBody::Text {
+            text: text.to_owned(),
+        };
+        self.post(conversation, body, None);
     }
 
     /// `SEND|token|conversation|message` (v3): stored, then `ACK` to this
     /// session and the event to everyone else in the conversation (both
     /// from the hub). A token already stored is acknowledged again and
     /// posts nothing.
-    pub(crate) fn send_to(&mut self, token: &str, conversation: &WireConversation, text: &str) {
+    ///
+    /// `REPLY|token|conversation|id|message` (v3) comes here too, with
+    /// `to`: the message must be one of that conversation.
+    pub(crate) fn send_to(
+        &mut self,
+        token: &str,
+        conversation: &WireConversation,
+        text: &str,
+        to: Option<u64>,
+    ) {
         let reject = |reason: String| ServerMessage::Rejected {
             token: token.to_owned(),
             reason,
@@ -59,11 +74,54 @@ impl Session {
         {
             return self.refuse(reject(reason));
         }
-        self.post(conversation, text, Some(token));
+        let body = match to {
+            None => EventBody::Text {
+                text: text.to_owned(),
+            },
+            Some(to) => match self.answerable(&conversation, to) {
+                Ok(()) => EventBody::Reply {
+                    to: EventId(to),
+                    text: text.to_owned(),
+                    edit: None,
+                },
+                Err(reason) => return self.refuse(reject(reason)),
+            },
+        };
+        self.post(conversation, body, Some(token));
+    }
+
+    /// Whether this user may answer the message `to` in `conversation`: it
+    /// must be a message there that they can see and that was not deleted;
+    /// else the refusal. (A delete committed between this check and the
+    /// reply's commit leaves a reply to a deleted message, which reads as
+    /// such.)
+    fn answerable(&self, conversation: &Conversation, to: u64) -> Result<(), String> {
+        let key = user_key(self.name());
+        let target = match self.ctx.store.event(&key, EventId(to)) {
+            Ok(Some(target)) => target,
+            Ok(None) => return Err(format!("No such message: {to}")),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the message a reply answers");
+                return Err(lines::NOT_STORED.to_owned());
+            }
+        };
+        if !same_conversation(&target.conversation, conversation) {
+            let here = lines::wire_conversation(conversation, &key);
+            return Err(format!(
+                "Message {to} is not in {here}: a reply answers a message of its own conversation"
+            ));
+        }
+        match target.body {
+            EventBody::Text { .. } | EventBody::Edited { .. } | EventBody::Reply { .. } => Ok(()),
+            EventBody::Deleted => Err(format!("Message {to} was deleted")),
+            _ => Err(format!(
+                "Event {to} is not a message: only messages can be answered"
+            )),
+        }
     }
 
     /// `BEFORE|conversation|id|limit` (v3): a page of the conversation's
-    /// past, then `PAGE_END`.
+    /// past (its messages' reactions after its events), then `PAGE_END`.
     pub(crate) fn page(&self, conversation: &WireConversation, before: u64, limit: u64) {
         let resolved = match self.resolve(conversation) {
             Ok(resolved) => resolved,
@@ -82,7 +140,16 @@ impl Session {
                     conversation: conversation.clone(),
                     more: page.more,
                 };
-                let lines = page.events.iter().map(|e| lines::event_line(e, &key));
+                // The page's messages' reactions follow its events.
+                let reactions = page
+                    .reactions
+                    .iter()
+                    .map(|r| lines::reactions_line(r, &key));
+                let lines = page
+                    .events
+                    .iter()
+                    .map(|e| lines::event_line(e, &key))
+                    .chain(reactions);
                 let mut chunks = Vec::new();
                 let mut chunk = Vec::new();
                 let mut line = Vec::new();
@@ -152,15 +219,20 @@ impl Session {
     /// Submits a message from this session's user without waiting for its
     /// commit: the hub fans it out, acknowledges it or refuses it once the
     /// store is done with it (see [`Session::settle`]).
-    fn post(&mut self, conversation: Conversation, text: &str, token: Option<&str>) {
+    fn post(&mut self, conversation: Conversation, body: EventBody, token: Option<&str>) {
+        let also_mentions = match &body {
+            EventBody::Text { text } | EventBody::Reply { text, .. } => {
+                self.here(&conversation, text)
+            }
+            _ => Vec::new(),
+        };
         let submitted = self.ctx.store.submit(NewEvent {
             conversation,
             author: self.name().to_owned(),
-            body: EventBody::Text {
-                text: text.to_owned(),
-            },
+            body,
             token: token.map(str::to_owned),
             origin: self.id,
+            also_mentions,
         });
         match submitted {
             Ok(()) => self.unsettled = true,
@@ -232,5 +304,21 @@ impl Session {
             .accounts
             .registered_name(&to)
             .ok_or_else(|| format!("No such user: {to}"))
+    }
+}
+
+/// Whether `a` and `b` are the same conversation, names compared by key
+/// (a name as registered and one as stored may differ in case).
+fn same_conversation(a: &Conversation, b: &Conversation) -> bool {
+    match (a, b) {
+        (Conversation::General, Conversation::General) => true,
+        (Conversation::Room(_), Conversation::Room(_)) => a.room_key() == b.room_key(),
+        (Conversation::Direct(x), Conversation::Direct(y)) => {
+            let (xa, xb) = x.names();
+            let (ya, yb) = y.names();
+            user_key(xa) == user_key(ya) && user_key(xb) == user_key(yb)
+        }
+        (Conversation::Group(x), Conversation::Group(y)) => x.key() == y.key(),
+        _ => false,
     }
 }

@@ -27,6 +27,8 @@
 //! - `preference_commands`: `BLOCK`, `MUTE` and their undoing.
 //! - `blocks`: who blocks whom, for the direct-message check.
 //! - `message_commands`: `EDIT` and `DELETE` of messages.
+//! - `here`: who an `@here` mentions: the members online.
+//! - `reaction_command`: `REACT`, a reaction given or taken back.
 //! - `typing`: `TYPING` notices, throttled, passed on, never stored.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
@@ -54,6 +56,7 @@ mod commands;
 mod config;
 mod connections;
 mod file_commands;
+mod here;
 mod hub;
 mod lines;
 mod listener;
@@ -62,6 +65,7 @@ mod message_commands;
 pub mod offline;
 mod outbox;
 mod preference_commands;
+mod reaction_command;
 mod registration;
 mod room_commands;
 mod search_command;

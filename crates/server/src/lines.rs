@@ -6,7 +6,7 @@ use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{
     Conversation as WireConversation, EventBody as WireBody, EventLine, HistoryEntry, ServerMessage,
 };
-use media_chat_store::{Conversation, Event, EventBody};
+use media_chat_store::{Conversation, Event, EventBody, MessageReactions};
 
 /// The conversation `conversation` as the user with `viewer` (a user key)
 /// names it.
@@ -52,6 +52,12 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
             edit: edit.0,
             text: text.clone(),
         },
+        EventBody::Reply { to, text, edit } => WireBody::Reply {
+            from: by,
+            to: to.0,
+            edit: edit.map(|edit| edit.0),
+            text: text.clone(),
+        },
         EventBody::Deleted => WireBody::Deleted { from: by },
         EventBody::Edit { target, text } => WireBody::Edit {
             by,
@@ -62,6 +68,16 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
             by,
             target: target.0,
         },
+        EventBody::React {
+            target,
+            reaction,
+            on,
+        } => WireBody::React {
+            by,
+            target: target.0,
+            on: *on,
+            reaction: reaction.clone(),
+        },
     };
     EventLine {
         id: event.id.0,
@@ -71,25 +87,43 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
     }
 }
 
+/// `REACTIONS|…` for the user with `viewer` (a user key): a message's
+/// reactions as they are now.
+pub(crate) fn reactions_line(found: &MessageReactions, viewer: &str) -> ServerMessage {
+    ServerMessage::Reactions {
+        conversation: wire_conversation(&found.conversation, viewer),
+        id: found.message.0,
+        latest: found.latest.0,
+        reactions: found.reactions.clone(),
+    }
+}
+
 /// `HISTORY|ts|…` (version 2) for a replayed event of `#general` or a
 /// direct conversation; `None` for anything version 2 does not know.
-/// An edited message reads as it is now; a deleted one, and the edits and
-/// deletes themselves, are not there (version 1 and 2 have no such events).
+/// An edited message reads as it is now, a reply as a plain message; a
+/// deleted one, and the edits and deletes themselves, are not there
+/// (version 1 and 2 have no such events).
 pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
     let entry = match (&event.conversation, &event.body) {
-        (Conversation::General, EventBody::Text { text } | EventBody::Edited { text, .. }) => {
-            HistoryEntry::Text {
-                from: event.author.clone(),
-                text: text.clone(),
-            }
-        }
-        (Conversation::Direct(pair), EventBody::Text { text } | EventBody::Edited { text, .. }) => {
-            HistoryEntry::Dm {
-                from: event.author.clone(),
-                to: pair.other(&user_key(&event.author)).to_owned(),
-                text: text.clone(),
-            }
-        }
+        (
+            Conversation::General,
+            EventBody::Text { text }
+            | EventBody::Edited { text, .. }
+            | EventBody::Reply { text, .. },
+        ) => HistoryEntry::Text {
+            from: event.author.clone(),
+            text: text.clone(),
+        },
+        (
+            Conversation::Direct(pair),
+            EventBody::Text { text }
+            | EventBody::Edited { text, .. }
+            | EventBody::Reply { text, .. },
+        ) => HistoryEntry::Dm {
+            from: event.author.clone(),
+            to: pair.other(&user_key(&event.author)).to_owned(),
+            text: text.clone(),
+        },
         (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
             HistoryEntry::FileShared {
                 user: event.author.clone(),
@@ -108,21 +142,28 @@ pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
 
 /// What a version 1 or 2 session is sent live for an event of `#general`
 /// or a direct conversation: `TEXT`, `DM`, or a share (`NOTIFY` in version
-/// 1, `FILE_SHARED` in 2); `None` for anything they do not know.
+/// 1, `FILE_SHARED` in 2), a reply as a plain message; `None` for anything
+/// they do not know.
 pub(crate) fn live_line(event: &Event, version: u64) -> Option<ServerMessage> {
     Some(match (&event.conversation, &event.body) {
-        (Conversation::General, EventBody::Text { text } | EventBody::Edited { text, .. }) => {
-            ServerMessage::Text {
-                from: event.author.clone(),
-                text: text.clone(),
-            }
-        }
-        (Conversation::Direct(_), EventBody::Text { text } | EventBody::Edited { text, .. }) => {
-            ServerMessage::Dm {
-                from: event.author.clone(),
-                text: text.clone(),
-            }
-        }
+        (
+            Conversation::General,
+            EventBody::Text { text }
+            | EventBody::Edited { text, .. }
+            | EventBody::Reply { text, .. },
+        ) => ServerMessage::Text {
+            from: event.author.clone(),
+            text: text.clone(),
+        },
+        (
+            Conversation::Direct(_),
+            EventBody::Text { text }
+            | EventBody::Edited { text, .. }
+            | EventBody::Reply { text, .. },
+        ) => ServerMessage::Dm {
+            from: event.author.clone(),
+            text: text.clone(),
+        },
         (Conversation::General, EventBody::FileShared { name, .. }) if version < 2 => {
             ServerMessage::notify(format!("{} shared file: {name}", event.author))
         }
@@ -139,7 +180,7 @@ pub(crate) fn live_line(event: &Event, version: u64) -> Option<ServerMessage> {
 }
 
 /// The refusal when the store cannot take a message.
-const NOT_STORED: &str = "The server could not store the message; try again later";
+pub(crate) const NOT_STORED: &str = "The server could not store the message; try again later";
 
 /// The answer to a message the store could not take: `REJECTED` for a
 /// version 3 `SEND` (with its `token`), `ERROR` for `TEXT` and `DM`.

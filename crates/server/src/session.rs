@@ -512,6 +512,7 @@ impl Session {
         let v3_only = matches!(
             message,
             ClientMessage::Send { .. }
+                | ClientMessage::Reply { .. }
                 | ClientMessage::Before { .. }
                 | ClientMessage::Read { .. }
                 | ClientMessage::TransferToken
@@ -532,6 +533,7 @@ impl Session {
                 | ClientMessage::Search { .. }
                 | ClientMessage::Edit { .. }
                 | ClientMessage::Delete { .. }
+                | ClientMessage::React { .. }
                 | ClientMessage::Block { .. }
                 | ClientMessage::Mute { .. }
                 | ClientMessage::Typing { .. }
@@ -559,7 +561,13 @@ impl Session {
                 token,
                 conversation,
                 text,
-            } => self.send_to(&token, &conversation, &text),
+            } => self.send_to(&token, &conversation, &text, None),
+            ClientMessage::Reply {
+                token,
+                conversation,
+                to,
+                text,
+            } => self.send_to(&token, &conversation, &text, Some(to)),
             ClientMessage::Before {
                 conversation,
                 before,
@@ -579,6 +587,11 @@ impl Session {
             } => self.search(&token, limit, &query),
             ClientMessage::Edit { token, id, text } => self.change_message(&token, id, Some(&text)),
             ClientMessage::Delete { token, id } => self.change_message(&token, id, None),
+            ClientMessage::React {
+                token,
+                id,
+                reaction,
+            } => self.react(&token, id, &reaction),
             ClientMessage::Block { user, on } => self.block(&user, on),
             ClientMessage::Typing { conversation } => self.typing(&conversation),
             ClientMessage::Mute { conversation, on } => self.mute(&conversation, on),

@@ -124,6 +124,7 @@ impl Session {
                     },
                     token: None,
                     origin: self.id,
+                    also_mentions: Vec::new(),
                 };
                 match self.ctx.store.append(share) {
                     // A transfer connection is not in the chat: it learns

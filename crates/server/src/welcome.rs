@@ -9,7 +9,9 @@
 //! - version 3: `LIMITS`, `USERS`, `READ` positions, then either the
 //!   events after the client's `RESUME` id (a page per conversation, with
 //!   `GAP` where more were left out) or, like version 2, the newest and the
-//!   missed ones, as `EVENT` lines; then `SYNCED|last_id`.
+//!   missed ones, as `EVENT` lines; the `REACTIONS` of those messages (and,
+//!   resuming, of every message whose reactions changed since); then
+//!   `SYNCED|last_id`.
 //!
 //! The session is registered with the hub (and buffers live lines) before
 //! the store is read, and the buffer is released without the events the
@@ -147,6 +149,9 @@ pub(crate) fn build(
             }
             for event in &found.events {
                 push(&lines::event_line(event, &key));
+            }
+            for reactions in &found.reactions {
+                push(&lines::reactions_line(reactions, &key));
             }
             push(&ServerMessage::Synced {
                 last_id: found.last_id.0,

@@ -2,8 +2,8 @@
 //! its transaction: who may change which message, and what each change
 //! stores. An edit stores an `Edit` event and the message's new text; a
 //! delete stores a `Delete` event and removes the text, the texts of the
-//! message's earlier edits and its mentions (the search index follows by
-//! trigger), leaving who wrote it and when.
+//! message's earlier edits, its mentions and its reactions (the search
+//! index follows by trigger), leaving who wrote it and when.
 
 use media_chat_protocol::Role;
 use media_chat_protocol::rules::user_key;
@@ -17,12 +17,12 @@ use crate::sql::{self, DELETED, to_sql};
 use crate::types::{Conversation, Event, EventBody, EventId, RoomRequest};
 
 /// What a change is about: the message as its row has it.
-struct Target {
-    id: EventId,
-    conversation_id: i64,
-    conversation: Conversation,
-    author_key: String,
-    kind: i64,
+pub(crate) struct Target {
+    pub(crate) id: EventId,
+    pub(crate) conversation_id: i64,
+    pub(crate) conversation: Conversation,
+    pub(crate) author_key: String,
+    pub(crate) kind: i64,
 }
 
 /// Checks and applies an edit of message `id` to `text`, or (`None`) its
@@ -118,6 +118,8 @@ fn carry_out(
                 .execute(params![to_sql(id.0)])?;
             tx.prepare_cached("DELETE FROM mentions WHERE conversation = ?1 AND event_id = ?2")?
                 .execute(params![target.conversation_id, to_sql(id.0)])?;
+            tx.prepare_cached("DELETE FROM reactions WHERE message = ?1")?
+                .execute(params![to_sql(id.0)])?;
             let body = EventBody::Delete { target: id };
             let delete = sql::insert_event(tx, target.conversation_id, ts, actor, &body, None)?;
             (delete, body)
@@ -126,7 +128,7 @@ fn carry_out(
 }
 
 /// The row of event `id`, if there is one.
-fn target(tx: &Connection, id: EventId) -> rusqlite::Result<Option<Target>> {
+pub(crate) fn target(tx: &Connection, id: EventId) -> rusqlite::Result<Option<Target>> {
     tx.prepare_cached(
         "SELECT e.conversation, e.author_key, e.kind, c.kind, c.a, c.b, c.name, c.member_names \
          FROM events e JOIN conversations c ON c.id = e.conversation WHERE e.id = ?1",

@@ -114,6 +114,14 @@ pub(crate) enum ChatEvent {
         by: String,
         target: u64,
     },
+    /// `by` gave (`on`) or took back `reaction` on the message `target`.
+    React {
+        conversation: String,
+        by: String,
+        target: u64,
+        on: bool,
+        reaction: String,
+    },
 }
 
 impl ChatEvent {
@@ -235,6 +243,19 @@ impl Stamped {
                 .field("conversation", conversation)
                 .field("by", by)
                 .number("target", *target),
+            ChatEvent::React {
+                conversation,
+                by,
+                target,
+                on,
+                reaction,
+            } => line
+                .field("kind", "REACT")
+                .field("conversation", conversation)
+                .field("by", by)
+                .number("target", *target)
+                .number("on", u64::from(*on))
+                .last("reaction", reaction),
         };
         line.finish().ok()?;
         // LineWriter starts every line with its verb and a `|`; the log's
@@ -316,6 +337,13 @@ impl Stamped {
                 by: f.next("by").ok()?.to_owned(),
                 target: f.number("target").ok()?,
                 text: f.last("text").ok()?.to_owned(),
+            },
+            "REACT" => ChatEvent::React {
+                conversation: f.next("conversation").ok()?.to_owned(),
+                by: f.next("by").ok()?.to_owned(),
+                target: f.number("target").ok()?,
+                on: f.flag("on").ok()?,
+                reaction: f.last("reaction").ok()?.to_owned(),
             },
             "DELETE" => {
                 let event = ChatEvent::Delete {

@@ -84,6 +84,9 @@ pub enum RoomError {
     /// The event is not a message (a share, a member change, a topic).
     #[error("Event {0} is not a message: only messages can be edited or deleted")]
     NotAMessage(u64),
+    /// The event is not a message, so it takes no reactions.
+    #[error("Event {0} is not a message: only messages take reactions")]
+    NotReactable(u64),
     /// Only a message's author edits it.
     #[error("You can only edit your own messages")]
     NotYourMessage,

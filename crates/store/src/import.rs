@@ -110,7 +110,8 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
             | ChatEvent::InText { .. }
             | ChatEvent::InFile { .. }
             | ChatEvent::InMember { .. }
-            | ChatEvent::InTopic { .. } => None,
+            | ChatEvent::InTopic { .. }
+            | ChatEvent::React { .. } => None,
         };
         if let Some(event) = event {
             let line = importer.logged.len();

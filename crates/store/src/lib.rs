@@ -25,6 +25,8 @@
 //! - `preferences`: [`Preference`], whom a user blocks, what they muted.
 //! - `changes`: edits and deletes of messages, checked and applied by the
 //!   writer.
+//! - `reactions`: reactions toggled by the writer, and read back as they
+//!   are now with pages and welcomes.
 //! - `search`: full-text search over what a user may see ([`Search`]).
 //! - `sql`: how conversations and events map to rows.
 //! - `chat_log`: the `message_history.txt` line format and appender.
@@ -37,6 +39,7 @@ mod error;
 mod import;
 mod index;
 mod preferences;
+mod reactions;
 mod read;
 mod reply;
 mod rooms;
@@ -63,8 +66,8 @@ pub use preferences::Preference;
 pub use search::{Found, Hit, MAX_RESULTS, Search};
 pub use types::{
     Backlog, Committed, Conversation, Event, EventBody, EventId, FileMeta, Member, Members,
-    NewEvent, Page, Pair, RoomAction, RoomInfo, RoomMembers, RoomRequest, Scope, Standing,
-    UNREAD_CAP, Welcome, WelcomeRequest,
+    MessageReactions, NewEvent, Page, Pair, RoomAction, RoomInfo, RoomMembers, RoomRequest, Scope,
+    Standing, UNREAD_CAP, Welcome, WelcomeRequest,
 };
 
 use crate::read::Readers;
@@ -363,6 +366,13 @@ impl Store {
             Ok(())
         })?;
         outcome.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// The event `id` as it is now, if `viewer` (a user key) may see its
+    /// conversation; `None` for an id that is no event, or one of a
+    /// conversation they are not in.
+    pub fn event(&self, viewer: &str, id: EventId) -> Result<Option<Event>, StoreError> {
+        self.inner.readers.with(|db| read::event(db, viewer, id))
     }
 
     /// The direct messages to `viewer` (a user key) since their last

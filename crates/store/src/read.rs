@@ -11,6 +11,7 @@ use parking_lot::{Condvar, Mutex};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::StoreError;
+use crate::reactions;
 use crate::sql::{self, EVENT_COLUMNS, EVENT_JOIN, from_sql, to_sql};
 use media_chat_protocol::{Role, Visibility};
 
@@ -245,7 +246,12 @@ pub(crate) fn page(
     let more = events.len() > limit;
     events.truncate(limit);
     events.reverse();
-    Ok(Page { events, more })
+    let reactions = reactions::of(db, &events, None)?;
+    Ok(Page {
+        events,
+        more,
+        reactions,
+    })
 }
 
 /// The direct messages to the user with `key` since their last session
@@ -350,6 +356,11 @@ pub(crate) fn welcome(
         welcome.events.extend(missed);
         welcome.events.sort_by_key(|e| e.id);
         welcome.events.dedup_by_key(|e| e.id);
+    }
+    if request.scope == Scope::All {
+        let ids: Vec<i64> = conversations.iter().map(|(id, _)| *id).collect();
+        let changed = request.after.map(|after| (after, ids.as_slice()));
+        welcome.reactions = reactions::of(db, &welcome.events, changed)?;
     }
     welcome.read = read_positions_in(db, key, &sql::conversations_of(db, key)?)?;
     welcome.last_id = sql::last_id(db)?;
@@ -578,6 +589,23 @@ pub(crate) fn visible(
     }
 }
 
+/// The event `id`, if there is one and the user with `key` may see its
+/// conversation (a room only as a member).
+pub(crate) fn event(db: &Connection, key: &str, id: EventId) -> rusqlite::Result<Option<Event>> {
+    let found = db
+        .prepare_cached(&ONE)?
+        .query_row(params![to_sql(id.0)], |row| {
+            Ok((sql::event_from_row(row)?, row.get::<_, i64>(17)?))
+        })
+        .optional()?;
+    Ok(match found {
+        Some((event, conversation)) if visible(db, conversation, &event.conversation, key)? => {
+            Some(event)
+        }
+        _ => None,
+    })
+}
+
 /// Every recorded file of `conversation`.
 pub(crate) fn files(
     db: &Connection,
@@ -608,21 +636,32 @@ fn newest_after(
 // statement again each time the parameter is bound (10 % of a login's
 // time), cached or not. The rows are taken from the iterator instead; the
 // index `events_by_conversation (conversation, id)` yields them in order,
-// so SQLite reads no further than the iterator takes.
+// so SQLite reads no further than the iterator takes. Reaction events
+// (kinds 7 and 8, in the index too) are left out: pages and backlogs carry
+// each message's reactions as they are now instead (see `reactions`).
 
 /// A conversation's events before `?2`.
 static OLDER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} WHERE e.conversation = ?1 AND e.id < ?2 \
-         ORDER BY e.id DESC"
+         AND e.kind NOT IN ({}, {}) ORDER BY e.id DESC",
+        sql::REACTED,
+        sql::UNREACTED
     )
+});
+
+/// The event `?1`, and its conversation's row id.
+static ONE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {EVENT_COLUMNS}, e.conversation FROM {EVENT_JOIN} WHERE e.id = ?1")
 });
 
 /// A conversation's events after `?2`.
 static NEWER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} WHERE e.conversation = ?1 AND e.id > ?2 \
-         ORDER BY e.id DESC"
+         AND e.kind NOT IN ({}, {}) ORDER BY e.id DESC",
+        sql::REACTED,
+        sql::UNREACTED
     )
 });
 
@@ -636,7 +675,9 @@ const UNREAD_BY_OTHERS: &str = "SELECT 1 FROM events WHERE conversation = ?1 AND
 static NEWER_FROM_OTHERS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {EVENT_COLUMNS} FROM {EVENT_JOIN} WHERE e.conversation = ?1 AND e.id > ?2 \
-         AND e.author_key != ?3 ORDER BY e.id DESC"
+         AND e.author_key != ?3 AND e.kind NOT IN ({}, {}) ORDER BY e.id DESC",
+        sql::REACTED,
+        sql::UNREACTED
     )
 });
 

@@ -8,11 +8,11 @@ use media_chat_protocol::rules::user_key;
 use media_chat_protocol::{MemberChange, Role, Visibility};
 use rusqlite::{Connection, params};
 
-use crate::changes;
 use crate::chat_log::unix_now;
 use crate::error::RoomError;
 use crate::sql;
 use crate::types::{Conversation, Event, EventBody, EventId, RoomAction, RoomRequest};
+use crate::{changes, reactions};
 
 /// What applying a request came to.
 pub(crate) enum Applied {
@@ -34,6 +34,7 @@ pub(crate) fn apply(tx: &Connection, request: &RoomRequest) -> rusqlite::Result<
     match &request.action {
         RoomAction::Edit { id, text } => return changes::apply(tx, request, *id, Some(text)),
         RoomAction::Delete { id } => return changes::apply(tx, request, *id, None),
+        RoomAction::React { id, reaction } => return reactions::toggle(tx, request, *id, reaction),
         _ => {}
     }
     let actor = &request.actor;
@@ -74,7 +75,9 @@ fn check(
     let admin = request.admin;
     let plan = match &request.action {
         // Changes to messages (see `apply`).
-        Edit { id, .. } | Delete { id } => return Ok(Err(RoomError::NoSuchMessage(id.0))),
+        Edit { id, .. } | Delete { id } | React { id, .. } => {
+            return Ok(Err(RoomError::NoSuchMessage(id.0)));
+        }
         Create {
             name,
             visibility,

@@ -20,6 +20,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0006_preferences.sql")),
         M::up(include_str!("schema/0007_unread_index.sql")),
         M::up(include_str!("schema/0008_index_behind.sql")),
+        M::up(include_str!("schema/0009_replies.sql")),
+        M::up(include_str!("schema/0010_reactions.sql")),
         M::up(include_str!("schema/0011_search_prefix.sql")),
     ])
 });
@@ -58,7 +60,7 @@ mod tests {
         let version: i64 = db
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 9);
+        assert_eq!(version, 11);
     }
 
     #[test]

@@ -257,12 +257,13 @@ fn searched_text(event: &Event) -> &str {
     match &event.body {
         EventBody::Text { text } => text,
         EventBody::FileShared { name, .. } => name,
-        EventBody::Edited { text, .. } => text,
+        EventBody::Edited { text, .. } | EventBody::Reply { text, .. } => text,
         EventBody::Member { .. }
         | EventBody::Topic { .. }
         | EventBody::Deleted
         | EventBody::Edit { .. }
-        | EventBody::Delete { .. } => "",
+        | EventBody::Delete { .. }
+        | EventBody::React { .. } => "",
     }
 }
 

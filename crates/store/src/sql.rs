@@ -30,11 +30,15 @@ pub(crate) const DELETED: i64 = 4;
 const EDIT: i64 = 5;
 /// A delete of a message.
 const DELETE: i64 = 6;
+/// A reaction given.
+pub(crate) const REACTED: i64 = 7;
+/// A reaction taken back.
+pub(crate) const UNREACTED: i64 = 8;
 
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
      e.file_size, e.file_sha256, c.kind, c.a, c.b, c.name, c.member_names, e.subject, e.target, \
-     e.edit";
+     e.edit, e.reply_to";
 
 /// The join [`EVENT_COLUMNS`] come from.
 pub(crate) const EVENT_JOIN: &str = "events e JOIN conversations c ON c.id = e.conversation";
@@ -178,6 +182,21 @@ pub(crate) fn insert_event(
                 text,
                 token
             ])?,
+        EventBody::Reply { to, text, .. } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, reply_to, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                TEXT,
+                text,
+                to_sql(to.0),
+                token
+            ])?,
         EventBody::Member { user, change } => db
             .prepare_cached(
                 "INSERT INTO events (conversation, ts, author, author_key, kind, text, subject, token) \
@@ -219,6 +238,25 @@ pub(crate) fn insert_event(
                 author,
                 author_key,
                 DELETE,
+                to_sql(target.0),
+                token
+            ])?,
+        EventBody::React {
+            target,
+            reaction,
+            on,
+        } => db
+            .prepare_cached(
+                "INSERT INTO events (conversation, ts, author, author_key, kind, text, target, token) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                conversation,
+                ts,
+                author,
+                author_key,
+                if *on { REACTED } else { UNREACTED },
+                reaction,
                 to_sql(target.0),
                 token
             ])?,
@@ -326,13 +364,29 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         DELETE => EventBody::Delete {
             target: EventId(from_sql(row.get(14)?)),
         },
-        _ => match row.get::<_, Option<i64>>(15)? {
-            Some(edit) => EventBody::Edited {
-                text: row.get(4)?,
-                edit: EventId(from_sql(edit)),
-            },
-            None => EventBody::Text { text: row.get(4)? },
+        kind @ (REACTED | UNREACTED) => EventBody::React {
+            target: EventId(from_sql(row.get(14)?)),
+            // A delete of the message takes the reactions' texts too.
+            reaction: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            on: kind == REACTED,
         },
+        _ => {
+            let edit = row
+                .get::<_, Option<i64>>(15)?
+                .map(|edit| EventId(from_sql(edit)));
+            match (row.get::<_, Option<i64>>(16)?, edit) {
+                (Some(to), edit) => EventBody::Reply {
+                    to: EventId(from_sql(to)),
+                    text: row.get(4)?,
+                    edit,
+                },
+                (None, Some(edit)) => EventBody::Edited {
+                    text: row.get(4)?,
+                    edit,
+                },
+                (None, None) => EventBody::Text { text: row.get(4)? },
+            }
+        }
     };
     Ok(Event {
         id: EventId(from_sql(row.get(0)?)),
@@ -422,14 +476,19 @@ pub(crate) fn room(
     .optional()
 }
 
-/// Records who a message mentions: every `@name` in it (at most 20).
+/// Records who a message mentions: every `@name` in it (at most 20), and
+/// the users with keys `also` (those `@here` reached).
 pub(crate) fn record_mentions(
     db: &Connection,
     conversation: i64,
     event: EventId,
     text: &str,
+    also: &[String],
 ) -> rusqlite::Result<()> {
-    for key in media_chat_protocol::rules::mentions(text) {
+    for key in media_chat_protocol::rules::mentions(text)
+        .into_iter()
+        .chain(also.iter().cloned())
+    {
         db.prepare_cached(
             "INSERT OR IGNORE INTO mentions (user_key, conversation, event_id) VALUES (?1, ?2, ?3)",
         )?

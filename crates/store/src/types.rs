@@ -2,7 +2,7 @@
 //! belong to, file metadata. Plain data, shared by the store's callers.
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{MemberChange, Role, Sha256Digest, Visibility};
+use media_chat_protocol::{MemberChange, Reactions, Role, Sha256Digest, Visibility};
 
 /// An event's id: unique, never reused, increasing in commit order, which is
 /// the order every session sees events in.
@@ -168,6 +168,17 @@ pub enum EventBody {
         /// The latest edit's event.
         edit: EventId,
     },
+    /// A message that answers the message `to` of the same conversation;
+    /// `edit` is its latest edit once its author changed it (a reply as it
+    /// reads now, in pages and backlogs; an appended reply has none).
+    Reply {
+        /// The message it answers.
+        to: EventId,
+        /// The text (as it reads now).
+        text: String,
+        /// The latest edit's event, if it was edited.
+        edit: Option<EventId>,
+    },
     /// A message that was deleted: only who wrote it and when remain.
     Deleted,
     /// The author of `target` changed its text to `text`.
@@ -182,6 +193,16 @@ pub enum EventBody {
     Delete {
         /// The message.
         target: EventId,
+    },
+    /// The event's author gave (`on`) or took back `reaction` on the
+    /// message `target`.
+    React {
+        /// The message.
+        target: EventId,
+        /// The reaction.
+        reaction: String,
+        /// Given, or taken back.
+        on: bool,
     },
     /// A stored file was shared (by the event's author, who may not be its
     /// first uploader when the same contents were uploaded again). The
@@ -227,6 +248,10 @@ pub struct NewEvent {
     /// An opaque tag passed back with the committed event (the server's
     /// session id, to acknowledge the send to the session that made it).
     pub origin: u64,
+    /// User keys a message mentions besides the `@name`s in its text: for
+    /// `@here`, the members of its room or group online when it was sent
+    /// (who is online is the server's to know, not the store's).
+    pub also_mentions: Vec<String>,
 }
 
 /// An event as it was committed, handed to the [`crate::Sink`] in id
@@ -263,10 +288,26 @@ pub struct Backlog {
 /// One page of a conversation's past.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
-    /// The events, oldest first.
+    /// The events, oldest first (reaction events left out).
     pub events: Vec<Event>,
     /// Whether older events exist.
     pub more: bool,
+    /// The reactions of the page's messages that ever had one, as they
+    /// are now.
+    pub reactions: Vec<MessageReactions>,
+}
+
+/// The reactions one message has now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageReactions {
+    /// The message.
+    pub message: EventId,
+    /// Where it is.
+    pub conversation: Conversation,
+    /// The newest reaction event on it: the set is as of this event.
+    pub latest: EventId,
+    /// Who gives which reaction (empty once all were taken back).
+    pub reactions: Reactions,
 }
 
 /// What a login asks the store for (see [`crate::Store::welcome`]).
@@ -312,6 +353,10 @@ pub struct Welcome {
     pub last_id: EventId,
     /// Every conversation of the user, and the rooms they are invited to.
     pub standings: Vec<Standing>,
+    /// The reactions of the messages among `events`, and (with `after`)
+    /// of every message of the user's whose reactions changed after it,
+    /// as they are now.
+    pub reactions: Vec<MessageReactions>,
     /// Whether this is the user's first session ever (no read position,
     /// no session ended): the caller marks `#general` read so that a new
     /// account does not start with its whole past unread.
@@ -456,6 +501,14 @@ pub enum RoomAction {
     Delete {
         /// The message.
         id: EventId,
+    },
+    /// Give `reaction` on the message `id`, or take it back if the actor
+    /// gave it.
+    React {
+        /// The message.
+        id: EventId,
+        /// The reaction (checked by the caller).
+        reaction: String,
     },
 }
 

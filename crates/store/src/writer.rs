@@ -84,10 +84,12 @@ impl Op {
             Op::Append { event, .. } => {
                 let body = match &event.body {
                     EventBody::Text { text }
+                    | EventBody::Reply { text, .. }
                     | EventBody::Topic { text }
                     | EventBody::Edited { text, .. }
                     | EventBody::Edit { text, .. } => text.len(),
                     EventBody::FileShared { name, .. } => name.len(),
+                    EventBody::React { reaction, .. } => reaction.len(),
                     EventBody::Member { user, .. } => user.len(),
                     EventBody::Deleted | EventBody::Delete { .. } => 0,
                 };
@@ -617,10 +619,10 @@ fn append(
         &event.body,
         event.token.as_deref(),
     )?;
-    if let EventBody::Text { text } = &event.body
+    if let EventBody::Text { text } | EventBody::Reply { text, .. } = &event.body
         && !matches!(event.conversation, Conversation::Direct(_))
     {
-        sql::record_mentions(tx, conversation, id, text)?;
+        sql::record_mentions(tx, conversation, id, text, &event.also_mentions)?;
     }
     Ok(Appended::Stored(id, ts))
 }
@@ -658,16 +660,21 @@ fn record_read(
 fn log_line(event: &crate::types::Event) -> Stamped {
     let author = event.author.clone();
     let event_kind = match (&event.conversation, &event.body) {
-        (Conversation::Direct(pair), EventBody::Text { text }) => ChatEvent::Dm {
-            from: author,
-            to: pair.other(&user_key(&event.author)).to_owned(),
-            text: text.clone(),
-            queued: false,
-        },
-        (Conversation::General, EventBody::Text { text }) => ChatEvent::Text {
-            from: author,
-            text: text.clone(),
-        },
+        // A reply reads as the message it is: the log has no replies.
+        (Conversation::Direct(pair), EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::Dm {
+                from: author,
+                to: pair.other(&user_key(&event.author)).to_owned(),
+                text: text.clone(),
+                queued: false,
+            }
+        }
+        (Conversation::General, EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::Text {
+                from: author,
+                text: text.clone(),
+            }
+        }
         (Conversation::General, EventBody::FileShared { name, size, sha256 }) => {
             ChatEvent::FileShared {
                 user: author,
@@ -683,11 +690,13 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             size: *size,
             sha256: *sha256,
         },
-        (conversation, EventBody::Text { text }) => ChatEvent::InText {
-            conversation: log_name(conversation),
-            from: author,
-            text: text.clone(),
-        },
+        (conversation, EventBody::Text { text } | EventBody::Reply { text, .. }) => {
+            ChatEvent::InText {
+                conversation: log_name(conversation),
+                from: author,
+                text: text.clone(),
+            }
+        }
         (conversation, EventBody::Member { user, change }) => ChatEvent::InMember {
             conversation: log_name(conversation),
             by: author,
@@ -709,6 +718,20 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             conversation: log_name(conversation),
             by: author,
             target: target.0,
+        },
+        (
+            conversation,
+            EventBody::React {
+                target,
+                reaction,
+                on,
+            },
+        ) => ChatEvent::React {
+            conversation: log_name(conversation),
+            by: author,
+            target: target.0,
+            on: *on,
+            reaction: reaction.clone(),
         },
         // States of a message, never committed as events of their own.
         (conversation, EventBody::Edited { text, .. }) => ChatEvent::InText {
@@ -814,6 +837,7 @@ mod tests {
             body: EventBody::Text { text },
             token: None,
             origin: 1,
+            also_mentions: Vec::new(),
         }
     }
 
@@ -897,6 +921,7 @@ mod tests {
                     },
                     token: None,
                     origin: 1,
+                    also_mentions: Vec::new(),
                 })
                 .unwrap();
         }

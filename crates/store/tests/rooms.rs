@@ -371,6 +371,7 @@ fn share(store: &Store, conversation: Conversation, author: &str, name: &str, by
             },
             token: None,
             origin: 0,
+            also_mentions: Vec::new(),
         })
         .expect("shared");
 }

@@ -213,6 +213,7 @@ fn filters_choose_the_author_the_conversation_files_and_dates() {
             },
             token: None,
             origin: 0,
+            also_mentions: Vec::new(),
         })
         .unwrap()
         .event
@@ -314,6 +315,8 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
              DROP TABLE search_index; DROP TABLE search_progress;
              ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
              DROP TABLE blocks; DROP TABLE mutes;
+             ALTER TABLE events DROP COLUMN reply_to;
+             DROP TABLE reactions; DROP TABLE reacted;
              PRAGMA user_version = 3;
              INSERT INTO events (conversation, ts, author, author_key, kind, text)
              SELECT id, 1764072000, 'bình', 'bình', 0, 'một tin cũ nữa' FROM conversations

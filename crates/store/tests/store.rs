@@ -86,6 +86,7 @@ fn text(conversation: Conversation, author: &str, text: &str) -> NewEvent {
         },
         token: None,
         origin: 0,
+        also_mentions: Vec::new(),
     }
 }
 
@@ -102,9 +103,15 @@ fn texts(events: &[Event]) -> Vec<String> {
             EventBody::Member { user, change } => format!("{user} {change}"),
             EventBody::Topic { text } => format!("topic {text}"),
             EventBody::Edited { text, .. } => format!("{text} (edited)"),
+            EventBody::Reply { to, text, .. } => format!("reply {} {text}", to.0),
             EventBody::Deleted => "(deleted)".to_owned(),
             EventBody::Edit { target, text } => format!("edit {} {text}", target.0),
             EventBody::Delete { target } => format!("delete {}", target.0),
+            EventBody::React {
+                target,
+                reaction,
+                on,
+            } => format!("react {} {reaction} {on}", target.0),
         })
         .collect()
 }
@@ -201,6 +208,7 @@ fn a_submitted_event_is_answered_through_the_sink_in_the_order_submitted() {
     let from = |conversation: Conversation, token: &str, body: &str| NewEvent {
         token: Some(token.to_owned()),
         origin: 7,
+        also_mentions: Vec::new(),
         ..text(conversation, "an", body)
     };
     store

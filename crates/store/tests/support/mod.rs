@@ -32,6 +32,7 @@ pub fn post(store: &Store, conversation: Conversation, author: &str, text: &str)
             body: EventBody::Text { text: text.into() },
             token: None,
             origin: 0,
+            also_mentions: Vec::new(),
         })
         .expect("posted")
         .event
