@@ -1,5 +1,5 @@
-//! The connection banner under the window's header: lost (with **Reconnect
-//! now**), reconnecting, or stopped because the server's certificate
+//! The connection banner under the window's header: lost or reconnecting
+//! (both with **Reconnect now**), or stopped because the server's certificate
 //! changed (then the two fingerprints and the user's choices).
 
 use egui::RichText;
@@ -24,10 +24,18 @@ pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
                 }
             });
         }
-        Link::Reconnecting { attempt, delay } => warn(
-            ui,
-            &(strings.link_reconnecting)(delay.as_secs_f32(), *attempt),
-        ),
+        // Waiting out the backoff: the user may cut the wait short.
+        Link::Reconnecting { attempt, delay } => {
+            ui.horizontal_wrapped(|ui| {
+                warn(
+                    ui,
+                    &(strings.link_reconnecting)(delay.as_secs_f32(), *attempt),
+                );
+                if ui.button(strings.reconnect_now).clicked() {
+                    action = Some(Action::Reconnect);
+                }
+            });
+        }
         Link::CertificateChanged { pinned, presented } => {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 warn(ui, "The server's certificate has changed: not reconnecting");
