@@ -17,6 +17,7 @@ use media_chat_client::{
 use crate::action::Action;
 use crate::background::Background;
 use crate::commands;
+use crate::emoji;
 use crate::host::{self, HostedServer};
 use crate::i18n::{self, Language};
 use crate::net::Net;
@@ -226,7 +227,12 @@ impl App {
                     })
                     .inner
             }
-            Some(chat) => chat.draw(ui, &self.server, self.hosted.as_ref()),
+            Some(chat) => chat.draw(
+                ui,
+                &self.server,
+                self.hosted.as_ref(),
+                &self.remembered.recent_emoji,
+            ),
         };
         if let Some(action) = action {
             self.run(action, &ctx);
@@ -269,6 +275,7 @@ impl App {
             user: self.form.user.trim().to_owned(),
             tls: self.form.tls,
             appearance: self.remembered.appearance,
+            recent_emoji: std::mem::take(&mut self.remembered.recent_emoji),
         };
         self.remember();
         self.form.password.clear();
@@ -304,6 +311,10 @@ impl App {
             }
             Action::LogOut => self.log_out(None, ctx),
             Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint, ctx),
+            Action::UsedEmoji(glyph) => {
+                emoji::used(&mut self.remembered.recent_emoji, &glyph);
+                self.remember();
+            }
             other => {
                 if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
                     for next in commands::run(other, chat, client, ctx) {

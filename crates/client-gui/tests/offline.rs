@@ -73,7 +73,7 @@ fn a_lost_connection_not_being_retried_offers_reconnect_now() {
         .with_context_setup(fonts::install)
         .build_ui_state(
             |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
-                asked.extend(chat.draw(ui, "127.0.0.1:5000", None));
+                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
             },
             (Chat::new(state), Vec::new()),
         );

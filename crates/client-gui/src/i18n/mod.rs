@@ -119,6 +119,27 @@ pub struct Strings {
     pub entry_hint: &'static str,
     /// The entry's accessible name.
     pub entry_name: &'static str,
+    /// The `@` pop-up, at the start of the text: the name makes a private
+    /// message.
+    pub mention_private: &'static str,
+    /// The `@` pop-up, inside the text: the name is a mention.
+    pub mention_inline: &'static str,
+    /// The emoji picker's button, its accessible name.
+    pub emoji_button: &'static str,
+    /// Its hint.
+    pub emoji_hint: &'static str,
+    /// The picker's search field, its accessible name.
+    pub emoji_search: &'static str,
+    /// Its hint.
+    pub emoji_search_hint: &'static str,
+    /// Over the recently used emoji.
+    pub emoji_recent: &'static str,
+    /// Over the rest.
+    pub emoji_all: &'static str,
+    /// No emoji has the name searched for.
+    pub emoji_none: &'static str,
+    /// `@name` with nothing after it.
+    pub write_as_private: &'static str,
     /// The Send button.
     pub send: &'static str,
     /// The Send File button.
