@@ -281,18 +281,16 @@ impl App {
         self.form.password.clear();
         let mut state = State::new(&user);
         state.language = self.language;
+        let notices = &self.language.strings().notices;
         if let Some(hosted) = &self.hosted {
             state.push(
                 Tone::Notice,
-                format!(
-                    "[i] hosting a chat here: others join at {}",
-                    hosted.lan_address
-                ),
+                (notices.hosting_at)(&hosted.lan_address.to_string()),
             );
             if let Some(fingerprint) = hosted.fingerprint {
                 state.push(
                     Tone::Notice,
-                    format!("[i] tell them to expect the certificate {fingerprint}"),
+                    (notices.expect_certificate)(&fingerprint.to_string()),
                 );
             }
         }
@@ -350,17 +348,12 @@ impl App {
                 .or_else(default_known_servers),
             trust: None,
         };
+        let notices = &self.language.strings().notices;
         match config.accept_certificate(fingerprint) {
-            Ok(()) => self.log_out(
-                Some(
-                    "The new certificate is trusted. Enter your password to log in again."
-                        .to_owned(),
-                ),
-                ctx,
-            ),
+            Ok(()) => self.log_out(Some(notices.certificate_trusted.to_owned()), ctx),
             Err(e) => {
                 self.log_out(None, ctx);
-                self.form.error = Some(format!("Cannot remember the new certificate: {e}"));
+                self.form.error = Some((notices.cannot_trust)(&e.to_string()));
             }
         }
     }
@@ -371,7 +364,7 @@ impl App {
         let port: u16 = match self.form.port.trim().parse() {
             Ok(port) => port,
             Err(_) => {
-                self.form.error = Some("The port must be a number from 1 to 65535".to_owned());
+                self.form.error = Some(self.language.strings().notices.bad_port.to_owned());
                 return;
             }
         };
@@ -415,8 +408,7 @@ impl App {
             return;
         }
         let Some(data_dir) = self.paths.host_data_dir.clone() else {
-            self.form.error =
-                Some("This system has no data directory to keep the chat in".to_owned());
+            self.form.error = Some(self.language.strings().notices.no_data_dir.to_owned());
             return;
         };
         let port = self.form.port.trim().parse().unwrap_or(5000);
@@ -431,7 +423,10 @@ impl App {
                 self.form.error = None;
                 self.form.hosting = true;
             }
-            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+            Err(e) => {
+                let notices = &self.language.strings().notices;
+                self.form.error = Some((notices.cannot_host)(&e.to_string()));
+            }
         }
     }
 
@@ -441,7 +436,12 @@ impl App {
         let started = match task.poll() {
             Poll::Running => return,
             Poll::Done(started) => started,
-            Poll::Lost => Err("the server stopped while starting".to_owned()),
+            Poll::Lost => Err(self
+                .language
+                .strings()
+                .notices
+                .stopped_while_starting
+                .to_owned()),
         };
         self.hosting = None;
         self.form.hosting = false;
@@ -457,7 +457,10 @@ impl App {
                 self.hosted = Some(hosted);
                 self.log_in(ctx, own);
             }
-            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+            Err(e) => {
+                let notices = &self.language.strings().notices;
+                self.form.error = Some((notices.cannot_host)(&e));
+            }
         }
     }
 }

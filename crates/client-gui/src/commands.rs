@@ -102,14 +102,14 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             room @ Conversation::Room(_) => report(chat, client.set_topic(room, &topic)),
             other => chat.state.push(
                 Tone::Warning,
-                format!("[!] {other} is not a room: it has no topic"),
+                (tr(ctx).notices.no_topic_here)(&other.to_string()),
             ),
         },
         Action::OpenInvite => match chat.state.current.clone() {
             room @ Conversation::Room(_) => chat.dialogs.invite = Some(InviteForm::new(room)),
             other => chat.state.push(
                 Tone::Warning,
-                format!("[!] {other} is not a room: no one is invited"),
+                (tr(ctx).notices.no_invite_here)(&other.to_string()),
             ),
         },
         Action::Invite { room, user } => {
@@ -212,7 +212,8 @@ fn send_line(
         return match parsed {
             Ok(command) => Some(slash_command(command, chat, client, ctx)),
             Err(e) => {
-                chat.state.push(Tone::Warning, format!("[!] {e}"));
+                let why = e.words(&tr(ctx).notices);
+                chat.state.push(Tone::Warning, format!("[!] {why}"));
                 None
             }
         };
@@ -242,15 +243,16 @@ fn slash_command(
     ctx: &egui::Context,
 ) -> Vec<Action> {
     let state = &mut chat.state;
+    let notices = &tr(ctx).notices;
     let follow = match command {
         Slash::Help => {
-            for line in slash::HELP {
+            for line in notices.help {
                 state.push(Tone::Notice, *line);
             }
             return Vec::new();
         }
         Slash::Files => {
-            let here = state.current.clone();
+            let here = state.current.to_string();
             let lines: Vec<String> = state
                 .current_files()
                 .map(|files| {
@@ -261,9 +263,9 @@ fn slash_command(
                 })
                 .unwrap_or_default();
             if lines.is_empty() {
-                state.push(Tone::Notice, format!("[i] no files shared in {here} yet"));
+                state.push(Tone::Notice, (notices.no_files)(&here));
             } else {
-                state.push(Tone::Notice, format!("[i] files shared in {here}:"));
+                state.push(Tone::Notice, (notices.files_in)(&here));
                 for line in lines {
                     state.push(Tone::Notice, line);
                 }
@@ -272,7 +274,7 @@ fn slash_command(
         }
         Slash::Users => {
             let users: Vec<String> = state.online.values().cloned().collect();
-            state.push(Tone::Notice, format!("[i] online: {}", users.join(", ")));
+            state.push(Tone::Notice, (notices.online_users)(&users.join(", ")));
             return Vec::new();
         }
         Slash::Clear => vec![Action::Clear],
@@ -297,20 +299,15 @@ fn slash_command(
         Slash::Open(name) => {
             let path = client.cache_dir().join(&name);
             if !path.is_file() {
-                state.push(
-                    Tone::Warning,
-                    format!("[!] {name} is not downloaded; /get {name} first"),
-                );
+                state.push(Tone::Warning, (notices.not_downloaded)(&name));
                 return Vec::new();
             }
             vec![Action::Open(path)]
         }
         Slash::Quit => return vec![Action::Exit],
         Slash::TerminalOnly(verb) => {
-            state.push(
-                Tone::Warning,
-                format!("[!] {verb} is not in the desktop window yet; the terminal client (media-chat-cli) has it"),
-            );
+            let why = (notices.terminal_only)(&verb);
+            state.push(Tone::Warning, format!("[!] {why}"));
             return Vec::new();
         }
         Slash::Shared(ChatCommand::Go { conversation }) => vec![Action::Go(conversation)],

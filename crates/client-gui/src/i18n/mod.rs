@@ -5,9 +5,13 @@
 //! The app puts its language in the egui context each frame
 //! ([`install`]); UI functions read the table with [`tr`], so a window
 //! shows one language at a time. Without [`install`] (a test drawing one
-//! panel) it is English.
+//! panel) it is English. The table's larger parts have their own types:
+//! `screens`, `dialogs`, `notices`.
 
+mod dialogs;
 mod en;
+mod notices;
+mod screens;
 mod vi;
 
 use std::path::Path;
@@ -15,6 +19,10 @@ use std::path::Path;
 use bytesize::ByteSize;
 use chrono::{Datelike, NaiveDate};
 use media_chat_client::{ConnectError, SendError, TransferError};
+
+pub use dialogs::Dialogs;
+pub use notices::Notices;
+pub use screens::Screens;
 
 /// A language the window speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -294,6 +302,13 @@ pub struct Strings {
     pub certificate_changed: &'static str,
     /// Login: the certificate is unknown.
     pub certificate_unknown: &'static str,
+
+    /// The login screen, the sidebar, the header, hosting, the certificate.
+    pub screens: Screens,
+    /// The dialogs.
+    pub dialogs: Dialogs,
+    /// The window's own lines.
+    pub notices: Notices,
 }
 
 impl Strings {

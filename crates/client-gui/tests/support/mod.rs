@@ -123,6 +123,24 @@ pub fn log_in(harness: &mut Harness<'static, App>, port: u16, user: &str, passwo
     harness.run_steps(2);
 }
 
+/// Fills the login form's fields directly and clicks the button labelled
+/// `button` (the form of a window in another language than English).
+pub fn log_in_as(
+    harness: &mut Harness<'static, App>,
+    port: u16,
+    user: &str,
+    password: &str,
+    button: &str,
+) {
+    let form = harness.state_mut().form_mut();
+    form.port = port.to_string();
+    form.user = user.to_owned();
+    form.password = password.to_owned();
+    harness.run_steps(2);
+    harness.get_by_label(button).click();
+    harness.run_steps(2);
+}
+
 pub fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
     // The message entry has several lines; the other fields one.
     let role = match label {
