@@ -222,7 +222,14 @@ impl App {
             None => {
                 egui::CentralPanel::default()
                     .show(ui, |ui| {
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), view_menu);
+                        // In the top-right corner, taking no row of its
+                        // own: the form stays where it would be without.
+                        let mut corner = ui.new_child(
+                            egui::UiBuilder::new()
+                                .max_rect(ui.max_rect())
+                                .layout(egui::Layout::right_to_left(egui::Align::Min)),
+                        );
+                        view_menu(&mut corner);
                         login_screen(ui, &mut self.form)
                     })
                     .inner
