@@ -317,9 +317,10 @@ impl Chat {
             if let Some(a) = transfers(ui, &self.state.transfers) {
                 action = Some(a);
             }
-            let names = self.state.names();
             let key = self.key();
             let draft = self.drafts.entry(key).or_default();
+            let state = &self.state;
+            let names = || state.names();
             let view = ComposerView {
                 names: &names,
                 recent_emoji,

@@ -129,7 +129,7 @@ fn while_the_cache_is_being_cleared_clear_is_disabled_and_says_so() {
     let mut harness = Harness::new_ui_state(
         |ui, (draft, clearing): &mut (String, bool)| {
             let view = ComposerView {
-                names: &[],
+                names: &Vec::new,
                 recent_emoji: &[],
                 clearing: *clearing,
             };

@@ -11,8 +11,10 @@ pub use crate::ui::entry::entry_id;
 
 /// What the composer draws besides the draft.
 pub struct ComposerView<'a> {
-    /// The names the `@` pop-up offers.
-    pub names: &'a [String],
+    /// The names the `@` pop-up offers, asked for only while an `@name`
+    /// is typed: folding every member of a large room each frame would
+    /// cost the frame its budget.
+    pub names: &'a dyn Fn() -> Vec<String>,
     /// The emoji used lately, the latest first.
     pub recent_emoji: &'a [String],
     /// The download cache is being cleared.

@@ -24,12 +24,12 @@ fn popup_open_id() -> egui::Id {
 
 /// Draws the entry for `draft`, offering `names` after an `@`; returns
 /// whether the user pressed Enter to send it.
-pub fn entry(ui: &mut egui::Ui, draft: &mut String, names: &[String]) -> bool {
+pub fn entry(ui: &mut egui::Ui, draft: &mut String, names: &dyn Fn() -> Vec<String>) -> bool {
     let strings = tr(ui.ctx());
     let id = entry_id();
     let popup_open = ui.data(|d| d.get_temp::<bool>(popup_open_id()).unwrap_or(false));
     let focused = ui.memory(|m| m.has_focus(id));
-    if focused && !popup_open && take_plain_key(ui, Key::Tab) && complete_mention(draft, names) {
+    if focused && !popup_open && take_plain_key(ui, Key::Tab) && complete_mention(draft, &names()) {
         put_cursor(ui.ctx(), draft.chars().count());
     }
     // While a name is being typed, Tab completes it instead of moving on.

@@ -28,17 +28,18 @@ fn matching<'a>(names: &'a [String], partial: &str) -> impl Iterator<Item = &'a 
 /// full; each inserts `@name `.
 pub fn suggestions(
     query: &CompletionQuery<'_>,
-    names: &[String],
+    names: &dyn Fn() -> Vec<String>,
     strings: &Strings,
 ) -> Vec<Suggestion> {
     let Some(partial) = query.word.strip_prefix('@') else {
         return Vec::new();
     };
+    let names = names();
     let what = match query.is_at_start() {
         true => strings.mention_private,
         false => strings.mention_inline,
     };
-    let found: Vec<&String> = matching(names, partial).take(MAX_SUGGESTIONS).collect();
+    let found: Vec<&String> = matching(&names, partial).take(MAX_SUGGESTIONS).collect();
     // A name typed out in full needs no pop-up: Enter sends.
     if let [only] = found[..]
         && fold(only) == fold(partial)
@@ -123,7 +124,7 @@ mod tests {
                 word: &word,
                 word_range: CharIndex(start)..CharIndex(end),
             };
-            suggestions(&query, &names, strings)
+            suggestions(&query, &|| names.clone(), strings)
                 .into_iter()
                 .map(|s| s.insert)
                 .collect::<Vec<_>>()
