@@ -29,11 +29,16 @@ pub fn entry(ui: &mut egui::Ui, draft: &mut String, names: &dyn Fn() -> Vec<Stri
     let id = entry_id();
     let popup_open = ui.data(|d| d.get_temp::<bool>(popup_open_id()).unwrap_or(false));
     let focused = ui.memory(|m| m.has_focus(id));
-    if focused && !popup_open && take_plain_key(ui, Key::Tab) && complete_mention(draft, &names()) {
-        put_cursor(ui.ctx(), draft.chars().count());
-    }
     // While a name is being typed, Tab completes it instead of moving on.
     let typing_name = completing(draft);
+    if focused
+        && typing_name
+        && !popup_open
+        && take_plain_key(ui, Key::Tab)
+        && complete_mention(draft, &names())
+    {
+        put_cursor(ui.ctx(), draft.chars().count());
+    }
     let row = ui.text_style_height(&egui::TextStyle::Body);
     let margin = ui.spacing().button_padding.y * 2.0 + 4.0;
     let output = ScrollArea::vertical()
