@@ -17,6 +17,9 @@ pub enum Action {
     HostAndLogIn,
     /// Send the entry's text (Enter or **Send**).
     Send,
+    /// An emoji was picked (and put in the entry): remember it among the
+    /// recently used.
+    UsedEmoji(String),
     /// **Send File**: pick a file with the system dialog.
     PickFile,
     /// Upload this file (from the path field or a drop).

@@ -17,6 +17,7 @@ use media_chat_client::{
 use crate::action::Action;
 use crate::background::Background;
 use crate::commands;
+use crate::emoji;
 use crate::host::{self, HostedServer};
 use crate::i18n::{self, Language};
 use crate::net::Net;
@@ -221,12 +222,24 @@ impl App {
             None => {
                 egui::CentralPanel::default()
                     .show(ui, |ui| {
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), view_menu);
+                        // In the top-right corner, taking no row of its
+                        // own: the form stays where it would be without.
+                        let mut corner = ui.new_child(
+                            egui::UiBuilder::new()
+                                .max_rect(ui.max_rect())
+                                .layout(egui::Layout::right_to_left(egui::Align::Min)),
+                        );
+                        view_menu(&mut corner);
                         login_screen(ui, &mut self.form)
                     })
                     .inner
             }
-            Some(chat) => chat.draw(ui, &self.server, self.hosted.as_ref()),
+            Some(chat) => chat.draw(
+                ui,
+                &self.server,
+                self.hosted.as_ref(),
+                &self.remembered.recent_emoji,
+            ),
         };
         if let Some(action) = action {
             self.run(action, &ctx);
@@ -269,23 +282,22 @@ impl App {
             user: self.form.user.trim().to_owned(),
             tls: self.form.tls,
             appearance: self.remembered.appearance,
+            recent_emoji: std::mem::take(&mut self.remembered.recent_emoji),
         };
         self.remember();
         self.form.password.clear();
         let mut state = State::new(&user);
         state.language = self.language;
+        let notices = &self.language.strings().notices;
         if let Some(hosted) = &self.hosted {
             state.push(
                 Tone::Notice,
-                format!(
-                    "[i] hosting a chat here: others join at {}",
-                    hosted.lan_address
-                ),
+                (notices.hosting_at)(&hosted.lan_address.to_string()),
             );
             if let Some(fingerprint) = hosted.fingerprint {
                 state.push(
                     Tone::Notice,
-                    format!("[i] tell them to expect the certificate {fingerprint}"),
+                    (notices.expect_certificate)(&fingerprint.to_string()),
                 );
             }
         }
@@ -304,6 +316,10 @@ impl App {
             }
             Action::LogOut => self.log_out(None, ctx),
             Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint, ctx),
+            Action::UsedEmoji(glyph) => {
+                emoji::used(&mut self.remembered.recent_emoji, &glyph);
+                self.remember();
+            }
             other => {
                 if let (Some(chat), Some(client)) = (&mut self.chat, self.net.client()) {
                     for next in commands::run(other, chat, client, ctx) {
@@ -339,17 +355,12 @@ impl App {
                 .or_else(default_known_servers),
             trust: None,
         };
+        let notices = &self.language.strings().notices;
         match config.accept_certificate(fingerprint) {
-            Ok(()) => self.log_out(
-                Some(
-                    "The new certificate is trusted. Enter your password to log in again."
-                        .to_owned(),
-                ),
-                ctx,
-            ),
+            Ok(()) => self.log_out(Some(notices.certificate_trusted.to_owned()), ctx),
             Err(e) => {
                 self.log_out(None, ctx);
-                self.form.error = Some(format!("Cannot remember the new certificate: {e}"));
+                self.form.error = Some((notices.cannot_trust)(&e.to_string()));
             }
         }
     }
@@ -360,7 +371,7 @@ impl App {
         let port: u16 = match self.form.port.trim().parse() {
             Ok(port) => port,
             Err(_) => {
-                self.form.error = Some("The port must be a number from 1 to 65535".to_owned());
+                self.form.error = Some(self.language.strings().notices.bad_port.to_owned());
                 return;
             }
         };
@@ -404,8 +415,7 @@ impl App {
             return;
         }
         let Some(data_dir) = self.paths.host_data_dir.clone() else {
-            self.form.error =
-                Some("This system has no data directory to keep the chat in".to_owned());
+            self.form.error = Some(self.language.strings().notices.no_data_dir.to_owned());
             return;
         };
         let port = self.form.port.trim().parse().unwrap_or(5000);
@@ -420,7 +430,10 @@ impl App {
                 self.form.error = None;
                 self.form.hosting = true;
             }
-            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+            Err(e) => {
+                let notices = &self.language.strings().notices;
+                self.form.error = Some((notices.cannot_host)(&e.to_string()));
+            }
         }
     }
 
@@ -430,7 +443,12 @@ impl App {
         let started = match task.poll() {
             Poll::Running => return,
             Poll::Done(started) => started,
-            Poll::Lost => Err("the server stopped while starting".to_owned()),
+            Poll::Lost => Err(self
+                .language
+                .strings()
+                .notices
+                .stopped_while_starting
+                .to_owned()),
         };
         self.hosting = None;
         self.form.hosting = false;
@@ -446,7 +464,10 @@ impl App {
                 self.hosted = Some(hosted);
                 self.log_in(ctx, own);
             }
-            Err(e) => self.form.error = Some(format!("Cannot host a chat: {e}")),
+            Err(e) => {
+                let notices = &self.language.strings().notices;
+                self.form.error = Some((notices.cannot_host)(&e));
+            }
         }
     }
 }

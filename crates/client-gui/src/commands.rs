@@ -31,7 +31,8 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         | Action::HostAndLogIn
         | Action::Exit
         | Action::LogOut
-        | Action::TrustChanged(_) => {}
+        | Action::TrustChanged(_)
+        | Action::UsedEmoji(_) => {}
         Action::Send => return send(chat, client, ctx),
         Action::PickFile => {
             let ctx = ctx.clone();
@@ -101,14 +102,14 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             room @ Conversation::Room(_) => report(chat, client.set_topic(room, &topic)),
             other => chat.state.push(
                 Tone::Warning,
-                format!("[!] {other} is not a room: it has no topic"),
+                (tr(ctx).notices.no_topic_here)(&other.to_string()),
             ),
         },
         Action::OpenInvite => match chat.state.current.clone() {
             room @ Conversation::Room(_) => chat.dialogs.invite = Some(InviteForm::new(room)),
             other => chat.state.push(
                 Tone::Warning,
-                format!("[!] {other} is not a room: no one is invited"),
+                (tr(ctx).notices.no_invite_here)(&other.to_string()),
             ),
         },
         Action::Invite { room, user } => {
@@ -140,43 +141,97 @@ fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
     }
 }
 
-/// Sends the draft of the current conversation, by the terminal client's
-/// rules: `@name text` privately, `#room text` to a room the user is in,
-/// a `/` command carried out here, anything else to the current
-/// conversation. Returns what a command asks of the app.
+/// Sends the draft of the current conversation, one message per line
+/// (a message is one line on the wire), by the terminal client's rules:
+/// `@name text` privately, `#room text` to a room the user is in, a `/`
+/// command carried out here, anything else to the current conversation.
+/// What stops a line keeps it and the lines after it in the entry.
+/// Returns what a command asks of the app.
 fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
-    let draft = chat.draft_mut().clone();
+    let lines = lines_to_send(chat.draft_mut());
     ctx.memory_mut(|m| m.request_focus(entry_id()));
-    if draft.trim().is_empty() {
-        return Vec::new();
-    }
-    if let Some(parsed) = slash::parse(&draft) {
-        return match parsed {
-            Ok(command) => {
-                chat.draft_mut().clear();
-                slash_command(command, chat, client, ctx)
+    let mut follow = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        match send_line(line, chat, client, ctx) {
+            Some(actions) => follow.extend(actions),
+            None => {
+                *chat.draft_mut() = lines[n..].join("\n");
+                return follow;
             }
+        }
+    }
+    if !lines.is_empty() {
+        chat.draft_mut().clear();
+        chat.view_mut().scroll_to_bottom();
+    }
+    follow
+}
+
+/// The draft's lines to send, blank ones left out. A first line that
+/// starts with `@name` or `#room` sends every line there, so the rest of
+/// a private message does not go to everyone.
+pub fn lines_to_send(draft: &str) -> Vec<String> {
+    let mut lines: Vec<&str> = draft
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let target = lines
+        .first()
+        .and_then(|first| first.split_whitespace().next())
+        .filter(|word| word.len() > 1 && (word.starts_with('@') || word.starts_with('#')));
+    let Some(target) = target else {
+        return lines.into_iter().map(str::to_owned).collect();
+    };
+    if lines.len() > 1 && lines[0].trim() == target {
+        lines.remove(0);
+        return lines
+            .iter()
+            .map(|line| format!("{target} {line}"))
+            .collect();
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(n, line)| match n {
+            0 => (*line).to_owned(),
+            _ => format!("{target} {line}"),
+        })
+        .collect()
+}
+
+/// Sends one line or carries out its command; `None` if it was refused
+/// (the reason is shown).
+fn send_line(
+    line: &str,
+    chat: &mut Chat,
+    client: &Client,
+    ctx: &egui::Context,
+) -> Option<Vec<Action>> {
+    if let Some(parsed) = slash::parse(line) {
+        return match parsed {
+            Ok(command) => Some(slash_command(command, chat, client, ctx)),
             Err(e) => {
-                chat.state.push(Tone::Warning, format!("[!] {e}"));
-                Vec::new()
+                let why = e.words(&tr(ctx).notices);
+                chat.state.push(Tone::Warning, format!("[!] {why}"));
+                None
             }
         };
     }
-    match client.send_input(&draft) {
+    match client.send_input(line) {
         Ok(message) => {
             chat.state.sent(&message);
-            chat.draft_mut().clear();
-            chat.view_mut().scroll_to_bottom();
+            Some(Vec::new())
         }
         Err(SendError::Input(InputError::MissingMessage)) => {
-            chat.state.push(
-                Tone::Warning,
-                "[!] Write it as @user message (Nhập dạng @user nội_dung)",
-            );
+            chat.state.push(Tone::Warning, tr(ctx).write_as_private);
+            None
         }
-        Err(e) => report(chat, Err(e)),
+        Err(e) => {
+            report(chat, Err(e));
+            None
+        }
     }
-    Vec::new()
 }
 
 /// Carries out a typed command: the desktop's own here or as the action
@@ -188,15 +243,16 @@ fn slash_command(
     ctx: &egui::Context,
 ) -> Vec<Action> {
     let state = &mut chat.state;
+    let notices = &tr(ctx).notices;
     let follow = match command {
         Slash::Help => {
-            for line in slash::HELP {
+            for line in notices.help {
                 state.push(Tone::Notice, *line);
             }
             return Vec::new();
         }
         Slash::Files => {
-            let here = state.current.clone();
+            let here = state.current.to_string();
             let lines: Vec<String> = state
                 .current_files()
                 .map(|files| {
@@ -207,9 +263,9 @@ fn slash_command(
                 })
                 .unwrap_or_default();
             if lines.is_empty() {
-                state.push(Tone::Notice, format!("[i] no files shared in {here} yet"));
+                state.push(Tone::Notice, (notices.no_files)(&here));
             } else {
-                state.push(Tone::Notice, format!("[i] files shared in {here}:"));
+                state.push(Tone::Notice, (notices.files_in)(&here));
                 for line in lines {
                     state.push(Tone::Notice, line);
                 }
@@ -218,7 +274,7 @@ fn slash_command(
         }
         Slash::Users => {
             let users: Vec<String> = state.online.values().cloned().collect();
-            state.push(Tone::Notice, format!("[i] online: {}", users.join(", ")));
+            state.push(Tone::Notice, (notices.online_users)(&users.join(", ")));
             return Vec::new();
         }
         Slash::Clear => vec![Action::Clear],
@@ -243,20 +299,15 @@ fn slash_command(
         Slash::Open(name) => {
             let path = client.cache_dir().join(&name);
             if !path.is_file() {
-                state.push(
-                    Tone::Warning,
-                    format!("[!] {name} is not downloaded; /get {name} first"),
-                );
+                state.push(Tone::Warning, (notices.not_downloaded)(&name));
                 return Vec::new();
             }
             vec![Action::Open(path)]
         }
         Slash::Quit => return vec![Action::Exit],
         Slash::TerminalOnly(verb) => {
-            state.push(
-                Tone::Warning,
-                format!("[!] {verb} is not in the desktop window yet; the terminal client (media-chat-cli) has it"),
-            );
+            let why = (notices.terminal_only)(&verb);
+            state.push(Tone::Warning, format!("[!] {why}"));
             return Vec::new();
         }
         Slash::Shared(ChatCommand::Go { conversation }) => vec![Action::Go(conversation)],
@@ -322,5 +373,24 @@ fn go(chat: &mut Chat, client: &Client, conversation: Conversation, ctx: &egui::
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
         Err(e) => report(chat, Err(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lines_to_send;
+
+    #[test]
+    fn each_line_goes_where_the_first_one_goes() {
+        assert_eq!(lines_to_send("hi\n\n  \nthere\r\n"), ["hi", "there"]);
+        assert_eq!(
+            lines_to_send("@An xin chào\nbạn khoẻ không?"),
+            ["@An xin chào", "@An bạn khoẻ không?"]
+        );
+        assert_eq!(lines_to_send("@An\nhi\nho"), ["@An hi", "@An ho"]);
+        assert_eq!(lines_to_send("#team one\ntwo"), ["#team one", "#team two"]);
+        assert_eq!(lines_to_send("/help"), ["/help"]);
+        assert_eq!(lines_to_send("@An"), ["@An"]);
+        assert!(lines_to_send(" \n ").is_empty());
     }
 }

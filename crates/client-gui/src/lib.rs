@@ -19,7 +19,8 @@
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
 //!   `header`, `hosting`, `link`, `chat` (the pane) and `row` (one row),
-//!   `palette` (sender colours), `composer`, `members`, `files`, `transfers`,
+//!   `palette` (sender colours), `composer` with its `entry`,
+//!   `mention_popup` and `emoji_picker`, `members`, `files`, `transfers`,
 //!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`, `viewer`
 //!   (pictures at full size), `unopened` (no program opens a file).
 //! - `thumbnails`: decoding downloaded images off the UI thread.
@@ -29,11 +30,13 @@
 //!   theme and text size).
 //! - `i18n/`: every user-facing text, one table per language.
 //! - `fonts`: fonts with emoji.
+//! - `emoji/`: the emoji picker's table and search.
 
 pub mod action;
 pub mod app;
 pub mod background;
 pub mod commands;
+pub mod emoji;
 pub mod fonts;
 pub mod host;
 pub mod i18n;

@@ -1,6 +1,6 @@
 //! What the window remembers between runs, in the config directory: the
 //! login screen's host, port and user name (never the password), and the
-//! look: the theme and the text size.
+//! look: the theme and the text size; the emoji used lately.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -84,6 +84,8 @@ pub struct Remembered {
     pub tls: bool,
     /// The look.
     pub appearance: Appearance,
+    /// The emoji picked lately, the latest first.
+    pub recent_emoji: Vec<String>,
 }
 
 impl Default for Remembered {
@@ -94,6 +96,7 @@ impl Default for Remembered {
             user: String::new(),
             tls: true,
             appearance: Appearance::default(),
+            recent_emoji: Vec::new(),
         }
     }
 }
@@ -139,6 +142,7 @@ mod tests {
                 theme: Theme::Dark,
                 text_size: 120,
             },
+            recent_emoji: vec!["🎉".into(), "👍".into()],
         };
         save(&path, &remembered).unwrap();
         assert_eq!(load(&path), remembered);

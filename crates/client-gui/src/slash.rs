@@ -6,23 +6,7 @@
 
 use media_chat_client::{ChatCommand, Input, InputError, parse_input};
 
-/// The `/help` text: what the desktop understands.
-pub const HELP: &[&str] = &[
-    "[i] commands (also under the buttons and in the side panel):",
-    "text — send to the conversation in view",
-    "@user text — send privately (also /dm user text); /dm a,b,c text writes to a group",
-    "#room text — post to a room you are in, staying where you are",
-    "/go #room, /go @user, /go +a,b,c — put a conversation in view",
-    "/rooms — browse the rooms; /create #room [private] [topic]; /join #room; /leave [#room]",
-    "/invite NAME, /remove NAME, /topic TEXT, /members — the current room",
-    "/send PATH — share a file; /get NAME — download and open it; /open NAME — open a download",
-    "/files — the files shared here; /users — who is online",
-    "/clear — empty the download cache; /cancel — cancel running transfers",
-    "/more — older messages; /retry, /discard — the messages that failed here",
-    "/signout-others — end your other sessions; /quit — log out and close",
-    "administrators: /invite-code, /registration open|closed|invite, /ban NAME reason, /unban NAME",
-    "//text — send a line that starts with /",
-];
+use crate::i18n::{Language, Notices};
 
 /// A slash command, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,21 +42,35 @@ pub enum Slash {
     TerminalOnly(String),
 }
 
-/// Why a slash line is not a command.
+/// Why a slash line is no command the window can carry out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashError {
     /// No such command.
     Unknown(String),
-    /// A command written wrongly: how to write it.
-    Usage(String),
+    /// A command without what it needs: how to write it (`/get NAME`).
+    Usage(&'static str),
+    /// A command that takes nothing was given something.
+    Alone(String),
+    /// The client library's refusal, in its words.
+    Input(String),
+}
+
+impl SlashError {
+    /// The refusal in the window's language.
+    pub fn words(&self, notices: &Notices) -> String {
+        match self {
+            SlashError::Unknown(verb) => (notices.unknown_command)(verb),
+            SlashError::Usage(usage) => (notices.write_as)(usage),
+            SlashError::Alone(verb) => (notices.write_alone)(verb),
+            SlashError::Input(words) => words.clone(),
+        }
+    }
 }
 
 impl std::fmt::Display for SlashError {
+    /// In English, for logs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SlashError::Unknown(verb) => write!(f, "unknown command {verb} — /help lists them"),
-            SlashError::Usage(usage) => f.write_str(usage),
-        }
+        f.write_str(&self.words(&Language::English.strings().notices))
     }
 }
 
@@ -88,16 +86,16 @@ pub fn parse(line: &str) -> Option<Result<Slash, SlashError>> {
         None => (line, ""),
     };
     let verb = verb.to_lowercase();
-    let with_argument = |make: fn(String) -> Slash, usage: &str| {
+    let with_argument = |make: fn(String) -> Slash, usage: &'static str| {
         if argument.is_empty() {
-            Err(SlashError::Usage(format!("write it as {usage}")))
+            Err(SlashError::Usage(usage))
         } else {
             Ok(make(argument.to_owned()))
         }
     };
     let bare = |slash: Slash| match argument.is_empty() {
         true => Ok(slash),
-        false => Err(SlashError::Usage(format!("write it as {verb}, alone"))),
+        false => Err(SlashError::Alone(verb.clone())),
     };
     let parsed = match verb.as_str() {
         "/help" => Ok(Slash::Help),
@@ -120,7 +118,8 @@ pub fn parse(line: &str) -> Option<Result<Slash, SlashError>> {
             // `/dm`: a message, sent as one.
             Ok(_) | Err(InputError::MissingMessage) => return None,
             Err(InputError::UnknownCommand(verb)) => Err(SlashError::Unknown(verb)),
-            Err(e) => Err(SlashError::Usage(e.to_string())),
+            Err(InputError::Usage(usage)) => Err(SlashError::Usage(usage)),
+            Err(e) => Err(SlashError::Input(e.to_string())),
         },
     };
     Some(parsed)
@@ -158,6 +157,11 @@ mod tests {
         assert_eq!(
             parse("/join lop").map(|r| r.map_err(|e| e.to_string())),
             Some(Err("write it as /join #room".into()))
+        );
+        let vi = &Language::Vietnamese.strings().notices;
+        assert_eq!(
+            parse("/x").and_then(Result::err).map(|e| e.words(vi)),
+            Some("không có lệnh /x — /help liệt kê các lệnh".into())
         );
     }
 }

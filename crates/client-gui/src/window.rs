@@ -19,8 +19,9 @@ use crate::picker::{Picked, Picker};
 use crate::state::{Effect, State, is_image};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
-use crate::ui::composer::composer;
+use crate::ui::composer::{ComposerView, composer};
 use crate::ui::dialogs::{Dialogs, Prompt, dialogs};
+use crate::ui::emoji_picker::EmojiPicker;
 use crate::ui::files::files;
 use crate::ui::header::{Header, header};
 use crate::ui::hosting::hosting_panel;
@@ -62,6 +63,8 @@ pub struct Chat {
     asked: HashSet<String>,
     /// Folders asked to be shown (a failure to open one is said as such).
     folders_shown: HashSet<PathBuf>,
+    /// The emoji picker beside the entry.
+    emoji: EmojiPicker,
 }
 
 impl Chat {
@@ -78,6 +81,7 @@ impl Chat {
             thumbnails: Thumbnails::default(),
             asked: HashSet::new(),
             folders_shown: HashSet::new(),
+            emoji: EmojiPicker::default(),
         }
     }
 
@@ -243,12 +247,14 @@ impl Chat {
         }
     }
 
-    /// Lays out the window; returns what the user asked for.
+    /// Lays out the window; `recent_emoji` are the emoji used lately, the
+    /// latest first. Returns what the user asked for.
     pub fn draw(
         &mut self,
         ui: &mut egui::Ui,
         server: &str,
         hosted: Option<&HostedServer>,
+        recent_emoji: &[String],
     ) -> Option<Action> {
         let mut action = None;
         let ctx = ui.ctx().clone();
@@ -313,7 +319,14 @@ impl Chat {
             }
             let key = self.key();
             let draft = self.drafts.entry(key).or_default();
-            if let Some(a) = composer(ui, draft, &self.state.online, self.state.clearing) {
+            let state = &self.state;
+            let names = || state.names();
+            let view = ComposerView {
+                names: &names,
+                recent_emoji,
+                clearing: self.state.clearing,
+            };
+            if let Some(a) = composer(ui, draft, &mut self.emoji, view) {
                 action = Some(a);
             }
             ui.add_space(4.0);

@@ -84,3 +84,32 @@ fn the_theme_and_the_text_size_are_switched_and_remembered_across_restarts() {
     assert!(text.contains("theme = \"light\""), "{text}");
     assert!(text.contains("text_size = 100"), "{text}");
 }
+
+/// The View menu sits in the login screen's corner without pushing the
+/// form down a row.
+#[test]
+fn the_view_menu_does_not_push_the_login_form_down() {
+    use media_chat_gui::ui::login::{LoginForm, login_screen};
+    let dir = tempfile::tempdir().unwrap();
+    let app = window(&dir.path().join("login.toml"));
+    let mut form_alone = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(980.0, 680.0))
+        .with_context_setup(fonts::install)
+        .build_ui_state(
+            |ui, form: &mut LoginForm| {
+                egui::CentralPanel::default().show(ui, |ui| login_screen(ui, form));
+            },
+            LoginForm::default(),
+        );
+    form_alone.run_steps(2);
+    let menu = app.get_by_label("View").rect();
+    for label in ["media-chat", "Log in"] {
+        let with_menu = app.get_by_label(label).rect();
+        let alone = form_alone.get_by_label(label).rect();
+        assert!(
+            (with_menu.top() - alone.top()).abs() < 0.5,
+            "{label}: {with_menu:?} with the menu, {alone:?} without"
+        );
+    }
+    assert!(menu.top() < app.get_by_label("media-chat").rect().top());
+}

@@ -41,7 +41,7 @@ fn a_server_that_does_not_answer_is_said_in_the_systems_language_only() {
 
     let mut harness = world.harness();
     harness.state_mut().set_language(Language::Vietnamese);
-    log_in(&mut harness, port, "minh", PASSWORD);
+    log_in_as(&mut harness, port, "minh", PASSWORD, "Đăng nhập");
     step_until_label(
         &mut harness,
         "Không kết nối được máy chủ: không có gì trả lời ở địa chỉ và cổng đó",

@@ -8,7 +8,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_client::{Body, Event};
 use media_chat_gui::App;
-use media_chat_gui::ui::composer::composer;
+use media_chat_gui::ui::composer::{ComposerView, composer};
+use media_chat_gui::ui::emoji_picker::EmojiPicker;
 use support::*;
 
 #[test]
@@ -66,9 +67,10 @@ fn an_at_name_without_text_warns_as_the_seed_did() {
     let world = World::new();
     let mut harness = world.logged_in("minh");
     say(&mut harness, "@bob");
+    // In the window's one language: no Vietnamese beside the English.
     assert!(
         harness
-            .query_by_label_contains("Write it as @user message")
+            .query_by_label("[!] Write it as @name message")
             .is_some()
     );
 }
@@ -124,10 +126,14 @@ fn get_file_downloads_verifies_and_clear_empties_the_cache() {
 
 #[test]
 fn while_the_cache_is_being_cleared_clear_is_disabled_and_says_so() {
-    let online = std::collections::BTreeMap::new();
     let mut harness = Harness::new_ui_state(
         |ui, (draft, clearing): &mut (String, bool)| {
-            let _ = composer(ui, draft, &online, *clearing);
+            let view = ComposerView {
+                names: &Vec::new,
+                recent_emoji: &[],
+                clearing: *clearing,
+            };
+            let _ = composer(ui, draft, &mut EmojiPicker::default(), view);
         },
         (String::new(), true),
     );
@@ -202,7 +208,7 @@ fn a_refused_login_shows_the_servers_reason() {
 fn losing_the_server_shows_disconnected_and_keeps_the_draft() {
     let mut world = World::new();
     let mut harness = world.logged_in("minh");
-    let entry = harness.get_by_role_and_label(Role::TextInput, "Message");
+    let entry = harness.get_by_role_and_label(Role::MultilineTextInput, "Message");
     entry.focus();
     entry.type_text("half-typed");
     harness.run_steps(2);
@@ -211,7 +217,7 @@ fn losing_the_server_shows_disconnected_and_keeps_the_draft() {
     assert!(harness.query_by_label_contains("Connection lost").is_some());
     assert_eq!(
         harness
-            .get_by_role_and_label(Role::TextInput, "Message")
+            .get_by_role_and_label(Role::MultilineTextInput, "Message")
             .value()
             .as_deref(),
         Some("half-typed")
@@ -227,7 +233,7 @@ fn clicking_an_online_user_starts_a_private_message() {
     harness.run_steps(2);
     assert_eq!(
         harness
-            .get_by_role_and_label(Role::TextInput, "Message")
+            .get_by_role_and_label(Role::MultilineTextInput, "Message")
             .value()
             .as_deref(),
         Some("@bob ")

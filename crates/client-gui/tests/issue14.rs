@@ -26,7 +26,7 @@ fn in_view(harness: &Harness<'static, App>, text: &str) -> bool {
 
 /// Empties the message entry, as a user selecting all and deleting.
 fn clear_entry(harness: &mut Harness<'static, App>) {
-    let entry = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Message");
+    let entry = harness.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Message");
     entry.focus();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.key_press(egui::Key::Backspace);
@@ -281,7 +281,7 @@ fn a_file_no_program_opens_is_said_in_plain_words_with_its_folder_and_path() {
         .with_context_setup(media_chat_gui::fonts::install)
         .build_ui_state(
             |ui, chat: &mut media_chat_gui::window::Chat| {
-                chat.draw(ui, "127.0.0.1:5000", None);
+                chat.draw(ui, "127.0.0.1:5000", None, &[]);
             },
             chat,
         );
@@ -515,7 +515,7 @@ fn a_reupload_of_identical_content_keeps_the_first_uploader() {
 /// drawn.
 fn space_below(harness: &Harness<'static, App>, newest: &str) -> f32 {
     let entry = harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Message")
+        .get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Message")
         .rect();
     entry.min.y - harness.get_by_label(newest).rect().max.y
 }

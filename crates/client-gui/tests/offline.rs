@@ -1,6 +1,6 @@
 //! While the connection is down: the online list is greyed and says since
-//! when, and where the window is not reconnecting by itself the banner
-//! offers **Reconnect now**.
+//! when, and the banner offers **Reconnect now**, both where the window is
+//! not reconnecting by itself and while a retry waits.
 //! See: issue 14, "While disconnected the online list is greyed with
 //! "offline since 12:40"; the banner has "Reconnect now"".
 
@@ -73,7 +73,7 @@ fn a_lost_connection_not_being_retried_offers_reconnect_now() {
         .with_context_setup(fonts::install)
         .build_ui_state(
             |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
-                asked.extend(chat.draw(ui, "127.0.0.1:5000", None));
+                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
             },
             (Chat::new(state), Vec::new()),
         );
@@ -86,4 +86,26 @@ fn a_lost_connection_not_being_retried_offers_reconnect_now() {
     harness.run_steps(2);
     let asked = &harness.state().1;
     assert!(asked.contains(&Action::Reconnect), "{asked:?}");
+}
+
+#[test]
+fn reconnect_now_while_a_retry_waits_makes_it_due_at_once() {
+    let mut world = World::new();
+    let mut harness = world.logged_in("minh");
+    world.server.stop();
+    // Attempts 1 to 3 fail at once against the stopped server; the fourth
+    // waits 4 s, unless the user cuts the wait short.
+    step_until_label_contains(&mut harness, "(attempt 4)");
+    assert!(harness.query_by_label_contains("in 4.0 s").is_some());
+    let clicked = std::time::Instant::now();
+    harness.get_by_label("Reconnect now").click();
+    step_until(&mut harness, "the next attempt", |h| {
+        h.query_by_label_contains("(attempt 5)").is_some()
+            || h.query_by_label_contains("in 0.0 s").is_some()
+    });
+    assert!(
+        clicked.elapsed() < std::time::Duration::from_millis(3500),
+        "the attempt came after {:?}, not at once",
+        clicked.elapsed()
+    );
 }

@@ -60,7 +60,7 @@ fn window(events: Vec<Event>, language: Language, theme: egui::Theme) -> Harness
         })
         .build_ui_state(
             |ui, chat: &mut Chat| {
-                chat.draw(ui, "127.0.0.1:5000", None);
+                chat.draw(ui, "127.0.0.1:5000", None, &[]);
             },
             Chat::new(state),
         );

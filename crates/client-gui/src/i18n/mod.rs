@@ -5,9 +5,13 @@
 //! The app puts its language in the egui context each frame
 //! ([`install`]); UI functions read the table with [`tr`], so a window
 //! shows one language at a time. Without [`install`] (a test drawing one
-//! panel) it is English.
+//! panel) it is English. The table's larger parts have their own types:
+//! `screens`, `dialogs`, `notices`.
 
+mod dialogs;
 mod en;
+mod notices;
+mod screens;
 mod vi;
 
 use std::path::Path;
@@ -15,6 +19,10 @@ use std::path::Path;
 use bytesize::ByteSize;
 use chrono::{Datelike, NaiveDate};
 use media_chat_client::{ConnectError, SendError, TransferError};
+
+pub use dialogs::Dialogs;
+pub use notices::Notices;
+pub use screens::Screens;
 
 /// A language the window speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,6 +127,27 @@ pub struct Strings {
     pub entry_hint: &'static str,
     /// The entry's accessible name.
     pub entry_name: &'static str,
+    /// The `@` pop-up, at the start of the text: the name makes a private
+    /// message.
+    pub mention_private: &'static str,
+    /// The `@` pop-up, inside the text: the name is a mention.
+    pub mention_inline: &'static str,
+    /// The emoji picker's button, its accessible name.
+    pub emoji_button: &'static str,
+    /// Its hint.
+    pub emoji_hint: &'static str,
+    /// The picker's search field, its accessible name.
+    pub emoji_search: &'static str,
+    /// Its hint.
+    pub emoji_search_hint: &'static str,
+    /// Over the recently used emoji.
+    pub emoji_recent: &'static str,
+    /// Over the rest.
+    pub emoji_all: &'static str,
+    /// No emoji has the name searched for.
+    pub emoji_none: &'static str,
+    /// `@name` with nothing after it.
+    pub write_as_private: &'static str,
     /// The Send button.
     pub send: &'static str,
     /// The Send File button.
@@ -273,6 +302,13 @@ pub struct Strings {
     pub certificate_changed: &'static str,
     /// Login: the certificate is unknown.
     pub certificate_unknown: &'static str,
+
+    /// The login screen, the sidebar, the header, hosting, the certificate.
+    pub screens: Screens,
+    /// The dialogs.
+    pub dialogs: Dialogs,
+    /// The window's own lines.
+    pub notices: Notices,
 }
 
 impl Strings {

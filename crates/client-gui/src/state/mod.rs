@@ -8,10 +8,11 @@
 //! both, so it is seen where it was typed. Notices (transfers, errors) go
 //! to the view in front of the user, presence notices to `#general`. The
 //! sidebar's list comes from the engine's conversation events
-//! ([`ConversationList`]).
+//! ([`ConversationList`]). The `@` pop-up's names come from `names`.
 
 pub mod conversations;
 pub mod grouping;
+mod names;
 pub mod timeline;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

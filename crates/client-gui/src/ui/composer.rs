@@ -1,56 +1,47 @@
-//! The entry (Enter sends, Tab completes `@names`) and the seed's toolbar:
-//! **Send**, **Send File**, **Get File**, **Clear**, **Exit**.
-
-use std::collections::BTreeMap;
-
-use egui::{Key, Modifiers, TextEdit};
+//! The composer: the entry ([`super::entry`]) with the emoji picker's
+//! button beside it, and under them the seed's toolbar: **Send**, **Send
+//! File**, **Get File**, **Clear**, **Exit**.
 
 use crate::action::Action;
 use crate::i18n::tr;
+use crate::ui::emoji_picker::{EmojiPicker, emoji_picker};
+use crate::ui::entry::{entry, insert_at_cursor};
 
-/// The entry's id, so the app can give it focus.
-pub fn entry_id() -> egui::Id {
-    egui::Id::unique("message-entry")
+pub use crate::ui::entry::entry_id;
+
+/// What the composer draws besides the draft.
+pub struct ComposerView<'a> {
+    /// The names the `@` pop-up offers, asked for only while an `@name`
+    /// is typed: folding every member of a large room each frame would
+    /// cost the frame its budget.
+    pub names: &'a dyn Fn() -> Vec<String>,
+    /// The emoji used lately, the latest first.
+    pub recent_emoji: &'a [String],
+    /// The download cache is being cleared.
+    pub clearing: bool,
 }
 
-/// Draws the entry and toolbar; `clearing` while the download cache is
-/// being cleared.
+/// Draws the entry, the emoji button and the toolbar.
 pub fn composer(
     ui: &mut egui::Ui,
     draft: &mut String,
-    online: &BTreeMap<String, String>,
-    clearing: bool,
+    picker: &mut EmojiPicker,
+    view: ComposerView<'_>,
 ) -> Option<Action> {
     let mut action = None;
     let strings = tr(ui.ctx());
-    let id = entry_id();
-    let had_focus = ui.memory(|m| m.has_focus(id));
-    if had_focus && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab)) {
-        complete_mention(draft, online);
-        if let Some(mut state) = TextEdit::load_state(ui.ctx(), id) {
-            let end = egui::text::CCursor::new(draft.chars().count());
-            state
-                .cursor
-                .set_char_range(Some(egui::text::CCursorRange::one(end)));
-            state.store(ui.ctx(), id);
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+        if let Some(glyph) = emoji_picker(ui, picker, view.recent_emoji) {
+            insert_at_cursor(ui.ctx(), draft, glyph);
+            ui.memory_mut(|m| m.request_focus(entry_id()));
+            action = Some(Action::UsedEmoji(glyph.to_owned()));
         }
-    }
-    // While a name is being typed, Tab completes it instead of moving focus.
-    let completing = draft
-        .rsplit(char::is_whitespace)
-        .next()
-        .is_some_and(|word| word.starts_with('@'));
-    let entry = ui.add(
-        TextEdit::singleline(draft)
-            .id(id)
-            .lock_focus(completing)
-            .hint_text(strings.entry_hint)
-            .desired_width(f32::INFINITY),
-    );
-    let entry = entry.accessible_name(strings.entry_name);
-    if entry.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-        action = Some(Action::Send);
-    }
+        ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
+            if entry(ui, draft, view.names) {
+                action = Some(Action::Send);
+            }
+        });
+    });
     ui.horizontal_wrapped(|ui| {
         if ui.button(strings.send).clicked() {
             action = Some(Action::Send);
@@ -66,7 +57,7 @@ pub fn composer(
             action = Some(Action::AskFileName);
         }
         let clear = ui
-            .add_enabled(!clearing, egui::Button::new(strings.clear))
+            .add_enabled(!view.clearing, egui::Button::new(strings.clear))
             .on_hover_text(strings.clear_hint);
         if clear.clicked() {
             action = Some(Action::Clear);
@@ -74,55 +65,10 @@ pub fn composer(
         if ui.button(strings.exit).clicked() {
             action = Some(Action::Exit);
         }
-        if clearing {
+        if view.clearing {
             ui.spinner();
             ui.label(strings.clearing);
         }
     });
     action
-}
-
-/// Completes the `@name` being typed at the end of `draft` to the first
-/// online user it starts (case ignored), followed by a space.
-pub fn complete_mention(draft: &mut String, online: &BTreeMap<String, String>) {
-    let start = draft.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    let Some(partial) = draft[start..].strip_prefix('@') else {
-        return;
-    };
-    let partial = partial.to_lowercase();
-    if let Some(name) = online
-        .iter()
-        .find(|(key, _)| key.starts_with(&partial))
-        .map(|(_, name)| name.clone())
-    {
-        draft.truncate(start);
-        draft.push('@');
-        draft.push_str(&name);
-        draft.push(' ');
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tab_completes_the_last_mention() {
-        let online: BTreeMap<String, String> = [("an", "An"), ("đặng", "Đặng"), ("minh", "minh")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let mut draft = "@đ".to_owned();
-        complete_mention(&mut draft, &online);
-        assert_eq!(draft, "@Đặng ");
-        let mut draft = "hi @MI".to_owned();
-        complete_mention(&mut draft, &online);
-        assert_eq!(draft, "hi @minh ");
-        let mut draft = "no mention".to_owned();
-        complete_mention(&mut draft, &online);
-        assert_eq!(draft, "no mention");
-        let mut draft = "@zz".to_owned();
-        complete_mention(&mut draft, &online);
-        assert_eq!(draft, "@zz");
-    }
 }

@@ -6,6 +6,7 @@
 use egui::{Key, TextEdit};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::State;
 use crate::thumbnails::Thumbnails;
 use crate::ui::clear::{ClearPrompt, clear_dialog};
@@ -63,6 +64,8 @@ pub fn dialogs(
     state: &State,
     pictures: &Thumbnails,
 ) -> Option<Action> {
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
     viewer(ctx, &mut dialogs.viewer, pictures);
     let mut action = unopened(ctx, &mut dialogs.unopened)
         .or(clear_dialog(ctx, &mut dialogs.clear))
@@ -72,26 +75,28 @@ pub fn dialogs(
         .or(switcher(ctx, &mut dialogs.switcher, state));
     if let Some(prompt) = &mut dialogs.get_file {
         let mut close = false;
-        egui::Window::new("Get File")
+        egui::Window::new(strings.get_file)
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
-                ui.label("File name:");
+                ui.label(words.file_name_label);
                 let field = ui.add(TextEdit::singleline(&mut prompt.text).desired_width(260.0));
-                let field = field.accessible_name("File name");
+                let field = field.accessible_name(words.file_name);
                 prompt.focus_once(&field);
                 let name = prompt.text.trim();
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
-                    if (ui.button("Download").clicked() || enter) && !name.is_empty() {
+                    if (ui.button(strings.download).clicked() || enter) && !name.is_empty() {
                         action = Some(Action::Download {
                             name: name.to_owned(),
                             open: true,
                         });
                         close = true;
                     }
-                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                    if ui.button(strings.cancel).clicked()
+                        || ui.input(|i| i.key_pressed(Key::Escape))
+                    {
                         close = true;
                     }
                 });
@@ -102,23 +107,23 @@ pub fn dialogs(
     }
     if let Some(prompt) = &mut dialogs.send_path {
         let mut close = false;
-        egui::Window::new("Send File")
+        egui::Window::new(strings.send_file)
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
-                ui.label("No file dialog is available here. Type the file's path, or drop the file on the window:");
+                ui.label(words.no_file_dialog);
                 let field = ui.add(TextEdit::singleline(&mut prompt.text).desired_width(360.0));
-                let field = field.accessible_name("File path");
+                let field = field.accessible_name(words.file_path);
                 prompt.focus_once(&field);
                 let path = prompt.text.trim();
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.horizontal(|ui| {
-                    if (ui.button("Send").clicked() || enter) && !path.is_empty() {
+                    if (ui.button(strings.send).clicked() || enter) && !path.is_empty() {
                         action = Some(Action::SendPath(path.into()));
                         close = true;
                     }
-                    if ui.button("Cancel").clicked() {
+                    if ui.button(strings.cancel).clicked() {
                         close = true;
                     }
                 });

@@ -6,6 +6,7 @@ use egui::{Key, RichText, TextEdit};
 use media_chat_client::{Conversation, ConversationKind, Role};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::State;
 use crate::state::conversations::title;
 
@@ -18,6 +19,8 @@ pub struct Header {
 /// Draws the header of the current conversation.
 pub fn header(ui: &mut egui::Ui, header: &mut Header, state: &State) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
+    let words = &strings.screens;
     let current = &state.current;
     if header
         .editing
@@ -41,15 +44,15 @@ pub fn header(ui: &mut egui::Ui, header: &mut Header, state: &State) -> Option<A
         if room && !current.is_general() {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .button("Leave")
-                    .on_hover_text(format!("Leave {current}"))
+                    .button(words.leave)
+                    .on_hover_text((words.leave_hint)(&current.to_string()))
                     .clicked()
                 {
                     action = Some(Action::Leave(current.clone()));
                 }
                 if ui
-                    .button("Invite…")
-                    .on_hover_text(format!("Invite someone to {current}"))
+                    .button(words.invite)
+                    .on_hover_text((words.invite_hint)(&current.to_string()))
                     .clicked()
                 {
                     action = Some(Action::OpenInvite);
@@ -63,16 +66,16 @@ pub fn header(ui: &mut egui::Ui, header: &mut Header, state: &State) -> Option<A
             let field = ui
                 .add(
                     TextEdit::singleline(topic)
-                        .hint_text("What this room is about")
+                        .hint_text(words.topic_hint)
                         .desired_width(ui.available_width() - 140.0),
                 )
-                .accessible_name("Topic");
+                .accessible_name(words.topic);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if ui.button("Save").clicked() || enter {
+            if ui.button(words.save).clicked() || enter {
                 action = Some(Action::SetTopic(topic.trim().to_owned()));
                 done = true;
             }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+            if ui.button(strings.cancel).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
                 done = true;
             }
         });
@@ -83,14 +86,14 @@ pub fn header(ui: &mut egui::Ui, header: &mut Header, state: &State) -> Option<A
         ui.horizontal_wrapped(|ui| {
             let topic = info.map(|i| i.topic.as_str()).unwrap_or_default();
             if topic.is_empty() {
-                ui.weak("No topic");
+                ui.weak(words.no_topic);
             } else {
                 ui.label(topic);
             }
             if moderates
                 && ui
-                    .small_button("Edit topic")
-                    .on_hover_text("The owner and moderators set the topic")
+                    .small_button(words.edit_topic)
+                    .on_hover_text(words.edit_topic_hint)
                     .clicked()
             {
                 header.editing = Some((current.clone(), topic.to_owned()));

@@ -8,6 +8,7 @@ use egui::{Key, Modifiers, TextEdit};
 use media_chat_client::{Conversation, Role, conversation_key};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::State;
 
 /// How many suggestions show at once.
@@ -85,12 +86,14 @@ pub fn invite_dialog(
     let mut action = None;
     let mut close = false;
     let suggestions = candidates(state, &form.room, &form.name);
-    egui::Window::new(format!("Invite to {}", form.room))
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
+    egui::Window::new((words.invite_title)(&form.room.to_string()))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            ui.label("Name:");
+            ui.label(words.invite_name_label);
             let id = ui.make_persistent_id("invite-name");
             let had_focus = ui.memory(|m| m.has_focus(id));
             if had_focus
@@ -104,10 +107,10 @@ pub fn invite_dialog(
                     TextEdit::singleline(&mut form.name)
                         .id(id)
                         .lock_focus(true)
-                        .hint_text("Tab completes")
+                        .hint_text(words.invite_name_hint)
                         .desired_width(260.0),
                 )
-                .accessible_name("Invite name");
+                .accessible_name(words.invite_name);
             if !std::mem::replace(&mut form.focused, true) {
                 field.request_focus();
             }
@@ -119,14 +122,14 @@ pub fn invite_dialog(
             let name = form.name.trim().to_owned();
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             ui.horizontal(|ui| {
-                if (ui.button("Invite").clicked() || enter) && !name.is_empty() {
+                if (ui.button(words.invite).clicked() || enter) && !name.is_empty() {
                     action = Some(Action::Invite {
                         room: form.room.clone(),
                         user: name.clone(),
                     });
                     close = true;
                 }
-                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                if ui.button(strings.cancel).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
                     close = true;
                 }
             });

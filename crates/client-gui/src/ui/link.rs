@@ -1,5 +1,5 @@
-//! The connection banner under the window's header: lost (with **Reconnect
-//! now**), reconnecting, or stopped because the server's certificate
+//! The connection banner under the window's header: lost or reconnecting
+//! (both with **Reconnect now**), or stopped because the server's certificate
 //! changed (then the two fingerprints and the user's choices).
 
 use egui::RichText;
@@ -24,19 +24,28 @@ pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
                 }
             });
         }
-        Link::Reconnecting { attempt, delay } => warn(
-            ui,
-            &(strings.link_reconnecting)(delay.as_secs_f32(), *attempt),
-        ),
+        // Waiting out the backoff: the user may cut the wait short.
+        Link::Reconnecting { attempt, delay } => {
+            ui.horizontal_wrapped(|ui| {
+                warn(
+                    ui,
+                    &(strings.link_reconnecting)(delay.as_secs_f32(), *attempt),
+                );
+                if ui.button(strings.reconnect_now).clicked() {
+                    action = Some(Action::Reconnect);
+                }
+            });
+        }
         Link::CertificateChanged { pinned, presented } => {
             egui::Frame::group(ui.style()).show(ui, |ui| {
-                warn(ui, "The server's certificate has changed: not reconnecting");
-                ui.label(
-                    "Someone may be intercepting the connection. Ask the server's administrator whether they replaced the certificate, and compare the new fingerprint.",
-                );
+                warn(ui, strings.screens.certificate_changed_banner);
+                ui.label(strings.screens.certificate_changed_advice);
                 // Wrapped, not cut: at the window's minimum width a
                 // fingerprint is wider than the window.
-                for (what, fingerprint) in [("Accepted before:", pinned), ("Presented now:", presented)] {
+                for (what, fingerprint) in [
+                    (strings.screens.accepted_before, pinned),
+                    (strings.screens.presented_now, presented),
+                ] {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(what);
                         ui.add(
@@ -47,15 +56,15 @@ pub fn link_banner(ui: &mut egui::Ui, link: &Link) -> Option<Action> {
                 }
                 ui.horizontal_wrapped(|ui| {
                     if ui
-                        .button("Log out")
-                        .on_hover_text("Back to the login screen; the new certificate is not trusted")
+                        .button(strings.screens.log_out)
+                        .on_hover_text(strings.screens.log_out_hint)
                         .clicked()
                     {
                         action = Some(Action::LogOut);
                     }
                     if ui
-                        .button("Trust the new certificate and log in again")
-                        .on_hover_text("Only if the administrator confirmed the new fingerprint")
+                        .button(strings.screens.trust_new)
+                        .on_hover_text(strings.screens.trust_new_hint)
                         .clicked()
                     {
                         action = Some(Action::TrustChanged(*presented));

@@ -6,6 +6,7 @@ use egui::{Align, Key, Layout, RichText, TextEdit};
 use media_chat_client::Fingerprint;
 
 use crate::action::Action;
+use crate::i18n::tr;
 
 /// The login form's fields and status.
 #[derive(Debug, Clone, Default)]
@@ -39,10 +40,12 @@ pub struct LoginForm {
 /// Draws the login screen.
 pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
     let mut action = None;
+    let strings = tr(ui.ctx());
+    let words = &strings.screens;
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.12);
         ui.heading(RichText::new("media-chat").size(28.0));
-        ui.label("Chat and share files with your group.");
+        ui.label(words.tagline);
         ui.add_space(16.0);
     });
     let width = 320.0;
@@ -56,37 +59,36 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
                 .num_columns(2)
                 .spacing([8.0, 8.0])
                 .show(ui, |ui| {
-                    enter |= field(ui, "Host", &mut form.host, false, false);
+                    enter |= field(ui, words.host, &mut form.host, false, false);
                     ui.end_row();
-                    enter |= field(ui, "Port", &mut form.port, false, false);
+                    enter |= field(ui, words.port, &mut form.port, false, false);
                     ui.end_row();
-                    enter |= field(ui, "User name", &mut form.user, false, false);
+                    enter |= field(ui, words.user_name, &mut form.user, false, false);
                     ui.end_row();
                     let focus = std::mem::take(&mut form.focus_password);
-                    enter |= field(ui, "Password", &mut form.password, true, focus);
+                    enter |= field(ui, words.password, &mut form.password, true, focus);
                     ui.end_row();
                     ui.label("");
-                    ui.checkbox(&mut form.tls, "Encrypted (TLS)").on_hover_text(
-                        "Turn off only for an old server without TLS: the password and messages would cross the network readable",
-                    );
+                    ui.checkbox(&mut form.tls, words.encrypted)
+                        .on_hover_text(words.encrypted_hint);
                     ui.end_row();
                 });
             ui.add_space(8.0);
             let idle = !form.busy && !form.hosting;
             ui.add_enabled_ui(idle, |ui| {
-                if ui.button(RichText::new("Log in").size(16.0)).clicked() || (enter && idle) {
+                if ui.button(RichText::new(words.log_in).size(16.0)).clicked() || (enter && idle) {
                     action = Some(Action::LogIn);
                 }
             });
             if form.hosting {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Starting the chat server…");
+                    ui.label(words.starting_server);
                 });
             } else if form.busy {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Logging in…");
+                    ui.label(words.logging_in);
                 });
             }
             if let Some(notice) = &form.notice {
@@ -98,16 +100,14 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
             if let Some(fingerprint) = form.untrusted {
                 ui.add_space(8.0);
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.strong("Is this the right server?");
-                    ui.label(
-                        "Its certificate is not signed by a known authority. Compare this fingerprint with the one the server's administrator gives you:",
-                    );
+                    ui.strong(words.right_server);
+                    ui.label(words.compare_fingerprint);
                     ui.monospace(fingerprint.to_string());
                     ui.horizontal(|ui| {
-                        if ui.button("Trust and log in").clicked() {
+                        if ui.button(words.trust_and_log_in).clicked() {
                             action = Some(Action::TrustAndLogIn(fingerprint));
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button(strings.cancel).clicked() {
                             form.untrusted = None;
                         }
                     });
@@ -115,11 +115,11 @@ pub fn login_screen(ui: &mut egui::Ui, form: &mut LoginForm) -> Option<Action> {
             }
             ui.add_space(20.0);
             ui.separator();
-            ui.label("No server yet?");
+            ui.label(words.no_server_yet);
             ui.add_enabled_ui(idle, |ui| {
                 if ui
-                    .button("Host a chat on this computer")
-                    .on_hover_text("Starts a server here on the port above; others on your network join with this computer's address.")
+                    .button(words.host_here)
+                    .on_hover_text(words.host_here_hint)
                     .clicked()
                 {
                     action = Some(Action::HostAndLogIn);

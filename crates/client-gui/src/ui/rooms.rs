@@ -6,6 +6,7 @@ use egui::{Key, RichText, ScrollArea, TextEdit};
 use media_chat_client::{Conversation, RoomInfo, Visibility};
 
 use crate::action::Action;
+use crate::i18n::{Dialogs, tr};
 use crate::state::State;
 
 /// The New room form.
@@ -43,12 +44,12 @@ pub struct Browse {
 }
 
 /// The room a typed name makes, or why it is not one.
-pub fn room_named(name: &str) -> Result<Conversation, String> {
+pub fn room_named(name: &str, words: &Dialogs) -> Result<Conversation, String> {
     let name = name.trim();
     let name = name.strip_prefix('#').unwrap_or(name);
     match Conversation::parse(&format!("#{name}")) {
         Ok(room @ Conversation::Room(_)) if !room.is_general() => Ok(room),
-        Ok(_) => Err("#general is everyone's room already".to_owned()),
+        Ok(_) => Err(words.general_exists.to_owned()),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -56,9 +57,11 @@ pub fn room_named(name: &str) -> Result<Conversation, String> {
 /// Draws the New room dialog if open; closes it once the room is asked for.
 pub fn create_dialog(ctx: &egui::Context, open: &mut Option<CreateForm>) -> Option<Action> {
     let form = open.as_mut()?;
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
     let mut action = None;
     let mut close = false;
-    egui::Window::new("New room")
+    egui::Window::new(words.new_room_title)
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
@@ -67,7 +70,7 @@ pub fn create_dialog(ctx: &egui::Context, open: &mut Option<CreateForm>) -> Opti
                 .num_columns(2)
                 .spacing([8.0, 8.0])
                 .show(ui, |ui| {
-                    let label = ui.label("Name");
+                    let label = ui.label(words.name);
                     let name = ui
                         .add(
                             TextEdit::singleline(&mut form.name)
@@ -79,20 +82,20 @@ pub fn create_dialog(ctx: &egui::Context, open: &mut Option<CreateForm>) -> Opti
                         name.request_focus();
                     }
                     ui.end_row();
-                    let label = ui.label("Topic");
+                    let label = ui.label(words.topic);
                     ui.add(
                         TextEdit::singleline(&mut form.topic)
-                            .hint_text("What it is about (optional)")
+                            .hint_text(words.topic_hint)
                             .desired_width(240.0),
                     )
                     .labelled_by(label.id);
                     ui.end_row();
                     ui.label("");
                     ui.horizontal(|ui| {
-                        ui.radio_value(&mut form.visibility, Visibility::Public, "Public")
-                            .on_hover_text("Listed; anyone may join");
-                        ui.radio_value(&mut form.visibility, Visibility::Private, "Private")
-                            .on_hover_text("Not listed; people join when invited");
+                        ui.radio_value(&mut form.visibility, Visibility::Public, words.public)
+                            .on_hover_text(words.public_hint);
+                        ui.radio_value(&mut form.visibility, Visibility::Private, words.private)
+                            .on_hover_text(words.private_hint);
                     });
                     ui.end_row();
                 });
@@ -101,8 +104,8 @@ pub fn create_dialog(ctx: &egui::Context, open: &mut Option<CreateForm>) -> Opti
             }
             let enter = ui.input(|i| i.key_pressed(Key::Enter));
             ui.horizontal(|ui| {
-                if ui.button("Create").clicked() || enter {
-                    match room_named(&form.name) {
+                if ui.button(words.create).clicked() || enter {
+                    match room_named(&form.name, words) {
                         Ok(room) => {
                             action = Some(Action::CreateRoom {
                                 room,
@@ -114,7 +117,7 @@ pub fn create_dialog(ctx: &egui::Context, open: &mut Option<CreateForm>) -> Opti
                         Err(why) => form.error = Some(why),
                     }
                 }
-                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                if ui.button(strings.cancel).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
                     close = true;
                 }
             });
@@ -140,9 +143,11 @@ pub fn browse_dialog(
     state: &State,
 ) -> Option<Action> {
     let browse = open.as_mut()?;
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
     let mut action = None;
     let mut close = false;
-    egui::Window::new("Browse rooms")
+    egui::Window::new(words.browse_title)
         .collapsible(false)
         .resizable(true)
         .default_width(420.0)
@@ -151,10 +156,10 @@ pub fn browse_dialog(
             let field = ui
                 .add(
                     TextEdit::singleline(&mut browse.filter)
-                        .hint_text("Filter by name or topic")
+                        .hint_text(words.filter_hint)
                         .desired_width(f32::INFINITY),
                 )
-                .accessible_name("Filter rooms");
+                .accessible_name(words.filter_name);
             if !std::mem::replace(&mut browse.focused, true) {
                 field.request_focus();
             }
@@ -163,7 +168,7 @@ pub fn browse_dialog(
                 None => {
                     ui.horizontal(|ui| {
                         ui.spinner();
-                        ui.weak("Asking the server for its rooms…");
+                        ui.weak(words.asking_rooms);
                     });
                 }
                 Some(rooms) => {
@@ -172,7 +177,7 @@ pub fn browse_dialog(
                         .filter(|room| !room.room.is_general() && matches(room, &browse.filter))
                         .collect();
                     if shown.is_empty() {
-                        ui.weak("No room matches. New room… makes one.");
+                        ui.weak(words.no_room_matches);
                     }
                     ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
                         for room in shown {
@@ -185,7 +190,7 @@ pub fn browse_dialog(
                 }
             }
             ui.separator();
-            if ui.button("Close").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+            if ui.button(strings.close).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
                 close = true;
             }
         });
@@ -198,12 +203,13 @@ pub fn browse_dialog(
 /// One listed room: name, members, topic, and Join or Open.
 fn listed_room(ui: &mut egui::Ui, state: &State, room: &RoomInfo) -> Option<Action> {
     let mut action = None;
+    let words = &tr(ui.ctx()).dialogs;
     let member = state
         .conversations
         .get(&room.room)
         .is_some_and(|info| info.is_member());
     ui.horizontal(|ui| {
-        let button = if member { "Open" } else { "Join" };
+        let button = if member { words.open } else { words.join };
         if ui
             .button(button)
             .on_hover_text(format!("{button} {}", room.room))
@@ -222,10 +228,7 @@ fn listed_room(ui: &mut egui::Ui, state: &State, room: &RoomInfo) -> Option<Acti
                 ""
             };
             ui.label(RichText::new(format!("{lock}{}", room.room)).strong());
-            let members = match room.members {
-                1 => "1 member".to_owned(),
-                n => format!("{n} members"),
-            };
+            let members = (words.members)(room.members);
             if room.topic.is_empty() {
                 ui.weak(members);
             } else {

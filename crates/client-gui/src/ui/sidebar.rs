@@ -10,6 +10,7 @@ use media_chat_client::display::{count, unread};
 use media_chat_client::{Conversation, ConversationInfo, ConversationKind, Role, same};
 
 use crate::action::Action;
+use crate::i18n::{Screens, tr};
 use crate::state::State;
 use crate::state::conversations::title;
 
@@ -26,20 +27,21 @@ pub const ONLINE: Color32 = Color32::from_rgb(60, 170, 80);
 /// Draws the sidebar.
 pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
     let mut action = None;
+    let words = &tr(ui.ctx()).screens;
     ScrollArea::vertical()
         .id_salt("conversations")
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.add_space(4.0);
             if ui
-                .button("🔍 Switch…  Ctrl+K")
-                .on_hover_text("Go to a conversation by typing its name")
+                .button(words.switch_button)
+                .on_hover_text(words.switch_hint)
                 .clicked()
             {
                 action = Some(Action::OpenSwitcher);
             }
             ui.add_space(4.0);
-            ui.strong("Rooms");
+            ui.strong(words.rooms);
             let (rooms, people): (Vec<&ConversationInfo>, Vec<&ConversationInfo>) = state
                 .conversations
                 .list()
@@ -52,18 +54,18 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
             }
             if state.v3 {
                 ui.horizontal_wrapped(|ui| {
-                    if ui.small_button("New room…").clicked() {
+                    if ui.small_button(words.new_room).clicked() {
                         action = Some(Action::NewRoom);
                     }
-                    if ui.small_button("Browse rooms…").clicked() {
+                    if ui.small_button(words.browse_rooms).clicked() {
                         action = Some(Action::BrowseRooms);
                     }
                 });
             }
             ui.add_space(8.0);
-            ui.strong("Direct messages");
+            ui.strong(words.direct_messages);
             if people.is_empty() {
-                ui.weak("Click a name on the right, or write @name message.");
+                ui.weak(words.no_direct);
             }
             for info in people {
                 if let Some(a) = entry(ui, state, info) {
@@ -76,13 +78,13 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
 
 /// What a screen reader (and a test) reads for an entry: its name, what
 /// kind of room, and its counts, e.g. `#toán, 99+ unread, 3 mentions`.
-pub fn entry_label(info: &ConversationInfo, me: &str) -> String {
+pub fn entry_label(info: &ConversationInfo, me: &str, words: &Screens) -> String {
     let mut label = title(&info.conversation, me);
     if info.kind == ConversationKind::PrivateRoom {
-        label.push_str(" (private)");
+        label.push_str(words.private_mark);
     }
     if info.role == Role::Invited {
-        label.push_str(" (invited)");
+        label.push_str(words.invited_mark);
     }
     let counts = unread(info.unread, info.mentions);
     if !counts.is_empty() {
@@ -98,7 +100,8 @@ fn entry(ui: &mut egui::Ui, state: &State, info: &ConversationInfo) -> Option<Ac
     let height = ui.spacing().interact_size.y + 4.0;
     let (rect, response) =
         ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click());
-    let label = entry_label(info, &state.me);
+    let words = &tr(ui.ctx()).screens;
+    let label = entry_label(info, &state.me, words);
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     let visuals = ui.style().interact_selectable(&response, selected);
     if selected || response.hovered() {
@@ -144,7 +147,7 @@ fn entry(ui: &mut egui::Ui, state: &State, info: &ConversationInfo) -> Option<Ac
         ui.add(Label::new(text).truncate().selectable(false));
     });
     let response = response.on_hover_text(match (&info.topic, info.role) {
-        (_, Role::Invited) => "You are invited: click to join".to_owned(),
+        (_, Role::Invited) => words.invited_hint.to_owned(),
         (topic, _) if topic.is_empty() => info.conversation.to_string(),
         (topic, _) => format!("{} — {topic}", info.conversation),
     });

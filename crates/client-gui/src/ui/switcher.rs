@@ -5,6 +5,7 @@ use egui::{Key, Modifiers, RichText, TextEdit};
 use media_chat_client::{ConversationInfo, Role};
 
 use crate::action::Action;
+use crate::i18n::tr;
 use crate::state::State;
 use crate::state::conversations::title;
 
@@ -68,7 +69,8 @@ pub fn switcher(ctx: &egui::Context, open: &mut Option<Switcher>, state: &State)
     switcher.selected = switcher.selected.min(last);
     let mut action = None;
     let mut close = escape;
-    egui::Window::new("Switch to")
+    let words = &tr(ctx).dialogs;
+    egui::Window::new(words.switch_to)
         .collapsible(false)
         .resizable(false)
         .title_bar(false)
@@ -78,10 +80,10 @@ pub fn switcher(ctx: &egui::Context, open: &mut Option<Switcher>, state: &State)
             let field = ui
                 .add(
                     TextEdit::singleline(&mut switcher.query)
-                        .hint_text("Go to a room or a person…")
+                        .hint_text(words.switch_hint)
                         .desired_width(360.0),
                 )
-                .accessible_name("Switch to");
+                .accessible_name(words.switch_to);
             if switcher.query != before {
                 switcher.selected = 0;
             }
@@ -89,7 +91,7 @@ pub fn switcher(ctx: &egui::Context, open: &mut Option<Switcher>, state: &State)
                 field.request_focus();
             }
             if found.is_empty() {
-                ui.weak("Nothing matches");
+                ui.weak(words.nothing_matches);
             }
             for (index, info) in found.iter().take(SHOWN).enumerate() {
                 let name = title(&info.conversation, &state.me);

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::action::Action;
+use crate::i18n::tr;
 
 /// What could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Unopened {
 pub fn unopened(ctx: &egui::Context, open: &mut Option<Unopened>) -> Option<Action> {
     let shown = open.as_ref()?;
     let path = &shown.path;
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
     let mut action = None;
     let mut close = false;
     let name = path
@@ -28,28 +31,28 @@ pub fn unopened(ctx: &egui::Context, open: &mut Option<Unopened>) -> Option<Acti
     let response = egui::Modal::new(egui::Id::unique("unopened")).show(ctx, |ui| {
         ui.set_max_width(420.0);
         if shown.folder {
-            ui.strong("No file manager on this computer shows the folder");
-            ui.label("The downloads are here:");
+            ui.strong(words.no_file_manager);
+            ui.label(words.downloads_are_here);
         } else {
-            ui.strong(format!("No program on this computer opens {name}"));
-            ui.label("The file is downloaded and checked. It is here:");
+            ui.strong((words.no_program)(&name));
+            ui.label(words.file_is_here);
         }
         // Not monospace: its font has no Vietnamese letters.
         ui.add(egui::Label::new(egui::RichText::new(path.display().to_string()).strong()).wrap());
         ui.horizontal(|ui| {
             if let Some(folder) = path.parent().filter(|_| !shown.folder)
                 && ui
-                    .button("Show in folder")
-                    .on_hover_text("Open the folder it is in")
+                    .button(words.show_in_folder)
+                    .on_hover_text(words.show_in_folder_hint)
                     .clicked()
             {
                 action = Some(Action::ShowFolder(folder.to_path_buf()));
                 close = true;
             }
-            if ui.button("Copy path").clicked() {
+            if ui.button(words.copy_path).clicked() {
                 ui.ctx().copy_text(path.display().to_string());
             }
-            if ui.button("Close").clicked() {
+            if ui.button(strings.close).clicked() {
                 close = true;
             }
         });

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use egui::{Image, Key, RichText, ScrollArea, vec2};
 
+use crate::i18n::tr;
 use crate::thumbnails::Thumbnails;
 
 /// The smallest and largest zoom.
@@ -36,6 +37,8 @@ pub fn viewer(ctx: &egui::Context, open: &mut Option<Viewer>, pictures: &Thumbna
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let screen = ctx.content_rect().size();
+    let strings = tr(ctx);
+    let words = &strings.dialogs;
     let mut close = false;
     let response = egui::Modal::new(egui::Id::unique("picture-viewer")).show(ctx, |ui| {
         ui.set_max_size(screen - vec2(48.0, 64.0));
@@ -56,19 +59,19 @@ pub fn viewer(ctx: &egui::Context, open: &mut Option<Viewer>, pictures: &Thumbna
             }
             ui.separator();
             let mut set = |z: f32| viewer.zoom = Some(z.clamp(*ZOOM.start(), *ZOOM.end()));
-            if ui.button("−").on_hover_text("Zoom out (-)").clicked()
+            if ui.button("−").on_hover_text(words.zoom_out).clicked()
                 || ui.input(|i| i.key_pressed(Key::Minus))
             {
                 set(zoom / 1.25);
             }
             if ui
                 .button(format!("{:.0} %", zoom * 100.0))
-                .on_hover_text("Actual size")
+                .on_hover_text(words.actual_size)
                 .clicked()
             {
                 set(1.0);
             }
-            if ui.button("+").on_hover_text("Zoom in (+)").clicked()
+            if ui.button("+").on_hover_text(words.zoom_in).clicked()
                 || ui.input(|i| i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals))
             {
                 set(zoom * 1.25);
@@ -77,10 +80,14 @@ pub fn viewer(ctx: &egui::Context, open: &mut Option<Viewer>, pictures: &Thumbna
             if (wheel - 1.0).abs() > f32::EPSILON {
                 set(zoom * wheel);
             }
-            if ui.button("Fit").on_hover_text("Fit the window").clicked() {
+            if ui.button(words.fit).on_hover_text(words.fit_hint).clicked() {
                 viewer.zoom = None;
             }
-            if ui.button("Close").on_hover_text("Close (Escape)").clicked() {
+            if ui
+                .button(strings.close)
+                .on_hover_text(words.close_hint)
+                .clicked()
+            {
                 close = true;
             }
         });
@@ -90,21 +97,17 @@ pub fn viewer(ctx: &egui::Context, open: &mut Option<Viewer>, pictures: &Thumbna
                 ScrollArea::both().auto_shrink([true, true]).show(ui, |ui| {
                     let image = Image::new(texture).fit_to_exact_size(texture.size_vec2() * zoom);
                     ui.add(image).widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::Image,
-                            true,
-                            format!("Picture {name}"),
-                        )
+                        egui::WidgetInfo::labeled(egui::Role::Image, true, (words.picture)(&name))
                     });
                 });
             }
             None if pictures.full_failed(&viewer.path) => {
-                ui.label(RichText::new("This picture cannot be read.").strong());
+                ui.label(RichText::new(words.unreadable_picture).strong());
             }
             None => {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Opening the picture…");
+                    ui.label(words.opening_picture);
                 });
             }
         }

@@ -123,8 +123,31 @@ pub fn log_in(harness: &mut Harness<'static, App>, port: u16, user: &str, passwo
     harness.run_steps(2);
 }
 
+/// Fills the login form's fields directly and clicks the button labelled
+/// `button` (the form of a window in another language than English).
+pub fn log_in_as(
+    harness: &mut Harness<'static, App>,
+    port: u16,
+    user: &str,
+    password: &str,
+    button: &str,
+) {
+    let form = harness.state_mut().form_mut();
+    form.port = port.to_string();
+    form.user = user.to_owned();
+    form.password = password.to_owned();
+    harness.run_steps(2);
+    harness.get_by_label(button).click();
+    harness.run_steps(2);
+}
+
 pub fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
-    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    // The message entry has several lines; the other fields one.
+    let role = match label {
+        "Message" => Role::MultilineTextInput,
+        _ => Role::TextInput,
+    };
+    let field = harness.get_by_role_and_label(role, label);
     field.focus();
     field.type_text(text);
     harness.run_steps(2);
@@ -132,7 +155,7 @@ pub fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
 
 /// Types into the message entry and presses Enter.
 pub fn say(harness: &mut Harness<'static, App>, text: &str) {
-    let entry = harness.get_by_role_and_label(Role::TextInput, "Message");
+    let entry = harness.get_by_role_and_label(Role::MultilineTextInput, "Message");
     entry.focus();
     entry.type_text(text);
     harness.run_steps(2);
@@ -286,7 +309,7 @@ pub fn click(harness: &mut Harness<'static, App>, label: &str) {
 /// The message entry's text.
 pub fn entry_text(harness: &Harness<'static, App>) -> String {
     harness
-        .get_by_role_and_label(Role::TextInput, "Message")
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
         .value()
         .unwrap_or_default()
 }
