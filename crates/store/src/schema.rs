@@ -23,6 +23,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0009_replies.sql")),
         M::up(include_str!("schema/0010_reactions.sql")),
         M::up(include_str!("schema/0011_search_prefix.sql")),
+        M::up(include_str!("schema/0012_events_by_target.sql")),
     ])
 });
 
@@ -60,7 +61,24 @@ mod tests {
         let version: i64 = db
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 11);
+        assert_eq!(version, 12);
+    }
+
+    #[test]
+    fn a_delete_finds_its_messages_edits_by_index_not_by_scanning() {
+        let mut db = Connection::open_in_memory().unwrap();
+        migrate(&mut db).unwrap();
+        let plan: Vec<String> = db
+            .prepare("EXPLAIN QUERY PLAN UPDATE events SET text = NULL WHERE target = 7")
+            .unwrap()
+            .query_map([], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("events_by_target")),
+            "{plan:?}"
+        );
     }
 
     #[test]

@@ -313,7 +313,7 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
         db.execute_batch(
             "DROP TRIGGER search_update; DROP TRIGGER search_delete;
              DROP TABLE search_index; DROP TABLE search_progress;
-             ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
+             DROP INDEX events_by_target; ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
              DROP TABLE blocks; DROP TABLE mutes;
              ALTER TABLE events DROP COLUMN reply_to;
              DROP TABLE reactions; DROP TABLE reacted;
