@@ -66,6 +66,10 @@ struct State {
     rooms_of: HashMap<String, HashSet<String>>,
     /// The sessions of version 1 and 2, which hear everyone's presence.
     legacy: HashSet<u64>,
+    /// By user key: the highest event id fanned out when their last
+    /// session ended, for a login that comes before the store has recorded
+    /// it (see [`Joined::last_seen`]).
+    left_at: HashMap<String, EventId>,
     /// Accounts (the members of `#general`) at the last login.
     accounts: usize,
     /// See [`crate::Limits::presence_room_max`].
@@ -120,6 +124,11 @@ pub(crate) struct Joined {
     pub(crate) head: Vec<u8>,
     /// Whether this is the user's only session (they were offline).
     pub(crate) first: bool,
+    /// For a first session: where the user's previous one ended, if it
+    /// ended since the server started. The store learns it from a queue,
+    /// after the hub; a login in between would otherwise count the direct
+    /// messages that session saw as missed again.
+    pub(crate) last_seen: Option<EventId>,
 }
 
 /// What [`Hub::leave`] found, when the user's last session ended.
@@ -145,6 +154,7 @@ impl Hub {
                     rooms: HashMap::new(),
                     rooms_of: HashMap::new(),
                     legacy: HashSet::new(),
+                    left_at: HashMap::new(),
                     accounts: 0,
                     presence_room_max,
                 }),
@@ -231,9 +241,14 @@ impl Hub {
             let cap = self.shared.sync_cap;
             presence::announce(&mut state, &key, Some(id), (&v1, &v2), cap, &mut pending);
         }
+        let last_seen = state.left_at.get(&key).copied().filter(|_| first);
         drop(state);
         self.shared.flusher.schedule(pending);
-        Joined { head, first }
+        Joined {
+            head,
+            first,
+            last_seen,
+        }
     }
 
     /// The session's welcome is out, holding every event up to `through`:
@@ -279,6 +294,7 @@ impl Hub {
         presence::announce(&mut state, &peer.key, None, (&v1, &v2), cap, &mut pending);
         state.online.remove(&peer.key);
         let last_seen = state.fanned;
+        state.left_at.insert(peer.key.clone(), last_seen);
         drop(state);
         self.shared.flusher.schedule(pending);
         Some(Left {
@@ -901,5 +917,38 @@ mod tests {
         }
         assert_eq!(chunks.concat(), names);
         assert_eq!(chunk_names(Vec::new()), vec![Vec::<String>::new()]);
+    }
+
+    /// An outbox over a real loopback connection (nothing is read from it).
+    fn outbox() -> (Outbox, std::net::TcpStream) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (Outbox::new(&server, 1 << 20, "bob", None).unwrap(), client)
+    }
+
+    #[test]
+    fn a_login_right_after_a_logout_knows_where_the_last_session_ended() {
+        let hub = Hub::new(ServerMessage::HistoryEnd, 1 << 20, 50);
+        hub.stored_up_to(EventId(41));
+        let (first, _a) = outbox();
+        let joined = hub.join(1, "bob", 2, &first, (Vec::new(), 1));
+        assert!(joined.first);
+        assert_eq!(joined.last_seen, None, "no session of bob ended yet");
+        let left = hub.leave(1).expect("bob's last session");
+        assert_eq!(left.last_seen, EventId(41));
+        // Before the store has recorded `left`, bob is back: the welcome
+        // must not count what the ended session saw as missed.
+        let (again, _b) = outbox();
+        let joined = hub.join(2, "bob", 2, &again, (Vec::new(), 1));
+        assert!(joined.first);
+        assert_eq!(joined.last_seen, Some(EventId(41)));
+        let (second, _c) = outbox();
+        let also = hub.join(3, "bob", 2, &second, (Vec::new(), 1));
+        assert!(!also.first);
+        assert_eq!(
+            also.last_seen, None,
+            "a second session gets no missed messages"
+        );
     }
 }

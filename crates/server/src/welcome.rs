@@ -58,6 +58,7 @@ pub(crate) fn build(
         // Missed messages are those of an offline user: a second session
         // got them live in the first.
         missed: if joined.first { MISSED_LIMIT } else { 0 },
+        last_seen: joined.last_seen,
         // Versions 1 and 2 know #general and direct conversations only.
         scope: if version >= 3 {
             Scope::All

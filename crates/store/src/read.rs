@@ -262,21 +262,24 @@ pub(crate) fn missed_direct(
     key: &str,
     limit: usize,
 ) -> rusqlite::Result<(Vec<Event>, bool)> {
-    missed_direct_in(db, key, &sql::conversations_of(db, key)?, limit)
+    missed_direct_in(db, key, &sql::conversations_of(db, key)?, limit, EventId(0))
 }
 
-/// [`missed_direct`] among `conversations`, the user's.
+/// [`missed_direct`] among `conversations`, the user's, after the later
+/// of the recorded end of their last session and `seen`.
 fn missed_direct_in(
     db: &Connection,
     key: &str,
     conversations: &Theirs,
     limit: usize,
+    seen: EventId,
 ) -> rusqlite::Result<(Vec<Event>, bool)> {
-    let last_seen: i64 = db
+    let recorded: i64 = db
         .prepare_cached("SELECT last_seen FROM users WHERE key = ?1")?
         .query_row(params![key], |row| row.get(0))
         .optional()?
         .unwrap_or(0);
+    let last_seen = recorded.max(sql::to_sql(seen.0));
     let mut events = Vec::new();
     for (id, conversation) in conversations {
         // Missed are the private ones: rooms are read when one comes back.
@@ -351,7 +354,13 @@ pub(crate) fn welcome(
         None => welcome.events = latest_in(db, &conversations, request.latest)?,
     }
     if request.missed > 0 {
-        let (missed, more) = missed_direct_in(db, key, &conversations, request.missed)?;
+        let (missed, more) = missed_direct_in(
+            db,
+            key,
+            &conversations,
+            request.missed,
+            request.last_seen.unwrap_or_default(),
+        )?;
         welcome.missed_more = more;
         welcome.events.extend(missed);
         welcome.events.sort_by_key(|e| e.id);
@@ -738,6 +747,7 @@ mod tests {
                         latest: 20,
                         after: after.map(EventId),
                         missed,
+                        last_seen: None,
                         scope: Scope::All,
                     };
                     let got = welcome(&db, key, &request).unwrap();
@@ -773,6 +783,7 @@ mod tests {
                 latest: 20,
                 after: Some(EventId(0)),
                 missed: 0,
+                last_seen: None,
                 scope: Scope::All,
             },
         )
@@ -786,6 +797,7 @@ mod tests {
                 latest: 20,
                 after: None,
                 missed: 5,
+                last_seen: None,
                 scope: Scope::All,
             },
         )

@@ -321,6 +321,11 @@ pub struct WelcomeRequest {
     /// At most this many direct messages the user missed since their last
     /// session ended (the newest); 0 for none.
     pub missed: usize,
+    /// Where the user's last session ended, as the caller knows it: the
+    /// store records it from a queue, so a login right after a logout may
+    /// come first. Missed messages are those after both this and the
+    /// recorded mark.
+    pub last_seen: Option<EventId>,
     /// Which conversations count.
     pub scope: Scope,
 }
