@@ -55,7 +55,7 @@ fn reply_mode_sends_an_answer_to_that_message_shown_under_its_snippet() {
 }
 
 #[test]
-fn the_right_click_menu_replies_and_the_cross_leaves_reply_mode() {
+fn the_right_click_menu_replies_or_copies_the_text_and_the_cross_leaves_reply_mode() {
     let world = World::new();
     let mut bob = raw(&world, "bob");
     post(&mut bob, "#general", &["chiều nay họp nhé".to_owned()]);
@@ -73,6 +73,18 @@ fn the_right_click_menu_replies_and_the_cross_leaves_reply_mode() {
     harness.get_by_label("Cancel the reply").click();
     step_until(&mut harness, "reply mode left", |h| {
         h.query_by_label_contains("Replying to").is_none()
+    });
+    // Copy text puts the message's text (without the name) on the
+    // clipboard.
+    harness
+        .get_by_label("bob: chiều nay họp nhé")
+        .click_secondary();
+    step_until_label(&mut harness, "Copy text");
+    harness.get_by_label("Copy text").click();
+    step_until(&mut harness, "the text copied", |h| {
+        h.output().platform_output.commands.iter().any(
+            |c| matches!(c, egui::OutputCommand::CopyText(text) if text == "chiều nay họp nhé"),
+        )
     });
 }
 

@@ -9,6 +9,8 @@
 //! to the view in front of the user, presence notices to `#general`. The
 //! sidebar's list comes from the engine's conversation events
 //! ([`ConversationList`]). The `@` pop-up's names come from `names`.
+//! Reactions are kept by message id beside the rows ([`ReactionBook`]),
+//! and the search panel's answer in [`Search`].
 
 pub mod conversations;
 pub mod grouping;

@@ -152,3 +152,30 @@ pub fn highlighted(ui: &egui::Ui, text: &str, matches: &[std::ops::Range<usize>]
     job.append(&text[at..], 0.0, plain);
     job
 }
+
+#[cfg(test)]
+mod tests {
+    use super::highlighted;
+
+    #[test]
+    fn matched_ranges_are_highlighted_and_bad_ones_left_out() {
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(Default::default(), |ui| {
+            let text = "chào cả lớp, chào";
+            let second = text.rfind("chào").unwrap();
+            // "chào" twice, an overlapping range, one inside a character
+            // and one past the end.
+            let ranges = [0..5, 2..4, second..second + 5, 1..2, 90..99];
+            let job = highlighted(ui, text, &ranges);
+            assert_eq!(job.text, text);
+            let strong: Vec<&str> = job
+                .sections
+                .iter()
+                .filter(|s| s.format.background != egui::Color32::TRANSPARENT)
+                .map(|s| &text[s.byte_range.start.0..s.byte_range.end.0])
+                .collect();
+            assert_eq!(strong, ["chào", "chào"]);
+        });
+        output.textures_delta.clear();
+    }
+}
