@@ -70,8 +70,6 @@ pub struct ChatView {
     jump_to_bottom: bool,
     /// The message to bring into view, paging back until it is loaded.
     scroll_to: Option<u64>,
-    /// The message last brought into view that way.
-    shown: Option<u64>,
     /// The hover bar over the row under the pointer.
     bar: HoverBar,
 }
@@ -87,11 +85,6 @@ impl ChatView {
     pub fn show_message(&mut self, id: u64) {
         self.scroll_to = Some(id);
         self.jump_to_bottom = false;
-    }
-
-    /// The message last brought into view by [`ChatView::show_message`].
-    pub fn shown(&self) -> Option<u64> {
-        self.shown
     }
 
     /// Whether the view showed the newest line last frame (so the app may
@@ -207,7 +200,7 @@ pub fn chat_pane(
     if let Some(Some(index)) = target {
         // A little of what comes before it shows too.
         area = area.vertical_scroll_offset((HEADER + view.tops[index] - 2.0 * row_height).max(0.0));
-        view.shown = view.scroll_to.take();
+        view.scroll_to = None;
         view.unseen = 0;
     } else if target.is_some() {
         // Not loaded: older pages until it is, or the start.
