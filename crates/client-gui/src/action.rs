@@ -97,4 +97,27 @@ pub enum Action {
         /// Who.
         user: String,
     },
+    /// Give, or take back, a reaction on message `id`.
+    React {
+        /// The message's event id.
+        id: u64,
+        /// The emoji (or short text).
+        reaction: String,
+    },
+    /// Answer message `id`: the composer goes into reply mode.
+    ReplyTo(u64),
+    /// Leave reply mode (the ✕ beside "Replying to …").
+    CancelReply,
+    /// Scroll the pane to message `id` of the conversation in view,
+    /// loading older pages until it is there (a reply's snippet).
+    ShowMessage(u64),
+    /// Search for this (the search panel's Enter).
+    Search(String),
+    /// Open `conversation` scrolled to message `id` (a search result).
+    OpenResult {
+        /// Where the message is.
+        conversation: Conversation,
+        /// The message's event id.
+        id: u64,
+    },
 }

@@ -128,6 +128,25 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             report(chat, client.list_rooms());
         }
         Action::OpenSwitcher => chat.dialogs.switcher = Some(Switcher::default()),
+        Action::React { id, reaction } => report(chat, client.react(id, &reaction)),
+        Action::ReplyTo(id) => {
+            chat.set_replying(Some(id));
+            ctx.memory_mut(|m| m.request_focus(entry_id()));
+        }
+        Action::CancelReply => chat.set_replying(None),
+        Action::ShowMessage(id) => chat.view_mut().show_message(id),
+        Action::Search(query) => match client.search(&query) {
+            Ok(token) => chat.state.search.asked(token),
+            Err(e) => chat
+                .state
+                .search
+                .refused(chat.state.language.strings().send(&e)),
+        },
+        Action::OpenResult { conversation, id } => {
+            go(chat, client, conversation, ctx);
+            let current = chat.state.current.clone();
+            chat.view_of(&current).show_message(id);
+        }
     }
     Vec::new()
 }
@@ -152,7 +171,13 @@ fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
     ctx.memory_mut(|m| m.request_focus(entry_id()));
     let mut follow = Vec::new();
     for (n, line) in lines.iter().enumerate() {
-        match send_line(line, chat, client, ctx) {
+        // In reply mode the first line answers the message; a command
+        // stays a command.
+        let sent = match chat.replying() {
+            Some(to) if n == 0 && !line.starts_with('/') => reply(line, to, chat, client),
+            _ => send_line(line, chat, client, ctx),
+        };
+        match sent {
             Some(actions) => follow.extend(actions),
             None => {
                 *chat.draft_mut() = lines[n..].join("\n");
@@ -198,6 +223,23 @@ pub fn lines_to_send(draft: &str) -> Vec<String> {
             _ => format!("{target} {line}"),
         })
         .collect()
+}
+
+/// Sends `line` as the answer to message `to` of the current
+/// conversation and leaves reply mode; `None` if it was refused (the
+/// reason is shown, reply mode stays).
+fn reply(line: &str, to: u64, chat: &mut Chat, client: &Client) -> Option<Vec<Action>> {
+    match client.reply(chat.state.current.clone(), to, line) {
+        Ok(message) => {
+            chat.state.sent(&message);
+            chat.set_replying(None);
+            Some(Vec::new())
+        }
+        Err(e) => {
+            report(chat, Err(e));
+            None
+        }
+    }
 }
 
 /// Sends one line or carries out its command; `None` if it was refused

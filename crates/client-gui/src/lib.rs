@@ -13,13 +13,17 @@
 //! - `action`: [`Action`], what the user asked for.
 //! - `state/`: [`State`], plain data folded from client events: one
 //!   `timeline` per conversation, the sidebar's `conversations`, the
-//!   pane's `grouping` (sender groups, day separators).
+//!   pane's `grouping` (sender groups, day separators), each message's
+//!   `reactions` by id, the `search` panel's answer.
 //! - `net`: [`Net`], owner of the client connection.
 //! - `task`: one piece of work off the UI thread, polled by the frame.
 //! - `background`: work that outlives the window (logging out).
 //! - `ui/`: one file per part of the window: `login`, `sidebar`,
 //!   `header`, `hosting`, `link`, `chat` (the pane) and `row` (one row),
-//!   `palette` (sender colours), `composer` with its `entry`,
+//!   `palette` (sender colours), `reactions` (a message's chips),
+//!   `hover_bar` (React and Reply over the row under the pointer),
+//!   `reply` (reply mode's line, a reply's snippet), `search_panel`
+//!   (Ctrl+F), `composer` with its `entry`,
 //!   `mention_popup` and `emoji_picker`, `members`, `files`, `transfers`,
 //!   `dialogs`, and the dialogs `rooms`, `invite`, `switcher`, `viewer`
 //!   (pictures at full size), `unopened` (no program opens a file).

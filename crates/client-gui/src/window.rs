@@ -27,6 +27,8 @@ use crate::ui::header::{Header, header};
 use crate::ui::hosting::hosting_panel;
 use crate::ui::link::link_banner;
 use crate::ui::members::members;
+use crate::ui::reply::reply_banner;
+use crate::ui::search_panel::{self, SearchPanel, search_panel};
 use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
@@ -65,6 +67,11 @@ pub struct Chat {
     folders_shown: HashSet<PathBuf>,
     /// The emoji picker beside the entry.
     emoji: EmojiPicker,
+    /// The message each conversation's draft answers (reply mode), by
+    /// conversation key.
+    replying: HashMap<String, u64>,
+    /// The search panel, while open (Ctrl+F).
+    pub search: Option<SearchPanel>,
 }
 
 impl Chat {
@@ -82,7 +89,32 @@ impl Chat {
             asked: HashSet::new(),
             folders_shown: HashSet::new(),
             emoji: EmojiPicker::default(),
+            replying: HashMap::new(),
+            search: None,
         }
+    }
+
+    /// The message the current conversation's draft answers, in reply
+    /// mode.
+    pub fn replying(&self) -> Option<u64> {
+        self.replying.get(&self.key()).copied()
+    }
+
+    /// Puts the current conversation's composer in reply mode, answering
+    /// message `id`; `None` leaves it.
+    pub fn set_replying(&mut self, id: Option<u64>) {
+        let key = self.key();
+        match id {
+            Some(id) => self.replying.insert(key, id),
+            None => self.replying.remove(&key),
+        };
+    }
+
+    /// The pane of `conversation`, made if new.
+    pub fn view_of(&mut self, conversation: &media_chat_client::Conversation) -> &mut ChatView {
+        self.views
+            .entry(conversation_key(conversation))
+            .or_default()
     }
 
     fn key(&self) -> String {
@@ -264,6 +296,9 @@ impl Chat {
         if switcher::wanted(&ctx) {
             self.dialogs.switcher = Some(Switcher::default());
         }
+        if search_panel::wanted(&ctx) {
+            self.search.get_or_insert_with(SearchPanel::default);
+        }
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.strong("media-chat");
@@ -297,6 +332,20 @@ impl Chat {
                     }
                 });
         }
+        if let Some(panel) = &mut self.search {
+            let mut close = false;
+            egui::Panel::right("search")
+                .resizable(true)
+                .default_size(280.0)
+                .show(ui, |ui| {
+                    if let Some(a) = search_panel(ui, panel, &self.state.search, &mut close) {
+                        action = Some(a);
+                    }
+                });
+            if close {
+                self.search = None;
+            }
+        }
         if show_side {
             egui::Panel::right("side")
                 .resizable(true)
@@ -316,6 +365,12 @@ impl Chat {
             ui.add_space(4.0);
             if let Some(a) = transfers(ui, &self.state.transfers) {
                 action = Some(a);
+            }
+            if let Some(to) = self.replying() {
+                let original = self.state.timeline().find(to);
+                if let Some(a) = reply_banner(ui, original) {
+                    action = Some(a);
+                }
             }
             let key = self.key();
             let draft = self.drafts.entry(key).or_default();
@@ -347,7 +402,7 @@ impl Chat {
             // The pane asks for older messages by itself while at the top:
             // a click elsewhere in the same frame (Reconnect now) comes
             // first.
-            if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails) {
+            if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails, recent_emoji) {
                 action.get_or_insert(a);
             }
         });

@@ -50,3 +50,25 @@ fn in_vietnamese_the_login_screen_and_the_sidebar_speak_vietnamese() {
         assert!(harness.query_by_label(english).is_none(), "{english}");
     }
 }
+
+/// See: issue 12: the hover bar, reply mode and the search panel in
+/// Vietnamese.
+#[test]
+fn in_vietnamese_the_hover_bar_reply_mode_and_search_speak_vietnamese() {
+    let world = World::new();
+    let mut bob = raw(&world, "bob");
+    post(&mut bob, "#general", &["chào cả nhà".to_owned()]);
+    let mut harness = world.harness();
+    harness.state_mut().set_language(Language::Vietnamese);
+    log_in_as(&mut harness, world.port(), "minh", PASSWORD, "Đăng nhập");
+    step_until_label(&mut harness, "bob: chào cả nhà");
+    harness.get_by_label("bob: chào cả nhà").hover();
+    step_until_label(&mut harness, "Bày tỏ cảm xúc");
+    harness.get_by_label("Trả lời").click();
+    step_until_label(&mut harness, "Đang trả lời bob: chào cả nhà");
+    assert!(harness.query_by_label("Thôi trả lời").is_some());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    step_until_label(&mut harness, "Tìm kiếm");
+    assert!(harness.query_by_label("Tìm tin nhắn").is_some());
+    assert!(harness.query_by_label("Search").is_none());
+}

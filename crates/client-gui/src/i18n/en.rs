@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 
-use super::{Dialogs, Notices, Screens, Strings};
+use super::{Dialogs, Messages, Notices, Screens, Strings};
 
 /// The English table.
 pub const STRINGS: Strings = Strings {
@@ -323,5 +323,26 @@ pub const STRINGS: Strings = Strings {
         no_data_dir: "This system has no data directory to keep the chat in",
         cannot_host: |why| format!("Cannot host a chat: {why}"),
         stopped_while_starting: "the server stopped while starting",
+    },
+    messages: Messages {
+        react: "React",
+        react_hint: "Add a reaction",
+        more_emoji: "More…",
+        reacted_by: |reaction, names| format!("{reaction} by {names}"),
+        reply: "Reply",
+        replying_to: |author, words| format!("Replying to {author}: {words}"),
+        cancel_reply: "Cancel the reply",
+        snippet: |author, words| format!("↳ {author}: {words}"),
+        snippet_unknown: "↳ an earlier message",
+        show_original: "Show the message it answers",
+        copy_text: "Copy text",
+        search_title: "Search",
+        search_field: "Search messages",
+        search_hint: "Words, from:name, in:#room, has:file…",
+        searching: "Searching…",
+        no_results: "Nothing found.",
+        more_results: "More matched: add words to narrow it.",
+        search_failed: |why| format!("The search failed: {why}"),
+        result_heading: |author, conversation, time| format!("{author} · {conversation} · {time}"),
     },
 };

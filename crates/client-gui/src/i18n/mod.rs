@@ -10,6 +10,7 @@
 
 mod dialogs;
 mod en;
+mod messages;
 mod notices;
 mod screens;
 mod vi;
@@ -21,6 +22,7 @@ use chrono::{Datelike, NaiveDate};
 use media_chat_client::{ConnectError, SendError, TransferError};
 
 pub use dialogs::Dialogs;
+pub use messages::Messages;
 pub use notices::Notices;
 pub use screens::Screens;
 
@@ -309,6 +311,8 @@ pub struct Strings {
     pub dialogs: Dialogs,
     /// The window's own lines.
     pub notices: Notices,
+    /// Reactions, replies, the message menu and search.
+    pub messages: Messages,
 }
 
 impl Strings {

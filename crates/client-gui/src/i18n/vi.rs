@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 
-use super::{Dialogs, Notices, Screens, Strings};
+use super::{Dialogs, Messages, Notices, Screens, Strings};
 
 /// The Vietnamese table.
 pub const STRINGS: Strings = Strings {
@@ -303,5 +303,26 @@ pub const STRINGS: Strings = Strings {
         no_data_dir: "Hệ thống này không có thư mục dữ liệu để lưu cuộc trò chuyện",
         cannot_host: |why| format!("Không mở được phòng trò chuyện: {why}"),
         stopped_while_starting: "máy chủ đã dừng khi đang khởi động",
+    },
+    messages: Messages {
+        react: "Bày tỏ cảm xúc",
+        react_hint: "Thêm một biểu cảm",
+        more_emoji: "Thêm…",
+        reacted_by: |reaction, names| format!("{reaction} bởi {names}"),
+        reply: "Trả lời",
+        replying_to: |author, words| format!("Đang trả lời {author}: {words}"),
+        cancel_reply: "Thôi trả lời",
+        snippet: |author, words| format!("↳ {author}: {words}"),
+        snippet_unknown: "↳ một tin nhắn trước",
+        show_original: "Xem tin nhắn được trả lời",
+        copy_text: "Chép nội dung",
+        search_title: "Tìm kiếm",
+        search_field: "Tìm tin nhắn",
+        search_hint: "Từ khoá, from:tên, in:#phòng, has:file…",
+        searching: "Đang tìm…",
+        no_results: "Không tìm thấy gì.",
+        more_results: "Còn nhiều kết quả nữa: thêm từ để thu hẹp.",
+        search_failed: |why| format!("Không tìm được: {why}"),
+        result_heading: |author, conversation, time| format!("{author} · {conversation} · {time}"),
     },
 };

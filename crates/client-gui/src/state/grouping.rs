@@ -22,13 +22,16 @@ pub struct Placement {
     pub starts_group: bool,
 }
 
-/// The message of a row that belongs to a sender's group: a text (edited
-/// or deleted too) of the conversation in view. Shares, room events and
+/// The message of a row that belongs to a sender's group: a text (a
+/// reply, edited or deleted too) of the conversation in view. Shares, room events and
 /// lines of other conversations read as notices, whole.
 pub fn spoken<'a>(row: &'a Row, here: &Conversation) -> Option<&'a Message> {
     row.message().filter(|m| {
         same(&m.conversation, here)
-            && matches!(m.body, Body::Text(_) | Body::Edited { .. } | Body::Deleted)
+            && matches!(
+                m.body,
+                Body::Text(_) | Body::Edited { .. } | Body::Reply { .. } | Body::Deleted
+            )
     })
 }
 

@@ -9,10 +9,14 @@
 //! to the view in front of the user, presence notices to `#general`. The
 //! sidebar's list comes from the engine's conversation events
 //! ([`ConversationList`]). The `@` pop-up's names come from `names`.
+//! Reactions are kept by message id beside the rows ([`ReactionBook`]),
+//! and the search panel's answer in [`Search`].
 
 pub mod conversations;
 pub mod grouping;
 mod names;
+pub mod reactions;
+pub mod search;
 pub mod timeline;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -28,6 +32,8 @@ use media_chat_client::{
 use crate::i18n::Language;
 
 pub use conversations::ConversationList;
+pub use reactions::ReactionBook;
+pub use search::Search;
 pub use timeline::{History, Item, KEEP_ROWS, MAX_ROWS, Row, Timeline};
 
 /// A file of a conversation, for the side panel.
@@ -135,6 +141,10 @@ pub struct State {
     pub offline_since: Option<u64>,
     /// The language of the lines this state writes itself.
     pub language: Language,
+    /// Each message's reactions, by message id.
+    pub reactions: ReactionBook,
+    /// The search panel's query and answer.
+    pub search: Search,
 }
 
 impl State {
@@ -162,6 +172,8 @@ impl State {
             v3: true,
             offline_since: None,
             language: Language::default(),
+            reactions: ReactionBook::default(),
+            search: Search::default(),
         }
     }
 
@@ -293,6 +305,7 @@ impl State {
                 change,
                 ..
             } => {
+                self.reactions.change(target, &change);
                 self.timeline_of(&conversation).change(id, target, &change);
             }
             Event::Downloaded { ref path, .. } => {
@@ -568,9 +581,11 @@ impl State {
             | Event::Muted { .. }
             // The desktop does not show typing notices yet.
             | Event::Typing { .. }
-            // The desktop does not search yet.
-            | Event::SearchResults { .. }
-            | Event::SearchFailed { .. } => {}
+            => {}
+            Event::SearchResults { token, hits, more } => {
+                self.search.results(token, hits, *more);
+            }
+            Event::SearchFailed { token, reason } => self.search.failed(token, reason),
         }
         effects
     }

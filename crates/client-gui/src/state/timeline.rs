@@ -301,6 +301,14 @@ impl Timeline {
         }
     }
 
+    /// The message with event id `id`, if this view holds it.
+    pub fn find(&self, id: u64) -> Option<&Message> {
+        self.rows
+            .iter()
+            .filter_map(Row::message)
+            .find(|m| m.id() == Some(id))
+    }
+
     /// The newest message id of the conversation shown.
     pub fn newest(&self) -> Option<u64> {
         self.rows

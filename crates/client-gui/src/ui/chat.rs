@@ -26,6 +26,7 @@ use crate::i18n::tr;
 use crate::state::grouping::placement;
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
+use crate::ui::hover_bar::HoverBar;
 use crate::ui::row::{RowContext, THUMBNAIL_HEIGHT, TIME_WIDTH, draw_row};
 
 /// Space between rows.
@@ -67,12 +68,23 @@ pub struct ChatView {
     unseen: usize,
     /// Jump to the bottom on the next frame.
     jump_to_bottom: bool,
+    /// The message to bring into view, paging back until it is loaded.
+    scroll_to: Option<u64>,
+    /// The hover bar over the row under the pointer.
+    bar: HoverBar,
 }
 
 impl ChatView {
     /// Asks for a jump to the newest line (after the user sends).
     pub fn scroll_to_bottom(&mut self) {
         self.jump_to_bottom = true;
+    }
+
+    /// Asks for message `id` to be brought into view, loading older pages
+    /// until it is there or the conversation's start is reached.
+    pub fn show_message(&mut self, id: u64) {
+        self.scroll_to = Some(id);
+        self.jump_to_bottom = false;
     }
 
     /// Whether the view showed the newest line last frame (so the app may
@@ -136,12 +148,14 @@ impl ChatView {
     }
 }
 
-/// Draws the pane.
+/// Draws the pane; `recent_emoji` are the emoji used lately (the react
+/// pop-up's picker shows them first).
 pub fn chat_pane(
     ui: &mut egui::Ui,
     view: &mut ChatView,
     state: &State,
     thumbnails: &Thumbnails,
+    recent_emoji: &[String],
 ) -> Option<Action> {
     let mut action = None;
     let text_width = (ui.available_width() - TIME_WIDTH - 16.0).max(80.0);
@@ -168,12 +182,34 @@ pub fn chat_pane(
 
     // Not animated: an animation under way would pull the view back to
     // where it was heading after a page moved the rows under it.
+    let target = view.scroll_to.map(|id| {
+        timeline
+            .rows
+            .iter()
+            .position(|row| row.message().and_then(Message::id) == Some(id))
+    });
+    // Not stuck to the bottom in the frame that jumps to a message, or
+    // the jump is undone at once.
+    let jumping = matches!(target, Some(Some(_)));
     let mut area = ScrollArea::vertical()
         .auto_shrink([false, false])
         .animated(false)
-        .stick_to_bottom(true);
+        .stick_to_bottom(!jumping);
     let total = HEADER + view.tops.last().copied().unwrap_or(0.0);
-    if std::mem::take(&mut view.jump_to_bottom) {
+    let mut page_wanted = false;
+    if let Some(Some(index)) = target {
+        // A little of what comes before it shows too.
+        area = area.vertical_scroll_offset((HEADER + view.tops[index] - 2.0 * row_height).max(0.0));
+        view.scroll_to = None;
+        view.unseen = 0;
+    } else if target.is_some() {
+        // Not loaded: older pages until it is, or the start.
+        match timeline.history.more {
+            true => page_wanted = !timeline.history.loading,
+            false if !timeline.history.loading => view.scroll_to = None,
+            false => {}
+        }
+    } else if std::mem::take(&mut view.jump_to_bottom) {
         area = area.vertical_scroll_offset(total);
         view.unseen = 0;
     } else if moved.abs() > 0.5 && !view.at_bottom {
@@ -203,6 +239,7 @@ pub fn chat_pane(
             thumbnails,
             text_width,
             today: chrono::Local::now().date_naive(),
+            recent_emoji,
         };
         let here = &timeline.conversation;
         for (index, row) in timeline.rows.iter().enumerate().skip(first) {
@@ -216,7 +253,7 @@ pub fn chat_pane(
             let placed = placement(previous, row, here, marked);
             let drawn = ui
                 .scope_builder(UiBuilder::new().max_rect(rect), |ui| {
-                    draw_row(ui, &context, row, placed, marked)
+                    draw_row(ui, &context, &mut view.bar, row, placed, marked)
                 })
                 .inner;
             if let Some(clicked) = drawn.0 {
@@ -239,7 +276,7 @@ pub fn chat_pane(
     if view.at_bottom {
         view.unseen = 0;
     }
-    if view.at_top
+    if (view.at_top || page_wanted)
         && state.v3
         && timeline.history.more
         && !timeline.history.loading

@@ -19,8 +19,11 @@ use crate::i18n::{Strings, tr};
 use crate::state::grouping::{Placement, spoken};
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
+use crate::ui::hover_bar::{HoverBar, hover_bar};
 use crate::ui::line_color;
 use crate::ui::palette::sender_color;
+use crate::ui::reactions::reaction_chips;
+use crate::ui::reply::snippet;
 
 /// Width of the time column.
 pub const TIME_WIDTH: f32 = 44.0;
@@ -41,13 +44,16 @@ pub struct RowContext<'a> {
     pub text_width: f32,
     /// Today, for the day separator's words.
     pub today: chrono::NaiveDate,
+    /// The emoji used lately, for the react pop-up's picker.
+    pub recent_emoji: &'a [String],
 }
 
-/// Draws one row; returns a click on it (a thumbnail, Retry, Discard) and
-/// the height used.
+/// Draws one row; returns a click on it (a thumbnail, Retry, Discard, a
+/// reply's snippet, a reaction, the hover bar) and the height used.
 pub fn draw_row(
     ui: &mut egui::Ui,
     context: &RowContext,
+    bar: &mut HoverBar,
     row: &Row,
     placement: Placement,
     first_unread: bool,
@@ -73,6 +79,7 @@ pub fn draw_row(
         _ => None,
     });
     let mut action = None;
+    let id = message.and_then(Message::id);
     ui.with_layout(Layout::left_to_right(Align::TOP), |ui| {
         ui.add_sized(
             [TIME_WIDTH, ui.text_style_height(&egui::TextStyle::Body)],
@@ -90,13 +97,25 @@ pub fn draw_row(
                 Some(message) => body(message, &state.me, here, strings),
                 None => line.clone(),
             };
+            if let Some(to) = spoken.and_then(Message::reply_to) {
+                let original = state.timeline().find(to);
+                action = snippet(ui, to, original).or(action.take());
+            }
             ui.horizontal_wrapped(|ui| {
                 let text = ui.add(Label::new(RichText::new(shown).color(color)).wrap());
                 text.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &line));
+                if let Some(message) = message {
+                    action = message_menu(&text, message, id, strings).or(action.take());
+                }
                 if pending {
                     clock(ui, strings);
                 }
             });
+            if let Some(id) = id
+                && let Some(reactions) = state.reactions.of(id)
+            {
+                action = reaction_chips(ui, id, reactions, &state.me).or(action.take());
+            }
             if let Some((token, reason)) = &failed {
                 action = failed_line(ui, token, reason, strings).or(action.take());
             }
@@ -107,7 +126,39 @@ pub fn draw_row(
             }
         });
     });
-    (action, ui.cursor().top() - top)
+    let height = ui.cursor().top() - top;
+    // Over the row once it is measured, so the bar adds no height.
+    let rect = ui.max_rect();
+    if let Some(id) = id.filter(|id| bar.pinned(*id) || ui.rect_contains_pointer(rect)) {
+        action = hover_bar(ui, bar, id, rect, context.recent_emoji).or(action.take());
+    }
+    (action, height)
+}
+
+/// The right-click menu of a message: **Reply** (a stored message) and
+/// **Copy text** (one with text).
+fn message_menu(
+    text: &egui::Response,
+    message: &Message,
+    id: Option<u64>,
+    strings: &Strings,
+) -> Option<Action> {
+    let mut action = None;
+    text.context_menu(|ui| {
+        if let Some(id) = id
+            && ui.button(strings.messages.reply).clicked()
+        {
+            action = Some(Action::ReplyTo(id));
+            ui.close();
+        }
+        if let Some(words) = message.text()
+            && ui.button(strings.messages.copy_text).clicked()
+        {
+            ui.ctx().copy_text(words.to_owned());
+            ui.close();
+        }
+    });
+    action
 }
 
 /// The name above a sender's group: bold, in their colour; the user's own
@@ -135,7 +186,13 @@ fn sender(ui: &mut egui::Ui, message: &Message, me: &str, strings: &Strings) {
 fn body(message: &Message, me: &str, here: &Conversation, strings: &Strings) -> String {
     let text = match &message.body {
         Body::Text(text) => text.clone(),
-        Body::Edited { text, .. } => format!("{text} {}", strings.edited),
+        Body::Edited { text, .. }
+        | Body::Reply {
+            text,
+            edit: Some(_),
+            ..
+        } => format!("{text} {}", strings.edited),
+        Body::Reply { text, .. } => text.clone(),
         Body::Deleted => strings.deleted.to_owned(),
         // Not grouped (see `spoken`): never here.
         _ => String::new(),

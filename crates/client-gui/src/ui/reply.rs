@@ -1,0 +1,70 @@
+//! Replies: the line over the entry in reply mode ("Replying to an: first
+//! words… ✕") and the snippet above a reply ("↳ an: first words…"), which
+//! takes the pane to the message it answers.
+
+use egui::{Label, RichText, Sense};
+use media_chat_client::{Body, Message};
+
+use crate::action::Action;
+use crate::i18n::{Strings, tr};
+
+/// How many characters of the original a snippet shows.
+const SNIPPET_CHARS: usize = 48;
+
+/// The first words of a message, on one line, cut with "…" when longer.
+pub fn first_words(message: &Message, strings: &Strings) -> String {
+    let text = match &message.body {
+        Body::File { name, .. } => name.clone(),
+        Body::Deleted => strings.deleted.to_owned(),
+        _ => message.text().unwrap_or_default().to_owned(),
+    };
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.chars().count() > SNIPPET_CHARS {
+        true => format!("{}…", line.chars().take(SNIPPET_CHARS).collect::<String>()),
+        false => line,
+    }
+}
+
+/// The line over the entry while answering `original`; returns
+/// [`Action::CancelReply`] when its ✕ is clicked.
+pub fn reply_banner(ui: &mut egui::Ui, original: Option<&Message>) -> Option<Action> {
+    let strings = tr(ui.ctx());
+    let words = &strings.messages;
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let text = match original {
+            Some(message) => (words.replying_to)(&message.author, &first_words(message, strings)),
+            None => words.snippet_unknown.to_owned(),
+        };
+        ui.label(RichText::new(text).italics());
+        if ui
+            .small_button("✕")
+            .on_hover_text(words.cancel_reply)
+            .accessible_name(words.cancel_reply)
+            .clicked()
+        {
+            action = Some(Action::CancelReply);
+        }
+    });
+    action
+}
+
+/// The snippet above a reply to message `to` (`original`, if loaded);
+/// a click asks for the pane to show it.
+pub fn snippet(ui: &mut egui::Ui, to: u64, original: Option<&Message>) -> Option<Action> {
+    let strings = tr(ui.ctx());
+    let words = &strings.messages;
+    let text = match original {
+        Some(message) => (words.snippet)(&message.author, &first_words(message, strings)),
+        None => words.snippet_unknown.to_owned(),
+    };
+    let response = ui
+        .add(
+            Label::new(RichText::new(text).small().weak())
+                .truncate()
+                .sense(Sense::click()),
+        )
+        .on_hover_text(words.show_original)
+        .on_hover_cursor(egui::CursorIcon::PointingHand);
+    response.clicked().then_some(Action::ShowMessage(to))
+}
