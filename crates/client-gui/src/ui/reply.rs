@@ -60,7 +60,9 @@ pub fn snippet(ui: &mut egui::Ui, to: u64, original: Option<&Message>) -> Option
     };
     let response = ui
         .add(
-            Label::new(RichText::new(text).small().weak())
+            // Weak and italic, at the text size: the small style was too
+            // small to read under a message (seen under Xvfb).
+            Label::new(RichText::new(text).italics().weak())
                 .truncate()
                 .sense(Sense::click()),
         )
