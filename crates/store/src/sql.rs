@@ -166,139 +166,122 @@ pub(crate) fn insert_event(
     token: Option<&str>,
 ) -> rusqlite::Result<EventId> {
     let ts = to_sql(ts);
-    let author_key = user_key(author);
-    match body {
-        EventBody::Text { text } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                TEXT,
-                text,
-                token
-            ])?,
-        EventBody::Reply { to, text, .. } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, reply_to, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                TEXT,
-                text,
-                to_sql(to.0),
-                token
-            ])?,
-        EventBody::Member { user, change } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, subject, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                MEMBER,
-                change.as_str(),
-                user,
-                token
-            ])?,
-        EventBody::Edit { target, text } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, target, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                EDIT,
-                text,
-                to_sql(target.0),
-                token
-            ])?,
-        EventBody::Delete { target } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, target, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                DELETE,
-                to_sql(target.0),
-                token
-            ])?,
-        EventBody::React {
-            target,
-            reaction,
-            on,
-        } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, target, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                if *on { REACTED } else { UNREACTED },
+    let row = EventRow::of(body)?;
+    db.prepare_cached(
+        "INSERT INTO events (conversation, ts, author, author_key, kind, text, file_name, \
+         file_size, file_sha256, subject, target, reply_to, token) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        conversation,
+        ts,
+        author,
+        user_key(author),
+        row.kind,
+        row.text,
+        row.file_name,
+        row.file_size,
+        row.file_sha256,
+        row.subject,
+        row.target,
+        row.reply_to,
+        token
+    ])?;
+    let id = EventId(from_sql(db.last_insert_rowid()));
+    if let EventBody::FileShared { name, size, sha256 } = body {
+        // The first share of a name in a conversation records who
+        // uploaded it.
+        db.prepare_cached(
+            "INSERT OR IGNORE INTO files (conversation, name, size, sha256, uploader, ts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            conversation,
+            name,
+            to_sql(*size),
+            &sha256.0[..],
+            author,
+            ts
+        ])?;
+    }
+    Ok(id)
+}
+
+/// The columns of `events` an event's body fills (the others stay NULL).
+#[derive(Default)]
+struct EventRow<'a> {
+    kind: i64,
+    text: Option<&'a str>,
+    file_name: Option<&'a str>,
+    file_size: Option<i64>,
+    file_sha256: Option<&'a [u8]>,
+    subject: Option<&'a str>,
+    target: Option<i64>,
+    reply_to: Option<i64>,
+}
+
+impl<'a> EventRow<'a> {
+    fn of(body: &'a EventBody) -> rusqlite::Result<Self> {
+        Ok(match body {
+            EventBody::Text { text } => EventRow {
+                kind: TEXT,
+                text: Some(text),
+                ..EventRow::default()
+            },
+            EventBody::Reply { to, text, .. } => EventRow {
+                kind: TEXT,
+                text: Some(text),
+                reply_to: Some(to_sql(to.0)),
+                ..EventRow::default()
+            },
+            EventBody::Member { user, change } => EventRow {
+                kind: MEMBER,
+                text: Some(change.as_str()),
+                subject: Some(user),
+                ..EventRow::default()
+            },
+            EventBody::Edit { target, text } => EventRow {
+                kind: EDIT,
+                text: Some(text),
+                target: Some(to_sql(target.0)),
+                ..EventRow::default()
+            },
+            EventBody::Delete { target } => EventRow {
+                kind: DELETE,
+                target: Some(to_sql(target.0)),
+                ..EventRow::default()
+            },
+            EventBody::React {
+                target,
                 reaction,
-                to_sql(target.0),
-                token
-            ])?,
-        // A message's state, not something that happens: what an edit or a
-        // delete leaves (see `changes`), never inserted as such.
-        EventBody::Edited { .. } | EventBody::Deleted => {
-            return Err(rusqlite::Error::InvalidParameterName(
-                "a message's state is not an event to store".to_owned(),
-            ));
-        }
-        EventBody::Topic { text } => db
-            .prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, text, token) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![conversation, ts, author, author_key, TOPIC, text, token])?,
-        EventBody::FileShared { name, size, sha256 } => {
-            db.prepare_cached(
-                "INSERT INTO events (conversation, ts, author, author_key, kind, file_name, \
-                 file_size, file_sha256, token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                conversation,
-                ts,
-                author,
-                author_key,
-                FILE,
-                name,
-                to_sql(*size),
-                &sha256.0[..],
-                token
-            ])?;
-            // The first share of a name in a conversation records who
-            // uploaded it.
-            db.prepare_cached(
-                "INSERT OR IGNORE INTO files (conversation, name, size, sha256, uploader, ts) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![conversation, name, to_sql(*size), &sha256.0[..], author, ts])?
-        }
-    };
-    Ok(EventId(from_sql(db.last_insert_rowid())))
+                on,
+            } => EventRow {
+                kind: if *on { REACTED } else { UNREACTED },
+                text: Some(reaction),
+                target: Some(to_sql(target.0)),
+                ..EventRow::default()
+            },
+            EventBody::Topic { text } => EventRow {
+                kind: TOPIC,
+                text: Some(text),
+                ..EventRow::default()
+            },
+            EventBody::FileShared { name, size, sha256 } => EventRow {
+                kind: FILE,
+                file_name: Some(name),
+                file_size: Some(to_sql(*size)),
+                file_sha256: Some(&sha256.0[..]),
+                ..EventRow::default()
+            },
+            // A message's state, not something that happens: what an edit
+            // or a delete leaves (see `changes`), never inserted as such.
+            EventBody::Edited { .. } | EventBody::Deleted => {
+                return Err(rusqlite::Error::InvalidParameterName(
+                    "a message's state is not an event to store".to_owned(),
+                ));
+            }
+        })
+    }
 }
 
 /// The event an author stored earlier with `token`, if any.
