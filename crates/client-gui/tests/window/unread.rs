@@ -3,10 +3,9 @@
 //! See: issue 14, "A "new since you left" line at the first unread message
 //! after login".
 
-mod support;
-
 use egui_kittest::kittest::Queryable;
-use support::*;
+
+use crate::support::*;
 
 #[test]
 fn after_login_a_line_marks_the_first_message_that_came_while_away() {

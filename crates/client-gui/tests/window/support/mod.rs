@@ -1,8 +1,6 @@
 //! What the kittest suites share: a real server on 127.0.0.1:0 in a temp
 //! dir, windows logged in through the login screen, and stepping frames
 //! until an expected event shows (bounded, never a sleep as the wait).
-// Each test binary uses a part of it.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -5,12 +5,11 @@
 //! it is loaded. Driven through egui_kittest against a real server.
 //! See: issue 12, "Reply".
 
-mod support;
-
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Body, Conversation, Event};
-use support::*;
+
+use crate::support::*;
 
 #[test]
 fn reply_mode_sends_an_answer_to_that_message_shown_under_its_snippet() {

@@ -23,7 +23,6 @@ pub fn open(dir: &Path) -> Store {
 }
 
 /// Posts `text` by `author` into `conversation` and returns its id.
-#[allow(dead_code)] // Not every test file posts.
 pub fn post(store: &Store, conversation: Conversation, author: &str, text: &str) -> EventId {
     store
         .append(NewEvent {

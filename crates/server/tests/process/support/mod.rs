@@ -1,6 +1,5 @@
 //! What the process tests share: the server binary as a child process,
 //! and a minimal raw client.
-#![allow(dead_code)]
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Write};

@@ -8,8 +8,7 @@ use media_chat_store::{
     WelcomeRequest,
 };
 
-mod support;
-use support::{open, post};
+use crate::support::{open, post};
 
 fn reply(store: &Store, author: &str, to: EventId, text: &str) -> EventId {
     store

@@ -3,8 +3,7 @@
 
 use media_chat_store::{Conversation, Pair, Scope, WelcomeRequest};
 
-mod support;
-use support::{open, post};
+use crate::support::{open, post};
 
 #[test]
 fn a_welcome_counts_as_missed_only_what_came_after_the_last_seen_it_is_given() {

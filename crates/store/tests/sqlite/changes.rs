@@ -9,8 +9,7 @@ use media_chat_store::{
     Store, StoreError, WelcomeRequest,
 };
 
-mod support;
-use support::{Nowhere, open, post};
+use crate::support::{Nowhere, open, post};
 
 fn ask(
     store: &Store,

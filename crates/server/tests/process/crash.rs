@@ -7,13 +7,11 @@
 //! See: issue 10, "Durability and sequencing".
 #![cfg(unix)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::thread;
 
-use support::{Client, ServerProcess};
+use crate::support::{Client, ServerProcess};
 
 /// Kill-and-restart rounds.
 const ROUNDS: u64 = 8;

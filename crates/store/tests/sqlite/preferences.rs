@@ -3,8 +3,7 @@
 
 use media_chat_store::{Conversation, Pair, Preference};
 
-mod support;
-use support::open;
+use crate::support::open;
 
 #[test]
 fn blocks_and_mutes_are_kept_per_user_and_survive_a_reopen() {

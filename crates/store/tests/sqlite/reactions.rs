@@ -8,8 +8,7 @@ use media_chat_store::{
     WelcomeRequest,
 };
 
-mod support;
-use support::{open, post};
+use crate::support::{open, post};
 
 /// `actor` toggles `reaction` on `id`: the toggle's event, or the refusal.
 fn react(store: &Store, actor: &str, id: EventId, reaction: &str) -> Result<EventId, RoomError> {

@@ -8,8 +8,7 @@ use media_chat_store::{
     Store, StoreError,
 };
 
-mod support;
-use support::{open, post};
+use crate::support::{open, post};
 
 fn room_action(store: &Store, actor: &str, action: RoomAction) {
     store

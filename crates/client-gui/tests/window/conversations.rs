@@ -4,11 +4,10 @@
 //! input syntax, and paging the conversation in view. Driven through
 //! egui_kittest against a real server on 127.0.0.1:0.
 
-mod support;
-
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Conversation, Event};
-use support::*;
+
+use crate::support::*;
 
 const ROOM: &str = "#lớp_12A";
 

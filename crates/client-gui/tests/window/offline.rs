@@ -4,15 +4,14 @@
 //! See: issue 14, "While disconnected the online list is greyed with
 //! "offline since 12:40"; the banner has "Reconnect now"".
 
-mod support;
-
 use egui::{Color32, Shape};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_gui::state::Link;
 use media_chat_gui::window::Chat;
 use media_chat_gui::{Action, State, fonts};
-use support::*;
+
+use crate::support::*;
 
 /// The colours of every text drawn exactly as `text`.
 fn colours_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<Color32> {

@@ -2,13 +2,12 @@
 //! window against a real server on 127.0.0.1:0.
 //! See: issue 14.
 
-mod support;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_client::Client;
 use media_chat_gui::App;
-use support::*;
+
+use crate::support::*;
 
 /// Posts `count` messages `old 0`, `old 1`, … as `bình`, each
 /// acknowledged before the next.

@@ -8,8 +8,6 @@
 //! separate process: signals and crashes.
 #![cfg(unix)]
 
-mod support;
-
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::Path;
@@ -18,7 +16,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use support::{Client, ServerProcess, TIMEOUT};
+
+use crate::support::{Client, ServerProcess, TIMEOUT};
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

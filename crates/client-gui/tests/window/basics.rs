@@ -1,16 +1,16 @@
-//! The desktop client driven through egui_kittest (no display, no GPU)
-//! against a real in-process server on 127.0.0.1:0.
-
-mod support;
+//! The basics of the window: the login screen, sending with Enter and
+//! **Send**, the seed's buttons and tags, sharing and opening a file.
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use media_chat_client::{Body, Event};
-use media_chat_gui::App;
+use media_chat_client::{Body, Conversation, Delivery, Event, Message, Origin};
 use media_chat_gui::ui::composer::{ComposerView, composer};
 use media_chat_gui::ui::emoji_picker::EmojiPicker;
-use support::*;
+use media_chat_gui::window::Chat;
+use media_chat_gui::{Action, App, State, fonts};
+
+use crate::support::*;
 
 #[test]
 fn typing_and_enter_sends_and_shows_the_line() {
@@ -387,4 +387,51 @@ fn scrolling_to_the_top_loads_older_messages_and_keeps_the_place() {
     );
     assert!(harness.query_by_label("bình: old 0").is_none());
     assert!(!harness.state().state().unwrap().timeline().history.loading);
+}
+
+/// While the welcome's backlog is still coming in, the pane holds only its
+/// first rows and sits at its top: that is no reason to page back, which
+/// would show older messages than the newest page before it is complete.
+/// Once the welcome is all in, a pane the rows do not fill asks for more.
+#[test]
+fn a_welcome_still_coming_in_does_not_page_back_before_it_is_all_in() {
+    let mut state = State::new("minh");
+    state.apply(Event::LoggedIn {
+        user: "minh".into(),
+    });
+    for n in 0..3 {
+        state.apply(Event::Message {
+            message: Message {
+                conversation: Conversation::general(),
+                author: "bình".into(),
+                body: Body::Text(format!("old {n}")),
+                ts: 1_796_000_000 + n,
+                state: Delivery::Sent { id: Some(100 + n) },
+            },
+            origin: Origin::Backlog,
+        });
+    }
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(980.0, 680.0))
+        .with_context_setup(fonts::install)
+        .build_ui_state(
+            |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
+                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
+            },
+            (Chat::new(state), Vec::new()),
+        );
+    harness.run_steps(4);
+    assert!(harness.query_by_label("bình: old 2").is_some());
+    assert!(
+        !harness.state().1.contains(&Action::LoadOlder),
+        "{:?}",
+        harness.state().1
+    );
+    harness.state_mut().0.state.apply(Event::Synced);
+    harness.run_steps(2);
+    assert!(
+        harness.state().1.contains(&Action::LoadOlder),
+        "{:?}",
+        harness.state().1
+    );
 }

@@ -7,8 +7,7 @@ use media_chat_store::{
     RoomRequest, Store, StoreError, WelcomeRequest,
 };
 
-mod support;
-use support::{open, post};
+use crate::support::{open, post};
 
 fn ask(store: &Store, actor: &str, action: RoomAction) -> Result<Vec<Event>, RoomError> {
     match store.room(RoomRequest {
@@ -457,9 +456,9 @@ fn files_recorded_before_conversations_had_files_become_general_s() {
     {
         // A database as the previous version left it.
         let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
-        db.execute_batch(include_str!("../src/schema/0001_init.sql"))
+        db.execute_batch(include_str!("../../src/schema/0001_init.sql"))
             .unwrap();
-        db.execute_batch(include_str!("../src/schema/0002_rooms.sql"))
+        db.execute_batch(include_str!("../../src/schema/0002_rooms.sql"))
             .unwrap();
         db.execute(
             "INSERT INTO files (name, size, sha256, uploader, ts) VALUES ('cũ.png', 3, ?1, 'an', 7)",

@@ -4,12 +4,11 @@
 //! Driven through egui_kittest against a real server on 127.0.0.1:0.
 //! See: issue 12, "Reactions".
 
-mod support;
-
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Change, Client, Event};
-use support::*;
+
+use crate::support::*;
 
 /// bob says `text` in #general; its event id once stored.
 fn bob_says(bob: &Client, text: &str) -> u64 {

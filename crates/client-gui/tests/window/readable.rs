@@ -3,8 +3,6 @@
 //! window's language, one time format, the seed's tags.
 //! See: issue 14.
 
-mod support;
-
 use chrono::{Duration, Local, NaiveTime, TimeZone};
 use egui::{Color32, Shape};
 use egui_kittest::Harness;

@@ -5,13 +5,12 @@
 //! Driven through egui_kittest against a real server on 127.0.0.1:0.
 //! See: issue 12, "Search".
 
-mod support;
-
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use media_chat_client::Conversation;
-use support::*;
+
+use crate::support::*;
 
 const ROOM: &str = "#toán_học";
 

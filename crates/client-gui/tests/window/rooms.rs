@@ -3,12 +3,11 @@
 //! the invite dialog with name completion. Driven through egui_kittest
 //! against a real server on 127.0.0.1:0.
 
-mod support;
-
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Event, Role as MemberRole};
-use support::*;
+
+use crate::support::*;
 
 #[test]
 fn the_header_shows_the_topic_and_the_owner_edits_it() {

@@ -3,11 +3,10 @@
 //! See: issue 14, "one language at a time (English by default, Vietnamese
 //! when the system language is Vietnamese)".
 
-mod support;
-
 use egui_kittest::kittest::Queryable;
 use media_chat_gui::i18n::Language;
-use support::*;
+
+use crate::support::*;
 
 #[test]
 fn in_vietnamese_the_login_screen_and_the_sidebar_speak_vietnamese() {

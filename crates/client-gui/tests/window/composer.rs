@@ -4,8 +4,6 @@
 //! used first.
 //! See: issue 14, "A real composer".
 
-mod support;
-
 use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
@@ -15,7 +13,8 @@ use media_chat_gui::ui::composer::entry_id;
 use media_chat_gui::ui::entry::MAX_ROWS;
 use media_chat_gui::window::Chat;
 use media_chat_gui::{Action, State, fonts};
-use support::*;
+
+use crate::support::*;
 
 /// The chat window and what it asked for; the recently used emoji.
 type Window = (Chat, Vec<Action>, Vec<String>);

@@ -2,11 +2,10 @@
 //! sizes in KiB and MiB.
 //! See: issue 14, "Errors in plain words".
 
-mod support;
-
 use egui_kittest::kittest::Queryable;
 use media_chat_gui::i18n::Language;
-use support::*;
+
+use crate::support::*;
 
 #[test]
 fn a_file_that_is_not_there_is_said_in_plain_words() {
