@@ -136,6 +136,9 @@ pub struct State {
     pub clearing: bool,
     /// The server speaks version 3 (ids, paging, read positions, rooms).
     pub v3: bool,
+    /// The welcome's backlog is all in (until the next login): before
+    /// that a pane short of rows is only half filled, not at its top.
+    pub synced: bool,
     /// When the connection was lost (seconds since the Unix epoch), while
     /// it is down.
     pub offline_since: Option<u64>,
@@ -170,6 +173,7 @@ impl State {
             open_when_done: HashSet::new(),
             clearing: false,
             v3: true,
+            synced: false,
             offline_since: None,
             language: Language::default(),
             reactions: ReactionBook::default(),
@@ -395,6 +399,7 @@ impl State {
                 }
                 self.me = user.clone();
                 self.link = Link::Up;
+                self.synced = false;
                 self.offline_since = None;
                 self.online.clear();
             }
@@ -568,8 +573,8 @@ impl State {
                     .insert(conversation_key(conversation), members.clone());
             }
             Event::RoomList { rooms } => self.rooms = Some(rooms.clone()),
-            Event::Synced
-            | Event::Delivery { .. }
+            Event::Synced => self.synced = true,
+            Event::Delivery { .. }
             | Event::Notify { .. }
             | Event::ServerError { .. }
             | Event::InviteCode { .. }

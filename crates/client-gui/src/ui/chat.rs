@@ -276,7 +276,9 @@ pub fn chat_pane(
     if view.at_bottom {
         view.unseen = 0;
     }
-    if (view.at_top || page_wanted)
+    // Until the welcome is all in, a pane with its first few rows is at
+    // its top only because the rest has not come yet.
+    if (view.at_top && state.synced || page_wanted)
         && state.v3
         && timeline.history.more
         && !timeline.history.loading
