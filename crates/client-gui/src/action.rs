@@ -106,8 +106,6 @@ pub enum Action {
     },
     /// Answer message `id`: the composer goes into reply mode.
     ReplyTo(u64),
-    /// Leave reply mode (the ✕ beside "Replying to …").
-    CancelReply,
     /// Scroll the pane to message `id` of the conversation in view,
     /// loading older pages until it is there (a reply's snippet).
     ShowMessage(u64),
@@ -119,5 +117,34 @@ pub enum Action {
         conversation: Conversation,
         /// The message's event id.
         id: u64,
+    },
+    /// The user is typing in the current conversation (the entry
+    /// changed): the others are told, at most every few seconds.
+    Typing,
+    /// Put the composer in edit mode on the user's own message `id`.
+    Edit(u64),
+    /// Edit the user's last message in the conversation in view (Up in an
+    /// empty entry).
+    EditLast,
+    /// Leave reply or edit mode (Esc, or the ✕ beside "Replying to …" or
+    /// "Editing…").
+    LeaveMode,
+    /// Ask whether to delete message `id`.
+    Delete(u64),
+    /// Delete message `id` of the conversation in view (confirmed).
+    DeleteConfirmed(u64),
+    /// Block (`on`) or unblock `user`.
+    Block {
+        /// Who.
+        user: String,
+        /// Block or unblock.
+        on: bool,
+    },
+    /// Mute (`on`) or unmute `conversation`.
+    Mute {
+        /// Which.
+        conversation: Conversation,
+        /// Mute or unmute.
+        on: bool,
     },
 }

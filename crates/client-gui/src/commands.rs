@@ -14,6 +14,7 @@ use crate::slash::{self, Slash};
 use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
+use crate::ui::entry::cursor_to_end;
 use crate::ui::invite::InviteForm;
 use crate::ui::rooms::{Browse, CreateForm};
 use crate::ui::switcher::Switcher;
@@ -130,10 +131,24 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         Action::OpenSwitcher => chat.dialogs.switcher = Some(Switcher::default()),
         Action::React { id, reaction } => report(chat, client.react(id, &reaction)),
         Action::ReplyTo(id) => {
-            chat.set_replying(Some(id));
+            chat.reply_to(id);
             ctx.memory_mut(|m| m.request_focus(entry_id()));
         }
-        Action::CancelReply => chat.set_replying(None),
+        Action::LeaveMode => chat.leave_mode(),
+        Action::Edit(id) => start_edit(chat, id, ctx),
+        Action::EditLast => {
+            if let Some(id) = chat.state.timeline().last_own_text(&chat.state.me) {
+                start_edit(chat, id, ctx);
+            }
+        }
+        Action::Delete(id) => chat.dialogs.delete = Some(id),
+        Action::DeleteConfirmed(id) => {
+            let outcome = client.delete(chat.state.current.clone(), id);
+            report(chat, outcome);
+        }
+        Action::Typing => client.typing(chat.state.current.clone()),
+        Action::Block { user, on } => report(chat, client.block(&user, on)),
+        Action::Mute { conversation, on } => report(chat, client.mute(conversation, on)),
         Action::ShowMessage(id) => chat.view_mut().show_message(id),
         Action::Search(query) => match client.search(&query) {
             Ok(token) => chat.state.search.asked(token),
@@ -149,6 +164,48 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         }
     }
     Vec::new()
+}
+
+/// Puts the user's message `id` of the conversation in view in the entry
+/// to be edited, the cursor after its last word.
+fn start_edit(chat: &mut Chat, id: u64, ctx: &egui::Context) {
+    let Some(text) = chat
+        .state
+        .timeline()
+        .find(id)
+        .filter(|m| m.author.to_lowercase() == chat.state.me.to_lowercase())
+        .and_then(|m| m.text())
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    chat.edit(id, &text);
+    cursor_to_end(ctx, &text);
+    ctx.memory_mut(|m| m.request_focus(entry_id()));
+}
+
+/// Sends the entry as the new text of the user's message `id` and leaves
+/// edit mode (the draft from before comes back). A message is one line:
+/// the entry's lines are joined. An empty entry sends nothing.
+fn send_edit(chat: &mut Chat, client: &Client, id: u64) {
+    let text = chat
+        .draft_mut()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.is_empty() {
+        return;
+    }
+    let unchanged = chat.state.timeline().find(id).and_then(|m| m.text()) == Some(text.as_str());
+    if !unchanged {
+        let outcome = client.edit(chat.state.current.clone(), id, &text);
+        if outcome.is_err() {
+            return report(chat, outcome);
+        }
+    }
+    chat.leave_mode();
 }
 
 /// Shows a refusal made before anything reached the server, in plain
@@ -167,8 +224,12 @@ fn report(chat: &mut Chat, outcome: Result<(), SendError>) {
 /// What stops a line keeps it and the lines after it in the entry.
 /// Returns what a command asks of the app.
 fn send(chat: &mut Chat, client: &Client, ctx: &egui::Context) -> Vec<Action> {
-    let lines = lines_to_send(chat.draft_mut());
     ctx.memory_mut(|m| m.request_focus(entry_id()));
+    if let Some(id) = chat.editing() {
+        send_edit(chat, client, id);
+        return Vec::new();
+    }
+    let lines = lines_to_send(chat.draft_mut());
     let mut follow = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         // In reply mode the first line answers the message; a command
@@ -232,7 +293,7 @@ fn reply(line: &str, to: u64, chat: &mut Chat, client: &Client) -> Option<Vec<Ac
     match client.reply(chat.state.current.clone(), to, line) {
         Ok(message) => {
             chat.state.sent(&message);
-            chat.set_replying(None);
+            chat.leave_mode();
             Some(Vec::new())
         }
         Err(e) => {

@@ -40,6 +40,7 @@ pub mod action;
 pub mod app;
 pub mod background;
 pub mod commands;
+pub mod draft_mode;
 pub mod emoji;
 pub mod fonts;
 pub mod host;

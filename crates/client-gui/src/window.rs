@@ -13,6 +13,7 @@ use egui::{Align2, Color32};
 use media_chat_client::{Client, Event, conversation_key, display};
 
 use crate::action::Action;
+use crate::draft_mode::{DraftMode, Drafts};
 use crate::host::HostedServer;
 use crate::i18n::tr;
 use crate::picker::{Picked, Picker};
@@ -27,11 +28,12 @@ use crate::ui::header::{Header, header};
 use crate::ui::hosting::hosting_panel;
 use crate::ui::link::link_banner;
 use crate::ui::members::members;
-use crate::ui::reply::reply_banner;
+use crate::ui::reply::{edit_banner, reply_banner};
 use crate::ui::search_panel::{self, SearchPanel, search_panel};
 use crate::ui::sidebar::sidebar;
 use crate::ui::switcher::{self, Switcher};
 use crate::ui::transfers::transfers;
+use crate::ui::typing::typing_line;
 use crate::ui::unopened::Unopened;
 use crate::ui::view_menu::view_menu;
 use crate::ui::viewer::Viewer;
@@ -47,8 +49,9 @@ pub struct Chat {
     /// Each conversation's pane, by conversation key: switching back finds
     /// it scrolled where it was.
     views: HashMap<String, ChatView>,
-    /// Each conversation's draft, by conversation key: kept when switching.
-    drafts: HashMap<String, String>,
+    /// Each conversation's draft and its mode (reply, edit), by
+    /// conversation key: kept when switching.
+    drafts: Drafts,
     /// The open dialogs.
     pub dialogs: Dialogs,
     /// The conversation header (the topic being edited).
@@ -67,9 +70,6 @@ pub struct Chat {
     folders_shown: HashSet<PathBuf>,
     /// The emoji picker beside the entry.
     emoji: EmojiPicker,
-    /// The message each conversation's draft answers (reply mode), by
-    /// conversation key.
-    replying: HashMap<String, u64>,
     /// The search panel, while open (Ctrl+F).
     pub search: Option<SearchPanel>,
 }
@@ -80,7 +80,7 @@ impl Chat {
         Chat {
             state,
             views: HashMap::new(),
-            drafts: HashMap::new(),
+            drafts: Drafts::default(),
             dialogs: Dialogs::default(),
             header: Header::default(),
             side_open: false,
@@ -89,7 +89,6 @@ impl Chat {
             asked: HashSet::new(),
             folders_shown: HashSet::new(),
             emoji: EmojiPicker::default(),
-            replying: HashMap::new(),
             search: None,
         }
     }
@@ -97,17 +96,39 @@ impl Chat {
     /// The message the current conversation's draft answers, in reply
     /// mode.
     pub fn replying(&self) -> Option<u64> {
-        self.replying.get(&self.key()).copied()
+        match self.drafts.mode(&self.key()) {
+            Some(DraftMode::Reply(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The user's message the current conversation's draft replaces, in
+    /// edit mode.
+    pub fn editing(&self) -> Option<u64> {
+        match self.drafts.mode(&self.key()) {
+            Some(DraftMode::Edit { id, .. }) => Some(*id),
+            _ => None,
+        }
     }
 
     /// Puts the current conversation's composer in reply mode, answering
-    /// message `id`; `None` leaves it.
-    pub fn set_replying(&mut self, id: Option<u64>) {
+    /// message `id`.
+    pub fn reply_to(&mut self, id: u64) {
         let key = self.key();
-        match id {
-            Some(id) => self.replying.insert(key, id),
-            None => self.replying.remove(&key),
-        };
+        self.drafts.reply(&key, id);
+    }
+
+    /// Puts the current conversation's composer in edit mode on the user's
+    /// message `id`, whose text is `text`.
+    pub fn edit(&mut self, id: u64, text: &str) {
+        let key = self.key();
+        self.drafts.edit(&key, id, text);
+    }
+
+    /// Leaves the current conversation's reply or edit mode.
+    pub fn leave_mode(&mut self) {
+        let key = self.key();
+        self.drafts.leave(&key);
     }
 
     /// The pane of `conversation`, made if new.
@@ -136,7 +157,7 @@ impl Chat {
     /// The current conversation's draft.
     pub fn draft_mut(&mut self) -> &mut String {
         let key = self.key();
-        self.drafts.entry(key).or_default()
+        self.drafts.text_mut(&key)
     }
 
     /// Opens a downloaded file: a picture in the window's viewer, anything
@@ -170,6 +191,9 @@ impl Chat {
             self.state.v3 = client.protocol_version() >= 3;
         }
         let changed = !events.is_empty();
+        let blocks_changed = events
+            .iter()
+            .any(|e| matches!(e, Event::Synced | Event::Blocked { .. }));
         for event in events {
             if matches!(event, Event::LoggedIn { .. }) {
                 // A new connection: members and files are asked for again.
@@ -196,6 +220,9 @@ impl Chat {
         }
         if let Some(client) = client {
             self.follow_current(client, changed);
+            if blocks_changed {
+                self.state.blocked = client.blocked().iter().map(|u| u.to_lowercase()).collect();
+            }
         }
         let at_bottom = self.at_bottom();
         self.state.trim(at_bottom);
@@ -366,14 +393,20 @@ impl Chat {
             if let Some(a) = transfers(ui, &self.state.transfers) {
                 action = Some(a);
             }
+            typing_line(ui, &self.state);
             if let Some(to) = self.replying() {
                 let original = self.state.timeline().find(to);
                 if let Some(a) = reply_banner(ui, original) {
                     action = Some(a);
                 }
             }
+            if self.editing().is_some()
+                && let Some(a) = edit_banner(ui)
+            {
+                action = Some(a);
+            }
             let key = self.key();
-            let draft = self.drafts.entry(key).or_default();
+            let draft = self.drafts.text_mut(&key);
             let state = &self.state;
             let names = || state.names();
             let view = ComposerView {

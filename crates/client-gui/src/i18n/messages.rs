@@ -25,6 +25,44 @@ pub struct Messages {
     pub show_original: &'static str,
     /// The right-click menu: copy the message's text.
     pub copy_text: &'static str,
+    /// The right-click menu: copy a link that opens the message.
+    pub copy_link: &'static str,
+    /// The hover bar's and the menu's edit button (own messages).
+    pub edit: &'static str,
+    /// Over the entry in edit mode.
+    pub editing: &'static str,
+    /// The ✕ that leaves edit mode, its accessible name.
+    pub cancel_edit: &'static str,
+    /// The hover bar's and the menu's delete button.
+    pub delete_message: &'static str,
+    /// The delete confirmation's heading.
+    pub delete_title: &'static str,
+    /// What deleting does, in the confirmation.
+    pub delete_question: &'static str,
+    /// Under the messages: who is typing there.
+    pub typing: fn(&[&str]) -> String,
+    /// In place of messages from blocked users: how many.
+    pub blocked_messages: fn(usize) -> String,
+    /// The button that shows them anyway.
+    pub show_blocked: &'static str,
+    /// The button that hides them again.
+    pub hide_blocked: &'static str,
+    /// A name's menu: block or unblock its user.
+    pub block: &'static str,
+    /// See [`Messages::block`].
+    pub unblock: &'static str,
+    /// A conversation's menu: mute or unmute it.
+    pub mute: &'static str,
+    /// See [`Messages::mute`].
+    pub unmute: &'static str,
+    /// After a muted conversation's name, for screen readers.
+    pub muted_mark: &'static str,
+    /// A muted conversation's hint in the sidebar.
+    pub muted_hint: &'static str,
+    /// A desktop notification's heading for a direct message: from whom.
+    pub notify_direct: fn(&str) -> String,
+    /// A desktop notification's heading for a mention: who, where.
+    pub notify_mention: fn(&str, &str) -> String,
     /// The search panel's heading.
     pub search_title: &'static str,
     /// Its field's accessible name.

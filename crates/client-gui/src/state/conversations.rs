@@ -83,7 +83,7 @@ impl ConversationList {
     pub fn total_unread(&self) -> u64 {
         self.list
             .iter()
-            .filter(|info| info.is_member())
+            .filter(|info| info.is_member() && !info.muted)
             .map(|info| info.unread)
             .sum()
     }

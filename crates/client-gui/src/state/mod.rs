@@ -18,8 +18,9 @@ mod names;
 pub mod reactions;
 pub mod search;
 pub mod timeline;
+pub mod typing;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ pub use conversations::ConversationList;
 pub use reactions::ReactionBook;
 pub use search::Search;
 pub use timeline::{History, Item, KEEP_ROWS, MAX_ROWS, Row, Timeline};
+pub use typing::Typing;
 
 /// A file of a conversation, for the side panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +150,10 @@ pub struct State {
     pub reactions: ReactionBook,
     /// The search panel's query and answer.
     pub search: Search,
+    /// Who is typing where.
+    pub typing: Typing,
+    /// Whom the user blocks, lower case: their messages are collapsed.
+    pub blocked: BTreeSet<String>,
 }
 
 impl State {
@@ -178,6 +184,8 @@ impl State {
             language: Language::default(),
             reactions: ReactionBook::default(),
             search: Search::default(),
+            typing: Typing::default(),
+            blocked: BTreeSet::new(),
         }
     }
 
@@ -229,6 +237,28 @@ impl State {
         timeline.conversation = conversation.clone();
         timeline.read_marker = Some(timeline.read);
         self.current = conversation;
+    }
+
+    /// Whether the user blocks `user`.
+    pub fn blocks(&self, user: &str) -> bool {
+        self.blocked.contains(&user.to_lowercase())
+    }
+
+    /// Whether `row` is a message from someone the user blocks (hidden
+    /// behind a collapsed line).
+    pub fn hidden(&self, row: &Row) -> bool {
+        row.message().is_some_and(|m| self.blocks(&m.author))
+    }
+
+    /// Whether the user owns or moderates the conversation in view, and so
+    /// may delete anyone's message there and change its topic.
+    pub fn moderates_here(&self) -> bool {
+        self.current_info().is_some_and(|i| {
+            matches!(
+                i.role,
+                media_chat_client::Role::Owner | media_chat_client::Role::Moderator
+            )
+        })
     }
 
     /// The current conversation's details.
@@ -369,6 +399,7 @@ impl State {
 
     /// The connection is down: since now, unless it was already.
     fn went_offline(&mut self) {
+        self.typing.clear();
         if self.offline_since.is_none() {
             let now = chrono::Local::now().timestamp();
             self.offline_since = Some(u64::try_from(now).unwrap_or_default());
@@ -418,6 +449,7 @@ impl State {
                 self.presence(user, false);
             }
             Event::Message { message, .. } => {
+                self.typing.said(&message.conversation, &message.author);
                 if let Body::File { name, size, .. } = &message.body {
                     let files = self
                         .files
@@ -584,9 +616,10 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
-            // The desktop does not show typing notices yet.
-            | Event::Typing { .. }
             => {}
+            Event::Typing { conversation, user } => {
+                self.typing.heard(conversation, user, std::time::Instant::now());
+            }
             Event::SearchResults { token, hits, more } => {
                 self.search.results(token, hits, *more);
             }

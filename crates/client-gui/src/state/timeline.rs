@@ -309,6 +309,17 @@ impl Timeline {
             .find(|m| m.id() == Some(id))
     }
 
+    /// The id of `me`'s newest stored message with text (the one Up in an
+    /// empty entry edits).
+    pub fn last_own_text(&self, me: &str) -> Option<u64> {
+        self.rows
+            .iter()
+            .rev()
+            .filter_map(Row::message)
+            .filter(|m| m.author.to_lowercase() == me.to_lowercase() && m.text().is_some())
+            .find_map(Message::id)
+    }
+
     /// The newest message id of the conversation shown.
     pub fn newest(&self) -> Option<u64> {
         self.rows

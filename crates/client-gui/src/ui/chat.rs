@@ -16,7 +16,7 @@
 //! added or removed (the state's revision moves), the heights are carried
 //! over by row key.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use egui::{Align, Button, Layout, ScrollArea, UiBuilder, pos2, vec2};
 use media_chat_client::{Conversation, Message};
@@ -26,11 +26,29 @@ use crate::i18n::tr;
 use crate::state::grouping::placement;
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
+use crate::ui::blocked::collapsed_line;
 use crate::ui::hover_bar::HoverBar;
 use crate::ui::row::{RowContext, THUMBNAIL_HEIGHT, TIME_WIDTH, draw_row};
 
 /// Space between rows.
 const ROW_GAP: f32 = 2.0;
+
+/// The run of a blocked user's messages that row `index` belongs to: the
+/// key of its first row and how many rows it has; `None` for a row shown.
+fn blocked_run(state: &State, rows: &[Row], index: usize) -> Option<(u64, usize)> {
+    if !state.hidden(&rows[index]) {
+        return None;
+    }
+    let start = rows[..index]
+        .iter()
+        .rposition(|row| !state.hidden(row))
+        .map_or(0, |shown| shown + 1);
+    let count = rows[start..]
+        .iter()
+        .take_while(|row| state.hidden(row))
+        .count();
+    Some((rows[start].key, count))
+}
 
 /// The strip above the first row: older messages load from here.
 const HEADER: f32 = 28.0;
@@ -72,6 +90,9 @@ pub struct ChatView {
     scroll_to: Option<u64>,
     /// The hover bar over the row under the pointer.
     bar: HoverBar,
+    /// The runs of a blocked user's messages shown anyway, by the key of
+    /// their first row.
+    revealed: HashSet<u64>,
 }
 
 impl ChatView {
@@ -216,6 +237,7 @@ pub fn chat_pane(
         // Rows came or went above the one in view: follow it.
         area = area.vertical_scroll_offset((view.offset + moved).max(0.0));
     }
+    let mut reveal = None;
     let output = area.show_viewport(ui, |ui, viewport| {
         ui.set_height(total);
         let origin = ui.min_rect().top();
@@ -251,15 +273,36 @@ pub fn chat_pane(
             let marked = unread == Some(row.key);
             let previous = index.checked_sub(1).map(|p| &timeline.rows[p]);
             let placed = placement(previous, row, here, marked);
+            let run = blocked_run(state, &timeline.rows, index);
+            let revealed = run.is_some_and(|(start, _)| view.revealed.contains(&start));
             let drawn = ui
                 .scope_builder(UiBuilder::new().max_rect(rect), |ui| {
-                    draw_row(ui, &context, &mut view.bar, row, placed, marked)
+                    let top = ui.cursor().top();
+                    if let Some((start, count)) = run.filter(|(start, _)| *start == row.key)
+                        && collapsed_line(ui, count, revealed)
+                    {
+                        reveal = Some(start);
+                    }
+                    let line = ui.cursor().top() - top;
+                    // The rest of a hidden run takes no room at all. (The
+                    // row measures itself: its hover bar moves the cursor.)
+                    match run.is_none() || revealed {
+                        true => {
+                            let (asked, height) =
+                                draw_row(ui, &context, &mut view.bar, row, placed, marked);
+                            (asked, line + height)
+                        }
+                        false => (None, line),
+                    }
                 })
                 .inner;
             if let Some(clicked) = drawn.0 {
                 action = Some(clicked);
             }
-            let measured = drawn.1 + ROW_GAP;
+            let measured = match drawn.1 {
+                0.0 => 0.0,
+                height => height + ROW_GAP,
+            };
             if (measured - height).abs() > 0.5 || !view.measured[index] {
                 view.heights[index] = measured;
                 view.measured[index] = true;
@@ -267,6 +310,11 @@ pub fn chat_pane(
             }
         }
     });
+    if let Some(start) = reveal
+        && !view.revealed.remove(&start)
+    {
+        view.revealed.insert(start);
+    }
     view.refresh_tops();
     let top = output.state.clamped_offset().y;
     view.offset = top;

@@ -37,8 +37,8 @@ pub fn composer(
             action = Some(Action::UsedEmoji(glyph.to_owned()));
         }
         ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
-            if entry(ui, draft, view.names) {
-                action = Some(Action::Send);
+            if let Some(asked) = entry(ui, draft, view.names) {
+                action = Some(asked);
             }
         });
     });

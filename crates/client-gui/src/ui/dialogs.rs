@@ -10,6 +10,7 @@ use crate::i18n::tr;
 use crate::state::State;
 use crate::thumbnails::Thumbnails;
 use crate::ui::clear::{ClearPrompt, clear_dialog};
+use crate::ui::delete::delete_dialog;
 use crate::ui::invite::{InviteForm, invite_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
 use crate::ui::switcher::{Switcher, switcher};
@@ -37,6 +38,8 @@ pub struct Dialogs {
     pub unopened: Option<Unopened>,
     /// Clear's confirmation.
     pub clear: Option<ClearPrompt>,
+    /// The confirmation to delete a message (its id).
+    pub delete: Option<u64>,
 }
 
 /// A one-field prompt.
@@ -69,6 +72,7 @@ pub fn dialogs(
     viewer(ctx, &mut dialogs.viewer, pictures);
     let mut action = unopened(ctx, &mut dialogs.unopened)
         .or(clear_dialog(ctx, &mut dialogs.clear))
+        .or(delete_dialog(ctx, &mut dialogs.delete))
         .or(invite_dialog(ctx, &mut dialogs.invite, state))
         .or(create_dialog(ctx, &mut dialogs.create))
         .or(browse_dialog(ctx, &mut dialogs.browse, state))

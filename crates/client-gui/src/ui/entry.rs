@@ -6,6 +6,7 @@
 use egui::text::{CCursor, CCursorRange};
 use egui::{CompletionPopup, Event, Key, KeyboardShortcut, Modifiers, ScrollArea, TextEdit};
 
+use crate::action::Action;
 use crate::i18n::tr;
 use crate::ui::mention_popup::{complete_mention, completing, suggestions};
 
@@ -23,8 +24,13 @@ fn popup_open_id() -> egui::Id {
 }
 
 /// Draws the entry for `draft`, offering `names` after an `@`; returns
-/// whether the user pressed Enter to send it.
-pub fn entry(ui: &mut egui::Ui, draft: &mut String, names: &dyn Fn() -> Vec<String>) -> bool {
+/// what its keys ask: Enter sends, Esc leaves reply or edit mode, Up in an
+/// empty entry edits the user's last message, and typing says so.
+pub fn entry(
+    ui: &mut egui::Ui,
+    draft: &mut String,
+    names: &dyn Fn() -> Vec<String>,
+) -> Option<Action> {
     let strings = tr(ui.ctx());
     let id = entry_id();
     let popup_open = ui.data(|d| d.get_temp::<bool>(popup_open_id()).unwrap_or(false));
@@ -62,7 +68,20 @@ pub fn entry(ui: &mut egui::Ui, draft: &mut String, names: &dyn Fn() -> Vec<Stri
         .clone()
         .accessible_name(strings.entry_name);
     ui.data_mut(|d| d.insert_temp(popup_open_id(), output.is_open));
-    response.has_focus() && output.accepted.is_none() && take_plain_key(ui, Key::Enter)
+    let in_entry = response.has_focus() && !output.is_open && output.accepted.is_none();
+    if in_entry && take_plain_key(ui, Key::Enter) {
+        return Some(Action::Send);
+    }
+    // The field gives its focus up on Esc while handling it.
+    if (in_entry || response.lost_focus()) && take_plain_key(ui, Key::Escape) {
+        ui.memory_mut(|m| m.request_focus(id));
+        return Some(Action::LeaveMode);
+    }
+    if in_entry && draft.is_empty() && take_plain_key(ui, Key::ArrowUp) {
+        return Some(Action::EditLast);
+    }
+    let words = draft.trim();
+    (response.changed() && !words.is_empty() && !words.starts_with('/')).then_some(Action::Typing)
 }
 
 /// Takes a press of `key` with no modifier held out of this frame's input.
@@ -86,6 +105,11 @@ fn put_cursor(ctx: &egui::Context, at: usize) {
         .cursor
         .set_char_range(Some(CCursorRange::one(CCursor::new(at))));
     state.store(ctx, entry_id());
+}
+
+/// Puts the entry's cursor after the last character of `draft`.
+pub fn cursor_to_end(ctx: &egui::Context, draft: &str) {
+    put_cursor(ctx, draft.chars().count());
 }
 
 /// Inserts `text` where the entry's cursor is (at the end if it never had

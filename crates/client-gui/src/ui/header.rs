@@ -3,7 +3,7 @@
 //! and **Leave** for the rooms one can leave.
 
 use egui::{Key, RichText, TextEdit};
-use media_chat_client::{Conversation, ConversationKind, Role};
+use media_chat_client::{Conversation, ConversationKind};
 
 use crate::action::Action;
 use crate::i18n::tr;
@@ -32,7 +32,7 @@ pub fn header(ui: &mut egui::Ui, header: &mut Header, state: &State) -> Option<A
     let info = state.current_info();
     let room = matches!(current, Conversation::Room(_));
     let private = info.is_some_and(|i| i.kind == ConversationKind::PrivateRoom);
-    let moderates = info.is_some_and(|i| matches!(i.role, Role::Owner | Role::Moderator));
+    let moderates = state.moderates_here();
     ui.horizontal(|ui| {
         let icon = match (current, private) {
             (Conversation::Room(_), true) => "🔒 ",

@@ -1,6 +1,8 @@
 //! The bar over a message the pointer is on: **React** (a pop-up of eight
-//! common emoji and "More…", the whole emoji picker) and **Reply**. It
-//! stays while its pop-up is open, even once the pointer has left the row.
+//! common emoji and "More…", the whole emoji picker), **Reply**, and on
+//! the user's own messages **Edit** and **Delete** (a moderator deletes
+//! anyone's in their room). It stays while its pop-up is open, even once
+//! the pointer has left the row.
 
 use egui::{Align, Button, Frame, Layout, Popup, PopupCloseBehavior, RectAlign, RichText};
 
@@ -11,6 +13,15 @@ use crate::ui::emoji_picker::{EmojiPicker, emoji_choices};
 /// The eight emoji the react pop-up offers at once (all in the emoji
 /// table, so the bundled fonts draw them).
 pub const QUICK: [&str; 8] = ["👍", "❤", "😂", "😮", "😢", "🎉", "🙏", "👀"];
+
+/// What the user may do to a message besides reacting and replying.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allowed {
+    /// Edit it (their own, with text).
+    pub edit: bool,
+    /// Delete it (their own, or any as a moderator of the room).
+    pub delete: bool,
+}
 
 /// What the bar remembers between frames.
 #[derive(Debug, Default)]
@@ -30,19 +41,21 @@ impl HoverBar {
 }
 
 /// Draws the bar of message `id` at the right end of `row` (the row's
-/// rectangle); returns what was asked: a reaction, or reply mode.
+/// rectangle); returns what was asked: a reaction, reply or edit mode, or
+/// deleting it.
 pub fn hover_bar(
     ui: &mut egui::Ui,
     bar: &mut HoverBar,
     id: u64,
     row: egui::Rect,
     recent: &[String],
+    allowed: Allowed,
 ) -> Option<Action> {
     let strings = &tr(ui.ctx()).messages;
     let mut action = None;
     let height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let rect = egui::Rect::from_min_max(
-        egui::pos2(row.right() - 200.0, row.top()),
+        egui::pos2(row.right() - 320.0, row.top()),
         egui::pos2(row.right() - 4.0, row.top() + height),
     );
     let builder = egui::UiBuilder::new()
@@ -51,6 +64,12 @@ pub fn hover_bar(
     ui.scope_builder(builder, |ui| {
         Frame::popup(ui.style()).inner_margin(2.0).show(ui, |ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
+            if allowed.delete && ui.small_button(strings.delete_message).clicked() {
+                action = Some(Action::Delete(id));
+            }
+            if allowed.edit && ui.small_button(strings.edit).clicked() {
+                action = Some(Action::Edit(id));
+            }
             if ui.small_button(strings.reply).clicked() {
                 action = Some(Action::ReplyTo(id));
             }

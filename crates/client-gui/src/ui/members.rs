@@ -12,6 +12,7 @@ use crate::action::Action;
 use crate::i18n::tr;
 use crate::state::timeline::local_time;
 use crate::state::{Link, State};
+use crate::ui::blocked::block_menu;
 use crate::ui::sidebar::ONLINE;
 
 /// Draws the member list.
@@ -135,5 +136,8 @@ fn row(ui: &mut egui::Ui, state: &State, member: &Member, disconnected: bool) ->
     } else {
         (strings.write_privately)(&member.user)
     });
-    (response.clicked() && !me).then(|| Action::Mention(member.user.clone()))
+    let blocking = block_menu(&response, state, &member.user);
+    (response.clicked() && !me)
+        .then(|| Action::Mention(member.user.clone()))
+        .or(blocking)
 }

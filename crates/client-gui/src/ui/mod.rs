@@ -2,9 +2,11 @@
 //! and returns the [`crate::action::Action`] the user asked for; none
 //! touches a socket or the disk.
 
+pub mod blocked;
 pub mod chat;
 pub mod clear;
 pub mod composer;
+pub mod delete;
 pub mod dialogs;
 pub mod emoji_picker;
 pub mod entry;
@@ -26,6 +28,7 @@ pub mod search_panel;
 pub mod sidebar;
 pub mod switcher;
 pub mod transfers;
+pub mod typing;
 pub mod unopened;
 pub mod view_menu;
 pub mod viewer;

@@ -1,6 +1,7 @@
-//! Replies: the line over the entry in reply mode ("Replying to an: first
-//! words… ✕") and the snippet above a reply ("↳ an: first words…"), which
-//! takes the pane to the message it answers.
+//! Replies and edits: the line over the entry in reply mode ("Replying to
+//! an: first words… ✕") or edit mode ("Editing your message ✕"), and the
+//! snippet above a reply ("↳ an: first words…"), which takes the pane to
+//! the message it answers.
 
 use egui::{Label, RichText, Sense};
 use media_chat_client::{Body, Message};
@@ -26,7 +27,7 @@ pub fn first_words(message: &Message, strings: &Strings) -> String {
 }
 
 /// The line over the entry while answering `original`; returns
-/// [`Action::CancelReply`] when its ✕ is clicked.
+/// [`Action::LeaveMode`] when its ✕ is clicked.
 pub fn reply_banner(ui: &mut egui::Ui, original: Option<&Message>) -> Option<Action> {
     let strings = tr(ui.ctx());
     let words = &strings.messages;
@@ -43,7 +44,26 @@ pub fn reply_banner(ui: &mut egui::Ui, original: Option<&Message>) -> Option<Act
             .accessible_name(words.cancel_reply)
             .clicked()
         {
-            action = Some(Action::CancelReply);
+            action = Some(Action::LeaveMode);
+        }
+    });
+    action
+}
+
+/// The line over the entry while editing one's own message; returns
+/// [`Action::LeaveMode`] when its ✕ is clicked.
+pub fn edit_banner(ui: &mut egui::Ui) -> Option<Action> {
+    let words = &tr(ui.ctx()).messages;
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(words.editing).italics());
+        if ui
+            .small_button("✕")
+            .on_hover_text(words.cancel_edit)
+            .accessible_name(words.cancel_edit)
+            .clicked()
+        {
+            action = Some(Action::LeaveMode);
         }
     });
     action

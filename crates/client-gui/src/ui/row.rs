@@ -19,7 +19,8 @@ use crate::i18n::{Strings, tr};
 use crate::state::grouping::{Placement, spoken};
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
-use crate::ui::hover_bar::{HoverBar, hover_bar};
+use crate::ui::blocked::block_menu;
+use crate::ui::hover_bar::{Allowed, HoverBar, hover_bar};
 use crate::ui::line_color;
 use crate::ui::palette::sender_color;
 use crate::ui::reactions::reaction_chips;
@@ -69,8 +70,9 @@ pub fn draw_row(
         separator(ui, strings.new_since_you_left, Some(NEW_LINE));
     }
     let spoken = spoken(row, here);
+    let mut action = None;
     if let Some(message) = spoken.filter(|_| placement.starts_group) {
-        sender(ui, message, &state.me, strings);
+        action = sender(ui, message, state, strings);
     }
     let message = row.message();
     let pending = message.is_some_and(Message::is_pending);
@@ -78,8 +80,8 @@ pub fn draw_row(
         Delivery::Failed { token, reason } => Some((token.clone(), reason.clone())),
         _ => None,
     });
-    let mut action = None;
     let id = message.and_then(Message::id);
+    let allowed = message.map(|m| allowed(m, state)).unwrap_or_default();
     ui.with_layout(Layout::left_to_right(Align::TOP), |ui| {
         ui.add_sized(
             [TIME_WIDTH, ui.text_style_height(&egui::TextStyle::Body)],
@@ -105,7 +107,7 @@ pub fn draw_row(
                 let text = ui.add(Label::new(RichText::new(shown).color(color)).wrap());
                 text.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &line));
                 if let Some(message) = message {
-                    action = message_menu(&text, message, id, strings).or(action.take());
+                    action = message_menu(&text, message, id, allowed, strings).or(action.take());
                 }
                 if pending {
                     clock(ui, strings);
@@ -130,26 +132,49 @@ pub fn draw_row(
     // Over the row once it is measured, so the bar adds no height.
     let rect = ui.max_rect();
     if let Some(id) = id.filter(|id| bar.pinned(*id) || ui.rect_contains_pointer(rect)) {
-        action = hover_bar(ui, bar, id, rect, context.recent_emoji).or(action.take());
+        action = hover_bar(ui, bar, id, rect, context.recent_emoji, allowed).or(action.take());
     }
     (action, height)
 }
 
-/// The right-click menu of a message: **Reply** (a stored message) and
-/// **Copy text** (one with text).
+/// What the user may do to `message` besides reacting and replying: edit
+/// their own text, delete their own or (moderating the room) anyone's.
+fn allowed(message: &Message, state: &State) -> Allowed {
+    let stored = message.id().is_some() && message.body != Body::Deleted;
+    let mine = message.author.to_lowercase() == state.me.to_lowercase();
+    let said = matches!(
+        message.body,
+        Body::Text(_) | Body::Edited { .. } | Body::Reply { .. }
+    );
+    Allowed {
+        edit: stored && mine && message.text().is_some(),
+        delete: stored && said && (mine || state.moderates_here()),
+    }
+}
+
+/// The right-click menu of a message: **Reply** (a stored message),
+/// **Edit** and **Delete** (as [`Allowed`]) and **Copy text** (one with
+/// text).
 fn message_menu(
     text: &egui::Response,
     message: &Message,
     id: Option<u64>,
+    allowed: Allowed,
     strings: &Strings,
 ) -> Option<Action> {
     let mut action = None;
+    let words = &strings.messages;
     text.context_menu(|ui| {
-        if let Some(id) = id
-            && ui.button(strings.messages.reply).clicked()
-        {
-            action = Some(Action::ReplyTo(id));
-            ui.close();
+        let asked = [
+            (id.is_some(), words.reply, id.map(Action::ReplyTo)),
+            (allowed.edit, words.edit, id.map(Action::Edit)),
+            (allowed.delete, words.delete_message, id.map(Action::Delete)),
+        ];
+        for (shown, label, asked) in asked {
+            if shown && ui.button(label).clicked() {
+                action = asked;
+                ui.close();
+            }
         }
         if let Some(words) = message.text()
             && ui.button(strings.messages.copy_text).clicked()
@@ -163,9 +188,15 @@ fn message_menu(
 
 /// The name above a sender's group: bold, in their colour; the user's own
 /// as `[Me] name (you)`.
-fn sender(ui: &mut egui::Ui, message: &Message, me: &str, strings: &Strings) {
+/// Its right-click menu blocks or unblocks the sender.
+fn sender(
+    ui: &mut egui::Ui,
+    message: &Message,
+    state: &State,
+    strings: &Strings,
+) -> Option<Action> {
     let dark = ui.visuals().dark_mode;
-    let mine = message.author.to_lowercase() == me.to_lowercase();
+    let mine = message.author.to_lowercase() == state.me.to_lowercase();
     ui.horizontal(|ui| {
         ui.add_space(TIME_WIDTH + ui.spacing().item_spacing.x);
         if mine {
@@ -174,11 +205,13 @@ fn sender(ui: &mut egui::Ui, message: &Message, me: &str, strings: &Strings) {
         let name = RichText::new(&message.author)
             .strong()
             .color(sender_color(&message.author, dark));
-        ui.add(Label::new(name).selectable(false));
+        let name = ui.add(Label::new(name).selectable(false).sense(Sense::click()));
         if mine {
             ui.add(Label::new(RichText::new(strings.you).weak().italics()).selectable(false));
         }
-    });
+        block_menu(&name, state, &message.author)
+    })
+    .inner
 }
 
 /// A grouped message's text under its sender's name: the text alone, or

@@ -10,7 +10,7 @@ use media_chat_client::display::{count, unread};
 use media_chat_client::{Conversation, ConversationInfo, ConversationKind, Role, same};
 
 use crate::action::Action;
-use crate::i18n::{Screens, tr};
+use crate::i18n::{Strings, tr};
 use crate::state::State;
 use crate::state::conversations::title;
 
@@ -78,13 +78,17 @@ pub fn sidebar(ui: &mut egui::Ui, state: &State) -> Option<Action> {
 
 /// What a screen reader (and a test) reads for an entry: its name, what
 /// kind of room, and its counts, e.g. `#toán, 99+ unread, 3 mentions`.
-pub fn entry_label(info: &ConversationInfo, me: &str, words: &Screens) -> String {
+pub fn entry_label(info: &ConversationInfo, me: &str, strings: &Strings) -> String {
+    let words = &strings.screens;
     let mut label = title(&info.conversation, me);
     if info.kind == ConversationKind::PrivateRoom {
         label.push_str(words.private_mark);
     }
     if info.role == Role::Invited {
         label.push_str(words.invited_mark);
+    }
+    if info.muted {
+        label.push_str(strings.messages.muted_mark);
     }
     let counts = unread(info.unread, info.mentions);
     if !counts.is_empty() {
@@ -101,7 +105,7 @@ fn entry(ui: &mut egui::Ui, state: &State, info: &ConversationInfo) -> Option<Ac
     let (rect, response) =
         ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click());
     let words = &tr(ui.ctx()).screens;
-    let label = entry_label(info, &state.me, words);
+    let label = entry_label(info, &state.me, tr(ui.ctx()));
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     let visuals = ui.style().interact_selectable(&response, selected);
     if selected || response.hovered() {
@@ -130,31 +134,63 @@ fn entry(ui: &mut egui::Ui, state: &State, info: &ConversationInfo) -> Option<Ac
             .max_rect(rect.shrink2(vec2(6.0, 0.0)))
             .layout(Layout::right_to_left(Align::Center)),
     );
-    if info.mentions > 0 {
-        badge(&mut row, &format!("@{}", count(info.mentions)), MENTION);
-    }
-    if info.unread > 0 {
-        badge(&mut row, &count(info.unread), UNREAD);
+    // Muted: no badges, the unread count still said, quietly.
+    if info.muted {
+        row.add(Label::new(RichText::new("🔕").weak()).selectable(false));
+        if info.unread > 0 {
+            row.add(Label::new(RichText::new(count(info.unread)).small().weak()).selectable(false));
+        }
+    } else {
+        if info.mentions > 0 {
+            badge(&mut row, &format!("@{}", count(info.mentions)), MENTION);
+        }
+        if info.unread > 0 {
+            badge(&mut row, &count(info.unread), UNREAD);
+        }
     }
     row.with_layout(Layout::left_to_right(Align::Center), |ui| {
         ui.add(Label::new(RichText::new(icon).color(icon_color)).selectable(false));
         let mut text = RichText::new(name);
-        if info.unread > 0 {
+        if info.unread > 0 && !info.muted {
             text = text.strong();
         } else if info.role == Role::Invited {
             text = text.italics().weak();
         }
         ui.add(Label::new(text).truncate().selectable(false));
     });
-    let response = response.on_hover_text(match (&info.topic, info.role) {
+    let mut hint = match (&info.topic, info.role) {
         (_, Role::Invited) => words.invited_hint.to_owned(),
         (topic, _) if topic.is_empty() => info.conversation.to_string(),
         (topic, _) => format!("{} — {topic}", info.conversation),
-    });
-    response.clicked().then(|| match info.role {
-        Role::Invited => Action::Join(info.conversation.clone()),
-        _ => Action::Go(info.conversation.clone()),
-    })
+    };
+    let muting = &tr(ui.ctx()).messages;
+    if info.muted {
+        hint = format!("{hint}\n{}", muting.muted_hint);
+    }
+    let response = response.on_hover_text(hint);
+    let mut action = None;
+    if info.is_member() {
+        response.context_menu(|ui| {
+            let (label, on) = match info.muted {
+                true => (muting.unmute, false),
+                false => (muting.mute, true),
+            };
+            if ui.button(label).clicked() {
+                action = Some(Action::Mute {
+                    conversation: info.conversation.clone(),
+                    on,
+                });
+                ui.close();
+            }
+        });
+    }
+    response
+        .clicked()
+        .then(|| match info.role {
+            Role::Invited => Action::Join(info.conversation.clone()),
+            _ => Action::Go(info.conversation.clone()),
+        })
+        .or(action)
 }
 
 /// A count in a pill.

@@ -23,16 +23,6 @@ fn in_view(harness: &Harness<'static, App>, text: &str) -> bool {
     harness.query_by_label(text).is_some()
 }
 
-/// Empties the message entry, as a user selecting all and deleting.
-fn clear_entry(harness: &mut Harness<'static, App>) {
-    let entry = harness.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Message");
-    entry.focus();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.key_press(egui::Key::Backspace);
-    harness.run_steps(2);
-    assert_eq!(entry_text(harness), "");
-}
-
 /// After an automatic reconnect the pane still shows its newest lines,
 /// not a blank gap below them.
 #[test]

@@ -5,7 +5,9 @@
 
 mod appearance;
 mod basics;
+mod blocking;
 mod bugs_seen;
+mod changes;
 mod composer;
 mod conversations;
 mod errors;
@@ -18,4 +20,5 @@ mod responsive;
 mod rooms;
 mod search;
 mod support;
+mod typing;
 mod unread;

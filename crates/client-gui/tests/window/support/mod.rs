@@ -304,6 +304,16 @@ pub fn click(harness: &mut Harness<'static, App>, label: &str) {
     harness.run_steps(2);
 }
 
+/// Empties the message entry, as a user selecting all and deleting.
+pub fn clear_entry(harness: &mut Harness<'static, App>) {
+    let entry = harness.get_by_role_and_label(Role::MultilineTextInput, "Message");
+    entry.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(2);
+    assert_eq!(entry_text(harness), "");
+}
+
 /// The message entry's text.
 pub fn entry_text(harness: &Harness<'static, App>) -> String {
     harness
