@@ -45,7 +45,14 @@ fn pane(messages: usize) -> Harness<'static, Pane> {
         .with_context_setup(fonts::install)
         .build_ui_state(
             |ui, pane: &mut Pane| {
-                chat_pane(ui, &mut pane.view, &pane.state, &pane.thumbnails, &[]);
+                chat_pane(
+                    ui,
+                    &mut pane.view,
+                    &pane.state,
+                    &pane.thumbnails,
+                    &[],
+                    "127.0.0.1:5555",
+                );
             },
             pane,
         )

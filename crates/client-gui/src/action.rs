@@ -118,6 +118,9 @@ pub enum Action {
         /// The message's event id.
         id: u64,
     },
+    /// Follow a link in a message: a web address in the browser, a link to
+    /// a message of this server to that message.
+    OpenLink(String),
     /// The user is typing in the current conversation (the entry
     /// changed): the others are told, at most every few seconds.
     Typing,

@@ -19,8 +19,10 @@ use crate::background::Background;
 use crate::commands;
 use crate::emoji;
 use crate::host::{self, HostedServer};
-use crate::i18n::{self, Language};
+use crate::i18n::{self, Language, tr};
+use crate::message_link::MessageLink;
 use crate::net::Net;
+use crate::notifier::Notifier;
 use crate::settings::{self, Appearance, Remembered, Theme};
 use crate::state::State;
 use crate::task::{Poll, Task};
@@ -79,6 +81,10 @@ pub struct App {
     language: Language,
     /// The remembered look has been given to the egui context.
     appearance_applied: bool,
+    /// Whether to show desktop notifications (tests turn them off).
+    notifications: bool,
+    /// Shows them, started with the first.
+    notifier: Option<Notifier>,
 }
 
 impl App {
@@ -110,6 +116,8 @@ impl App {
             open_downloads: true,
             background: Background::default(),
             closing: false,
+            notifications: true,
+            notifier: None,
         }
     }
 
@@ -152,6 +160,12 @@ impl App {
     /// turn it off so no viewer pops up.
     pub fn set_open_downloads(&mut self, open: bool) {
         self.open_downloads = open;
+    }
+
+    /// Whether to show desktop notifications (tests keep them off the
+    /// desktop of whoever runs them; they still queue in the state).
+    pub fn set_notifications(&mut self, on: bool) {
+        self.notifications = on;
     }
 
     /// The chat state, once logged in (for tests).
@@ -205,6 +219,13 @@ impl App {
             ctx.request_repaint();
         }
         let actions = chat.tick(events, self.net.client(), self.open_downloads, ctx);
+        if self.notifications {
+            for alert in chat.state.alerts.drain(..) {
+                self.notifier
+                    .get_or_insert_with(Notifier::start)
+                    .show(alert);
+            }
+        }
         let title = chat.title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -243,6 +264,24 @@ impl App {
         };
         if let Some(action) = action {
             self.run(action, &ctx);
+        }
+    }
+
+    /// Follows a link clicked in a message: a link to a message of this
+    /// server opens it there; one of another server is said to be so;
+    /// anything else goes to the system's browser.
+    fn open_link(&mut self, address: &str, ctx: &egui::Context) {
+        let Some(link) = MessageLink::parse(address) else {
+            ctx.open_url(egui::OpenUrl::new_tab(address));
+            return;
+        };
+        if link.server == self.server {
+            let (conversation, id) = (link.conversation, link.id);
+            return self.run(Action::OpenResult { conversation, id }, ctx);
+        }
+        if let Some(chat) = &mut self.chat {
+            let line = (tr(ctx).messages.other_server)(&link.server);
+            chat.state.push(Tone::Warning, line);
         }
     }
 
@@ -316,6 +355,7 @@ impl App {
             }
             Action::LogOut => self.log_out(None, ctx),
             Action::TrustChanged(fingerprint) => self.trust_changed(fingerprint, ctx),
+            Action::OpenLink(address) => self.open_link(&address, ctx),
             Action::UsedEmoji(glyph) => {
                 emoji::used(&mut self.remembered.recent_emoji, &glyph);
                 self.remember();

@@ -33,7 +33,8 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
         | Action::Exit
         | Action::LogOut
         | Action::TrustChanged(_)
-        | Action::UsedEmoji(_) => {}
+        | Action::UsedEmoji(_)
+        | Action::OpenLink(_) => {}
         Action::Send => return send(chat, client, ctx),
         Action::PickFile => {
             let ctx = ctx.clone();

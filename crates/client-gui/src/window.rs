@@ -435,7 +435,14 @@ impl Chat {
             // The pane asks for older messages by itself while at the top:
             // a click elsewhere in the same frame (Reconnect now) comes
             // first.
-            if let Some(a) = chat_pane(ui, view, &self.state, &self.thumbnails, recent_emoji) {
+            if let Some(a) = chat_pane(
+                ui,
+                view,
+                &self.state,
+                &self.thumbnails,
+                recent_emoji,
+                server,
+            ) {
                 action.get_or_insert(a);
             }
         });

@@ -336,6 +336,9 @@ pub const STRINGS: Strings = Strings {
         snippet_unknown: "↳ an earlier message",
         show_original: "Show the message it answers",
         copy_text: "Copy text",
+        other_server: |server| {
+            format!("[!] That link is to a message on another server ({server}).")
+        },
         copy_link: "Copy link to message",
         edit: "Edit",
         editing: "Editing your message (Esc to cancel)",

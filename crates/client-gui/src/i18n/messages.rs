@@ -25,6 +25,8 @@ pub struct Messages {
     pub show_original: &'static str,
     /// The right-click menu: copy the message's text.
     pub copy_text: &'static str,
+    /// A link to a message on another server than this one: its address.
+    pub other_server: fn(&str) -> String,
     /// The right-click menu: copy a link that opens the message.
     pub copy_link: &'static str,
     /// The hover bar's and the menu's edit button (own messages).

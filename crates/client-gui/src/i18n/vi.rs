@@ -316,6 +316,9 @@ pub const STRINGS: Strings = Strings {
         snippet_unknown: "↳ một tin nhắn trước",
         show_original: "Xem tin nhắn được trả lời",
         copy_text: "Chép nội dung",
+        other_server: |server| {
+            format!("[!] Liên kết đó trỏ tới tin nhắn trên máy chủ khác ({server}).")
+        },
         copy_link: "Chép liên kết tới tin nhắn",
         edit: "Sửa",
         editing: "Đang sửa tin nhắn của bạn (Esc để thôi)",

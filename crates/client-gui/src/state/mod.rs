@@ -12,6 +12,7 @@
 //! Reactions are kept by message id beside the rows ([`ReactionBook`]),
 //! and the search panel's answer in [`Search`].
 
+pub mod alerts;
 pub mod conversations;
 pub mod grouping;
 mod names;
@@ -31,7 +32,9 @@ use media_chat_client::{
 };
 
 use crate::i18n::Language;
+use crate::state::alerts::alert_for;
 
+pub use alerts::Alert;
 pub use conversations::ConversationList;
 pub use reactions::ReactionBook;
 pub use search::Search;
@@ -154,6 +157,8 @@ pub struct State {
     pub typing: Typing,
     /// Whom the user blocks, lower case: their messages are collapsed.
     pub blocked: BTreeSet<String>,
+    /// Desktop notifications to show (the app takes them each frame).
+    pub alerts: Vec<Alert>,
 }
 
 impl State {
@@ -186,6 +191,7 @@ impl State {
             search: Search::default(),
             typing: Typing::default(),
             blocked: BTreeSet::new(),
+            alerts: Vec::new(),
         }
     }
 
@@ -448,8 +454,13 @@ impl State {
                 self.online.remove(&user.to_lowercase());
                 self.presence(user, false);
             }
-            Event::Message { message, .. } => {
+            Event::Message { message, origin } => {
                 self.typing.said(&message.conversation, &message.author);
+                if *origin == Origin::Live
+                    && let Some(alert) = alert_for(self, message, self.language.strings())
+                {
+                    self.alerts.push(alert);
+                }
                 if let Body::File { name, size, .. } = &message.body {
                     let files = self
                         .files

@@ -177,6 +177,7 @@ pub fn chat_pane(
     state: &State,
     thumbnails: &Thumbnails,
     recent_emoji: &[String],
+    server: &str,
 ) -> Option<Action> {
     let mut action = None;
     let text_width = (ui.available_width() - TIME_WIDTH - 16.0).max(80.0);
@@ -262,6 +263,7 @@ pub fn chat_pane(
             text_width,
             today: chrono::Local::now().date_naive(),
             recent_emoji,
+            server,
         };
         let here = &timeline.conversation;
         for (index, row) in timeline.rows.iter().enumerate().skip(first) {

@@ -22,6 +22,7 @@ pub mod mention_popup;
 pub mod palette;
 pub mod reactions;
 pub mod reply;
+pub mod rich_text;
 pub mod rooms;
 pub mod row;
 pub mod search_panel;

@@ -16,6 +16,8 @@ use media_chat_client::{Body, Conversation, Delivery, Message};
 
 use crate::action::Action;
 use crate::i18n::{Strings, tr};
+use crate::markup::is_plain;
+use crate::message_link::MessageLink;
 use crate::state::grouping::{Placement, spoken};
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
@@ -25,6 +27,7 @@ use crate::ui::line_color;
 use crate::ui::palette::sender_color;
 use crate::ui::reactions::reaction_chips;
 use crate::ui::reply::snippet;
+use crate::ui::rich_text::rich_label;
 
 /// Width of the time column.
 pub const TIME_WIDTH: f32 = 44.0;
@@ -47,6 +50,8 @@ pub struct RowContext<'a> {
     pub today: chrono::NaiveDate,
     /// The emoji used lately, for the react pop-up's picker.
     pub recent_emoji: &'a [String],
+    /// The server's address, for links to messages.
+    pub server: &'a str,
 }
 
 /// Draws one row; returns a click on it (a thumbnail, Retry, Discard, a
@@ -104,10 +109,29 @@ pub fn draw_row(
                 action = snippet(ui, to, original).or(action.take());
             }
             ui.horizontal_wrapped(|ui| {
-                let text = ui.add(Label::new(RichText::new(shown).color(color)).wrap());
+                let (text, link) = match spoken.is_some() && !is_plain(&shown) {
+                    true => rich_label(ui, &shown, color),
+                    false => (
+                        ui.add(Label::new(RichText::new(shown).color(color)).wrap()),
+                        None,
+                    ),
+                };
                 text.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &line));
+                if let Some(address) = link {
+                    action = Some(Action::OpenLink(address));
+                }
                 if let Some(message) = message {
-                    action = message_menu(&text, message, id, allowed, strings).or(action.take());
+                    let link = id.map(|id| {
+                        let conversation = here.clone();
+                        let server = context.server.to_owned();
+                        MessageLink {
+                            server,
+                            conversation,
+                            id,
+                        }
+                        .to_url()
+                    });
+                    action = message_menu(&text, message, link, allowed, strings).or(action.take());
                 }
                 if pending {
                     clock(ui, strings);
@@ -153,16 +177,17 @@ fn allowed(message: &Message, state: &State) -> Allowed {
 }
 
 /// The right-click menu of a message: **Reply** (a stored message),
-/// **Edit** and **Delete** (as [`Allowed`]) and **Copy text** (one with
-/// text).
+/// **Edit** and **Delete** (as [`Allowed`]), **Copy text** (one with
+/// text) and **Copy link to message** (a stored message).
 fn message_menu(
     text: &egui::Response,
     message: &Message,
-    id: Option<u64>,
+    link: Option<String>,
     allowed: Allowed,
     strings: &Strings,
 ) -> Option<Action> {
     let mut action = None;
+    let id = message.id();
     let words = &strings.messages;
     text.context_menu(|ui| {
         let asked = [
@@ -180,6 +205,12 @@ fn message_menu(
             && ui.button(strings.messages.copy_text).clicked()
         {
             ui.ctx().copy_text(words.to_owned());
+            ui.close();
+        }
+        if let Some(link) = &link
+            && ui.button(strings.messages.copy_link).clicked()
+        {
+            ui.ctx().copy_text(link.clone());
             ui.close();
         }
     });

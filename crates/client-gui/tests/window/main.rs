@@ -3,6 +3,7 @@
 //! One test binary: each binary links the whole GUI stack, so one instead of
 //! fifteen keeps the build's disk use and link time down.
 
+mod alerts;
 mod appearance;
 mod basics;
 mod blocking;
@@ -11,6 +12,7 @@ mod changes;
 mod composer;
 mod conversations;
 mod errors;
+mod formatting;
 mod language;
 mod offline;
 mod reactions;

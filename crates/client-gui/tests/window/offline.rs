@@ -4,7 +4,6 @@
 //! See: issue 14, "While disconnected the online list is greyed with
 //! "offline since 12:40"; the banner has "Reconnect now"".
 
-use egui::{Color32, Shape};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_gui::state::Link;
@@ -12,24 +11,6 @@ use media_chat_gui::window::Chat;
 use media_chat_gui::{Action, State, fonts};
 
 use crate::support::*;
-
-/// The colours of every text drawn exactly as `text`.
-fn colours_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<Color32> {
-    fn walk(shape: &Shape, text: &str, found: &mut Vec<Color32>) {
-        match shape {
-            Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, text, found)),
-            Shape::Text(shown) if shown.galley.text() == text => {
-                found.extend(shown.galley.job.sections.iter().map(|s| s.format.color));
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    for clipped in &harness.output().shapes {
-        walk(&clipped.shape, text, &mut found);
-    }
-    found
-}
 
 #[test]
 fn while_disconnected_the_online_list_is_greyed_and_says_since_when() {

@@ -4,13 +4,15 @@
 //! See: issue 14.
 
 use chrono::{Duration, Local, NaiveTime, TimeZone};
-use egui::{Color32, Shape};
+use egui::Color32;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use media_chat_client::{Body, Conversation, Delivery, Event, Message, Origin};
 use media_chat_gui::i18n::{self, Language};
 use media_chat_gui::window::Chat;
 use media_chat_gui::{State, fonts};
+
+use crate::support::colours_of;
 
 /// A text message of `#general` (or of `conversation`).
 fn said(author: &str, text: &str, ts: i64, id: u64) -> Event {
@@ -64,24 +66,6 @@ fn window(events: Vec<Event>, language: Language, theme: egui::Theme) -> Harness
         );
     harness.run_steps(3);
     harness
-}
-
-/// The colour each text drawn exactly as `text` has.
-fn colours_of(harness: &Harness<'static, Chat>, text: &str) -> Vec<Color32> {
-    fn walk(shape: &Shape, text: &str, found: &mut Vec<Color32>) {
-        match shape {
-            Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, text, found)),
-            Shape::Text(shown) if shown.galley.text() == text => {
-                found.extend(shown.galley.job.sections.iter().map(|s| s.format.color));
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    for clipped in &harness.output().shapes {
-        walk(&clipped.shape, text, &mut found);
-    }
-    found
 }
 
 /// Three days of chat: two of Đăng's in a row are one group, Lan's

@@ -80,6 +80,7 @@ impl World {
             known_servers: Some(self.known_servers()),
         });
         app.set_open_downloads(false);
+        app.set_notifications(false);
         // kittest panics on a glyph no font has: every Vietnamese letter and
         // emoji drawn in these tests proves the bundled fonts cover it.
         Harness::builder()
@@ -312,6 +313,30 @@ pub fn clear_entry(harness: &mut Harness<'static, App>) {
     harness.key_press(egui::Key::Backspace);
     harness.run_steps(2);
     assert_eq!(entry_text(harness), "");
+}
+
+/// The text formats (one per section) of every text drawn exactly as
+/// `text`: what colour, font, background and underline it has.
+pub fn formats_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<egui::TextFormat> {
+    fn walk(shape: &egui::Shape, text: &str, found: &mut Vec<egui::TextFormat>) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, text, found)),
+            egui::Shape::Text(shown) if shown.galley.text() == text => {
+                found.extend(shown.galley.job.sections.iter().map(|s| s.format.clone()));
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for clipped in &harness.output().shapes {
+        walk(&clipped.shape, text, &mut found);
+    }
+    found
+}
+
+/// The colour of each section of every text drawn exactly as `text`.
+pub fn colours_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<egui::Color32> {
+    formats_of(harness, text).iter().map(|f| f.color).collect()
 }
 
 /// The message entry's text.
