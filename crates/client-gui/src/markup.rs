@@ -46,6 +46,20 @@ pub fn parse(text: &str) -> Vec<Span> {
     spans
 }
 
+/// Where each span's text starts in `text` (a byte offset): each is a
+/// piece of `text`, in order.
+pub fn sources(text: &str, spans: &[Span]) -> Vec<usize> {
+    let mut at = 0;
+    spans
+        .iter()
+        .map(|span| {
+            let start = text[at..].find(&span.text).map_or(at, |found| at + found);
+            at = (start + span.text.len()).min(text.len());
+            start
+        })
+        .collect()
+}
+
 /// Whether `text` uses any formatting or links (plain text is drawn as
 /// one label, the cheap way).
 pub fn is_plain(text: &str) -> bool {

@@ -347,6 +347,8 @@ impl Chat {
             (false, _) => (true, true),
             (true, open) => (!open, open),
         };
+        // The search panel takes the members' place.
+        let show_side = show_side && self.search.is_none();
         if show_sidebar {
             egui::Panel::left("conversations")
                 .resizable(true)

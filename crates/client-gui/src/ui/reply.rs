@@ -8,16 +8,21 @@ use media_chat_client::{Body, Message};
 
 use crate::action::Action;
 use crate::i18n::{Strings, tr};
+use crate::markup::parse;
 
 /// How many characters of the original a snippet shows.
 const SNIPPET_CHARS: usize = 48;
 
-/// The first words of a message, on one line, cut with "…" when longer.
+/// The first words of a message, on one line, cut with "…" when longer;
+/// formatting markers left out (`**ba**` reads "ba").
 pub fn first_words(message: &Message, strings: &Strings) -> String {
     let text = match &message.body {
         Body::File { name, .. } => name.clone(),
         Body::Deleted => strings.deleted.to_owned(),
-        _ => message.text().unwrap_or_default().to_owned(),
+        _ => parse(message.text().unwrap_or_default())
+            .into_iter()
+            .map(|span| span.text)
+            .collect(),
     };
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.chars().count() > SNIPPET_CHARS {
@@ -89,4 +94,28 @@ pub fn snippet(ui: &mut egui::Ui, to: u64, original: Option<&Message>) -> Option
         .on_hover_text(words.show_original)
         .on_hover_cursor(egui::CursorIcon::PointingHand);
     response.clicked().then_some(Action::ShowMessage(to))
+}
+
+#[cfg(test)]
+mod tests {
+    use media_chat_client::{Body, Conversation, Delivery, Message};
+
+    use super::first_words;
+    use crate::i18n::Language;
+
+    #[test]
+    fn a_snippet_reads_the_words_without_their_formatting_markers() {
+        let message = Message {
+            conversation: Conversation::general(),
+            author: "an".into(),
+            body: Body::Text("Dùng **công thức** `x = -b / 2a` là ra".into()),
+            ts: 0,
+            state: Delivery::Sent { id: Some(4) },
+        };
+        let strings = Language::English.strings();
+        assert_eq!(
+            first_words(&message, strings),
+            "Dùng công thức x = -b / 2a là ra"
+        );
+    }
 }

@@ -53,11 +53,19 @@ pub fn rich_label(
 
 /// The layout of `spans` in the body font.
 fn layout_job(ui: &egui::Ui, spans: &[Span], color: Color32) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    for span in spans {
+        job.append(&span.text, 0.0, span_format(ui, span, color));
+    }
+    job
+}
+
+/// How `span` is drawn, its plain text in `color`.
+pub fn span_format(ui: &egui::Ui, span: &Span, color: Color32) -> TextFormat {
     let visuals = ui.visuals();
     let body = TextStyle::Body.resolve(ui.style());
     let code = FontId::monospace(body.size);
-    let mut job = LayoutJob::default();
-    for span in spans {
+    {
         let mut format = TextFormat {
             font_id: if span.style.code {
                 code.clone()
@@ -78,9 +86,8 @@ fn layout_job(ui: &egui::Ui, spans: &[Span], color: Color32) -> LayoutJob {
             format.color = visuals.hyperlink_color;
             format.underline = Stroke::new(1.0, visuals.hyperlink_color);
         }
-        job.append(&span.text, 0.0, format);
+        format
     }
-    job
 }
 
 /// The address of the link holding character `index` of the spans' text.

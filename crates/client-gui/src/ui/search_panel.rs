@@ -9,8 +9,10 @@ use media_chat_client::{Body, SearchHit};
 
 use crate::action::Action;
 use crate::i18n::tr;
+use crate::markup::{parse, sources};
 use crate::state::Search;
 use crate::state::timeline::local_time;
+use crate::ui::rich_text::span_format;
 
 /// An open search panel.
 #[derive(Debug, Default)]
@@ -128,28 +130,50 @@ fn result(ui: &mut egui::Ui, hit: &SearchHit) -> Option<Action> {
     })
 }
 
-/// `text` with the byte ranges `matches` (in order, on character
-/// boundaries) drawn strong on a highlight; ranges that do not fit the
-/// text are left out rather than trusted.
+/// `text` with its formatting ([`crate::markup`]) and the byte ranges
+/// `matches` of it (in order, on character boundaries) drawn strong on a
+/// highlight; ranges that do not fit the text are left out rather than
+/// trusted.
 pub fn highlighted(ui: &egui::Ui, text: &str, matches: &[std::ops::Range<usize>]) -> LayoutJob {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let plain = TextFormat::simple(font.clone(), ui.visuals().text_color());
-    let strong = TextFormat {
-        background: ui.visuals().selection.bg_fill,
-        color: ui.visuals().strong_text_color(),
-        ..TextFormat::simple(font, ui.visuals().text_color())
-    };
-    let mut job = LayoutJob::default();
-    let mut at = 0;
+    let mut good = Vec::new();
     for range in matches {
-        if range.start < at || text.get(range.clone()).is_none() {
-            continue;
+        let after_last = good
+            .last()
+            .is_none_or(|last: &std::ops::Range<usize>| range.start >= last.end);
+        if after_last && text.get(range.clone()).is_some() {
+            good.push(range.clone());
         }
-        job.append(&text[at..range.start], 0.0, plain.clone());
-        job.append(&text[range.clone()], 0.0, strong.clone());
-        at = range.end;
     }
-    job.append(&text[at..], 0.0, plain);
+    let spans = parse(text);
+    let mut job = LayoutJob::default();
+    for (span, start) in spans.iter().zip(sources(text, &spans)) {
+        let plain = span_format(ui, span, ui.visuals().text_color());
+        let highlight = TextFormat {
+            background: ui.visuals().selection.bg_fill,
+            color: ui.visuals().strong_text_color(),
+            ..plain.clone()
+        };
+        // Cut the span where matches begin and end, in its own text.
+        let mut cuts = vec![0, span.text.len()];
+        for range in &good {
+            for edge in [range.start, range.end] {
+                if let Some(inside) = edge.checked_sub(start).filter(|i| *i < span.text.len()) {
+                    cuts.push(inside);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        for piece in cuts.windows(2) {
+            let Some(words) = span.text.get(piece[0]..piece[1]) else {
+                continue;
+            };
+            let at = start + piece[0];
+            let matched = good.iter().any(|r| r.start <= at && at < r.end);
+            let format = if matched { &highlight } else { &plain };
+            job.append(words, 0.0, format.clone());
+        }
+    }
     job
 }
 
@@ -175,6 +199,19 @@ mod tests {
                 .map(|s| &text[s.byte_range.start.0..s.byte_range.end.0])
                 .collect();
             assert_eq!(strong, ["chào", "chào"]);
+            // Formatting markers go, the highlight stays on the word.
+            let text = "**Chào** cả lớp";
+            let word = text.find("Chào").unwrap();
+            let matched = word..word + "Chào".len();
+            let job = highlighted(ui, text, std::slice::from_ref(&matched));
+            assert_eq!(job.text, "Chào cả lớp");
+            let strong: Vec<&str> = job
+                .sections
+                .iter()
+                .filter(|s| s.format.background != egui::Color32::TRANSPARENT)
+                .map(|s| &job.text[s.byte_range.start.0..s.byte_range.end.0])
+                .collect();
+            assert_eq!(strong, ["Chào"]);
         });
         output.textures_delta.clear();
     }
