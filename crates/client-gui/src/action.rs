@@ -121,6 +121,8 @@ pub enum Action {
     /// Follow a link in a message: a web address in the browser, a link to
     /// a message of this server to that message.
     OpenLink(String),
+    /// Share the pasted picture under the name given in its dialog.
+    SharePasted,
     /// The user is typing in the current conversation (the entry
     /// changed): the others are told, at most every few seconds.
     Typing,

@@ -11,6 +11,7 @@ use media_chat_client::{
 use crate::action::Action;
 use crate::i18n::tr;
 use crate::slash::{self, Slash};
+use crate::task::Task;
 use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
 use crate::ui::dialogs::Prompt;
@@ -147,6 +148,7 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
             let outcome = client.delete(chat.state.current.clone(), id);
             report(chat, outcome);
         }
+        Action::SharePasted => share_pasted(chat, client, ctx),
         Action::Typing => client.typing(chat.state.current.clone()),
         Action::Block { user, on } => report(chat, client.block(&user, on)),
         Action::Mute { conversation, on } => report(chat, client.mute(conversation, on)),
@@ -207,6 +209,54 @@ fn send_edit(chat: &mut Chat, client: &Client, id: u64) {
         }
     }
     chat.leave_mode();
+}
+
+/// Writes the pasted picture as a PNG under the name its dialog gives it
+/// (in the download cache's `pasted` folder, off the UI thread); the
+/// window shares it once written (see [`Chat::tick`]).
+fn share_pasted(chat: &mut Chat, client: &Client, ctx: &egui::Context) {
+    let Some(prompt) = chat.dialogs.paste.take() else {
+        return;
+    };
+    let mut name = prompt.name.trim().replace(['/', '\\'], "-");
+    if !name.to_lowercase().ends_with(".png") {
+        name.push_str(".png");
+    }
+    let path = client.cache_dir().join("pasted").join(name);
+    let image = prompt.image;
+    let wake = ctx.clone();
+    let written = Task::spawn(
+        "paste",
+        move || write_png(&image, &path).map(|()| path),
+        move || wake.request_repaint(),
+    );
+    match written {
+        Ok(task) => chat.pasting.push(task),
+        Err(e) => {
+            let line = (tr(ctx).dialogs.paste_failed)(&e.to_string());
+            chat.state.push(Tone::Warning, line);
+        }
+    }
+}
+
+/// Writes `image` to `path` as a PNG, making its folder.
+fn write_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+    let [width, height] = image.size;
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|pixel| pixel.to_srgba_unmultiplied())
+        .collect();
+    let too_big = || "the picture is too big".to_owned();
+    let width = u32::try_from(width).map_err(|_| too_big())?;
+    let height = u32::try_from(height).map_err(|_| too_big())?;
+    let picture = image::RgbaImage::from_raw(width, height, bytes).ok_or_else(too_big)?;
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+    }
+    picture
+        .save_with_format(path, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())
 }
 
 /// Shows a refusal made before anything reached the server, in plain

@@ -18,6 +18,7 @@ use crate::host::HostedServer;
 use crate::i18n::tr;
 use crate::picker::{Picked, Picker};
 use crate::state::{Effect, State, is_image};
+use crate::task::{Poll, Task};
 use crate::thumbnails::Thumbnails;
 use crate::ui::chat::{ChatView, chat_pane};
 use crate::ui::composer::{ComposerView, composer};
@@ -28,6 +29,7 @@ use crate::ui::header::{Header, header};
 use crate::ui::hosting::hosting_panel;
 use crate::ui::link::link_banner;
 use crate::ui::members::members;
+use crate::ui::paste::PastePrompt;
 use crate::ui::reply::{edit_banner, reply_banner};
 use crate::ui::search_panel::{self, SearchPanel, search_panel};
 use crate::ui::sidebar::sidebar;
@@ -72,6 +74,8 @@ pub struct Chat {
     emoji: EmojiPicker,
     /// The search panel, while open (Ctrl+F).
     pub search: Option<SearchPanel>,
+    /// Pasted pictures being written to disk, to share once written.
+    pub pasting: Vec<Task<Result<PathBuf, String>>>,
 }
 
 impl Chat {
@@ -90,6 +94,7 @@ impl Chat {
             folders_shown: HashSet::new(),
             emoji: EmojiPicker::default(),
             search: None,
+            pasting: Vec::new(),
         }
     }
 
@@ -242,8 +247,45 @@ impl Chat {
                 .collect()
         });
         actions.extend(dropped.into_iter().map(Action::SendPath));
+        self.take_pasted(ctx, &mut actions);
         self.read(client, ctx);
         actions
+    }
+
+    /// A picture pasted this frame opens its dialog; a pasted picture
+    /// written to disk is shared.
+    fn take_pasted(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let pasted = ctx.input(|i| {
+            i.events.iter().rev().find_map(|event| match event {
+                egui::Event::PasteImage(image) => Some(image.clone()),
+                _ => None,
+            })
+        });
+        if let Some(image) = pasted {
+            let time = chrono::Local::now().format("%Y-%m-%d %H.%M").to_string();
+            let name = (tr(ctx).dialogs.pasted_name)(&time);
+            self.dialogs.paste = Some(PastePrompt::new(image, name));
+        }
+        let strings = tr(ctx);
+        self.pasting.retain(|task| match task.poll() {
+            Poll::Running => true,
+            Poll::Done(Ok(path)) => {
+                actions.push(Action::SendPath(path));
+                false
+            }
+            Poll::Done(Err(why)) => {
+                let line = (strings.dialogs.paste_failed)(&why);
+                self.state
+                    .push(media_chat_client::display::Tone::Warning, line);
+                false
+            }
+            Poll::Lost => {
+                let line = (strings.dialogs.paste_failed)("the writer stopped");
+                self.state
+                    .push(media_chat_client::display::Tone::Warning, line);
+                false
+            }
+        });
     }
 
     /// The current conversation's files and members: asked for once it is

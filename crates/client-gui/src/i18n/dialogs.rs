@@ -4,6 +4,18 @@
 
 /// The dialogs.
 pub struct Dialogs {
+    // A pasted picture.
+    /// The title.
+    pub paste_title: &'static str,
+    /// The name a pasted picture is offered under, from the time:
+    /// `2026-12-02 14.20`.
+    pub pasted_name: fn(&str) -> String,
+    /// The name field's accessible name.
+    pub paste_name: &'static str,
+    /// The button that shares it.
+    pub share: &'static str,
+    /// It could not be made into a file: why.
+    pub paste_failed: fn(&str) -> String,
     // New room.
     /// The title.
     pub new_room_title: &'static str,

@@ -225,6 +225,11 @@ pub const STRINGS: Strings = Strings {
     },
 
     dialogs: Dialogs {
+        paste_title: "Share a pasted picture",
+        pasted_name: |time| format!("Pasted picture {time}.png"),
+        paste_name: "Name of the picture",
+        share: "Share",
+        paste_failed: |why| format!("[!] The pasted picture could not be shared: {why}"),
         new_room_title: "New room",
         name: "Name",
         topic: "Topic",

@@ -208,6 +208,11 @@ pub const STRINGS: Strings = Strings {
     },
 
     dialogs: Dialogs {
+        paste_title: "Chia sẻ ảnh vừa dán",
+        pasted_name: |time| format!("Ảnh dán {time}.png"),
+        paste_name: "Tên ảnh",
+        share: "Chia sẻ",
+        paste_failed: |why| format!("[!] Không chia sẻ được ảnh vừa dán: {why}"),
         new_room_title: "Phòng mới",
         name: "Tên",
         topic: "Chủ đề",

@@ -12,6 +12,7 @@ use crate::thumbnails::Thumbnails;
 use crate::ui::clear::{ClearPrompt, clear_dialog};
 use crate::ui::delete::delete_dialog;
 use crate::ui::invite::{InviteForm, invite_dialog};
+use crate::ui::paste::{PastePrompt, paste_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
 use crate::ui::switcher::{Switcher, switcher};
 use crate::ui::unopened::{Unopened, unopened};
@@ -40,6 +41,8 @@ pub struct Dialogs {
     pub clear: Option<ClearPrompt>,
     /// The confirmation to delete a message (its id).
     pub delete: Option<u64>,
+    /// A pasted picture, to name and share.
+    pub paste: Option<PastePrompt>,
 }
 
 /// A one-field prompt.
@@ -73,6 +76,7 @@ pub fn dialogs(
     let mut action = unopened(ctx, &mut dialogs.unopened)
         .or(clear_dialog(ctx, &mut dialogs.clear))
         .or(delete_dialog(ctx, &mut dialogs.delete))
+        .or(paste_dialog(ctx, &mut dialogs.paste))
         .or(invite_dialog(ctx, &mut dialogs.invite, state))
         .or(create_dialog(ctx, &mut dialogs.create))
         .or(browse_dialog(ctx, &mut dialogs.browse, state))

@@ -20,6 +20,7 @@ pub mod login;
 pub mod members;
 pub mod mention_popup;
 pub mod palette;
+pub mod paste;
 pub mod reactions;
 pub mod reply;
 pub mod rich_text;

@@ -15,6 +15,7 @@ mod errors;
 mod formatting;
 mod language;
 mod offline;
+mod paste;
 mod reactions;
 mod readable;
 mod replies;
