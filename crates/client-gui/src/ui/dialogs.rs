@@ -131,7 +131,9 @@ pub fn dialogs(
                         action = Some(Action::SendPath(path.into()));
                         close = true;
                     }
-                    if ui.button(strings.cancel).clicked() {
+                    if ui.button(strings.cancel).clicked()
+                        || ui.input(|i| i.key_pressed(Key::Escape))
+                    {
                         close = true;
                     }
                 });

@@ -272,3 +272,17 @@ fn recently_used_emoji_are_remembered_across_restarts() {
     assert!(again.query_by_label("Recently used").is_some());
     assert!(again.get_by_label("👍").rect().top() < again.get_by_label("😀").rect().top());
 }
+
+/// The Send File path prompt (where there is no system file dialog)
+/// closes on Esc like every other dialog (it stayed open, seen under
+/// Xvfb).
+#[test]
+fn esc_closes_the_send_file_path_prompt() {
+    let mut harness = window();
+    harness.state_mut().0.dialogs.send_path = Some(media_chat_gui::ui::dialogs::Prompt::default());
+    harness.run_steps(2);
+    assert!(harness.query_by_label("File path").is_some());
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().0.dialogs.send_path.is_none());
+}
