@@ -6,6 +6,7 @@
 use egui::{Popup, PopupCloseBehavior, RectAlign, RichText, ScrollArea, TextEdit};
 
 use crate::emoji;
+use crate::fonts::emoji_family_in;
 use crate::i18n::tr;
 
 /// The picker's state: open or not, and what is searched for.
@@ -28,7 +29,11 @@ pub fn emoji_picker(
 ) -> Option<&'static str> {
     let strings = tr(ui.ctx());
     let button = ui
-        .button(RichText::new("😀").size(18.0))
+        .button(
+            RichText::new("😀")
+                .size(18.0)
+                .family(emoji_family_in(ui.ctx())),
+        )
         .on_hover_text(strings.emoji_hint)
         .accessible_name(strings.emoji_button);
     if button.clicked() {
@@ -100,7 +105,14 @@ pub fn emoji_choices(
                     ui.end_row();
                 }
                 let button = ui
-                    .add(egui::Button::new(RichText::new(emoji.glyph).size(20.0)).frame(false))
+                    .add(
+                        egui::Button::new(
+                            RichText::new(emoji.glyph)
+                                .size(20.0)
+                                .family(emoji_family_in(ui.ctx())),
+                        )
+                        .frame(false),
+                    )
                     .on_hover_text(emoji.name);
                 if button.clicked() {
                     picked = Some(emoji.glyph);

@@ -7,6 +7,7 @@
 use egui::{Align, Button, Frame, Layout, Popup, PopupCloseBehavior, RectAlign, RichText};
 
 use crate::action::Action;
+use crate::fonts::emoji_family_in;
 use crate::i18n::tr;
 use crate::ui::emoji_picker::{EmojiPicker, emoji_choices};
 
@@ -74,7 +75,7 @@ pub fn hover_bar(
                 action = Some(Action::ReplyTo(id));
             }
             let react = ui
-                .small_button(RichText::new("😀+"))
+                .small_button(RichText::new("😀+").family(emoji_family_in(ui.ctx())))
                 .on_hover_text(strings.react_hint)
                 .accessible_name(strings.react);
             if react.clicked() {
@@ -94,7 +95,11 @@ pub fn hover_bar(
                 .show(|ui| {
                     ui.horizontal(|ui| {
                         for glyph in QUICK {
-                            let button = Button::new(RichText::new(glyph).size(20.0));
+                            let button = Button::new(
+                                RichText::new(glyph)
+                                    .size(20.0)
+                                    .family(emoji_family_in(ui.ctx())),
+                            );
                             if ui.add(button.frame(false)).clicked() {
                                 picked = Some(glyph.to_owned());
                             }

@@ -1,6 +1,7 @@
 //! A message's text drawn with its formatting ([`crate::markup`]): bold in
 //! the strong colour, italics, code in the monospace font on the code
-//! background, links underlined in the link colour. The text stays
+//! background, links underlined in the link colour, emoji in the emoji
+//! family (in colour where the system has the font). The text stays
 //! selectable like any label; a click on a link is returned.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::text_selection::LabelSelectionState;
 use egui::{Color32, FontId, Label, Sense, Stroke, TextStyle};
 
+use crate::fonts::{append_with_emoji, emoji_family_in};
 use crate::markup::{Span, parse};
 
 /// Draws `text` in `color` (the line's tone) with its formatting; returns
@@ -54,8 +56,9 @@ pub fn rich_label(
 /// The layout of `spans` in the body font.
 fn layout_job(ui: &egui::Ui, spans: &[Span], color: Color32) -> LayoutJob {
     let mut job = LayoutJob::default();
+    let emoji = emoji_family_in(ui.ctx());
     for span in spans {
-        job.append(&span.text, 0.0, span_format(ui, span, color));
+        append_with_emoji(&mut job, &span.text, &span_format(ui, span, color), &emoji);
     }
     job
 }

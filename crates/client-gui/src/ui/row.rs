@@ -15,6 +15,7 @@ use egui::{Align, Color32, Image, Label, Layout, RichText, Sense, Stroke, vec2};
 use media_chat_client::{Body, Conversation, Delivery, Message};
 
 use crate::action::Action;
+use crate::fonts::is_emoji;
 use crate::i18n::{Strings, tr};
 use crate::markup::is_plain;
 use crate::message_link::MessageLink;
@@ -109,7 +110,8 @@ pub fn draw_row(
                 action = snippet(ui, to, original).or(action.take());
             }
             ui.horizontal_wrapped(|ui| {
-                let (text, link) = match spoken.is_some() && !is_plain(&shown) {
+                let rich = !is_plain(&shown) || shown.chars().any(is_emoji);
+                let (text, link) = match spoken.is_some() && rich {
                     true => rich_label(ui, &shown, color),
                     false => (
                         ui.add(Label::new(RichText::new(shown).color(color)).wrap()),

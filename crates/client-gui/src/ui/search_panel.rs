@@ -8,6 +8,7 @@ use egui::{Key, Label, Modifiers, RichText, ScrollArea, Sense, TextEdit};
 use media_chat_client::{Body, SearchHit};
 
 use crate::action::Action;
+use crate::fonts::{append_with_emoji, emoji_family_in};
 use crate::i18n::tr;
 use crate::markup::{parse, sources};
 use crate::state::Search;
@@ -145,6 +146,7 @@ pub fn highlighted(ui: &egui::Ui, text: &str, matches: &[std::ops::Range<usize>]
         }
     }
     let spans = parse(text);
+    let emoji = emoji_family_in(ui.ctx());
     let mut job = LayoutJob::default();
     for (span, start) in spans.iter().zip(sources(text, &spans)) {
         let plain = span_format(ui, span, ui.visuals().text_color());
@@ -171,7 +173,7 @@ pub fn highlighted(ui: &egui::Ui, text: &str, matches: &[std::ops::Range<usize>]
             let at = start + piece[0];
             let matched = good.iter().any(|r| r.start <= at && at < r.end);
             let format = if matched { &highlight } else { &plain };
-            job.append(words, 0.0, format.clone());
+            append_with_emoji(&mut job, words, format, &emoji);
         }
     }
     job
