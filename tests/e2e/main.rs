@@ -28,6 +28,8 @@
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `conversation_files`: each conversation's files, for its members only.
 //! - `preferences`: blocks and mutes: every session hears them, blocked DMs are refused.
+//! - `previews`: previews of shared files: made after the share, fetched
+//!   without the file, none for a hostile one, nothing new for older clients.
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
@@ -64,6 +66,7 @@ mod messaging;
 mod paths;
 mod preferences;
 mod presence;
+mod previews;
 mod reactions;
 mod replies;
 mod robustness;
