@@ -19,7 +19,7 @@
 //!   control, many clients at once.
 //! - `compat`: version 1 and version 2 clients in one room.
 //! - `lifecycle`: restart and graceful stop.
-//! - `client`, `client_files`, `client_fake`, `client_reconnect`: the client
+//! - `client`, `client_files`, `client_previews`, `client_fake`, `client_reconnect`: the client
 //!   library (`media-chat-client`) against the server, and against fake
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
@@ -48,6 +48,7 @@ mod client;
 mod client_edits;
 mod client_fake;
 mod client_files;
+mod client_previews;
 mod client_reconnect;
 mod client_rooms;
 mod compat;

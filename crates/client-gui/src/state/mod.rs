@@ -586,6 +586,10 @@ impl State {
             | Event::Muted { .. }
             // The desktop does not show typing notices yet.
             | Event::Typing { .. }
+            // Nor does it ask for previews yet.
+            | Event::PreviewPending { .. }
+            | Event::PreviewReady { .. }
+            | Event::PreviewFetched { .. }
             => {}
             Event::SearchResults { token, hits, more } => {
                 self.search.results(token, hits, *more);
