@@ -4,7 +4,10 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use image::{DynamicImage, Rgb, RgbImage};
+
+/// The picture formats [`picture`] writes.
+pub use image::ImageFormat;
 
 /// A `width`×`height` picture in `format` (PNG, JPEG, GIF, WebP): a
 /// gradient, so the encoders have something to do.
