@@ -102,7 +102,8 @@ pub(crate) enum Requested {
     Pending,
     /// The file's type has no previews, or it is not there.
     NotPreviewable,
-    /// The queue is full: no preview for now.
+    /// The queue is full, or the file could not be opened: no preview
+    /// for now (a later request tries again).
     Busy,
 }
 
