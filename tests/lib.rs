@@ -17,9 +17,12 @@
 //!   and bodies with a time-out, log in, upload, download.
 //! - [`Welcome`]: what a version 2 login received, `LOGIN_OK` to `HISTORY_END`.
 //! - [`Welcome3`]: what a version 3 login received, `LOGIN_OK` to `SYNCED`.
+//! - [`media`]: real pictures, sounds and PDFs for the preview tests.
 //! - Free helpers: [`sha256_hex`], [`test_bytes`], [`file_header`],
 //!   [`wait_until`], [`dir_entries`], [`tree`], [`event_id`], [`event_body`].
 #![warn(missing_docs)]
+
+pub mod media;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fs;

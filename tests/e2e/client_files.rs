@@ -97,6 +97,7 @@ fn a_five_megabyte_file_uploads_and_downloads_byte_identical() {
         name: "big.pdf".into(),
         size,
         sha256: digest(&body),
+        preview: None,
     };
     wait_for(&bob, WAIT, |e| {
         matches!(e, Event::Message { message, .. }

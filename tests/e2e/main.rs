@@ -19,7 +19,7 @@
 //!   control, many clients at once.
 //! - `compat`: version 1 and version 2 clients in one room.
 //! - `lifecycle`: restart and graceful stop.
-//! - `client`, `client_files`, `client_fake`, `client_reconnect`: the client
+//! - `client`, `client_files`, `client_previews`, `client_fake`, `client_reconnect`: the client
 //!   library (`media-chat-client`) against the server, and against fake
 //!   servers for what a real one never does.
 //! - `tls`: TLS and plaintext on one port, trust on first use, `require`,
@@ -28,6 +28,8 @@
 //! - `rooms`: rooms and groups, moderation, standings, and the privacy property.
 //! - `conversation_files`: each conversation's files, for its members only.
 //! - `preferences`: blocks and mutes: every session hears them, blocked DMs are refused.
+//! - `previews`: previews of shared files: made after the share, fetched
+//!   without the file, none for a hostile one, nothing new for older clients.
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
@@ -46,6 +48,7 @@ mod client;
 mod client_edits;
 mod client_fake;
 mod client_files;
+mod client_previews;
 mod client_reconnect;
 mod client_rooms;
 mod compat;
@@ -64,6 +67,7 @@ mod messaging;
 mod paths;
 mod preferences;
 mod presence;
+mod previews;
 mod reactions;
 mod replies;
 mod robustness;

@@ -87,6 +87,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let mut config = ClientConfig::new(&address, &args.user, password);
     config.cache_dir = args.cache_dir;
     config.invite_code = args.invite_code;
+    // A share is followed by what the server learnt of the file.
+    config.previews = true;
     config.auto_reconnect = !args.no_reconnect;
     config.transport = if args.plaintext {
         Transport::Plaintext

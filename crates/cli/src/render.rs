@@ -351,6 +351,7 @@ mod tests {
             name: "a.png".into(),
             size: 2048,
             sha256: Sha256Digest([0; 32]),
+            preview: None,
         });
         assert_eq!(
             event(&shared, "me", &general).unwrap(),

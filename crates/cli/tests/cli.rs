@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use media_chat_client::{Client, ClientConfig, Event, Transport};
+use media_chat_client::{Client, ClientConfig, Event, Preview, Transport, display};
 
 /// How long a test waits for a line: generous, a passing test never
 /// waits this long.
@@ -330,6 +330,63 @@ fn files_are_sent_fetched_verified_and_cleared() {
     assert!(!cached.exists());
     getter.send("/quit");
     assert!(getter.finish().0.success());
+}
+
+#[test]
+fn shares_are_followed_by_their_details() {
+    use media_chat_e2e::media::{ImageFormat, mp3, pdf, picture};
+    let server = TestServer::start();
+    let files = [
+        ("lớp học.png", picture(ImageFormat::Png, 640, 480)),
+        ("bài hát.mp3", mp3(7000)),
+        ("đề.pdf", pdf(12, "De thi hoc ky")),
+    ];
+    let mut watcher = Cli::start(&server, "watcher", PASSWORD);
+    watcher.expect("[i] logged in as watcher");
+    let mut sender = Cli::start(&server, "sender", PASSWORD);
+    sender.expect("[i] logged in as sender");
+    for (name, body) in &files {
+        let path = server.path(name);
+        std::fs::write(&path, body).unwrap();
+        sender.send(&format!("/send {}", path.display()));
+    }
+    // Uploads run side by side: the lines come in any order.
+    let details = [
+        Preview::Image {
+            width: 640,
+            height: 480,
+        },
+        Preview::Audio {
+            duration_ms: 182_857,
+        },
+        Preview::Pdf {
+            pages: 12,
+            title: "De thi hoc ky".into(),
+        },
+    ];
+    let mut missing: Vec<String> = files
+        .iter()
+        .zip(details)
+        .map(|((name, body), preview)| {
+            format!(
+                "[i] {name} {}",
+                display::file_details(body.len() as u64, Some(&preview))
+            )
+        })
+        .collect();
+    assert_eq!(missing[1], "[i] bài hát.mp3 2.8 MiB, 3:03");
+    assert_eq!(
+        missing[2],
+        "[i] đề.pdf 1.5 KiB, 12 pages, \"De thi hoc ky\""
+    );
+    while !missing.is_empty() {
+        let line = watcher.expect_containing("[i] ");
+        missing.retain(|wanted| !line.ends_with(wanted.as_str()));
+    }
+    sender.send("/quit");
+    assert!(sender.finish().0.success());
+    watcher.send("/quit");
+    assert!(watcher.finish().0.success());
 }
 
 #[test]

@@ -91,6 +91,8 @@ impl Client {
         // The code registered the account; reconnects need none.
         let mut config = config;
         config.invite_code = None;
+        // The supervisor keeps previews beside the downloads.
+        config.cache_dir = Some(cache_dir.clone());
         let tokens = Tokens::new(&journal::install_id(data_dir.as_deref()));
         let (sink, closing, events) = sink::event_queue(config.waker.clone());
         let (commands, queued) = crossbeam_channel::bounded(COMMAND_QUEUE);
@@ -666,6 +668,21 @@ impl Client {
         }
         let conversation = self.status.conversations.lock().spelling(conversation);
         self.line(ClientMessage::Files { conversation })
+    }
+
+    /// Asks for the preview of the file `name` of `conversation` (version
+    /// 3): it arrives as [`Event::PreviewFetched`], with its thumbnail or
+    /// first lines, from the cache when this client has fetched the same
+    /// contents before; [`Event::PreviewReady`] comes instead while the
+    /// server is still making it, and [`Event::ServerError`] (`No preview
+    /// for <name>`) for a file without one.
+    pub fn fetch_preview(&self, conversation: Conversation, name: &str) -> Result<(), SendError> {
+        self.connected_v3()?;
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        self.command(Command::Preview {
+            conversation,
+            name: name.to_owned(),
+        })
     }
 
     /// Uploads a file. Size, extension and name are checked here first

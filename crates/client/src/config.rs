@@ -74,6 +74,10 @@ pub struct ClientConfig {
     /// An invitation code, to register on a server where registering
     /// needs one: sent (`CODE|code`) before the first login only.
     pub invite_code: Option<String>,
+    /// Be told of previews (version 3): a [`crate::Event::PreviewPending`]
+    /// after each share, then [`crate::Event::PreviewReady`]. Off by
+    /// default; [`crate::Client::fetch_preview`] works either way.
+    pub previews: bool,
 }
 
 impl ClientConfig {
@@ -94,6 +98,7 @@ impl ClientConfig {
             transport: Transport::tls(),
             waker: None,
             invite_code: None,
+            previews: false,
         }
     }
 
@@ -125,6 +130,7 @@ impl fmt::Debug for ClientConfig {
             .field("transport", &self.transport)
             .field("waker", &self.waker.is_some())
             .field("invite_code", &self.invite_code.as_ref().map(|_| "…"))
+            .field("previews", &self.previews)
             .finish()
     }
 }

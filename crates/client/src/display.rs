@@ -7,7 +7,7 @@
 use bytesize::ByteSize;
 
 use media_chat_protocol::rules::user_key;
-use media_chat_protocol::{Conversation, MemberChange, Reactions};
+use media_chat_protocol::{Conversation, MemberChange, Preview, Reactions};
 
 use crate::cache::Cleared;
 use crate::conversations::same;
@@ -50,6 +50,39 @@ fn shown(tone: Tone, text: String) -> Shown {
 /// [`message_in`].
 pub fn message(message: &Message, me: &str) -> Shown {
     message_in(message, me, &Conversation::general())
+}
+
+/// A shared file's size and what its preview says: `1.2 MiB, 1920×1080`,
+/// `3.1 MiB, 3:25`, `240.0 KiB, 12 pages, "Title"`, `20 B, 3 lines`.
+pub fn file_details(size: u64, preview: Option<&Preview>) -> String {
+    match preview {
+        Some(preview) => format!("{}, {}", ByteSize(size), preview_details(preview)),
+        None => ByteSize(size).to_string(),
+    }
+}
+
+/// What a preview says of its file: `1920×1080`, `3:25`, `12 pages,
+/// "Title"`, `3 lines`.
+pub fn preview_details(preview: &Preview) -> String {
+    let counted =
+        |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match preview {
+        Preview::Image { width, height } => format!("{width}×{height}"),
+        Preview::Text { lines } => counted(*lines, "line", "lines"),
+        Preview::Pdf { pages, title } if title.is_empty() => counted(*pages, "page", "pages"),
+        Preview::Pdf { pages, title } => {
+            format!("{}, \"{title}\"", counted(*pages, "page", "pages"))
+        }
+        Preview::Audio { duration_ms } => {
+            let seconds = (duration_ms + 500) / 1000;
+            let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+            if hours > 0 {
+                format!("{hours}:{minutes:02}:{seconds:02}")
+            } else {
+                format!("{minutes}:{seconds:02}")
+            }
+        }
+    }
 }
 
 /// A message, with the seed's tags; `me` is the user's own name, whose
@@ -282,7 +315,42 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         | Event::RoomList { .. }
         | Event::AuditLog { .. }
         | Event::SearchResults { .. }
+        | Event::PreviewPending { .. }
+        | Event::PreviewFetched { .. }
+        | Event::PreviewReady { preview: None, .. }
         | Event::Typing { .. } => return None,
+        Event::PreviewReady {
+            share: Some(share), ..
+        } if matches!(
+            share.body,
+            Body::File {
+                preview: Some(_),
+                ..
+            }
+        ) =>
+        {
+            let Body::File {
+                name,
+                size,
+                preview,
+                ..
+            } = &share.body
+            else {
+                return None;
+            };
+            shown(
+                Tone::Notice,
+                format!("[i] {name} {}", file_details(*size, preview.as_ref())),
+            )
+        }
+        Event::PreviewReady {
+            name,
+            preview: Some(preview),
+            ..
+        } => shown(
+            Tone::Notice,
+            format!("[i] {name}: {}", preview_details(preview)),
+        ),
         Event::SearchFailed { reason, .. } => shown(Tone::Warning, format!("[!] search: {reason}")),
         // Live, a change is news; in a backlog or a page, the message it
         // changed is shown as it is now.
@@ -430,6 +498,48 @@ mod tests {
     }
 
     #[test]
+    fn a_preview_reads_as_its_details() {
+        let details = |size, preview| file_details(size, Some(&preview));
+        assert_eq!(
+            details(
+                1_258_291,
+                Preview::Audio {
+                    duration_ms: 205_000
+                }
+            ),
+            "1.2 MiB, 3:25"
+        );
+        assert_eq!(
+            details(
+                10,
+                Preview::Audio {
+                    duration_ms: 3_725_400
+                }
+            ),
+            "10 B, 1:02:05"
+        );
+        assert_eq!(
+            details(
+                245_760,
+                Preview::Pdf {
+                    pages: 12,
+                    title: "Đề thi".into()
+                }
+            ),
+            "240.0 KiB, 12 pages, \"Đề thi\""
+        );
+        assert_eq!(
+            preview_details(&Preview::Pdf {
+                pages: 1,
+                title: String::new()
+            }),
+            "1 page"
+        );
+        assert_eq!(preview_details(&Preview::Text { lines: 3 }), "3 lines");
+        assert_eq!(file_details(20, None), "20 B");
+    }
+
+    #[test]
     fn a_reply_quotes_the_first_words_of_what_it_answers() {
         let long = said(
             Conversation::general(),
@@ -492,10 +602,30 @@ mod tests {
                 name: "a.png".into(),
                 size: 2048,
                 sha256: Sha256Digest([0; 32]),
+                preview: None,
             },
             ..said(general(), "an", "", sent())
         };
         assert_eq!(message(&file, "me").text, "[i] an shared a.png (2.0 KiB)");
+        let mut with_preview = file.clone();
+        with_preview.set_preview(
+            &Sha256Digest([0; 32]),
+            Some(Preview::Image {
+                width: 1920,
+                height: 1080,
+            }),
+        );
+        let ready = Event::PreviewReady {
+            conversation: general(),
+            name: "a.png".into(),
+            sha256: Sha256Digest([0; 32]),
+            preview: Some(Preview::Image {
+                width: 1920,
+                height: 1080,
+            }),
+            share: Some(with_preview),
+        };
+        assert_eq!(text(event(&ready, "me")), "[i] a.png 2.0 KiB, 1920×1080");
         let downloaded = Event::Downloaded {
             id: 1,
             name: "a.png".into(),

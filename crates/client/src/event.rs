@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use media_chat_protocol::{Conversation, Sha256Digest, Visibility};
+use media_chat_protocol::{Conversation, Preview, Sha256Digest, Visibility};
 use media_chat_tls::Fingerprint;
 
 use crate::cache::Cleared;
@@ -394,6 +394,51 @@ pub enum Event {
     AuditLog {
         /// Oldest first.
         entries: Vec<AuditEntry>,
+    },
+    /// A file was just shared and the server is making its preview
+    /// ([`crate::ClientConfig::previews`] on): [`Event::PreviewReady`]
+    /// follows.
+    PreviewPending {
+        /// Whose file.
+        conversation: Conversation,
+        /// Its stored name.
+        name: String,
+        /// Its contents' SHA-256.
+        sha256: Sha256Digest,
+    },
+    /// A shared file's preview is made (`None`: the server could make
+    /// none), live ([`crate::ClientConfig::previews`] on) or in answer to
+    /// [`crate::Client::fetch_preview`]. `share` is the file's message
+    /// with the preview set, if this client has it.
+    PreviewReady {
+        /// Whose file.
+        conversation: Conversation,
+        /// Its stored name.
+        name: String,
+        /// Its contents' SHA-256.
+        sha256: Sha256Digest,
+        /// The preview.
+        preview: Option<Preview>,
+        /// The share, updated, for a front to draw again.
+        share: Option<Message>,
+    },
+    /// The answer to [`crate::Client::fetch_preview`]: the preview and its
+    /// bytes (a PNG thumbnail, a text's first lines; empty for a PDF or a
+    /// sound), kept in the cache by the file's hash.
+    PreviewFetched {
+        /// Whose file.
+        conversation: Conversation,
+        /// Its stored name.
+        name: String,
+        /// Its contents' SHA-256.
+        sha256: Sha256Digest,
+        /// The preview.
+        preview: Preview,
+        /// Its bytes.
+        data: Vec<u8>,
+        /// Where the bytes are in the cache (`None` if they could not be
+        /// kept there).
+        path: Option<PathBuf>,
     },
     /// The connection was lost (not after [`crate::Client::quit`]).
     Disconnected {

@@ -31,7 +31,8 @@
 //! - `client`: [`Client`], the public API: it queues commands for the
 //!   supervisor and starts transfers.
 //! - `supervisor`: the thread that owns connecting, reconnecting and the
-//!   link, and turns server lines into events.
+//!   link, and turns server lines into events (`supervisor/previews`: the
+//!   preview lines, fetches and the shares they update).
 //! - `link`: the chat connection's writer and reader threads.
 //! - `outbox`: own messages not yet acknowledged, and send tokens.
 //! - `journal`: the data dir: resume point and outbox per server and user.
@@ -51,6 +52,7 @@
 //! - `handshake`: connecting and logging in (password, resume, token).
 //! - `transfer`: uploads and downloads on their own connections.
 //! - `cache`: the download cache.
+//! - `preview_cache`: the previews fetched, by file hash, beside it.
 //! - `reconnect`: the backoff between reconnect attempts.
 //! - `stop`: stopping work blocked on a socket (cancel, quit).
 #![warn(missing_docs)]
@@ -68,6 +70,7 @@ mod journal;
 mod link;
 mod message;
 mod outbox;
+mod preview_cache;
 mod reconnect;
 mod sink;
 mod stop;
@@ -83,8 +86,8 @@ pub use event::{AuditEntry, Direction, Event, FileInfo, Origin, RoomInfo, Search
 pub use input::{ChatCommand, DEFAULT_AUDIT_LINES, Input, parse_input};
 pub use journal::default_data_dir;
 pub use media_chat_protocol::{
-    AdminCommand, Conversation, ConversationKind, MemberChange, ModerationAction, Reactions, Role,
-    Sha256Digest, Visibility,
+    AdminCommand, Conversation, ConversationKind, MemberChange, ModerationAction, Preview,
+    Reactions, Role, Sha256Digest, Visibility,
 };
 pub use media_chat_tls::Fingerprint;
 pub use message::{Body, Change, Delivery, Message};

@@ -12,12 +12,13 @@
 //! dropped. When the writer's queue is full, the reader waits to queue its
 //! `PONG`s the same way.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
+use media_chat_protocol::preview::MAX_PREVIEW_DATA;
 use media_chat_protocol::{ClientMessage, EncodeLine, ReadError, ServerMessage};
 use tracing::{debug, warn};
 
@@ -66,6 +67,16 @@ pub(crate) enum Inbound {
     Line(ServerMessage),
     /// The writer wrote the line carrying this token.
     Written(String),
+    /// A `PREVIEW_DATA` body, read whole (it is at most
+    /// [`MAX_PREVIEW_DATA`] bytes).
+    PreviewData {
+        /// Whose file.
+        conversation: media_chat_protocol::Conversation,
+        /// The file's name.
+        name: String,
+        /// The body.
+        data: Vec<u8>,
+    },
     /// The connection ended (the reader's last word).
     Lost(String),
 }
@@ -209,6 +220,34 @@ impl<'a> Reader<'a> {
                     // stay in step.
                     if let Err(e) = reader.skip_body(size) {
                         return e.to_string();
+                    }
+                }
+                Ok(Some(ServerMessage::PreviewData {
+                    conversation,
+                    name,
+                    size,
+                })) => {
+                    if size > MAX_PREVIEW_DATA {
+                        warn!(size, "skipping a preview larger than a preview can be");
+                        if let Err(e) = reader.skip_body(size) {
+                            return e.to_string();
+                        }
+                        continue;
+                    }
+                    let mut data = Vec::new();
+                    if let Err(e) = reader.body(size).read_to_end(&mut data) {
+                        return e.to_string();
+                    }
+                    if let Err(e) = reader.finish_body() {
+                        return e.to_string();
+                    }
+                    let data = Inbound::PreviewData {
+                        conversation,
+                        name,
+                        data,
+                    };
+                    if self.inbound.send(data).is_err() {
+                        return "the client is shutting down".to_owned();
                     }
                 }
                 Ok(Some(ServerMessage::Ping { token })) => {

@@ -2,7 +2,7 @@
 //! draw from: who wrote what, where, when, and whether it has reached the
 //! server.
 
-use media_chat_protocol::{Conversation, MemberChange, Reactions, Sha256Digest};
+use media_chat_protocol::{Conversation, MemberChange, Preview, Reactions, Sha256Digest};
 
 /// A message in a conversation: a text or a shared file, someone else's or
 /// this user's own, or a room's notice (a member change, a new topic).
@@ -38,6 +38,10 @@ pub enum Body {
         size: u64,
         /// SHA-256 of the contents.
         sha256: Sha256Digest,
+        /// What the server made of it (a picture's size, a PDF's pages, a
+        /// sound's length), once known: it comes after the share, as
+        /// [`crate::Event::PreviewReady`], whose message carries it.
+        preview: Option<Preview>,
     },
     /// A change to a room's members, made by the message's author: they
     /// created the room, joined, left, invited, removed, banned…
@@ -174,6 +178,20 @@ impl Message {
             let named = media_chat_protocol::rules::mentions(text);
             named.contains(&key) || named.iter().any(|n| n == media_chat_protocol::rules::HERE)
         })
+    }
+
+    /// Sets the preview of a shared file with contents `sha256` (nothing
+    /// for another message).
+    pub fn set_preview(&mut self, sha256: &Sha256Digest, preview: Option<Preview>) {
+        if let Body::File {
+            sha256: own,
+            preview: slot,
+            ..
+        } = &mut self.body
+            && own == sha256
+        {
+            *slot = preview;
+        }
     }
 
     /// The id of the message this one answers, if it is a reply.

@@ -10,6 +10,8 @@
 //! tokens) or version 2 (no ids: a send counts as sent once written, and
 //! every login replays the history).
 
+mod previews;
+
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -18,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, never, select};
 use media_chat_protocol::{
-    ClientMessage, Conversation, EncodeLine, EventBody, EventLine, HistoryEntry, Reactions,
-    ServerMessage,
+    ClientMessage, Conversation, EncodeLine, EventBody, EventLine, HistoryEntry, Preview,
+    Reactions, ServerMessage, Sha256Digest,
 };
 use parking_lot::Mutex;
 
@@ -32,6 +34,7 @@ use crate::journal::{Journal, Saved};
 use crate::link::{Inbound, Link, Outbound};
 use crate::message::{Body, Change, Delivery, Message};
 use crate::outbox::{Entry, Outbox, Stage, unix_now};
+use crate::preview_cache::PreviewCache;
 use crate::reconnect::Backoff;
 use crate::sink::EventSink;
 use crate::stop::Stop;
@@ -170,6 +173,13 @@ pub(crate) enum Command {
     /// Reconnect now if the connection is down and no reconnect is under
     /// way.
     Reconnect,
+    /// Fetch a file's preview.
+    Preview {
+        /// Whose file.
+        conversation: Conversation,
+        /// Its stored name.
+        name: String,
+    },
     /// Say `QUIT` after everything queued, and end.
     Quit,
 }
@@ -212,6 +222,10 @@ pub(crate) struct Supervisor {
     /// set or toggle (a page read before a live toggle arrived) changes
     /// nothing. The newest [`KEPT_REACTIONS`] messages are kept.
     reactions: BTreeMap<u64, (u64, Reactions)>,
+    /// The files shared so far, for previews.
+    shares: previews::Shares,
+    /// Previews fetched, by file hash.
+    preview_cache: PreviewCache,
 }
 
 /// What one connection has said so far.
@@ -250,6 +264,11 @@ struct Session {
     new_password: Option<String>,
     /// The server ended the session for good (see [`ends_the_session`]).
     ended: Option<String>,
+    /// `PREVIEWS|1` was sent and not answered yet.
+    previews_asked: bool,
+    /// The last `PREVIEW` line of a made preview, whose `PREVIEW_DATA`
+    /// may follow.
+    preview_head: Option<(Conversation, String, Sha256Digest, Preview)>,
 }
 
 /// Read positions: what the user has read and what the server knows.
@@ -275,6 +294,7 @@ impl Supervisor {
             connection,
         } = start;
         let resume = (saved.last_id > 0).then_some(saved.last_id);
+        let config_cache_dir = config.cache_dir.clone();
         let outbox = Outbox::with(saved.entries);
         status.pending.store(outbox.pending(), Ordering::SeqCst);
         let mut supervisor = Supervisor {
@@ -295,6 +315,12 @@ impl Supervisor {
             token_waiters: VecDeque::new(),
             flush_due: None,
             reactions: BTreeMap::new(),
+            shares: previews::Shares::default(),
+            preview_cache: PreviewCache::new(
+                config_cache_dir
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("client_downloads")),
+            ),
         };
         thread::Builder::new()
             .name("chat-supervisor".into())
@@ -330,6 +356,11 @@ impl Supervisor {
                 recv(inbound) -> message => match message {
                     Ok(Inbound::Line(message)) => self.inbound(message),
                     Ok(Inbound::Written(token)) => self.written(&token),
+                    Ok(Inbound::PreviewData {
+                        conversation,
+                        name,
+                        data,
+                    }) => self.preview_data(conversation, name, data),
                     Ok(Inbound::Lost(reason)) => self.lost(reason),
                     Err(_) => self.lost("the connection ended".to_owned()),
                 },
@@ -412,6 +443,7 @@ impl Supervisor {
                     self.save();
                 }
             }
+            Command::Preview { conversation, name } => self.fetch_preview(conversation, name),
             Command::Line(message) => {
                 if !self.write(&message) {
                     tracing::debug!(verb = message.verb(), "not connected: a line was not sent");
@@ -670,6 +702,7 @@ impl Supervisor {
                 }
                 Event::Notify { text }
             }
+            ServerMessage::Error { reason } if self.previews_refused(&reason) => return,
             ServerMessage::Error { reason } => {
                 if reason == WRONG_PASSWORD {
                     self.session.new_password = None;
@@ -703,7 +736,12 @@ impl Supervisor {
             } => live(
                 Conversation::general(),
                 user,
-                Body::File { name, size, sha256 },
+                Body::File {
+                    name,
+                    size,
+                    sha256,
+                    preview: None,
+                },
             ),
             // Version 3.
             ServerMessage::Event(line) => return self.event(line),
@@ -917,6 +955,16 @@ impl Supervisor {
                 });
                 return;
             }
+            ServerMessage::Preview {
+                conversation,
+                name,
+                sha256,
+                status,
+            } => return self.preview_line(conversation, name, sha256, status),
+            ServerMessage::Previews { .. } => {
+                self.session.previews_asked = false;
+                return;
+            }
             ServerMessage::FilesEnd { conversation } => Event::FileList {
                 conversation: conversation.unwrap_or_else(Conversation::general),
                 files: std::mem::take(&mut self.session.files),
@@ -980,6 +1028,7 @@ impl Supervisor {
                 return self.emit_all(out);
             }
         };
+        self.shares.seen(&message);
         if origin == Origin::Backlog
             && message.author == self.session.me
             && !self.session.resent.is_empty()
@@ -1286,6 +1335,7 @@ impl Supervisor {
                 .collect();
         }
         self.write_waiting();
+        self.ask_for_previews();
         if !self.reads.wanted.is_empty() {
             self.reads.due = Some(Instant::now());
         }
@@ -1421,6 +1471,7 @@ impl Supervisor {
                         recv(link.inbound) -> message => match message {
                             Ok(Inbound::Line(message)) => self.inbound(message),
                             Ok(Inbound::Written(token)) => self.written(&token),
+                            Ok(Inbound::PreviewData { .. }) => {}
                             Ok(Inbound::Lost(_)) | Err(_) => break,
                         },
                         recv(deadline) -> _ => break,
@@ -1472,7 +1523,12 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
         } => (
             Conversation::general(),
             user,
-            Body::File { name, size, sha256 },
+            Body::File {
+                name,
+                size,
+                sha256,
+                preview: None,
+            },
         ),
     };
     Message {
@@ -1521,7 +1577,15 @@ fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
             name,
             size,
             sha256,
-        } => (user, Body::File { name, size, sha256 }),
+        } => (
+            user,
+            Body::File {
+                name,
+                size,
+                sha256,
+                preview: None,
+            },
+        ),
         EventBody::Member { by, user, change } => (by, Body::Member { user, change }),
         EventBody::Topic { by, text } => (by, Body::Topic(text)),
     };

@@ -208,6 +208,23 @@ pub enum ClientMessage {
         /// The stored name (the last field).
         name: String,
     },
+    /// `PREVIEWS|on` (v3): with 1, this session is told of previews (a
+    /// `PREVIEW` line after each share, and when the preview is made);
+    /// with 0 (the default), it is not. Answered `PREVIEWS|on`.
+    Previews {
+        /// Told or not.
+        on: bool,
+    },
+    /// `PREVIEW|conversation|name` (v3): the preview of a conversation's
+    /// file, without the file: answered `PREVIEW|…` (and, for a ready
+    /// preview, `PREVIEW_DATA|…` with its bytes), or `ERROR|No preview for
+    /// <name>`.
+    Preview {
+        /// Whose file.
+        conversation: Conversation,
+        /// The stored name (the last field).
+        name: String,
+    },
     /// `FILES|conversation` (v3): like `LIST_FILES`, for a conversation.
     Files {
         /// Whose files.
@@ -417,6 +434,8 @@ impl ClientMessage {
             ClientMessage::SignOutOthers => "SIGN_OUT_OTHERS",
             ClientMessage::Upload { .. } => "UPLOAD",
             ClientMessage::Download { .. } => "DOWNLOAD",
+            ClientMessage::Preview { .. } => "PREVIEW",
+            ClientMessage::Previews { .. } => "PREVIEWS",
             ClientMessage::Files { .. } => "FILES",
             ClientMessage::Search { .. } => "SEARCH",
             ClientMessage::Edit { .. } => "EDIT",
@@ -640,6 +659,19 @@ impl ParseLine for ClientMessage {
                     name: f.last("name")?.to_owned(),
                 }
             }
+            "PREVIEWS" => {
+                let mut f = FieldReader::new("PREVIEWS", rest);
+                let on = f.flag("on")?;
+                f.finish()?;
+                ClientMessage::Previews { on }
+            }
+            "PREVIEW" => {
+                let mut f = FieldReader::new("PREVIEW", rest);
+                ClientMessage::Preview {
+                    conversation: f.conversation("conversation")?,
+                    name: f.last("name")?.to_owned(),
+                }
+            }
             "FILES" => {
                 let mut f = FieldReader::new("FILES", rest);
                 let conversation = f.conversation("conversation")?;
@@ -834,7 +866,9 @@ impl EncodeLine for ClientMessage {
                 .field("name", name)
                 .number("size", *size)
                 .digest("sha256", sha256),
-            ClientMessage::Download { conversation, name } => line
+            ClientMessage::Previews { on } => line.number("on", u64::from(*on)),
+            ClientMessage::Download { conversation, name }
+            | ClientMessage::Preview { conversation, name } => line
                 .field("conversation", &conversation.to_string())
                 .last("name", name),
             ClientMessage::Files { conversation } => {
@@ -907,6 +941,14 @@ pub(crate) mod tests {
 
     fn examples() -> Vec<(&'static str, ClientMessage)> {
         vec![
+            ("PREVIEWS|1", ClientMessage::Previews { on: true }),
+            (
+                "PREVIEW|#lớp|bài hát (1).mp3",
+                ClientMessage::Preview {
+                    conversation: Conversation::Room("lớp".into()),
+                    name: "bài hát (1).mp3".into(),
+                },
+            ),
             ("HELLO|2", ClientMessage::Hello { version: 2 }),
             (
                 "LOGIN|Đặng|mật|khẩu",
@@ -1240,6 +1282,9 @@ pub(crate) mod tests {
             ),
             (conversation(), free_text())
                 .prop_map(|(conversation, name)| ClientMessage::Download { conversation, name }),
+            (conversation(), free_text())
+                .prop_map(|(conversation, name)| ClientMessage::Preview { conversation, name }),
+            any::<bool>().prop_map(|on| ClientMessage::Previews { on }),
             conversation().prop_map(|conversation| ClientMessage::Files { conversation }),
             prop_oneof![
                 Just(AdminCommand::InviteCode),

@@ -12,6 +12,9 @@
 //! - [`conversation`]: [`Conversation`], `#room` or `@user` (version 3).
 //! - [`event`]: [`EventLine`], a stored event as version 3 shows it.
 //! - [`found`]: [`FoundLine`], a search result as version 3 shows it.
+//! - [`preview`]: [`Preview`], what the server learnt of a shared file
+//!   (a picture's size and thumbnail, a text's lines, a PDF's pages, a
+//!   sound's length).
 //! - [`reaction`]: [`Reactions`], a message's reactions, and what a
 //!   reaction may be.
 //! - [`room`]: [`Visibility`], [`Role`], [`MemberChange`], [`ConversationKind`].
@@ -37,6 +40,7 @@ pub mod event;
 pub mod fields;
 pub mod fold;
 pub mod found;
+pub mod preview;
 pub mod reaction;
 pub mod reader;
 pub mod room;
@@ -50,6 +54,7 @@ pub use digest::Sha256Digest;
 pub use error::{BodyAnnouncement, EncodeError, ParseError, ReadError};
 pub use event::{EventBody, EventLine};
 pub use found::FoundLine;
+pub use preview::{Preview, PreviewStatus};
 pub use reaction::{ReactionError, Reactions};
 pub use reader::MessageReader;
 pub use room::{ConversationKind, MemberChange, Role, Visibility};

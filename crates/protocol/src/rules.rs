@@ -247,7 +247,9 @@ pub fn check_text(text: &str) -> Result<(), TextError> {
     Ok(())
 }
 
-pub(crate) fn is_bidi_control(c: char) -> bool {
+/// Whether `c` is a bidirectional-text control (an embedding, override,
+/// isolate or mark), which no name and no announced title may hold.
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -6,6 +6,7 @@ use crate::error::{EncodeError, ParseError};
 use crate::event::EventLine;
 use crate::fields::{FieldReader, LineWriter, split_list, split_verb};
 use crate::found::FoundLine;
+use crate::preview::PreviewStatus;
 use crate::reaction::Reactions;
 use crate::room::{ConversationKind, Role, Visibility};
 use crate::{EncodeLine, ParseLine};
@@ -327,6 +328,38 @@ pub enum ServerMessage {
         /// Why, for humans.
         reason: String,
     },
+    /// `PREVIEW|conversation|name|sha256|kind|…` (v3): where the preview
+    /// of the file `name` (of these contents) stands: `pending` right
+    /// after its share, then ready (or `none`) when the server has made
+    /// it; and first in the answer to a client's `PREVIEW`. See
+    /// [`PreviewStatus`].
+    Preview {
+        /// Whose file.
+        conversation: Conversation,
+        /// The file's stored name.
+        name: String,
+        /// The file's SHA-256 (a preview is of these contents).
+        sha256: Sha256Digest,
+        /// Pending, ready, or none.
+        status: PreviewStatus,
+    },
+    /// `PREVIEWS|on` (v3): the answer to a client's `PREVIEWS|on`.
+    Previews {
+        /// Whether the session is now told of previews.
+        on: bool,
+    },
+    /// `PREVIEW_DATA|conversation|name|size` (v3), followed by `size` bytes
+    /// and `\n`: a preview's thumbnail or first lines, right after its
+    /// `PREVIEW` line, in answer to a client's `PREVIEW` (empty for a PDF
+    /// or a sound).
+    PreviewData {
+        /// Whose file.
+        conversation: Conversation,
+        /// The file's stored name.
+        name: String,
+        /// The body length in bytes.
+        size: u64,
+    },
     /// `MEMBERS_END|conversation|more` (v3): the end of a `MEMBERS` page;
     /// `more` says whether another page follows.
     MembersEnd {
@@ -419,6 +452,9 @@ impl ServerMessage {
             ServerMessage::Muted { on: false, .. } => "UNMUTED",
             ServerMessage::SearchEnd { .. } => "SEARCH_END",
             ServerMessage::SearchFailed { .. } => "SEARCH_FAILED",
+            ServerMessage::Preview { .. } => "PREVIEW",
+            ServerMessage::PreviewData { .. } => "PREVIEW_DATA",
+            ServerMessage::Previews { .. } => "PREVIEWS",
         }
     }
 
@@ -673,6 +709,38 @@ impl ParseLine for ServerMessage {
                 }
             }
             "FOUND" => ServerMessage::Found(FoundLine::parse_fields(rest)?),
+            "PREVIEW" => {
+                let mut f = FieldReader::new("PREVIEW", rest);
+                let conversation = f.conversation("conversation")?;
+                let name = f.next("name")?.to_owned();
+                let sha256 = f.digest("sha256")?;
+                let status = PreviewStatus::parse_fields(&mut f)?;
+                f.finish()?;
+                ServerMessage::Preview {
+                    conversation,
+                    name,
+                    sha256,
+                    status,
+                }
+            }
+            "PREVIEWS" => {
+                let mut f = FieldReader::new("PREVIEWS", rest);
+                let on = f.flag("on")?;
+                f.finish()?;
+                ServerMessage::Previews { on }
+            }
+            "PREVIEW_DATA" => {
+                let mut f = FieldReader::new("PREVIEW_DATA", rest);
+                let conversation = f.conversation("conversation")?;
+                let name = f.next("name")?.to_owned();
+                let size = f.number("size")?;
+                f.finish()?;
+                ServerMessage::PreviewData {
+                    conversation,
+                    name,
+                    size,
+                }
+            }
             "TYPING" => {
                 let mut f = FieldReader::new("TYPING", rest);
                 ServerMessage::Typing {
@@ -972,6 +1040,25 @@ impl EncodeLine for ServerMessage {
             ServerMessage::Typing { conversation, user } => line
                 .field("conversation", &conversation.to_string())
                 .last("user", user),
+            ServerMessage::Preview {
+                conversation,
+                name,
+                sha256,
+                status,
+            } => status.encode_fields(
+                line.field("conversation", &conversation.to_string())
+                    .field("name", name)
+                    .digest("sha256", sha256),
+            ),
+            ServerMessage::Previews { on } => line.number("on", u64::from(*on)),
+            ServerMessage::PreviewData {
+                conversation,
+                name,
+                size,
+            } => line
+                .field("conversation", &conversation.to_string())
+                .field("name", name)
+                .number("size", *size),
             ServerMessage::Reactions {
                 conversation,
                 id,
@@ -1017,7 +1104,55 @@ mod tests {
     }
 
     fn examples() -> Vec<(String, ServerMessage)> {
+        use crate::preview::Preview;
+        let preview = |status| ServerMessage::Preview {
+            conversation: Conversation::Room("lớp".into()),
+            name: "ảnh.png".into(),
+            sha256: hash(),
+            status,
+        };
         vec![
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|pending"),
+                preview(PreviewStatus::Pending),
+            ),
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|none"),
+                preview(PreviewStatus::None),
+            ),
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|image|1920|1080"),
+                preview(PreviewStatus::Ready(Preview::Image {
+                    width: 1920,
+                    height: 1080,
+                })),
+            ),
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|text|42"),
+                preview(PreviewStatus::Ready(Preview::Text { lines: 42 })),
+            ),
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|pdf|12|Đề thi | lần 2"),
+                preview(PreviewStatus::Ready(Preview::Pdf {
+                    pages: 12,
+                    title: "Đề thi | lần 2".into(),
+                })),
+            ),
+            (
+                format!("PREVIEW|#lớp|ảnh.png|{HASH}|audio|205000"),
+                preview(PreviewStatus::Ready(Preview::Audio {
+                    duration_ms: 205_000,
+                })),
+            ),
+            ("PREVIEWS|0".into(), ServerMessage::Previews { on: false }),
+            (
+                "PREVIEW_DATA|@an|ảnh.png|5120".into(),
+                ServerMessage::PreviewData {
+                    conversation: Conversation::Direct("an".into()),
+                    name: "ảnh.png".into(),
+                    size: 5120,
+                },
+            ),
             ("HELLO|2".into(), ServerMessage::Hello { version: 2 }),
             (
                 "LOGIN_OK|Cường".into(),
@@ -1613,6 +1748,37 @@ mod tests {
                 .prop_map(|(conversation, on)| ServerMessage::Muted { conversation, on }),
             (send_token(), free_text())
                 .prop_map(|(token, reason)| ServerMessage::SearchFailed { token, reason }),
+            (conversation(), field_text(), digest(), preview_status()).prop_map(
+                |(conversation, name, sha256, status)| ServerMessage::Preview {
+                    conversation,
+                    name,
+                    sha256,
+                    status
+                }
+            ),
+            any::<bool>().prop_map(|on| ServerMessage::Previews { on }),
+            (conversation(), field_text(), any::<u64>()).prop_map(|(conversation, name, size)| {
+                ServerMessage::PreviewData {
+                    conversation,
+                    name,
+                    size,
+                }
+            }),
+        ]
+    }
+
+    fn preview_status() -> impl Strategy<Value = PreviewStatus> {
+        use crate::preview::Preview;
+        prop_oneof![
+            Just(PreviewStatus::Pending),
+            Just(PreviewStatus::None),
+            (any::<u64>(), any::<u64>())
+                .prop_map(|(width, height)| PreviewStatus::Ready(Preview::Image { width, height })),
+            any::<u64>().prop_map(|lines| PreviewStatus::Ready(Preview::Text { lines })),
+            (any::<u64>(), free_text())
+                .prop_map(|(pages, title)| PreviewStatus::Ready(Preview::Pdf { pages, title })),
+            any::<u64>()
+                .prop_map(|duration_ms| PreviewStatus::Ready(Preview::Audio { duration_ms })),
         ]
     }
 

@@ -103,6 +103,8 @@ struct Peer {
     /// the welcome's snapshot but fanned out after it ended is not sent
     /// again.
     covered: EventId,
+    /// Whether the session asked to be told of previews (`PREVIEWS|1`).
+    previews: bool,
 }
 
 /// A line kept for a syncing session, with the id of the event it is
@@ -193,6 +195,7 @@ impl Hub {
                 syncing: Some(Vec::new()),
                 sync_bytes: 0,
                 covered: EventId(0),
+                previews: false,
             },
         );
         if version < 3 {
@@ -411,6 +414,46 @@ impl Hub {
                 && peer.version >= 3
             {
                 deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
+            }
+        }
+        drop(state);
+        self.shared.flusher.schedule(pending);
+    }
+
+    /// Whether session `id` is told of previews (`PREVIEWS|on`).
+    pub(crate) fn set_previews(&self, id: u64, on: bool) {
+        if let Some(peer) = self.shared.state.lock().peers.get_mut(&id) {
+            peer.previews = on;
+        }
+    }
+
+    /// Sends the line `line` makes (given the conversation as each reader
+    /// names it) to the sessions of everyone in `conversation` that asked
+    /// to be told of previews (version 3 only), not stored, no id.
+    pub(crate) fn to_previewers(
+        &self,
+        conversation: &Conversation,
+        line: impl Fn(WireConversation) -> ServerMessage,
+    ) {
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        // Encoded once per name: a direct conversation's two users each
+        // see it as the other's.
+        let mut named: HashMap<String, Option<Arc<[u8]>>> = HashMap::new();
+        for session in targets(&mut state, conversation, None) {
+            let Some(peer) = state.peers.get_mut(&session) else {
+                continue;
+            };
+            if peer.version < 3 || !peer.previews {
+                continue;
+            }
+            let wire = lines::wire_conversation(conversation, &peer.key);
+            let encoded = named
+                .entry(wire.to_string())
+                .or_insert_with(|| encode(&line(wire)))
+                .clone();
+            if let Some(encoded) = encoded {
+                deliver(peer, None, encoded, self.shared.sync_cap, &mut pending);
             }
         }
         drop(state);

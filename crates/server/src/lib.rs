@@ -29,6 +29,9 @@
 //! - `message_commands`: `EDIT` and `DELETE` of messages.
 //! - `here`: who an `@here` mentions: the members online.
 //! - `reaction_command`: `REACT`, a reaction given or taken back.
+//! - `previews`: previews of shared files (thumbnails, page counts,
+//!   durations), made on a bounded worker off the upload's path.
+//! - `preview_command`: `PREVIEW`, a file's preview without the file.
 //! - `typing`: `TYPING` notices, throttled, passed on, never stored.
 //! - `search_command`: `SEARCH`, run in the store for what the user may see.
 //! - `account_commands`: passwords, sign-outs and administrators' commands.
@@ -65,6 +68,8 @@ mod message_commands;
 pub mod offline;
 mod outbox;
 mod preference_commands;
+mod preview_command;
+mod previews;
 mod reaction_command;
 mod registration;
 mod room_commands;

@@ -23,6 +23,7 @@ use crate::hub::Hub;
 use crate::listener::accept_loop;
 use crate::logins::LoginWorkers;
 use crate::offline::DataDirLock;
+use crate::previews::Previews;
 use crate::registration::Registration;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
@@ -131,6 +132,7 @@ impl Server {
             &data.files(),
             &data.conversation_files(),
             &data.incoming(),
+            &data.previews(),
             &store,
         )
         .map_err(at(data.files()))?;
@@ -140,6 +142,7 @@ impl Server {
         );
         let (tls, fingerprint) = tls_policy(&config, &data)?;
         let blocks = Blocks::new(store.blocks().map_err(ServerError::Store)?);
+        let previews = Previews::start(hub.clone())?;
         Ok(Server {
             ctx: Arc::new(Context {
                 hub,
@@ -151,6 +154,7 @@ impl Server {
                 action_limits: ActionLimits::new(),
                 blocks,
                 typing: TypingNotices::default(),
+                previews,
                 logins: LoginWorkers::start(),
                 accounts,
                 files,

@@ -31,6 +31,7 @@ use crate::connections::Admission;
 use crate::hub::Hub;
 use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
+use crate::previews::Previews;
 use crate::registration::Registration;
 use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::{ActionLimits, TokenBucket};
@@ -101,6 +102,7 @@ pub(crate) struct Context {
     pub(crate) action_limits: ActionLimits,
     pub(crate) blocks: Blocks,
     pub(crate) typing: TypingNotices,
+    pub(crate) previews: Previews,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -497,6 +499,7 @@ impl Session {
                     | ClientMessage::Upload { .. }
                     | ClientMessage::Download { .. }
                     | ClientMessage::Files { .. }
+                    | ClientMessage::Preview { .. }
                     | ClientMessage::Ping { .. }
                     | ClientMessage::Pong { .. }
                     | ClientMessage::Quit
@@ -530,6 +533,8 @@ impl Session {
                 | ClientMessage::Upload { .. }
                 | ClientMessage::Download { .. }
                 | ClientMessage::Files { .. }
+                | ClientMessage::Preview { .. }
+                | ClientMessage::Previews { .. }
                 | ClientMessage::Search { .. }
                 | ClientMessage::Edit { .. }
                 | ClientMessage::Delete { .. }
@@ -620,6 +625,11 @@ impl Session {
             }
             ClientMessage::ListFiles => self.list_files(None),
             ClientMessage::Files { conversation } => self.list_files(Some(&conversation)),
+            ClientMessage::Preview { conversation, name } => self.preview(&conversation, &name),
+            ClientMessage::Previews { on } => {
+                self.ctx.hub.set_previews(self.id, on);
+                self.send(&ServerMessage::Previews { on });
+            }
             ClientMessage::Ping { token } => self.send(&ServerMessage::Pong { token }),
             ClientMessage::Pong { .. } => {}
             ClientMessage::Quit => return Flow::Close,

@@ -114,8 +114,9 @@ impl Session {
         match stored {
             Ok(meta) => {
                 info!(user = %uploader, file = %meta.name, size, "stored an upload");
+                let (name, sha256) = (meta.name.clone(), meta.sha256);
                 let share = NewEvent {
-                    conversation,
+                    conversation: conversation.clone(),
                     author: uploader,
                     body: EventBody::FileShared {
                         name: meta.name,
@@ -127,15 +128,20 @@ impl Session {
                     also_mentions: Vec::new(),
                 };
                 match self.ctx.store.append(share) {
-                    // A transfer connection is not in the chat: it learns
-                    // of its own share directly.
-                    Ok(committed) if self.is_transfer_only() => {
-                        self.send(&crate::lines::event_line(
-                            &committed.event,
-                            &media_chat_protocol::rules::user_key(self.name()),
-                        ))
+                    Ok(committed) => {
+                        // A transfer connection is not in the chat: it
+                        // learns of its own share directly.
+                        if self.is_transfer_only() {
+                            self.send(&crate::lines::event_line(
+                                &committed.event,
+                                &media_chat_protocol::rules::user_key(self.name()),
+                            ));
+                        }
+                        // After the share's fan-out (the store answers
+                        // once its sink has the event): the share comes
+                        // first, then word of its preview.
+                        self.preview_shared(&files, &conversation, &name, sha256);
                     }
-                    Ok(_) => {}
                     Err(e) => {
                         error!(error = %e, "could not store a share");
                         self.send_error(

@@ -627,6 +627,10 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
+            // The desktop does not ask for previews yet.
+            | Event::PreviewPending { .. }
+            | Event::PreviewReady { .. }
+            | Event::PreviewFetched { .. }
             => {}
             Event::Typing { conversation, user } => {
                 self.typing.heard(conversation, user, std::time::Instant::now());

@@ -281,6 +281,7 @@ fn presence_and_files_stay_current() {
             name: "a.png".into(),
             size: 3,
             sha256: Sha256Digest([0; 32]),
+            preview: None,
         },
         ..general("an", "", 1)
     }));

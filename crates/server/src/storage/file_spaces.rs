@@ -24,6 +24,7 @@ use tempfile::NamedTempFile;
 use tracing::info;
 
 use super::files::FileStore;
+use super::previews::PreviewShelf;
 
 /// The upload stores of every conversation.
 pub(crate) struct FileSpaces {
@@ -32,17 +33,21 @@ pub(crate) struct FileSpaces {
     root: PathBuf,
     /// `.incoming/`, shared by all.
     incoming: PathBuf,
+    /// `previews/`.
+    previews: PathBuf,
     opened: Mutex<HashMap<String, Arc<FileStore>>>,
 }
 
 impl FileSpaces {
     /// Empties `incoming` (uploads cut off by a crash) and opens
     /// `#general`'s store in `general`; the other conversations' stores
-    /// live in `root`, opened when first needed.
+    /// live in `root`, opened when first needed; their previews in
+    /// `previews`.
     pub(crate) fn open(
         general: &Path,
         root: &Path,
         incoming: &Path,
+        previews: &Path,
         store: &Store,
     ) -> io::Result<FileSpaces> {
         for entry in fs::read_dir(incoming)? {
@@ -55,6 +60,7 @@ impl FileSpaces {
             general: Arc::new(general),
             root: root.to_path_buf(),
             incoming: incoming.to_path_buf(),
+            previews: previews.to_path_buf(),
             opened: Mutex::new(HashMap::new()),
         })
     }
@@ -116,6 +122,13 @@ impl FileSpaces {
         let files = Arc::new(FileStore::open(&dir, &known(store, conversation)?)?);
         opened.insert(folder, files.clone());
         Ok(Some(files))
+    }
+
+    /// Where the previews of `conversation`'s files are kept: the folder
+    /// named as its files folder is, `general` for `#general`.
+    pub(crate) fn shelf(&self, conversation: &Conversation) -> PreviewShelf {
+        let folder = folder_name(conversation).unwrap_or_else(|| "general".to_owned());
+        PreviewShelf::new(self.previews.join(folder))
     }
 
     /// A new temporary file for an upload in progress; deleted when dropped

@@ -134,6 +134,11 @@ impl FileStore {
         Ok((file, meta))
     }
 
+    /// What the index holds of the file `name`.
+    pub(crate) fn meta(&self, name: &str) -> Option<FileMeta> {
+        self.index.lock().get(name).cloned()
+    }
+
     /// Every stored file, sorted by name.
     pub(crate) fn list(&self) -> Vec<FileMeta> {
         self.index.lock().values().cloned().collect()

@@ -6,10 +6,12 @@
 //!   `#general`'s).
 //! - `file_spaces`: every conversation's store, under `conversation_files/`,
 //!   and the uploads in progress.
+//! - `previews`: the previews of a conversation's files, under `previews/`.
 
 pub(crate) mod creds;
 pub(crate) mod file_spaces;
 pub(crate) mod files;
+pub(crate) mod previews;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -73,6 +75,12 @@ impl DataDir {
     /// a rename.
     pub(crate) fn incoming(&self) -> PathBuf {
         self.root.join(".incoming")
+    }
+
+    /// `previews/`: the previews of every conversation's files, a folder
+    /// each (made at the first preview).
+    pub(crate) fn previews(&self) -> PathBuf {
+        self.root.join("previews")
     }
 }
 
