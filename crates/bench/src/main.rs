@@ -21,8 +21,8 @@
 //! - `report`: table and JSON output.
 //! - `seed`: a chat log of a million events for the server to import.
 //! - `vocabulary`: Zipf-distributed Vietnamese and English message texts.
-//! - `scenario`: `fanout`, `rooms`, `idle`, `files`, `login`, `history`,
-//!   `unread`, `startup`, `search`.
+//! - `scenario`: `fanout`, `rooms`, `reactions`, `idle`, `files`, `login`,
+//!   `history`, `unread`, `startup`, `search`.
 
 mod client;
 mod link;
@@ -53,6 +53,7 @@ use crate::scenario::files::Files;
 use crate::scenario::history::History;
 use crate::scenario::idle::Idle;
 use crate::scenario::login::Login;
+use crate::scenario::reactions::Reactions;
 use crate::scenario::rooms::Rooms;
 use crate::scenario::search::Search;
 use crate::scenario::startup::Startup;
@@ -152,6 +153,31 @@ enum Scenario {
         #[arg(long, default_value_t = 64)]
         payload: usize,
         /// Sender threads when paced.
+        #[arg(long, default_value_t = 1)]
+        senders: usize,
+    },
+    /// Reaction toggles and typing notices in one room (version 3):
+    /// latency of each kind to every other member, and that each arrived.
+    Reactions {
+        /// Members of the room [default: 200; quick: 10].
+        #[arg(long)]
+        members: Option<usize>,
+        /// Messages posted to react to.
+        #[arg(long, default_value_t = 5)]
+        targets: usize,
+        /// Lines each member writes, toggles and typing notices [default:
+        /// 30; quick: 16].
+        #[arg(long)]
+        messages: Option<u64>,
+        /// Lines per second per member [default: 0.75, so half a toggle a
+        /// second; quick: 2].
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Seconds between one member's typing notices, at least 3 (the
+        /// server drops closer ones); the other lines are toggles.
+        #[arg(long, default_value_t = 4.0)]
+        typing_every: f64,
+        /// Sender threads.
         #[arg(long, default_value_t = 1)]
         senders: usize,
     },
@@ -345,6 +371,14 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 payload: 64,
                 senders: 1,
             },
+            Scenario::Reactions {
+                members: None,
+                targets: 5,
+                messages: None,
+                rate: None,
+                typing_every: 4.0,
+                senders: 1,
+            },
             Scenario::Idle {
                 clients: Vec::new(),
                 settle: None,
@@ -453,6 +487,24 @@ fn run_one(env: &Env, scenario: &Scenario, quick: bool) -> anyhow::Result<Report
                 messages: messages.unwrap_or(10),
                 rate: rate.unwrap_or(choose(quick, 0.25, 5.0)),
                 payload,
+                senders,
+            },
+        ),
+        Scenario::Reactions {
+            members,
+            targets,
+            messages,
+            rate,
+            typing_every,
+            senders,
+        } => scenario::reactions::run(
+            env,
+            Reactions {
+                members: members.unwrap_or(pick(200, 10)),
+                targets,
+                messages: messages.unwrap_or(choose(quick, 30, 16)),
+                rate: rate.unwrap_or(choose(quick, 0.75, 2.0)),
+                typing_every,
                 senders,
             },
         ),

@@ -5,7 +5,10 @@
 //! checked: the load generator's messages, as `TEXT|from|text` (versions 1
 //! and 2) or `EVENT|id|ts|conversation|TEXT|from|text` (version 3, counted
 //! per conversation), give a latency sample and a sequence number;
-//! everything else is counted.
+//! reaction toggles (`EVENT|…|REACT|…`) and typing notices (`TYPING|…`),
+//! which carry nothing of their sender's, are kept with their arrival time
+//! for the scenario to match with what it sent; everything else is
+//! counted.
 
 use std::io;
 use std::net::TcpStream;
@@ -42,6 +45,9 @@ pub struct Progress {
     pub last_text_micros: AtomicU64,
     /// Bytes received, of any kind.
     pub bytes: AtomicU64,
+    /// Reaction toggles and typing notices received, summed over
+    /// receivers.
+    pub notices: AtomicU64,
     stop: AtomicBool,
 }
 
@@ -56,8 +62,13 @@ pub struct ReceiverReport {
     /// Version 3 messages received, per conversation as written in the
     /// `EVENT` lines.
     pub conversations: Vec<(String, u64)>,
+    /// Reaction toggles and typing notices, as received (without the
+    /// newline), each with its arrival in microseconds since the epoch.
+    pub notices: Vec<(u64, String)>,
     /// Lines other than the load generator's messages.
     pub other_lines: u64,
+    /// `ERROR` and `REJECTED` lines.
+    pub errors: u64,
     /// Whether the server closed the connection.
     pub closed: bool,
     /// The first `ERROR|…` reason or unreadable line, if any.
@@ -268,7 +279,9 @@ fn receive_loop(
                     class,
                     tracks: Vec::new(),
                     conversations: Vec::new(),
+                    notices: Vec::new(),
                     other_lines: 0,
+                    errors: 0,
                     closed: false,
                     error: None,
                 },
@@ -276,6 +289,9 @@ fn receive_loop(
             let now = epoch.elapsed().as_micros() as u64;
             let (new, texts) = conn.lines(&client.leftover, now, &mut latency[class]);
             publish(&progress, new, texts, now);
+            progress
+                .notices
+                .fetch_add(conn.report.notices.len() as u64, Ordering::Relaxed);
             conns.push(conn);
         }
         if progress.stop.load(Ordering::Acquire) {
@@ -318,9 +334,14 @@ fn receive_loop(
                 Ok((n, bytes, closed)) => {
                     progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
                     let class = conn.report.class;
+                    let notices = conn.report.notices.len();
                     let (a, b) = conn.lines(bytes, now, &mut latency[class]);
                     new += a;
                     texts += b;
+                    let kept = conn.report.notices.len() - notices;
+                    if kept > 0 {
+                        progress.notices.fetch_add(kept as u64, Ordering::Relaxed);
+                    }
                     if closed {
                         conn.report.closed = true;
                         let _ =
@@ -398,7 +419,7 @@ impl Conn {
     }
 
     /// One line: `Some(new)` for one of the load generator's messages,
-    /// `None` otherwise.
+    /// `None` otherwise (a reaction toggle or typing notice is kept).
     fn line(&mut self, line: &[u8], now: u64, latency: &mut Histogram) -> Option<bool> {
         let Ok(line) = std::str::from_utf8(line) else {
             self.report
@@ -420,13 +441,23 @@ impl Conn {
                 fields.next("id").ok()?;
                 fields.next("ts").ok()?;
                 let conversation = fields.next("conversation").ok()?;
-                if fields.next("kind").ok()? != "TEXT" {
-                    return None;
+                match fields.next("kind").ok()? {
+                    "TEXT" => {}
+                    "REACT" => {
+                        self.report.notices.push((now, line.to_owned()));
+                        return None;
+                    }
+                    _ => return None,
                 }
                 let text = fields.next("from").and_then(|_| fields.last("message"));
                 (Some(conversation), text.ok()?)
             }
+            "TYPING" => {
+                self.report.notices.push((now, line.to_owned()));
+                return None;
+            }
             "ERROR" | "REJECTED" => {
+                self.report.errors += 1;
                 self.report.error.get_or_insert_with(|| line.to_owned());
                 return None;
             }
@@ -474,7 +505,9 @@ mod tests {
             class: MEASURED,
             tracks,
             conversations: Vec::new(),
+            notices: Vec::new(),
             other_lines: 0,
+            errors: 0,
             closed: false,
             error: None,
         }

@@ -49,11 +49,13 @@ impl Report {
         self.set(key, (value * scale).round() / scale)
     }
 
-    /// Adds `<prefix>_p50_ms`, `_p99_ms`, `_p999_ms` and `_max_ms`.
+    /// Adds `<prefix>_samples`, `_p50_ms`, `_p90_ms`, `_p99_ms`, `_p999_ms`
+    /// and `_max_ms`.
     pub fn latency(&mut self, prefix: &str, h: &Histogram) -> &mut Self {
         let ms = |us: u64| us as f64 / 1000.0;
         self.set(&format!("{prefix}_samples"), h.count());
         self.float(&format!("{prefix}_p50_ms"), ms(h.quantile(0.5)), 3);
+        self.float(&format!("{prefix}_p90_ms"), ms(h.quantile(0.9)), 3);
         self.float(&format!("{prefix}_p99_ms"), ms(h.quantile(0.99)), 3);
         self.float(&format!("{prefix}_p999_ms"), ms(h.quantile(0.999)), 3);
         self.float(&format!("{prefix}_max_ms"), ms(h.max()), 3)

@@ -2,13 +2,15 @@
 //!
 //! Each writes `TEXT` lines (`#general`) or, given a conversation,
 //! version 3 `SEND` lines to it (their `ACK`s go to the receivers, which
-//! ignore them).
+//! ignore them); a scenario with lines of its own (reactions, typing
+//! notices) paces them through [`Compose`].
 //!
 //! Paced (`rate > 0`): client `p` of `n` sends its `k`-th message at
-//! `start + (k·n + p) / (n·rate)`, so sends are spread evenly, and the text
-//! carries that *scheduled* time: a server (or a sender) that falls behind
-//! shows it as latency. As fast as possible (`rate == 0`): each client
-//! writes bursts of messages in one `write`, stamped when encoded.
+//! `start + (k·n + p) / (n·rate)` ([`Plan::due`]), so sends are spread
+//! evenly, and the text carries that *scheduled* time: a server (or a
+//! sender) that falls behind shows it as latency. As fast as possible
+//! (`rate == 0`): each client writes bursts of messages in one `write`,
+//! stamped when encoded.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,6 +39,41 @@ pub struct Plan {
     pub start: Instant,
     /// The zero of the timestamps in the texts.
     pub epoch: Instant,
+}
+
+impl Plan {
+    /// When the `k`-th line of the writer at `position` (of `total`,
+    /// ordered by sender index) is due when paced, since the epoch.
+    pub fn due(&self, k: u64, position: usize, total: usize) -> Duration {
+        let slot = 1.0 / (total as f64 * self.rate);
+        self.start.duration_since(self.epoch)
+            + Duration::from_secs_f64((k as f64 * total as f64 + position as f64) * slot)
+    }
+}
+
+/// The lines a paced sender writes.
+pub trait Compose {
+    /// Appends `writer`'s `k`-th line, due at `due_micros` (microseconds
+    /// since the epoch), to `out`.
+    fn compose(&mut self, out: &mut Vec<u8>, writer: &Writer, k: u64, due_micros: u64);
+}
+
+/// Chat messages: `TEXT` or `SEND` lines whose text carries the sender,
+/// the sequence number and the time it was due.
+struct Chat {
+    composer: Composer,
+    payload: usize,
+}
+
+impl Compose for Chat {
+    fn compose(&mut self, out: &mut Vec<u8>, writer: &Writer, k: u64, due_micros: u64) {
+        self.composer.encode(
+            out,
+            writer.to.as_deref(),
+            (writer.sender, k, due_micros),
+            self.payload,
+        );
+    }
 }
 
 /// One sending user: its sender index (as written in the texts), a
@@ -72,15 +109,43 @@ pub struct Senders {
 
 impl Senders {
     /// Starts `threads` sender threads sharing `writers` (as fast as
-    /// possible: one thread per writer, up to 64).
+    /// possible: one thread per writer, up to 64), writing chat messages.
     pub fn start(writers: Vec<Writer>, plan: Plan, threads: usize) -> anyhow::Result<Senders> {
+        if plan.rate > 0.0 {
+            return Senders::paced(writers, plan, threads, move || Chat {
+                composer: Composer::default(),
+                payload: plan.payload,
+            });
+        }
+        let threads = writers.len().clamp(1, 64);
+        Senders::spawn(writers, threads, move |group, _, stop| {
+            flat_out(group, plan, stop)
+        })
+    }
+
+    /// Starts `threads` sender threads sharing `writers`, paced by `plan`
+    /// (`rate > 0`), each writing the lines of its own `make()`.
+    pub fn paced<C: Compose + 'static>(
+        writers: Vec<Writer>,
+        plan: Plan,
+        threads: usize,
+        make: impl Fn() -> C + Send + Clone + 'static,
+    ) -> anyhow::Result<Senders> {
+        let threads = threads.clamp(1, writers.len().max(1));
+        Senders::spawn(writers, threads, move |group, total, stop| {
+            paced(group, total, plan, &mut make(), stop)
+        })
+    }
+
+    /// Shares `writers` round robin among `threads` threads, each running
+    /// `body(its writers with their positions, all writers, stop)`.
+    fn spawn(
+        writers: Vec<Writer>,
+        threads: usize,
+        body: impl Fn(Vec<(usize, Writer)>, usize, &AtomicBool) -> Sent + Send + Clone + 'static,
+    ) -> anyhow::Result<Senders> {
         let stop = Arc::new(AtomicBool::new(false));
         let total = writers.len();
-        let threads = if plan.rate > 0.0 {
-            threads.clamp(1, total.max(1))
-        } else {
-            total.clamp(1, 64)
-        };
         let mut groups: Vec<Vec<(usize, Writer)>> = (0..threads).map(|_| Vec::new()).collect();
         for (position, writer) in writers.into_iter().enumerate() {
             groups[position % threads].push((position, writer));
@@ -89,16 +154,10 @@ impl Senders {
             .into_iter()
             .enumerate()
             .map(|(t, group)| {
-                let stop = stop.clone();
+                let (stop, body) = (stop.clone(), body.clone());
                 thread::Builder::new()
                     .name(format!("send-{t}"))
-                    .spawn(move || {
-                        if plan.rate > 0.0 {
-                            paced(group, total, plan, &stop)
-                        } else {
-                            flat_out(group, plan, &stop)
-                        }
-                    })
+                    .spawn(move || body(group, total, &stop))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Senders {
@@ -143,12 +202,16 @@ fn record(sent: &mut Sent, sender: usize, count: u64) {
     sent.per_sender[sender] += count;
 }
 
-fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBool) -> Sent {
+fn paced(
+    group: Vec<(usize, Writer)>,
+    total: usize,
+    plan: Plan,
+    compose: &mut impl Compose,
+    stop: &AtomicBool,
+) -> Sent {
     let mut sent = Sent::default();
-    let (mut line, mut composer) = (Vec::with_capacity(256), Composer::default());
-    let slot = 1.0 / (total as f64 * plan.rate);
+    let mut line = Vec::with_capacity(256);
     let mut alive: Vec<bool> = vec![true; group.len()];
-    let offset = plan.start.duration_since(plan.epoch);
     for k in 0..plan.messages {
         for (i, (position, writer)) in group.iter().enumerate() {
             if !alive[i] {
@@ -157,20 +220,14 @@ fn paced(group: Vec<(usize, Writer)>, total: usize, plan: Plan, stop: &AtomicBoo
             if stop.load(Ordering::Relaxed) {
                 return sent;
             }
-            let due = offset
-                + Duration::from_secs_f64((k as f64 * total as f64 + *position as f64) * slot);
+            let due = plan.due(k, *position, total);
             let now = plan.epoch.elapsed();
             if due > now {
                 thread::sleep(due - now);
             }
             let due_micros = due.as_micros() as u64;
             line.clear();
-            composer.encode(
-                &mut line,
-                writer.to.as_deref(),
-                (writer.sender, k, due_micros),
-                plan.payload,
-            );
+            compose.compose(&mut line, writer, k, due_micros);
             if let Err(e) = writer.link.write_all(&line) {
                 sent.error
                     .get_or_insert_with(|| format!("sender {}: {e}", writer.sender));

@@ -236,16 +236,17 @@ impl Session3 {
     }
 
     /// Posts each `(conversation, text)` with `SEND`, keeping at most
-    /// `window` unanswered, and waits until every one is stored (`ACK`).
-    /// Whatever else arrives meanwhile (others' messages) is read and
-    /// dropped.
+    /// `window` unanswered, and waits until every one is stored (`ACK`);
+    /// returns their ids, in the order of `posts`. Whatever else arrives
+    /// meanwhile (others' messages) is read and dropped.
     pub fn post_all(
         &mut self,
         posts: &[(Conversation, String)],
         window: usize,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<u64>> {
         let window = window.max(2);
         let (mut sent, mut acked) = (0, 0);
+        let mut ids = vec![0; posts.len()];
         let mut out = Vec::new();
         while acked < posts.len() {
             if sent - acked <= window / 2 && sent < posts.len() {
@@ -263,13 +264,23 @@ impl Session3 {
                 self.link.write_all(&out)?;
             }
             match self.next()? {
-                ServerMessage::Ack { .. } => acked += 1,
+                ServerMessage::Ack { token, id, .. } => {
+                    // The tokens are `p<index>`, written above.
+                    if let Some(slot) = token
+                        .strip_prefix('p')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| ids.get_mut(n))
+                    {
+                        *slot = id;
+                    }
+                    acked += 1;
+                }
                 ServerMessage::Rejected { reason, .. } => bail!("SEND refused: {reason}"),
                 ServerMessage::Error { reason } => bail!("SEND refused: {reason}"),
                 _ => {}
             }
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// Creates the public room `#room` (no topic) and waits for the event

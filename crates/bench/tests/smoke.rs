@@ -13,7 +13,9 @@
 //! one the read positions give, the same last id after each restart, an
 //! empty WAL after a graceful stop. `rooms` checks that nothing reaches
 //! another room. `search` runs its mix over 20,000 messages: no search
-//! refused, every plain common word a full page.
+//! refused, every plain common word a full page. `reactions` must match
+//! every reaction toggle and typing notice with its send at every other
+//! member, with none refused by the rate limits.
 
 use std::path::Path;
 use std::process::Command;
@@ -83,7 +85,16 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     assert_eq!(
         names,
         [
-            "fanout", "rooms", "idle", "idle", "files", "login", "history", "unread", "startup",
+            "fanout",
+            "rooms",
+            "reactions",
+            "idle",
+            "idle",
+            "files",
+            "login",
+            "history",
+            "unread",
+            "startup",
             "search"
         ]
     );
@@ -96,15 +107,37 @@ fn every_scenario_delivers_everything_once_and_in_order() {
     let rooms = &reports[1];
     assert_eq!(rooms["deliveries"], rooms["expected_deliveries"]);
     assert_eq!(rooms["expected_deliveries"].as_u64(), Some(4 * 5 * 4 * 10));
-    assert_eq!(reports[2]["protocol"].as_u64(), Some(2));
-    assert_eq!(reports[3]["protocol"].as_u64(), Some(3));
-    assert_eq!(reports[3]["wakeup_samples"].as_u64(), Some(49));
-    assert!(reports[4]["chat_samples"].as_u64() > Some(0));
-    assert!(reports[5]["room_samples"].as_u64() > Some(0));
-    check_history(&reports[6]);
-    check_unread(&reports[7]);
-    check_startup(&reports[8]);
-    check_search(&reports[9]);
+    check_reactions(&reports[2]);
+    assert_eq!(reports[3]["protocol"].as_u64(), Some(2));
+    assert_eq!(reports[4]["protocol"].as_u64(), Some(3));
+    assert_eq!(reports[4]["wakeup_samples"].as_u64(), Some(49));
+    assert!(reports[5]["chat_samples"].as_u64() > Some(0));
+    assert!(reports[6]["room_samples"].as_u64() > Some(0));
+    check_history(&reports[7]);
+    check_unread(&reports[8]);
+    check_startup(&reports[9]);
+    check_search(&reports[10]);
+}
+
+/// `reactions --quick`: 10 members, each 14 toggles and 2 typing notices
+/// (one line in 8, 16 lines at 2 a second), every one received by the 9
+/// others and timed, none refused.
+fn check_reactions(report: &Value) {
+    assert_eq!(report["members"].as_u64(), Some(10), "{report}");
+    for (kind, sent) in [("reaction", 10 * 14), ("typing", 10 * 2)] {
+        assert_eq!(
+            report[format!("{kind}_sent")].as_u64(),
+            Some(sent),
+            "{report}"
+        );
+        let expected = report[format!("{kind}_expected")].as_u64();
+        assert_eq!(expected, Some(sent * 9), "{kind}: {report}");
+        assert_eq!(report[format!("{kind}_received")].as_u64(), expected);
+        assert_eq!(report[format!("{kind}_samples")].as_u64(), expected);
+        assert_eq!(report[format!("{kind}_missing")].as_u64(), Some(0));
+        assert!(report[format!("{kind}_p99_ms")].is_number(), "{report}");
+    }
+    assert_eq!(report["refused"].as_u64(), Some(0), "{report}");
 }
 
 /// `search --quick`: 10 searches of each of the 12 classes over 20,000
@@ -234,4 +267,21 @@ fn flat_out_fanout_against_the_server_binary() {
     assert_eq!(reports.len(), 1);
     check(&reports[0]);
     assert_eq!(reports[0]["deliveries"].as_u64(), Some(8 * 7 * 200));
+}
+
+#[test]
+fn reactions_against_the_server_binary() {
+    let server = Path::new(LOADGEN).with_file_name("media-chat-server");
+    let server_bin = server.to_string_lossy().into_owned();
+    let mut args = vec!["reactions"];
+    if server.is_file() {
+        args.extend(["--server-bin", &server_bin]);
+    } else {
+        // `cargo test -p media-chat-bench` does not build the server binary.
+        args.insert(0, "--in-process");
+    }
+    let reports = run(&args);
+    assert_eq!(reports.len(), 1);
+    check(&reports[0]);
+    check_reactions(&reports[0]);
 }

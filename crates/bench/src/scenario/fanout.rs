@@ -77,7 +77,7 @@ pub fn run(env: &Env, args: Fanout) -> anyhow::Result<Report> {
     };
     let deadline = start + Duration::from_secs_f64(schedule + 60.0);
     let complete = wait_for_deliveries(
-        &pool.progress,
+        &pool.progress.distinct,
         expected,
         Duration::from_secs(5),
         deadline,

@@ -114,7 +114,7 @@ pub fn run(env: &Env, args: Files) -> anyhow::Result<Report> {
     let sent = chat.join()?;
     let expected = sent.per_sender.first().copied().unwrap_or(0);
     crate::scenario::wait_for_deliveries(
-        &pool.progress,
+        &pool.progress.distinct,
         expected,
         Duration::from_secs(2),
         Instant::now() + Duration::from_secs(10),

@@ -107,7 +107,7 @@ fn one_size(env: &Env, clients: usize, args: &Idle) -> anyhow::Result<Report> {
     let sent = first.map(|l| l.write_all(&line)).transpose()?.is_some();
     let expected = if sent { clients as u64 - 1 } else { 0 };
     wait_for_deliveries(
-        &pool.progress,
+        &pool.progress.distinct,
         expected,
         Duration::from_secs(5),
         Instant::now() + Duration::from_secs(20),

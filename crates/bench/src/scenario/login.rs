@@ -76,7 +76,7 @@ pub fn run(env: &Env, args: Login) -> anyhow::Result<Report> {
     let expected: u64 = sent.per_sender.iter().sum::<u64>() * (room as u64 - 1);
     // Let the last messages land: until nothing new arrives for 0.5 s.
     wait_for_deliveries(
-        &pool.progress,
+        &pool.progress.distinct,
         u64::MAX,
         Duration::from_millis(500),
         Instant::now() + Duration::from_secs(10),

@@ -6,13 +6,14 @@ pub mod files;
 pub mod history;
 pub mod idle;
 pub mod login;
+pub mod reactions;
 pub mod rooms;
 pub mod search;
 pub mod startup;
 pub mod unread;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -76,20 +77,21 @@ impl Env {
     }
 }
 
-/// Waits until `progress.distinct` reaches `expected`, or nothing new
-/// arrived for `quiet` once `done_sending()` holds, or `deadline` passes.
-/// Returns whether everything arrived.
+/// Waits until `arrived` (a [`Progress`] counter: `distinct` messages,
+/// say) reaches `expected`, or nothing new arrived for `quiet` once
+/// `done_sending()` holds, or `deadline` passes. Returns whether
+/// everything arrived.
 pub fn wait_for_deliveries(
-    progress: &Progress,
+    arrived: &AtomicU64,
     expected: u64,
     quiet: Duration,
     deadline: Instant,
     done_sending: impl Fn() -> bool,
 ) -> bool {
-    let mut last = progress.distinct.load(Ordering::Relaxed);
+    let mut last = arrived.load(Ordering::Relaxed);
     let mut last_change = Instant::now();
     loop {
-        let now_seen = progress.distinct.load(Ordering::Relaxed);
+        let now_seen = arrived.load(Ordering::Relaxed);
         if now_seen >= expected {
             return true;
         }

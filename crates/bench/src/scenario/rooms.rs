@@ -125,7 +125,7 @@ pub fn run(env: &Env, args: Rooms) -> anyhow::Result<Report> {
         0.0
     };
     let complete = wait_for_deliveries(
-        &pool.progress,
+        &pool.progress.distinct,
         expected,
         Duration::from_secs(5),
         start + Duration::from_secs_f64(schedule + 60.0),
