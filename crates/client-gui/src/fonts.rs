@@ -66,6 +66,10 @@ pub fn definitions(colour_emoji: Option<Vec<u8>>) -> FontDefinitions {
         .entry(FontFamily::Proportional)
         .or_default()
         .insert(0, "DejaVuSans".to_owned());
+    // Code, and a text's first lines, have Vietnamese in them too: Hack
+    // lacks most of it (ộ, ặ), DejaVu Sans fills in.
+    let monospace = fonts.families.entry(FontFamily::Monospace).or_default();
+    monospace.insert(1.min(monospace.len()), "DejaVuSans".to_owned());
     let mut emoji = fonts.families[&FontFamily::Proportional].clone();
     if let Some(bytes) = colour_emoji {
         fonts.font_data.insert(
@@ -171,6 +175,7 @@ mod tests {
         assert_eq!(emoji[..2], ["ColourEmoji", "DejaVuSans"]);
         let proportional = &fonts.families[&FontFamily::Proportional];
         assert!(!proportional.contains(&"ColourEmoji".to_owned()));
+        assert_eq!(fonts.families[&FontFamily::Monospace][1], "DejaVuSans");
         let plain = definitions(None);
         assert_eq!(
             plain.families[&emoji_family()],

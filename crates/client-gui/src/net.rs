@@ -27,6 +27,9 @@ impl Net {
         let wake = Arc::new(wake);
         let waker = wake.clone();
         config.waker = Some(Arc::new(move || waker()));
+        // Shares come with their previews (pictures' thumbnails, sounds'
+        // lengths…), drawn as soon as the server has made them.
+        config.previews = true;
         match Task::spawn("login", move || Client::connect(config), move || wake()) {
             Ok(task) => self.connecting = Some(task),
             Err(e) => tracing::error!(error = %e, "cannot start the login thread"),

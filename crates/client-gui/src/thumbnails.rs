@@ -127,7 +127,13 @@ impl Thumbnails {
 }
 
 fn decode(path: &Path, side: u32) -> Option<ColorImage> {
-    let image = image::open(path).ok()?;
+    // By its contents: a cached thumbnail is named by a hash, not `.png`.
+    let image = image::ImageReader::open(path)
+        .ok()?
+        .with_guessed_format()
+        .ok()?
+        .decode()
+        .ok()?;
     let image = if image.width() > side || image.height() > side {
         image.thumbnail(side, side)
     } else {

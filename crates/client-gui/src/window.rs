@@ -216,6 +216,13 @@ impl Chat {
                         let folder = self.folders_shown.remove(&path);
                         self.dialogs.unopened = Some(Unopened { path, folder });
                     }
+                    Effect::FetchPreview(wanted) => {
+                        if let Some(client) = client
+                            && let Err(e) = client.fetch_preview(wanted.conversation, &wanted.name)
+                        {
+                            tracing::debug!(error = %e, "cannot ask for a preview");
+                        }
+                    }
                     Effect::Forget => {
                         self.thumbnails.clear();
                         self.dialogs.viewer = None;

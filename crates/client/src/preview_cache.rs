@@ -1,8 +1,10 @@
-//! The preview cache: `.previews/` in the download cache, one preview per
-//! file contents, named by its SHA-256: `<sha256>.meta` (the preview, as
-//! the server's `PREVIEW` line ends) and `<sha256>.data` (its thumbnail or
-//! first lines). Clearing the download cache leaves it alone: previews are
-//! small, and the same contents have the same preview on every server.
+//! The preview cache: a folder beside the download cache
+//! (`client_downloads-previews/` beside `client_downloads/`), one preview
+//! per file contents, named by its SHA-256: `<sha256>.meta` (the preview,
+//! as the server's `PREVIEW` line ends) and `<sha256>.data` (its thumbnail
+//! or first lines). Beside it, not in it: **Clear** empties the downloads
+//! and leaves previews alone (they are small, and the same contents have
+//! the same preview on every server).
 //! Written to a temporary file and renamed, the data first, so a preview
 //! whose `.meta` is there is whole.
 
@@ -14,8 +16,8 @@ use media_chat_protocol::fields::FieldReader;
 use media_chat_protocol::{Preview, PreviewStatus, Sha256Digest};
 use tempfile::NamedTempFile;
 
-/// The previews folder inside the download cache.
-const DIR: &str = ".previews";
+/// What the previews folder's name adds to the download cache's.
+const SUFFIX: &str = "-previews";
 
 /// The preview cache of a download cache.
 #[derive(Debug, Clone)]
@@ -24,11 +26,17 @@ pub(crate) struct PreviewCache {
 }
 
 impl PreviewCache {
-    /// The preview cache inside the download cache `cache_dir`.
+    /// The preview cache beside the download cache `cache_dir`.
     pub(crate) fn new(cache_dir: &Path) -> Self {
-        PreviewCache {
-            dir: cache_dir.join(DIR),
-        }
+        let dir = match cache_dir.file_name() {
+            Some(name) => {
+                let mut name = name.to_os_string();
+                name.push(SUFFIX);
+                cache_dir.with_file_name(name)
+            }
+            None => cache_dir.join(SUFFIX),
+        };
+        PreviewCache { dir }
     }
 
     /// The cached preview of contents `sha256`, its bytes and their path.
@@ -80,7 +88,8 @@ mod tests {
     #[test]
     fn a_preview_reads_back_as_kept_and_clearing_downloads_spares_it() {
         let root = tempfile::tempdir().unwrap();
-        let cache = PreviewCache::new(root.path());
+        let downloads = root.path().join("client_downloads");
+        let cache = PreviewCache::new(&downloads);
         let sha = Sha256Digest([7; 32]);
         assert!(cache.load(&sha).is_none());
         let preview = Preview::Image {
@@ -88,13 +97,12 @@ mod tests {
             height: 1080,
         };
         let path = cache.store(&sha, &preview, b"png bytes").unwrap();
+        assert!(path.starts_with(root.path().join("client_downloads-previews")));
         assert_eq!(
             cache.load(&sha),
             Some((preview, b"png bytes".to_vec(), path))
         );
-        let cleared = crate::cache::Cache::new(root.path().to_path_buf())
-            .clear()
-            .unwrap();
+        let cleared = crate::cache::Cache::new(downloads).clear().unwrap();
         assert_eq!(cleared.files, 0);
         assert!(cache.load(&sha).is_some());
     }

@@ -341,6 +341,21 @@ pub const STRINGS: Strings = Strings {
         snippet_unknown: "↳ an earlier message",
         show_original: "Show the message it answers",
         copy_text: "Copy text",
+        preview_coming: "Preview coming…",
+        pdf_details: |pages, title| match (pages, title) {
+            (1, "") => "PDF, 1 page".to_owned(),
+            (n, "") => format!("PDF, {n} pages"),
+            (1, title) => format!("PDF, 1 page, “{title}”"),
+            (n, title) => format!("PDF, {n} pages, “{title}”"),
+        },
+        text_lines: |n| match n {
+            1 => "1 line".to_owned(),
+            n => format!("{n} lines"),
+        },
+        play: "▶ Play",
+        open_file: "Open",
+        preview_of: |name| format!("Preview of {name}"),
+        download_and_open: "Download, check and open it",
         other_server: |server| {
             format!("[!] That link is to a message on another server ({server}).")
         },

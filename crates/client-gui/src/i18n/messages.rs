@@ -23,6 +23,20 @@ pub struct Messages {
     pub snippet_unknown: &'static str,
     /// The snippet's hint.
     pub show_original: &'static str,
+    /// Under a share whose preview the server is making.
+    pub preview_coming: &'static str,
+    /// A PDF's card: pages, title (may be empty).
+    pub pdf_details: fn(u64, &str) -> String,
+    /// A text's card: how many lines it has.
+    pub text_lines: fn(u64) -> String,
+    /// A sound's card: its button.
+    pub play: &'static str,
+    /// A PDF's or a text's card: its button.
+    pub open_file: &'static str,
+    /// A preview card's thumbnail, its accessible name: the file's name.
+    pub preview_of: fn(&str) -> String,
+    /// A preview card's thumbnail or button hint.
+    pub download_and_open: &'static str,
     /// The right-click menu: copy the message's text.
     pub copy_text: &'static str,
     /// A link to a message on another server than this one: its address.

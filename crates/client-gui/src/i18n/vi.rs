@@ -321,6 +321,16 @@ pub const STRINGS: Strings = Strings {
         snippet_unknown: "↳ một tin nhắn trước",
         show_original: "Xem tin nhắn được trả lời",
         copy_text: "Chép nội dung",
+        preview_coming: "Đang tạo bản xem trước…",
+        pdf_details: |pages, title| match title {
+            "" => format!("PDF, {pages} trang"),
+            title => format!("PDF, {pages} trang, “{title}”"),
+        },
+        text_lines: |n| format!("{n} dòng"),
+        play: "▶ Phát",
+        open_file: "Mở",
+        preview_of: |name| format!("Xem trước {name}"),
+        download_and_open: "Tải về, kiểm tra rồi mở",
         other_server: |server| {
             format!("[!] Liên kết đó trỏ tới tin nhắn trên máy chủ khác ({server}).")
         },

@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod conversations;
 pub mod grouping;
 mod names;
+pub mod previews;
 pub mod reactions;
 pub mod search;
 pub mod timeline;
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use media_chat_client::display::{self, Tone};
 use media_chat_client::{
-    Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, RoomInfo,
+    Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, Preview, RoomInfo,
     TransferId, conversation_key, same,
 };
 
@@ -36,6 +37,7 @@ use crate::state::alerts::alert_for;
 
 pub use alerts::Alert;
 pub use conversations::ConversationList;
+pub use previews::{PreviewEntry, Previews, Wanted};
 pub use reactions::ReactionBook;
 pub use search::Search;
 pub use timeline::{History, Item, KEEP_ROWS, MAX_ROWS, Row, Timeline};
@@ -103,6 +105,8 @@ pub enum Effect {
     Unopened(PathBuf),
     /// The download cache was emptied: forget the pictures of its files.
     Forget,
+    /// Ask for a shared file's preview.
+    FetchPreview(Wanted),
 }
 
 /// Everything the chat screen shows.
@@ -159,6 +163,8 @@ pub struct State {
     pub blocked: BTreeSet<String>,
     /// Desktop notifications to show (the app takes them each frame).
     pub alerts: Vec<Alert>,
+    /// Shared files' previews.
+    pub previews: Previews,
 }
 
 impl State {
@@ -192,6 +198,7 @@ impl State {
             typing: Typing::default(),
             blocked: BTreeSet::new(),
             alerts: Vec::new(),
+            previews: Previews::default(),
         }
     }
 
@@ -367,6 +374,11 @@ impl State {
             // The share's own message ("[i] minh shared …"), which the
             // server sends the uploader too, is the one line a share gets.
             Event::Uploaded { .. } => {}
+            // Drawn as the share's card (see `ui::preview_card`), not as a
+            // line of their own.
+            Event::PreviewPending { .. }
+            | Event::PreviewReady { .. }
+            | Event::PreviewFetched { .. } => {}
             other => self.notice(&other),
         }
         effects
@@ -460,6 +472,12 @@ impl State {
                     && let Some(alert) = alert_for(self, message, self.language.strings())
                 {
                     self.alerts.push(alert);
+                }
+                if let Body::File { name, sha256, .. } = &message.body
+                    && self.v3
+                    && let Some(wanted) = self.previews.shared(&message.conversation, name, *sha256)
+                {
+                    effects.push(Effect::FetchPreview(wanted));
                 }
                 if let Body::File { name, size, .. } = &message.body {
                     let files = self
@@ -627,11 +645,35 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
-            // The desktop does not ask for previews yet.
-            | Event::PreviewPending { .. }
-            | Event::PreviewReady { .. }
-            | Event::PreviewFetched { .. }
             => {}
+            Event::PreviewPending { sha256, .. } => self.previews.pending(*sha256),
+            Event::PreviewReady {
+                conversation,
+                name,
+                sha256,
+                preview,
+                ..
+            } => {
+                if self.previews.ready(*sha256, preview.clone()) {
+                    effects.push(Effect::FetchPreview(Wanted {
+                        conversation: conversation.clone(),
+                        name: name.clone(),
+                    }));
+                }
+            }
+            Event::PreviewFetched {
+                sha256,
+                preview,
+                data,
+                path,
+                ..
+            } => {
+                if let (Preview::Image { .. }, Some(path)) = (preview, path) {
+                    effects.push(Effect::Thumbnail(path.clone()));
+                }
+                self.previews
+                    .fetched(*sha256, preview.clone(), data, path.clone());
+            }
             Event::Typing { conversation, user } => {
                 self.typing.heard(conversation, user, std::time::Instant::now());
             }

@@ -21,6 +21,7 @@ pub mod members;
 pub mod mention_popup;
 pub mod palette;
 pub mod paste;
+pub mod preview_card;
 pub mod reactions;
 pub mod reply;
 pub mod rich_text;

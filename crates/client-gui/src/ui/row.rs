@@ -26,6 +26,7 @@ use crate::ui::blocked::block_menu;
 use crate::ui::hover_bar::{Allowed, HoverBar, hover_bar};
 use crate::ui::line_color;
 use crate::ui::palette::sender_color;
+use crate::ui::preview_card::preview_card;
 use crate::ui::reactions::reaction_chips;
 use crate::ui::reply::snippet;
 use crate::ui::rich_text::rich_label;
@@ -149,6 +150,11 @@ pub fn draw_row(
             }
             if let Some(path) = &row.image
                 && let Some(clicked) = thumbnail(ui, path, context.thumbnails, strings)
+            {
+                action = Some(clicked);
+            } else if let Some(Body::File { name, sha256, .. }) = message.map(|m| &m.body)
+                && let Some(entry) = state.previews.get(sha256)
+                && let Some(clicked) = preview_card(ui, name, entry, context.thumbnails, strings)
             {
                 action = Some(clicked);
             }

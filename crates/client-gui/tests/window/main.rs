@@ -16,6 +16,7 @@ mod formatting;
 mod language;
 mod offline;
 mod paste;
+mod preview_cards;
 mod reactions;
 mod readable;
 mod replies;

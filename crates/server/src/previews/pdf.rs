@@ -40,6 +40,23 @@ pub(crate) fn preview(mut file: File) -> Result<Made, PreviewError> {
     })
 }
 
+/// A PDF text string: UTF-16 with its byte order mark or PDFDocEncoding,
+/// as the standard says, but also UTF-8 as many producers write it (read
+/// as PDFDocEncoding, "Đề" comes out as mojibake).
+fn text_string(object: &Object) -> Option<String> {
+    if let Object::String(bytes, _) = object {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let utf16 = bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE");
+        if !utf16
+            && !bytes.is_ascii()
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            return Some(text.to_owned());
+        }
+    }
+    decode_text_string(object).ok()
+}
+
 /// The document's title, fit for a line: control and bidirectional-text
 /// characters dropped, at most [`MAX_TITLE_CHARS`]; empty if it has none.
 fn title(document: &Document) -> String {
@@ -54,7 +71,7 @@ fn title(document: &Document) -> String {
             Object::Reference(id) => document.get_object(*id).ok(),
             title => Some(title),
         })
-        .and_then(|title| decode_text_string(title).ok())
+        .and_then(text_string)
         .unwrap_or_default();
     title
         .chars()
