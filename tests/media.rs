@@ -105,7 +105,8 @@ pub fn mp3_millis(frames: usize) -> u64 {
 }
 
 /// A valid PDF of `pages` empty pages whose document information gives
-/// `title` (ASCII, no parentheses or backslashes).
+/// `title` (written as UTF-8, as many producers do; no parentheses or
+/// backslashes).
 pub fn pdf(pages: usize, title: &str) -> Vec<u8> {
     let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),

@@ -523,3 +523,59 @@ fn a_version_2_server_gets_version_2_and_sends_count_once_written() {
     let again = connect_with(fake.addr, "u", keep);
     wait_for(&again, WAIT, |e| *e == Event::Synced);
 }
+
+/// A version 3 server from before previews answers `PREVIEWS|1` and
+/// `PREVIEW` as unknown commands: a client with previews on says nothing
+/// of it to the user, and asks no more previews of that server (fetches
+/// for the welcome's shares had crossed the refusal, seen under Xvfb as
+/// three `[!] Bad command` lines).
+#[test]
+fn a_server_without_previews_is_not_asked_again_and_its_refusals_are_not_shown() {
+    let previews_asked = Arc::new(Mutex::new(0usize));
+    let counted = previews_asked.clone();
+    let fake = FakeServer::start_custom(move |stream, _| {
+        let _ = stream.set_read_timeout(Some(FAKE_IDLE));
+        let mut writer = stream.try_clone().unwrap();
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let (verb, rest) = line.split_once('|').unwrap_or((&line, ""));
+            let answer = match verb {
+                "HELLO" => "HELLO|3\n".to_owned(),
+                "LOGIN" => "LOGIN_OK|u\nLIMITS|10485760|png\nUSERS|u\nSYNCED|0\n".to_owned(),
+                "PREVIEWS" | "PREVIEW" => {
+                    if verb == "PREVIEW" {
+                        *counted.lock().unwrap() += 1;
+                    }
+                    format!("ERROR|Bad command: unknown command \"{verb}\"\n")
+                }
+                "PING" => format!("PONG|{rest}\n"),
+                "QUIT" => break,
+                // Anything else (the test's list of rooms) marks the end.
+                _ => "NOTIFY|done\n".to_owned(),
+            };
+            if writer.write_all(answer.as_bytes()).is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown(Shutdown::Both);
+    });
+    let client = connect_with(fake.addr, "u", |config| config.previews = true);
+    wait_for(&client, WAIT, |e| *e == Event::Synced);
+    let general = media_chat_client::Conversation::general();
+    client.fetch_preview(general.clone(), "ảnh.png").unwrap();
+    client.fetch_preview(general, "ảnh (1).png").unwrap();
+    client.list_rooms().unwrap();
+    let (seen, _) = wait_collect(
+        &client,
+        WAIT,
+        |e| matches!(e, Event::Notify { text } if text == "done"),
+    );
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::ServerError { .. })),
+        "{seen:?}"
+    );
+    assert!(
+        *previews_asked.lock().unwrap() <= 1,
+        "asked again after the refusal"
+    );
+}

@@ -266,6 +266,9 @@ struct Session {
     ended: Option<String>,
     /// `PREVIEWS|1` was sent and not answered yet.
     previews_asked: bool,
+    /// The server makes no previews (an older one refused `PREVIEWS|1`):
+    /// nothing is asked of it.
+    no_previews: bool,
     /// The last `PREVIEW` line of a made preview, whose `PREVIEW_DATA`
     /// may follow.
     preview_head: Option<(Conversation, String, Sha256Digest, Preview)>,

@@ -19,6 +19,10 @@ const KEPT_SHARES: usize = 4096;
 /// previews, which is no news for the user.
 const UNKNOWN_PREVIEWS: &str = "Bad command: unknown command \"PREVIEWS\"";
 
+/// Its answer to a `PREVIEW` asked before its refusal of `PREVIEWS|1`
+/// came (fetches for the welcome's shares cross it).
+const UNKNOWN_PREVIEW: &str = "Bad command: unknown command \"PREVIEW\"";
+
 /// The files shared that this client has seen, by conversation and name.
 #[derive(Default)]
 pub(super) struct Shares {
@@ -56,14 +60,17 @@ impl Supervisor {
         }
     }
 
-    /// Whether `reason` is an older server's answer to `PREVIEWS|1`,
-    /// which the user need not hear of.
+    /// Whether `reason` is an older server's answer to `PREVIEWS|1` or to
+    /// a `PREVIEW`, which the user need not hear of: from then on nothing
+    /// is asked of it.
     pub(super) fn previews_refused(&mut self, reason: &str) -> bool {
-        if self.session.previews_asked && reason == UNKNOWN_PREVIEWS {
+        let refused = (self.session.previews_asked && reason == UNKNOWN_PREVIEWS)
+            || reason == UNKNOWN_PREVIEW;
+        if refused {
             self.session.previews_asked = false;
-            return true;
+            self.session.no_previews = true;
         }
-        false
+        refused
     }
 
     /// [`crate::Client::fetch_preview`]: from the cache if this client has
@@ -87,6 +94,9 @@ impl Supervisor {
                 data,
                 path: Some(path),
             });
+        }
+        if self.session.no_previews {
+            return;
         }
         if !self.write(&ClientMessage::Preview { conversation, name }) {
             tracing::debug!("not connected: a preview was not asked for");
