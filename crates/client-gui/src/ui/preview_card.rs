@@ -11,6 +11,7 @@ use crate::action::Action;
 use crate::i18n::Strings;
 use crate::state::PreviewEntry;
 use crate::thumbnails::Thumbnails;
+use crate::ui::rich_text::emoji_label;
 use crate::ui::row::THUMBNAIL_HEIGHT;
 
 /// How many of a text's first lines a card shows.
@@ -65,7 +66,7 @@ pub fn preview_card(
         }
         Preview::Audio { duration_ms } => {
             ui.horizontal(|ui| {
-                ui.label(format!("🔊 {}", duration(*duration_ms)));
+                emoji_label(ui, &format!("🔊 {}", duration(*duration_ms)));
                 if ui
                     .button(words.play)
                     .on_hover_text(words.download_and_open)
@@ -77,7 +78,7 @@ pub fn preview_card(
         }
         Preview::Pdf { pages, title } => {
             ui.horizontal(|ui| {
-                ui.label(format!("📄 {}", (words.pdf_details)(*pages, title)));
+                emoji_label(ui, &format!("📄 {}", (words.pdf_details)(*pages, title)));
                 if ui
                     .button(words.open_file)
                     .on_hover_text(words.download_and_open)

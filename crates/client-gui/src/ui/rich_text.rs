@@ -53,6 +53,18 @@ pub fn rich_label(
     (response, clicked)
 }
 
+/// A plain label whose emoji are drawn from the emoji family (in colour
+/// where the system has the font).
+pub fn emoji_label(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    let mut job = LayoutJob::default();
+    let format = TextFormat::simple(
+        TextStyle::Body.resolve(ui.style()),
+        ui.visuals().text_color(),
+    );
+    append_with_emoji(&mut job, text, &format, &emoji_family_in(ui.ctx()));
+    ui.label(job)
+}
+
 /// The layout of `spans` in the body font.
 fn layout_job(ui: &egui::Ui, spans: &[Span], color: Color32) -> LayoutJob {
     let mut job = LayoutJob::default();
