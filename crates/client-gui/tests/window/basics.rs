@@ -7,8 +7,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_client::{Body, Conversation, Delivery, Event, Message, Origin};
 use media_chat_gui::ui::composer::{ComposerView, composer};
 use media_chat_gui::ui::emoji_picker::EmojiPicker;
-use media_chat_gui::window::Chat;
-use media_chat_gui::{Action, App, State, fonts};
+use media_chat_gui::{Action, App, State};
 
 use crate::support::*;
 
@@ -411,15 +410,7 @@ fn a_welcome_still_coming_in_does_not_page_back_before_it_is_all_in() {
             origin: Origin::Backlog,
         });
     }
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(980.0, 680.0))
-        .with_context_setup(fonts::install)
-        .build_ui_state(
-            |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
-                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
-            },
-            (Chat::new(state), Vec::new()),
-        );
+    let mut harness = chat_window(state);
     harness.run_steps(4);
     assert!(harness.query_by_label("bình: old 2").is_some());
     assert!(

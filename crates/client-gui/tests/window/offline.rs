@@ -4,11 +4,9 @@
 //! See: issue 14, "While disconnected the online list is greyed with
 //! "offline since 12:40"; the banner has "Reconnect now"".
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use media_chat_gui::state::Link;
-use media_chat_gui::window::Chat;
-use media_chat_gui::{Action, State, fonts};
+use media_chat_gui::{Action, State};
 
 use crate::support::*;
 
@@ -48,15 +46,7 @@ fn a_lost_connection_not_being_retried_offers_reconnect_now() {
     state.link = Link::Lost {
         reason: "the server refused the login".into(),
     };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(980.0, 680.0))
-        .with_context_setup(fonts::install)
-        .build_ui_state(
-            |ui, (chat, asked): &mut (Chat, Vec<Action>)| {
-                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
-            },
-            (Chat::new(state), Vec::new()),
-        );
+    let mut harness = chat_window(state);
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("Connection lost").is_some());
     // An empty pane asks for older messages by itself: only the click's

@@ -339,6 +339,22 @@ pub fn colours_of<T>(harness: &Harness<'static, T>, text: &str) -> Vec<egui::Col
     formats_of(harness, text).iter().map(|f| f.color).collect()
 }
 
+/// The chat window of a hand-made `state` (no server) and what it asked
+/// for.
+pub fn chat_window(
+    state: media_chat_gui::State,
+) -> Harness<'static, (media_chat_gui::window::Chat, Vec<media_chat_gui::Action>)> {
+    Harness::builder()
+        .with_size(egui::vec2(980.0, 680.0))
+        .with_context_setup(fonts::install)
+        .build_ui_state(
+            |ui, (chat, asked): &mut (media_chat_gui::window::Chat, Vec<media_chat_gui::Action>)| {
+                asked.extend(chat.draw(ui, "127.0.0.1:5000", None, &[]));
+            },
+            (media_chat_gui::window::Chat::new(state), Vec::new()),
+        )
+}
+
 /// The message entry's text.
 pub fn entry_text(harness: &Harness<'static, App>) -> String {
     harness
