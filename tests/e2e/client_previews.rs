@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use image::{GenericImageView, ImageFormat};
+use media_chat_client::phrases::ENGLISH;
 use media_chat_client::{Body, Conversation, Event, Preview, Transport};
 use media_chat_e2e::media::picture;
 use media_chat_e2e::{TestServer, sha256_hex};
@@ -64,9 +65,10 @@ fn a_share_gets_its_preview_and_fetch_preview_brings_the_thumbnail_once() {
         matches!(&share.body, Body::File { preview: Some(p), .. } if *p == expected),
         "{share:?}"
     );
-    let line = media_chat_client::display::event(&ready_again(&name, preview, share), "an")
-        .expect("a made preview is a line")
-        .text;
+    let line =
+        media_chat_client::display::event(&ready_again(&name, preview, share), "an", &ENGLISH)
+            .expect("a made preview is a line")
+            .text;
     assert!(
         line.starts_with("[i] lớp học.png ") && line.ends_with(" KiB, 1200×900"),
         "{line}"

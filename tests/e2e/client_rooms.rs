@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use media_chat_client::phrases::ENGLISH;
 use media_chat_client::{
     Body, ChatCommand, Client, ClientConfig, ConnectError, Conversation, ConversationKind, Event,
     InputError, MemberChange, Message, Origin, Role, SendError, Transport, Typed, display,
@@ -169,7 +170,7 @@ fn a_login_brings_every_conversation_with_its_unread_and_mention_counts() {
     );
     assert_eq!((lop.unread, lop.mentions), (3, 1));
     assert_eq!(
-        display::unread(lop.unread, lop.mentions),
+        display::unread(lop.unread, lop.mentions, &ENGLISH),
         "3 unread, 1 mention"
     );
     let dm = conversations
@@ -248,7 +249,7 @@ fn rooms_are_created_joined_talked_in_and_left() {
         |e| matches!(e, Event::Message { message, .. } if matches!(message.body, Body::Topic(_))),
     );
     assert_eq!(
-        display::event(&topic, "an").unwrap().text,
+        display::event(&topic, "an", &ENGLISH).unwrap().text,
         "[*] you set the topic of #Homework: bài tập tuần 1"
     );
     // The CONV line has no topic yet: the TOPIC event that follows sets it.
@@ -276,7 +277,7 @@ fn rooms_are_created_joined_talked_in_and_left() {
     now_in(&binh, &room("Homework"));
     let joined = wait(&an, |e| member_change(e, MemberChange::Joined));
     assert_eq!(
-        display::event(&joined, "an").unwrap().text,
+        display::event(&joined, "an", &ENGLISH).unwrap().text,
         "[*] bình joined #Homework"
     );
     // Plain lines go to the current room.
@@ -284,11 +285,11 @@ fn rooms_are_created_joined_talked_in_and_left() {
     assert_eq!(sent.conversation, room("Homework"));
     let got = heard(&an, &room("homework"), "chào cả lớp");
     assert_eq!(
-        display::message_in(&got, "an", &room("homework")).text,
+        display::message_in(&got, "an", &room("homework"), &ENGLISH).text,
         "bình: chào cả lớp"
     );
     assert_eq!(
-        display::message_in(&got, "an", &Conversation::general()).text,
+        display::message_in(&got, "an", &Conversation::general(), &ENGLISH).text,
         "[#Homework] bình: chào cả lớp"
     );
     // `#room text` posts there from anywhere, without changing the current one.
@@ -351,7 +352,7 @@ fn a_private_room_by_invitation_and_a_removal_after_which_nothing_comes() {
     );
     let notice = wait(&binh, |e| member_change(e, MemberChange::Invited));
     assert_eq!(
-        display::event(&notice, "bình").unwrap().text,
+        display::event(&notice, "bình", &ENGLISH).unwrap().text,
         "[*] an invited you to #secret"
     );
     assert!(matches!(
@@ -390,7 +391,7 @@ fn a_private_room_by_invitation_and_a_removal_after_which_nothing_comes() {
     run(&an, "/remove bình");
     let removed = wait(&binh, |e| member_change(e, MemberChange::Removed));
     assert_eq!(
-        display::event(&removed, "bình").unwrap().text,
+        display::event(&removed, "bình", &ENGLISH).unwrap().text,
         "[!] you were removed from #secret by an"
     );
     let gone = wait(&binh, |e| matches!(e, Event::ConversationGone { .. }));
@@ -603,7 +604,7 @@ fn an_invitation_code_registers_a_newcomer_on_an_invite_only_server() {
         _ => unreachable!(),
     };
     assert!(
-        display::event(&Event::InviteCode { code: code.clone() }, "boss")
+        display::event(&Event::InviteCode { code: code.clone() }, "boss", &ENGLISH)
             .unwrap()
             .text
             .contains(&code)

@@ -15,6 +15,7 @@
 
 use std::collections::VecDeque;
 
+use media_chat_client::phrases::ENGLISH;
 use media_chat_client::{Body, Change, Conversation, Message, display, same};
 
 /// How many handles are remembered (the oldest are forgotten first).
@@ -119,9 +120,12 @@ impl Handles {
     pub fn quote(&self, id: u64) -> String {
         match (self.handle_of(id), self.entries.iter().find(|e| e.is(id))) {
             (Some(n), Some(entry)) => {
-                format!("{} (^{n})", display::quote(Some(&entry.original), id))
+                format!(
+                    "{} (^{n})",
+                    display::quote(Some(&entry.original), id, &ENGLISH)
+                )
             }
-            _ => display::quote(None, id),
+            _ => display::quote(None, id, &ENGLISH),
         }
     }
 

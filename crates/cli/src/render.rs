@@ -6,6 +6,7 @@
 
 use bytesize::ByteSize;
 use chrono::{DateTime, Local};
+use media_chat_client::phrases::ENGLISH;
 use media_chat_client::{
     AuditEntry, Body, Change, Cleared, Conversation, ConversationKind, Conversations, Event,
     Member, MemberChange, Message, Role, RoomInfo, SearchHit, display, same,
@@ -33,7 +34,7 @@ pub fn at(ts: u64) -> String {
 /// A message with the seed's tags, seen from the `current` conversation;
 /// a shared file with how to get it, an invitation with how to accept it.
 pub fn message(message: &Message, me: &str, current: &Conversation) -> String {
-    let shown = display::message_in(message, me, current).text;
+    let shown = display::message_in(message, me, current, &ENGLISH).text;
     match &message.body {
         Body::File { name, .. } => format!("{shown} — /get {name}"),
         Body::Member {
@@ -52,12 +53,12 @@ pub fn message(message: &Message, me: &str, current: &Conversation) -> String {
 
 /// An own message that did not reach the server, and why.
 pub fn undelivered(message: &Message, me: &str) -> String {
-    display::undelivered(message, me).text
+    display::undelivered(message, me, &ENGLISH).text
 }
 
 /// What `/clear` freed.
 pub fn cleared(cleared: Cleared) -> String {
-    display::cleared(cleared).text
+    display::cleared(cleared, &ENGLISH).text
 }
 
 /// The line for an event, without its time prefix, seen from the
@@ -96,7 +97,7 @@ pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> 
             "[!] reconnecting in {:.1} s (attempt {attempt})",
             delay.as_secs_f32()
         )),
-        _ => display::event_in(event, me, current).map(|shown| shown.text),
+        _ => display::event_in(event, me, current, &ENGLISH).map(|shown| shown.text),
     }
 }
 
@@ -123,7 +124,7 @@ pub fn rooms(conversations: &Conversations, rooms: &[RoomInfo]) -> String {
         if let Some(room) = rooms.iter().find(|r| same(&r.room, &info.conversation)) {
             details.push(plural(room.members, "member"));
         }
-        let unread = display::unread(info.unread, info.mentions);
+        let unread = display::unread(info.unread, info.mentions, &ENGLISH);
         if !unread.is_empty() {
             details.push(unread);
         }
@@ -233,7 +234,7 @@ pub fn change(by: &str, handle: Option<u64>, change: &Change, me: &str) -> Strin
             reactions,
         } => format!(
             "[*] {by} reacted {reaction} to {which} — {}",
-            display::reactions(reactions)
+            display::reactions(reactions, &ENGLISH)
         ),
         Change::Reacted {
             reaction,
@@ -241,12 +242,12 @@ pub fn change(by: &str, handle: Option<u64>, change: &Change, me: &str) -> Strin
             reactions,
         } => format!(
             "[*] {by} took back {reaction} on {which} — {}",
-            display::reactions(reactions)
+            display::reactions(reactions, &ENGLISH)
         ),
         Change::Reactions(reactions) => {
             format!(
                 "[i] reactions on {which}: {}",
-                display::reactions(reactions)
+                display::reactions(reactions, &ENGLISH)
             )
         }
     }

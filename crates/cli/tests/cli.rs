@@ -370,7 +370,11 @@ fn shares_are_followed_by_their_details() {
         .map(|((name, body), preview)| {
             format!(
                 "[i] {name} {}",
-                display::file_details(body.len() as u64, Some(&preview))
+                display::file_details(
+                    body.len() as u64,
+                    Some(&preview),
+                    &media_chat_client::phrases::ENGLISH
+                )
             )
         })
         .collect();

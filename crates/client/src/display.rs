@@ -13,6 +13,7 @@ use crate::cache::Cleared;
 use crate::conversations::same;
 use crate::event::{Direction, Event};
 use crate::message::{Body, Change, Delivery, Message};
+use crate::phrases::Phrases;
 
 /// What kind of line it is, so a front can set it apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,31 +49,27 @@ fn shown(tone: Tone, text: String) -> Shown {
 
 /// A message, with the seed's tags, as seen from `#general`; see
 /// [`message_in`].
-pub fn message(message: &Message, me: &str) -> Shown {
-    message_in(message, me, &Conversation::general())
+pub fn message(message: &Message, me: &str, words: &Phrases) -> Shown {
+    message_in(message, me, &Conversation::general(), words)
 }
 
 /// A shared file's size and what its preview says: `1.2 MiB, 1920×1080`,
 /// `3.1 MiB, 3:25`, `240.0 KiB, 12 pages, "Title"`, `20 B, 3 lines`.
-pub fn file_details(size: u64, preview: Option<&Preview>) -> String {
+pub fn file_details(size: u64, preview: Option<&Preview>, words: &Phrases) -> String {
     match preview {
-        Some(preview) => format!("{}, {}", ByteSize(size), preview_details(preview)),
+        Some(preview) => format!("{}, {}", ByteSize(size), preview_details(preview, words)),
         None => ByteSize(size).to_string(),
     }
 }
 
 /// What a preview says of its file: `1920×1080`, `3:25`, `12 pages,
 /// "Title"`, `3 lines`.
-pub fn preview_details(preview: &Preview) -> String {
-    let counted =
-        |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+pub fn preview_details(preview: &Preview, words: &Phrases) -> String {
     match preview {
         Preview::Image { width, height } => format!("{width}×{height}"),
-        Preview::Text { lines } => counted(*lines, "line", "lines"),
-        Preview::Pdf { pages, title } if title.is_empty() => counted(*pages, "page", "pages"),
-        Preview::Pdf { pages, title } => {
-            format!("{}, \"{title}\"", counted(*pages, "page", "pages"))
-        }
+        Preview::Text { lines } => (words.lines)(*lines),
+        Preview::Pdf { pages, title } if title.is_empty() => (words.pages)(*pages),
+        Preview::Pdf { pages, title } => format!("{}, \"{title}\"", (words.pages)(*pages)),
         Preview::Audio { duration_ms } => {
             let seconds = (duration_ms + 500) / 1000;
             let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
@@ -91,25 +88,23 @@ pub fn preview_details(preview: &Preview) -> String {
 /// (`[#homework] an: text`, `[Me → #homework] text`); a room's member
 /// changes and topics read as notices (`[*] bình joined #homework`).
 /// Whether it is pending or failed is for the front to show its own way.
-pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown {
+pub fn message_in(message: &Message, me: &str, current: &Conversation, words: &Phrases) -> Shown {
     let mine = user_key(&message.author) == user_key(me);
-    let conversation = &message.conversation;
+    let conversation = &message.conversation.to_string();
     let text = match &message.body {
         Body::File { name, size, .. } => {
-            return shown(
-                Tone::Notice,
-                format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
-            );
+            let size = ByteSize(*size).to_string();
+            return news((words.shared)(&message.author, name, &size));
         }
-        Body::Member { user, change } => return member(message, user, *change, me),
+        Body::Member { user, change } => return member(message, user, *change, me, words),
         Body::Topic(topic) => {
-            let by = person(&message.author, me);
+            let by = person(&message.author, me, words);
             let line = if topic.is_empty() {
-                format!("[*] {by} cleared the topic of {conversation}")
+                (words.topic_cleared)(by, conversation)
             } else {
-                format!("[*] {by} set the topic of {conversation}: {topic}")
+                (words.topic_set)(by, conversation, topic)
             };
-            return shown(Tone::Notice, line);
+            return notice(Tone::Notice, line);
         }
         Body::Text(text) => text.clone(),
         Body::Edited { text, .. }
@@ -118,12 +113,12 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
             edit: Some(_),
             ..
         } => {
-            format!("{text} (edited)")
+            format!("{text} {}", words.edited)
         }
         Body::Reply { text, .. } => text.clone(),
-        Body::Deleted => "(message deleted)".to_owned(),
+        Body::Deleted => words.deleted.to_owned(),
     };
-    match conversation {
+    match &message.conversation {
         Conversation::Direct(other) if mine => {
             shown(Tone::PrivateOut, format!("[PM → {other}] {text}"))
         }
@@ -142,45 +137,54 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
     }
 }
 
-/// `you` for the user, else the name.
-fn person<'a>(name: &'a str, me: &str) -> &'a str {
+/// A notice's line: the seed's tag of its tone, then the words.
+fn notice(tone: Tone, words: String) -> Shown {
+    let tag = match tone {
+        Tone::Success => "[+]",
+        Tone::Warning => "[!]",
+        _ => "[*]",
+    };
+    shown(tone, format!("{tag} {words}"))
+}
+
+/// A piece of news, tagged `[i]` as the seed tags what the server says.
+fn news(words: String) -> Shown {
+    shown(Tone::Notice, format!("[i] {words}"))
+}
+
+/// [`Phrases::you`] for the user, else the name.
+fn person<'a>(name: &'a str, me: &str, words: &'a Phrases) -> &'a str {
     if user_key(name) == user_key(me) {
-        "you"
+        words.you
     } else {
         name
     }
 }
 
 /// A room's member change: `by` (the author) did `change` to `user`.
-fn member(message: &Message, user: &str, change: MemberChange, me: &str) -> Shown {
-    let room = &message.conversation;
-    let by = person(&message.author, me);
+fn member(message: &Message, user: &str, change: MemberChange, me: &str, words: &Phrases) -> Shown {
+    let room = &message.conversation.to_string();
+    let by = person(&message.author, me, words);
     let about_me = user_key(user) == user_key(me);
-    let whom = person(user, me);
+    let whom = person(user, me, words);
     let line = match change {
-        MemberChange::Created => format!("[*] {by} created {room}"),
-        MemberChange::Joined => format!("[*] {whom} joined {room}"),
-        MemberChange::Left => format!("[*] {whom} left {room}"),
-        MemberChange::Invited => format!("[*] {by} invited {whom} to {room}"),
+        MemberChange::Created => (words.created)(by, room),
+        MemberChange::Joined => (words.joined_room)(whom, room),
+        MemberChange::Left => (words.left_room)(whom, room),
+        MemberChange::Invited => (words.invited)(by, whom, room),
         MemberChange::Removed if about_me => {
-            return shown(
-                Tone::Warning,
-                format!("[!] you were removed from {room} by {}", message.author),
-            );
+            return notice(Tone::Warning, (words.removed_you)(room, &message.author));
         }
         MemberChange::Banned if about_me => {
-            return shown(
-                Tone::Warning,
-                format!("[!] you were banned from {room} by {}", message.author),
-            );
+            return notice(Tone::Warning, (words.banned_you)(room, &message.author));
         }
-        MemberChange::Removed => format!("[*] {by} removed {whom} from {room}"),
-        MemberChange::Banned => format!("[*] {by} banned {whom} from {room}"),
-        MemberChange::Unbanned => format!("[*] {by} lifted the ban on {whom} in {room}"),
-        MemberChange::Promoted => format!("[*] {by} made {whom} a moderator of {room}"),
-        MemberChange::Demoted => format!("[*] {by} made {whom} a plain member of {room}"),
+        MemberChange::Removed => (words.removed)(by, whom, room),
+        MemberChange::Banned => (words.banned)(by, whom, room),
+        MemberChange::Unbanned => (words.unbanned)(by, whom, room),
+        MemberChange::Promoted => (words.promoted)(by, whom, room),
+        MemberChange::Demoted => (words.demoted)(by, whom, room),
     };
-    shown(Tone::Notice, line)
+    notice(Tone::Notice, line)
 }
 
 /// Most characters of the original a reply quotes.
@@ -189,12 +193,12 @@ const QUOTED: usize = 40;
 /// The line a reply shows above its text: `↳ an: first words…` of the
 /// message it answers (`original`, if the front has it), or `↳ message 41`
 /// when the front has not loaded it.
-pub fn quote(original: Option<&Message>, to: u64) -> String {
+pub fn quote(original: Option<&Message>, to: u64, words: &Phrases) -> String {
     let Some(original) = original else {
-        return format!("↳ message {to}");
+        return format!("↳ {}", (words.message_number)(to));
     };
     let said = match &original.body {
-        Body::Deleted => return format!("↳ {}: (message deleted)", original.author),
+        Body::Deleted => return format!("↳ {}: {}", original.author, words.deleted),
         Body::File { name, .. } => name.as_str(),
         _ => original.text().unwrap_or_default(),
     };
@@ -225,9 +229,9 @@ pub fn quote(original: Option<&Message>, to: u64) -> String {
 
 /// A message's reactions in one line, each with its count:
 /// `👍 2 · ❤️ 1`, or `no reactions`.
-pub fn reactions(reactions: &Reactions) -> String {
+pub fn reactions(reactions: &Reactions, words: &Phrases) -> String {
     if reactions.is_empty() {
-        return "no reactions".to_owned();
+        return words.no_reactions.to_owned();
     }
     reactions
         .iter()
@@ -247,42 +251,33 @@ pub fn count(n: u64) -> String {
 
 /// A conversation's unread and mention counts in words: `3 unread, 1
 /// mention`, `99+ unread`; empty when nothing is unread.
-pub fn unread(unread: u64, mentions: u64) -> String {
+pub fn unread(unread: u64, mentions: u64, words: &Phrases) -> String {
     match (unread, mentions) {
         (0, 0) => String::new(),
-        (unread, 0) => format!("{} unread", count(unread)),
-        (unread, 1) => format!("{} unread, 1 mention", count(unread)),
-        (unread, mentions) => format!("{} unread, {} mentions", count(unread), count(mentions)),
+        (unread, 0) => (words.unread)(&count(unread)),
+        (unread, mentions) => format!(
+            "{}, {}",
+            (words.unread)(&count(unread)),
+            (words.mentions)(mentions, &count(mentions))
+        ),
     }
 }
 
 /// An own message that did not reach the server:
 /// `[!] not delivered (why): [Me] text`.
-pub fn undelivered(message: &Message, me: &str) -> Shown {
+pub fn undelivered(message: &Message, me: &str, words: &Phrases) -> Shown {
     let why = match &message.state {
         Delivery::Failed { reason, .. } => reason.as_str(),
-        _ => "not acknowledged yet",
+        _ => words.not_acknowledged,
     };
-    shown(
-        Tone::Warning,
-        format!(
-            "[!] not delivered ({why}): {}",
-            self::message(message, me).text
-        ),
-    )
+    let line = self::message(message, me, words).text;
+    notice(Tone::Warning, (words.not_delivered)(why, &line))
 }
 
 /// What clearing the download cache freed.
-pub fn cleared(cleared: Cleared) -> Shown {
-    let plural = if cleared.files == 1 { "" } else { "s" };
-    shown(
-        Tone::Notice,
-        format!(
-            "[*] cache cleared ({} file{plural}, {})",
-            cleared.files,
-            ByteSize(cleared.bytes)
-        ),
-    )
+pub fn cleared(cleared: Cleared, words: &Phrases) -> Shown {
+    let size = ByteSize(cleared.bytes).to_string();
+    notice(Tone::Notice, (words.cache_cleared)(cleared.files, &size))
 }
 
 /// The line for an event; `None` for the events that are not chat lines
@@ -291,13 +286,13 @@ pub fn cleared(cleared: Cleared) -> Shown {
 /// reconnect attempts, the bookkeeping of sync, paging, read positions and
 /// conversations, and deliveries that went well: the front updates the
 /// message it shows).
-pub fn event(event: &Event, me: &str) -> Option<Shown> {
-    event_in(event, me, &Conversation::general())
+pub fn event(event: &Event, me: &str, words: &Phrases) -> Option<Shown> {
+    event_in(event, me, &Conversation::general(), words)
 }
 
 /// Like [`event`], with messages seen from the `current` conversation
 /// (see [`message_in`]).
-pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown> {
+pub fn event_in(event: &Event, me: &str, current: &Conversation, words: &Phrases) -> Option<Shown> {
     let line = match event {
         Event::LoggedIn { .. }
         | Event::Limits { .. }
@@ -338,20 +333,17 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
             else {
                 return None;
             };
-            shown(
-                Tone::Notice,
-                format!("[i] {name} {}", file_details(*size, preview.as_ref())),
-            )
+            news(format!(
+                "{name} {}",
+                file_details(*size, preview.as_ref(), words)
+            ))
         }
         Event::PreviewReady {
             name,
             preview: Some(preview),
             ..
-        } => shown(
-            Tone::Notice,
-            format!("[i] {name}: {}", preview_details(preview)),
-        ),
-        Event::SearchFailed { reason, .. } => shown(Tone::Warning, format!("[!] search: {reason}")),
+        } => news(format!("{name}: {}", preview_details(preview, words))),
+        Event::SearchFailed { reason, .. } => notice(Tone::Warning, (words.search_failed)(reason)),
         // Live, a change is news; in a backlog or a page, the message it
         // changed is shown as it is now.
         Event::Changed {
@@ -360,114 +352,83 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
             origin: crate::event::Origin::Live,
             ..
         } => {
-            let by = person(by, me);
-            match change {
-                Change::Edited(text) => {
-                    shown(Tone::Notice, format!("[*] {by} edited a message: {text}"))
-                }
-                Change::Deleted => shown(Tone::Notice, format!("[*] {by} deleted a message")),
+            let by = person(by, me, words);
+            let line = match change {
+                Change::Edited(text) => (words.edited_message)(by, text),
+                Change::Deleted => (words.deleted_message)(by),
                 Change::Reacted {
                     reaction,
                     on,
                     reactions,
                 } => {
-                    let did = if *on { "reacted" } else { "took back" };
-                    shown(
-                        Tone::Notice,
-                        format!(
-                            "[*] {by} {did} {reaction} on a message: {}",
-                            self::reactions(reactions)
-                        ),
-                    )
+                    let did = if *on { words.reacted } else { words.took_back };
+                    did(by, reaction, &self::reactions(reactions, words))
                 }
                 // The message's reactions as they are: nobody just did
                 // anything.
                 Change::Reactions(_) => return None,
-            }
+            };
+            notice(Tone::Notice, line)
         }
         Event::Changed { .. } => return None,
-        Event::Blocked { user, on: true } => shown(
-            Tone::Notice,
-            format!(
-                "[*] you blocked {user}: their messages are hidden, their direct messages refused"
-            ),
-        ),
-        Event::Blocked { user, on: false } => {
-            shown(Tone::Notice, format!("[*] you unblocked {user}"))
+        Event::Blocked { user, on: true } => notice(Tone::Notice, (words.blocked)(user)),
+        Event::Blocked { user, on: false } => notice(Tone::Notice, (words.unblocked)(user)),
+        Event::Muted { conversation, on } => {
+            let said = if *on { words.muted } else { words.unmuted };
+            notice(Tone::Notice, said(&conversation.to_string()))
         }
-        Event::Muted {
-            conversation,
-            on: true,
-        } => shown(
-            Tone::Notice,
-            format!(
-                "[*] {conversation} is muted: no notifications or badge (still counted unread)"
-            ),
-        ),
-        Event::Muted {
-            conversation,
-            on: false,
-        } => shown(
-            Tone::Notice,
-            format!("[*] {conversation} is no longer muted"),
-        ),
         // The room's member event before it said why.
         Event::ConversationGone { .. } => return None,
         Event::CurrentChanged { conversation } => {
-            shown(Tone::Notice, format!("[i] now talking in {conversation}"))
+            news((words.now_talking)(&conversation.to_string()))
         }
-        Event::InviteCode { code } => shown(
-            Tone::Success,
-            format!("[+] invitation code: {code} (good for one new account)"),
-        ),
-        Event::Joined { user } => shown(Tone::Notice, format!("[i] {user} joined")),
-        Event::Left { user } => shown(Tone::Notice, format!("[i] {user} left")),
-        Event::Message { message: m, .. } => message_in(m, me, current),
-        Event::Delivery { message: m, .. } if m.is_failed() => undelivered(m, me),
+        Event::InviteCode { code } => notice(Tone::Success, (words.invite_code)(code)),
+        Event::Joined { user } => news((words.came_online)(user)),
+        Event::Left { user } => news((words.went_offline)(user)),
+        Event::Message { message: m, .. } => message_in(m, me, current, words),
+        Event::Delivery { message: m, .. } if m.is_failed() => undelivered(m, me, words),
         Event::Delivery { .. } => return None,
-        Event::Notify { text } => shown(Tone::Notice, format!("[i] {text}")),
+        Event::Notify { text } => news(text.clone()),
         Event::ServerError { reason } => shown(Tone::Warning, format!("[!] {reason}")),
-        Event::Uploaded { name, size, .. } => shown(
+        Event::Uploaded { name, size, .. } => notice(
             Tone::Success,
-            format!("[+] shared {name} ({})", ByteSize(*size)),
+            (words.uploaded)(name, &ByteSize(*size).to_string()),
         ),
-        Event::Downloaded { path, .. } => {
-            shown(Tone::Success, format!("[+] downloaded {}", path.display()))
-        }
+        Event::Downloaded { path, .. } => notice(
+            Tone::Success,
+            (words.downloaded)(&path.display().to_string()),
+        ),
         Event::TransferFailed {
             direction,
             name,
             reason,
             ..
-        } => shown(
-            Tone::Warning,
-            format!("[!] {} of {name} failed: {reason}", verb(*direction)),
-        ),
+        } => {
+            let failed = match direction {
+                Direction::Upload => words.upload_failed,
+                Direction::Download => words.download_failed,
+            };
+            notice(Tone::Warning, failed(name, reason))
+        }
         Event::TransferCancelled {
             direction, name, ..
-        } => shown(
-            Tone::Warning,
-            format!("[!] {} of {name} cancelled", verb(*direction)),
-        ),
-        Event::OpenFailed { path, reason } => shown(
-            Tone::Warning,
-            format!("[!] cannot open {}: {reason}", path.display()),
-        ),
-        Event::Disconnected { reason } => {
-            shown(Tone::Warning, format!("[!] disconnected: {reason}"))
+        } => {
+            let cancelled = match direction {
+                Direction::Upload => words.upload_cancelled,
+                Direction::Download => words.download_cancelled,
+            };
+            notice(Tone::Warning, cancelled(name))
         }
+        Event::OpenFailed { path, reason } => notice(
+            Tone::Warning,
+            (words.cannot_open)(&path.display().to_string(), reason),
+        ),
+        Event::Disconnected { reason } => notice(Tone::Warning, (words.disconnected)(reason)),
         Event::CertificateChanged { reason, .. } => shown(Tone::Warning, format!("[!] {reason}")),
-        Event::CacheCleared { cleared: freed } => cleared(*freed),
+        Event::CacheCleared { cleared: freed } => cleared(*freed, words),
         Event::CacheNotCleared { reason } => shown(Tone::Warning, format!("[!] {reason}")),
     };
     Some(line)
-}
-
-fn verb(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Upload => "upload",
-        Direction::Download => "download",
-    }
 }
 
 #[cfg(test)]
@@ -478,6 +439,7 @@ mod tests {
 
     use super::*;
     use crate::event::Origin;
+    use crate::phrases::ENGLISH;
 
     fn text(shown: Option<Shown>) -> String {
         shown.map(|s| s.text).unwrap_or_default()
@@ -499,7 +461,7 @@ mod tests {
 
     #[test]
     fn a_preview_reads_as_its_details() {
-        let details = |size, preview| file_details(size, Some(&preview));
+        let details = |size, preview| file_details(size, Some(&preview), &ENGLISH);
         assert_eq!(
             details(
                 1_258_291,
@@ -529,14 +491,20 @@ mod tests {
             "240.0 KiB, 12 pages, \"Đề thi\""
         );
         assert_eq!(
-            preview_details(&Preview::Pdf {
-                pages: 1,
-                title: String::new()
-            }),
+            preview_details(
+                &Preview::Pdf {
+                    pages: 1,
+                    title: String::new()
+                },
+                &ENGLISH
+            ),
             "1 page"
         );
-        assert_eq!(preview_details(&Preview::Text { lines: 3 }), "3 lines");
-        assert_eq!(file_details(20, None), "20 B");
+        assert_eq!(
+            preview_details(&Preview::Text { lines: 3 }, &ENGLISH),
+            "3 lines"
+        );
+        assert_eq!(file_details(20, None, &ENGLISH), "20 B");
     }
 
     #[test]
@@ -548,24 +516,27 @@ mod tests {
             sent(),
         );
         assert_eq!(
-            quote(Some(&long), 1),
+            quote(Some(&long), 1, &ENGLISH),
             "↳ an: hẹn 7 giờ ở quán cũ nhé, nhớ mang theo…"
         );
         let short = said(Conversation::general(), "an", "ừ", sent());
-        assert_eq!(quote(Some(&short), 1), "↳ an: ừ");
+        assert_eq!(quote(Some(&short), 1, &ENGLISH), "↳ an: ừ");
         let word = said(Conversation::general(), "an", &"a".repeat(50), sent());
-        assert_eq!(quote(Some(&word), 1), format!("↳ an: {}…", "a".repeat(40)));
+        assert_eq!(
+            quote(Some(&word), 1, &ENGLISH),
+            format!("↳ an: {}…", "a".repeat(40))
+        );
         let mut gone = short.clone();
         gone.body = Body::Deleted;
-        assert_eq!(quote(Some(&gone), 1), "↳ an: (message deleted)");
-        assert_eq!(quote(None, 41), "↳ message 41");
+        assert_eq!(quote(Some(&gone), 1, &ENGLISH), "↳ an: (message deleted)");
+        assert_eq!(quote(None, 41, &ENGLISH), "↳ message 41");
         let mut reply = short;
         reply.body = Body::Reply {
             text: "ừ".into(),
             to: 1,
             edit: Some(3),
         };
-        assert_eq!(message(&reply, "bình").text, "an: ừ (edited)");
+        assert_eq!(message(&reply, "bình", &ENGLISH).text, "an: ừ (edited)");
     }
 
     #[test]
@@ -578,25 +549,28 @@ mod tests {
             "hi",
             Delivery::Pending { token: "t".into() },
         );
-        assert_eq!(message(&mine, "me"), shown(Tone::Mine, "[Me] hi".into()));
+        assert_eq!(
+            message(&mine, "me", &ENGLISH),
+            shown(Tone::Mine, "[Me] hi".into())
+        );
         let out = said(an(), "me", "psst", sent());
         assert_eq!(
-            message(&out, "me"),
+            message(&out, "me", &ENGLISH),
             shown(Tone::PrivateOut, "[PM → an] psst".into())
         );
         let dm = Event::Message {
             message: said(an(), "an", "hi", sent()),
             origin: Origin::Live,
         };
-        assert_eq!(text(event(&dm, "me")), "[PM from an] hi");
+        assert_eq!(text(event(&dm, "me", &ENGLISH)), "[PM from an] hi");
         assert_eq!(
-            message(&said(general(), "an", "y", sent()), "me"),
+            message(&said(general(), "an", "y", sent()), "me", &ENGLISH),
             shown(Tone::Public, "an: y".into())
         );
         let room = said(Conversation::Room("lop12a".into()), "an", "hi", sent());
-        assert_eq!(message(&room, "me").text, "[#lop12a] an: hi");
+        assert_eq!(message(&room, "me", &ENGLISH).text, "[#lop12a] an: hi");
         let mine = said(Conversation::Room("lop12a".into()), "me", "hi", sent());
-        assert_eq!(message(&mine, "me").text, "[Me → #lop12a] hi");
+        assert_eq!(message(&mine, "me", &ENGLISH).text, "[Me → #lop12a] hi");
         let file = Message {
             body: Body::File {
                 name: "a.png".into(),
@@ -606,7 +580,10 @@ mod tests {
             },
             ..said(general(), "an", "", sent())
         };
-        assert_eq!(message(&file, "me").text, "[i] an shared a.png (2.0 KiB)");
+        assert_eq!(
+            message(&file, "me", &ENGLISH).text,
+            "[i] an shared a.png (2.0 KiB)"
+        );
         let mut with_preview = file.clone();
         with_preview.set_preview(
             &Sha256Digest([0; 32]),
@@ -625,22 +602,31 @@ mod tests {
             }),
             share: Some(with_preview),
         };
-        assert_eq!(text(event(&ready, "me")), "[i] a.png 2.0 KiB, 1920×1080");
+        assert_eq!(
+            text(event(&ready, "me", &ENGLISH)),
+            "[i] a.png 2.0 KiB, 1920×1080"
+        );
         let downloaded = Event::Downloaded {
             id: 1,
             name: "a.png".into(),
             path: PathBuf::from("/c/a.png"),
         };
-        assert_eq!(text(event(&downloaded, "me")), "[+] downloaded /c/a.png");
+        assert_eq!(
+            text(event(&downloaded, "me", &ENGLISH)),
+            "[+] downloaded /c/a.png"
+        );
         let lost = Event::Disconnected {
             reason: "gone".into(),
         };
-        assert_eq!(text(event(&lost, "me")), "[!] disconnected: gone");
+        assert_eq!(text(event(&lost, "me", &ENGLISH)), "[!] disconnected: gone");
         assert_eq!(
-            cleared(Cleared {
-                files: 2,
-                bytes: 2048
-            })
+            cleared(
+                Cleared {
+                    files: 2,
+                    bytes: 2048
+                },
+                &ENGLISH
+            )
             .text,
             "[*] cache cleared (2 files, 2.0 KiB)"
         );
@@ -648,14 +634,14 @@ mod tests {
             cleared: Cleared { files: 1, bytes: 5 },
         };
         assert_eq!(
-            text(event(&in_background, "me")),
+            text(event(&in_background, "me", &ENGLISH)),
             "[*] cache cleared (1 file, 5 B)"
         );
         let failed = Event::CacheNotCleared {
             reason: "cannot clear the download cache: denied".into(),
         };
         assert_eq!(
-            event(&failed, "me"),
+            event(&failed, "me", &ENGLISH),
             Some(shown(
                 Tone::Warning,
                 "[!] cannot clear the download cache: denied".into()
@@ -680,6 +666,7 @@ mod tests {
                     },
                 ),
                 "bình",
+                &ENGLISH,
             )
         };
         assert_eq!(
@@ -711,23 +698,35 @@ mod tests {
         );
         let topic = notice("an", Body::Topic("bài tập tuần 1".into()));
         assert_eq!(
-            message(&topic, "bình").text,
+            message(&topic, "bình", &ENGLISH).text,
             "[*] an set the topic of #homework: bài tập tuần 1"
         );
         let line = said(homework(), "an", "xong", sent());
-        assert_eq!(message(&line, "bình").text, "[#homework] an: xong");
         assert_eq!(
-            message_in(&line, "bình", &Conversation::Room("HomeWork".into())).text,
+            message(&line, "bình", &ENGLISH).text,
+            "[#homework] an: xong"
+        );
+        assert_eq!(
+            message_in(
+                &line,
+                "bình",
+                &Conversation::Room("HomeWork".into()),
+                &ENGLISH
+            )
+            .text,
             "an: xong"
         );
         let group = Conversation::Group(vec!["an".into(), "bình".into(), "cường".into()]);
         let mine = said(group.clone(), "bình", "ok", sent());
-        assert_eq!(message(&mine, "bình").text, "[Me → +an,bình,cường] ok");
-        assert_eq!(message_in(&mine, "bình", &group).text, "[Me] ok");
+        assert_eq!(
+            message(&mine, "bình", &ENGLISH).text,
+            "[Me → +an,bình,cường] ok"
+        );
+        assert_eq!(message_in(&mine, "bình", &group, &ENGLISH).text, "[Me] ok");
         assert_eq!(count(99), "99");
         assert_eq!(count(100), "99+");
-        assert_eq!(unread(0, 0), "");
-        assert_eq!(unread(150, 2), "99+ unread, 2 mentions");
+        assert_eq!(unread(0, 0, &ENGLISH), "");
+        assert_eq!(unread(150, 2, &ENGLISH), "99+ unread, 2 mentions");
     }
 
     #[test]
@@ -746,26 +745,27 @@ mod tests {
             message,
         };
         assert_eq!(
-            text(event(&delivery(failed.clone()), "me")),
+            text(event(&delivery(failed.clone()), "me", &ENGLISH)),
             "[!] not delivered (No such user: nobody): [PM → nobody] hi"
         );
         let acked = Message {
             state: sent(),
             ..failed
         };
-        assert_eq!(event(&delivery(acked), "me"), None);
+        assert_eq!(event(&delivery(acked), "me", &ENGLISH), None);
     }
 
     #[test]
     fn lists_and_bookkeeping_are_not_lines() {
-        assert_eq!(event(&Event::Synced, "me"), None);
+        assert_eq!(event(&Event::Synced, "me", &ENGLISH), None);
         assert_eq!(
             event(
                 &Event::FileList {
                     conversation: Conversation::general(),
                     files: vec![]
                 },
-                "me"
+                "me",
+                &ENGLISH
             ),
             None
         );
@@ -773,6 +773,6 @@ mod tests {
             conversation: Conversation::general(),
             id: 4,
         };
-        assert_eq!(event(&read, "me"), None);
+        assert_eq!(event(&read, "me", &ENGLISH), None);
     }
 }

@@ -14,14 +14,14 @@
 //! verified by SHA-256, with progress events and cancel.
 //!
 //! ```no_run
-//! use media_chat_client::{Client, ClientConfig, Event, display};
+//! use media_chat_client::{Client, ClientConfig, Event, display, phrases::ENGLISH};
 //!
 //! let client = Client::connect(ClientConfig::new("127.0.0.1:5000", "minh", "secret"))?;
 //! let pending = client.send_input("@an xin chào")?;
-//! println!("{} (sending…)", display::message(&pending, &client.user()).text);
+//! println!("{} (sending…)", display::message(&pending, &client.user(), &ENGLISH).text);
 //! for event in client.events() {
 //!     if let Event::Message { message, .. } = &event {
-//!         println!("{}", display::message(message, &client.user()).text);
+//!         println!("{}", display::message(message, &client.user(), &ENGLISH).text);
 //!     }
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -43,7 +43,7 @@
 //!   mention counts, the current one), kept in step with the server.
 //! - `event`: [`Event`] and the types it carries.
 //! - `display`: how messages and events read as chat lines, with the
-//!   seed's tags.
+//!   seed's tags; `phrases`: their words, one table per language.
 //! - `config`: [`ClientConfig`], [`Waker`].
 //! - `error`: the error types.
 //! - `input`: [`parse_input`], one typed syntax for both fronts: the
@@ -70,6 +70,7 @@ mod journal;
 mod link;
 mod message;
 mod outbox;
+pub mod phrases;
 mod preview_cache;
 mod reconnect;
 mod sink;

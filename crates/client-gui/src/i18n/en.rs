@@ -44,8 +44,6 @@ pub const STRINGS: Strings = Strings {
     load_older: "Load older messages",
     beginning: "The beginning of the conversation",
     you: "(you)",
-    edited: "(edited)",
-    deleted: "(message deleted)",
     not_delivered: |reason| format!("⚠ Not delivered: {reason}"),
     retry: "Retry",
     retry_hint: "Send it again (it is stored at most once)",
@@ -342,15 +340,9 @@ pub const STRINGS: Strings = Strings {
         show_original: "Show the message it answers",
         copy_text: "Copy text",
         preview_coming: "Preview coming…",
-        pdf_details: |pages, title| match (pages, title) {
-            (1, "") => "PDF, 1 page".to_owned(),
-            (n, "") => format!("PDF, {n} pages"),
-            (1, title) => format!("PDF, 1 page, “{title}”"),
-            (n, title) => format!("PDF, {n} pages, “{title}”"),
-        },
-        text_lines: |n| match n {
-            1 => "1 line".to_owned(),
-            n => format!("{n} lines"),
+        pdf_details: |pages, title| match title {
+            "" => format!("PDF, {pages}"),
+            title => format!("PDF, {pages}, “{title}”"),
         },
         play: "▶ Play",
         open_file: "Open",
@@ -395,4 +387,5 @@ pub const STRINGS: Strings = Strings {
         search_failed: |why| format!("The search failed: {why}"),
         result_heading: |author, conversation, time| format!("{author} · {conversation} · {time}"),
     },
+    lines: media_chat_client::phrases::ENGLISH,
 };

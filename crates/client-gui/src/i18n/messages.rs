@@ -25,10 +25,11 @@ pub struct Messages {
     pub show_original: &'static str,
     /// Under a share whose preview the server is making.
     pub preview_coming: &'static str,
-    /// A PDF's card: pages, title (may be empty).
-    pub pdf_details: fn(u64, &str) -> String,
-    /// A text's card: how many lines it has.
-    pub text_lines: fn(u64) -> String,
+    /// A PDF's card: its pages (as [`Phrases::pages`] counts them), its
+    /// title (may be empty).
+    ///
+    /// [`Phrases::pages`]: media_chat_client::phrases::Phrases::pages
+    pub pdf_details: fn(&str, &str) -> String,
     /// A sound's card: its button.
     pub play: &'static str,
     /// A PDF's or a text's card: its button.

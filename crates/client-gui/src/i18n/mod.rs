@@ -19,6 +19,7 @@ use std::path::Path;
 
 use bytesize::ByteSize;
 use chrono::{Datelike, NaiveDate};
+use media_chat_client::phrases::Phrases;
 use media_chat_client::{ConnectError, SendError, TransferError};
 
 pub use dialogs::Dialogs;
@@ -103,10 +104,6 @@ pub struct Strings {
     pub beginning: &'static str,
     /// How the user's own name is marked.
     pub you: &'static str,
-    /// After an edited message.
-    pub edited: &'static str,
-    /// In place of a deleted message.
-    pub deleted: &'static str,
     /// A failed message: why.
     pub not_delivered: fn(&str) -> String,
     /// Send a failed message again.
@@ -313,6 +310,9 @@ pub struct Strings {
     pub notices: Notices,
     /// Reactions, replies, the message menu and search.
     pub messages: Messages,
+    /// The chat lines the client engine writes (shares, room changes,
+    /// transfers, "(edited)"), in this language.
+    pub lines: Phrases,
 }
 
 impl Strings {

@@ -2,6 +2,8 @@
 
 use chrono::Datelike;
 
+use media_chat_client::phrases::Phrases;
+
 use super::{Dialogs, Messages, Notices, Screens, Strings};
 
 /// The Vietnamese table.
@@ -31,8 +33,6 @@ pub const STRINGS: Strings = Strings {
     load_older: "Tải tin nhắn cũ hơn",
     beginning: "Đầu cuộc trò chuyện",
     you: "(bạn)",
-    edited: "(đã sửa)",
-    deleted: "(tin nhắn đã xoá)",
     not_delivered: |reason| format!("⚠ Chưa gửi được: {reason}"),
     retry: "Gửi lại",
     retry_hint: "Gửi lại lần nữa (máy chủ chỉ lưu một lần)",
@@ -323,10 +323,9 @@ pub const STRINGS: Strings = Strings {
         copy_text: "Chép nội dung",
         preview_coming: "Đang tạo bản xem trước…",
         pdf_details: |pages, title| match title {
-            "" => format!("PDF, {pages} trang"),
-            title => format!("PDF, {pages} trang, “{title}”"),
+            "" => format!("PDF, {pages}"),
+            title => format!("PDF, {pages}, “{title}”"),
         },
-        text_lines: |n| format!("{n} dòng"),
         play: "▶ Phát",
         open_file: "Mở",
         preview_of: |name| format!("Xem trước {name}"),
@@ -367,4 +366,60 @@ pub const STRINGS: Strings = Strings {
         search_failed: |why| format!("Không tìm được: {why}"),
         result_heading: |author, conversation, time| format!("{author} · {conversation} · {time}"),
     },
+    lines: LINES,
+};
+
+/// The client engine's chat lines in Vietnamese.
+const LINES: Phrases = Phrases {
+    you: "bạn",
+    edited: "(đã sửa)",
+    deleted: "(tin nhắn đã xoá)",
+    shared: |author, name, size| format!("{author} đã chia sẻ {name} ({size})"),
+    topic_cleared: |by, place| format!("{by} đã xoá chủ đề của {place}"),
+    topic_set: |by, place, topic| format!("{by} đã đặt chủ đề của {place}: {topic}"),
+    created: |by, room| format!("{by} đã tạo {room}"),
+    joined_room: |who, room| format!("{who} đã vào {room}"),
+    left_room: |who, room| format!("{who} đã rời {room}"),
+    invited: |by, whom, room| format!("{by} đã mời {whom} vào {room}"),
+    removed_you: |room, by| format!("bạn đã bị {by} mời ra khỏi {room}"),
+    banned_you: |room, by| format!("bạn đã bị {by} cấm vào {room}"),
+    removed: |by, whom, room| format!("{by} đã mời {whom} ra khỏi {room}"),
+    banned: |by, whom, room| format!("{by} đã cấm {whom} vào {room}"),
+    unbanned: |by, whom, room| format!("{by} đã bỏ lệnh cấm {whom} ở {room}"),
+    promoted: |by, whom, room| format!("{by} đã cho {whom} làm điều hành viên của {room}"),
+    demoted: |by, whom, room| format!("{by} đã cho {whom} làm thành viên thường của {room}"),
+    message_number: |id| format!("tin nhắn {id}"),
+    no_reactions: "chưa có biểu cảm",
+    unread: |n| format!("{n} chưa đọc"),
+    mentions: |_, shown| format!("{shown} lần nhắc tên"),
+    lines: |n| format!("{n} dòng"),
+    pages: |n| format!("{n} trang"),
+    not_delivered: |why, line| format!("chưa gửi được ({why}): {line}"),
+    not_acknowledged: "máy chủ chưa xác nhận",
+    cache_cleared: |files, size| format!("đã dọn bộ nhớ đệm ({files} tệp, {size})"),
+    search_failed: |why| format!("tìm kiếm: {why}"),
+    edited_message: |by, text| format!("{by} đã sửa một tin nhắn: {text}"),
+    deleted_message: |by| format!("{by} đã xoá một tin nhắn"),
+    reacted: |by, reaction, now| format!("{by} đã thả {reaction} vào một tin nhắn: {now}"),
+    took_back: |by, reaction, now| format!("{by} đã bỏ {reaction} khỏi một tin nhắn: {now}"),
+    blocked: |user| {
+        format!("bạn đã chặn {user}: tin nhắn của họ được ẩn, tin nhắn riêng của họ bị từ chối")
+    },
+    unblocked: |user| format!("bạn đã bỏ chặn {user}"),
+    muted: |place| {
+        format!("{place} đã tắt tiếng: không thông báo, không huy hiệu (vẫn đếm tin chưa đọc)")
+    },
+    unmuted: |place| format!("{place} đã bật tiếng lại"),
+    now_talking: |place| format!("đang nói chuyện trong {place}"),
+    invite_code: |code| format!("mã mời: {code} (dùng được cho một tài khoản mới)"),
+    came_online: |user| format!("{user} đã vào"),
+    went_offline: |user| format!("{user} đã rời đi"),
+    uploaded: |name, size| format!("đã chia sẻ {name} ({size})"),
+    downloaded: |path| format!("đã tải về {path}"),
+    upload_failed: |name, why| format!("tải lên {name} thất bại: {why}"),
+    download_failed: |name, why| format!("tải về {name} thất bại: {why}"),
+    upload_cancelled: |name| format!("đã huỷ tải lên {name}"),
+    download_cancelled: |name| format!("đã huỷ tải về {name}"),
+    cannot_open: |path, why| format!("không mở được {path}: {why}"),
+    disconnected: |why| format!("mất kết nối: {why}"),
 };

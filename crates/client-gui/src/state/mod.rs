@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use media_chat_client::display::{self, Tone};
+use media_chat_client::phrases::Phrases;
 use media_chat_client::{
     Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, Preview, RoomInfo,
     TransferId, conversation_key, same,
@@ -225,7 +226,12 @@ impl State {
     /// The text of every row of the current view as shown, oldest first
     /// (for tests and logs).
     pub fn texts(&self) -> Vec<String> {
-        self.timeline().texts(&self.me)
+        self.timeline().texts(&self.me, self.words())
+    }
+
+    /// The engine's chat lines in the window's language.
+    fn words(&self) -> &'static Phrases {
+        &self.language.strings().lines
     }
 
     /// Adds a notice to the view in front of the user.
@@ -362,7 +368,7 @@ impl State {
                 }
             }
             Event::Joined { .. } | Event::Left { .. } => {
-                if let Some(shown) = display::event(&event, &self.me) {
+                if let Some(shown) = display::event(&event, &self.me, self.words()) {
                     self.timeline_of(&Conversation::general())
                         .push(shown.tone, shown.text);
                 }
@@ -386,7 +392,7 @@ impl State {
 
     /// The event's line, if it has one, in the view in front of the user.
     fn notice(&mut self, event: &Event) {
-        if let Some(shown) = display::event_in(event, &self.me, &self.current) {
+        if let Some(shown) = display::event_in(event, &self.me, &self.current, self.words()) {
             self.push(shown.tone, shown.text);
         }
     }

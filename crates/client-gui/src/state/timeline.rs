@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Local};
 use media_chat_client::display::{self, Tone};
+use media_chat_client::phrases::{ENGLISH, Phrases};
 use media_chat_client::{Change, Conversation, Message, Origin, same};
 
 /// The pane holds at most this many rows while the user is at the bottom;
@@ -62,10 +63,12 @@ impl Row {
     }
 
     /// The text as shown in the view of `here`, with the seed's tags (`me`
-    /// writes `[Me] …`; a message of another conversation is named).
-    pub fn text(&self, me: &str, here: &Conversation) -> String {
+    /// writes `[Me] …`; a message of another conversation is named), in
+    /// the language of `words` (a notice is in the language it was
+    /// written in).
+    pub fn text(&self, me: &str, here: &Conversation, words: &Phrases) -> String {
         match &self.item {
-            Item::Message(message) => display::message_in(message, me, here).text,
+            Item::Message(message) => display::message_in(message, me, here, words).text,
             Item::Notice { text, .. } => text.clone(),
         }
     }
@@ -73,7 +76,7 @@ impl Row {
     /// How it is drawn.
     pub fn tone(&self, me: &str, here: &Conversation) -> Tone {
         match &self.item {
-            Item::Message(message) => display::message_in(message, me, here).tone,
+            Item::Message(message) => display::message_in(message, me, here, &ENGLISH).tone,
             Item::Notice { tone, .. } => *tone,
         }
     }
@@ -162,10 +165,10 @@ impl Timeline {
     }
 
     /// The text of every row as shown, oldest first.
-    pub fn texts(&self, me: &str) -> Vec<String> {
+    pub fn texts(&self, me: &str, words: &Phrases) -> Vec<String> {
         self.rows
             .iter()
-            .map(|row| row.text(me, &self.conversation))
+            .map(|row| row.text(me, &self.conversation, words))
             .collect()
     }
 

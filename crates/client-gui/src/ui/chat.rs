@@ -16,6 +16,7 @@
 //! added or removed (the state's revision moves), the heights are carried
 //! over by row key.
 
+use media_chat_client::phrases::ENGLISH;
 use std::collections::{HashMap, HashSet};
 
 use egui::{Align, Button, Layout, ScrollArea, UiBuilder, pos2, vec2};
@@ -375,7 +376,8 @@ fn estimate(row: &Row, me: &str, here: &Conversation, text_width: f32, row_heigh
     // An average glyph is about half the font height wide.
     let glyph = row_height * 0.5;
     let per_row = (text_width / glyph).max(1.0);
-    let rows = (row.text(me, here).chars().count() as f32 / per_row)
+    // The English line's length will do for a guess.
+    let rows = (row.text(me, here, &ENGLISH).chars().count() as f32 / per_row)
         .ceil()
         .max(1.0);
     let failed = row.message().is_some_and(Message::is_failed);

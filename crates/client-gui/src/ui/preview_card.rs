@@ -27,6 +27,7 @@ pub fn preview_card(
     strings: &Strings,
 ) -> Option<Action> {
     let words = &strings.messages;
+    let counts = &strings.lines;
     let open = || Action::Download {
         name: name.to_owned(),
         open: true,
@@ -78,7 +79,10 @@ pub fn preview_card(
         }
         Preview::Pdf { pages, title } => {
             ui.horizontal(|ui| {
-                emoji_label(ui, &format!("📄 {}", (words.pdf_details)(*pages, title)));
+                emoji_label(
+                    ui,
+                    &format!("📄 {}", (words.pdf_details)(&(counts.pages)(*pages), title)),
+                );
                 if ui
                     .button(words.open_file)
                     .on_hover_text(words.download_and_open)
@@ -95,7 +99,7 @@ pub fn preview_card(
                     ui.add(Label::new(RichText::new(shown.join("\n")).monospace()).wrap());
                 }
                 ui.horizontal(|ui| {
-                    ui.weak((words.text_lines)(*lines));
+                    ui.weak((counts.lines)(*lines));
                     if ui
                         .button(words.open_file)
                         .on_hover_text(words.download_and_open)

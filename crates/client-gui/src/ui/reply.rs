@@ -18,7 +18,7 @@ const SNIPPET_CHARS: usize = 48;
 pub fn first_words(message: &Message, strings: &Strings) -> String {
     let text = match &message.body {
         Body::File { name, .. } => name.clone(),
-        Body::Deleted => strings.deleted.to_owned(),
+        Body::Deleted => strings.lines.deleted.to_owned(),
         _ => parse(message.text().unwrap_or_default())
             .into_iter()
             .map(|span| span.text)

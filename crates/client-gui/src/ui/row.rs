@@ -101,7 +101,7 @@ pub fn draw_row(
                 color = color.gamma_multiply(0.5);
             }
             // The seed's whole line, for screen readers (and tests).
-            let line = row.text(&state.me, here);
+            let line = row.text(&state.me, here, &strings.lines);
             let shown = match spoken {
                 Some(message) => body(message, &state.me, here, strings),
                 None => line.clone(),
@@ -263,9 +263,9 @@ fn body(message: &Message, me: &str, here: &Conversation, strings: &Strings) -> 
             text,
             edit: Some(_),
             ..
-        } => format!("{text} {}", strings.edited),
+        } => format!("{text} {}", strings.lines.edited),
         Body::Reply { text, .. } => text.clone(),
-        Body::Deleted => strings.deleted.to_owned(),
+        Body::Deleted => strings.lines.deleted.to_owned(),
         // Not grouped (see `spoken`): never here.
         _ => String::new(),
     };

@@ -90,7 +90,7 @@ pub fn entry_label(info: &ConversationInfo, me: &str, strings: &Strings) -> Stri
     if info.muted {
         label.push_str(strings.messages.muted_mark);
     }
-    let counts = unread(info.unread, info.mentions);
+    let counts = unread(info.unread, info.mentions, &strings.lines);
     if !counts.is_empty() {
         label.push_str(", ");
         label.push_str(&counts);

@@ -71,3 +71,35 @@ fn in_vietnamese_the_hover_bar_reply_mode_and_search_speak_vietnamese() {
     assert!(harness.query_by_label("Tìm tin nhắn").is_some());
     assert!(harness.query_by_label("Search").is_none());
 }
+
+/// See: issue 14, "one language at a time": the lines the client engine
+/// writes (someone online, a share, a PDF card's pages, a download, a
+/// conversation's unread count) are Vietnamese in a Vietnamese window too,
+/// with the seed's tags.
+#[test]
+fn in_vietnamese_the_engines_lines_speak_vietnamese() {
+    let world = World::new();
+    let bob = world.library_client("bob");
+    let mut harness = world.harness();
+    harness.state_mut().set_language(Language::Vietnamese);
+    log_in_as(&mut harness, world.port(), "minh", PASSWORD, "Đăng nhập");
+    step_until(&mut harness, "the chat window", |h| {
+        h.state().state().is_some()
+    });
+    let _an = raw(&world, "an");
+    step_until_label(&mut harness, "[i] an đã vào");
+    let path = world.path("đề thi.pdf");
+    std::fs::write(&path, media_chat_e2e::media::pdf(3, "Đề thi")).unwrap();
+    bob.send_file_to(media_chat_client::Conversation::general(), &path)
+        .unwrap();
+    step_until_label(&mut harness, "[i] bob đã chia sẻ đề thi.pdf (624 B)");
+    step_until_label(&mut harness, "📄 PDF, 3 trang, “Đề thi”");
+    harness.get_by_label("Mở").click();
+    step_until_label_contains(&mut harness, "[+] đã tải về ");
+    for english in ["[i] an joined", "downloaded", "3 pages"] {
+        assert!(
+            harness.query_by_label_contains(english).is_none(),
+            "{english}"
+        );
+    }
+}
