@@ -101,6 +101,12 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation) -> Shown 
                 format!("[i] {} shared {name} ({})", message.author, ByteSize(*size)),
             );
         }
+        Body::FileDeleted { name } => {
+            return shown(
+                Tone::Notice,
+                format!("[i] {} shared {name} (file deleted)", message.author),
+            );
+        }
         Body::Member { user, change } => return member(message, user, *change, me),
         Body::Topic(topic) => {
             let by = person(&message.author, me);
@@ -318,6 +324,7 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
         | Event::PreviewPending { .. }
         | Event::PreviewFetched { .. }
         | Event::PreviewReady { preview: None, .. }
+        | Event::Quota(_)
         | Event::Typing { .. } => return None,
         Event::PreviewReady {
             share: Some(share), ..
@@ -386,6 +393,17 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation) -> Option<Shown
             }
         }
         Event::Changed { .. } => return None,
+        Event::FileDeleted {
+            by,
+            name,
+            conversation,
+            origin: crate::event::Origin::Live,
+            ..
+        } => shown(
+            Tone::Notice,
+            format!("[*] {} deleted {name} from {conversation}", person(by, me)),
+        ),
+        Event::FileDeleted { .. } => return None,
         Event::Blocked { user, on: true } => shown(
             Tone::Notice,
             format!(
