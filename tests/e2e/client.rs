@@ -257,7 +257,7 @@ fn two_clients_exchange_public_and_private_messages() {
     );
     let mut welcome = chat_events(std::mem::take(&mut welcome));
     welcome.push(synced);
-    assert_eq!(welcome.len(), 4, "welcome: {welcome:#?}");
+    assert_eq!(welcome.len(), 5, "welcome: {welcome:#?}");
     assert_eq!(
         welcome[0],
         Event::LoggedIn {
@@ -276,7 +276,11 @@ fn two_clients_exchange_public_and_private_messages() {
         names(&["alice"]),
         "welcome: {welcome:#?}"
     );
-    assert_eq!(welcome[3], Event::Synced, "welcome: {welcome:#?}");
+    assert!(
+        matches!(welcome[3], Event::Quota(quota) if quota.used == 0),
+        "welcome: {welcome:#?}"
+    );
+    assert_eq!(welcome[4], Event::Synced, "welcome: {welcome:#?}");
 
     let bob = connect(&server, "bob");
     let (before, _) = wait_collect(&bob, WAIT, |e| *e == Event::Synced);

@@ -1,7 +1,7 @@
 //! Uploads and downloads through the client library against a real server:
 //! a 5 MB round trip with progress, refusals made locally before any byte
-//! is sent, clearing the download cache (also in the background), and
-//! cancelling a download.
+//! is sent, clearing the download cache (also in the background),
+//! cancelling a download, and deleting a shared file as the quota follows.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -522,4 +522,87 @@ fn transfers_log_in_with_a_token_and_stay_out_of_the_room() {
             .any(|e| matches!(e, Event::Joined { .. } | Event::Left { .. })),
         "{between:#?}"
     );
+}
+
+// See: issue 13, "Delete and quotas".
+#[test]
+fn a_shared_file_is_deleted_through_the_library_and_the_quota_follows() {
+    let server = TestServer::start_with(|config| {
+        config.file_space.per_user = Some(1_000_000);
+        config.file_space.min_free_disk = 0;
+    });
+    let alice = join(&server, "alice");
+    let bob = join(&server, "bob");
+    assert_eq!(
+        alice.quota(),
+        Some(media_chat_client::Quota {
+            used: 0,
+            limit: Some(1_000_000),
+            left: 1_000_000
+        }),
+        "announced at login"
+    );
+    let body = file_bytes("png", 4000, 13);
+    let path = write_file(alice.dir.path(), "ảnh.png", &body);
+    let id = alice.send_file(&path).unwrap();
+    let expected = media_chat_client::Quota {
+        used: 4000,
+        limit: Some(1_000_000),
+        left: 996_000,
+    };
+    // The new quota comes on the chat connection, the upload's end on its
+    // own: in either order.
+    let (seen, last) = wait_collect(&alice, WAIT, |e| ends(e, id));
+    assert!(matches!(last, Event::Uploaded { .. }), "{last:?}");
+    if !seen.contains(&Event::Quota(expected)) {
+        wait_for(&alice, WAIT, |e| *e == Event::Quota(expected));
+    }
+    assert_eq!(alice.quota(), Some(expected));
+    let share = wait_for(
+        &bob,
+        WAIT,
+        |e| matches!(e, Event::Message { message, .. } if matches!(message.body, Body::File { .. })),
+    );
+    let Event::Message { mut message, .. } = share else {
+        unreachable!()
+    };
+
+    let general = media_chat_client::Conversation::general();
+    bob.delete_file(general.clone(), "ảnh.png").unwrap();
+    wait_for(
+        &bob,
+        WAIT,
+        |e| matches!(e, Event::ServerError { reason } if reason.starts_with("Only its uploader")),
+    );
+    alice.delete_file(general.clone(), "ảnh.png").unwrap();
+    let deleted = wait_for(&bob, WAIT, |e| matches!(e, Event::FileDeleted { .. }));
+    let Event::FileDeleted { id, name, by, .. } = deleted else {
+        unreachable!()
+    };
+    assert_eq!((name.as_str(), by.as_str()), ("ảnh.png", "alice"));
+    assert!(message.id().is_some_and(|share| share < id));
+    assert!(message.file_deleted(&name));
+    assert_eq!(
+        message.body,
+        Body::FileDeleted {
+            name: "ảnh.png".into()
+        }
+    );
+    assert_eq!(
+        wait_for(&alice, WAIT, |e| matches!(e, Event::Quota(_))),
+        Event::Quota(media_chat_client::Quota {
+            used: 0,
+            limit: Some(1_000_000),
+            left: 1_000_000
+        })
+    );
+
+    // A page shows the share as deleted.
+    bob.load_before(general, 0, 50).unwrap();
+    let paged = wait_for(
+        &bob,
+        WAIT,
+        |e| matches!(e, Event::Message { message, .. } if matches!(message.body, Body::FileDeleted { .. })),
+    );
+    assert!(matches!(paged, Event::Message { message, .. } if message.author == "alice"));
 }

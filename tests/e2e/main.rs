@@ -33,6 +33,9 @@
 //! - `presence`: who hears whom come and go, by shared conversations.
 //! - `search`: `SEARCH`: diacritics, filters, refusals, and finding only what one may see.
 //! - `edits`: `EDIT` and `DELETE`: who may, who hears, what pages and older clients show.
+//! - `file_deletes`: `DELETE_FILE`: who may, who hears, what is gone from
+//!   disk, lists, previews, pages and welcomes; a download under way.
+//! - `quotas`: per-user, total and free-disk limits on uploads, and `QUOTA`.
 //! - `reactions`: `REACT`: who hears a toggle, reactions in pages and welcomes, limits.
 //! - `here`: `@here` mentions the members online at that moment.
 //! - `replies`: `REPLY`: what a reply carries everywhere, and what it may answer.
@@ -57,6 +60,7 @@ mod conversation_files;
 mod deadlines;
 mod durable;
 mod edits;
+mod file_deletes;
 mod files;
 mod here;
 mod legacy;
@@ -68,6 +72,7 @@ mod paths;
 mod preferences;
 mod presence;
 mod previews;
+mod quotas;
 mod reactions;
 mod replies;
 mod robustness;

@@ -387,7 +387,9 @@ fn author(body: &EventBody) -> Option<&str> {
         | EventBody::Reply { from, .. } => Some(from),
         EventBody::Member { by, .. } | EventBody::Topic { by, .. } => Some(by),
         EventBody::File { user, .. } => Some(user),
-        EventBody::Deleted { .. }
+        EventBody::FileDelete { .. }
+        | EventBody::FileDeleted { .. }
+        | EventBody::Deleted { .. }
         | EventBody::Edit { .. }
         | EventBody::Delete { .. }
         | EventBody::React { .. } => None,

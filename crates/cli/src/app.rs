@@ -267,6 +267,12 @@ impl App {
                     self.say(&format!("[!] {e}"));
                 }
             }
+            Command::DeleteFile(name) => {
+                if let Err(e) = self.client.delete_file(self.current.clone(), &name) {
+                    self.say(&format!("[!] {e}"));
+                }
+            }
+            Command::Quota => self.say(&render::quota(self.client.quota())),
             Command::Users => {
                 let mut users: Vec<&str> = self.online.iter().map(String::as_str).collect();
                 users.sort_by_key(|user| user.to_lowercase());

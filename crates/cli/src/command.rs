@@ -19,6 +19,11 @@ pub enum Command {
     Open(String),
     /// `/files`: list the files on the server.
     Files,
+    /// `/delete-file NAME` (or `/rm NAME`): delete the file NAME of the
+    /// current conversation.
+    DeleteFile(String),
+    /// `/quota`: what the user's files take and may still take.
+    Quota,
     /// `/users`: list who is online.
     Users,
     /// `/clear`: empty the download cache.
@@ -108,6 +113,9 @@ text                send to the current conversation (#general at first)
 /get NAME           download a shared file (verified by SHA-256)
 /open NAME          open a downloaded file
 /files              list shared files
+/rm NAME            delete file NAME of the current conversation (yours; any
+                    in a room you moderate; also /delete-file NAME)
+/quota              how much room your files take and what is left
 /users              list who is online
 /clear              empty the download cache
 /cancel             cancel running transfers
@@ -153,6 +161,8 @@ pub fn parse_command(line: &str) -> Command {
         "/get" => with_argument(Command::Get),
         "/open" => with_argument(Command::Open),
         "/files" => Command::Files,
+        "/rm" | "/delete-file" => with_argument(Command::DeleteFile),
+        "/quota" => Command::Quota,
         "/users" => Command::Users,
         "/clear" => Command::Clear,
         "/cancel" => Command::Cancel,
@@ -252,6 +262,19 @@ mod tests {
         assert_eq!(parse_command("/get a.txt"), Command::Get("a.txt".into()));
         assert_eq!(parse_command("/open a.txt"), Command::Open("a.txt".into()));
         assert_eq!(parse_command("/files"), Command::Files);
+        assert_eq!(
+            parse_command("/rm bài tập.pdf"),
+            Command::DeleteFile("bài tập.pdf".into())
+        );
+        assert_eq!(
+            parse_command("/delete-file a.png"),
+            Command::DeleteFile("a.png".into())
+        );
+        assert_eq!(
+            parse_command("/rm"),
+            Command::Unknown("/rm needs an argument".into())
+        );
+        assert_eq!(parse_command("/quota"), Command::Quota);
         assert_eq!(parse_command("/users"), Command::Users);
         assert_eq!(parse_command("/clear"), Command::Clear);
         assert_eq!(parse_command("/cancel"), Command::Cancel);

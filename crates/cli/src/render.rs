@@ -9,7 +9,7 @@ use chrono::{DateTime, Local};
 use media_chat_client::phrases::ENGLISH;
 use media_chat_client::{
     AuditEntry, Body, Change, Cleared, Conversation, ConversationKind, Conversations, Event,
-    Member, MemberChange, Message, Role, RoomInfo, SearchHit, display, same,
+    Member, MemberChange, Message, Quota, Role, RoomInfo, SearchHit, display, same,
 };
 
 /// The current local time as the line prefix, `[HH:MM:SS]`.
@@ -99,6 +99,23 @@ pub fn event(event: &Event, me: &str, current: &Conversation) -> Option<String> 
         )),
         _ => display::event_in(event, me, current, &ENGLISH).map(|shown| shown.text),
     }
+}
+
+/// `/quota`: what the user's files take and may still take, as the server
+/// last said.
+pub fn quota(quota: Option<Quota>) -> String {
+    let Some(quota) = quota else {
+        return "[i] this server announces no quota".to_owned();
+    };
+    let limit = match quota.limit {
+        Some(limit) => format!(" of your {}", ByteSize(limit)),
+        None => " (no quota)".to_owned(),
+    };
+    format!(
+        "[i] your files take {}{limit}; an upload may be up to {} now",
+        ByteSize(quota.used),
+        ByteSize(quota.left)
+    )
 }
 
 /// `/rooms`: the user's conversations (the current one marked, with
@@ -279,7 +296,7 @@ pub fn search_results(hits: &[SearchHit], handles: &[Option<u64>], more: bool, m
                 text.as_str()
             }
             Body::File { name, .. } => name.as_str(),
-            Body::Member { .. } | Body::Topic(_) | Body::Deleted => "",
+            Body::Member { .. } | Body::Topic(_) | Body::Deleted | Body::FileDeleted { .. } => "",
         };
         let marked = highlighted(text, &hit.matches);
         let shared = if matches!(message.body, Body::File { .. }) {

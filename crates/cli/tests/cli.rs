@@ -332,6 +332,50 @@ fn files_are_sent_fetched_verified_and_cleared() {
     assert!(getter.finish().0.success());
 }
 
+// See: issue 13, "Delete and quotas".
+#[test]
+fn a_file_is_deleted_by_its_uploader_and_the_quota_follows() {
+    let server = TestServer::start_with(|config| {
+        config.file_space.per_user = Some(1024 * 1024);
+        config.file_space.min_free_disk = 0;
+    });
+    let original = server.path("bài tập.txt");
+    std::fs::write(&original, "bài tập tuần 1\n".repeat(1000)).unwrap();
+
+    let mut an = Cli::start(&server, "an", PASSWORD);
+    an.expect("[i] logged in as an");
+    an.send("/quota");
+    an.expect("[i] your files take 0 B of your 1.0 MiB; an upload may be up to 1.0 MiB now");
+    an.send(&format!("/send {}", original.display()));
+    an.expect("[+] shared bài tập.txt (19.5 KiB)");
+    let mut binh = Cli::start(&server, "bình", PASSWORD);
+    binh.expect("[i] logged in as bình");
+    binh.send("/rm bài tập.txt");
+    binh.expect(
+        "[!] Only its uploader, the room's owner and moderators, and administrators can delete bài tập.txt",
+    );
+    an.send("/quota");
+    an.expect(
+        "[i] your files take 19.5 KiB of your 1.0 MiB; an upload may be up to 1004.5 KiB now",
+    );
+    an.send("/rm bài tập.txt");
+    an.expect("[*] you deleted bài tập.txt from #general");
+    binh.expect("[*] an deleted bài tập.txt from #general");
+    assert!(!server.path("data/server_files/bài tập.txt").exists());
+    binh.send("/files");
+    binh.expect("[i] no files shared yet");
+    binh.send("/get bài tập.txt");
+    binh.expect("[!] download of bài tập.txt failed: No such file: bài tập.txt");
+    an.send("/quota");
+    an.expect("[i] your files take 0 B of your 1.0 MiB; an upload may be up to 1.0 MiB now");
+    an.send("/rm bài tập.txt");
+    an.expect("[!] No such file: bài tập.txt");
+    an.send("/quit");
+    assert!(an.finish().0.success());
+    binh.send("/quit");
+    assert!(binh.finish().0.success());
+}
+
 #[test]
 fn shares_are_followed_by_their_details() {
     use media_chat_e2e::media::{ImageFormat, mp3, pdf, picture};

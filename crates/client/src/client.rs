@@ -18,7 +18,7 @@ use crate::cache::{Cache, Cleared, default_cache_dir};
 use crate::config::ClientConfig;
 use crate::conversations::{Conversations, Member, group_of};
 use crate::error::{CacheError, ConnectError, InputError, SendError, TransferError};
-use crate::event::{Event, TransferId};
+use crate::event::{Event, Quota, TransferId};
 use crate::handshake::{self, Login};
 use crate::input::{ChatCommand, Input, parse_input};
 use crate::journal::{self, Journal};
@@ -668,6 +668,28 @@ impl Client {
         }
         let conversation = self.status.conversations.lock().spelling(conversation);
         self.line(ClientMessage::Files { conversation })
+    }
+
+    /// Deletes the file `name` of `conversation` (version 3): the user's
+    /// own upload, or any in a room they own or moderate (administrators:
+    /// in any room, `#general` included). Once done, an
+    /// [`Event::FileDeleted`] comes (to everyone in the conversation); a
+    /// refusal comes as [`Event::ServerError`] (`No such file: <name>`,
+    /// `Only its uploader, … can delete <name>`).
+    pub fn delete_file(&self, conversation: Conversation, name: &str) -> Result<(), SendError> {
+        self.connected_v3()?;
+        let conversation = self.status.conversations.lock().spelling(conversation);
+        self.line(ClientMessage::DeleteFile {
+            conversation,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The user's file space as the server last announced it (version 3,
+    /// from login on; [`Event::Quota`] says when it changes); `None`
+    /// before, or from an older server.
+    pub fn quota(&self) -> Option<Quota> {
+        *self.status.quota.lock()
     }
 
     /// Asks for the preview of the file `name` of `conversation` (version

@@ -590,13 +590,16 @@ impl Tracker {
             EventBody::Deleted { from } => (from, None),
             // A change to a message (a reaction too) is not news: nothing
             // to count.
-            EventBody::Edit { .. } | EventBody::Delete { .. } | EventBody::React { .. } => {
+            EventBody::Edit { .. }
+            | EventBody::Delete { .. }
+            | EventBody::React { .. }
+            | EventBody::FileDelete { .. } => {
                 if let Some(entry) = self.map().get_mut(&k) {
                     entry.info.last_id = entry.info.last_id.max(id);
                 }
                 return;
             }
-            EventBody::File { user, .. } => (user, None),
+            EventBody::File { user, .. } | EventBody::FileDeleted { user, .. } => (user, None),
             EventBody::Member { by, user, change } => {
                 self.member_changed(&k, user, *change);
                 arrived = user_key(user) == me

@@ -96,6 +96,9 @@ pub fn message_in(message: &Message, me: &str, current: &Conversation, words: &P
             let size = ByteSize(*size).to_string();
             return news((words.shared)(&message.author, name, &size));
         }
+        Body::FileDeleted { name } => {
+            return news((words.shared_deleted)(&message.author, name));
+        }
         Body::Member { user, change } => return member(message, user, *change, me, words),
         Body::Topic(topic) => {
             let by = person(&message.author, me, words);
@@ -313,6 +316,7 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation, words: &Phrases
         | Event::PreviewPending { .. }
         | Event::PreviewFetched { .. }
         | Event::PreviewReady { preview: None, .. }
+        | Event::Quota(_)
         | Event::Typing { .. } => return None,
         Event::PreviewReady {
             share: Some(share), ..
@@ -371,6 +375,17 @@ pub fn event_in(event: &Event, me: &str, current: &Conversation, words: &Phrases
             notice(Tone::Notice, line)
         }
         Event::Changed { .. } => return None,
+        Event::FileDeleted {
+            by,
+            name,
+            conversation,
+            origin: crate::event::Origin::Live,
+            ..
+        } => notice(
+            Tone::Notice,
+            (words.file_deleted)(person(by, me, words), name, &conversation.to_string()),
+        ),
+        Event::FileDeleted { .. } => return None,
         Event::Blocked { user, on: true } => notice(Tone::Notice, (words.blocked)(user)),
         Event::Blocked { user, on: false } => notice(Tone::Notice, (words.unblocked)(user)),
         Event::Muted { conversation, on } => {

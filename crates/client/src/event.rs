@@ -31,6 +31,22 @@ pub struct FileInfo {
     pub ts: u64,
 }
 
+/// The user's file space, as the server announces it (version 3): at
+/// login, and whenever the user's stored files change.
+/// [`crate::Client::quota`] holds the latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// What the user's stored files take, in bytes (a file counts once,
+    /// against its first uploader).
+    pub used: u64,
+    /// The user's quota in bytes; `None` when there is none.
+    pub limit: Option<u64>,
+    /// The largest upload the server would take now, in bytes: the least
+    /// of what the user's quota, the server's total space and its free
+    /// disk leave (the largest file size aside: see [`Event::Limits`]).
+    pub left: u64,
+}
+
 /// A room, as [`crate::Client::list_rooms`] lists it: every public room,
 /// and the private ones the user is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +278,27 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// A file of `conversation` was deleted by `by` (its uploader, a
+    /// moderator of the room, or an administrator), as event `id`: live,
+    /// in the welcome's backlog or in a page. Its shares with ids below
+    /// `id` now read [`crate::Body::FileDeleted`] (pages and welcomes
+    /// bring them so; mark those a front holds with
+    /// [`Message::file_deleted`]), and downloading it is refused.
+    FileDeleted {
+        /// The delete's event id.
+        id: u64,
+        /// Where the file was.
+        conversation: Conversation,
+        /// The stored name.
+        name: String,
+        /// Who deleted it.
+        by: String,
+        /// How it arrived.
+        origin: Origin,
+    },
+    /// The user's file space changed, or was first announced (in the first
+    /// welcome, after [`Event::Users`]): see [`crate::Client::quota`].
+    Quota(Quota),
     /// [`crate::Client::clear_cache_in_background`] deleted the finished
     /// downloads.
     CacheCleared {

@@ -83,7 +83,9 @@ pub use client::{Client, MAX_PAGE, TYPING_EVERY, TYPING_SHOWN, Typed};
 pub use config::{ClientConfig, Transport, Waker, default_known_servers};
 pub use conversations::{ConversationInfo, Conversations, Member, key as conversation_key, same};
 pub use error::{CacheError, ConnectError, InputError, SendError, TransferError};
-pub use event::{AuditEntry, Direction, Event, FileInfo, Origin, RoomInfo, SearchHit, TransferId};
+pub use event::{
+    AuditEntry, Direction, Event, FileInfo, Origin, Quota, RoomInfo, SearchHit, TransferId,
+};
 pub use input::{ChatCommand, DEFAULT_AUDIT_LINES, Input, parse_input};
 pub use journal::default_data_dir;
 pub use media_chat_protocol::{

@@ -75,6 +75,15 @@ pub enum Body {
     },
     /// A message that was deleted: who wrote it and when remain.
     Deleted,
+    /// A share whose file was deleted since (by its uploader, a moderator
+    /// or an administrator): who shared it and when remain, the file does
+    /// not. A page or a welcome brings shares so; a front turns the shares
+    /// it holds into this on [`crate::Event::FileDeleted`] (see
+    /// [`Message::file_deleted`]).
+    FileDeleted {
+        /// The name it was stored under.
+        name: String,
+    },
 }
 
 /// What happened to a message that was already there
@@ -194,6 +203,24 @@ impl Message {
         }
     }
 
+    /// Marks a share of the file `name` as deleted (its body becomes
+    /// [`Body::FileDeleted`]); returns whether it was one. Apply it on
+    /// [`crate::Event::FileDeleted`] to the shares of that conversation
+    /// with an id below the event's: a later share of the name is a new
+    /// file.
+    pub fn file_deleted(&mut self, name: &str) -> bool {
+        let Body::File { name: own, .. } = &self.body else {
+            return false;
+        };
+        if own != name {
+            return false;
+        }
+        self.body = Body::FileDeleted {
+            name: name.to_owned(),
+        };
+        true
+    }
+
     /// The id of the message this one answers, if it is a reply.
     pub fn reply_to(&self) -> Option<u64> {
         match self.body {
@@ -266,6 +293,30 @@ mod tests {
             ts: 0,
             state: Delivery::Sent { id: Some(1) },
         }
+    }
+
+    #[test]
+    fn only_a_share_of_that_name_reads_deleted() {
+        let share = |name: &str| {
+            text(Body::File {
+                name: name.into(),
+                size: 3,
+                sha256: Sha256Digest([0; 32]),
+                preview: None,
+            })
+        };
+        let mut message = share("ảnh.png");
+        assert!(!message.file_deleted("ảnh (1).png"));
+        assert!(message.file_deleted("ảnh.png"));
+        assert_eq!(
+            message.body,
+            Body::FileDeleted {
+                name: "ảnh.png".into()
+            }
+        );
+        assert!(!message.file_deleted("ảnh.png"), "once");
+        let mut said = text(Body::Text("ảnh.png".into()));
+        assert!(!said.file_deleted("ảnh.png"));
     }
 
     #[test]

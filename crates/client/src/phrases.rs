@@ -18,6 +18,10 @@ pub struct Phrases {
     pub deleted: &'static str,
     /// A share: author, file name, size.
     pub shared: fn(&str, &str, &str) -> String,
+    /// A share whose file was deleted since: author, file name.
+    pub shared_deleted: fn(&str, &str) -> String,
+    /// A file deleted, live: by whom, the file's name, where.
+    pub file_deleted: fn(&str, &str, &str) -> String,
     /// A topic cleared: by whom, where.
     pub topic_cleared: fn(&str, &str) -> String,
     /// A topic set: by whom, where, the topic.
@@ -119,6 +123,8 @@ pub const ENGLISH: Phrases = Phrases {
     edited: "(edited)",
     deleted: "(message deleted)",
     shared: |author, name, size| format!("{author} shared {name} ({size})"),
+    shared_deleted: |author, name| format!("{author} shared {name} (file deleted)"),
+    file_deleted: |by, name, place| format!("{by} deleted {name} from {place}"),
     topic_cleared: |by, place| format!("{by} cleared the topic of {place}"),
     topic_set: |by, place, topic| format!("{by} set the topic of {place}: {topic}"),
     created: |by, room| format!("{by} created {room}"),

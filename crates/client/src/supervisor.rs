@@ -28,7 +28,7 @@ use parking_lot::Mutex;
 use crate::config::ClientConfig;
 use crate::conversations::{self, Member, Tracker};
 use crate::error::ConnectError;
-use crate::event::{AuditEntry, Event, FileInfo, Origin, RoomInfo, SearchHit};
+use crate::event::{AuditEntry, Event, FileInfo, Origin, Quota, RoomInfo, SearchHit};
 use crate::handshake::{self, Connection, Login};
 use crate::journal::{Journal, Saved};
 use crate::link::{Inbound, Link, Outbound};
@@ -105,6 +105,8 @@ pub(crate) struct Status {
     pub(crate) conversations: Mutex<Tracker>,
     /// Whom the user blocks: registered names by user key.
     pub(crate) blocked: Mutex<BTreeMap<String, String>>,
+    /// The user's file space, as last announced (version 3).
+    pub(crate) quota: Mutex<Option<Quota>>,
 }
 
 /// What the caller asks the supervisor to do.
@@ -266,6 +268,9 @@ struct Session {
     ended: Option<String>,
     /// `PREVIEWS|1` was sent and not answered yet.
     previews_asked: bool,
+    /// `QUOTA` was sent, so every change comes (asked at the welcome's
+    /// `QUOTA` line: a server without one would refuse it).
+    quota_watched: bool,
     /// The server makes no previews (an older one refused `PREVIEWS|1`):
     /// nothing is asked of it.
     no_previews: bool,
@@ -968,6 +973,22 @@ impl Supervisor {
                 self.session.previews_asked = false;
                 return;
             }
+            ServerMessage::Quota { used, limit, left } => {
+                let quota = Quota {
+                    used,
+                    limit: (limit > 0).then_some(limit),
+                    left,
+                };
+                if !self.session.quota_watched {
+                    self.session.quota_watched = self.write(&ClientMessage::Quota);
+                }
+                // Said when it changes: not again for the answer to the
+                // `QUOTA` above, nor after a reconnect that changed nothing.
+                if self.status.quota.lock().replace(quota) == Some(quota) {
+                    return;
+                }
+                Event::Quota(quota)
+            }
             ServerMessage::FilesEnd { conversation } => Event::FileList {
                 conversation: conversation.unwrap_or_else(Conversation::general),
                 files: std::mem::take(&mut self.session.files),
@@ -1013,6 +1034,16 @@ impl Supervisor {
             &mut out,
         );
         let conversation = line.conversation.clone();
+        if let EventBody::FileDelete { by, name } = line.body {
+            self.sink.emit(Event::FileDeleted {
+                id: line.id,
+                conversation,
+                name,
+                by,
+                origin,
+            });
+            return self.emit_all(out);
+        }
         let message = match from_event(line) {
             Ok(message) => message,
             Err((id, target, by, Change::Reacted { reaction, on, .. })) => {
@@ -1544,7 +1575,9 @@ fn from_history(ts: u64, entry: HistoryEntry, me: &str) -> Message {
 }
 
 /// A version 3 event as a message (a room's member changes and topics
-/// included), or the change it makes to one.
+/// included), or the change it makes to one. (A file's delete changes
+/// shares by name, not by id: see [`Supervisor::event`]; read alone, as a
+/// search never finds one, it is the notice of who deleted what.)
 fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
     let (author, body) = match line.body {
         EventBody::Text { from, text } => (from, Body::Text(text)),
@@ -1589,6 +1622,9 @@ fn from_event(line: EventLine) -> Result<Message, (u64, u64, String, Change)> {
                 preview: None,
             },
         ),
+        EventBody::FileDeleted { user, name } | EventBody::FileDelete { by: user, name } => {
+            (user, Body::FileDeleted { name })
+        }
         EventBody::Member { by, user, change } => (by, Body::Member { user, change }),
         EventBody::Topic { by, text } => (by, Body::Topic(text)),
     };

@@ -230,6 +230,18 @@ pub enum ClientMessage {
         /// Whose files.
         conversation: Conversation,
     },
+    /// `DELETE_FILE|conversation|name` (v3): deletes a conversation's file
+    /// (its uploader, the room's owner and moderators, administrators);
+    /// answered by the `FILE_DELETE` event, or `ERROR`.
+    DeleteFile {
+        /// Whose file.
+        conversation: Conversation,
+        /// The stored name (the last field).
+        name: String,
+    },
+    /// `QUOTA` (v3): answered `QUOTA|used|limit|left` now, and again
+    /// whenever this user's stored files change.
+    Quota,
     /// An administrator's command (v3): see [`AdminCommand`].
     Admin(AdminCommand),
     /// `EDIT|token|id|message` (v3): changes the text of the user's own
@@ -437,6 +449,8 @@ impl ClientMessage {
             ClientMessage::Preview { .. } => "PREVIEW",
             ClientMessage::Previews { .. } => "PREVIEWS",
             ClientMessage::Files { .. } => "FILES",
+            ClientMessage::DeleteFile { .. } => "DELETE_FILE",
+            ClientMessage::Quota => "QUOTA",
             ClientMessage::Search { .. } => "SEARCH",
             ClientMessage::Edit { .. } => "EDIT",
             ClientMessage::Delete { .. } => "DELETE",
@@ -678,6 +692,17 @@ impl ParseLine for ClientMessage {
                 f.finish()?;
                 ClientMessage::Files { conversation }
             }
+            "DELETE_FILE" => {
+                let mut f = FieldReader::new("DELETE_FILE", rest);
+                ClientMessage::DeleteFile {
+                    conversation: f.conversation("conversation")?,
+                    name: f.last("name")?.to_owned(),
+                }
+            }
+            "QUOTA" => {
+                FieldReader::new("QUOTA", rest).finish()?;
+                ClientMessage::Quota
+            }
             "SIGN_OUT_OTHERS" => {
                 FieldReader::new("SIGN_OUT_OTHERS", rest).finish()?;
                 ClientMessage::SignOutOthers
@@ -793,7 +818,10 @@ impl EncodeLine for ClientMessage {
             ClientMessage::Ping { token } | ClientMessage::Pong { token } => {
                 line.token("token", token)
             }
-            ClientMessage::ListFiles | ClientMessage::Quit | ClientMessage::TransferToken => line,
+            ClientMessage::ListFiles
+            | ClientMessage::Quit
+            | ClientMessage::TransferToken
+            | ClientMessage::Quota => line,
             ClientMessage::Resume { last_id } => line.number("last_id", *last_id),
             ClientMessage::Send {
                 token,
@@ -868,7 +896,8 @@ impl EncodeLine for ClientMessage {
                 .digest("sha256", sha256),
             ClientMessage::Previews { on } => line.number("on", u64::from(*on)),
             ClientMessage::Download { conversation, name }
-            | ClientMessage::Preview { conversation, name } => line
+            | ClientMessage::Preview { conversation, name }
+            | ClientMessage::DeleteFile { conversation, name } => line
                 .field("conversation", &conversation.to_string())
                 .last("name", name),
             ClientMessage::Files { conversation } => {
@@ -942,6 +971,14 @@ pub(crate) mod tests {
     fn examples() -> Vec<(&'static str, ClientMessage)> {
         vec![
             ("PREVIEWS|1", ClientMessage::Previews { on: true }),
+            (
+                "DELETE_FILE|#lớp|bài | tập.pdf",
+                ClientMessage::DeleteFile {
+                    conversation: Conversation::Room("lớp".into()),
+                    name: "bài | tập.pdf".into(),
+                },
+            ),
+            ("QUOTA", ClientMessage::Quota),
             (
                 "PREVIEW|#lớp|bài hát (1).mp3",
                 ClientMessage::Preview {
@@ -1286,6 +1323,9 @@ pub(crate) mod tests {
                 .prop_map(|(conversation, name)| ClientMessage::Preview { conversation, name }),
             any::<bool>().prop_map(|on| ClientMessage::Previews { on }),
             conversation().prop_map(|conversation| ClientMessage::Files { conversation }),
+            (conversation(), free_text())
+                .prop_map(|(conversation, name)| ClientMessage::DeleteFile { conversation, name }),
+            Just(ClientMessage::Quota),
             prop_oneof![
                 Just(AdminCommand::InviteCode),
                 (field_text(), free_text())

@@ -112,6 +112,25 @@ pub enum EventBody {
         /// The reaction (the last field; it never holds `|`).
         reaction: String,
     },
+    /// `FILE_DELETE|by|name`: `by` (the file's uploader, an owner or
+    /// moderator of the room, or an administrator) deleted the
+    /// conversation's file `name`: every earlier share of that name now
+    /// reads [`EventBody::FileDeleted`].
+    FileDelete {
+        /// Who deleted it.
+        by: String,
+        /// The stored name (the last field).
+        name: String,
+    },
+    /// `FILE_DELETED|user|name`: a share whose file was deleted since (in
+    /// pages, backlogs and search results): who shared it and when
+    /// remain, the file does not.
+    FileDeleted {
+        /// Who shared it.
+        user: String,
+        /// The name it was stored under (the last field).
+        name: String,
+    },
     /// `FILE|user|name|size|sha256`: a file was shared.
     File {
         /// Who shared it.
@@ -184,6 +203,14 @@ impl EventLine {
                 target: f.number("target")?,
                 on: f.flag("on")?,
                 reaction: f.last("reaction")?.to_owned(),
+            },
+            "FILE_DELETE" => EventBody::FileDelete {
+                by: f.next("by")?.to_owned(),
+                name: f.last("name")?.to_owned(),
+            },
+            "FILE_DELETED" => EventBody::FileDeleted {
+                user: f.next("user")?.to_owned(),
+                name: f.last("name")?.to_owned(),
             },
             "FILE" => {
                 let user = f.next("user")?.to_owned();
@@ -275,6 +302,14 @@ impl EventLine {
                 .number("target", *target)
                 .field("on", if *on { "1" } else { "0" })
                 .field("reaction", reaction),
+            EventBody::FileDelete { by, name } => line
+                .field("kind", "FILE_DELETE")
+                .field("by", by)
+                .last("name", name),
+            EventBody::FileDeleted { user, name } => line
+                .field("kind", "FILE_DELETED")
+                .field("user", user)
+                .last("name", name),
             EventBody::File {
                 user,
                 name,

@@ -77,6 +77,8 @@ fn searched_text(body: &EventBody) -> &str {
         | EventBody::Deleted { .. }
         | EventBody::Edit { .. }
         | EventBody::Delete { .. }
+        | EventBody::FileDelete { .. }
+        | EventBody::FileDeleted { .. }
         | EventBody::React { .. } => "",
     }
 }

@@ -348,6 +348,20 @@ pub enum ServerMessage {
         /// Whether the session is now told of previews.
         on: bool,
     },
+    /// `QUOTA|used|limit|left` (v3): the user's file space, in bytes, in
+    /// the welcome, in answer to `QUOTA`, and (after a `QUOTA`) whenever
+    /// the user's stored files change.
+    Quota {
+        /// What the user's stored files take (a file counts against its
+        /// first uploader, once).
+        used: u64,
+        /// The per-user quota; 0 when there is none.
+        limit: u64,
+        /// The largest upload the server would take now: the least of
+        /// what the user's quota, the server's total and its free disk
+        /// leave (the largest file size aside, in `LIMITS`).
+        left: u64,
+    },
     /// `PREVIEW_DATA|conversation|name|size` (v3), followed by `size` bytes
     /// and `\n`: a preview's thumbnail or first lines, right after its
     /// `PREVIEW` line, in answer to a client's `PREVIEW` (empty for a PDF
@@ -455,6 +469,7 @@ impl ServerMessage {
             ServerMessage::Preview { .. } => "PREVIEW",
             ServerMessage::PreviewData { .. } => "PREVIEW_DATA",
             ServerMessage::Previews { .. } => "PREVIEWS",
+            ServerMessage::Quota { .. } => "QUOTA",
         }
     }
 
@@ -728,6 +743,14 @@ impl ParseLine for ServerMessage {
                 let on = f.flag("on")?;
                 f.finish()?;
                 ServerMessage::Previews { on }
+            }
+            "QUOTA" => {
+                let mut f = FieldReader::new("QUOTA", rest);
+                let used = f.number("used")?;
+                let limit = f.number("limit")?;
+                let left = f.number("left")?;
+                f.finish()?;
+                ServerMessage::Quota { used, limit, left }
             }
             "PREVIEW_DATA" => {
                 let mut f = FieldReader::new("PREVIEW_DATA", rest);
@@ -1051,6 +1074,10 @@ impl EncodeLine for ServerMessage {
                     .digest("sha256", sha256),
             ),
             ServerMessage::Previews { on } => line.number("on", u64::from(*on)),
+            ServerMessage::Quota { used, limit, left } => line
+                .number("used", *used)
+                .number("limit", *limit)
+                .number("left", *left),
             ServerMessage::PreviewData {
                 conversation,
                 name,
@@ -1145,6 +1172,14 @@ mod tests {
                 })),
             ),
             ("PREVIEWS|0".into(), ServerMessage::Previews { on: false }),
+            (
+                "QUOTA|1048576|1073741824|1072693248".into(),
+                ServerMessage::Quota {
+                    used: 1_048_576,
+                    limit: 1_073_741_824,
+                    left: 1_072_693_248,
+                },
+            ),
             (
                 "PREVIEW_DATA|@an|ảnh.png|5120".into(),
                 ServerMessage::PreviewData {
@@ -1343,6 +1378,30 @@ mod tests {
                         name: "a (1).png".into(),
                         size: 5,
                         sha256: hash(),
+                    },
+                }),
+            ),
+            (
+                "EVENT|11|1764072004|#lớp|FILE_DELETE|bình|a (1).png".into(),
+                ServerMessage::Event(EventLine {
+                    id: 11,
+                    ts: 1_764_072_004,
+                    conversation: Conversation::Room("lớp".into()),
+                    body: EventBody::FileDelete {
+                        by: "bình".into(),
+                        name: "a (1).png".into(),
+                    },
+                }),
+            ),
+            (
+                "EVENT|8|1764072001|@bình|FILE_DELETED|an|a (1).png".into(),
+                ServerMessage::Event(EventLine {
+                    id: 8,
+                    ts: 1_764_072_001,
+                    conversation: Conversation::Direct("bình".into()),
+                    body: EventBody::FileDeleted {
+                        user: "an".into(),
+                        name: "a (1).png".into(),
                     },
                 }),
             ),
@@ -1576,48 +1635,52 @@ mod tests {
             Just(crate::room::MemberChange::Removed),
             Just(crate::room::MemberChange::Promoted),
         ];
-        let body =
-            prop_oneof![
-                (field_text(), field_text(), change)
-                    .prop_map(|(by, user, change)| EventBody::Member { by, user, change }),
-                (field_text(), free_text()).prop_map(|(by, text)| EventBody::Topic { by, text }),
-                (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
-                (field_text(), any::<u64>(), free_text())
-                    .prop_map(|(from, edit, text)| EventBody::Edited { from, edit, text }),
-                (
-                    field_text(),
-                    any::<u64>(),
-                    proptest::option::of(any::<u64>()),
-                    free_text()
-                )
-                    .prop_map(|(from, to, edit, text)| EventBody::Reply {
-                        from,
-                        to,
-                        edit,
-                        text
-                    }),
-                free_text().prop_map(|from| EventBody::Deleted { from }),
-                (field_text(), any::<u64>(), any::<bool>(), field_text()).prop_map(
-                    |(by, target, on, reaction)| EventBody::React {
-                        by,
-                        target,
-                        on,
-                        reaction
-                    }
-                ),
-                (field_text(), any::<u64>(), free_text())
-                    .prop_map(|(by, target, text)| EventBody::Edit { by, target, text }),
-                (field_text(), any::<u64>())
-                    .prop_map(|(by, target)| EventBody::Delete { by, target }),
-                (field_text(), field_text(), any::<u64>(), digest()).prop_map(
-                    |(user, name, size, sha256)| EventBody::File {
-                        user,
-                        name,
-                        size,
-                        sha256
-                    }
-                ),
-            ];
+        let body = prop_oneof![
+            (field_text(), field_text(), change).prop_map(|(by, user, change)| EventBody::Member {
+                by,
+                user,
+                change
+            }),
+            (field_text(), free_text()).prop_map(|(by, text)| EventBody::Topic { by, text }),
+            (field_text(), free_text()).prop_map(|(from, text)| EventBody::Text { from, text }),
+            (field_text(), any::<u64>(), free_text())
+                .prop_map(|(from, edit, text)| EventBody::Edited { from, edit, text }),
+            (
+                field_text(),
+                any::<u64>(),
+                proptest::option::of(any::<u64>()),
+                free_text()
+            )
+                .prop_map(|(from, to, edit, text)| EventBody::Reply {
+                    from,
+                    to,
+                    edit,
+                    text
+                }),
+            free_text().prop_map(|from| EventBody::Deleted { from }),
+            (field_text(), any::<u64>(), any::<bool>(), field_text()).prop_map(
+                |(by, target, on, reaction)| EventBody::React {
+                    by,
+                    target,
+                    on,
+                    reaction
+                }
+            ),
+            (field_text(), any::<u64>(), free_text())
+                .prop_map(|(by, target, text)| EventBody::Edit { by, target, text }),
+            (field_text(), any::<u64>()).prop_map(|(by, target)| EventBody::Delete { by, target }),
+            (field_text(), free_text()).prop_map(|(by, name)| EventBody::FileDelete { by, name }),
+            (field_text(), free_text())
+                .prop_map(|(user, name)| EventBody::FileDeleted { user, name }),
+            (field_text(), field_text(), any::<u64>(), digest()).prop_map(
+                |(user, name, size, sha256)| EventBody::File {
+                    user,
+                    name,
+                    size,
+                    sha256
+                }
+            ),
+        ];
         (any::<u64>(), any::<u64>(), conversation(), body).prop_map(
             |(id, ts, conversation, body)| EventLine {
                 id,
@@ -1757,6 +1820,8 @@ mod tests {
                 }
             ),
             any::<bool>().prop_map(|on| ServerMessage::Previews { on }),
+            (any::<u64>(), any::<u64>(), any::<u64>())
+                .prop_map(|(used, limit, left)| ServerMessage::Quota { used, limit, left }),
             (conversation(), field_text(), any::<u64>()).prop_map(|(conversation, name, size)| {
                 ServerMessage::PreviewData {
                     conversation,

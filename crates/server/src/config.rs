@@ -38,6 +38,8 @@ pub struct Config {
     pub history_len: usize,
     /// Abuse and resource limits.
     pub limits: Limits,
+    /// How much room the stored files may take.
+    pub file_space: FileSpace,
     /// TLS on the same port.
     pub tls: TlsSettings,
     /// What a commit survives. Default [`Durability::Normal`]: a crash of
@@ -151,6 +153,37 @@ pub struct Limits {
     pub presence_room_max: usize,
 }
 
+/// How much room the stored files may take. An upload that would pass a
+/// limit is refused before its body (version 2 and 3), saying how much is
+/// left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpace {
+    /// What one user's stored files may take in all, in bytes (a file
+    /// counts once, against its first uploader). Default 1 GiB; `None`:
+    /// no limit.
+    pub per_user: Option<u64>,
+    /// What all stored files may take. Default `None`: no limit but the
+    /// disk's.
+    pub total: Option<u64>,
+    /// The free space uploads must leave on the filesystem of the data
+    /// dir. Default 1 GiB, so chat and the database never run out of room
+    /// because of files.
+    pub min_free_disk: u64,
+}
+
+/// One gibibyte, the default per-user quota and free-space margin.
+pub const GIB: u64 = 1024 * 1024 * 1024;
+
+impl Default for FileSpace {
+    fn default() -> Self {
+        FileSpace {
+            per_user: Some(GIB),
+            total: None,
+            min_free_disk: GIB,
+        }
+    }
+}
+
 /// The seed's upload extension allow-list.
 pub const DEFAULT_EXTENSIONS: [&str; 7] = ["jpg", "png", "gif", "mp3", "wav", "txt", "pdf"];
 
@@ -169,6 +202,7 @@ impl Config {
             password_hashing: HashParams::default(),
             history_len: 100,
             limits: Limits::default(),
+            file_space: FileSpace::default(),
             tls: TlsSettings::default(),
             durability: Durability::Normal,
         }
@@ -226,5 +260,8 @@ mod tests {
         assert!(config.extension_allowed("PNG"));
         assert!(!config.extension_allowed("exe"));
         assert_eq!(config.password_hashing.memory_kib, 19_456);
+        assert_eq!(config.file_space.per_user, Some(1 << 30));
+        assert_eq!(config.file_space.total, None);
+        assert_eq!(config.file_space.min_free_disk, 1 << 30);
     }
 }

@@ -105,6 +105,9 @@ struct Peer {
     covered: EventId,
     /// Whether the session asked to be told of previews (`PREVIEWS|1`).
     previews: bool,
+    /// Whether the session asked for its user's `QUOTA` (and so is told
+    /// when it changes).
+    quota: bool,
 }
 
 /// A line kept for a syncing session, with the id of the event it is
@@ -172,11 +175,13 @@ impl Hub {
     /// the user's first session, tells those who follow their presence.
     /// `partners` are the keys of the users they share a direct or group
     /// conversation with (from the store); `accounts`, how many there are.
+    /// `quota` is the user's `QUOTA` line, which version 3 gets after
+    /// `USERS`.
     pub(crate) fn join(
         &self,
         id: u64,
         name: &str,
-        version: u64,
+        (version, quota): (u64, &ServerMessage),
         outbox: &Outbox,
         (partners, accounts): (Vec<String>, usize),
     ) -> Joined {
@@ -196,6 +201,7 @@ impl Hub {
                 sync_bytes: 0,
                 covered: EventId(0),
                 previews: false,
+                quota: false,
             },
         );
         if version < 3 {
@@ -234,6 +240,9 @@ impl Hub {
             };
             for users in chunk_names(names) {
                 append(&mut head, &ServerMessage::Users { users });
+            }
+            if version >= 3 {
+                append(&mut head, quota);
             }
         }
         if first {
@@ -356,6 +365,24 @@ impl Hub {
         Some((room.name.clone(), *role >= Role::Member))
     }
 
+    /// The role in the room `name` of the user with `key`, if they have a
+    /// row there (the invited included).
+    pub(crate) fn role_in(&self, name: &str, key: &str) -> Option<Role> {
+        let state = self.shared.state.lock();
+        let room = state.rooms.get(&user_key(name))?;
+        room.members.get(key).map(|(_, role)| *role)
+    }
+
+    /// The room `name`, as created, whoever is in it (for an
+    /// administrator, who acts in every room).
+    pub(crate) fn room_named(&self, name: &str) -> Option<String> {
+        let state = self.shared.state.lock();
+        state
+            .rooms
+            .get(&user_key(name))
+            .map(|room| room.name.clone())
+    }
+
     /// For each of `names`, whether they have a session online.
     pub(crate) fn online_among(&self, names: &[String]) -> Vec<bool> {
         let state = self.shared.state.lock();
@@ -425,6 +452,34 @@ impl Hub {
         if let Some(peer) = self.shared.state.lock().peers.get_mut(&id) {
             peer.previews = on;
         }
+    }
+
+    /// Session `id` is told of its user's `QUOTA` whenever it changes.
+    pub(crate) fn watch_quota(&self, id: u64) {
+        if let Some(peer) = self.shared.state.lock().peers.get_mut(&id) {
+            peer.quota = true;
+        }
+    }
+
+    /// Sends `line` (the user's new `QUOTA`) to the sessions of the user
+    /// with `key` that asked for it.
+    pub(crate) fn to_quota_watchers(&self, key: &str, line: &ServerMessage) {
+        let Some(line) = encode(line) else { return };
+        let mut pending = Vec::new();
+        let mut state = self.shared.state.lock();
+        let sessions = match state.online.get(key) {
+            Some(online) => online.sessions.clone(),
+            None => return,
+        };
+        for session in sessions {
+            if let Some(peer) = state.peers.get_mut(&session)
+                && peer.quota
+            {
+                deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
+            }
+        }
+        drop(state);
+        self.shared.flusher.schedule(pending);
     }
 
     /// Sends the line `line` makes (given the conversation as each reader
@@ -556,7 +611,10 @@ fn fan_out(state: &mut State, committed: &Committed, cap: usize, pending: &mut V
     let id = Some(event.id);
     let to_everyone_in_it = matches!(
         event.body,
-        EventBody::FileShared { .. } | EventBody::Member { .. } | EventBody::Topic { .. }
+        EventBody::FileShared { .. }
+            | EventBody::FileDelete { .. }
+            | EventBody::Member { .. }
+            | EventBody::Topic { .. }
     );
     let author = user_key(&event.author);
     let recipient_name = match &event.conversation {
@@ -974,8 +1032,9 @@ mod tests {
     fn a_login_right_after_a_logout_knows_where_the_last_session_ended() {
         let hub = Hub::new(ServerMessage::HistoryEnd, 1 << 20, 50);
         hub.stored_up_to(EventId(41));
+        let quota = ServerMessage::HistoryEnd;
         let (first, _a) = outbox();
-        let joined = hub.join(1, "bob", 2, &first, (Vec::new(), 1));
+        let joined = hub.join(1, "bob", (2, &quota), &first, (Vec::new(), 1));
         assert!(joined.first);
         assert_eq!(joined.last_seen, None, "no session of bob ended yet");
         let left = hub.leave(1).expect("bob's last session");
@@ -983,11 +1042,11 @@ mod tests {
         // Before the store has recorded `left`, bob is back: the welcome
         // must not count what the ended session saw as missed.
         let (again, _b) = outbox();
-        let joined = hub.join(2, "bob", 2, &again, (Vec::new(), 1));
+        let joined = hub.join(2, "bob", (2, &quota), &again, (Vec::new(), 1));
         assert!(joined.first);
         assert_eq!(joined.last_seen, Some(EventId(41)));
         let (second, _c) = outbox();
-        let also = hub.join(3, "bob", 2, &second, (Vec::new(), 1));
+        let also = hub.join(3, "bob", (2, &quota), &second, (Vec::new(), 1));
         assert!(!also.first);
         assert_eq!(
             also.last_seen, None,

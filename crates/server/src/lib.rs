@@ -38,6 +38,10 @@
 //! - `welcome`: what a login receives, read from the store.
 //! - `transfers`: single-use tokens that log transfer connections in.
 //! - `upload`: receiving a `FILE` or `UPLOAD` body into its conversation.
+//! - `quotas`: what each user's files take, the limits an upload must
+//!   fit, and the `QUOTA` line.
+//! - `file_deletes`: `DELETE_FILE`, a file gone from disk, lists and
+//!   previews.
 //! - `outbox`: the per-session bounded queue, the flushers, the writer.
 //! - `hub`: online sessions, fan-out of committed events, presence.
 //! - `lines`: how stored events read on the wire, per version and reader.
@@ -59,6 +63,7 @@ mod commands;
 mod config;
 mod connections;
 mod file_commands;
+mod file_deletes;
 mod here;
 mod hub;
 mod lines;
@@ -70,6 +75,7 @@ mod outbox;
 mod preference_commands;
 mod preview_command;
 mod previews;
+mod quotas;
 mod reaction_command;
 mod registration;
 mod room_commands;
@@ -89,8 +95,8 @@ mod welcome;
 
 pub use backup::{BackupError, BackupReport, backup};
 pub use config::{
-    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, HashParams, Limits,
-    RegistrationMode, TlsSettings,
+    Config, DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, Durability, FileSpace, GIB, HashParams,
+    Limits, RegistrationMode, TlsSettings,
 };
 pub use server::{Server, ServerError, ServerHandle};
 pub use shutdown::Shutdown;

@@ -38,6 +38,14 @@ pub(crate) fn wire_event(event: &Event, viewer: &str) -> EventLine {
             size: *size,
             sha256: *sha256,
         },
+        EventBody::FileDelete { name } => WireBody::FileDelete {
+            by,
+            name: name.clone(),
+        },
+        EventBody::FileDeleted { name } => WireBody::FileDeleted {
+            user: by,
+            name: name.clone(),
+        },
         EventBody::Member { user, change } => WireBody::Member {
             by,
             user: user.clone(),
@@ -101,8 +109,8 @@ pub(crate) fn reactions_line(found: &MessageReactions, viewer: &str) -> ServerMe
 /// `HISTORY|ts|…` (version 2) for a replayed event of `#general` or a
 /// direct conversation; `None` for anything version 2 does not know.
 /// An edited message reads as it is now, a reply as a plain message; a
-/// deleted one, and the edits and deletes themselves, are not there
-/// (version 1 and 2 have no such events).
+/// deleted one, a share whose file was deleted, and the edits and deletes
+/// themselves, are not there (version 1 and 2 have no such events).
 pub(crate) fn history_line(event: &Event) -> Option<ServerMessage> {
     let entry = match (&event.conversation, &event.body) {
         (

@@ -12,8 +12,8 @@ use bytesize::ByteSize;
 use clap::{Parser, Subcommand, ValueEnum};
 use media_chat_server::offline::{self, OfflineCommand};
 use media_chat_server::{
-    Config, DEFAULT_EXTENSIONS, Durability, HashParams, Limits, RegistrationMode, Server, Shutdown,
-    TlsSettings,
+    Config, DEFAULT_EXTENSIONS, Durability, FileSpace, HashParams, Limits, RegistrationMode,
+    Server, Shutdown, TlsSettings,
 };
 
 /// A self-hosted media-sharing chat server.
@@ -37,6 +37,19 @@ struct Args {
     /// Largest accepted upload (e.g. 10MiB, 500KB, 1048576).
     #[arg(long, default_value = "10MiB")]
     max_file_size: ByteSize,
+    /// What one user's stored files may take in all (e.g. 1GiB, 500MiB,
+    /// bytes); a file counts once, against its first uploader. `none` or 0:
+    /// no quota.
+    #[arg(long, default_value = "1GiB", value_parser = size_limit)]
+    quota_per_user: SizeLimit,
+    /// What all stored files may take (e.g. 50GiB); `none` (the default)
+    /// or 0: no limit but the disk's.
+    #[arg(long, default_value = "none", value_parser = size_limit)]
+    quota_total: SizeLimit,
+    /// Free space uploads must leave on the data dir's disk (e.g. 1GiB; 0:
+    /// none).
+    #[arg(long, default_value = "1GiB")]
+    min_free_disk: ByteSize,
     /// Upload extensions to accept, comma-separated, without dots. Only
     /// types whose contents the server can check: jpg, jpeg, png, gif,
     /// webp, mp3, wav, ogg, m4a, mp4, webm, pdf, txt, md.
@@ -237,6 +250,11 @@ impl Args {
             require: self.require_tls,
         };
         config.max_file_size = self.max_file_size.as_u64();
+        config.file_space = FileSpace {
+            per_user: self.quota_per_user.0,
+            total: self.quota_total.0,
+            min_free_disk: self.min_free_disk.as_u64(),
+        };
         config.allowed_extensions = self
             .allowed_ext
             .iter()
@@ -277,6 +295,22 @@ impl Args {
         limits.login_failures_per_ip = self.login_failures_per_ip;
         config
     }
+}
+
+/// `--quota-per-user`, `--quota-total`: bytes, or `None` for no limit. (A
+/// type of its own: clap reads an `Option` field as a flag that may be
+/// left out, not as a value that may say "none".)
+#[derive(Debug, Clone, Copy)]
+struct SizeLimit(Option<u64>);
+
+/// A size that may be no limit: `none` or 0 is no limit, else a size as
+/// `--max-file-size` takes it.
+fn size_limit(given: &str) -> Result<SizeLimit, String> {
+    if given.trim().eq_ignore_ascii_case("none") {
+        return Ok(SizeLimit(None));
+    }
+    let size: ByteSize = given.trim().parse()?;
+    Ok(SizeLimit((size.as_u64() > 0).then_some(size.as_u64())))
 }
 
 /// An `--allowed-ext` entry: a type whose contents uploads are checked

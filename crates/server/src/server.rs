@@ -24,6 +24,7 @@ use crate::listener::accept_loop;
 use crate::logins::LoginWorkers;
 use crate::offline::DataDirLock;
 use crate::previews::Previews;
+use crate::quotas::Quotas;
 use crate::registration::Registration;
 use crate::session::Context;
 use crate::shutdown::Shutdown;
@@ -143,6 +144,8 @@ impl Server {
         let (tls, fingerprint) = tls_policy(&config, &data)?;
         let blocks = Blocks::new(store.blocks().map_err(ServerError::Store)?);
         let previews = Previews::start(hub.clone())?;
+        let quotas =
+            Quotas::open(config.file_space, data.root(), &store).map_err(ServerError::Store)?;
         Ok(Server {
             ctx: Arc::new(Context {
                 hub,
@@ -155,6 +158,7 @@ impl Server {
                 blocks,
                 typing: TypingNotices::default(),
                 previews,
+                quotas,
                 logins: LoginWorkers::start(),
                 accounts,
                 files,

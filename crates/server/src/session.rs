@@ -32,6 +32,7 @@ use crate::hub::Hub;
 use crate::logins::LoginWorkers;
 use crate::outbox::Outbox;
 use crate::previews::Previews;
+use crate::quotas::Quotas;
 use crate::registration::Registration;
 use crate::storage::file_spaces::FileSpaces;
 use crate::throttle::{ActionLimits, TokenBucket};
@@ -103,6 +104,7 @@ pub(crate) struct Context {
     pub(crate) blocks: Blocks,
     pub(crate) typing: TypingNotices,
     pub(crate) previews: Previews,
+    pub(crate) quotas: Quotas,
     pub(crate) tls: TlsPolicy,
 }
 
@@ -535,6 +537,8 @@ impl Session {
                 | ClientMessage::Files { .. }
                 | ClientMessage::Preview { .. }
                 | ClientMessage::Previews { .. }
+                | ClientMessage::DeleteFile { .. }
+                | ClientMessage::Quota
                 | ClientMessage::Search { .. }
                 | ClientMessage::Edit { .. }
                 | ClientMessage::Delete { .. }
@@ -629,6 +633,13 @@ impl Session {
             ClientMessage::Previews { on } => {
                 self.ctx.hub.set_previews(self.id, on);
                 self.send(&ServerMessage::Previews { on });
+            }
+            ClientMessage::DeleteFile { conversation, name } => {
+                self.delete_file(&conversation, &name)
+            }
+            ClientMessage::Quota => {
+                self.ctx.hub.watch_quota(self.id);
+                self.send(&self.ctx.quotas.line(&user_key(self.name())));
             }
             ClientMessage::Ping { token } => self.send(&ServerMessage::Pong { token }),
             ClientMessage::Pong { .. } => {}
@@ -734,7 +745,10 @@ impl Session {
                 Vec::new()
             });
             let contacts = (partners, ctx.accounts.count());
-            let joined = ctx.hub.join(id, &name, version, &outbox, contacts);
+            let quota = ctx.quotas.line(&user_key(&name));
+            let joined = ctx
+                .hub
+                .join(id, &name, (version, &quota), &outbox, contacts);
             let first = joined.first;
             match welcome::build(&ctx, &name, version, joined, resume) {
                 Ok(Welcome { chunks, through }) => {

@@ -58,6 +58,13 @@ impl Session {
             Ok(name) => name,
             Err(reason) => return self.refuse_upload(reason, size),
         };
+        // Before `FILE_READY`: an upload that does not fit costs nothing.
+        let ctx = self.ctx.clone();
+        let key = media_chat_protocol::rules::user_key(self.name());
+        let reservation = match ctx.quotas.reserve(&key, size) {
+            Ok(reservation) => reservation,
+            Err(reason) => return self.refuse_upload(reason, size),
+        };
         // The folder and the temporary file first: once `FILE_READY` is out,
         // the body is on its way and a refusal could only discard it.
         let prepared = self
@@ -107,12 +114,15 @@ impl Session {
             return Flow::Continue;
         }
         let uploader = self.user.clone().unwrap_or_default();
+        // Until the share is stored: no delete comes between.
+        let announcing = files.announcing();
         let stored = upload
             .as_file()
             .sync_all()
             .and_then(|()| files.commit(upload, &name, size, digest, &uploader, unix_now()));
         match stored {
-            Ok(meta) => {
+            Ok((meta, fresh)) => {
+                reservation.settle(fresh);
                 info!(user = %uploader, file = %meta.name, size, "stored an upload");
                 let (name, sha256) = (meta.name.clone(), meta.sha256);
                 let share = NewEvent {
@@ -127,7 +137,14 @@ impl Session {
                     origin: self.id,
                     also_mentions: Vec::new(),
                 };
-                match self.ctx.store.append(share) {
+                let appended = self.ctx.store.append(share);
+                drop(announcing);
+                if fresh {
+                    self.ctx
+                        .hub
+                        .to_quota_watchers(&key, &self.ctx.quotas.line(&key));
+                }
+                match appended {
                     Ok(committed) => {
                         // A transfer connection is not in the chat: it
                         // learns of its own share directly.

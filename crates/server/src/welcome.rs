@@ -6,7 +6,8 @@
 //!   if older ones were left out);
 //! - version 2: `LIMITS`, `USERS`, the newest events the user may see and
 //!   the direct messages they missed, as `HISTORY` lines, `HISTORY_END`;
-//! - version 3: `LIMITS`, `USERS`, `READ` positions, then either the
+//! - version 3: `LIMITS`, `USERS`, `QUOTA` (these three from the hub),
+//!   `CONV` and `READ` positions, then either the
 //!   events after the client's `RESUME` id (a page per conversation, with
 //!   `GAP` where more were left out) or, like version 2, the newest and the
 //!   missed ones, as `EVENT` lines; the `REACTIONS` of those messages (and,

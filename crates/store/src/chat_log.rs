@@ -19,6 +19,7 @@
 //! 2026-11-25T12:00:09Z|ROOM_TOPIC|#room|by|topic
 //! 2026-11-25T12:00:10Z|EDIT|#room|by|id|new text     (message `id` now reads so)
 //! 2026-11-25T12:00:11Z|DELETE|#room|by|id            (message `id` was deleted)
+//! 2026-11-25T12:00:12Z|FILE_DELETE|#room|by|name     (the file `name` was deleted)
 //! ```
 //!
 //! `id` is the message's event id; the message is the `id`-th event line of
@@ -113,6 +114,12 @@ pub(crate) enum ChatEvent {
         conversation: String,
         by: String,
         target: u64,
+    },
+    /// The conversation's file `name` was deleted (`#general` too).
+    FileDelete {
+        conversation: String,
+        by: String,
+        name: String,
     },
     /// `by` gave (`on`) or took back `reaction` on the message `target`.
     React {
@@ -243,6 +250,15 @@ impl Stamped {
                 .field("conversation", conversation)
                 .field("by", by)
                 .number("target", *target),
+            ChatEvent::FileDelete {
+                conversation,
+                by,
+                name,
+            } => line
+                .field("kind", "FILE_DELETE")
+                .field("conversation", conversation)
+                .field("by", by)
+                .last("name", name),
             ChatEvent::React {
                 conversation,
                 by,
@@ -344,6 +360,11 @@ impl Stamped {
                 target: f.number("target").ok()?,
                 on: f.flag("on").ok()?,
                 reaction: f.last("reaction").ok()?.to_owned(),
+            },
+            "FILE_DELETE" => ChatEvent::FileDelete {
+                conversation: f.next("conversation").ok()?.to_owned(),
+                by: f.next("by").ok()?.to_owned(),
+                name: f.last("name").ok()?.to_owned(),
             },
             "DELETE" => {
                 let event = ChatEvent::Delete {
@@ -606,6 +627,11 @@ mod tests {
                 name: "bài tập.pdf".into(),
                 size: 7,
                 sha256: digest(),
+            },
+            ChatEvent::FileDelete {
+                conversation: "#general".into(),
+                by: "minh".into(),
+                name: "bài | tập.pdf".into(),
             },
         ]
         .into_iter()

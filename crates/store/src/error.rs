@@ -93,6 +93,14 @@ pub enum RoomError {
     /// Someone else's message, where the actor does not moderate.
     #[error("Only its author, the room's owner and moderators, and administrators can delete it")]
     NotYoursToDelete,
+    /// No file of that name in a conversation the user is in.
+    #[error("No such file: {0}")]
+    NoSuchFile(String),
+    /// Someone else's file, where the actor does not moderate.
+    #[error(
+        "Only its uploader, the room's owner and moderators, and administrators can delete {0}"
+    )]
+    NotYourFile(String),
     /// The member already has that role.
     #[error("{0} is already a {1} of #{2}")]
     Already(String, media_chat_protocol::Role, String),

@@ -7,7 +7,8 @@
 //! Edits and deletes are honoured: an `EDIT` or `DELETE` line names its
 //! message by event id, which is the message's position among the log's
 //! event lines (every event has one line, in id order), so deleted text
-//! never comes back.
+//! never comes back; a `FILE_DELETE` line of `#general` makes the earlier
+//! shares of its file read as deleted, and forgets the file.
 //!
 //! Who missed which direct messages carries over too: the log's `LEAVE`
 //! lines say when each user's last session ended, and the direct messages
@@ -104,6 +105,15 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
                 importer.flush_then(|importer| importer.change(stamped.ts, &by, target, None));
                 None
             }
+            // Only #general's files come from a log without a database.
+            ChatEvent::FileDelete {
+                conversation,
+                by,
+                name,
+            } if conversation == "#general" => {
+                importer.flush_then(|importer| importer.delete_file(stamped.ts, &by, &name));
+                None
+            }
             // Rooms came with the database: a log that names them was
             // written beside one, and is never imported.
             ChatEvent::Joined { .. }
@@ -111,6 +121,7 @@ pub(crate) fn import(db: &mut Connection, log: &Path) -> Result<ImportReport, St
             | ChatEvent::InFile { .. }
             | ChatEvent::InMember { .. }
             | ChatEvent::InTopic { .. }
+            | ChatEvent::FileDelete { .. }
             | ChatEvent::React { .. } => None,
         };
         if let Some(event) = event {
@@ -222,6 +233,26 @@ impl Importer<'_> {
                 self.last_id = change;
                 if let Some(slot) = self.logged.get_mut(line.wrapping_sub(1)) {
                     *slot = Some(change);
+                }
+                self.report.events += 1;
+            }
+            Ok(None) => self.report.skipped += 1,
+            Err(e) => self.failure = Some(e.into()),
+        }
+    }
+
+    /// Applies a `FILE_DELETE` line of `#general`'s file `name` by `by`:
+    /// the delete the writer makes, unchecked.
+    fn delete_file(&mut self, ts: u64, by: &str, name: &str) {
+        if self.failure.is_some() {
+            return;
+        }
+        let line = self.logged.len();
+        match crate::file_deletes::replay(self.db, &Conversation::General, ts, by, name) {
+            Ok(Some(delete)) => {
+                self.last_id = delete;
+                if let Some(slot) = self.logged.get_mut(line.wrapping_sub(1)) {
+                    *slot = Some(delete);
                 }
                 self.report.events += 1;
             }

@@ -25,6 +25,8 @@
 //! - `preferences`: [`Preference`], whom a user blocks, what they muted.
 //! - `changes`: edits and deletes of messages, checked and applied by the
 //!   writer.
+//! - `file_deletes`: deletes of conversations' files, checked and
+//!   applied by the writer.
 //! - `reactions`: reactions toggled by the writer, and read back as they
 //!   are now with pages and welcomes.
 //! - `search`: full-text search over what a user may see ([`Search`]).
@@ -36,6 +38,7 @@
 mod changes;
 mod chat_log;
 mod error;
+mod file_deletes;
 mod import;
 mod index;
 mod preferences;
@@ -434,6 +437,13 @@ impl Store {
     /// server indexes its files with (who may see them is its business).
     pub fn files(&self, conversation: &Conversation) -> Result<Vec<FileMeta>, StoreError> {
         self.inner.readers.with(|db| read::files(db, conversation))
+    }
+
+    /// What every uploader's recorded files take, in bytes, by uploader's
+    /// registered name (files put in place by hand have no uploader and
+    /// are not counted): what the server's quotas start from.
+    pub fn file_usage(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.inner.readers.with(sql::file_usage)
     }
 
     /// The messages and file shares `viewer` (a user key) may see that

@@ -12,7 +12,7 @@ use crate::chat_log::unix_now;
 use crate::error::RoomError;
 use crate::sql;
 use crate::types::{Conversation, Event, EventBody, EventId, RoomAction, RoomRequest};
-use crate::{changes, reactions};
+use crate::{changes, file_deletes, reactions};
 
 /// What applying a request came to.
 pub(crate) enum Applied {
@@ -35,6 +35,9 @@ pub(crate) fn apply(tx: &Connection, request: &RoomRequest) -> rusqlite::Result<
         RoomAction::Edit { id, text } => return changes::apply(tx, request, *id, Some(text)),
         RoomAction::Delete { id } => return changes::apply(tx, request, *id, None),
         RoomAction::React { id, reaction } => return reactions::toggle(tx, request, *id, reaction),
+        RoomAction::DeleteFile { conversation, name } => {
+            return file_deletes::apply(tx, request, conversation, name);
+        }
         _ => {}
     }
     let actor = &request.actor;
@@ -78,6 +81,7 @@ fn check(
         Edit { id, .. } | Delete { id } | React { id, .. } => {
             return Ok(Err(RoomError::NoSuchMessage(id.0)));
         }
+        DeleteFile { name, .. } => return Ok(Err(RoomError::NoSuchFile(name.clone()))),
         Create {
             name,
             visibility,

@@ -24,6 +24,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema/0010_reactions.sql")),
         M::up(include_str!("schema/0011_search_prefix.sql")),
         M::up(include_str!("schema/0012_events_by_target.sql")),
+        M::up(include_str!("schema/0013_file_deletes.sql")),
     ])
 });
 
@@ -61,7 +62,7 @@ mod tests {
         let version: i64 = db
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 12);
+        assert_eq!(version, 13);
     }
 
     #[test]

@@ -263,6 +263,8 @@ fn searched_text(event: &Event) -> &str {
         | EventBody::Deleted
         | EventBody::Edit { .. }
         | EventBody::Delete { .. }
+        | EventBody::FileDelete { .. }
+        | EventBody::FileDeleted { .. }
         | EventBody::React { .. } => "",
     }
 }

@@ -19,7 +19,7 @@ const GROUP: i64 = 2;
 /// `events.kind` of a message.
 pub(crate) const TEXT: i64 = 0;
 /// `events.kind` of a file share.
-const FILE: i64 = 1;
+pub(crate) const FILE: i64 = 1;
 /// `events.kind` of a member change.
 const MEMBER: i64 = 2;
 /// `events.kind` of a topic change.
@@ -34,6 +34,10 @@ const DELETE: i64 = 6;
 pub(crate) const REACTED: i64 = 7;
 /// A reaction taken back.
 pub(crate) const UNREACTED: i64 = 8;
+/// A delete of a file (`file_name` its name).
+const FILE_DELETE: i64 = 9;
+/// A share whose file was deleted since.
+pub(crate) const FILE_GONE: i64 = 10;
 
 /// The columns [`event_from_row`] reads, from `events e JOIN conversations c`.
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.ts, e.author, e.kind, e.text, e.file_name, \
@@ -266,6 +270,11 @@ impl<'a> EventRow<'a> {
                 text: Some(text),
                 ..EventRow::default()
             },
+            EventBody::FileDelete { name } => EventRow {
+                kind: FILE_DELETE,
+                file_name: Some(name),
+                ..EventRow::default()
+            },
             EventBody::FileShared { name, size, sha256 } => EventRow {
                 kind: FILE,
                 file_name: Some(name),
@@ -275,7 +284,7 @@ impl<'a> EventRow<'a> {
             },
             // A message's state, not something that happens: what an edit
             // or a delete leaves (see `changes`), never inserted as such.
-            EventBody::Edited { .. } | EventBody::Deleted => {
+            EventBody::Edited { .. } | EventBody::Deleted | EventBody::FileDeleted { .. } => {
                 return Err(rusqlite::Error::InvalidParameterName(
                     "a message's state is not an event to store".to_owned(),
                 ));
@@ -315,6 +324,15 @@ pub(crate) fn files(db: &Connection, conversation: i64) -> rusqlite::Result<Vec<
     rows.collect()
 }
 
+/// The bytes of recorded files per uploader, by registered name.
+pub(crate) fn file_usage(db: &Connection) -> rusqlite::Result<Vec<(String, u64)>> {
+    let mut statement = db.prepare_cached(
+        "SELECT uploader, sum(size) FROM files WHERE uploader != '' GROUP BY uploader",
+    )?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, from_sql(row.get(1)?))))?;
+    rows.collect()
+}
+
 /// The highest event id stored (0 when there are none).
 pub(crate) fn last_id(db: &Connection) -> rusqlite::Result<EventId> {
     let id: Option<i64> = db
@@ -339,6 +357,8 @@ pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
             }
         }
         TOPIC => EventBody::Topic { text: row.get(4)? },
+        FILE_DELETE => EventBody::FileDelete { name: row.get(5)? },
+        FILE_GONE => EventBody::FileDeleted { name: row.get(5)? },
         DELETED => EventBody::Deleted,
         EDIT => EventBody::Edit {
             target: EventId(from_sql(row.get(14)?)),

@@ -204,6 +204,19 @@ pub enum EventBody {
         /// Given, or taken back.
         on: bool,
     },
+    /// The event's author (the file's uploader, an owner or moderator of
+    /// its room, or an administrator) deleted the conversation's file
+    /// `name`: its earlier shares read [`EventBody::FileDeleted`] since.
+    FileDelete {
+        /// The stored name.
+        name: String,
+    },
+    /// A share whose file was deleted since: who shared it and when
+    /// remain (a share as it is now, in pages and backlogs).
+    FileDeleted {
+        /// The name it was stored under.
+        name: String,
+    },
     /// A stored file was shared (by the event's author, who may not be its
     /// first uploader when the same contents were uploaded again). The
     /// first share of a name records the file's [`FileMeta`], with the
@@ -506,6 +519,15 @@ pub enum RoomAction {
     Delete {
         /// The message.
         id: EventId,
+    },
+    /// Delete the file `name` of `conversation`: the actor's own upload,
+    /// or any where they own or moderate the room (an administrator: any
+    /// in a room, `#general` included).
+    DeleteFile {
+        /// Whose file.
+        conversation: Conversation,
+        /// Its stored name.
+        name: String,
     },
     /// Give `reaction` on the message `id`, or take it back if the actor
     /// gave it.

@@ -88,10 +88,14 @@ impl Op {
                     | EventBody::Topic { text }
                     | EventBody::Edited { text, .. }
                     | EventBody::Edit { text, .. } => text.len(),
-                    EventBody::FileShared { name, .. } => name.len(),
+                    EventBody::FileShared { name, .. } | EventBody::FileDelete { name } => {
+                        name.len()
+                    }
                     EventBody::React { reaction, .. } => reaction.len(),
                     EventBody::Member { user, .. } => user.len(),
-                    EventBody::Deleted | EventBody::Delete { .. } => 0,
+                    EventBody::Deleted
+                    | EventBody::Delete { .. }
+                    | EventBody::FileDeleted { .. } => 0,
                 };
                 LINE_OVERHEAD + event.author.len() + body
             }
@@ -714,6 +718,13 @@ fn log_line(event: &crate::types::Event) -> Stamped {
             target: target.0,
             text: text.clone(),
         },
+        (conversation, EventBody::FileDelete { name } | EventBody::FileDeleted { name }) => {
+            ChatEvent::FileDelete {
+                conversation: log_name(conversation),
+                by: author,
+                name: name.clone(),
+            }
+        }
         (conversation, EventBody::Delete { target }) => ChatEvent::Delete {
             conversation: log_name(conversation),
             by: author,

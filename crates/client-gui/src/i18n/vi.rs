@@ -375,6 +375,8 @@ const LINES: Phrases = Phrases {
     edited: "(đã sửa)",
     deleted: "(tin nhắn đã xoá)",
     shared: |author, name, size| format!("{author} đã chia sẻ {name} ({size})"),
+    shared_deleted: |author, name| format!("{author} đã chia sẻ {name} (tệp đã bị xoá)"),
+    file_deleted: |by, name, place| format!("{by} đã xoá {name} khỏi {place}"),
     topic_cleared: |by, place| format!("{by} đã xoá chủ đề của {place}"),
     topic_set: |by, place, topic| format!("{by} đã đặt chủ đề của {place}: {topic}"),
     created: |by, room| format!("{by} đã tạo {room}"),

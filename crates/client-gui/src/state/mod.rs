@@ -651,6 +651,9 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
+            // Issue 13's engine events; the desktop's part is the lead's.
+            | Event::FileDeleted { .. }
+            | Event::Quota(_)
             => {}
             Event::PreviewPending { sha256, .. } => self.previews.pending(*sha256),
             Event::PreviewReady {

@@ -30,7 +30,8 @@ mod pdf;
 mod picture;
 mod text;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -111,16 +112,31 @@ pub(crate) enum Requested {
 /// the queue is empty.
 pub(crate) struct Previews {
     tx: Sender<Job>,
-    /// The records being made, so one file is queued once.
-    making: Arc<Mutex<HashSet<PathBuf>>>,
+    /// The records being made, so one file is queued once, each marked
+    /// when its file was deleted meanwhile (the record is then removed
+    /// once made, and nobody told of it).
+    making: Arc<Mutex<HashMap<PathBuf, bool>>>,
 }
 
 impl Previews {
+    /// Removes the preview of the contents `sha256` from `shelf`, their
+    /// last file there having been deleted; one being made is removed
+    /// once made.
+    pub(crate) fn discard(&self, shelf: &PreviewShelf, sha256: &Sha256Digest) {
+        let mut making = self.making.lock();
+        if let Some(discard) = making.get_mut(&shelf.record_path(sha256)) {
+            *discard = true;
+        }
+        if let Err(e) = shelf.remove(sha256) {
+            warn!(error = %e, "could not remove a deleted file's preview");
+        }
+    }
+
     /// Starts the worker thread; it announces finished previews through
     /// `hub`.
     pub(crate) fn start(hub: Hub) -> std::io::Result<Previews> {
         let (tx, rx) = crossbeam_channel::bounded(QUEUE);
-        let making = Arc::new(Mutex::new(HashSet::new()));
+        let making = Arc::new(Mutex::new(HashMap::new()));
         let worker = Worker {
             hub,
             making: making.clone(),
@@ -153,8 +169,11 @@ impl Previews {
             }
         };
         let key = shelf.record_path(&meta.sha256);
-        if !self.making.lock().insert(key.clone()) {
-            return Requested::Pending;
+        match self.making.lock().entry(key.clone()) {
+            Entry::Occupied(_) => return Requested::Pending,
+            Entry::Vacant(slot) => {
+                slot.insert(false);
+            }
         }
         let job = Job {
             conversation: conversation.clone(),
@@ -178,7 +197,7 @@ impl Previews {
 /// The worker thread's state.
 struct Worker {
     hub: Hub,
-    making: Arc<Mutex<HashSet<PathBuf>>>,
+    making: Arc<Mutex<HashMap<PathBuf, bool>>>,
 }
 
 impl Worker {
@@ -193,7 +212,15 @@ impl Worker {
                 shelf,
             } = job;
             let status = serve(&shelf, &name, &sha256, &extension, file);
-            self.making.lock().remove(&shelf.record_path(&sha256));
+            let mut making = self.making.lock();
+            if making.remove(&shelf.record_path(&sha256)) == Some(true) {
+                // Its file was deleted while it was being made.
+                if let Err(e) = shelf.remove(&sha256) {
+                    warn!(file = %name, error = %e, "could not remove a deleted file's preview");
+                }
+                continue;
+            }
+            drop(making);
             self.hub
                 .to_previewers(&conversation, |named| ServerMessage::Preview {
                     conversation: named,

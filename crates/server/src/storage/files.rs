@@ -19,7 +19,7 @@ use std::path::{Component, Path, PathBuf};
 use media_chat_protocol::Sha256Digest;
 use media_chat_protocol::rules::{MAX_FILE_NAME_BYTES, normalize_file_name};
 use media_chat_store::FileMeta;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use tracing::warn;
@@ -42,6 +42,11 @@ const MAX_COPIES: u32 = 10_000;
 pub(crate) struct FileStore {
     dir: PathBuf,
     index: Mutex<BTreeMap<String, FileMeta>>,
+    /// Held from an upload's commit until its share is stored, and by a
+    /// delete from its check until the file is gone: a delete never comes
+    /// between a commit that found the file already there and its share
+    /// (which would share a deleted file).
+    announcing: Mutex<()>,
 }
 
 impl FileStore {
@@ -58,13 +63,21 @@ impl FileStore {
         Ok(FileStore {
             dir: dir.to_path_buf(),
             index: Mutex::new(index),
+            announcing: Mutex::new(()),
         })
+    }
+
+    /// Holds off deletes (and other uploads' commits) of this store until
+    /// dropped: taken around a commit and its share, and around a delete.
+    pub(crate) fn announcing(&self) -> MutexGuard<'_, ()> {
+        self.announcing.lock()
     }
 
     /// Moves a finished, verified and fsynced upload into place under `name`
     /// or, if that name holds different contents, `name (1)`, `name (2)`…
     /// If a file of that name family already holds the same contents,
-    /// nothing is stored again and that file is returned.
+    /// nothing is stored again and that file is returned. The flag says
+    /// whether the upload was stored (false: it was there already).
     pub(crate) fn commit(
         &self,
         upload: NamedTempFile,
@@ -73,7 +86,7 @@ impl FileStore {
         sha256: Sha256Digest,
         uploader: &str,
         ts: u64,
-    ) -> io::Result<FileMeta> {
+    ) -> io::Result<(FileMeta, bool)> {
         let mut index = self.index.lock();
         let mut upload = upload;
         for copy in 0..MAX_COPIES {
@@ -83,7 +96,7 @@ impl FileStore {
             }
             if let Some(existing) = index.get(&candidate) {
                 if existing.sha256 == sha256 && existing.size == size {
-                    return Ok(existing.clone());
+                    return Ok((existing.clone(), false));
                 }
                 continue;
             }
@@ -100,7 +113,7 @@ impl FileStore {
                         ts,
                     };
                     index.insert(candidate, meta.clone());
-                    return Ok(meta);
+                    return Ok((meta, true));
                 }
                 // Something not in the index holds the name (a planted
                 // symlink, a file added by hand): never replace it.
@@ -132,6 +145,54 @@ impl FileStore {
             return Err(OpenError::NotFound);
         }
         Ok((file, meta))
+    }
+
+    /// Takes the file `name` out of the index and moves it to `trash` (a
+    /// path in `.incoming/` of the same filesystem, emptied at start-up);
+    /// what the index held of it, `None` if it held nothing. A download
+    /// already streaming it keeps its open file, whose data the system keeps
+    /// while it is open (on Unix). Call with [`FileStore::announcing`] held,
+    /// so that nothing takes the name before a [`FileStore::put_back`].
+    pub(crate) fn take(&self, name: &str, trash: &Path) -> io::Result<Option<FileMeta>> {
+        let mut index = self.index.lock();
+        let Some(meta) = index.get(name).cloned() else {
+            return Ok(None);
+        };
+        let path = contained_path(&self.dir, &meta.name).ok_or_else(|| invalid_name(name))?;
+        match fs::symlink_metadata(&path) {
+            Ok(stat) if stat.is_file() => {
+                fs::rename(&path, trash)?;
+                sync_dir(&self.dir)?;
+            }
+            // Something else took its place by hand: left alone.
+            Ok(_) => warn!(file = %meta.name, "not removing something that is not a regular file"),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        index.remove(name);
+        Ok(Some(meta))
+    }
+
+    /// Puts back a file [`FileStore::take`] moved to `trash` (its delete
+    /// was refused).
+    pub(crate) fn put_back(&self, meta: FileMeta, trash: &Path) -> io::Result<()> {
+        let mut index = self.index.lock();
+        let path = contained_path(&self.dir, &meta.name).ok_or_else(|| invalid_name(&meta.name))?;
+        if trash.exists() {
+            fs::rename(trash, &path)?;
+            sync_dir(&self.dir)?;
+        }
+        index.insert(meta.name.clone(), meta);
+        Ok(())
+    }
+
+    /// Whether another file of the store has the contents `sha256` (their
+    /// preview is shared).
+    pub(crate) fn holds_contents(&self, sha256: &Sha256Digest) -> bool {
+        self.index
+            .lock()
+            .values()
+            .any(|meta| meta.sha256 == *sha256)
     }
 
     /// What the index holds of the file `name`.
@@ -285,6 +346,7 @@ mod tests {
         store
             .commit(temp, name, contents.len() as u64, sha256, "ton", 1)
             .unwrap()
+            .0
     }
 
     #[test]
@@ -300,6 +362,40 @@ mod tests {
         assert_eq!(upload(&f, &store, "README", b"y").name, "README (1)");
         assert_eq!(fs::read_dir(&f.dir).unwrap().count(), 5);
         assert_eq!(fs::read_dir(&f.incoming).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_taken_file_leaves_the_index_and_the_folder_and_its_name_is_free_again() {
+        let f = fixture();
+        let store = FileStore::open(&f.dir, &HashMap::new()).unwrap();
+        upload(&f, &store, "ảnh.png", b"one");
+        upload(&f, &store, "ảnh.png", b"two");
+        let (mut open, _) = store.open_file("ảnh.png").unwrap();
+        let trash = f.incoming.join("trash");
+        let removed = store.take("ảnh.png", &trash).unwrap().unwrap();
+        assert_eq!(removed.name, "ảnh.png");
+        assert!(store.take("ảnh.png", &trash).unwrap().is_none());
+        assert!(!f.dir.join("ảnh.png").exists());
+        store.put_back(removed, &trash).unwrap();
+        assert_eq!(fs::read(f.dir.join("ảnh.png")).unwrap(), b"one");
+        let removed = store.take("ảnh.png", &trash).unwrap().unwrap();
+        fs::remove_file(&trash).unwrap();
+        assert!(matches!(
+            store.open_file("ảnh.png"),
+            Err(OpenError::NotFound)
+        ));
+        assert!(!store.holds_contents(&removed.sha256));
+        // On Unix a file already open keeps its data.
+        #[cfg(unix)]
+        {
+            let mut kept = Vec::new();
+            open.read_to_end(&mut kept).unwrap();
+            assert_eq!(kept, b"one");
+        }
+        #[cfg(not(unix))]
+        drop(&mut open);
+        assert_eq!(upload(&f, &store, "ảnh.png", b"three").name, "ảnh.png");
+        assert_eq!(upload(&f, &store, "ảnh.png", b"two").name, "ảnh (1).png");
     }
 
     #[test]

@@ -90,6 +90,19 @@ impl PreviewShelf {
         super::sync_dir(&self.dir)
     }
 
+    /// Removes the record for contents `sha256` (its file was deleted), if
+    /// there is one.
+    pub(crate) fn remove(&self, sha256: &Sha256Digest) -> io::Result<()> {
+        for what in ["meta", "data"] {
+            match fs::remove_file(self.path(sha256, what)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// The record's own path (its `.meta`): one per contents and
     /// conversation, so it names a preview being made.
     pub(crate) fn record_path(&self, sha256: &Sha256Digest) -> PathBuf {
@@ -150,5 +163,9 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names.len(), 3, "no temporary file is left: {names:?}");
+        shelf.remove(&one).unwrap();
+        shelf.remove(&one).unwrap();
+        assert!(shelf.read(&one).unwrap().is_none());
+        assert!(matches!(shelf.read(&two).unwrap(), Some(Record::Failed)));
     }
 }

@@ -1,7 +1,7 @@
 //! The server binary as a real process: the `listening on <addr>` line,
 //! a clean exit on SIGTERM/SIGINT with every client told, and no partial
 //! file after `kill -9` in the middle of an upload (leftovers cleaned at the
-//! next start).
+//! next start), and flags that only the binary parses.
 //!
 //! The in-process end-to-end suite lives in the `media-chat-e2e` crate
 //! (`tests/` at the workspace root); this file only covers what needs a
@@ -181,6 +181,47 @@ fn nonsense_settings_exit_2_naming_the_flag() {
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?} started listening");
     }
+}
+
+// See: issue 13, "Delete and quotas".
+#[test]
+fn the_file_space_flags_set_the_quotas() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let flags = [
+        "--quota-per-user",
+        "1000",
+        "--quota-total",
+        "none",
+        "--min-free-disk",
+        "0",
+    ];
+    let mut server =
+        ServerProcess::start_with(&root.path().join("data"), &root.path().join("log"), &flags);
+    let mut client = Client::login_v1(server.addr, "an");
+    let upload = |client: &mut Client, name: &str, body: &[u8]| {
+        let mut bytes = format!("FILE|{name}|{}|{}\n", body.len(), sha256_hex(body)).into_bytes();
+        bytes.extend_from_slice(body);
+        bytes.push(b'\n');
+        client.send(&bytes);
+    };
+    upload(&mut client, "a.txt", &[b'a'; 600]);
+    client.expect_line("NOTIFY|an shared file: a.txt");
+    upload(&mut client, "b.txt", &[b'b'; 600]);
+    client.expect_line("ERROR|Upload refused: over your quota (400 B of 1000 B left)");
+    server.signal(libc::SIGTERM);
+    server.wait();
+
+    // `none` lifts the quota.
+    let mut server = ServerProcess::start_with(
+        &root.path().join("data"),
+        &root.path().join("log2"),
+        &["--quota-per-user", "none", "--min-free-disk", "0"],
+    );
+    let mut client = Client::login_v1(server.addr, "an");
+    upload(&mut client, "b.txt", &[b'b'; 600]);
+    client.expect_line("NOTIFY|an shared file: b.txt");
+    server.signal(libc::SIGTERM);
+    server.wait();
 }
 
 /// Runs `media-chat-server admin …` on `dir`; returns (status, stdout, stderr).

@@ -107,6 +107,8 @@ fn texts(events: &[Event]) -> Vec<String> {
             EventBody::Deleted => "(deleted)".to_owned(),
             EventBody::Edit { target, text } => format!("edit {} {text}", target.0),
             EventBody::Delete { target } => format!("delete {}", target.0),
+            EventBody::FileDelete { name } => format!("file {name} deleted"),
+            EventBody::FileDeleted { name } => format!("file {name} (deleted)"),
             EventBody::React {
                 target,
                 reaction,

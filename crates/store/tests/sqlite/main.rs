@@ -3,6 +3,7 @@
 
 mod changes;
 mod events;
+mod file_deletes;
 mod preferences;
 mod reactions;
 mod replies;

@@ -310,7 +310,7 @@ fn events_stored_before_search_existed_are_found_after_the_upgrade() {
     {
         let db = rusqlite::Connection::open(dir.path().join(media_chat_store::DB_FILE)).unwrap();
         db.execute_batch(
-            "DROP TRIGGER search_update; DROP TRIGGER search_delete;
+            "DROP INDEX events_by_file; DROP TRIGGER search_update; DROP TRIGGER search_delete;
              DROP TABLE search_index; DROP TABLE search_progress;
              DROP INDEX events_by_target; ALTER TABLE events DROP COLUMN target; ALTER TABLE events DROP COLUMN edit;
              DROP TABLE blocks; DROP TABLE mutes;
