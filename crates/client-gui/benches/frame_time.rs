@@ -1,10 +1,13 @@
-//! Frame time of the chat pane with 100 and with 10,000 messages: only the
-//! rows in view are laid out, so the two should cost about the same.
+//! Frame time of the chat pane with 100 and with 10,000 rows (three in four
+//! of them messages, one in four of those with markup, a link and colour
+//! emoji): only the rows in view are laid out, so the two should cost
+//! about the same.
 //! Run with `cargo bench -p media-chat-gui --bench frame_time`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use media_chat_client::display::Tone;
+use media_chat_client::{Body, Conversation, Delivery, Event, Message, Origin};
 use media_chat_gui::fonts;
 use media_chat_gui::state::State;
 use media_chat_gui::thumbnails::Thumbnails;
@@ -18,22 +21,49 @@ struct Pane {
 
 fn pane(messages: usize) -> Harness<'static, Pane> {
     let mut state = State::new("minh");
+    let said = |n: usize, conversation: Conversation, author: &str, text: String| Message {
+        conversation,
+        author: author.to_owned(),
+        body: Body::Text(text),
+        ts: 1_764_000_000 + n as u64 * 30,
+        state: Delivery::Sent {
+            id: Some(n as u64 + 1),
+        },
+    };
     for n in 0..messages {
-        let (kind, text) = match n % 4 {
-            0 => (
-                Tone::Public,
-                format!("an: tin nhắn số {n} — xin chào cả lớp 😀"),
-            ),
-            1 => (
-                Tone::Mine,
+        let message = match n % 4 {
+            // Markup, a link and colour emoji: the rich-text path.
+            0 => said(
+                n,
+                Conversation::general(),
+                "an",
                 format!(
-                    "[Me] trả lời {n}, a somewhat longer line that wraps onto a second row when the pane is narrow enough to need it"
+                    "tin nhắn số **{n}** — xin chào *cả lớp* 😀🎉, xem `bài {n}` ở https://example.com/bai-tap"
                 ),
             ),
-            2 => (Tone::PrivateIn, format!("[PM from bình] riêng tư {n}")),
-            _ => (Tone::Notice, format!("[i] người dùng {n} joined")),
+            1 => said(
+                n,
+                Conversation::general(),
+                "minh",
+                format!(
+                    "trả lời {n}, a somewhat longer line that wraps onto a second row when the pane is narrow enough to need it"
+                ),
+            ),
+            2 => said(
+                n,
+                Conversation::general(),
+                "bình",
+                format!("riêng tư {n}, plain text"),
+            ),
+            _ => {
+                state.push(Tone::Notice, format!("[i] người dùng {n} joined"));
+                continue;
+            }
         };
-        state.push(kind, text);
+        state.apply(Event::Message {
+            message,
+            origin: Origin::Backlog,
+        });
     }
     let pane = Pane {
         view: ChatView::default(),

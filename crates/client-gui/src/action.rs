@@ -2,6 +2,7 @@
 //! the app, which is the only place that talks to the network or the disk
 //! (the seed's buttons and a few more).
 
+use crate::ui::delete::Doomed;
 use std::path::PathBuf;
 
 use media_chat_client::{Conversation, Fingerprint, TransferId, Visibility};
@@ -134,10 +135,11 @@ pub enum Action {
     /// Leave reply or edit mode (Esc, or the ✕ beside "Replying to …" or
     /// "Editing…").
     LeaveMode,
-    /// Ask whether to delete message `id`.
-    Delete(u64),
-    /// Delete message `id` of the conversation in view (confirmed).
-    DeleteConfirmed(u64),
+    /// Ask whether to delete a message or a file of the conversation in
+    /// view.
+    Delete(Doomed),
+    /// Delete it (confirmed).
+    DeleteConfirmed(Doomed),
     /// Block (`on`) or unblock `user`.
     Block {
         /// Who.

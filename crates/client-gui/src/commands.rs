@@ -14,6 +14,7 @@ use crate::slash::{self, Slash};
 use crate::task::Task;
 use crate::ui::clear::ClearPrompt;
 use crate::ui::composer::entry_id;
+use crate::ui::delete::Doomed;
 use crate::ui::dialogs::Prompt;
 use crate::ui::entry::cursor_to_end;
 use crate::ui::invite::InviteForm;
@@ -143,9 +144,13 @@ pub fn run(action: Action, chat: &mut Chat, client: &Client, ctx: &egui::Context
                 start_edit(chat, id, ctx);
             }
         }
-        Action::Delete(id) => chat.dialogs.delete = Some(id),
-        Action::DeleteConfirmed(id) => {
+        Action::Delete(doomed) => chat.dialogs.delete = Some(doomed),
+        Action::DeleteConfirmed(Doomed::Message(id)) => {
             let outcome = client.delete(chat.state.current.clone(), id);
+            report(chat, outcome);
+        }
+        Action::DeleteConfirmed(Doomed::File(name)) => {
+            let outcome = client.delete_file(chat.state.current.clone(), &name);
             report(chat, outcome);
         }
         Action::SharePasted => share_pasted(chat, client, ctx),

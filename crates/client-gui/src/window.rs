@@ -434,7 +434,7 @@ impl Chat {
                         action = Some(a);
                     }
                     ui.separator();
-                    if let Some(a) = files(ui, self.state.current_files()) {
+                    if let Some(a) = files(ui, &self.state) {
                         action = Some(a);
                     }
                 });

@@ -129,6 +129,8 @@ pub const STRINGS: Strings = Strings {
 
     shared_files: |n| format!("Shared files ({n})"),
     nothing_shared: "Nothing shared yet. Send File, or drop one on the window.",
+    quota_of: |used, limit, left| format!("You use {used} of {limit}; uploads up to {left} fit."),
+    quota_unlimited: |used, left| format!("You use {used}; uploads up to {left} fit."),
     download: "Download",
     download_hint: |name| format!("Download {name} into the cache"),
     verifying: |size| format!("{size} — verifying…"),
@@ -357,6 +359,9 @@ pub const STRINGS: Strings = Strings {
         cancel_edit: "Cancel the edit",
         delete_message: "Delete",
         delete_title: "Delete this message?",
+        delete_file_title: |name| format!("Delete {name}?"),
+        delete_file_question: "It goes from the server and its preview with it; everyone in the conversation will see “file deleted” where it was shared. Copies already downloaded stay where they are. This cannot be undone.",
+        delete_file: "Delete file",
         delete_question: "Everyone in the conversation will see “message deleted” instead. This cannot be undone.",
         typing: |names| match names {
             [] => String::new(),

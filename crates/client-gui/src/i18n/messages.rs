@@ -56,6 +56,13 @@ pub struct Messages {
     pub delete_title: &'static str,
     /// What deleting does, in the confirmation.
     pub delete_question: &'static str,
+    /// The files panel's delete button, its hint, and the confirmation's
+    /// heading: the file's name.
+    pub delete_file_title: fn(&str) -> String,
+    /// What deleting a file does, in the confirmation.
+    pub delete_file_question: &'static str,
+    /// The confirmation's button.
+    pub delete_file: &'static str,
     /// Under the messages: who is typing there.
     pub typing: fn(&[&str]) -> String,
     /// In place of messages from blocked users: how many.

@@ -249,6 +249,11 @@ pub struct Strings {
     pub shared_files: fn(usize) -> String,
     /// None yet.
     pub nothing_shared: &'static str,
+    /// The files panel: the user's quota used, its limit, the largest
+    /// upload that fits now.
+    pub quota_of: fn(&str, &str, &str) -> String,
+    /// The same without a per-user limit: used, what fits.
+    pub quota_unlimited: fn(&str, &str) -> String,
     /// The button.
     pub download: &'static str,
     /// Its hint: the name.

@@ -116,6 +116,10 @@ pub const STRINGS: Strings = Strings {
 
     shared_files: |n| format!("Tệp đã chia sẻ ({n})"),
     nothing_shared: "Chưa có gì. Bấm Gửi tệp, hoặc thả tệp vào cửa sổ.",
+    quota_of: |used, limit, left| {
+        format!("Bạn đã dùng {used} trên {limit}; còn tải lên được tối đa {left}.")
+    },
+    quota_unlimited: |used, left| format!("Bạn đã dùng {used}; còn tải lên được tối đa {left}."),
     download: "Tải về",
     download_hint: |name| format!("Tải {name} về máy"),
     verifying: |size| format!("{size} — đang kiểm tra…"),
@@ -339,6 +343,9 @@ pub const STRINGS: Strings = Strings {
         cancel_edit: "Thôi sửa",
         delete_message: "Xoá",
         delete_title: "Xoá tin nhắn này?",
+        delete_file_title: |name| format!("Xoá {name}?"),
+        delete_file_question: "Tệp và bản xem trước sẽ bị xoá khỏi máy chủ; mọi người trong cuộc trò chuyện sẽ thấy “tệp đã bị xoá” ở chỗ nó được chia sẻ. Các bản đã tải về vẫn giữ nguyên. Không thể hoàn tác.",
+        delete_file: "Xoá tệp",
         delete_question: "Mọi người trong cuộc trò chuyện sẽ thấy “tin nhắn đã xoá” thay vào đó. Không thể hoàn tác.",
         typing: |names| match names {
             [] => String::new(),

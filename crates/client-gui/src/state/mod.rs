@@ -29,8 +29,8 @@ use std::time::Duration;
 use media_chat_client::display::{self, Tone};
 use media_chat_client::phrases::Phrases;
 use media_chat_client::{
-    Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, Preview, RoomInfo,
-    TransferId, conversation_key, same,
+    Body, Conversation, Direction, Event, Fingerprint, Member, Message, Origin, Preview, Quota,
+    RoomInfo, TransferId, conversation_key, same,
 };
 
 use crate::i18n::Language;
@@ -164,6 +164,8 @@ pub struct State {
     pub blocked: BTreeSet<String>,
     /// Desktop notifications to show (the app takes them each frame).
     pub alerts: Vec<Alert>,
+    /// The user's file quota, as the server last announced it.
+    pub quota: Option<Quota>,
     /// Shared files' previews.
     pub previews: Previews,
 }
@@ -183,6 +185,7 @@ impl State {
             rooms: None,
             online: BTreeMap::new(),
             files: HashMap::new(),
+            quota: None,
             transfers: BTreeMap::new(),
             link: Link::Up,
             max_file_size: None,
@@ -651,10 +654,19 @@ impl State {
             // A notice line (see `apply`); a mute also changes the list.
             | Event::Blocked { .. }
             | Event::Muted { .. }
-            // Issue 13's engine events; the desktop's part is the lead's.
-            | Event::FileDeleted { .. }
-            | Event::Quota(_)
             => {}
+            Event::FileDeleted {
+                id,
+                conversation,
+                name,
+                ..
+            } => {
+                if let Some(files) = self.files.get_mut(&conversation_key(conversation)) {
+                    files.remove(name);
+                }
+                self.timeline_of(conversation).file_deleted(*id, name);
+            }
+            Event::Quota(quota) => self.quota = Some(*quota),
             Event::PreviewPending { sha256, .. } => self.previews.pending(*sha256),
             Event::PreviewReady {
                 conversation,

@@ -266,6 +266,25 @@ impl Timeline {
         true
     }
 
+    /// The file `name` was deleted by the event `id`: its shares before
+    /// that read "file deleted" (a later share of the name is a new file),
+    /// also in a page still arriving.
+    pub fn file_deleted(&mut self, id: u64, name: &str) {
+        let shown = self.rows.iter_mut().filter_map(|row| match &mut row.item {
+            Item::Message(message) => Some(message),
+            Item::Notice { .. } => None,
+        });
+        let mut changed = false;
+        for message in shown.chain(self.page.iter_mut()) {
+            if message.id().is_some_and(|shared| shared < id) {
+                changed |= message.file_deleted(name);
+            }
+        }
+        if changed {
+            self.revision += 1;
+        }
+    }
+
     /// An own message changed state; `false` if this view does not show it.
     pub fn delivery(&mut self, token: &str, message: &Message) -> bool {
         let Some(index) = self.find_token(token) else {

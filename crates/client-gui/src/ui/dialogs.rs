@@ -10,7 +10,7 @@ use crate::i18n::tr;
 use crate::state::State;
 use crate::thumbnails::Thumbnails;
 use crate::ui::clear::{ClearPrompt, clear_dialog};
-use crate::ui::delete::delete_dialog;
+use crate::ui::delete::{Doomed, delete_dialog};
 use crate::ui::invite::{InviteForm, invite_dialog};
 use crate::ui::paste::{PastePrompt, paste_dialog};
 use crate::ui::rooms::{Browse, CreateForm, browse_dialog, create_dialog};
@@ -39,8 +39,8 @@ pub struct Dialogs {
     pub unopened: Option<Unopened>,
     /// Clear's confirmation.
     pub clear: Option<ClearPrompt>,
-    /// The confirmation to delete a message (its id).
-    pub delete: Option<u64>,
+    /// The confirmation to delete a message or a file.
+    pub delete: Option<Doomed>,
     /// A pasted picture, to name and share.
     pub paste: Option<PastePrompt>,
 }

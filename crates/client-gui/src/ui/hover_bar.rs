@@ -9,6 +9,7 @@ use egui::{Align, Button, Frame, Layout, Popup, PopupCloseBehavior, RectAlign, R
 use crate::action::Action;
 use crate::fonts::emoji_family_in;
 use crate::i18n::tr;
+use crate::ui::delete::Doomed;
 use crate::ui::emoji_picker::{EmojiPicker, emoji_choices};
 
 /// The eight emoji the react pop-up offers at once (all in the emoji
@@ -66,7 +67,7 @@ pub fn hover_bar(
         Frame::popup(ui.style()).inner_margin(2.0).show(ui, |ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
             if allowed.delete && ui.small_button(strings.delete_message).clicked() {
-                action = Some(Action::Delete(id));
+                action = Some(Action::Delete(Doomed::Message(id)));
             }
             if allowed.edit && ui.small_button(strings.edit).clicked() {
                 action = Some(Action::Edit(id));

@@ -23,6 +23,7 @@ use crate::state::grouping::{Placement, spoken};
 use crate::state::{Row, State};
 use crate::thumbnails::Thumbnails;
 use crate::ui::blocked::block_menu;
+use crate::ui::delete::Doomed;
 use crate::ui::hover_bar::{Allowed, HoverBar, hover_bar};
 use crate::ui::line_color;
 use crate::ui::palette::sender_color;
@@ -201,7 +202,11 @@ fn message_menu(
         let asked = [
             (id.is_some(), words.reply, id.map(Action::ReplyTo)),
             (allowed.edit, words.edit, id.map(Action::Edit)),
-            (allowed.delete, words.delete_message, id.map(Action::Delete)),
+            (
+                allowed.delete,
+                words.delete_message,
+                id.map(|id| Action::Delete(Doomed::Message(id))),
+            ),
         ];
         for (shown, label, asked) in asked {
             if shown && ui.button(label).clicked() {

@@ -12,6 +12,7 @@ mod changes;
 mod composer;
 mod conversations;
 mod errors;
+mod file_deletes;
 mod formatting;
 mod language;
 mod offline;
