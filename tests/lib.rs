@@ -565,6 +565,16 @@ impl RawClient {
         self.skip_until(&format!("PONG|{token}"))
     }
 
+    /// The bodies (see [`event_body`]) of the `EVENT` lines among what
+    /// is pending for this client (see [`RawClient::collect_pending`]).
+    pub fn pending_events(&mut self) -> Vec<String> {
+        self.collect_pending()
+            .iter()
+            .filter(|line| line.starts_with("EVENT|"))
+            .map(|line| event_body(line))
+            .collect()
+    }
+
     /// Sends `HELLO|version` and expects `HELLO|<agreed>`.
     pub fn hello(&mut self, version: u64, agreed: u64) {
         self.send_line(&format!("HELLO|{version}"));

@@ -36,16 +36,6 @@ fn upload(client: &mut RawClient, conversation: &str, name: &str, body: &[u8]) -
         .collect()
 }
 
-/// The event bodies among what is pending for `client`.
-fn events(client: &mut RawClient) -> Vec<String> {
-    client
-        .collect_pending()
-        .iter()
-        .filter(|line| line.starts_with("EVENT|"))
-        .map(|line| event_body(line))
-        .collect()
-}
-
 /// `conversation|FILE|user|name|size|sha256`: a share as `events` has it.
 fn shared(conversation: &str, user: &str, name: &str, body: &[u8]) -> String {
     format!(
@@ -115,12 +105,12 @@ fn a_private_room_s_files_reach_its_members_only() {
     upload(&mut an, "#lop", "bài tập.pdf", &homework);
     let share = shared("#lop", "an", "bài tập.pdf", &homework);
     assert_eq!(
-        events(&mut an),
+        an.pending_events(),
         std::slice::from_ref(&share),
         "its own share confirms it"
     );
-    assert_eq!(events(&mut binh), [share]);
-    assert!(events(&mut dung).is_empty());
+    assert_eq!(binh.pending_events(), [share]);
+    assert!(dung.pending_events().is_empty());
     assert!(old.collect_pending().is_empty());
 
     assert_eq!(
@@ -191,11 +181,11 @@ fn names_and_numbering_are_per_conversation() {
     seen.extend(upload(&mut an, "#lop", "ảnh.png", &two));
     seen.extend(upload(&mut an, "#lop", "ảnh.png", &two));
     seen.extend(upload(&mut an, "#lop", "ảnh.png", &three));
-    seen.extend(events(&mut an));
+    seen.extend(an.pending_events());
     upload(&mut binh, "+an,bình,cường", "ảnh.png", &one);
     upload(&mut binh, "@an", "ảnh.png", &three);
     binh.collect_pending();
-    seen.extend(events(&mut an));
+    seen.extend(an.pending_events());
     assert_eq!(
         seen,
         [
@@ -208,7 +198,7 @@ fn names_and_numbering_are_per_conversation() {
         ]
     );
     assert_eq!(
-        events(&mut cuong),
+        cuong.pending_events(),
         [
             shared("#general", "an", "ảnh.png", &one),
             shared("+an,bình,cường", "bình", "ảnh.png", &one),
@@ -268,7 +258,7 @@ fn a_transfer_connection_uploads_into_a_conversation() {
         shared("@bình", "an", "ghi âm.mp3", &body)
     );
     assert_eq!(
-        events(&mut binh),
+        binh.pending_events(),
         [shared("@an", "an", "ghi âm.mp3", &body)]
     );
     assert_eq!(download(&mut transfer, "@bình", "ghi âm.mp3"), body);

@@ -59,16 +59,6 @@ fn until_event(client: &mut RawClient, body: &str) {
     }
 }
 
-/// The event bodies among what is pending for `client`.
-fn events(client: &mut RawClient) -> Vec<String> {
-    client
-        .collect_pending()
-        .iter()
-        .filter(|line| line.starts_with("EVENT|"))
-        .map(|line| event_body(line))
-        .collect()
-}
-
 /// `FILES|conversation`: the names listed.
 fn files(client: &mut RawClient, conversation: &str) -> Vec<String> {
     client.send_line(&format!("FILES|{conversation}"));
@@ -130,7 +120,10 @@ fn the_uploader_deletes_a_file_and_it_is_gone_for_everyone() {
         deleted.starts_with("EVENT|") && deleted.ends_with("|#general|FILE_DELETE|an|bài tập.txt"),
         "{deleted:?}"
     );
-    assert_eq!(events(&mut binh), ["#general|FILE_DELETE|an|bài tập.txt"]);
+    assert_eq!(
+        binh.pending_events(),
+        ["#general|FILE_DELETE|an|bài tập.txt"]
+    );
     // Versions 1 and 2 get no new line.
     old.expect_quiet();
     seed.send_line("GET_FILE|bài tập.txt");
@@ -264,11 +257,11 @@ fn owners_moderators_and_administrators_delete_others_files_and_nobody_else() {
     // Not a member of #lop: an administrator acts in every room.
     // Not in the room, it hears of its own delete directly.
     root.send_line("DELETE_FILE|#lop|c.txt");
-    assert_eq!(events(&mut root), ["#lop|FILE_DELETE|root|c.txt"]);
+    assert_eq!(root.pending_events(), ["#lop|FILE_DELETE|root|c.txt"]);
     root.send_line("DELETE_FILE|#general|chung.txt");
     until_event(&mut root, "#general|FILE_DELETE|root|chung.txt");
     assert_eq!(
-        events(&mut cuong),
+        cuong.pending_events(),
         [
             "#lop|FILE_DELETE|bình|a.txt",
             "#lop|FILE_DELETE|an|b.txt",
@@ -289,7 +282,7 @@ fn owners_moderators_and_administrators_delete_others_files_and_nobody_else() {
     );
     cuong.send_line("DELETE_FILE|@an|riêng.txt");
     until_event(&mut cuong, "@an|FILE_DELETE|cường|riêng.txt");
-    assert_eq!(events(&mut an), ["@cường|FILE_DELETE|cường|riêng.txt"]);
+    assert_eq!(an.pending_events(), ["@cường|FILE_DELETE|cường|riêng.txt"]);
     answered(
         &mut cuong,
         "DELETE_FILE|#lop|bad/name.txt",

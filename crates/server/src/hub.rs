@@ -464,22 +464,7 @@ impl Hub {
     /// Sends `line` (the user's new `QUOTA`) to the sessions of the user
     /// with `key` that asked for it.
     pub(crate) fn to_quota_watchers(&self, key: &str, line: &ServerMessage) {
-        let Some(line) = encode(line) else { return };
-        let mut pending = Vec::new();
-        let mut state = self.shared.state.lock();
-        let sessions = match state.online.get(key) {
-            Some(online) => online.sessions.clone(),
-            None => return,
-        };
-        for session in sessions {
-            if let Some(peer) = state.peers.get_mut(&session)
-                && peer.quota
-            {
-                deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
-            }
-        }
-        drop(state);
-        self.shared.flusher.schedule(pending);
+        self.to_sessions_of(key, line, |_, peer| peer.quota);
     }
 
     /// Sends the line `line` makes (given the conversation as each reader
@@ -518,6 +503,14 @@ impl Hub {
     /// Sends `line` to every version 3 session of the user with `key` but
     /// `except` (another session telling where it has read up to, say).
     pub(crate) fn to_own_sessions(&self, key: &str, except: u64, line: &ServerMessage) {
+        self.to_sessions_of(key, line, |session, peer| {
+            session != except && peer.version >= 3
+        });
+    }
+
+    /// Sends `line` to the sessions of the user with `key` that `wanted`
+    /// picks (by session id and peer).
+    fn to_sessions_of(&self, key: &str, line: &ServerMessage, wanted: impl Fn(u64, &Peer) -> bool) {
         let Some(line) = encode(line) else { return };
         let mut pending = Vec::new();
         let mut state = self.shared.state.lock();
@@ -526,11 +519,8 @@ impl Hub {
             None => return,
         };
         for session in sessions {
-            if session == except {
-                continue;
-            }
             if let Some(peer) = state.peers.get_mut(&session)
-                && peer.version >= 3
+                && wanted(session, peer)
             {
                 deliver(peer, None, line.clone(), self.shared.sync_cap, &mut pending);
             }

@@ -6,34 +6,13 @@
 use media_chat_protocol::{SearchQuery, Visibility};
 use media_chat_store::{
     Conversation, Durability, EventBody, EventId, Pair, RoomAction, RoomError, RoomRequest, Search,
-    Store, StoreError, WelcomeRequest,
+    Store, WelcomeRequest,
 };
 
-use crate::support::{Nowhere, open, post};
-
-fn ask(
-    store: &Store,
-    actor: &str,
-    admin: bool,
-    action: RoomAction,
-) -> Result<EventBody, RoomError> {
-    match store.room(RoomRequest {
-        actor: actor.into(),
-        admin,
-        action,
-        origin: 0,
-    }) {
-        Ok(mut events) => {
-            assert_eq!(events.len(), 1);
-            Ok(events.remove(0).event.body)
-        }
-        Err(StoreError::Refused(refusal)) => Err(refusal),
-        Err(e) => panic!("the store failed: {e}"),
-    }
-}
+use crate::support::{Nowhere, ask_one, open, post};
 
 fn edit(store: &Store, actor: &str, id: EventId, text: &str) -> Result<EventBody, RoomError> {
-    ask(
+    ask_one(
         store,
         actor,
         false,
@@ -45,7 +24,7 @@ fn edit(store: &Store, actor: &str, id: EventId, text: &str) -> Result<EventBody
 }
 
 fn delete(store: &Store, actor: &str, admin: bool, id: EventId) -> Result<EventBody, RoomError> {
-    ask(store, actor, admin, RoomAction::Delete { id })
+    ask_one(store, actor, admin, RoomAction::Delete { id })
 }
 
 /// The body of event `id` as a page of its conversation shows it to `viewer`.

@@ -5,32 +5,11 @@
 
 use media_chat_protocol::{SearchQuery, Sha256Digest, Visibility};
 use media_chat_store::{
-    Conversation, Durability, EventBody, EventId, NewEvent, Pair, RoomAction, RoomError,
-    RoomRequest, Search, Store, StoreError,
+    Conversation, Durability, EventBody, EventId, NewEvent, Pair, RoomAction, RoomError, Search,
+    Store,
 };
 
-use crate::support::{Nowhere, open};
-
-fn ask(
-    store: &Store,
-    actor: &str,
-    admin: bool,
-    action: RoomAction,
-) -> Result<EventBody, RoomError> {
-    match store.room(RoomRequest {
-        actor: actor.into(),
-        admin,
-        action,
-        origin: 0,
-    }) {
-        Ok(mut events) => {
-            assert_eq!(events.len(), 1);
-            Ok(events.remove(0).event.body)
-        }
-        Err(StoreError::Refused(refusal)) => Err(refusal),
-        Err(e) => panic!("the store failed: {e}"),
-    }
-}
+use crate::support::{Nowhere, ask_one, open};
 
 fn delete_file(
     store: &Store,
@@ -39,7 +18,7 @@ fn delete_file(
     conversation: &Conversation,
     name: &str,
 ) -> Result<EventBody, RoomError> {
-    ask(
+    ask_one(
         store,
         actor,
         admin,
@@ -107,7 +86,7 @@ fn the_uploader_moderators_and_administrators_may_delete_a_file_and_its_shares_r
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let room = Conversation::Room("lớp".into());
-    ask(
+    ask_one(
         &store,
         "an",
         false,
@@ -119,7 +98,7 @@ fn the_uploader_moderators_and_administrators_may_delete_a_file_and_its_shares_r
     )
     .unwrap();
     for user in ["bình", "cường"] {
-        ask(
+        ask_one(
             &store,
             user,
             false,
