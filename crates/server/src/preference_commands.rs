@@ -49,11 +49,12 @@ impl Session {
         self.ctx.store.barrier()
     }
 
-    /// This session and the user's other version 3 sessions.
+    /// The user's other version 3 sessions, then this one: once this
+    /// session hears of the change, the others have it queued.
     fn tell_own_sessions(&self, message: &ServerMessage) {
-        self.send(message);
         self.ctx
             .hub
             .to_own_sessions(&user_key(self.name()), self.id, message);
+        self.send(message);
     }
 }
